@@ -1,0 +1,78 @@
+/**
+ * Image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered.
+ * No Pulumi import.
+ */
+
+export interface ImageReference {
+    /** Registry host (with port), e.g. `ghcr.io`, `127.0.0.1:5000`, `docker.io`. */
+    registry: string;
+    /** Repository path below the host, e.g. `underworldcode/uw3-base`. */
+    repository: string;
+    tag?: string;
+    /** `sha256:<64 hex>` */
+    digest?: string;
+}
+
+export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** What a registry accepts as a tag (OCI distribution spec). */
+export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A repository path component (OCI distribution spec, lowercase only). */
+export const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+
+/**
+ * Parses a reference as Docker does: the first component is a registry host when it has a `.` or `:`
+ * or is `localhost`; otherwise the host is `docker.io` (and a one-component name gets `library/`).
+ */
+export function parseImageReference(text: string): ImageReference {
+    const input = text.trim();
+    if (input === "" || /\s/.test(input)) {
+        throw new Error(`invalid image reference "${text}": expected [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
+    }
+    let rest = input;
+    let digest: string | undefined;
+    const at = rest.indexOf("@");
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_PATTERN.test(digest)) {
+            throw new Error(`invalid image reference "${text}": the digest must be sha256:<64 lowercase hex>, found "${digest}"`);
+        }
+    }
+    const parts = rest.split("/");
+    let registry = "docker.io";
+    if (parts.length > 1 && (parts[0].includes(".") || parts[0].includes(":") || parts[0] === "localhost")) {
+        registry = parts.shift()!;
+    }
+    let last = parts[parts.length - 1];
+    let tag: string | undefined;
+    const colon = last.lastIndexOf(":");
+    if (colon >= 0) {
+        tag = last.slice(colon + 1);
+        last = last.slice(0, colon);
+        parts[parts.length - 1] = last;
+        if (!TAG_PATTERN.test(tag)) {
+            throw new Error(`invalid image reference "${text}": tag "${tag}" is not a valid tag`);
+        }
+    }
+    if (registry === "docker.io" && parts.length === 1) parts.unshift("library");
+    for (const part of parts) {
+        if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
+            throw new Error(`invalid image reference "${text}": repository component "${part}" must be lowercase letters, digits and separators`);
+        }
+    }
+    if (!tag && !digest) tag = "latest";
+    return { registry, repository: parts.join("/"), tag, digest };
+}
+
+/** `host/repo[:tag][@digest]` */
+export function formatImageReference(ref: ImageReference): string {
+    return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
+}
+
+/** Registries on loopback are spoken to over plain HTTP, as Docker does; every other one over HTTPS. */
+export function registryBaseUrl(registry: string): string {
+    const host = registry.replace(/:\d+$/, "");
+    const loopback = host === "localhost" || /^127(\.\d{1,3}){3}$/.test(host) || host === "[::1]";
+    const apiHost = registry === "docker.io" ? "registry-1.docker.io" : registry;
+    return `${loopback ? "http" : "https"}://${apiHost}`;
+}
