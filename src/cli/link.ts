@@ -1,0 +1,128 @@
+/**
+ * `uw3-binder link <owner>/<repo>`: the mybinder.org link (and badge) that opens a content repository
+ * in the Underworld3 launcher through nbgitpuller.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch, LinkInputError, parseRepositorySlug } from "../links/binder";
+import { KEYS } from "../config/schema";
+import { parseStackFileText } from "../config/stackFile";
+import type { Command } from "./main";
+import { CommandIo, processIo } from "./commandIo";
+import { parseArgs, UsageError } from "./usage";
+
+export const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
+const DEFAULT_LAUNCHER_BRANCH = "main";
+
+const USAGE = `usage: uw3-binder link <owner>/<repo> [options]
+
+Prints the mybinder.org link that clones <owner>/<repo> into the Underworld3 launcher with
+nbgitpuller and opens it, and the badge Markdown for a README.
+
+options:
+  --branch <name>            branch of <owner>/<repo> to clone (default: main)
+  --path <path>              file or folder to open, relative to the repository root
+                             (default: the repository folder)
+  --app lab|notebook         JupyterLab or the classic notebook interface (default: lab)
+  --launcher <owner>/<repo>  launcher repository (default: ${DEFAULT_LAUNCHER})
+  --launcher-branch <name>   launcher branch, which picks the image (default: main, or the
+                             stack's launcher.defaultBranch with --stack)
+  --stack <name>             take the launcher from Pulumi.<name>.yaml in this directory:
+                             <github:owner>/<launcher.repository>; not with --launcher
+  --json                     print {"url": ..., "badge": ...}`;
+
+/** The launcher a stack file publishes: `<github:owner>/<launcher.repository>` and its default branch. */
+export function launcherFromStackFile(text: string, fileName: string): { owner: string; repository: string; defaultBranch: string } {
+    const { values } = parseStackFileText(text, fileName);
+    const owner = values[KEYS.owner];
+    const launcher = values[KEYS.launcher] as { repository?: unknown; defaultBranch?: unknown } | undefined;
+    const problems: string[] = [];
+    if (typeof owner !== "string" || owner === "") problems.push(`\`${KEYS.owner}\`: expected the GitHub owner of the launcher, found ${JSON.stringify(owner) ?? "nothing"}`);
+    const repository = launcher?.repository;
+    if (typeof repository !== "string" || repository === "") {
+        problems.push(`\`${KEYS.launcher}.repository\`: expected the launcher repository name, found ${JSON.stringify(repository) ?? "nothing"}`);
+    }
+    const defaultBranch = launcher?.defaultBranch ?? DEFAULT_LAUNCHER_BRANCH;
+    if (typeof defaultBranch !== "string") problems.push(`\`${KEYS.launcher}.defaultBranch\`: expected a branch name, found ${JSON.stringify(defaultBranch)}`);
+    if (problems.length > 0) throw new UsageError(`${fileName}: ${problems.join("; ")}`);
+    return { owner: owner as string, repository: repository as string, defaultBranch: defaultBranch as string };
+}
+
+/** Pulumi's stack name characters; a name with a path separator would read a file elsewhere. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+function resolveLauncher(flags: Map<string, string | true>, cwd: string): LauncherBranch {
+    const stack = flags.get("stack") as string | undefined;
+    const launcherFlag = flags.get("launcher") as string | undefined;
+    const branchFlag = flags.get("launcher-branch") as string | undefined;
+    if (stack !== undefined && launcherFlag !== undefined) {
+        throw new UsageError("--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file");
+    }
+    if (stack !== undefined) {
+        if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found "${stack}"`);
+        const fileName = `Pulumi.${stack}.yaml`;
+        const file = path.join(cwd, fileName);
+        if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
+        const fromStack = launcherFromStackFile(fs.readFileSync(file, "utf8"), fileName);
+        return { owner: fromStack.owner, repository: fromStack.repository, branch: branchFlag ?? fromStack.defaultBranch };
+    }
+    const { owner, repository } = parseRepositorySlug(launcherFlag ?? DEFAULT_LAUNCHER, "--launcher");
+    return { owner, repository, branch: branchFlag ?? DEFAULT_LAUNCHER_BRANCH };
+}
+
+export async function runLink(argv: string[], io: CommandIo): Promise<number> {
+    const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack"] });
+    if (args.positional.length !== 1) {
+        throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => `"${p}"`).join(" ")}`);
+    }
+    const app = (args.flags.get("app") as string | undefined) ?? "lab";
+    if (!(JUPYTER_APPS as readonly string[]).includes(app)) {
+        throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found "${app}"`);
+    }
+    let url: string;
+    let launcher: LauncherBranch;
+    let content: { owner: string; repository: string };
+    try {
+        content = parseRepositorySlug(args.positional[0], "content repository");
+        launcher = resolveLauncher(args.flags, io.cwd);
+        url = contentLaunchUrl({
+            launcher,
+            content: {
+                ...content,
+                branch: (args.flags.get("branch") as string | undefined) ?? "main",
+                path: args.flags.get("path") as string | undefined,
+            },
+            app: app as JupyterApp,
+        });
+    } catch (err) {
+        if (err instanceof LinkInputError) throw new UsageError(err.message);
+        throw err;
+    }
+    const badge = badgeMarkdown(url);
+    if (args.flags.has("json")) {
+        io.stdout(JSON.stringify({ url, badge }) + "\n");
+        return 0;
+    }
+    const branch = (args.flags.get("branch") as string | undefined) ?? "main";
+    const opens = args.flags.get("path") ?? "the repository folder";
+    io.stdout(
+        [
+            `Opens ${content.owner}/${content.repository}@${branch} (${opens}) in ${app === "lab" ? "JupyterLab" : "the classic notebook"}`,
+            `on the Underworld3 launcher ${launcher.owner}/${launcher.repository}@${launcher.branch}.`,
+            "",
+            "Launch URL:",
+            url,
+            "",
+            "Badge Markdown:",
+            badge,
+            "",
+        ].join("\n"),
+    );
+    return 0;
+}
+
+export const command: Command = {
+    summary: "print the mybinder.org link and badge that open a repository's notebooks in Underworld3",
+    usage: USAGE,
+    run: (argv) => runLink(argv, processIo),
+};
