@@ -1,0 +1,190 @@
+/**
+ * The two checks answered from the registry alone, without pulling the image:
+ *   - `layers`: mybinder.org pushes/pulls of layers near 1 GB fail (broken pipe, timeouts), so every
+ *     compressed layer must stay under `maxLayerMb` (800 in the setup document) and each platform's
+ *     image under `maxImageMb`;
+ *   - `visibility`: mybinder.org pulls anonymously, so a private GHCR package makes every launch fail
+ *     with "401 Unauthorized".
+ * No Pulumi import.
+ */
+import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
+import { FetchManifestsOptions, ImageManifests, LayerDescriptor, RegistryError, fetchImageManifests } from "./registry";
+import { BYTES_PER_MB, CheckOptions, CheckResult, RegistryCredentials } from "./types";
+
+export type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
+
+/** How many layers a detail names. */
+const LARGEST_SHOWN = 3;
+
+/** Sizes in 1024-based units, as `docker history` prints them: `812.3 MB`, `1.4 GB`, `512 B`. */
+export function formatSize(bytes: number): string {
+    if (bytes < 1024) return `${bytes} B`;
+    const units = ["KB", "MB", "GB", "TB"];
+    let value = bytes / 1024;
+    let unit = 0;
+    // Compare the rounded value, so 1048575 bytes reads "1.0 MB" rather than "1024.0 KB".
+    while (Number(value.toFixed(1)) >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `sha256:0123456789ab…` — 12 hex digits, as Docker shortens IDs. */
+export function shortDigest(digest: string): string {
+    const colon = digest.indexOf(":");
+    const hex = digest.slice(colon + 1);
+    return hex.length > 12 ? `${digest.slice(0, colon + 1)}${hex.slice(0, 12)}…` : digest;
+}
+
+/** A layer with its 1-based position in the manifest (= the Dockerfile step order that made it). */
+export interface PositionedLayer extends LayerDescriptor {
+    position: number;
+}
+
+/**
+ * Layers a pull transfers: a digest listed twice (identical COPY content) is fetched once.
+ * Keeps the first position of each digest.
+ */
+export function distinctLayers(layers: LayerDescriptor[]): PositionedLayer[] {
+    const seen = new Set<string>();
+    const distinct: PositionedLayer[] = [];
+    layers.forEach((layer, i) => {
+        if (seen.has(layer.digest)) return;
+        seen.add(layer.digest);
+        distinct.push({ ...layer, position: i + 1 });
+    });
+    return distinct;
+}
+
+/** The `count` largest layers, largest first (ties keep manifest order). */
+export function largestLayers(layers: PositionedLayer[], count: number): PositionedLayer[] {
+    return [...layers].sort((a, b) => b.size - a.size || a.position - b.position).slice(0, count);
+}
+
+/**
+ * Where a GHCR package's visibility is changed. GitHub has no API for container package visibility,
+ * so the check can only point there. A nested name (`org/a/b`) is one package `a/b`, escaped as `a%2Fb`.
+ * Returns undefined for other registries.
+ */
+export function ghcrPackageSettingsUrl(ref: ImageReference): string | undefined {
+    if (ref.registry !== "ghcr.io") return undefined;
+    const [owner, ...name] = ref.repository.split("/");
+    if (name.length === 0) return undefined;
+    return `https://github.com/orgs/${owner}/packages/container/${encodeURIComponent(name.join("/"))}/settings`;
+}
+
+function formatMb(mb: number): string {
+    return `${Number(mb.toFixed(3))} MB`;
+}
+
+function checkLimits(limits: LayerLimits): void {
+    for (const key of ["maxLayerMb", "maxImageMb"] as const) {
+        const value = limits[key];
+        if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+            throw new Error(`layers check: \`${key}\` must be a positive number of MB, got ${JSON.stringify(value)}`);
+        }
+    }
+}
+
+/**
+ * Decides the `layers` check from already fetched manifests (pure; the unit tests drive it).
+ * Each platform is judged on its own: a pull fetches one platform.
+ */
+export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits): { ok: boolean; detail: string } {
+    checkLimits(limits);
+    const layerLimit = limits.maxLayerMb * BYTES_PER_MB;
+    const imageLimit = limits.maxImageMb * BYTES_PER_MB;
+    const multi = manifests.platforms.length > 1;
+    const problems: string[] = [];
+    const summaries: string[] = [];
+
+    for (const platform of manifests.platforms) {
+        const layers = distinctLayers(platform.layers);
+        const total = layers.reduce((sum, layer) => sum + layer.size, 0);
+        const label = multi ? `${platform.platform}: ` : "";
+        const of = ` of ${platform.layers.length}`;
+        const over = layers.filter((layer) => layer.size > layerLimit);
+        if (over.length > 0) {
+            const listed = over.map((layer) => `${formatSize(layer.size)} ${shortDigest(layer.digest)} (layer ${layer.position}${of})`);
+            problems.push(
+                `${label}${over.length} layer${over.length > 1 ? "s" : ""} over the ${formatMb(limits.maxLayerMb)} layer limit: ${listed.join(", ")}`,
+            );
+        }
+        if (total > imageLimit) {
+            problems.push(`${label}total ${formatSize(total)} is over the ${formatMb(limits.maxImageMb)} image limit`);
+        }
+        const largest = largestLayers(layers, LARGEST_SHOWN).map((layer) => `${formatSize(layer.size)} ${shortDigest(layer.digest)}`);
+        const count = `${platform.layers.length} layer${platform.layers.length === 1 ? "" : "s"}`;
+        summaries.push(
+            layers.length === 0 ? `${label}no layers` : `${label}largest layers: ${largest.join(", ")}; total ${formatSize(total)} over ${count}`,
+        );
+    }
+    const summary = summaries.join(" | ");
+    if (problems.length > 0) {
+        return { ok: false, detail: `${problems.join("; ")} — ${summary}` };
+    }
+    return { ok: true, detail: summary };
+}
+
+function toReference(ref: ImageReference | string): ImageReference {
+    return typeof ref === "string" ? parseImageReference(ref) : ref;
+}
+
+/**
+ * `layers`: every compressed layer ≤ `maxLayerMb` and each platform's total ≤ `maxImageMb`.
+ * Credentials (from CREDENTIAL_ENV) are used if the registry asks for them.
+ */
+export async function checkLayers(
+    ref: ImageReference | string,
+    limits: LayerLimits,
+    credentials?: RegistryCredentials,
+    fetchOptions?: FetchManifestsOptions,
+): Promise<CheckResult> {
+    const started = performance.now();
+    const image = toReference(ref);
+    checkLimits(limits);
+    const seconds = () => (performance.now() - started) / 1000;
+    let manifests: ImageManifests;
+    try {
+        manifests = await fetchImageManifests(image, credentials, fetchOptions);
+    } catch (err) {
+        if (!(err instanceof RegistryError)) throw err;
+        return { name: "layers", ok: false, detail: `cannot read the manifests: ${err.message}`, seconds: seconds() };
+    }
+    return { name: "layers", ...evaluateLayers(manifests, limits), seconds: seconds() };
+}
+
+/** The `visibility` detail for a failed anonymous resolution (pure; the unit tests drive it). */
+export function visibilityFailureDetail(ref: ImageReference, err: RegistryError): string {
+    const image = formatImageReference(ref);
+    if (err.kind !== "unauthorized" && err.kind !== "denied") {
+        return `cannot tell whether ${image} is public: ${err.message}`;
+    }
+    const prefix = `${image} cannot be pulled without credentials (${err.message}); mybinder.org pulls anonymously, so launches fail with "401 Unauthorized"`;
+    const settings = ghcrPackageSettingsUrl(ref);
+    if (settings) {
+        return `${prefix}. The GHCR package is private: make it public at ${settings} (Danger Zone → Change visibility → Public; GitHub has no API for container package visibility)`;
+    }
+    return `${prefix}. Make the repository public on ${ref.registry}`;
+}
+
+/** `visibility`: the manifest resolves with no credentials at all (an anonymous token where one is needed). */
+export async function checkVisibility(ref: ImageReference | string, fetchOptions?: FetchManifestsOptions): Promise<CheckResult> {
+    const started = performance.now();
+    const image = toReference(ref);
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+        const manifests = await fetchImageManifests(image, undefined, fetchOptions);
+        const platforms = manifests.platforms.map((p) => p.platform).join(", ");
+        return {
+            name: "visibility",
+            ok: true,
+            detail: `${manifests.reference} can be pulled anonymously (${platforms})`,
+            seconds: seconds(),
+        };
+    } catch (err) {
+        if (!(err instanceof RegistryError)) throw err;
+        return { name: "visibility", ok: false, detail: visibilityFailureDetail(image, err), seconds: seconds() };
+    }
+}

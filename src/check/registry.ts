@@ -1,0 +1,454 @@
+/**
+ * A minimal OCI distribution client: resolves an image reference to its manifests (following an
+ * index / manifest list to every platform manifest) so the `layers` and `visibility` checks can read
+ * layer sizes without pulling anything. It never downloads a layer blob; it reads manifests, the
+ * token endpoint and (for a single-platform image) the small config blob that names the platform.
+ * No Pulumi import: the CLI runs this outside the engine.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { ImageReference, formatImageReference, registryBaseUrl } from "../images/reference";
+import { RegistryCredentials } from "./types";
+
+export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+export const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+
+/**
+ * Exactly what we can read. Registries pick a representation from `Accept`: without the two index
+ * types a multi-arch image answers 404 (or is down-converted by some registries), so all four are sent.
+ */
+export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", ");
+
+const INDEX_TYPES: readonly string[] = [OCI_INDEX, DOCKER_MANIFEST_LIST];
+const MANIFEST_TYPES: readonly string[] = [OCI_MANIFEST, DOCKER_MANIFEST];
+
+/** The OCI spec asks registries to accept manifests up to 4 MiB; anything larger is not a manifest. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Token answers and image configs are small JSON documents; error bodies are only read for their message. */
+const MAX_SMALL_BODY_BYTES = 1024 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export interface LayerDescriptor {
+    digest: string;
+    /** Compressed size in bytes, as the manifest declares it (what a pull transfers). */
+    size: number;
+    mediaType: string;
+}
+
+export interface PlatformManifest {
+    /** `os/architecture[/variant]`, e.g. `linux/amd64`. */
+    platform: string;
+    /** Digest of this platform's manifest. */
+    digest: string;
+    mediaType: string;
+    layers: LayerDescriptor[];
+}
+
+export interface ImageManifests {
+    /** The reference that was resolved, as text. */
+    reference: string;
+    /** Set when the reference named an index / manifest list. */
+    indexDigest?: string;
+    /** One entry per platform manifest (attestation manifests in an index are left out). */
+    platforms: PlatformManifest[];
+    /** Response body bytes read from the registry and its token service (what the bench reports). */
+    bytesFetched: number;
+    /** HTTP requests made. */
+    requests: number;
+}
+
+export type RegistryErrorKind =
+    /** The registry wants credentials that were not given (or the anonymous token does not grant pull). */
+    | "unauthorized"
+    /** Credentials were given and refused. */
+    | "denied"
+    | "not-found"
+    | "unreachable"
+    /** The registry answered something this client does not understand. */
+    | "protocol";
+
+/** Every failure of this client; `message` names the registry, repository, reference and what was expected. */
+export class RegistryError extends Error {
+    constructor(
+        readonly kind: RegistryErrorKind,
+        message: string,
+        readonly status?: number,
+    ) {
+        super(message);
+        this.name = "RegistryError";
+    }
+}
+
+export interface FetchManifestsOptions {
+    /** Per-request timeout. Defaults to 30 s. */
+    timeoutMs?: number;
+    /** Replaces the global `fetch` (tests). */
+    fetch?: typeof fetch;
+}
+
+export interface AuthChallenge {
+    /** Lower-case scheme, e.g. `bearer`, `basic`. */
+    scheme: string;
+    /** Parameter names lower-cased, values unquoted. */
+    params: Record<string, string>;
+}
+
+/**
+ * Parses the first challenge of a `WWW-Authenticate` header (RFC 7235), e.g.
+ * `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/n:pull"` or
+ * `Basic realm="basic-realm"`. Quoted values may contain commas (`scope="repository:a:pull,push"`).
+ */
+export function parseWwwAuthenticate(header: string): AuthChallenge {
+    const match = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+(.*))?$/s.exec(header);
+    if (!match) throw new Error(`malformed WWW-Authenticate header "${header}": expected "<scheme> key=value, ..."`);
+    const params: Record<string, string> = {};
+    let rest = (match[2] ?? "").trim();
+    const param = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*(?:,\s*|$)/;
+    while (rest.length > 0) {
+        const p = param.exec(rest);
+        // A second challenge ("Bearer ..., Basic realm=...") or token68 data ends the parameter list.
+        if (!p) break;
+        params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, "$1") : p[3];
+        rest = rest.slice(p[0].length);
+    }
+    return { scheme: match[1].toLowerCase(), params };
+}
+
+const digestSchema = z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, "expected <algorithm>:<hex>");
+const descriptorSchema = z.object({
+    mediaType: z.string(),
+    digest: digestSchema,
+    size: z.number().int().nonnegative(),
+});
+const imageManifestSchema = z.object({
+    mediaType: z.string().optional(),
+    config: descriptorSchema,
+    layers: z.array(descriptorSchema),
+});
+const indexSchema = z.object({
+    mediaType: z.string().optional(),
+    manifests: z.array(
+        descriptorSchema.extend({
+            platform: z
+                .object({ os: z.string(), architecture: z.string(), variant: z.string().optional() })
+                .optional(),
+            annotations: z.record(z.string(), z.string()).optional(),
+        }),
+    ),
+});
+const tokenSchema = z.union([z.object({ token: z.string().min(1) }), z.object({ access_token: z.string().min(1) })]);
+const configSchema = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() });
+
+function describeIssues(error: z.ZodError): string {
+    return error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+        .join("; ");
+}
+
+function platformName(p: { os: string; architecture: string; variant?: string }): string {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+
+function sha256(bytes: Uint8Array): string {
+    return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+/** One resolution of one repository: keeps the Authorization header won by the first challenge. */
+class RegistrySession {
+    bytesFetched = 0;
+    requests = 0;
+    private authorization?: string;
+    private readonly base: string;
+    private readonly fetchImpl: typeof fetch;
+    private readonly timeoutMs: number;
+
+    constructor(
+        private readonly ref: ImageReference,
+        private readonly credentials: RegistryCredentials | undefined,
+        opts: FetchManifestsOptions,
+    ) {
+        this.base = registryBaseUrl(ref.registry);
+        this.fetchImpl = opts.fetch ?? fetch;
+        this.timeoutMs = opts.timeoutMs ?? 30000;
+    }
+
+    /** "registry 127.0.0.1:5000, repository a/b, reference 1.0" — the start of every message. */
+    get where(): string {
+        return `registry ${this.ref.registry}, repository ${this.ref.repository}, reference ${this.ref.digest ?? this.ref.tag ?? "(none)"}`;
+    }
+
+    /** GET `path` below `/v2/<repository>/`, answering an auth challenge once. */
+    async get(path: string, accept: string, maxBytes: number): Promise<{ body: Uint8Array; contentType: string; digestHeader?: string }> {
+        const url = `${this.base}/v2/${this.ref.repository}/${path}`;
+        let res = await this.request(url, accept, this.authorization);
+        if (res.status === 401 && !this.authorization) {
+            const challenge = res.headers.get("www-authenticate");
+            await this.readBody(res, MAX_ERROR_BODY_BYTES, url);
+            this.authorization = await this.answerChallenge(url, res.status, challenge);
+            res = await this.request(url, accept, this.authorization);
+        }
+        if (res.status !== 200) {
+            const body = await this.readBody(res, MAX_ERROR_BODY_BYTES, url).catch(() => new Uint8Array());
+            throw this.statusError(url, res.status, body);
+        }
+        const body = await this.readBody(res, maxBytes, url);
+        return {
+            body,
+            contentType: (res.headers.get("content-type") ?? "").split(";")[0].trim(),
+            digestHeader: res.headers.get("docker-content-digest") ?? undefined,
+        };
+    }
+
+    private async request(url: string, accept: string, authorization?: string): Promise<Response> {
+        this.requests++;
+        const headers: Record<string, string> = { Accept: accept };
+        if (authorization) headers.Authorization = authorization;
+        try {
+            return await this.fetchImpl(url, { headers, redirect: "follow", signal: AbortSignal.timeout(this.timeoutMs) });
+        } catch (err) {
+            throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${url}: ${networkReason(err)})`);
+        }
+    }
+
+    /** Reads a body, counting its bytes and refusing more than `maxBytes` (a manifest is never huge). */
+    private async readBody(res: Response, maxBytes: number, url: string): Promise<Uint8Array> {
+        if (!res.body) return new Uint8Array();
+        const chunks: Uint8Array[] = [];
+        let length = 0;
+        const reader = res.body.getReader();
+        for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            length += value.byteLength;
+            this.bytesFetched += value.byteLength;
+            if (length > maxBytes) {
+                await reader.cancel();
+                throw new RegistryError("protocol", `${this.where}: GET ${url} answered more than ${maxBytes} bytes; expected a small JSON document`);
+            }
+            chunks.push(value);
+        }
+        return Buffer.concat(chunks);
+    }
+
+    private async answerChallenge(url: string, status: number, header: string | null): Promise<string> {
+        if (!header) {
+            throw new RegistryError("protocol", `${this.where}: GET ${url} answered HTTP ${status} without a WWW-Authenticate header; expected a Bearer or Basic challenge`, status);
+        }
+        let challenge: AuthChallenge;
+        try {
+            challenge = parseWwwAuthenticate(header);
+        } catch (err) {
+            throw new RegistryError("protocol", `${this.where}: ${(err as Error).message}`, status);
+        }
+        if (challenge.scheme === "basic") {
+            // docker-registry with htpasswd: no token service, credentials go on every request.
+            if (!this.credentials) {
+                throw new RegistryError("unauthorized", `${this.where} requires credentials (HTTP 401, Basic challenge realm="${challenge.params.realm ?? ""}") and none were given`, status);
+            }
+            return `Basic ${basicToken(this.credentials)}`;
+        }
+        if (challenge.scheme === "bearer") return `Bearer ${await this.fetchToken(challenge)}`;
+        throw new RegistryError("protocol", `${this.where}: unsupported auth scheme in WWW-Authenticate "${header}"; expected Bearer or Basic`, status);
+    }
+
+    /** The distribution token handshake: anonymous, or with Basic credentials when given. */
+    private async fetchToken(challenge: AuthChallenge): Promise<string> {
+        const realm = challenge.params.realm;
+        if (!realm) throw new RegistryError("protocol", `${this.where}: Bearer challenge without a realm; expected realm="<token URL>"`);
+        let tokenUrl: URL;
+        try {
+            tokenUrl = new URL(realm);
+        } catch {
+            throw new RegistryError("protocol", `${this.where}: Bearer realm "${realm}" is not a URL`);
+        }
+        if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
+        tokenUrl.searchParams.set("scope", challenge.params.scope ?? `repository:${this.ref.repository}:pull`);
+        const who = this.credentials ? `user "${this.credentials.username}"` : "anonymous";
+        const headers: Record<string, string> = { Accept: "application/json" };
+        if (this.credentials) headers.Authorization = `Basic ${basicToken(this.credentials)}`;
+
+        this.requests++;
+        let res: Response;
+        try {
+            res = await this.fetchImpl(tokenUrl, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+        } catch (err) {
+            throw new RegistryError("unreachable", `cannot reach the token service of ${this.where} (GET ${tokenUrl}: ${networkReason(err)})`);
+        }
+        const body = await this.readBody(res, MAX_SMALL_BODY_BYTES, tokenUrl.toString());
+        if (res.status === 401 || res.status === 403) {
+            throw new RegistryError(
+                this.credentials ? "denied" : "unauthorized",
+                `${this.where}: the token service ${tokenUrl.origin}${tokenUrl.pathname} refused a pull token (${who}, HTTP ${res.status}${registryMessage(body)})`,
+                res.status,
+            );
+        }
+        if (res.status !== 200) {
+            throw new RegistryError("protocol", `${this.where}: the token service ${tokenUrl.origin}${tokenUrl.pathname} answered HTTP ${res.status}${registryMessage(body)}; expected 200 with {"token": ...}`, res.status);
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(Buffer.from(body).toString("utf8"));
+        } catch {
+            throw new RegistryError("protocol", `${this.where}: the token service ${tokenUrl.origin}${tokenUrl.pathname} answered non-JSON ("${snippet(body)}"); expected {"token": "..."}`);
+        }
+        const token = tokenSchema.safeParse(parsed);
+        if (!token.success) {
+            throw new RegistryError("protocol", `${this.where}: the token service ${tokenUrl.origin}${tokenUrl.pathname} answered JSON without a "token" or "access_token" string`);
+        }
+        return "token" in token.data ? token.data.token : token.data.access_token;
+    }
+
+    private statusError(url: string, status: number, body: Uint8Array): RegistryError {
+        const message = registryMessage(body);
+        if (status === 401) {
+            const detail = this.credentials
+                ? `the credentials of user "${this.credentials.username}" were refused`
+                : "an anonymous pull is not allowed (the repository is private or does not exist)";
+            return new RegistryError(this.credentials ? "denied" : "unauthorized", `${this.where}: GET ${url} answered HTTP 401${message}: ${detail}`, status);
+        }
+        if (status === 403) {
+            return new RegistryError(this.credentials ? "denied" : "unauthorized", `${this.where}: GET ${url} answered HTTP 403${message}: pull access denied`, status);
+        }
+        if (status === 404) {
+            return new RegistryError("not-found", `${this.where}: GET ${url} answered HTTP 404${message}; expected the manifest (does the tag or digest exist?)`, status);
+        }
+        return new RegistryError("protocol", `${this.where}: GET ${url} answered HTTP ${status}${message}; expected 200`, status);
+    }
+}
+
+function basicToken(credentials: RegistryCredentials): string {
+    return Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
+}
+
+/** `: MANIFEST_UNKNOWN manifest unknown` from a distribution error body, when there is one. */
+function registryMessage(body: Uint8Array): string {
+    try {
+        const parsed = JSON.parse(Buffer.from(body).toString("utf8")) as { errors?: { code?: string; message?: string }[] };
+        const first = parsed.errors?.[0];
+        if (first) return ` (${[first.code, first.message].filter(Boolean).join(" ")})`;
+    } catch {
+        // Not a distribution error document; the status says enough.
+    }
+    return "";
+}
+
+function snippet(body: Uint8Array): string {
+    const text = Buffer.from(body).toString("utf8").replace(/\s+/g, " ").trim();
+    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function networkReason(err: unknown): string {
+    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (e.name === "TimeoutError") return "timed out";
+    return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+function parseJson(session: RegistrySession, what: string, body: Uint8Array): unknown {
+    try {
+        return JSON.parse(Buffer.from(body).toString("utf8"));
+    } catch {
+        throw new RegistryError("protocol", `${session.where}: the ${what} is not JSON ("${snippet(body)}"); expected a manifest document`);
+    }
+}
+
+/** The media type a registry declares (Content-Type), else the document's own `mediaType`. */
+function mediaTypeOf(session: RegistrySession, what: string, contentType: string, document: unknown): string {
+    const known = [...INDEX_TYPES, ...MANIFEST_TYPES];
+    if (known.includes(contentType)) return contentType;
+    const declared = (document as { mediaType?: unknown } | null)?.mediaType;
+    if (typeof declared === "string" && known.includes(declared)) return declared;
+    throw new RegistryError(
+        "protocol",
+        `${session.where}: the ${what} has media type "${typeof declared === "string" ? declared : contentType || "(none)"}"; expected one of ${known.join(", ")}`,
+    );
+}
+
+/** Checks what a registry served against the digest it was asked for (a registry must serve exact bytes). */
+function verifyDigest(session: RegistrySession, what: string, body: Uint8Array, expected: string): void {
+    if (!expected.startsWith("sha256:")) return;
+    const actual = sha256(body);
+    if (actual !== expected) {
+        throw new RegistryError("protocol", `${session.where}: the ${what} hashes to ${actual}, expected ${expected}`);
+    }
+}
+
+/**
+ * Resolves `ref` (tag or digest) to its platform manifests and their layer descriptors.
+ * Credentials are only sent after a challenge asks for them. Rejects with `RegistryError`.
+ */
+export async function fetchImageManifests(ref: ImageReference, credentials?: RegistryCredentials, opts: FetchManifestsOptions = {}): Promise<ImageManifests> {
+    const session = new RegistrySession(ref, credentials, opts);
+    const reference = ref.digest ?? ref.tag;
+    if (!reference) throw new RegistryError("protocol", `${session.where}: the reference has neither a tag nor a digest`);
+    const top = await session.get(`manifests/${reference}`, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES);
+    const what = `manifest ${reference}`;
+    if (ref.digest) verifyDigest(session, what, top.body, ref.digest);
+    const topDocument = parseJson(session, what, top.body);
+    const topType = mediaTypeOf(session, what, top.contentType, topDocument);
+    const topDigest = ref.digest ?? top.digestHeader ?? sha256(top.body);
+
+    const platforms: PlatformManifest[] = [];
+    let indexDigest: string | undefined;
+    if (INDEX_TYPES.includes(topType)) {
+        indexDigest = topDigest;
+        const index = indexSchema.safeParse(topDocument);
+        if (!index.success) {
+            throw new RegistryError("protocol", `${session.where}: the index ${reference} is malformed (${describeIssues(index.error)}); expected {"manifests": [{mediaType, digest, size, platform}]}`);
+        }
+        for (const entry of index.data.manifests) {
+            // BuildKit adds provenance/SBOM "attestation manifests" (platform unknown/unknown); nothing pulls them.
+            if (entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest") continue;
+            const child = await session.get(`manifests/${entry.digest}`, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES);
+            const childWhat = `manifest ${entry.digest} (listed in index ${reference})`;
+            verifyDigest(session, childWhat, child.body, entry.digest);
+            const document = parseJson(session, childWhat, child.body);
+            const type = mediaTypeOf(session, childWhat, child.contentType, document);
+            if (INDEX_TYPES.includes(type)) {
+                throw new RegistryError("protocol", `${session.where}: ${childWhat} is itself an index; expected a platform manifest (nested indexes are not supported)`);
+            }
+            platforms.push({
+                platform: entry.platform ? platformName(entry.platform) : "unknown",
+                digest: entry.digest,
+                mediaType: type,
+                layers: layersOf(session, childWhat, document),
+            });
+        }
+        if (platforms.length === 0) {
+            throw new RegistryError("protocol", `${session.where}: the index ${reference} lists no platform manifests; expected at least one`);
+        }
+    } else {
+        const layers = layersOf(session, what, topDocument);
+        const config = (topDocument as { config: { digest: string } }).config;
+        platforms.push({ platform: await platformFromConfig(session, config.digest), digest: topDigest, mediaType: topType, layers });
+    }
+    return { reference: formatImageReference(ref), indexDigest, platforms, bytesFetched: session.bytesFetched, requests: session.requests };
+}
+
+function layersOf(session: RegistrySession, what: string, document: unknown): LayerDescriptor[] {
+    const manifest = imageManifestSchema.safeParse(document);
+    if (!manifest.success) {
+        throw new RegistryError("protocol", `${session.where}: the ${what} is malformed (${describeIssues(manifest.error)}); expected {"config": {...}, "layers": [{mediaType, digest, size}]}`);
+    }
+    return manifest.data.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType }));
+}
+
+/** A single-platform image names its platform only in the config blob (a few KB; not a layer). */
+async function platformFromConfig(session: RegistrySession, digest: string): Promise<string> {
+    const what = `image config ${digest}`;
+    const config = await session.get(`blobs/${digest}`, "application/json, */*", MAX_SMALL_BODY_BYTES);
+    verifyDigest(session, what, config.body, digest);
+    let document: unknown;
+    try {
+        document = JSON.parse(Buffer.from(config.body).toString("utf8"));
+    } catch {
+        throw new RegistryError("protocol", `${session.where}: the ${what} is not JSON ("${snippet(config.body)}"); expected {"os", "architecture"}`);
+    }
+    const parsed = configSchema.safeParse(document);
+    if (!parsed.success) {
+        throw new RegistryError("protocol", `${session.where}: the ${what} has no os/architecture (${describeIssues(parsed.error)})`);
+    }
+    return platformName(parsed.data);
+}
