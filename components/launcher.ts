@@ -1,0 +1,122 @@
+import * as command from "@pulumi/command";
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { LauncherConfig } from "../src/config/schema";
+import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
+import { launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
+import { shellQuote } from "../src/check/gateArgs";
+import { CLI } from "./gate";
+
+export interface LauncherArgs {
+    /** The validated launcher config: repository, branches, warm-up. */
+    readonly launcher: LauncherConfig;
+    readonly release: string;
+    /** The verified reference each branch pins, by branch name (a gate's output, never an image's directly). */
+    readonly pins: Record<string, pulumi.Output<string>>;
+}
+
+export interface LauncherBranchOutputs {
+    launchUrl: string;
+    badge: string;
+    pinnedReference: pulumi.Output<string>;
+    contentLinkTemplate: string;
+    warmup?: pulumi.Output<string>;
+}
+
+/**
+ * The `uw3-binder-launcher` repository: a branch per configured launcher branch, and on each its
+ * `.binder/Dockerfile` and `README.md`.
+ *
+ * Every GitHub resource is `retainOnDelete`: the launchers outlive any one month's stack, so destroying
+ * an old month never deletes a branch or a file. Files are written with `overwriteOnCreate`, which is
+ * how a new month's stack takes the launchers over from the previous one.
+ */
+export class Launcher extends pulumi.ComponentResource {
+    public readonly branches: Record<string, LauncherBranchOutputs> = {};
+    public readonly repositoryName: string;
+
+    constructor(name: string, args: LauncherArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("uw3-binder:index:Launcher", name, {}, opts);
+        const { launcher, release } = args;
+        for (const b of launcher.branches) {
+            if (!args.pins[b.name]) throw new pulumi.ResourceError(`launcher branch "${b.name}" has no pin`, this);
+        }
+        const keep = { parent: this, retainOnDelete: true };
+        this.repositoryName = launcher.repository;
+        const repository = launcher.create
+            ? new github.Repository(
+                  `${name}-repository`,
+                  {
+                      name: launcher.repository,
+                      description: "Launches Underworld3 on mybinder.org from pre-built images (managed by uw3-binder)",
+                      visibility: "public",
+                      autoInit: true,
+                      hasIssues: false,
+                      hasWiki: false,
+                  },
+                  keep,
+              )
+            : undefined;
+        const repositoryName: pulumi.Input<string> = repository ? repository.name : launcher.repository;
+        const repo = { owner: launcher.owner, repository: launcher.repository, defaultBranch: launcher.defaultBranch };
+        const branchList = launcher.branches.map((b) => ({ name: b.name, uw3Branch: b.uw3Branch }));
+
+        for (const b of launcher.branches) {
+            const slug = b.name.replace(/[^A-Za-z0-9-]/g, "-");
+            const branchResource =
+                b.name === launcher.defaultBranch
+                    ? undefined
+                    : new github.Branch(
+                          `${name}-branch-${slug}`,
+                          { repository: repositoryName, branch: b.name, sourceBranch: launcher.defaultBranch },
+                          { ...keep, dependsOn: repository ? [repository] : [] },
+                      );
+            const branch: pulumi.Input<string> = branchResource ? branchResource.branch : b.name;
+            const pin = args.pins[b.name].apply((reference): LauncherPin => ({ branch: b.name, uw3Branch: b.uw3Branch, release, reference }));
+            const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
+                repository: repositoryName,
+                branch,
+                file,
+                content,
+                commitMessage: message,
+                commitAuthor: launcher.commitAuthor.name,
+                commitEmail: launcher.commitAuthor.email,
+                overwriteOnCreate: true,
+            });
+            const dockerfile = new github.RepositoryFile(
+                `${name}-dockerfile-${slug}`,
+                fileArgs(".binder/Dockerfile", pin.apply(launcherDockerfile), pin.apply((p) => launcherCommitMessage("Dockerfile", p))),
+                { ...keep, dependsOn: [branchResource ?? repository].filter((r): r is github.Branch | github.Repository => !!r) },
+            );
+            // The contents API makes one commit per file and answers 409 to parallel writes on one branch:
+            // the README waits for the Dockerfile.
+            const readme = new github.RepositoryFile(
+                `${name}-readme-${slug}`,
+                fileArgs("README.md", pin.apply((p) => launcherReadme(repo, p, branchList)), pin.apply((p) => launcherCommitMessage("README", p))),
+                { ...keep, dependsOn: [dockerfile] },
+            );
+            const url = launchUrl({ owner: launcher.owner, repository: launcher.repository, ref: b.name });
+            const outputs: LauncherBranchOutputs = {
+                launchUrl: url,
+                badge: badgeMarkdown(url),
+                pinnedReference: args.pins[b.name],
+                contentLinkTemplate: contentLinkTemplate({ owner: launcher.owner, repository: launcher.repository, branch: b.name }),
+            };
+            if (launcher.warmup) {
+                // mybinder.org builds a launcher commit on its first launch; asking for it now spares the first user.
+                // `uw3-binder warmup` reports and exits 0 even when mybinder.org is unreachable.
+                const warm = new command.local.Command(
+                    `${name}-warmup-${slug}`,
+                    {
+                        create: pulumi.interpolate`node ${shellQuote(CLI)} warmup ${launcher.owner}/${launcher.repository} ${readme.commitSha} --binder-url ${launcher.binderUrl}`,
+                        triggers: [readme.commitSha],
+                    },
+                    { parent: this, dependsOn: [readme] },
+                );
+                outputs.warmup = warm.stdout;
+            }
+            this.branches[b.name] = outputs;
+        }
+        this.registerOutputs({ branches: this.branches });
+    }
+}

@@ -1,0 +1,76 @@
+/**
+ * The one place the program reads its stack config: plain values through the schema in
+ * src/config/schema.ts, secrets with `requireSecret`, so they stay Pulumi secrets end to end.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT } from "./src/config/schema";
+
+export interface BinderSecrets {
+    /** Registry password by server, for every registry with a login. */
+    registryPasswords: Record<string, pulumi.Output<string>>;
+    /** Stored as the LAUNCHER_PAT Actions secret; undefined when `source.launcherPatSecret` is false. */
+    launcherPat?: pulumi.Output<string>;
+}
+
+const STRUCTURED = [KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher];
+
+/**
+ * Reads and validates every key before any resource is declared; all problems are reported together
+ * as one error (a RunError, so Pulumi prints the message without a stack trace).
+ */
+export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
+    const all = pulumi.runtime.allConfig();
+    const raw: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(all)) {
+        if (!key.startsWith(`${PROJECT}:`) && !key.startsWith("github:")) continue;
+        if (key === KEYS.registryPassword || key === KEYS.launcherPat || key === KEYS.token) continue; // never read as plain text
+        if (key === KEYS.registryPasswords) continue;
+        if (STRUCTURED.includes(key as (typeof STRUCTURED)[number])) {
+            try {
+                raw[key] = JSON.parse(value);
+            } catch {
+                problems.push(`\`${key}\`: expected an object, found ${JSON.stringify(value)}`);
+            }
+        } else {
+            raw[key] = value;
+        }
+    }
+    // Only the map's keys (registry servers) are looked at here; the values stay inside secret Outputs.
+    let passwordServers: string[] = [];
+    if (all[KEYS.registryPasswords] !== undefined) {
+        try {
+            const parsed = JSON.parse(all[KEYS.registryPasswords]);
+            passwordServers = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+            if (passwordServers.length === 0) problems.push(`\`${KEYS.registryPasswords}\`: expected a map of registry server to password`);
+        } catch {
+            problems.push(`\`${KEYS.registryPasswords}\`: expected a map of registry server to password (set with --path)`);
+        }
+    }
+    const presentKeys = [KEYS.token, KEYS.registryPassword, KEYS.launcherPat, KEYS.registryPasswords].filter((k) => all[k] !== undefined);
+    let config: BinderConfig;
+    try {
+        if (problems.length > 0) throw new ConfigError(problems);
+        config = parseBinderConfig(raw, {
+            keys: presentKeys,
+            registryPasswordServers: passwordServers,
+            githubTokenFromEnv: !!process.env.GITHUB_TOKEN,
+        });
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            const merged = problems.length > 0 && !err.problems.every((p) => problems.includes(p)) ? [...problems, ...err.problems] : err.problems;
+            throw new pulumi.RunError(new ConfigError(merged).message);
+        }
+        throw err;
+    }
+
+    const uw3 = new pulumi.Config(PROJECT);
+    const registryPasswords: Record<string, pulumi.Output<string>> = {};
+    const passwordMap = passwordServers.length > 0 ? uw3.requireSecretObject<Record<string, string>>("registryPasswords") : undefined;
+    for (const login of config.logins) {
+        registryPasswords[login.server] =
+            login.secret.entry !== undefined ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!])) : uw3.requireSecret("registryPassword");
+    }
+    const launcherPat = config.source.launcherPatSecret ? uw3.requireSecret("launcherPat") : undefined;
+    return { config, secrets: { registryPasswords, launcherPat } };
+}

@@ -1,0 +1,64 @@
+/**
+ * Name rules of the systems uw3-binder writes to: git refs, OCI registries, GitHub.
+ * Each returns the reason a name is refused, or undefined when it is acceptable. No Pulumi import.
+ */
+import { REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "../images/reference";
+
+/** `git check-ref-format --branch` rules, so a branch GitHub would refuse is caught before any resource. */
+export function branchNameProblem(name: string): string | undefined {
+    if (name.length === 0) return "it is empty";
+    if (name === "@") return 'it is "@"';
+    if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return "it contains a space, a control character or one of ~ ^ : ? * [ \\";
+    if (name.includes("..")) return 'it contains ".."';
+    if (name.includes("@{")) return 'it contains "@{"';
+    if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return "it has an empty path component";
+    if (name.endsWith(".")) return 'it ends with "."';
+    if (name.startsWith("-")) return 'it starts with "-"';
+    for (const component of name.split("/")) {
+        if (component.startsWith(".")) return `component "${component}" starts with "."`;
+        if (component.endsWith(".lock")) return `component "${component}" ends with ".lock"`;
+    }
+    return undefined;
+}
+
+/** A tag as the OCI distribution spec accepts it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+export function tagProblem(tag: string): string | undefined {
+    return TAG_PATTERN.test(tag) ? undefined : "a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+}
+
+/** A repository path (`uw3-base`, `underworldcode/uw3-base`): lowercase components, as registries require. */
+export function repositoryPathProblem(path: string): string | undefined {
+    const parts = path.split("/");
+    for (const part of parts) {
+        if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
+            return `"${part}" is not a lowercase registry path component ([a-z0-9] with . _ __ - separators)`;
+        }
+    }
+    return undefined;
+}
+
+/** A registry host, optionally with a port (`ghcr.io`, `docker.io`, `127.0.0.1:5000`). */
+export function registryServerProblem(server: string): string | undefined {
+    if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(server)) {
+        return undefined;
+    }
+    return "expected a host name with an optional port, without a scheme or path";
+}
+
+/** GitHub user or organisation login. */
+export function githubOwnerProblem(owner: string): string | undefined {
+    return /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(owner)
+        ? undefined
+        : "a GitHub login is 1-39 letters, digits or single hyphens, not starting with a hyphen";
+}
+
+/** GitHub repository name (without owner). */
+export function githubRepositoryProblem(name: string): string | undefined {
+    if (name === "." || name === "..") return `"${name}" is reserved`;
+    return /^[A-Za-z0-9._-]{1,100}$/.test(name) ? undefined : "a GitHub repository name is 1-100 letters, digits, '.', '_' or '-'";
+}
+
+/** A Dockerfile `ARG` name. */
+export function buildArgProblem(name: string): string | undefined {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? undefined : "a build arg name is letters, digits and '_', not starting with a digit";
+}

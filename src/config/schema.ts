@@ -1,0 +1,583 @@
+/**
+ * The stack config contract: shape (zod) plus the cross-key rules (image graph, branches, credentials).
+ * Every problem is collected with its key path, what was expected and what was found, and reported
+ * together, before any resource is declared. No Pulumi import: the plan CLI and `new-release` use it too.
+ */
+import { z } from "zod";
+import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS } from "../check/types";
+import { DIGEST_PATTERN } from "../images/reference";
+import {
+    branchNameProblem,
+    buildArgProblem,
+    githubOwnerProblem,
+    githubRepositoryProblem,
+    registryServerProblem,
+    repositoryPathProblem,
+    tagProblem,
+} from "./names";
+import { DEFAULT_REBUILD_ON } from "../source/globs";
+
+export const PROJECT = "uw3-binder";
+
+/** Config keys, as they appear in `Pulumi.<stack>.yaml`. */
+export const KEYS = {
+    owner: "github:owner",
+    token: "github:token",
+    release: `${PROJECT}:release`,
+    registry: `${PROJECT}:registry`,
+    source: `${PROJECT}:source`,
+    images: `${PROJECT}:images`,
+    launcher: `${PROJECT}:launcher`,
+    registryPassword: `${PROJECT}:registryPassword`,
+    registryPasswords: `${PROJECT}:registryPasswords`,
+    launcherPat: `${PROJECT}:launcherPat`,
+} as const;
+
+const SECRET_KEYS: string[] = [KEYS.token, KEYS.registryPassword, KEYS.registryPasswords, KEYS.launcherPat];
+const PLAIN_KEYS: string[] = [KEYS.owner, KEYS.release, KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher];
+
+
+export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
+const PLATFORM_PATTERN = /^linux\/(amd64|arm64|arm\/v6|arm\/v7|386|ppc64le|s390x|riscv64)$/;
+const TAG_PLACEHOLDER = /\{([^}]*)\}/g;
+
+// ---------------------------------------------------------------------------------------------------------
+// Shapes
+
+const text = z.string().min(1);
+const registryShape = z.strictObject({
+    server: text,
+    namespace: text,
+    username: text.optional(),
+});
+const globList = z.array(text).min(1);
+const toggle = <T extends z.ZodRawShape>(shape: T) => z.union([z.boolean(), z.strictObject(shape)]);
+const checksShape = z.strictObject({
+    layers: toggle({ maxLayerMb: z.number().positive().optional(), maxImageMb: z.number().positive().optional() }).optional(),
+    visibility: z.boolean().optional(),
+    user: toggle({ uid: z.number().int().nonnegative().optional() }).optional(),
+    jupyter: toggle({
+        startTimeoutS: z.number().positive().optional(),
+        port: z.number().int().min(1024).max(65535).optional(),
+        command: z.array(text).min(1).optional(),
+    }).optional(),
+    kernel: toggle({ name: text.optional() }).optional(),
+    jit: toggle({ compiler: text.optional() }).optional(),
+    import: toggle({ python: text.optional(), modules: z.array(text).min(1).optional() }).optional(),
+});
+const imageShape = z.strictObject({
+    repository: text,
+    tag: text.optional(),
+    tags: z.array(text).min(1).optional(),
+    dockerfile: text,
+    context: globList.optional(),
+    rebuildOn: globList.optional(),
+    from: z.strictObject({ image: text, arg: text }).optional(),
+    args: z.record(z.string(), z.string()).optional(),
+    platforms: z.array(text).min(1).optional(),
+    target: text.optional(),
+    registry: registryShape.optional(),
+    checks: checksShape.optional(),
+});
+const branchShape = z.strictObject({
+    name: text,
+    uw3Branch: text,
+    image: text,
+    pin: text.optional(),
+});
+const launcherShape = z.strictObject({
+    repository: text,
+    create: z.boolean().optional(),
+    defaultBranch: text.optional(),
+    branches: z.array(branchShape).min(1),
+    warmup: z.boolean().optional(),
+    binderUrl: z.url({ protocol: /^https?$/ }).optional(),
+    commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
+});
+const sourceShape = z.strictObject({
+    repository: text,
+    path: text,
+    launcherPatSecret: z.boolean().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The validated, normalised config
+
+export interface RegistryConfig {
+    server: string;
+    namespace: string;
+    username?: string;
+}
+
+export interface ImageConfig {
+    /** The key under `uw3-binder:images`. */
+    name: string;
+    registry: RegistryConfig;
+    repository: string;
+    /** `<server>/<namespace>/<repository>` */
+    repositoryUrl: string;
+    /** Tags with `{release}` expanded; the first is the primary one. */
+    tags: string[];
+    /** `<repositoryUrl>:<tags[0]>` */
+    imageName: string;
+    dockerfile: string;
+    /** Source paths (globs) copied into the build context. */
+    context: string[];
+    /** Source paths (globs) whose fingerprint is a build arg: a change to them forces a rebuild. */
+    rebuildOn: string[];
+    from?: { image: string; arg: string };
+    args: Record<string, string>;
+    platforms: string[];
+    target?: string;
+    checks: CheckOptions;
+}
+
+export interface PinConfig {
+    digest: string;
+    /** The tag that digest was published under, when the pin names one. */
+    tag?: string;
+}
+
+export interface LauncherBranchConfig {
+    name: string;
+    uw3Branch: string;
+    image: string;
+    pin?: PinConfig;
+}
+
+export interface LauncherConfig {
+    owner: string;
+    repository: string;
+    create: boolean;
+    defaultBranch: string;
+    branches: LauncherBranchConfig[];
+    warmup: boolean;
+    binderUrl: string;
+    commitAuthor: { name: string; email: string };
+}
+
+export interface RegistryLogin {
+    server: string;
+    username: string;
+    /** The secret config key, and the map key inside it when the key holds a map. */
+    secret: { key: string; entry?: string };
+}
+
+export interface BinderConfig {
+    githubOwner: string;
+    release: string;
+    registry: RegistryConfig;
+    source: { repository: string; owner: string; name: string; path: string; launcherPatSecret: boolean };
+    /** In dependency order: every parent before its children. */
+    images: ImageConfig[];
+    launcher: LauncherConfig;
+    /** One login per registry server that has a username. */
+    logins: RegistryLogin[];
+}
+
+/** Which secrets exist; their values are never needed to validate. */
+export interface SecretPresence {
+    keys: string[];
+    /** Map keys present under `uw3-binder:registryPasswords`. */
+    registryPasswordServers: string[];
+    /** `GITHUB_TOKEN` in the environment stands in for `github:token`, as the provider accepts it. */
+    githubTokenFromEnv: boolean;
+}
+
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(formatProblems(problems));
+        this.name = "ConfigError";
+    }
+}
+
+export function formatProblems(problems: string[]): string {
+    const heading = `invalid ${PROJECT} stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):`;
+    return [heading, ...problems.map((p) => `  - ${p}`)].join("\n");
+}
+
+/** Renders a found value for a message: strings quoted, objects as compact JSON. */
+export function shown(value: unknown): string {
+    if (value === undefined) return "nothing";
+    if (typeof value === "string") return JSON.stringify(value);
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function keyPath(key: string, path: readonly PropertyKey[]): string {
+    let out = key;
+    for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+    return `\`${out}\``;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let v: any = root;
+    for (const p of path) v = v == null ? undefined : v[p as any];
+    return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
+    const found = valueAt(root, issue.path);
+    switch (issue.code) {
+        case "invalid_type":
+            return found === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, found ${shown(found)}`;
+        case "unrecognized_keys":
+            return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+        case "too_small":
+            return issue.origin === "array"
+                ? `expected at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}, found ${shown(found)}`
+                : issue.origin === "string"
+                  ? `expected a non-empty string, found ${shown(found)}`
+                  : `expected a number ${issue.inclusive ? ">=" : ">"} ${issue.minimum}, found ${shown(found)}`;
+        case "too_big":
+            return `expected a number <= ${issue.maximum}, found ${shown(found)}`;
+        case "invalid_union":
+            return `expected true, false or an object of options, found ${shown(found)}`;
+        case "invalid_format":
+            return `expected ${issue.format === "url" ? "an http(s) URL" : `a valid ${issue.format}`}, found ${shown(found)}`;
+        default:
+            return `${issue.message}, found ${shown(found)}`;
+    }
+}
+
+/** Validates one key's value against a zod shape, adding a problem per issue. */
+function shape<T>(schema: z.ZodType<T>, key: string, value: unknown, problems: string[]): T | undefined {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+        // An object-typed union member that failed deep inside says more than the union's summary.
+        if (issue.code === "invalid_union" && issue.errors.length > 1) {
+            const objectIssues = issue.errors[1];
+            if (objectIssues.length > 0 && typeof valueAt(value, issue.path) === "object") {
+                for (const inner of objectIssues) {
+                    const full = { ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue;
+                    problems.push(`${keyPath(key, full.path)}: ${describeIssue(full, value)}`);
+                }
+                continue;
+            }
+        }
+        problems.push(`${keyPath(key, issue.path)}: ${describeIssue(issue, value)}`);
+    }
+    return undefined;
+}
+
+function secretCommand(key: string, entry?: string): string {
+    return entry === undefined
+        ? `pulumi config set --secret ${key} <value>`
+        : `pulumi config set --secret --path '${key}["${entry}"]' <value>`;
+}
+
+/** Expands `{release}` in a tag; any other placeholder is a problem. */
+export function expandTag(template: string, release: string): { tag: string; unknown: string[] } {
+    const unknown: string[] = [];
+    const tag = template.replace(TAG_PLACEHOLDER, (whole, name: string) => {
+        if (name === "release") return release;
+        unknown.push(whole);
+        return whole;
+    });
+    return { tag, unknown };
+}
+
+/** Parses a launcher `pin`: `sha256:<hex>` or `<tag>@sha256:<hex>`. */
+export function parsePin(value: string): PinConfig | undefined {
+    const at = value.lastIndexOf("@");
+    const digest = at >= 0 ? value.slice(at + 1) : value;
+    const tag = at >= 0 ? value.slice(0, at) : undefined;
+    if (!DIGEST_PATTERN.test(digest)) return undefined;
+    if (tag !== undefined && tagProblem(tag) !== undefined) return undefined;
+    return { digest, tag };
+}
+
+function checkOptions(raw: z.infer<typeof checksShape> | undefined): CheckOptions {
+    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES] };
+    if (!raw) return options;
+    const off = (name: CheckName) => (options.enabled = options.enabled.filter((n) => n !== name));
+    const opts = <T>(value: boolean | T | undefined, name: CheckName): T | undefined => {
+        if (value === false) off(name);
+        return typeof value === "object" ? value : undefined;
+    };
+    const layers = opts(raw.layers, "layers");
+    if (layers?.maxLayerMb !== undefined) options.maxLayerMb = layers.maxLayerMb;
+    if (layers?.maxImageMb !== undefined) options.maxImageMb = layers.maxImageMb;
+    opts(raw.visibility, "visibility");
+    const user = opts(raw.user, "user");
+    if (user?.uid !== undefined) options.uid = user.uid;
+    const jupyter = opts(raw.jupyter, "jupyter");
+    if (jupyter?.startTimeoutS !== undefined) options.startTimeoutS = jupyter.startTimeoutS;
+    if (jupyter?.port !== undefined) options.jupyterPort = jupyter.port;
+    if (jupyter?.command !== undefined) options.jupyterCommand = jupyter.command;
+    const kernel = opts(raw.kernel, "kernel");
+    if (kernel?.name !== undefined) options.kernel = kernel.name;
+    const jit = opts(raw.jit, "jit");
+    if (jit?.compiler !== undefined) options.compiler = jit.compiler;
+    const imports = opts(raw.import, "import");
+    if (imports?.python !== undefined) options.python = imports.python;
+    if (imports?.modules !== undefined) options.modules = imports.modules;
+    return options;
+}
+
+/**
+ * Orders images so every parent comes before its children, reporting cycles and unknown parents.
+ * Images must already be declared in that order; a parent declared after its child is reported too,
+ * since the config reads top to bottom as the build does.
+ */
+export function imageGraphProblems(images: { name: string; from?: string }[]): string[] {
+    const problems: string[] = [];
+    const names = new Set(images.map((i) => i.name));
+    const parent = new Map(images.map((i) => [i.name, i.from]));
+    const reportedCycles = new Set<string>();
+    images.forEach((image, index) => {
+        if (image.from === undefined) return;
+        const where = `\`${KEYS.images}.${image.name}.from.image\``;
+        if (!names.has(image.from)) {
+            problems.push(`${where}: expected the name of another image (${[...names].map((n) => `"${n}"`).join(", ")}), found "${image.from}"`);
+            return;
+        }
+        // Walk up the chain; coming back to this image is a cycle.
+        const chain = [image.name];
+        let next: string | undefined = image.from;
+        while (next !== undefined && names.has(next)) {
+            if (next === image.name) {
+                const members = [...chain].sort().join(",");
+                if (!reportedCycles.has(members)) {
+                    reportedCycles.add(members);
+                    problems.push(`${where}: images form a cycle: ${[...chain, image.name].join(" -> ")} (an image cannot be built FROM itself)`);
+                }
+                return;
+            }
+            if (chain.includes(next)) return; // a cycle further up, reported from its own members
+            chain.push(next);
+            next = parent.get(next);
+        }
+        const parentIndex = images.findIndex((i) => i.name === image.from);
+        if (parentIndex > index) {
+            problems.push(`${where}: images are declared in dependency order, but "${image.from}" is declared after "${image.name}"; move it above`);
+        }
+    });
+    return problems;
+}
+
+/**
+ * Validates the whole stack config. `raw` maps full config keys (`uw3-binder:images`, `github:owner`)
+ * to their values, structured values already parsed from YAML/JSON.
+ */
+export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretPresence): BinderConfig {
+    const problems: string[] = [];
+
+    for (const key of Object.keys(raw)) {
+        if (key.startsWith(`${PROJECT}:`) && !PLAIN_KEYS.includes(key) && !SECRET_KEYS.includes(key)) {
+            problems.push(`\`${key}\`: unknown key; expected one of ${[...PLAIN_KEYS, ...SECRET_KEYS].filter((k) => k.startsWith(PROJECT)).join(", ")}`);
+        }
+    }
+
+    const owner = shape(text, KEYS.owner, raw[KEYS.owner], problems);
+    if (owner !== undefined && githubOwnerProblem(owner)) problems.push(`\`${KEYS.owner}\`: ${githubOwnerProblem(owner)}, found ${shown(owner)}`);
+
+    const releaseRaw = raw[KEYS.release];
+    let release: string | undefined;
+    if (typeof releaseRaw === "string" && RELEASE_PATTERN.test(releaseRaw)) release = releaseRaw;
+    else problems.push(`\`${KEYS.release}\`: expected a release month YYYY.MM (for example "2025.01"), found ${shown(releaseRaw)}`);
+
+    const registry = shape(registryShape, KEYS.registry, raw[KEYS.registry], problems);
+    const source = shape(sourceShape, KEYS.source, raw[KEYS.source], problems);
+    const imagesRaw = shape(z.record(z.string(), imageShape), KEYS.images, raw[KEYS.images], problems);
+    const launcherRaw = shape(launcherShape, KEYS.launcher, raw[KEYS.launcher], problems);
+
+    const registryChecks = (reg: RegistryConfig, where: string) => {
+        const s = registryServerProblem(reg.server);
+        if (s) problems.push(`${where}.server\`: ${s}, found ${shown(reg.server)}`);
+        const n = repositoryPathProblem(reg.namespace);
+        if (n) problems.push(`${where}.namespace\`: ${n}`);
+    };
+    if (registry) registryChecks(registry, `\`${KEYS.registry}`);
+
+    let sourceOwner = "";
+    let sourceName = "";
+    if (source) {
+        const m = /^([^/]+)\/([^/]+)$/.exec(source.repository);
+        if (!m || githubOwnerProblem(m[1]) || githubRepositoryProblem(m[2])) {
+            problems.push(`\`${KEYS.source}.repository\`: expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`);
+        } else {
+            [sourceOwner, sourceName] = [m[1], m[2]];
+            if ((source.launcherPatSecret ?? true) && owner !== undefined && sourceOwner !== owner) {
+                problems.push(
+                    `\`${KEYS.source}.repository\`: the LAUNCHER_PAT Actions secret is written with the \`${KEYS.owner}\` provider, so the source repository must belong to "${owner}", found "${sourceOwner}" (or set \`${KEYS.source}.launcherPatSecret: false\`)`,
+                );
+            }
+        }
+    }
+
+    // Images
+    const images: ImageConfig[] = [];
+    if (imagesRaw) {
+        const entries = Object.entries(imagesRaw);
+        if (entries.length === 0) problems.push(`\`${KEYS.images}\`: expected at least one image, found {}`);
+        for (const [name, img] of entries) {
+            const at = `\`${KEYS.images}.${name}`;
+            if (!/^[a-z][a-z0-9-]*$/.test(name)) problems.push(`${at}\`: an image name is lowercase letters, digits and '-', starting with a letter`);
+            const rp = repositoryPathProblem(img.repository);
+            if (rp) problems.push(`${at}.repository\`: ${rp}`);
+            if (img.tag !== undefined && img.tags !== undefined) problems.push(`${at}\`: \`tag\` and \`tags\` are mutually exclusive; use one`);
+            const templates = img.tags ?? [img.tag ?? "{release}"];
+            const tags: string[] = [];
+            templates.forEach((template, i) => {
+                const where = img.tags ? `${at}.tags[${i}]\`` : `${at}.tag\``;
+                const { tag, unknown } = expandTag(template, release ?? "0000.00");
+                if (unknown.length > 0) {
+                    problems.push(`${where}: unknown placeholder ${unknown.join(", ")}; the only placeholder is {release}`);
+                    return;
+                }
+                const tp = tagProblem(tag);
+                if (tp) problems.push(`${where}: ${shown(template)} expands to ${shown(tag)}, which ${tp}`);
+                else if (tags.includes(tag)) problems.push(`${where}: duplicate tag ${shown(tag)}`);
+                else tags.push(tag);
+            });
+            if (img.registry) registryChecks(img.registry, `${at}.registry`);
+            if (img.from) {
+                const bp = buildArgProblem(img.from.arg);
+                if (bp) problems.push(`${at}.from.arg\`: ${bp}, found ${shown(img.from.arg)}`);
+                if (img.args && img.from.arg in img.args) problems.push(`${at}.args.${img.from.arg}\`: this build arg carries the parent's digest (\`from.arg\`); remove it from \`args\``);
+            }
+            for (const arg of Object.keys(img.args ?? {})) {
+                const bp = buildArgProblem(arg);
+                if (bp) problems.push(`${at}.args.${arg}\`: ${bp}`);
+            }
+            const platforms = img.platforms ?? ["linux/amd64"];
+            platforms.forEach((p, i) => {
+                if (!PLATFORM_PATTERN.test(p)) problems.push(`${at}.platforms[${i}]\`: expected a Linux platform such as "linux/amd64" or "linux/arm64", found ${shown(p)}`);
+                else if (platforms.indexOf(p) !== i) problems.push(`${at}.platforms[${i}]\`: duplicate platform ${shown(p)}`);
+            });
+            for (const field of ["dockerfile", "context", "rebuildOn"] as const) {
+                const values = ([] as string[]).concat(img[field] ?? []);
+                values.forEach((v) => {
+                    if (v.startsWith("/") || v.split("/").includes("..")) {
+                        problems.push(`${at}.${field}\`: paths are relative to \`${KEYS.source}.path\` and stay inside it, found ${shown(v)}`);
+                    }
+                });
+            }
+            const imageRegistry: RegistryConfig = img.registry ?? registry ?? { server: "", namespace: "" };
+            const rebuildOn = img.rebuildOn ?? [...DEFAULT_REBUILD_ON];
+            const context = img.context ?? rebuildOn;
+            const repositoryUrl = `${imageRegistry.server}/${imageRegistry.namespace}/${img.repository}`;
+            images.push({
+                name,
+                registry: imageRegistry,
+                repository: img.repository,
+                repositoryUrl,
+                tags,
+                imageName: `${repositoryUrl}:${tags[0] ?? ""}`,
+                dockerfile: img.dockerfile,
+                context: context.includes(img.dockerfile) ? context : [...context, img.dockerfile],
+                rebuildOn,
+                from: img.from,
+                args: img.args ?? {},
+                platforms,
+                target: img.target,
+                checks: checkOptions(img.checks),
+            });
+        }
+        problems.push(...imageGraphProblems(images.map((i) => ({ name: i.name, from: i.from?.image }))));
+    }
+
+    // Registry logins: one per server with a username, and a password secret for each.
+    const logins: RegistryLogin[] = [];
+    const usernames = new Map<string, { username: string; where: string }>();
+    const addRegistry = (reg: RegistryConfig, where: string) => {
+        if (!reg.username) return;
+        const seen = usernames.get(reg.server);
+        if (seen && seen.username !== reg.username) {
+            problems.push(`${where}.username\`: registry "${reg.server}" already has username "${seen.username}" (${seen.where}\`), found "${reg.username}"; one login per registry`);
+            return;
+        }
+        if (seen) return;
+        usernames.set(reg.server, { username: reg.username, where });
+        const inMap = secrets.registryPasswordServers.includes(reg.server);
+        const isDefault = registry !== undefined && reg.server === registry.server;
+        if (inMap) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPasswords, entry: reg.server } });
+        else if (isDefault && secrets.keys.includes(KEYS.registryPassword)) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
+        else {
+            const fix = isDefault ? secretCommand(KEYS.registryPassword) : secretCommand(KEYS.registryPasswords, reg.server);
+            problems.push(`${where}.username\`: registry "${reg.server}" has a username but no password secret; set it with \`${fix}\``);
+        }
+    };
+    if (registry) addRegistry(registry, `\`${KEYS.registry}`);
+    if (imagesRaw) for (const [name, img] of Object.entries(imagesRaw)) if (img.registry) addRegistry(img.registry, `\`${KEYS.images}.${name}.registry`);
+    for (const server of secrets.registryPasswordServers) {
+        if (!usernames.has(server)) problems.push(`\`${KEYS.registryPasswords}["${server}"]\`: no image is pushed to "${server}" with a username; remove the password or set the registry's \`username\``);
+    }
+    // A child build pulls its parent: across registries, the parent's registry must have a login.
+    const byName = new Map(images.map((i) => [i.name, i]));
+    for (const image of images) {
+        const parent = image.from ? byName.get(image.from.image) : undefined;
+        if (parent && parent.registry.server !== image.registry.server && !usernames.has(parent.registry.server)) {
+            problems.push(
+                `\`${KEYS.images}.${image.name}.from\`: parent "${parent.name}" is on registry "${parent.registry.server}" and "${image.name}" on "${image.registry.server}", but "${parent.registry.server}" has no credentials; give it a \`username\` and a password secret`,
+            );
+        }
+    }
+
+    // Launcher
+    let launcher: LauncherConfig | undefined;
+    if (launcherRaw) {
+        const at = `\`${KEYS.launcher}`;
+        const rp = githubRepositoryProblem(launcherRaw.repository);
+        if (rp) problems.push(`${at}.repository\`: ${rp}, found ${shown(launcherRaw.repository)}`);
+        const defaultBranch = launcherRaw.defaultBranch ?? "main";
+        const names = new Set<string>();
+        const branches: LauncherBranchConfig[] = [];
+        launcherRaw.branches.forEach((b, i) => {
+            const where = `${at}.branches[${i}]`;
+            const bp = branchNameProblem(b.name);
+            if (bp) problems.push(`${where}.name\`: git refuses this branch name: ${bp}, found ${shown(b.name)}`);
+            if (names.has(b.name)) problems.push(`${where}.name\`: duplicate launcher branch "${b.name}"; each branch is listed once`);
+            names.add(b.name);
+            const up = branchNameProblem(b.uw3Branch);
+            if (up) problems.push(`${where}.uw3Branch\`: git refuses this branch name: ${up}, found ${shown(b.uw3Branch)}`);
+            if (imagesRaw && !(b.image in imagesRaw)) {
+                problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => `"${n}"`).join(", ")}), found ${shown(b.image)}`);
+            }
+            let pin: PinConfig | undefined;
+            if (b.pin !== undefined) {
+                pin = parsePin(b.pin);
+                if (!pin) problems.push(`${where}.pin\`: expected sha256:<64 hex> or <tag>@sha256:<64 hex>, found ${shown(b.pin)}`);
+            }
+            branches.push({ name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin });
+        });
+        const dp = branchNameProblem(defaultBranch);
+        if (dp) problems.push(`${at}.defaultBranch\`: git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`);
+        else if (!names.has(defaultBranch)) {
+            problems.push(`${at}.defaultBranch\`: the default branch "${defaultBranch}" must also be listed in \`branches\` (it carries the README with every badge)`);
+        }
+        launcher = {
+            owner: owner ?? "",
+            repository: launcherRaw.repository,
+            create: launcherRaw.create ?? false,
+            defaultBranch,
+            branches,
+            warmup: launcherRaw.warmup ?? false,
+            binderUrl: (launcherRaw.binderUrl ?? "https://mybinder.org").replace(/\/+$/, ""),
+            commitAuthor: launcherRaw.commitAuthor ?? { name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" },
+        };
+    }
+
+    // Secrets that must exist, each with the command that sets it.
+    if (!secrets.keys.includes(KEYS.token) && !secrets.githubTokenFromEnv) {
+        problems.push(`\`${KEYS.token}\`: missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``);
+    }
+    if ((source?.launcherPatSecret ?? true) && !secrets.keys.includes(KEYS.launcherPat)) {
+        problems.push(`\`${KEYS.launcherPat}\`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\``);
+    }
+
+    if (problems.length > 0 || !owner || !release || !registry || !source || !launcher) {
+        throw new ConfigError(problems.length > 0 ? problems : ["the config is incomplete"]);
+    }
+    return {
+        githubOwner: owner,
+        release,
+        registry,
+        source: { repository: source.repository, owner: sourceOwner, name: sourceName, path: source.path, launcherPatSecret: source.launcherPatSecret ?? true },
+        images,
+        launcher,
+        logins,
+    };
+}

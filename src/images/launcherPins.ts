@@ -1,0 +1,29 @@
+/**
+ * Which reference each launcher branch pins: the gate-verified build of its image, or, with `pin:`,
+ * a published digest (rollback, or holding one branch back while the others move). No Pulumi import:
+ * the caller supplies how a built or pinned reference becomes a verified one.
+ */
+import { CheckOptions } from "../check/types";
+import { BinderConfig, ImageConfig } from "../config/schema";
+import { pinnedReference } from "./pins";
+
+export function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
+    return pinnedReference(image.repositoryUrl, pin.tag ?? image.tags[0], pin.digest);
+}
+
+/** A pinned digest was published (and gated) earlier and may not be in the local engine: re-check what the registry serves. */
+export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
+    return { ...checks, enabled: checks.enabled.filter((name) => name === "layers" || name === "visibility") };
+}
+
+export function launcherPins<T>(
+    config: BinderConfig,
+    verify: { built: (image: string) => T; pinned: (branch: string, reference: string, image: ImageConfig) => T },
+): Record<string, T> {
+    const pins: Record<string, T> = {};
+    for (const branch of config.launcher.branches) {
+        const image = config.images.find((i) => i.name === branch.image)!;
+        pins[branch.name] = branch.pin ? verify.pinned(branch.name.replace(/[^A-Za-z0-9-]/g, "-"), pinOverrideReference(image, branch.pin), image) : verify.built(image.name);
+    }
+    return pins;
+}

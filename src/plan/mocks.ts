@@ -1,0 +1,85 @@
+/**
+ * Pulumi's mock runtime as uw3-binder's plan and tests use it: every resource is recorded with its
+ * resolved inputs, provider-computed outputs are deterministic (an image's digest is the sha256 of its
+ * name), and an invoke nobody expected is an error rather than a silent empty answer.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** Inputs as the engine received them; secrets still wrapped (see isSecretValue). */
+    inputs: Record<string, any>;
+}
+
+// How the SDK marks a secret inside serialized property values (sdk/nodejs/runtime/rpc.ts).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as any)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces every secret with `placeholder` (recursively); leaves everything else as it is. */
+export function redactSecrets(value: unknown, placeholder = "[secret]"): unknown {
+    if (isSecretValue(value)) return placeholder;
+    if (Array.isArray(value)) return value.map((v) => redactSecrets(v, placeholder));
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, placeholder)]));
+    }
+    return value;
+}
+
+/** Unwraps secrets for assertions on the values themselves. */
+export function unwrapSecrets(value: unknown): any {
+    if (isSecretValue(value)) return unwrapSecrets((value as any).value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    return value;
+}
+
+export function sha256Hex(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/** The last word of a gate's command line is the reference it checks; a passing check prints it back. */
+function commandStdout(create: string): string {
+    const words = create.trim().split(/\s+/);
+    if (words.includes("check")) return `${words[words.length - 1]}\n`;
+    if (words.includes("warmup")) return "warmup: ready\n";
+    return "";
+}
+
+export class BinderMocks implements pulumi.runtime.Mocks {
+    public readonly resources: RecordedResource[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const inputs = unwrapSecrets(args.inputs);
+        const state: Record<string, any> = { ...args.inputs };
+        switch (args.type) {
+            case "docker:index/image:Image": {
+                const imageName: string = inputs.imageName;
+                state.repoDigest = `${imageName.replace(/:[^:/]+$/, "")}@sha256:${sha256Hex(imageName)}`;
+                state.baseImageName = imageName;
+                break;
+            }
+            case "docker-build:index:Index":
+                state.ref = `${inputs.tag}@sha256:${sha256Hex(`${inputs.tag}\n${(inputs.sources as string[]).join("\n")}`)}`;
+                break;
+            case "command:local:Command":
+                state.stdout = commandStdout(inputs.create);
+                state.stderr = "";
+                break;
+            case "github:index/repositoryFile:RepositoryFile":
+                state.commitSha = createHash("sha1").update(`${inputs.branch}\n${inputs.file}\n${inputs.content}`).digest("hex");
+                break;
+        }
+        return { id: `${args.name}-id`, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        throw new Error(`unexpected invoke ${args.token}: uw3-binder declares no data-source lookups`);
+    }
+}

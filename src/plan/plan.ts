@@ -1,0 +1,82 @@
+/**
+ * `uw3-binder plan`: the program's resources and outputs for a stack file, computed offline.
+ * Every secret, whether the stack file holds it encrypted or not yet, stands as "[secret]".
+ */
+import * as path from "path";
+import { KEYS } from "../config/schema";
+import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER } from "../config/stackFile";
+import { redactSecrets } from "./mocks";
+import { runProgram } from "./program";
+
+export interface Plan {
+    stack: string;
+    resources: { type: string; name: string; inputs: Record<string, unknown> }[];
+    outputs: Record<string, unknown>;
+}
+
+export function stackNameOf(file: string): string {
+    const base = path.basename(file);
+    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
+    return m ? m[1] : base.replace(/\.ya?ml$/, "");
+}
+
+function dropUndefined(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(dropUndefined);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, dropUndefined(v)]));
+    }
+    return value;
+}
+
+export async function computePlan(file: string): Promise<Plan> {
+    const { stack } = loadPlanConfig(file); // validates first: a bad config never reaches the program
+    const presence = planSecretPresence(stack, stack.values);
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(stack.values)) {
+        if (presence.keys.includes(key) || key === KEYS.token) continue;
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    for (const key of presence.keys) {
+        config[key] =
+            key === KEYS.registryPasswords
+                ? JSON.stringify(Object.fromEntries(presence.registryPasswordServers.map((s) => [s, SECRET_PLACEHOLDER])))
+                : SECRET_PLACEHOLDER;
+    }
+    const run = await runProgram({ stack: stackNameOf(file), config, secretKeys: presence.keys, plan: true });
+    return {
+        stack: stackNameOf(file),
+        resources: run.resources.map((r) => ({ type: r.type, name: r.name, inputs: dropUndefined(redactSecrets(r.inputs)) as Record<string, unknown> })),
+        outputs: run.printableOutputs,
+    };
+}
+
+function summary(type: string, inputs: Record<string, any>): string {
+    switch (type) {
+        case "docker:index/image:Image":
+            return `${inputs.imageName} (${inputs.build?.platform ?? "default platform"})`;
+        case "docker-build:index:Index":
+            return `${inputs.tag} <- ${(inputs.sources ?? []).length} platform images`;
+        case "command:local:Command":
+            return String(inputs.create ?? "").replace(/^node \S+ /, "uw3-binder ");
+        case "github:index/repositoryFile:RepositoryFile":
+            return `${inputs.branch}:${inputs.file} "${inputs.commitMessage}"`;
+        case "github:index/branch:Branch":
+            return `${inputs.branch} from ${inputs.sourceBranch}`;
+        case "github:index/repository:Repository":
+            return `${inputs.name} (${inputs.visibility})`;
+        case "github:index/actionsSecret:ActionsSecret":
+            return `${inputs.repository}: ${inputs.secretName}`;
+        default:
+            return "";
+    }
+}
+
+/** The readable form: one row per resource, then the outputs. */
+export function renderPlanTable(plan: Plan): string {
+    const rows = plan.resources.map((r) => [r.type, r.name, summary(r.type, r.inputs)]);
+    const widths = [0, 1].map((i) => Math.max(i === 0 ? 4 : 4, ...rows.map((row) => row[i].length)));
+    const line = (cols: string[]) => `${cols[0].padEnd(widths[0])}  ${cols[1].padEnd(widths[1])}  ${cols[2]}`.trimEnd();
+    const out = [`stack ${plan.stack}: ${plan.resources.length} resources`, "", line(["TYPE", "NAME", "WHAT"]), ...rows.map(line), "", "outputs:"];
+    out.push(JSON.stringify(plan.outputs, null, 2));
+    return out.join("\n");
+}

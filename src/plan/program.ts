@@ -1,0 +1,64 @@
+/**
+ * Runs index.ts under Pulumi's mock runtime: what `uw3-binder plan` prints and what the mock tests
+ * assert on. No engine, no credentials, no network.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { BinderMocks, RecordedResource, redactSecrets } from "./mocks";
+
+export const PROGRAM_DIR = path.resolve(__dirname, "..", "..");
+const INDEX = path.join(PROGRAM_DIR, "index.ts");
+
+export interface ProgramRun {
+    resources: RecordedResource[];
+    /** Stack outputs, resolved; a secret output is kept as-is here (see planOutputs for the printable form). */
+    outputs: Record<string, unknown>;
+    /** Stack outputs with every secret as "[secret]". */
+    printableOutputs: Record<string, unknown>;
+    mocks: BinderMocks;
+}
+
+/** Resolves an Output (or a structure of them), reporting whether any part was secret. */
+export async function resolveOutput<T>(value: pulumi.Input<T>): Promise<{ value: pulumi.Unwrap<T>; secret: boolean }> {
+    const output = pulumi.output(value) as any;
+    const [resolved, secret] = await Promise.all([new Promise((resolve) => output.apply(resolve)), output.isSecret]);
+    return { value: resolved as pulumi.Unwrap<T>, secret };
+}
+
+/**
+ * Sets config and mocks, loads index.ts afresh and waits until every declared resource has been
+ * registered. `config` maps full keys to strings (structured values as JSON); `secretKeys` are the keys
+ * Pulumi should treat as secret.
+ */
+export async function runProgram(args: { stack: string; config: Record<string, string>; secretKeys: string[]; plan: boolean }): Promise<ProgramRun> {
+    const mocks = new BinderMocks();
+    pulumi.runtime.setAllConfig(args.config, args.secretKeys);
+    await pulumi.runtime.setMocks(mocks, "uw3-binder", args.stack, false);
+    const previousPlan = process.env.UW3_BINDER_PLAN;
+    const previousCwd = process.cwd();
+    process.env.UW3_BINDER_PLAN = args.plan ? "1" : "0";
+    process.chdir(PROGRAM_DIR);
+    let programExports: Record<string, unknown>;
+    try {
+        delete require.cache[require.resolve(INDEX)];
+        programExports = require(INDEX);
+    } finally {
+        process.chdir(previousCwd);
+        if (previousPlan === undefined) delete process.env.UW3_BINDER_PLAN;
+        else process.env.UW3_BINDER_PLAN = previousPlan;
+    }
+    const outputs: Record<string, unknown> = {};
+    const printableOutputs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(programExports)) {
+        const { value: resolved, secret } = await resolveOutput(value as any);
+        outputs[name] = resolved;
+        printableOutputs[name] = secret ? "[secret]" : redactSecrets(resolved);
+    }
+    // Outputs resolve once everything they depend on is registered; let the last registrations land.
+    let count = -1;
+    while (count !== mocks.resources.length) {
+        count = mocks.resources.length;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return { resources: mocks.resources, outputs, printableOutputs, mocks };
+}

@@ -1,0 +1,94 @@
+/**
+ * The files uw3-binder writes to each launcher branch, and their commit messages.
+ * Pure functions: the same inputs give byte-identical text, so a no-change `pulumi up` commits nothing.
+ * Every text here depends only on that branch's own pin and the branch list, so repinning one branch
+ * never commits to another (mybinder.org caches a launcher by its commit).
+ */
+import { badgeMarkdown, launchUrl } from "../links/binder";
+import { DIGEST_PATTERN } from "../images/reference";
+
+/** What one launcher branch runs. */
+export interface LauncherPin {
+    branch: string;
+    uw3Branch: string;
+    release: string;
+    /** `<server>/<namespace>/<repository>:<tag>@sha256:<64 hex>` */
+    reference: string;
+}
+
+export interface LauncherRepo {
+    owner: string;
+    repository: string;
+    defaultBranch: string;
+}
+
+/** Splits `<repository>:<tag>@sha256:<hex>`; anything else is a programming error worth a clear message. */
+export function splitPinnedReference(reference: string): { repository: string; tag: string; digest: string } {
+    const m = /^(.+):([A-Za-z0-9_][A-Za-z0-9_.-]*)@(sha256:[0-9a-f]{64})$/.exec(reference);
+    if (!m || !DIGEST_PATTERN.test(m[3])) {
+        throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${reference}"`);
+    }
+    return { repository: m[1], tag: m[2], digest: m[3] };
+}
+
+/** `uw3-base:2025.01-slim@sha256:6d3894260f28`: the short form commit messages use. */
+export function shortReference(reference: string): string {
+    const { repository, tag, digest } = splitPinnedReference(reference);
+    return `${repository.split("/").pop()}:${tag}@${digest.slice(0, "sha256:".length + 12)}`;
+}
+
+/** `.binder/Dockerfile`: mybinder.org requires a tag; the digest makes the pin exact (and Renovate reads `tag@sha256:`). */
+export function launcherDockerfile(pin: LauncherPin): string {
+    splitPinnedReference(pin.reference);
+    return [
+        `# Binder launcher for Underworld3 - ${pin.branch} branch (release ${pin.release})`,
+        "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",
+        `FROM ${pin.reference}`,
+        `ENV UW3_BRANCH=${pin.uw3Branch}`,
+        "",
+    ].join("\n");
+}
+
+function badgeFor(repo: LauncherRepo, branch: string): { url: string; badge: string } {
+    const url = launchUrl({ owner: repo.owner, repository: repo.repository, ref: branch });
+    return { url, badge: badgeMarkdown(url) };
+}
+
+/**
+ * `README.md`. Every branch states what it runs; the default branch also has one badge row per launcher
+ * branch (the rows name branches only, never digests, so repinning another branch leaves it alone).
+ */
+export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: { name: string; uw3Branch: string }[]): string {
+    const own = badgeFor(repo, pin.branch);
+    const lines = [
+        `# ${repo.repository}`,
+        "",
+        "<!-- Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`. -->",
+        "",
+        `Launches Underworld3 on mybinder.org from a pre-built image. This is the \`${pin.branch}\` branch.`,
+        "",
+        own.badge,
+        "",
+        `- Launch: ${own.url}`,
+        `- Underworld3 branch: \`${pin.uw3Branch}\``,
+        `- Release: ${pin.release}`,
+        `- Image: \`${pin.reference}\``,
+        "",
+    ];
+    if (pin.branch === repo.defaultBranch) {
+        lines.push("## Launch badges", "", "| Launcher branch | Underworld3 branch | Launch |", "|---|---|---|");
+        for (const b of branches) {
+            lines.push(`| \`${b.name}\` | \`${b.uw3Branch}\` | ${badgeFor(repo, b.name).badge} |`);
+        }
+        lines.push("");
+    }
+    return lines.join("\n");
+}
+
+/** Names the release and the short digest; depends on nothing the file's content does not, so it never changes alone. */
+export function launcherCommitMessage(file: "Dockerfile" | "README", pin: LauncherPin): string {
+    const short = shortReference(pin.reference);
+    return file === "Dockerfile"
+        ? `Pin ${pin.branch} to ${short} (release ${pin.release})`
+        : `Update ${pin.branch} README for ${short} (release ${pin.release})`;
+}
