@@ -72,7 +72,7 @@ function manifest(layers: { digest: string; size: number }[], mediaType = DOCKER
 
 /** Serves `manifest` at tag `1` and the config blob, to anyone. */
 function openRoute(body: string, contentType = DOCKER_MANIFEST): Route {
-    return (_req, url) => {
+    return (_req, url): Answer | undefined => {
         if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": contentType, "Docker-Content-Digest": sha256(body) }, body };
         if (url.pathname === `/v2/uw3/base/blobs/${sha256(CONFIG)}`) return { headers: { "Content-Type": "application/octet-stream" }, body: CONFIG };
         return undefined;
