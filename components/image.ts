@@ -67,13 +67,13 @@ export class BinderImage extends pulumi.ComponentResource {
         if (image.platforms.length === 1) {
             // A single platform stays a plain image: every tag is its own push of the same build (a cache hit).
             image.tags.forEach((tag, i) => {
-                const built = dockerImage(i === 0 ? `${name}` : `${name}-${tag}`, tag, image.platforms[0]);
+                const built = dockerImage(i === 0 ? `${name}-image` : `${name}-image-${tag}`, tag, image.platforms[0]);
                 digests.push(built.repoDigest.apply(digestOf));
             });
         } else {
             const members = image.platforms.map((platform) => {
                 const tag = platformTag(image.tags[0], platform);
-                return dockerImage(`${name}-${platform.replace(/\//g, "-")}`, tag, platform);
+                return dockerImage(`${name}-image-${platform.replace(/\//g, "-")}`, tag, platform);
             });
             for (const tag of image.tags) {
                 const index = new dockerBuild.Index(

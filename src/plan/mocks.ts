@@ -51,8 +51,15 @@ function commandStdout(create: string): string {
     return "";
 }
 
+export interface MockBehaviour {
+    /** What a local command prints; by default a gate prints back the reference it was asked to check. */
+    commandStdout?: (create: string) => string;
+}
+
 export class BinderMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
+
+    constructor(private readonly behaviour: MockBehaviour = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -69,7 +76,7 @@ export class BinderMocks implements pulumi.runtime.Mocks {
                 state.ref = `${inputs.tag}@sha256:${sha256Hex(`${inputs.tag}\n${(inputs.sources as string[]).join("\n")}`)}`;
                 break;
             case "command:local:Command":
-                state.stdout = commandStdout(inputs.create);
+                state.stdout = (this.behaviour.commandStdout ?? commandStdout)(inputs.create);
                 state.stderr = "";
                 break;
             case "github:index/repositoryFile:RepositoryFile":

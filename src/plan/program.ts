@@ -30,8 +30,14 @@ export async function resolveOutput<T>(value: pulumi.Input<T>): Promise<{ value:
  * registered. `config` maps full keys to strings (structured values as JSON); `secretKeys` are the keys
  * Pulumi should treat as secret.
  */
-export async function runProgram(args: { stack: string; config: Record<string, string>; secretKeys: string[]; plan: boolean }): Promise<ProgramRun> {
-    const mocks = new BinderMocks();
+export async function runProgram(args: {
+    stack: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    plan: boolean;
+    mocks?: BinderMocks;
+}): Promise<ProgramRun> {
+    const mocks = args.mocks ?? new BinderMocks();
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
     await pulumi.runtime.setMocks(mocks, "uw3-binder", args.stack, false);
     const previousPlan = process.env.UW3_BINDER_PLAN;

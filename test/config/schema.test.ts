@@ -1,0 +1,165 @@
+import * as assert from "assert";
+import { ConfigError, parseBinderConfig, SecretPresence } from "../../src/config/schema";
+import { stackConfig } from "../program/fixtures";
+
+const ALL_SECRETS: SecretPresence = {
+    keys: ["github:token", "uw3-binder:registryPassword", "uw3-binder:launcherPat"],
+    registryPasswordServers: [],
+    githubTokenFromEnv: false,
+};
+
+function problems(mutate: (c: Record<string, any>) => void, secrets: SecretPresence = ALL_SECRETS): string[] {
+    const config = stackConfig();
+    mutate(config);
+    try {
+        parseBinderConfig(config, secrets);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err.problems;
+    }
+    return [];
+}
+
+describe("config schema", () => {
+    it("accepts the production 2025-01 stack and normalises it", () => {
+        const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
+        assert.deepStrictEqual(
+            config.images.map((i) => [i.name, i.imageName, i.from?.image]),
+            [
+                ["deps", "ghcr.io/underworldcode/uw3-deps:2025.01", undefined],
+                ["slim", "ghcr.io/underworldcode/uw3-base:2025.01-slim", "deps"],
+            ],
+        );
+        assert.deepStrictEqual(config.logins, [{ server: "ghcr.io", username: "underworld-bot", secret: { key: "uw3-binder:registryPassword" } }]);
+        assert.deepStrictEqual(config.images[0].checks.enabled, ["layers", "visibility"]);
+        assert.deepStrictEqual(config.images[1].context, [...config.images[1].rebuildOn, "container/Dockerfile.branch"]);
+    });
+
+    it("refuses a release that is not YYYY.MM", () => {
+        for (const release of ["2025-13", "25.1", "2025.13", "2025.1"]) {
+            assert.deepStrictEqual(
+                problems((c) => (c["uw3-binder:release"] = release)),
+                [`\`uw3-binder:release\`: expected a release month YYYY.MM (for example "2025.01"), found "${release}"`],
+            );
+        }
+    });
+
+    it("refuses a `from` that names no image", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].slim.from.image = "dpes")),
+            ['`uw3-binder:images.slim.from.image`: expected the name of another image ("deps", "slim"), found "dpes"'],
+        );
+    });
+
+    it("refuses images that form a cycle, naming them", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.from = { image: "slim", arg: "SLIM_IMAGE" })),
+            ["`uw3-binder:images.deps.from.image`: images form a cycle: deps -> slim -> deps (an image cannot be built FROM itself)"],
+        );
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.from = { image: "deps", arg: "X" })),
+            ["`uw3-binder:images.deps.from.image`: images form a cycle: deps -> deps (an image cannot be built FROM itself)"],
+        );
+    });
+
+    it("refuses a parent declared after its child", () => {
+        assert.deepStrictEqual(
+            problems((c) => {
+                const { deps, slim } = c["uw3-binder:images"];
+                c["uw3-binder:images"] = { slim, deps };
+            }),
+            ['`uw3-binder:images.slim.from.image`: images are declared in dependency order, but "deps" is declared after "slim"; move it above'],
+        );
+    });
+
+    it("refuses a launcher branch whose image does not exist", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:launcher"].branches[2].image = "full")),
+            ['`uw3-binder:launcher.branches[2].image`: expected one of the images ("deps", "slim"), found "full"'],
+        );
+    });
+
+    it("refuses duplicate launcher branches", () => {
+        assert.deepStrictEqual(
+            problems((c) => c["uw3-binder:launcher"].branches.push({ name: "development", uw3Branch: "main", image: "slim" })),
+            ['`uw3-binder:launcher.branches[3].name`: duplicate launcher branch "development"; each branch is listed once'],
+        );
+    });
+
+    it("refuses branch and tag names git or a registry would refuse", () => {
+        assert.deepStrictEqual(
+            problems((c) => {
+                c["uw3-binder:launcher"].branches[1].name = "release candidate";
+                c["uw3-binder:launcher"].branches[2].uw3Branch = "dev..x";
+                c["uw3-binder:images"].slim.tag = "{release}/slim";
+            }),
+            [
+                '`uw3-binder:images.slim.tag`: "{release}/slim" expands to "2025.01/slim", which a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}',
+                '`uw3-binder:launcher.branches[1].name`: git refuses this branch name: it contains a space, a control character or one of ~ ^ : ? * [ \\, found "release candidate"',
+                '`uw3-binder:launcher.branches[2].uw3Branch`: git refuses this branch name: it contains "..", found "dev..x"',
+            ],
+        );
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.tag = "{month}")),
+            ["`uw3-binder:images.deps.tag`: unknown placeholder {month}; the only placeholder is {release}"],
+        );
+    });
+
+    it("names each missing secret with the command that sets it", () => {
+        assert.deepStrictEqual(problems(() => undefined, { keys: [], registryPasswordServers: [], githubTokenFromEnv: false }), [
+            '`uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
+            "`github:token`: missing secret (the GitHub token that writes the launcher repository); set it with `pulumi config set --secret github:token <value>`",
+            "`uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>`",
+        ]);
+    });
+
+    it("reports shape errors with the key path, what was expected and what was found", () => {
+        assert.deepStrictEqual(
+            problems((c) => {
+                delete c["uw3-binder:registry"].namespace;
+                c["uw3-binder:launcher"].create = "no";
+                c["uw3-binder:images"].slim.platform = "linux/arm64";
+                c["uw3-binder:launcher"].branches = [];
+                c["uw3-binder:images"].deps.checks.layers = { maxLayerMb: -1 };
+            }),
+            [
+                "`uw3-binder:registry.namespace`: is required (expected string)",
+                '`uw3-binder:images.deps.checks.layers.maxLayerMb`: expected a number > 0, found -1',
+                '`uw3-binder:images.slim`: unknown key "platform"',
+                '`uw3-binder:launcher.create`: expected boolean, found "no"',
+                "`uw3-binder:launcher.branches`: expected at least 1 entry, found []",
+            ],
+        );
+    });
+
+    it("refuses unknown uw3-binder keys", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:launchr"] = {})),
+            [
+                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
+            ],
+        );
+    });
+
+    it("collects every problem of a config and reports them together", () => {
+        const found = problems((c) => {
+            c["uw3-binder:release"] = "2025-13";
+            c["uw3-binder:launcher"].branches[0].image = "nope";
+            c["uw3-binder:launcher"].branches[1].name = "main";
+        });
+        assert.strictEqual(found.length, 3);
+        const err = new ConfigError(found);
+        assert.ok(err.message.startsWith("invalid uw3-binder stack config (3 problems):\n  - `uw3-binder:release`"));
+    });
+
+    it("validates launcher pins", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:launcher"].branches[0].pin = "sha256:abc")),
+            ['`uw3-binder:launcher.branches[0].pin`: expected sha256:<64 hex> or <tag>@sha256:<64 hex>, found "sha256:abc"'],
+        );
+        const digest = `sha256:${"a".repeat(64)}`;
+        const config = stackConfig();
+        config["uw3-binder:launcher"].branches[0].pin = `2024.12-slim@${digest}`;
+        assert.deepStrictEqual(parseBinderConfig(config, ALL_SECRETS).launcher.branches[0].pin, { digest, tag: "2024.12-slim" });
+    });
+});

@@ -1,0 +1,64 @@
+/**
+ * Stack configs for the mock tests, in the form `pulumi config` hands them to the program.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { runProgram, ProgramRun, PROGRAM_DIR } from "../../src/plan/program";
+import { BinderMocks, RecordedResource, unwrapSecrets } from "../../src/plan/mocks";
+
+/** The secret values the tests hand in, so they can prove none leaks. */
+export const SECRETS = {
+    "github:token": "ghtoken-not-a-real-token-1111",
+    "uw3-binder:registryPassword": "registry-password-2222",
+    "uw3-binder:launcherPat": "launcher-pat-3333",
+};
+
+/** The production stack file's plain config, as structured values. */
+export function stackConfig(stack = "2025-01"): Record<string, any> {
+    const doc = parse(fs.readFileSync(path.join(PROGRAM_DIR, `Pulumi.${stack}.yaml`), "utf8"));
+    return JSON.parse(JSON.stringify(doc.config));
+}
+
+export function toPulumiConfig(values: Record<string, any>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** Runs index.ts under mocks with `values` plus the given secrets. */
+export async function runStack(
+    values: Record<string, any>,
+    secrets: Record<string, string> = SECRETS,
+    options: { stack?: string; mocks?: BinderMocks } = {},
+): Promise<ProgramRun> {
+    return runProgram({
+        stack: options.stack ?? "test",
+        mocks: options.mocks,
+        config: { ...toPulumiConfig(values), ...secrets },
+        secretKeys: Object.keys(secrets),
+        plan: true,
+    });
+}
+
+export function ofType(run: ProgramRun, type: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function byName(run: ProgramRun, name: string): RecordedResource {
+    const found = run.resources.filter((r) => r.name === name);
+    if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}: ${run.resources.map((r) => r.name).join(", ")}`);
+    return found[0];
+}
+
+export function inputsOf(resource: RecordedResource): any {
+    return unwrapSecrets(resource.inputs);
+}
+
+export const TYPES = {
+    image: "docker:index/image:Image",
+    index: "docker-build:index:Index",
+    command: "command:local:Command",
+    file: "github:index/repositoryFile:RepositoryFile",
+    branch: "github:index/branch:Branch",
+    repository: "github:index/repository:Repository",
+    actionsSecret: "github:index/actionsSecret:ActionsSecret",
+} as const;

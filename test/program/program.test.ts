@@ -1,0 +1,164 @@
+import * as assert from "assert";
+import { BinderMocks, isSecretValue, redactSecrets, sha256Hex } from "../../src/plan/mocks";
+import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
+
+const DEPS = "ghcr.io/underworldcode/uw3-deps:2025.01";
+const SLIM = "ghcr.io/underworldcode/uw3-base:2025.01-slim";
+const DEPS_DIGEST = `sha256:${sha256Hex(DEPS)}`;
+const SLIM_DIGEST = `sha256:${sha256Hex(SLIM)}`;
+const SLIM_PINNED = `${SLIM}@${SLIM_DIGEST}`;
+
+describe("program (2025-01 stack under mocks)", () => {
+    let run: Awaited<ReturnType<typeof runStack>>;
+    before(async () => {
+        run = await runStack(stackConfig());
+    });
+
+    it("declares exactly the resources of the release", () => {
+        const counts: Record<string, number> = {};
+        for (const r of run.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        assert.deepStrictEqual(counts, {
+            "uw3-binder:index:BinderImage": 2,
+            "uw3-binder:index:BinderGate": 2,
+            "uw3-binder:index:Launcher": 1,
+            "uw3-binder:index:LauncherPatSecret": 1,
+            [TYPES.image]: 2,
+            [TYPES.command]: 2,
+            [TYPES.branch]: 2,
+            [TYPES.file]: 6,
+            [TYPES.actionsSecret]: 1,
+        });
+    });
+
+    it("builds the two images under their release tags for linux/amd64", () => {
+        const images = ofType(run, TYPES.image).map(inputsOf);
+        assert.deepStrictEqual(
+            images.map((i) => [i.imageName, i.build.platform]),
+            [
+                [DEPS, "linux/amd64"],
+                [SLIM, "linux/amd64"],
+            ],
+        );
+    });
+
+    it("builds the slim image FROM the deps repo digest, never its tag", () => {
+        const slim = inputsOf(byName(run, "slim-image"));
+        assert.strictEqual(slim.build.args.DEPS_IMAGE, `ghcr.io/underworldcode/uw3-deps@${DEPS_DIGEST}`);
+        assert.strictEqual(slim.build.args.UW3_BRANCH, "uw3-release-candidate");
+        assert.ok(!slim.build.args.DEPS_IMAGE.includes(":2025.01"), "the parent's tag must not reach the build");
+    });
+
+    it("passes the staged Dockerfile by a path that resolves from the program directory, not the context", () => {
+        const deps = inputsOf(byName(run, "deps-image"));
+        assert.strictEqual(deps.build.context, ".uw3-binder/contexts/test/deps");
+        assert.strictEqual(deps.build.dockerfile, ".uw3-binder/contexts/test/deps/container/Dockerfile.deps");
+    });
+
+    it("pushes with the registry login, the password a secret", () => {
+        for (const image of ofType(run, TYPES.image)) {
+            assert.ok(isSecretValue(image.inputs.registry), `${image.name}: registry credentials must reach docker.Image as a secret`);
+            assert.deepStrictEqual(inputsOf(image).registry, { server: "ghcr.io", username: "underworld-bot", password: SECRETS["uw3-binder:registryPassword"] });
+        }
+    });
+
+    it("gates every image on its pinned digest, credentials only in the environment", () => {
+        const deps = inputsOf(byName(run, "deps-gate-check"));
+        const slim = inputsOf(byName(run, "slim-gate-check"));
+        assert.strictEqual(deps.create, `node bin/uw3-binder.js check --print-ref --skip user,jupyter,kernel,jit,import ${DEPS}@${DEPS_DIGEST}`);
+        assert.strictEqual(slim.create, `node bin/uw3-binder.js check --print-ref ${SLIM_PINNED}`);
+        assert.deepStrictEqual(slim.triggers, [SLIM_PINNED]);
+        assert.strictEqual(slim.logging, "none");
+        assert.deepStrictEqual(slim.environment, { UW3_BINDER_REGISTRY_USERNAME: "underworld-bot", UW3_BINDER_REGISTRY_PASSWORD: SECRETS["uw3-binder:registryPassword"] });
+        assert.ok(isSecretValue(byName(run, "slim-gate-check").inputs.environment), "the gate's environment carries the password and must be secret");
+        for (const secret of Object.values(SECRETS)) assert.ok(!slim.create.includes(secret));
+    });
+
+    it("pins every launcher branch's Dockerfile by digest with its own UW3_BRANCH", () => {
+        for (const branch of ["main", "uw3-release-candidate", "development"]) {
+            const file = inputsOf(byName(run, `launcher-dockerfile-${branch}`));
+            assert.strictEqual(file.file, ".binder/Dockerfile");
+            assert.strictEqual(file.branch, branch);
+            assert.strictEqual(file.repository, "uw3-binder-launcher");
+            assert.strictEqual(
+                file.content,
+                [
+                    `# Binder launcher for Underworld3 - ${branch} branch (release 2025.01)`,
+                    "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",
+                    `FROM ${SLIM_PINNED}`,
+                    `ENV UW3_BRANCH=${branch}`,
+                    "",
+                ].join("\n"),
+            );
+            assert.strictEqual(file.commitMessage, `Pin ${branch} to uw3-base:2025.01-slim@${SLIM_DIGEST.slice(0, 19)} (release 2025.01)`);
+            assert.strictEqual(file.overwriteOnCreate, true);
+        }
+    });
+
+    it("gives the default branch's README a badge row per branch, and each other branch its own badge", () => {
+        const main = inputsOf(byName(run, "launcher-readme-main")).content as string;
+        for (const branch of ["main", "uw3-release-candidate", "development"]) {
+            const url = `https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/${branch}`;
+            assert.ok(main.includes(`| \`${branch}\` | \`${branch}\` | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`), `main README row for ${branch}`);
+        }
+        const rc = inputsOf(byName(run, "launcher-readme-uw3-release-candidate")).content as string;
+        assert.ok(rc.includes("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/uw3-release-candidate)"));
+        assert.ok(rc.includes(`- Image: \`${SLIM_PINNED}\``));
+        assert.ok(!rc.includes("## Launch badges"), "only the default branch lists every branch");
+    });
+
+    it("creates branches other than the default one, from the default branch, with explicit names", () => {
+        assert.deepStrictEqual(
+            ofType(run, TYPES.branch).map(inputsOf).map((b) => [b.repository, b.branch, b.sourceBranch]),
+            [
+                ["uw3-binder-launcher", "uw3-release-candidate", "main"],
+                ["uw3-binder-launcher", "development", "main"],
+            ],
+        );
+        assert.strictEqual(ofType(run, TYPES.repository).length, 0, "create: false only references the repository");
+    });
+
+    it("stores LAUNCHER_PAT as an Actions secret through `value`, as a secret", () => {
+        const secret = byName(run, "launcher-pat-actions-secret");
+        assert.ok(isSecretValue(secret.inputs.value));
+        assert.deepStrictEqual(inputsOf(secret), { repository: "underworld3", secretName: "LAUNCHER_PAT", value: SECRETS["uw3-binder:launcherPat"] });
+        assert.ok(!("plaintextValue" in secret.inputs));
+    });
+
+    it("never shows a secret outside a secret value, in inputs or outputs", () => {
+        const visible = JSON.stringify([run.resources.map((r) => redactSecrets(r.inputs)), run.printableOutputs]);
+        for (const secret of Object.values(SECRETS)) assert.ok(!visible.includes(secret), `${secret} leaked`);
+    });
+
+    it("exports each image's pinned reference and each branch's launch URL, badge and pin", () => {
+        assert.deepStrictEqual(run.outputs.imageReferences, { deps: [`${DEPS}@${DEPS_DIGEST}`], slim: [SLIM_PINNED] });
+        const launchers = run.outputs.launchers as Record<string, any>;
+        assert.deepStrictEqual(Object.keys(launchers), ["main", "uw3-release-candidate", "development"]);
+        assert.strictEqual(launchers.development.launchUrl, "https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development");
+        assert.strictEqual(launchers.development.badge, "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development)");
+        assert.strictEqual(launchers.development.pinnedReference, SLIM_PINNED);
+        assert.ok(launchers.development.contentLinkTemplate.startsWith("https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development?urlpath=git-pull"));
+    });
+
+    it("renders byte-identical launcher files for the same config", async () => {
+        const again = await runStack(stackConfig());
+        const files = (r: typeof run) => ofType(r, TYPES.file).map((f) => [f.name, inputsOf(f).content, inputsOf(f).commitMessage]);
+        assert.deepStrictEqual(files(again), files(run));
+    });
+});
+
+describe("program: launchers pin only what a gate verified", () => {
+    it("takes each launcher's pin from the gate's printed reference", async () => {
+        // The gate prints the reference it verified; a pin that came from anywhere else would not follow it.
+        const run = await runStack(stackConfig());
+        const gateRef = inputsOf(byName(run, "slim-gate-check")).create.split(" ").pop();
+        for (const branch of ["main", "uw3-release-candidate", "development"]) {
+            assert.ok(inputsOf(byName(run, `launcher-dockerfile-${branch}`)).content.includes(`FROM ${gateRef}\n`));
+        }
+    });
+
+    it("declares no launcher file when a gate does not print the reference it was given", async () => {
+        const mocks = new BinderMocks({ commandStdout: (create) => (create.includes("uw3-base") ? "" : `${create.split(" ").pop()}\n`) });
+        await assert.rejects(runStack(stackConfig(), SECRETS, { mocks }), /the gate for ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64} printed "" instead of the reference it verified/);
+        assert.deepStrictEqual(mocks.resources.filter((r) => r.type === TYPES.file).map((r) => r.name), []);
+    });
+});
