@@ -1,0 +1,274 @@
+/**
+ * `new-release`: the next month's stack file, copied from an earlier one with only `uw3-binder:release`
+ * changed. No Pulumi import.
+ *
+ * The copy is a splice, not a re-serialisation: the YAML parser only locates the release scalar, and the
+ * new value replaces exactly those bytes, so every comment, blank line, quote style and key order of the
+ * source survives byte for byte.
+ *
+ * Secrets. `secure:` values and the stack's key material (`encryptionsalt`, or `secretsprovider` +
+ * `encryptedkey`) are copied as they are. A ciphertext is bound to the key that made it: with the
+ * passphrase provider that key is derived from PULUMI_CONFIG_PASSPHRASE and the file's `encryptionsalt`,
+ * with a cloud KMS provider it is the data key in `encryptedkey`; copying the key material with the
+ * values keeps them decryptable under the new stack name (the same passphrase or KMS key), which is what a
+ * month-to-month copy of one project's config wants. With Pulumi Cloud's default provider the key lives
+ * in the service, one per stack, and the file carries none: the copied values cannot decrypt there and
+ * must be set again after `pulumi stack init`. Dropping them instead would make the new file fail
+ * validation for a missing secret and lose the record of which secrets the stack needs.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { isMap, isScalar, parseDocument, Scalar } from "yaml";
+import { KEYS, PROJECT, RELEASE_PATTERN } from "../config/schema";
+import { validateStackFileText } from "../config/stackFile";
+
+/** A release or stack name the user gave is wrong, or a file is missing or in the way. */
+export class NewReleaseError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "NewReleaseError";
+    }
+}
+
+const STACK_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const STACK_FILE_PATTERN = /^Pulumi\.(\d{4}-(?:0[1-9]|1[0-2]))\.yaml$/;
+
+/** `2025.02` → `2025-02`, or a NewReleaseError saying what a release looks like. */
+export function stackNameOfRelease(release: string): string {
+    if (!RELEASE_PATTERN.test(release)) {
+        throw new NewReleaseError(`invalid release "${release}": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
+    }
+    return release.replace(".", "-");
+}
+
+/** Checks a `--from` stack name (`2025-01`). */
+export function checkStackName(stack: string, what = "--from"): string {
+    if (!STACK_PATTERN.test(stack)) {
+        throw new NewReleaseError(`invalid ${what} "${stack}": expected a monthly stack name YYYY-MM, e.g. 2025-01`);
+    }
+    return stack;
+}
+
+export function stackFileName(stack: string): string {
+    return `Pulumi.${stack}.yaml`;
+}
+
+/** The latest `Pulumi.YYYY-MM.yaml` among `fileNames` whose month is before `stack`'s. */
+export function latestStackBefore(fileNames: string[], stack: string): string | undefined {
+    const months = fileNames
+        .map((f) => STACK_FILE_PATTERN.exec(f)?.[1])
+        .filter((m): m is string => m !== undefined && m < stack)
+        .sort();
+    return months.at(-1);
+}
+
+export type SecretsKeyMaterial =
+    /** `encryptionsalt`: the passphrase provider. */
+    | { kind: "passphrase" }
+    /** `secretsprovider` + `encryptedkey`: a cloud KMS or Vault provider. */
+    | { kind: "kms"; provider: string }
+    /** Neither: Pulumi Cloud's per-stack key (or no secret set yet). */
+    | { kind: "service" };
+
+export interface SecureValue {
+    /** As `pulumi config set --path` takes it: `github:token`, `uw3-binder:registryPasswords["docker.io"]`. */
+    key: string;
+    /** Whether the key reaches inside a structured value (needs `--path`). */
+    nested: boolean;
+}
+
+export interface ReleaseCopy {
+    /** The new file's text. */
+    text: string;
+    /** The release the source file had. */
+    previousRelease: string;
+    secureValues: SecureValue[];
+    keyMaterial: SecretsKeyMaterial;
+    /** Settings (as key paths) whose values still mention the previous release; left as they were. */
+    mentionsOfPrevious: string[];
+}
+
+function pathKey(parts: (string | number)[]): string {
+    const [first, ...rest] = parts;
+    return (
+        String(first) +
+        rest.map((p) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("")
+    );
+}
+
+function isSecure(value: unknown): boolean {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+function walk(value: unknown, parts: (string | number)[], visitLeaf: (parts: (string | number)[], value: unknown) => void): void {
+    if (isSecure(value) || value === null || typeof value !== "object") {
+        visitLeaf(parts, value);
+        return;
+    }
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...parts, i], visitLeaf));
+    else for (const [k, v] of Object.entries(value)) walk(v, [...parts, k], visitLeaf);
+}
+
+/**
+ * The new stack file's text: `source` with the release value replaced. Throws a NewReleaseError when the
+ * source is not YAML or has no release key.
+ */
+export function copyWithRelease(source: string, sourceName: string, release: string): ReleaseCopy {
+    const doc = parseDocument(source, { keepSourceTokens: true });
+    if (doc.errors.length > 0) {
+        throw new NewReleaseError(`${sourceName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    }
+    const config = doc.get("config", true);
+    if (!isMap(config)) throw new NewReleaseError(`${sourceName}: expected a top-level \`config:\` map`);
+    // Pulumi also accepts the project's own keys without the namespace.
+    const pair = config.items.find((p) => isScalar(p.key) && (p.key.value === KEYS.release || p.key.value === "release"));
+    if (!pair || !isScalar(pair.value) || !pair.value.range) {
+        throw new NewReleaseError(`${sourceName}: no \`${KEYS.release}\` to bump; expected a line like ${KEYS.release}: "2025.01"`);
+    }
+    const scalar = pair.value as Scalar;
+    const previousRelease = String(scalar.value);
+    const [start, end] = scalar.range!;
+    // A plain 2025.10 is a YAML float (2025.1); quote the new value unless the source single-quoted it.
+    const replacement = scalar.type === Scalar.QUOTE_SINGLE ? `'${release}'` : `"${release}"`;
+    const text = source.slice(0, start) + replacement + source.slice(end);
+
+    const top = doc.toJS() as Record<string, unknown>;
+    const keyMaterial: SecretsKeyMaterial =
+        typeof top.encryptionsalt === "string"
+            ? { kind: "passphrase" }
+            : typeof top.encryptedkey === "string" && typeof top.secretsprovider === "string"
+              ? { kind: "kms", provider: top.secretsprovider }
+              : { kind: "service" };
+
+    const secureValues: SecureValue[] = [];
+    const mentionsOfPrevious: string[] = [];
+    for (const [key, value] of Object.entries((top.config ?? {}) as Record<string, unknown>)) {
+        const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (fullKey === KEYS.release) continue;
+        walk(value, [key], (parts, leaf) => {
+            if (isSecure(leaf)) secureValues.push({ key: pathKey(parts), nested: parts.length > 1 });
+            else if (typeof leaf === "string" && leaf.includes(previousRelease)) mentionsOfPrevious.push(pathKey(parts));
+        });
+    }
+    // The splice must change that one value and nothing else the parser sees.
+    const after = parseDocument(text).toJS() as { config: Record<string, unknown> };
+    const expected = { ...top, config: { ...(top.config as object), [String((pair.key as Scalar).value)]: release } };
+    if (JSON.stringify(after) !== JSON.stringify(expected)) throw new Error(`internal: replacing the release in ${sourceName} changed other values`);
+    return { text, previousRelease, secureValues, keyMaterial, mentionsOfPrevious };
+}
+
+export interface NewReleaseRequest {
+    /** `YYYY.MM` */
+    release: string;
+    /** The stack to copy (`YYYY-MM`); default: the latest stack file before the new month. */
+    from?: string;
+    dir: string;
+}
+
+export interface NewReleaseResult {
+    stack: string;
+    fromStack: string;
+    file: string;
+    fromFile: string;
+    copy: ReleaseCopy;
+}
+
+/**
+ * Writes `Pulumi.<new stack>.yaml` in `dir`. Refuses (NewReleaseError, nothing written) a bad release or
+ * --from, a month not after --from's, a missing --from file, an existing target, and a result that
+ * `validateStackFileText` rejects.
+ */
+export function newRelease(request: NewReleaseRequest): NewReleaseResult {
+    const stack = stackNameOfRelease(request.release);
+    const dir = path.resolve(request.dir);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new NewReleaseError(`--dir ${request.dir}: not a directory`);
+    let fromStack: string;
+    if (request.from !== undefined) {
+        fromStack = checkStackName(request.from);
+        if (fromStack >= stack) {
+            throw new NewReleaseError(`release ${request.release} is not after --from ${fromStack}: a new release is a later month than the stack it copies`);
+        }
+    } else {
+        const latest = latestStackBefore(fs.readdirSync(dir), stack);
+        if (latest === undefined) {
+            throw new NewReleaseError(`no Pulumi.YYYY-MM.yaml before ${stack} in ${dir} to copy; pass --from <stack>`);
+        }
+        fromStack = latest;
+    }
+    const fileName = stackFileName(stack);
+    const file = path.join(dir, fileName);
+    const fromFile = path.join(dir, stackFileName(fromStack));
+    if (fs.existsSync(file)) {
+        throw new NewReleaseError(`${fileName} already exists in ${dir}; new-release never overwrites a stack file`);
+    }
+    if (!fs.existsSync(fromFile)) throw new NewReleaseError(`--from ${fromStack}: no ${stackFileName(fromStack)} in ${dir}`);
+
+    const copy = copyWithRelease(fs.readFileSync(fromFile, "utf8"), stackFileName(fromStack), request.release);
+    const problems = validateStackFileText(copy.text, fileName);
+    if (problems.length > 0) {
+        throw new NewReleaseError(
+            [`${fileName} would not be a valid stack file, so nothing was written (fix ${stackFileName(fromStack)} first):`, ...problems.map((p) => `  - ${p}`)].join("\n"),
+        );
+    }
+    try {
+        // `wx`: fail rather than overwrite a file that appeared since the check above.
+        fs.writeFileSync(file, copy.text, { flag: "wx" });
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new NewReleaseError(`${fileName} already exists in ${dir}; new-release never overwrites a stack file`);
+        throw err;
+    }
+    return { stack, fromStack, file, fromFile, copy };
+}
+
+/** The file CI reads the stack name from (see docs/ci.md). */
+export const CI_STACK_FILE = ".github/uw3-binder-stack";
+
+function secretCommand(stack: string, value: SecureValue): string {
+    return value.nested ? `pulumi config set --secret --path --stack ${stack} '${value.key}'` : `pulumi config set --secret --stack ${stack} ${value.key}`;
+}
+
+/** What `new-release` prints after writing: the secrets to look at and the next commands, in order. */
+export function nextStepsText(result: NewReleaseResult): string {
+    const { stack, fromStack, copy } = result;
+    const fromName = stackFileName(fromStack);
+    const lines = [`Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${stack.replace("-", ".")}"; everything else as in ${fromName}.`];
+    const init =
+        copy.keyMaterial.kind === "passphrase"
+            ? `pulumi stack init ${stack} --secrets-provider passphrase`
+            : copy.keyMaterial.kind === "kms"
+              ? `pulumi stack init ${stack} --secrets-provider '${copy.keyMaterial.provider}'`
+              : `pulumi stack init ${stack}`;
+    const resetCommands = copy.secureValues.map((v) => secretCommand(stack, v));
+    if (copy.secureValues.length > 0) {
+        lines.push("", `Secure values copied as ciphertext (${copy.secureValues.length}): ${copy.secureValues.map((v) => v.key).join(", ")}`);
+        if (copy.keyMaterial.kind === "passphrase") {
+            lines.push(
+                `  ${fromName}'s encryptionsalt is copied too, so they decrypt with the same PULUMI_CONFIG_PASSPHRASE.`,
+                "  To give the new stack new values (new tokens each month, or another passphrase), set each again",
+                "  (it prompts for the value, keeping it out of your shell history):",
+            );
+        } else if (copy.keyMaterial.kind === "kms") {
+            lines.push(
+                `  ${fromName}'s secretsprovider and encryptedkey are copied too, so they decrypt wherever that key can be used.`,
+                "  To give the new stack new values, set each again (it prompts for the value):",
+            );
+        } else {
+            lines.push(
+                `  Pulumi Cloud encrypts each stack's secrets with that stack's own key, so they will not decrypt for ${stack}.`,
+                `  Set each again after \`pulumi stack init ${stack}\` (it prompts for the value):`,
+            );
+        }
+        lines.push(...resetCommands.map((c) => `    ${c}`));
+    }
+    if (copy.mentionsOfPrevious.length > 0) {
+        lines.push("", `Still mentioning ${copy.previousRelease}, left as they were: ${copy.mentionsOfPrevious.join(", ")}`);
+    }
+    const steps = [init, ...(copy.keyMaterial.kind === "service" ? resetCommands : []), `pulumi preview --stack ${stack}`, `pulumi up --stack ${stack}`];
+    lines.push(
+        "",
+        "Next steps:",
+        ...steps.map((s, i) => `  ${i + 1}. ${s}`),
+        `  ${steps.length + 1}. point CI at it: echo ${stack} > ${CI_STACK_FILE}, and commit it with ${stackFileName(stack)}`,
+    );
+    return lines.join("\n") + "\n";
+}
