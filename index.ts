@@ -28,7 +28,7 @@ for (const image of config.images) {
     images[image.name] = new BinderImage(image.name, {
         image,
         build: builds[image.name],
-        parent: image.from ? images[image.from.image] : undefined,
+        parents: Object.fromEntries(image.parents.map((p) => [p.image, images[p.image]])),
         login: login(image.registry.server),
     });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
@@ -39,13 +39,18 @@ for (const image of config.images) {
 }
 
 // A branch with `pin:` holds a published digest; its gate re-reads that manifest instead of building anything.
-const pins = launcherPins(config, {
-    built: (image) => gates[image].verifiedReference,
-    pinned: (name, reference, image) =>
-        new BinderGate(`launcher-pin-${name}-gate`, { reference, checks: registryOnlyChecks(image.checks), login: login(image.registry.server) })
-            .verifiedReference,
-});
-const launcher = new Launcher("launcher", { launcher: config.launcher, release: config.release, pins });
+const launcher = config.launcher
+    ? new Launcher("launcher", {
+          launcher: config.launcher,
+          release: config.release,
+          pins: launcherPins(config.launcher, config.images, {
+              built: (image) => gates[image].verifiedReference,
+              pinned: (name, reference, image) =>
+                  new BinderGate(`launcher-pin-${name}-gate`, { reference, checks: registryOnlyChecks(image.checks), login: login(image.registry.server) })
+                      .verifiedReference,
+          }),
+      })
+    : undefined;
 
 if (secrets.launcherPat) {
     new LauncherPatSecret("launcher-pat", { repository: config.source.name, launcherPat: secrets.launcherPat });
@@ -53,4 +58,4 @@ if (secrets.launcherPat) {
 
 export const imageReferences = Object.fromEntries(Object.entries(images).map(([name, image]) => [name, image.references]));
 export const verifiedReferences = Object.fromEntries(Object.entries(gates).map(([name, gate]) => [name, gate.verifiedReference]));
-export const launchers = launcher.branches;
+export const launchers = launcher?.branches ?? {};

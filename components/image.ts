@@ -10,8 +10,8 @@ export interface BinderImageArgs {
     readonly image: ImageConfig;
     /** The staged build context, Dockerfile and source fingerprint for this image. */
     readonly build: PreparedBuild;
-    /** The image this one is built FROM, when `from` is set; its digest becomes the `from.arg` build arg. */
-    readonly parent?: BinderImage;
+    /** The images this one is built FROM, by image name; each one's digest becomes its `from.arg` build arg. */
+    readonly parents: Record<string, BinderImage>;
     /** Registry login for this image's server, or undefined to push without one (a local registry). */
     readonly login?: { username: string; password: pulumi.Output<string> };
 }
@@ -32,14 +32,14 @@ export class BinderImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: BinderImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("uw3-binder:index:BinderImage", name, {}, opts);
-        const { image, build, parent, login } = args;
-        if (image.from && (!parent || parent.repositoryUrl === undefined)) {
-            throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${image.from.image}", which was not given as its parent`, this);
+        const { image, build, login } = args;
+        for (const p of image.parents) {
+            if (!args.parents[p.image]) throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
         }
         this.repositoryUrl = image.repositoryUrl;
 
         const buildArgs: Record<string, pulumi.Input<string>> = { ...image.args, [FINGERPRINT_ARG]: build.fingerprint };
-        if (image.from && parent) buildArgs[image.from.arg] = parent.digestReference;
+        for (const p of image.parents) buildArgs[p.arg] = args.parents[p.image].digestReference;
         const registry = {
             server: image.registry.server,
             username: login?.username,

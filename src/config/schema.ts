@@ -72,7 +72,7 @@ const imageShape = z.strictObject({
     dockerfile: text,
     context: globList.optional(),
     rebuildOn: globList.optional(),
-    from: z.strictObject({ image: text, arg: text }).optional(),
+    from: z.union([z.strictObject({ image: text, arg: text }), z.array(z.strictObject({ image: text, arg: text })).min(1)]).optional(),
     args: z.record(z.string(), z.string()).optional(),
     platforms: z.array(text).min(1).optional(),
     target: text.optional(),
@@ -125,7 +125,8 @@ export interface ImageConfig {
     context: string[];
     /** Source paths (globs) whose fingerprint is a build arg: a change to them forces a rebuild. */
     rebuildOn: string[];
-    from?: { image: string; arg: string };
+    /** The images this one is built FROM, each handed in by digest through its build arg. */
+    parents: { image: string; arg: string }[];
     args: Record<string, string>;
     platforms: string[];
     target?: string;
@@ -170,7 +171,8 @@ export interface BinderConfig {
     source: { repository: string; owner: string; name: string; path: string; launcherPatSecret: boolean };
     /** In dependency order: every parent before its children. */
     images: ImageConfig[];
-    launcher: LauncherConfig;
+    /** Undefined when the stack publishes images only. */
+    launcher?: LauncherConfig;
     /** One login per registry server that has a username. */
     logins: RegistryLogin[];
 }
@@ -317,42 +319,46 @@ function checkOptions(raw: z.infer<typeof checksShape> | undefined): CheckOption
 }
 
 /**
- * Orders images so every parent comes before its children, reporting cycles and unknown parents.
- * Images must already be declared in that order; a parent declared after its child is reported too,
- * since the config reads top to bottom as the build does.
+ * Checks the image graph: every parent exists, no cycles, and parents are declared before their
+ * children (the config reads top to bottom as the build runs). Problems name the images involved.
  */
-export function imageGraphProblems(images: { name: string; from?: string }[]): string[] {
+export function imageGraphProblems(images: { name: string; parents: string[] }[]): string[] {
     const problems: string[] = [];
-    const names = new Set(images.map((i) => i.name));
-    const parent = new Map(images.map((i) => [i.name, i.from]));
+    const names = images.map((i) => i.name);
+    const parentsOf = new Map(images.map((i) => [i.name, i.parents]));
     const reportedCycles = new Set<string>();
-    images.forEach((image, index) => {
-        if (image.from === undefined) return;
-        const where = `\`${KEYS.images}.${image.name}.from.image\``;
-        if (!names.has(image.from)) {
-            problems.push(`${where}: expected the name of another image (${[...names].map((n) => `"${n}"`).join(", ")}), found "${image.from}"`);
-            return;
+    /** A path from `from` back to `target` through parents, if there is one. */
+    const pathBack = (from: string, target: string, seen: Set<string>): string[] | undefined => {
+        if (from === target) return [target];
+        if (seen.has(from)) return undefined;
+        seen.add(from);
+        for (const p of parentsOf.get(from) ?? []) {
+            const rest = pathBack(p, target, seen);
+            if (rest) return [from, ...rest];
         }
-        // Walk up the chain; coming back to this image is a cycle.
-        const chain = [image.name];
-        let next: string | undefined = image.from;
-        while (next !== undefined && names.has(next)) {
-            if (next === image.name) {
-                const members = [...chain].sort().join(",");
-                if (!reportedCycles.has(members)) {
-                    reportedCycles.add(members);
-                    problems.push(`${where}: images form a cycle: ${[...chain, image.name].join(" -> ")} (an image cannot be built FROM itself)`);
+        return undefined;
+    };
+    images.forEach((image, index) => {
+        image.parents.forEach((parent, i) => {
+            const where = `\`${KEYS.images}.${image.name}.from${image.parents.length > 1 ? `[${i}]` : ""}.image\``;
+            if (!names.includes(parent)) {
+                problems.push(`${where}: expected the name of another image (${names.map((n) => `"${n}"`).join(", ")}), found "${parent}"`);
+                return;
+            }
+            const cycle = pathBack(parent, image.name, new Set());
+            if (cycle) {
+                const members = [image.name, ...cycle];
+                const key = [...new Set(members)].sort().join(",");
+                if (!reportedCycles.has(key)) {
+                    reportedCycles.add(key);
+                    problems.push(`${where}: images form a cycle: ${members.join(" -> ")} (an image cannot be built FROM itself)`);
                 }
                 return;
             }
-            if (chain.includes(next)) return; // a cycle further up, reported from its own members
-            chain.push(next);
-            next = parent.get(next);
-        }
-        const parentIndex = images.findIndex((i) => i.name === image.from);
-        if (parentIndex > index) {
-            problems.push(`${where}: images are declared in dependency order, but "${image.from}" is declared after "${image.name}"; move it above`);
-        }
+            if (names.indexOf(parent) > index) {
+                problems.push(`${where}: images are declared in dependency order, but "${parent}" is declared after "${image.name}"; move it above`);
+            }
+        });
     });
     return problems;
 }
@@ -381,7 +387,8 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     const registry = shape(registryShape, KEYS.registry, raw[KEYS.registry], problems);
     const source = shape(sourceShape, KEYS.source, raw[KEYS.source], problems);
     const imagesRaw = shape(z.record(z.string(), imageShape), KEYS.images, raw[KEYS.images], problems);
-    const launcherRaw = shape(launcherShape, KEYS.launcher, raw[KEYS.launcher], problems);
+    // No launcher is a valid stack (the Underworld2 images have none).
+    const launcherRaw = raw[KEYS.launcher] === undefined ? undefined : shape(launcherShape, KEYS.launcher, raw[KEYS.launcher], problems);
 
     const registryChecks = (reg: RegistryConfig, where: string) => {
         const s = registryServerProblem(reg.server);
@@ -433,11 +440,14 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 else tags.push(tag);
             });
             if (img.registry) registryChecks(img.registry, `${at}.registry`);
-            if (img.from) {
-                const bp = buildArgProblem(img.from.arg);
-                if (bp) problems.push(`${at}.from.arg\`: ${bp}, found ${shown(img.from.arg)}`);
-                if (img.args && img.from.arg in img.args) problems.push(`${at}.args.${img.from.arg}\`: this build arg carries the parent's digest (\`from.arg\`); remove it from \`args\``);
-            }
+            const parents = img.from === undefined ? [] : Array.isArray(img.from) ? img.from : [img.from];
+            parents.forEach((parent, i) => {
+                const fromAt = `${at}.from${Array.isArray(img.from) ? `[${i}]` : ""}`;
+                const bp = buildArgProblem(parent.arg);
+                if (bp) problems.push(`${fromAt}.arg\`: ${bp}, found ${shown(parent.arg)}`);
+                else if (parents.findIndex((p) => p.arg === parent.arg) !== i) problems.push(`${fromAt}.arg\`: build arg "${parent.arg}" already carries another parent`);
+                if (img.args && parent.arg in img.args) problems.push(`${at}.args.${parent.arg}\`: this build arg carries the parent's digest (\`from.arg\`); remove it from \`args\``);
+            });
             for (const arg of Object.keys(img.args ?? {})) {
                 const bp = buildArgProblem(arg);
                 if (bp) problems.push(`${at}.args.${arg}\`: ${bp}`);
@@ -469,14 +479,14 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 dockerfile: img.dockerfile,
                 context: context.includes(img.dockerfile) ? context : [...context, img.dockerfile],
                 rebuildOn,
-                from: img.from,
+                parents,
                 args: img.args ?? {},
                 platforms,
                 target: img.target,
                 checks: checkOptions(img.checks),
             });
         }
-        problems.push(...imageGraphProblems(images.map((i) => ({ name: i.name, from: i.from?.image }))));
+        problems.push(...imageGraphProblems(images.map((i) => ({ name: i.name, parents: i.parents.map((p) => p.image) }))));
     }
 
     // Registry logins: one per server with a username, and a password secret for each.
@@ -508,11 +518,12 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     // A child build pulls its parent: across registries, the parent's registry must have a login.
     const byName = new Map(images.map((i) => [i.name, i]));
     for (const image of images) {
-        const parent = image.from ? byName.get(image.from.image) : undefined;
+        for (const parent of image.parents.map((p) => byName.get(p.image))) {
         if (parent && parent.registry.server !== image.registry.server && !usernames.has(parent.registry.server)) {
             problems.push(
                 `\`${KEYS.images}.${image.name}.from\`: parent "${parent.name}" is on registry "${parent.registry.server}" and "${image.name}" on "${image.registry.server}", but "${parent.registry.server}" has no credentials; give it a \`username\` and a password secret`,
             );
+        }
         }
     }
 
@@ -561,14 +572,15 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     }
 
     // Secrets that must exist, each with the command that sets it.
-    if (!secrets.keys.includes(KEYS.token) && !secrets.githubTokenFromEnv) {
+    const writesGithub = raw[KEYS.launcher] !== undefined || (source?.launcherPatSecret ?? true);
+    if (writesGithub && !secrets.keys.includes(KEYS.token) && !secrets.githubTokenFromEnv) {
         problems.push(`\`${KEYS.token}\`: missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``);
     }
     if ((source?.launcherPatSecret ?? true) && !secrets.keys.includes(KEYS.launcherPat)) {
         problems.push(`\`${KEYS.launcherPat}\`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\``);
     }
 
-    if (problems.length > 0 || !owner || !release || !registry || !source || !launcher) {
+    if (problems.length > 0 || !owner || !release || !registry || !source || (raw[KEYS.launcher] !== undefined && !launcher)) {
         throw new ConfigError(problems.length > 0 ? problems : ["the config is incomplete"]);
     }
     return {

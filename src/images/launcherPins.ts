@@ -4,7 +4,7 @@
  * the caller supplies how a built or pinned reference becomes a verified one.
  */
 import { CheckOptions } from "../check/types";
-import { BinderConfig, ImageConfig } from "../config/schema";
+import { ImageConfig, LauncherConfig } from "../config/schema";
 import { pinnedReference } from "./pins";
 
 export function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
@@ -17,12 +17,13 @@ export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
 }
 
 export function launcherPins<T>(
-    config: BinderConfig,
+    launcher: LauncherConfig,
+    images: ImageConfig[],
     verify: { built: (image: string) => T; pinned: (branch: string, reference: string, image: ImageConfig) => T },
 ): Record<string, T> {
     const pins: Record<string, T> = {};
-    for (const branch of config.launcher.branches) {
-        const image = config.images.find((i) => i.name === branch.image)!;
+    for (const branch of launcher.branches) {
+        const image = images.find((i) => i.name === branch.image)!;
         pins[branch.name] = branch.pin ? verify.pinned(branch.name.replace(/[^A-Za-z0-9-]/g, "-"), pinOverrideReference(image, branch.pin), image) : verify.built(image.name);
     }
     return pins;

@@ -43,6 +43,19 @@ export function sha256Hex(text: string): string {
     return createHash("sha256").update(text).digest("hex");
 }
 
+/**
+ * A registry gives one digest to one manifest: every tag of the same build shares it, so the mock's
+ * digest depends on the repository and platform, not the tag.
+ */
+export function mockImageDigest(repository: string, platform?: string): string {
+    return `sha256:${sha256Hex(`${repository}\n${platform ?? ""}`)}`;
+}
+
+/** An index's digest depends only on its members, so every tag of one manifest list shares it. */
+export function mockIndexDigest(sources: string[]): string {
+    return `sha256:${sha256Hex(sources.join("\n"))}`;
+}
+
 /** The last word of a gate's command line is the reference it checks; a passing check prints it back. */
 function commandStdout(create: string): string {
     const words = create.trim().split(/\s+/);
@@ -68,12 +81,13 @@ export class BinderMocks implements pulumi.runtime.Mocks {
         switch (args.type) {
             case "docker:index/image:Image": {
                 const imageName: string = inputs.imageName;
-                state.repoDigest = `${imageName.replace(/:[^:/]+$/, "")}@sha256:${sha256Hex(imageName)}`;
+                const repository = imageName.replace(/:[^:/]+$/, "");
+                state.repoDigest = `${repository}@${mockImageDigest(repository, inputs.build?.platform)}`;
                 state.baseImageName = imageName;
                 break;
             }
             case "docker-build:index:Index":
-                state.ref = `${inputs.tag}@sha256:${sha256Hex(`${inputs.tag}\n${(inputs.sources as string[]).join("\n")}`)}`;
+                state.ref = `${inputs.tag}@${mockIndexDigest(inputs.sources)}`;
                 break;
             case "command:local:Command":
                 state.stdout = (this.behaviour.commandStdout ?? commandStdout)(inputs.create);

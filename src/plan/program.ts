@@ -36,6 +36,8 @@ export async function runProgram(args: {
     secretKeys: string[];
     plan: boolean;
     mocks?: BinderMocks;
+    /** Sees every resource with its options (mocks do not), for tests of options such as retainOnDelete. */
+    transformation?: pulumi.ResourceTransformation;
 }): Promise<ProgramRun> {
     const mocks = args.mocks ?? new BinderMocks();
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
@@ -47,7 +49,19 @@ export async function runProgram(args: {
     let programExports: Record<string, unknown>;
     try {
         delete require.cache[require.resolve(INDEX)];
-        programExports = require(INDEX);
+        if (args.transformation) {
+            // Stack transformations need the root stack resource, which only runInPulumiStack creates.
+            const transformation = args.transformation;
+            let loaded: Record<string, unknown> = {};
+            await pulumi.runtime.runInPulumiStack(async () => {
+                pulumi.runtime.registerStackTransformation(transformation);
+                loaded = require(INDEX);
+                return undefined;
+            });
+            programExports = loaded;
+        } else {
+            programExports = require(INDEX);
+        }
     } finally {
         process.chdir(previousCwd);
         if (previousPlan === undefined) delete process.env.UW3_BINDER_PLAN;

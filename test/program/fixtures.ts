@@ -3,6 +3,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { runProgram, ProgramRun, PROGRAM_DIR } from "../../src/plan/program";
 import { BinderMocks, RecordedResource, unwrapSecrets } from "../../src/plan/mocks";
@@ -28,9 +29,10 @@ export function toPulumiConfig(values: Record<string, any>): Record<string, stri
 export async function runStack(
     values: Record<string, any>,
     secrets: Record<string, string> = SECRETS,
-    options: { stack?: string; mocks?: BinderMocks } = {},
+    options: { stack?: string; mocks?: BinderMocks; transformation?: pulumi.ResourceTransformation } = {},
 ): Promise<ProgramRun> {
     return runProgram({
+        transformation: options.transformation,
         stack: options.stack ?? "test",
         mocks: options.mocks,
         config: { ...toPulumiConfig(values), ...secrets },

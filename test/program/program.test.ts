@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { BinderMocks, isSecretValue, redactSecrets, sha256Hex } from "../../src/plan/mocks";
+import { BinderMocks, isSecretValue, mockImageDigest, redactSecrets } from "../../src/plan/mocks";
 import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
 const DEPS = "ghcr.io/underworldcode/uw3-deps:2025.01";
 const SLIM = "ghcr.io/underworldcode/uw3-base:2025.01-slim";
-const DEPS_DIGEST = `sha256:${sha256Hex(DEPS)}`;
-const SLIM_DIGEST = `sha256:${sha256Hex(SLIM)}`;
+const DEPS_DIGEST = mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64");
+const SLIM_DIGEST = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
 const SLIM_PINNED = `${SLIM}@${SLIM_DIGEST}`;
 
 describe("program (2025-01 stack under mocks)", () => {

@@ -1,0 +1,89 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { mockImageDigest } from "../../src/plan/mocks";
+import { PROGRAM_DIR } from "../../src/plan/program";
+
+const CLI = path.join(PROGRAM_DIR, "bin", "uw3-binder.js");
+
+function cli(args: string[], cwd = PROGRAM_DIR) {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, GITHUB_TOKEN: "" } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("uw3-binder plan", function () {
+    this.timeout(60000);
+
+    it("--stack 2025-01 --json shows two images, three pinned Dockerfiles, three READMEs and a secret LAUNCHER_PAT", () => {
+        const r = cli(["plan", "--stack", "2025-01", "--json"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const plan = JSON.parse(r.stdout);
+        assert.deepStrictEqual(Object.keys(plan), ["stack", "resources", "outputs"]);
+        assert.strictEqual(plan.stack, "2025-01");
+        for (const res of plan.resources) assert.deepStrictEqual(Object.keys(res), ["type", "name", "inputs"]);
+        const of = (type: string) => plan.resources.filter((x: any) => x.type === type);
+        assert.deepStrictEqual(
+            of("docker:index/image:Image").map((x: any) => x.inputs.imageName),
+            ["ghcr.io/underworldcode/uw3-deps:2025.01", "ghcr.io/underworldcode/uw3-base:2025.01-slim"],
+        );
+        const files = of("github:index/repositoryFile:RepositoryFile");
+        const digest = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
+        const dockerfiles = files.filter((f: any) => f.inputs.file === ".binder/Dockerfile");
+        assert.deepStrictEqual(dockerfiles.map((f: any) => f.inputs.branch), ["main", "uw3-release-candidate", "development"]);
+        for (const f of dockerfiles) assert.ok(f.inputs.content.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest}\nENV UW3_BRANCH=${f.inputs.branch}\n`));
+        assert.strictEqual(files.filter((f: any) => f.inputs.file === "README.md").length, 3);
+        assert.deepStrictEqual(of("github:index/actionsSecret:ActionsSecret").map((x: any) => x.inputs), [
+            { repository: "underworld3", secretName: "LAUNCHER_PAT", value: "[secret]" },
+        ]);
+        assert.strictEqual(of("docker:index/image:Image")[0].inputs.registry, "[secret]");
+    });
+
+    it("prints a readable table by default", () => {
+        const r = cli(["plan", "--stack", "2025-01"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^stack 2025-01: 19 resources\n/);
+        assert.match(r.stdout, /\ndocker:index\/image:Image +slim-image +ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim \(linux\/amd64\)\n/);
+    });
+
+    it("--stack uw2 --json shows the Underworld2 chain pinned by digest with one manifest list per tag", () => {
+        const r = cli(["plan", "--stack", "uw2", "--json"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const plan = JSON.parse(r.stdout);
+        const base = plan.resources.find((x: any) => x.name === "base-image-linux-amd64");
+        assert.match(base.inputs.build.args.PETSC_IMAGE, /^docker\.io\/underworldcode\/petsc@sha256:[0-9a-f]{64}$/);
+        assert.match(base.inputs.build.args.LAVAVU_IMAGE, /^docker\.io\/underworldcode\/lavavu@sha256:[0-9a-f]{64}$/);
+        const uw2 = plan.resources.find((x: any) => x.name === "underworld2-image-linux-arm64");
+        assert.match(uw2.inputs.build.args.BASE_IMAGE, /^docker\.io\/underworldcode\/base@sha256:[0-9a-f]{64}$/);
+        assert.strictEqual(plan.resources.filter((x: any) => x.type === "docker-build:index:Index").length, 8);
+    });
+
+    it("exits 2 with every problem of an invalid stack file, before declaring anything", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-plan-"));
+        const text = fs.readFileSync(path.join(PROGRAM_DIR, "Pulumi.2025-01.yaml"), "utf8").replace('"2025.01"', '"2025-13"').replace("image: slim }\n      - { name: development", "image: full }\n      - { name: development");
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(file, text);
+        const r = cli(["plan", "--config-file", file, "--json"]);
+        assert.strictEqual(r.code, 2);
+        assert.strictEqual(r.stdout, "");
+        assert.strictEqual(
+            r.stderr,
+            [
+                "invalid uw3-binder stack config (2 problems):",
+                '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "2025-13"',
+                '  - `uw3-binder:launcher.branches[1].image`: expected one of the images ("deps", "slim"), found "full"',
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("exits 2 for a missing stack or a bad command line", () => {
+        const missing = cli(["plan", "--stack", "1999-01"]);
+        assert.strictEqual(missing.code, 2);
+        assert.match(missing.stderr, /Pulumi\.1999-01\.yaml: no such stack file/);
+        const both = cli(["plan", "--stack", "2025-01", "--config-file", "x.yaml"]);
+        assert.strictEqual(both.code, 2);
+        assert.match(both.stderr, /give exactly one of --stack <name> or --config-file <path>/);
+    });
+});

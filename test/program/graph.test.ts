@@ -1,0 +1,125 @@
+import * as assert from "assert";
+import { isSecretValue, mockImageDigest, mockIndexDigest } from "../../src/plan/mocks";
+import { byName, inputsOf, ofType, runStack, stackConfig, TYPES } from "./fixtures";
+
+const HUB_SECRETS = { "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-token-4444" }) };
+
+/** The digest the mock registry gives the manifest list of an image built for amd64 and arm64. */
+function indexDigest(repository: string): string {
+    const member = (arch: string) => `${repository}@${mockImageDigest(repository, `linux/${arch}`)}`;
+    return mockIndexDigest([member("amd64"), member("arm64")]);
+}
+
+describe("program: image graphs, tags and multi-arch (Underworld2 stack)", () => {
+    let run: Awaited<ReturnType<typeof runStack>>;
+    before(async () => {
+        run = await runStack(stackConfig("uw2"), HUB_SECRETS);
+    });
+
+    it("builds one docker.Image per platform and one manifest list per tag, no launcher", () => {
+        assert.deepStrictEqual(
+            ofType(run, TYPES.image).map((r) => inputsOf(r).imageName),
+            [
+                "docker.io/underworldcode/lavavu:2025.01-amd64",
+                "docker.io/underworldcode/lavavu:2025.01-arm64",
+                "docker.io/underworldcode/petsc:2025.01-amd64",
+                "docker.io/underworldcode/petsc:2025.01-arm64",
+                "docker.io/underworldcode/base:2025.01-amd64",
+                "docker.io/underworldcode/base:2025.01-arm64",
+                "docker.io/underworldcode/underworld2:2.16.0-amd64",
+                "docker.io/underworldcode/underworld2:2.16.0-arm64",
+            ],
+        );
+        assert.deepStrictEqual(
+            ofType(run, TYPES.index).map((r) => inputsOf(r).tag),
+            [
+                "docker.io/underworldcode/lavavu:2025.01",
+                "docker.io/underworldcode/lavavu:latest",
+                "docker.io/underworldcode/petsc:2025.01",
+                "docker.io/underworldcode/petsc:latest",
+                "docker.io/underworldcode/base:2025.01",
+                "docker.io/underworldcode/base:latest",
+                "docker.io/underworldcode/underworld2:2.16.0",
+                "docker.io/underworldcode/underworld2:2025.01",
+            ],
+        );
+        assert.strictEqual(ofType(run, TYPES.file).length + ofType(run, TYPES.branch).length + ofType(run, TYPES.actionsSecret).length, 0);
+        assert.deepStrictEqual(run.outputs.launchers, {});
+    });
+
+    it("joins each image's platform builds by digest in its manifest list", () => {
+        const index = inputsOf(byName(run, "base-index-2025.01"));
+        assert.deepStrictEqual(index.sources, [
+            `docker.io/underworldcode/base@${mockImageDigest("docker.io/underworldcode/base", "linux/amd64")}`,
+            `docker.io/underworldcode/base@${mockImageDigest("docker.io/underworldcode/base", "linux/arm64")}`,
+        ]);
+        assert.strictEqual(index.push, true);
+    });
+
+    it("pins every parent by its manifest list's digest, through the named build args", () => {
+        const base = inputsOf(byName(run, "base-image-linux-arm64")).build.args;
+        assert.strictEqual(base.PETSC_IMAGE, `docker.io/underworldcode/petsc@${indexDigest("docker.io/underworldcode/petsc")}`);
+        assert.strictEqual(base.LAVAVU_IMAGE, `docker.io/underworldcode/lavavu@${indexDigest("docker.io/underworldcode/lavavu")}`);
+        const uw2 = inputsOf(byName(run, "underworld2-image-linux-amd64")).build.args;
+        assert.strictEqual(uw2.BASE_IMAGE, `docker.io/underworldcode/base@${indexDigest("docker.io/underworldcode/base")}`);
+    });
+
+    it("reports every tag pinned to the manifest list, and gates the first tag", () => {
+        const digest = indexDigest("docker.io/underworldcode/underworld2");
+        assert.deepStrictEqual((run.outputs.imageReferences as any).underworld2, [
+            `docker.io/underworldcode/underworld2:2.16.0@${digest}`,
+            `docker.io/underworldcode/underworld2:2025.01@${digest}`,
+        ]);
+        assert.ok(inputsOf(byName(run, "underworld2-gate-check")).create.endsWith(` docker.io/underworldcode/underworld2:2.16.0@${digest}`));
+    });
+
+    it("pushes images and manifest lists with the docker.io password from registryPasswords, as a secret", () => {
+        for (const r of [...ofType(run, TYPES.image), ...ofType(run, TYPES.index)]) {
+            assert.ok(isSecretValue(r.inputs.registry), `${r.name}: registry credentials must be secret`);
+        }
+        assert.deepStrictEqual(inputsOf(byName(run, "petsc-index-latest")).registry, { address: "docker.io", username: "underworldcode", password: "hub-token-4444" });
+        assert.deepStrictEqual(inputsOf(byName(run, "petsc-image-linux-amd64")).registry, { server: "docker.io", username: "underworldcode", password: "hub-token-4444" });
+    });
+});
+
+describe("program: per-image registries and tags", () => {
+    it("pushes each image to its own registry with that registry's login, every tag of a single platform image", async () => {
+        const config = stackConfig();
+        config["uw3-binder:images"].deps.registry = { server: "docker.io", namespace: "underworldcode", username: "hubbot" };
+        config["uw3-binder:images"].slim.tags = ["{release}-slim", "latest"];
+        delete config["uw3-binder:images"].slim.tag;
+        const run = await runStack(config, {
+            "github:token": "t",
+            "uw3-binder:launcherPat": "p",
+            "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-5555", "ghcr.io": "ghcr-6666" }),
+        });
+        assert.deepStrictEqual(inputsOf(byName(run, "deps-image")).registry, { server: "docker.io", username: "hubbot", password: "hub-5555" });
+        assert.deepStrictEqual(inputsOf(byName(run, "slim-image")).registry, { server: "ghcr.io", username: "underworld-bot", password: "ghcr-6666" });
+        assert.deepStrictEqual(
+            ofType(run, TYPES.image).map((r) => inputsOf(r).imageName),
+            ["docker.io/underworldcode/uw3-deps:2025.01", "ghcr.io/underworldcode/uw3-base:2025.01-slim", "ghcr.io/underworldcode/uw3-base:latest"],
+        );
+        assert.strictEqual(ofType(run, TYPES.index).length, 0, "a single platform stays a plain image with no index");
+        assert.strictEqual(inputsOf(byName(run, "slim-image")).build.args.DEPS_IMAGE, `docker.io/underworldcode/uw3-deps@${mockImageDigest("docker.io/underworldcode/uw3-deps", "linux/amd64")}`);
+        const slimDigest = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
+        assert.deepStrictEqual((run.outputs.imageReferences as any).slim, [
+            `ghcr.io/underworldcode/uw3-base:2025.01-slim@${slimDigest}`,
+            `ghcr.io/underworldcode/uw3-base:latest@${slimDigest}`,
+        ]);
+    });
+
+    it("holds a branch at a pinned digest without building for it, re-checking only the registry", async () => {
+        const config = stackConfig();
+        const digest = `sha256:${"b".repeat(64)}`;
+        config["uw3-binder:launcher"].branches[0].pin = `2024.12-slim@${digest}`;
+        const run = await runStack(config);
+        const main = inputsOf(byName(run, "launcher-dockerfile-main")).content as string;
+        assert.ok(main.includes(`FROM ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}\n`));
+        assert.strictEqual(
+            inputsOf(byName(run, "launcher-pin-main-gate-check")).create,
+            `node bin/uw3-binder.js check --print-ref --skip user,jupyter,kernel,jit,import ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}`,
+        );
+        const dev = inputsOf(byName(run, "launcher-dockerfile-development")).content as string;
+        assert.ok(dev.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64")}\n`));
+    });
+});

@@ -1,0 +1,55 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { BinderMocks } from "../../src/plan/mocks";
+import { runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
+
+function urnOf(run: { resources: { name: string; type: string }[] }, name: string): string {
+    const r = run.resources.find((x) => x.name === name)!;
+    return `urn:pulumi:test::uw3-binder::uw3-binder:index:Launcher$${r.type}::${name}`;
+}
+
+describe("program: resource options and config errors", () => {
+    it("retains every GitHub resource on delete and orders each branch's files one after the other", async () => {
+        // Mocks do not see resource options; a stack transformation does.
+        const seen: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
+        const run = await runStack(stackConfig(), SECRETS, {
+            mocks: new BinderMocks(),
+            transformation: (args) => {
+                seen.push({ type: args.type, name: args.name, opts: args.opts as pulumi.CustomResourceOptions });
+                return undefined;
+            },
+        });
+        const github = seen.filter((s) => s.type.startsWith("github:") && s.type !== TYPES.actionsSecret);
+        assert.strictEqual(github.length, 8);
+        for (const s of github) assert.strictEqual(s.opts.retainOnDelete, true, `${s.name} must survive \`pulumi destroy\` of an old month`);
+        const secret = seen.find((s) => s.type === TYPES.actionsSecret)!;
+        assert.notStrictEqual(secret.opts.retainOnDelete, true, "the Actions secret belongs to the stack that set it");
+        for (const branch of ["main", "uw3-release-candidate", "development"]) {
+            const readme = seen.find((s) => s.name === `launcher-readme-${branch}`)!;
+            const deps = ([] as any[]).concat(readme.opts.dependsOn ?? []);
+            assert.strictEqual(deps.length, 1);
+            assert.strictEqual(await deps[0].urn.promise(), urnOf(run, `launcher-dockerfile-${branch}`));
+        }
+    });
+
+    it("rejects an invalid config before declaring any resource, with all problems in one message", async () => {
+        const config = stackConfig();
+        config["uw3-binder:release"] = "25.1";
+        config["uw3-binder:launcher"].branches[2].name = "main";
+        const mocks = new BinderMocks();
+        await assert.rejects(runStack(config, { "github:token": "t" }, { mocks }), (err: Error) => {
+            assert.strictEqual(
+                err.message,
+                [
+                    "invalid uw3-binder stack config (4 problems):",
+                    '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "25.1"',
+                    '  - `uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
+                    '  - `uw3-binder:launcher.branches[2].name`: duplicate launcher branch "main"; each branch is listed once',
+                    "  - `uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>`",
+                ].join("\n"),
+            );
+            return true;
+        });
+        assert.deepStrictEqual(mocks.resources, []);
+    });
+});
