@@ -24,7 +24,7 @@ describe("config schema", () => {
     it("accepts the production 2025-01 stack and normalises it", () => {
         const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
         assert.deepStrictEqual(
-            config.images.map((i) => [i.name, i.imageName, i.from?.image]),
+            config.images.map((i) => [i.name, i.imageName, i.parents[0]?.image]),
             [
                 ["deps", "ghcr.io/underworldcode/uw3-deps:2025.01", undefined],
                 ["slim", "ghcr.io/underworldcode/uw3-base:2025.01-slim", "deps"],
@@ -160,6 +160,6 @@ describe("config schema", () => {
         const digest = `sha256:${"a".repeat(64)}`;
         const config = stackConfig();
         config["uw3-binder:launcher"].branches[0].pin = `2024.12-slim@${digest}`;
-        assert.deepStrictEqual(parseBinderConfig(config, ALL_SECRETS).launcher.branches[0].pin, { digest, tag: "2024.12-slim" });
+        assert.deepStrictEqual(parseBinderConfig(config, ALL_SECRETS).launcher!.branches[0].pin, { digest, tag: "2024.12-slim" });
     });
 });
