@@ -1,0 +1,193 @@
+/**
+ * Which images a source change rebuilds. A pure decision over the image graph, used by the Images
+ * component and by `uw3-binder plan`. No Pulumi import.
+ *
+ * An image rebuilds when a changed path
+ *   - is in its build context (`docker.Image` hashes the context, so any change there rebuilds it; a
+ *     context of "all" is the whole checkout), or
+ *   - matches its `rebuildOn` triggers (Underworld3's slim image clones the branch inside the build, so
+ *     its context does not see `.pyx` edits; the setup document lists what forces a rebuild), or
+ * when its parent rebuilds: the child is built FROM the parent's digest, and a new parent digest is a new
+ * base whatever the child's own sources did.
+ */
+import { GlobSet, GlobPatternError, checkSourcePath } from "./globs";
+
+export interface ImageNode {
+    /** Unique within the graph, e.g. `deps`, `slim`. */
+    name: string;
+    /**
+     * The image(s) of this graph it is built FROM (several for a multi-stage build that copies from
+     * another image); omitted for a root built FROM an external base.
+     */
+    from?: string | readonly string[];
+    /** Build-context patterns relative to the checkout, or "all" for the whole checkout. */
+    context: readonly string[] | "all";
+    /** Further paths whose change must rebuild the image although they are not in its context. */
+    rebuildOn: readonly string[];
+}
+
+export type RebuildReason =
+    /** Changed paths in the image's build context. */
+    | { kind: "context"; paths: string[] }
+    /** Changed paths matching its `rebuildOn` triggers. */
+    | { kind: "rebuildOn"; paths: string[] }
+    /** A parent rebuilds, so its FROM digest changes (one reason per rebuilding parent). */
+    | { kind: "parent"; parent: string };
+
+export interface RebuildDecision {
+    name: string;
+    rebuild: boolean;
+    /** Why it rebuilds; empty when it does not. */
+    reasons: RebuildReason[];
+}
+
+/** Every problem with an image graph, each naming the image and field; [] when it is usable. */
+export function imageGraphProblems(images: readonly ImageNode[]): string[] {
+    const problems: string[] = [];
+    const names = new Set<string>();
+    images.forEach((image, index) => {
+        const label = image.name ? `image "${image.name}"` : `images[${index}]`;
+        if (!image.name) problems.push(`images[${index}].name: expected a non-empty image name`);
+        else if (names.has(image.name)) problems.push(`${label}: the name is used by more than one image; names must be unique`);
+        else names.add(image.name);
+        if (image.context !== "all") {
+            if (!Array.isArray(image.context)) {
+                problems.push(`${label}.context: expected a list of patterns or "all", found ${JSON.stringify(image.context)}`);
+            } else {
+                problems.push(...patternProblems(image.context, `${label}.context`));
+            }
+        }
+        if (!Array.isArray(image.rebuildOn)) {
+            problems.push(`${label}.rebuildOn: expected a list of patterns, found ${JSON.stringify(image.rebuildOn)}`);
+        } else {
+            problems.push(...patternProblems(image.rebuildOn, `${label}.rebuildOn`));
+        }
+    });
+    for (const image of images) {
+        for (const parent of parentsOf(image)) {
+            if (parent === image.name) problems.push(`image "${image.name}".from: an image cannot be built FROM itself`);
+            else if (!names.has(parent)) {
+                problems.push(
+                    `image "${image.name}".from: "${parent}" is not an image of this graph (expected one of ${[...names].map((n) => `"${n}"`).join(", ")}; omit "from" for an image built FROM an external base)`,
+                );
+            }
+        }
+    }
+    if (problems.length === 0) {
+        const cycle = findCycle(images);
+        if (cycle) problems.push(`images form a FROM cycle: ${cycle.join(" -> ")}`);
+    }
+    return problems;
+}
+
+function patternProblems(patterns: readonly string[], label: string): string[] {
+    const problems: string[] = [];
+    patterns.forEach((pattern, i) => {
+        try {
+            new GlobSet([pattern]);
+        } catch (err) {
+            if (!(err instanceof GlobPatternError)) throw err;
+            problems.push(`${label}[${i}]: ${err.message}`);
+        }
+    });
+    return problems;
+}
+
+function parentsOf(image: ImageNode): readonly string[] {
+    if (image.from === undefined) return [];
+    return typeof image.from === "string" ? [image.from] : image.from;
+}
+
+/** A FROM cycle as `a -> b -> a` (each image followed by one it is built FROM), if there is one. */
+function findCycle(images: readonly ImageNode[]): string[] | undefined {
+    const byName = new Map(images.map((i) => [i.name, i]));
+    const done = new Set<string>();
+    const stack: string[] = [];
+    const visit = (name: string): string[] | undefined => {
+        const at = stack.indexOf(name);
+        if (at >= 0) return [...stack.slice(at), name];
+        if (done.has(name)) return undefined;
+        stack.push(name);
+        for (const parent of parentsOf(byName.get(name)!)) {
+            const cycle = visit(parent);
+            if (cycle) return cycle;
+        }
+        stack.pop();
+        done.add(name);
+        return undefined;
+    };
+    for (const image of images) {
+        const cycle = visit(image.name);
+        if (cycle) return cycle;
+    }
+    return undefined;
+}
+
+/** Images ordered parents first; images otherwise keep their order in the input. */
+function parentsFirst(images: readonly ImageNode[]): ImageNode[] {
+    const byName = new Map(images.map((i) => [i.name, i]));
+    const ordered: ImageNode[] = [];
+    const placed = new Set<string>();
+    const place = (image: ImageNode): void => {
+        if (placed.has(image.name)) return;
+        placed.add(image.name);
+        for (const parent of parentsOf(image)) place(byName.get(parent)!);
+        ordered.push(image);
+    };
+    images.forEach(place);
+    return ordered;
+}
+
+/**
+ * The decision for every image, parents before children. Throws one error listing every problem of the
+ * graph or of `changedPaths` (POSIX paths relative to the checkout, as `git diff --name-only` prints).
+ */
+export function planRebuilds(images: readonly ImageNode[], changedPaths: readonly string[]): RebuildDecision[] {
+    const problems = imageGraphProblems(images);
+    for (const p of changedPaths) {
+        try {
+            checkSourcePath(p);
+        } catch (err) {
+            problems.push(`changed paths: ${(err as Error).message}`);
+        }
+    }
+    if (problems.length > 0) throw new Error(`cannot decide which images rebuild:\n  - ${problems.join("\n  - ")}`);
+
+    const changed = [...new Set(changedPaths)].sort();
+    const decisions = new Map<string, RebuildDecision>();
+    return parentsFirst(images).map((image) => {
+        const reasons: RebuildReason[] = [];
+        for (const parent of parentsOf(image)) {
+            if (decisions.get(parent)!.rebuild) reasons.push({ kind: "parent", parent });
+        }
+        const context = image.context === "all" ? undefined : new GlobSet(image.context);
+        const inContext = context ? changed.filter((p) => context.matches(p)) : changed;
+        if (inContext.length > 0) reasons.push({ kind: "context", paths: inContext });
+        const triggers = new GlobSet(image.rebuildOn);
+        const triggered = changed.filter((p) => triggers.matches(p));
+        if (triggered.length > 0) reasons.push({ kind: "rebuildOn", paths: triggered });
+        const decision = { name: image.name, rebuild: reasons.length > 0, reasons };
+        decisions.set(image.name, decision);
+        return decision;
+    });
+}
+
+/** Names of the images that rebuild for `changedPaths`, parents before children. */
+export function changedImages(images: readonly ImageNode[], changedPaths: readonly string[]): string[] {
+    return planRebuilds(images, changedPaths)
+        .filter((d) => d.rebuild)
+        .map((d) => d.name);
+}
+
+/** One line per image for people: `slim: rebuilds (parent deps rebuilds; rebuildOn: pixi.lock)`. */
+export function describeRebuilds(decisions: readonly RebuildDecision[], maxPaths = 3): string[] {
+    const listPaths = (paths: string[]): string =>
+        paths.length <= maxPaths ? paths.join(", ") : `${paths.slice(0, maxPaths).join(", ")} and ${paths.length - maxPaths} more`;
+    return decisions.map((d) => {
+        if (!d.rebuild) return `${d.name}: unchanged`;
+        const why = d.reasons.map((r) =>
+            r.kind === "parent" ? `parent ${r.parent} rebuilds` : `${r.kind === "context" ? "context" : "rebuildOn"}: ${listPaths(r.paths)}`,
+        );
+        return `${d.name}: rebuilds (${why.join("; ")})`;
+    });
+}
