@@ -1,0 +1,238 @@
+/**
+ * `layers` and `visibility` against real docker-registry processes on loopback (scripts/services.sh):
+ * images are built FROM scratch with busybox, pushed with the Docker engine, and checked through the
+ * same code the CLI runs.
+ */
+import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { checkLayers, checkVisibility, formatSize, shortDigest } from "../../src/check/manifestChecks";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, fetchImageManifests } from "../../src/check/registry";
+import { BYTES_PER_MB } from "../../src/check/types";
+import { parseImageReference } from "../../src/images/reference";
+import { BUSYBOX_DOCKERFILE, PushedImage, describeIntegration, docker, randomFile } from "./harness";
+
+const LIMITS = { maxLayerMb: 800, maxImageMb: 4096 };
+
+interface RawManifest {
+    mediaType: string;
+    config: { mediaType: string; digest: string; size: number };
+    layers: { mediaType: string; digest: string; size: number }[];
+}
+
+/** Reads a manifest with plain fetch, independently of the client under test, to know what to expect. */
+async function rawManifest(registry: string, repository: string, reference: string): Promise<RawManifest> {
+    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { headers: { Accept: DOCKER_MANIFEST } });
+    assert.equal(res.status, 200, `GET manifest ${repository}:${reference}`);
+    return (await res.json()) as RawManifest;
+}
+
+async function putManifest(registry: string, repository: string, reference: string, mediaType: string, body: string): Promise<string> {
+    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, {
+        method: "PUT",
+        headers: { "Content-Type": mediaType },
+        body,
+    });
+    assert.equal(res.status, 201, `PUT ${mediaType} ${repository}:${reference}: ${await res.text()}`);
+    return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+}
+
+describeIntegration("layers and visibility checks against real registries", (ctx) => {
+    let repository: string;
+    let good: PushedImage;
+    let big: PushedImage;
+    let bigManifest: RawManifest;
+    const bigFile = randomFile(3 * BYTES_PER_MB);
+
+    before(async function () {
+        this.timeout(60000);
+        repository = ctx.uniqueRepository("layers");
+        const registry = ctx.env.registry;
+        good = await ctx.buildAndPush(
+            { dockerfile: `${BUSYBOX_DOCKERFILE}COPY hello.txt /home/jovyan/hello.txt\n`, files: { "hello.txt": "hello\n" } },
+            `${registry}/${repository}:good`,
+        );
+        big = await ctx.buildAndPush(
+            { dockerfile: `${BUSYBOX_DOCKERFILE}COPY big.bin /data/big.bin\n`, files: { "big.bin": bigFile } },
+            `${registry}/${repository}:big`,
+        );
+        bigManifest = await rawManifest(registry, repository, big.digest);
+    });
+
+    it("a small public image passes layers and visibility", async () => {
+        const layers = await checkLayers(good.reference, LIMITS);
+        assert.equal(layers.ok, true, layers.detail);
+        assert.match(layers.detail, /^largest layers: 1\.0 MB sha256:[0-9a-f]{12}…, .*; total 1\.0 MB over 3 layers$/);
+
+        const visibility = await checkVisibility(good.reference);
+        assert.deepEqual({ ok: visibility.ok, detail: visibility.detail }, { ok: true, detail: `${good.reference} can be pulled anonymously (linux/amd64)` });
+    });
+
+    it("a layer over maxLayerMb fails, naming that layer", async () => {
+        const layer = bigManifest.layers[2];
+        // Random data does not compress: the pushed layer is a little over the 3 MB file.
+        assert.ok(layer.size > 3 * BYTES_PER_MB, `layer 3 is ${layer.size} bytes`);
+        const result = await checkLayers(`${ctx.env.registry}/${repository}:big`, { maxLayerMb: 2, maxImageMb: 4096 });
+        assert.equal(result.ok, false);
+        assert.equal(result.name, "layers");
+        assert.ok(
+            result.detail.startsWith(`1 layer over the 2 MB layer limit: ${formatSize(layer.size)} ${shortDigest(layer.digest)} (layer 3 of 3) — largest layers: 3.0 MB ${shortDigest(layer.digest)}, 1.0 MB `),
+            result.detail,
+        );
+    });
+
+    it("an image total over maxImageMb fails with the total", async () => {
+        const total = bigManifest.layers.reduce((sum, l) => sum + l.size, 0);
+        const result = await checkLayers(big.reference, { maxLayerMb: 4, maxImageMb: 3 });
+        assert.equal(result.ok, false);
+        assert.ok(result.detail.startsWith(`total ${formatSize(total)} is over the 3 MB image limit — largest layers: `), result.detail);
+    });
+
+    it("reports a tag that does not exist as missing, not as private", async () => {
+        const result = await checkVisibility(`${ctx.env.registry}/${repository}:no-such-tag`);
+        assert.equal(result.ok, false);
+        assert.equal(
+            result.detail,
+            `cannot tell whether ${ctx.env.registry}/${repository}:no-such-tag is public: registry ${ctx.env.registry}, repository ${repository}, reference no-such-tag:` +
+                ` GET http://${ctx.env.registry}/v2/${repository}/manifests/no-such-tag answered HTTP 404 (MANIFEST_UNKNOWN manifest unknown); expected the manifest (does the tag or digest exist?)`,
+        );
+    });
+
+    describe("an image only on the htpasswd registry (a private package)", () => {
+        let privateImage: PushedImage;
+        before(async function () {
+            this.timeout(60000);
+            privateImage = await ctx.buildAndPush(
+                { dockerfile: `${BUSYBOX_DOCKERFILE}COPY hello.txt /hello.txt\n`, files: { "hello.txt": "private\n" } },
+                `${ctx.env.authRegistry}/${ctx.uniqueRepository("private")}:1`,
+                ctx.env.authCredentials,
+            );
+        });
+
+        it("fails visibility, saying it needs credentials and mybinder pulls anonymously", async () => {
+            const ref = parseImageReference(privateImage.reference);
+            const result = await checkVisibility(ref);
+            assert.equal(result.ok, false);
+            assert.equal(
+                result.detail,
+                `${privateImage.reference} cannot be pulled without credentials (registry ${ctx.env.authRegistry}, repository ${ref.repository}, reference ${privateImage.digest}` +
+                    ` requires credentials (HTTP 401, Basic challenge realm="uw3-binder-test") and none were given);` +
+                    ` mybinder.org pulls anonymously, so launches fail with "401 Unauthorized". Make the repository public on ${ctx.env.authRegistry}`,
+            );
+        });
+
+        it("passes layers with the right credentials", async () => {
+            const result = await checkLayers(privateImage.reference, LIMITS, ctx.env.authCredentials);
+            assert.equal(result.ok, true, result.detail);
+            assert.match(result.detail, /over 3 layers$/);
+        });
+
+        it("fails layers with a clear error for wrong credentials", async () => {
+            const ref = parseImageReference(privateImage.reference);
+            const result = await checkLayers(ref, LIMITS, { username: ctx.env.authCredentials.username, password: "wrong-password" });
+            assert.equal(result.ok, false);
+            assert.equal(
+                result.detail,
+                `cannot read the manifests: registry ${ctx.env.authRegistry}, repository ${ref.repository}, reference ${privateImage.digest}:` +
+                    ` GET http://${ctx.env.authRegistry}/v2/${ref.repository}/manifests/${privateImage.digest} answered HTTP 401 (UNAUTHORIZED authentication required):` +
+                    ` the credentials of user "${ctx.env.authCredentials.username}" were refused`,
+            );
+        });
+    });
+
+    describe("multi-platform images", () => {
+        it("follows a Docker manifest list made by `docker manifest create --insecure` to every platform", async function () {
+            this.timeout(30000);
+            const list = `${ctx.env.registry}/${repository}:multi`;
+            // `docker manifest` keeps state under DOCKER_CONFIG; a throwaway one leaves ~/.docker alone.
+            const env = { DOCKER_CONFIG: await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-manifest-")) };
+            try {
+                await docker(["manifest", "create", "--insecure", list, good.reference, big.reference], { env });
+                // Both test images are linux/amd64; the annotation makes the big one stand in for arm64.
+                await docker(["manifest", "annotate", "--arch", "arm64", "--variant", "v8", list, big.reference], { env });
+                await docker(["manifest", "push", "--purge", "--insecure", list], { env });
+            } finally {
+                await fs.promises.rm(env.DOCKER_CONFIG, { recursive: true, force: true });
+            }
+
+            const manifests = await fetchImageManifests(parseImageReference(list));
+            const listRes = await fetch(`http://${ctx.env.registry}/v2/${repository}/manifests/multi`, { headers: { Accept: DOCKER_MANIFEST_LIST } });
+            assert.equal(listRes.headers.get("content-type"), DOCKER_MANIFEST_LIST);
+            assert.equal(manifests.indexDigest, listRes.headers.get("docker-content-digest"));
+            // `docker manifest create` lists its entries in no fixed order.
+            assert.deepEqual(
+                manifests.platforms.map((p) => [p.platform, p.digest, p.layers.length]).sort(),
+                [
+                    ["linux/amd64", good.digest, 3],
+                    ["linux/arm64/v8", big.digest, 3],
+                ],
+            );
+
+            const result = await checkLayers(list, { maxLayerMb: 2, maxImageMb: 4096 });
+            assert.equal(result.ok, false);
+            const layer = bigManifest.layers[2];
+            const [problems, summary] = result.detail.split(" — ");
+            assert.equal(problems, `linux/arm64/v8: 1 layer over the 2 MB layer limit: ${formatSize(layer.size)} ${shortDigest(layer.digest)} (layer 3 of 3)`);
+            assert.deepEqual(
+                summary
+                    .split(" | ")
+                    // Small layers' sizes vary with file timestamps in the tar; the MB ones are what matter.
+                    .map((part) => part.replace(/ sha256:[0-9a-f]{12}…/g, " <digest>").replace(/\d+(\.\d)? (B|KB) /g, "<small> "))
+                    .sort(),
+                [
+                    "linux/amd64: largest layers: 1.0 MB <digest>, <small> <digest>, <small> <digest>; total 1.0 MB over 3 layers",
+                    "linux/arm64/v8: largest layers: 3.0 MB <digest>, 1.0 MB <digest>, <small> <digest>; total 4.0 MB over 3 layers",
+                ],
+            );
+        });
+
+        it("follows a hand-pushed OCI image index of OCI manifests", async () => {
+            // The same blobs re-described with OCI media types, then an OCI index over both.
+            const ociRepository = ctx.uniqueRepository("oci");
+            const platforms = [
+                { image: good, platform: { os: "linux", architecture: "amd64" } },
+                { image: big, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+            ];
+            const entries = [];
+            for (const { image, platform } of platforms) {
+                const docker = await rawManifest(ctx.env.registry, repository, image.digest);
+                // Blobs are mounted into the new repository so its manifests may reference them.
+                for (const blob of [docker.config, ...docker.layers]) {
+                    const res = await fetch(`http://${ctx.env.registry}/v2/${ociRepository}/blobs/uploads/?mount=${blob.digest}&from=${repository}`, { method: "POST" });
+                    assert.equal(res.status, 201, `mount ${blob.digest}`);
+                }
+                const oci = JSON.stringify({
+                    schemaVersion: 2,
+                    mediaType: OCI_MANIFEST,
+                    config: { ...docker.config, mediaType: "application/vnd.oci.image.config.v1+json" },
+                    layers: docker.layers.map((l) => ({ ...l, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" })),
+                });
+                const digest = await putManifest(ctx.env.registry, ociRepository, `${platform.architecture}`, OCI_MANIFEST, oci);
+                entries.push({ mediaType: OCI_MANIFEST, digest, size: Buffer.byteLength(oci), platform });
+            }
+            const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries });
+            const indexDigest = await putManifest(ctx.env.registry, ociRepository, "index", OCI_INDEX, index);
+
+            // Why the client sends the index types: without them this registry refuses the tag outright.
+            const narrow = await fetch(`http://${ctx.env.registry}/v2/${ociRepository}/manifests/index`, { headers: { Accept: DOCKER_MANIFEST } });
+            assert.equal(narrow.status, 404);
+
+            const manifests = await fetchImageManifests(parseImageReference(`${ctx.env.registry}/${ociRepository}:index`));
+            assert.equal(manifests.indexDigest, indexDigest);
+            assert.deepEqual(
+                manifests.platforms.map((p) => [p.platform, p.digest, p.mediaType, p.layers.map((l) => l.mediaType)]),
+                entries.map((e) => [
+                    [e.platform.os, e.platform.architecture, e.platform.variant].filter(Boolean).join("/"),
+                    e.digest,
+                    OCI_MANIFEST,
+                    Array(3).fill("application/vnd.oci.image.layer.v1.tar+gzip"),
+                ]),
+            );
+            const result = await checkLayers(`${ctx.env.registry}/${ociRepository}@${indexDigest}`, { maxLayerMb: 2, maxImageMb: 4096 });
+            assert.equal(result.ok, false);
+            assert.match(result.detail, /^linux\/arm64\/v8: 1 layer over the 2 MB layer limit: 3\.0 MB sha256:[0-9a-f]{12}… \(layer 3 of 3\) — linux\/amd64: /);
+        });
+    });
+});
