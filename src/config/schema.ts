@@ -15,7 +15,7 @@ import {
     repositoryPathProblem,
     tagProblem,
 } from "./names";
-import { DEFAULT_REBUILD_ON } from "../source/globs";
+import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
 
 export const PROJECT = "uw3-binder";
 
@@ -457,7 +457,13 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 if (!PLATFORM_PATTERN.test(p)) problems.push(`${at}.platforms[${i}]\`: expected a Linux platform such as "linux/amd64" or "linux/arm64", found ${shown(p)}`);
                 else if (platforms.indexOf(p) !== i) problems.push(`${at}.platforms[${i}]\`: duplicate platform ${shown(p)}`);
             });
-            for (const field of ["dockerfile", "context", "rebuildOn"] as const) {
+            for (const field of ["context", "rebuildOn"] as const) {
+                for (const gp of globProblems(img[field] ?? [])) {
+                    const split = gp.indexOf(": ");
+                    problems.push(`${at}.${field}${gp.slice(0, split)}\`${gp.slice(split)}`);
+                }
+            }
+            for (const field of ["dockerfile"] as const) {
                 const values = ([] as string[]).concat(img[field] ?? []);
                 values.forEach((v) => {
                     if (v.startsWith("/") || v.split("/").includes("..")) {

@@ -9,9 +9,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { BinderConfig, ImageConfig, KEYS } from "../config/schema";
-import { stageBuildContext } from "../source/context";
+import { STAGED_MTIME, stageBuildContext } from "../source/context";
 import { fingerprintSources } from "../source/fingerprint";
 import { findWorktree, runGit } from "../source/git";
+import { toGitPathspecs } from "../source/globs";
 
 /** The build arg that carries the source fingerprint, so a changed trigger file busts Docker's layer cache. */
 export const FINGERPRINT_ARG = "UW3_SOURCE_FINGERPRINT";
@@ -51,7 +52,7 @@ export function labelledDockerfile(original: string, labels: Record<string, stri
 /** The newest commit touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
 export function lastCommitTouching(checkout: string, patterns: readonly string[]): { revision: string; created: string } {
     if (!findWorktree(checkout)) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
-    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...patterns.map((p) => `:(glob)${p}`)]).toString("utf8").trim();
+    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...toGitPathspecs(patterns)]).toString("utf8").trim();
     if (!out) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
     const [revision, created] = out.split("\0");
     return { revision, created };
@@ -94,6 +95,7 @@ function prepareOne(image: ImageConfig, checkout: string, sourceUrl: string, rel
         }
         const absolute = path.resolve(options.programDir, dockerfile);
         fs.writeFileSync(absolute, labelledDockerfile(fs.readFileSync(absolute, "utf8"), labels));
+        fs.utimesSync(absolute, STAGED_MTIME, STAGED_MTIME);
     }
     return { contextDir, dockerfile, fingerprint, labels };
 }

@@ -163,3 +163,17 @@ describe("config schema", () => {
         assert.deepStrictEqual(parseBinderConfig(config, ALL_SECRETS).launcher!.branches[0].pin, { digest, tag: "2024.12-slim" });
     });
 });
+
+describe("config schema: source paths", () => {
+    it("refuses globs that escape the checkout or do not parse, naming the entry", () => {
+        const found = problems((c) => {
+            c["uw3-binder:images"].deps.context = ["pixi.toml", "../secrets/**"];
+            c["uw3-binder:images"].slim.rebuildOn = ["src/{a,b"];
+            c["uw3-binder:images"].slim.dockerfile = "/etc/Dockerfile";
+        });
+        assert.strictEqual(found.length, 3, found.join("\n"));
+        assert.match(found[0], /^`uw3-binder:images\.deps\.context\[1\]`: .*\.\./);
+        assert.match(found[1], /^`uw3-binder:images\.slim\.rebuildOn\[0\]`: /);
+        assert.strictEqual(found[2], '`uw3-binder:images.slim.dockerfile`: paths are relative to `uw3-binder:source.path` and stay inside it, found "/etc/Dockerfile"');
+    });
+});

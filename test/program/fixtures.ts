@@ -29,7 +29,7 @@ export function toPulumiConfig(values: Record<string, any>): Record<string, stri
 export async function runStack(
     values: Record<string, any>,
     secrets: Record<string, string> = SECRETS,
-    options: { stack?: string; mocks?: BinderMocks; transformation?: pulumi.ResourceTransformation } = {},
+    options: { stack?: string; mocks?: BinderMocks; transformation?: pulumi.ResourceTransformation; plan?: boolean } = {},
 ): Promise<ProgramRun> {
     return runProgram({
         transformation: options.transformation,
@@ -37,7 +37,7 @@ export async function runStack(
         mocks: options.mocks,
         config: { ...toPulumiConfig(values), ...secrets },
         secretKeys: Object.keys(secrets),
-        plan: true,
+        plan: options.plan ?? true,
     });
 }
 
