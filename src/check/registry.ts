@@ -220,7 +220,13 @@ class RegistrySession {
         let length = 0;
         const reader = res.body.getReader();
         for (;;) {
-            const { done, value } = await reader.read();
+            let chunk: ReadableStreamReadResult<Uint8Array>;
+            try {
+                chunk = await reader.read();
+            } catch (err) {
+                throw new RegistryError("unreachable", `${this.where}: reading the answer to GET ${url} failed (${networkReason(err)})`);
+            }
+            const { done, value } = chunk;
             if (done) break;
             length += value.byteLength;
             this.bytesFetched += value.byteLength;

@@ -23,6 +23,8 @@ interface Answer {
     status?: number;
     headers?: Record<string, string>;
     body?: string | Buffer;
+    /** Stall before the headers, or after the headers and part of the body. */
+    stall?: "headers" | "body";
 }
 
 type Route = (req: http.IncomingMessage, url: URL) => Answer | undefined;
@@ -38,14 +40,17 @@ class FakeRegistry {
         const answer = this.route(req, url) ?? { status: 404, body: JSON.stringify({ errors: [{ code: "NOT_FOUND", message: "no route" }] }) };
         const body = Buffer.from(answer.body ?? "");
         this.bodyBytes += body.length;
+        if (answer.stall === "headers") return;
         res.writeHead(answer.status ?? 200, { "Content-Length": body.length, ...answer.headers });
-        res.end(body);
+        if (answer.stall === "body") res.write(body.subarray(0, body.length >> 1));
+        else res.end(body);
     });
 
     async start(): Promise<void> {
         await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     }
     stop(): Promise<void> {
+        this.server.closeAllConnections();
         return new Promise((resolve) => this.server.close(() => resolve()));
     }
     get host(): string {
@@ -258,6 +263,19 @@ describe("registry client (scripted registry on loopback)", () => {
         registry.route = () => ({ headers: { "Content-Type": DOCKER_MANIFEST }, body: Buffer.alloc(5 * 1024 * 1024, 32) });
         await assert.rejects(fetchImageManifests(ref()), {
             message: `registry ${registry.host}, repository uw3/base, reference 1: GET http://${registry.host}/v2/uw3/base/manifests/1 answered more than 4194304 bytes; expected a small JSON document`,
+        });
+    });
+
+    it("a registry that stops answering times out with the URL named", async () => {
+        registry.route = () => ({ stall: "headers" });
+        await assert.rejects(fetchImageManifests(ref(), undefined, { timeoutMs: 200 }), {
+            message: `cannot reach registry ${registry.host}, repository uw3/base, reference 1 (GET http://${registry.host}/v2/uw3/base/manifests/1: timed out)`,
+        });
+        registry.route = () => ({ headers: { "Content-Type": DOCKER_MANIFEST }, body: manifest([]), stall: "body" });
+        await assert.rejects(fetchImageManifests(ref(), undefined, { timeoutMs: 200 }), (err: RegistryError) => {
+            assert.equal(err.kind, "unreachable");
+            assert.equal(err.message, `registry ${registry.host}, repository uw3/base, reference 1: reading the answer to GET http://${registry.host}/v2/uw3/base/manifests/1 failed (timed out)`);
+            return true;
         });
     });
 
