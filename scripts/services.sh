@@ -54,13 +54,20 @@ pid_alive() {
     [[ -f "$file" ]] && kill -0 "$(cat "$file")" 2>/dev/null
 }
 
-# wait_until SECONDS COMMAND...: polls every 0.1 s; fails once SECONDS have passed.
-wait_until() {
-    local seconds="$1"
-    shift
+# wait_for NAME SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds. Dies, with the end of
+# $dir/NAME.log, when the process in $dir/NAME.pid exits first (no point waiting out the timeout) or
+# SECONDS pass.
+wait_for() {
+    local name="$1" seconds="$2"
+    shift 2
     local deadline=$((SECONDS + seconds))
     until "$@"; do
-        ((SECONDS < deadline)) || return 1
+        if ! pid_alive "$dir/$name.pid"; then
+            rm -f "$dir/$name.pid"
+            die "$name exited while starting; end of $dir/$name.log:
+$(tail -n 5 "$dir/$name.log")"
+        fi
+        ((SECONDS < deadline)) || die "$name was not ready within $seconds s; see $dir/$name.log"
         sleep 0.1
     done
 }
@@ -77,7 +84,7 @@ start_dockerd() {
     # setsid: the daemon must outlive the shell (and process group) that ran this script.
     setsid dockerd --bridge=none --iptables=false </dev/null >"$dir/dockerd.log" 2>&1 &
     echo $! >"$dir/dockerd.pid"
-    wait_until 60 docker_answers || die "dockerd did not answer 'docker info' within 60 s; see $dir/dockerd.log"
+    wait_for dockerd 60 docker_answers
 }
 
 # write_registry_config NAME ADDR [AUTH]: the Debian default config (/etc/docker/registry/config.yml)
@@ -131,8 +138,7 @@ start_registry() {
     log "starting registry $addr (log: $dir/$name.log)"
     setsid docker-registry serve "$dir/$name.yml" </dev/null >"$dir/$name.log" 2>&1 &
     echo $! >"$dir/$name.pid"
-    wait_until 20 status_is "$addr" "$expected" ||
-        die "registry $addr did not answer GET /v2/ with HTTP $expected within 20 s; see $dir/$name.log"
+    wait_for "$name" 20 status_is "$addr" "$expected"
 }
 
 write_credentials() {
