@@ -1,0 +1,127 @@
+/**
+ * Runs the enabled checks on one image, in CHECK_NAMES order, and renders their results. No Pulumi
+ * import: the `check` CLI (and through it the Pulumi gate) calls this.
+ */
+import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
+import { checkLayers, checkVisibility } from "./manifestChecks";
+import { CheckNotRunError, LocalImage, RUNTIME_CHECKS, inspectLocalImage } from "./runtime";
+import { CHECK_NAMES, CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
+
+export interface CheckRun {
+    /** What `--json` prints. */
+    report: CheckReport;
+    /** The same results with their timings, for the table. */
+    results: CheckResult[];
+    /**
+     * The digest-pinned reference that was checked: the reference itself when it has a digest, else the
+     * local image's repo digest for the same repository (the image the runtime checks ran). Undefined
+     * when neither is known.
+     */
+    pin?: string;
+}
+
+/** A thrown error as a failed result, saying whether the check could not run or broke. */
+export function failedResult(name: CheckName, err: unknown, seconds: number): CheckResult {
+    const message = err instanceof Error ? err.message : String(err);
+    const detail =
+        err instanceof CheckNotRunError
+            ? `not run: ${message}`
+            : `the check itself failed (${err instanceof Error ? err.name : "error"}): ${message}`;
+    return { name, ok: false, detail, seconds };
+}
+
+/** The local repo digest of `ref`'s repository, as `host/repo[:tag]@sha256:...`. */
+export function pinFromRepoDigests(ref: ImageReference, repoDigests: string[]): string | undefined {
+    for (const repoDigest of repoDigests) {
+        let parsed: ImageReference;
+        try {
+            parsed = parseImageReference(repoDigest);
+        } catch {
+            continue;
+        }
+        if (parsed.registry === ref.registry && parsed.repository === ref.repository && parsed.digest) {
+            return formatImageReference({ ...ref, digest: parsed.digest });
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Runs every enabled check. A check that throws becomes a failed result naming the error and the rest
+ * still run. The runtime checks share one `docker image inspect`: when the image is not in the local
+ * engine (or Docker is unreachable) each of them fails with that reason, while the registry checks still
+ * report. Throws only for an invalid `imageRef` (the CLI validates it first).
+ */
+export async function runChecks(imageRef: string, options: CheckOptions, creds?: RegistryCredentials): Promise<CheckRun> {
+    const ref = parseImageReference(imageRef);
+    const dockerRef = formatImageReference(ref);
+    let local: Promise<LocalImage> | undefined;
+    const localImage = () => {
+        local ??= inspectLocalImage(dockerRef);
+        return local;
+    };
+
+    const results: CheckResult[] = [];
+    for (const name of CHECK_NAMES) {
+        if (!options.enabled.includes(name)) continue;
+        const started = performance.now();
+        const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
+        try {
+            let outcome: CheckResult;
+            if (name === "layers") outcome = await checkLayers(ref, options, creds);
+            else if (name === "visibility") outcome = await checkVisibility(ref);
+            else {
+                const check = RUNTIME_CHECKS[name];
+                if (!check) throw new Error(`no implementation for check "${name}"`);
+                outcome = await check(await localImage(), options);
+            }
+            results.push({ ...outcome, name, seconds: elapsed() });
+        } catch (err) {
+            results.push(failedResult(name, err, elapsed()));
+        }
+    }
+
+    let pin: string | undefined;
+    if (ref.digest) pin = dockerRef;
+    else {
+        try {
+            pin = pinFromRepoDigests(ref, (await localImage()).repoDigests);
+        } catch {
+            pin = undefined;
+        }
+    }
+    const report: CheckReport = {
+        image: imageRef.trim(),
+        ok: results.length > 0 && results.every((r) => r.ok),
+        checks: results.map((r) => ({ name: r.name, ok: r.ok, detail: r.detail })),
+    };
+    return { report, results, pin };
+}
+
+/**
+ * The table people read: one row per check (name, PASS/FAIL, seconds, detail), continuation lines of a
+ * detail (log lines) indented under the detail column, then a one-line verdict. Pure.
+ */
+export function renderCheckTable(results: CheckResult[]): string {
+    const rows = results.map((r) => ({
+        name: r.name,
+        verdict: r.ok ? "PASS" : "FAIL",
+        time: `${r.seconds.toFixed(1)} s`,
+        detail: r.detail.split("\n"),
+    }));
+    const nameWidth = Math.max("CHECK".length, ...rows.map((r) => r.name.length));
+    const verdictWidth = "RESULT".length;
+    const timeWidth = Math.max("TIME".length, ...rows.map((r) => r.time.length));
+    const indent = " ".repeat(nameWidth + verdictWidth + timeWidth + 6);
+    const lines = [`${"CHECK".padEnd(nameWidth)}  ${"RESULT".padEnd(verdictWidth)}  ${"TIME".padStart(timeWidth)}  DETAIL`];
+    for (const row of rows) {
+        const [first, ...rest] = row.detail;
+        lines.push(`${row.name.padEnd(nameWidth)}  ${row.verdict.padEnd(verdictWidth)}  ${row.time.padStart(timeWidth)}  ${first}`);
+        for (const line of rest) lines.push(`${indent}${line}`);
+    }
+    const failed = results.filter((r) => !r.ok).map((r) => r.name);
+    if (results.length === 0) lines.push("no checks ran");
+    else if (failed.length === 0) lines.push(results.length === 1 ? "1 check passed" : `all ${results.length} checks passed`);
+    else lines.push(`${failed.length} of ${results.length} checks failed: ${failed.join(", ")}`);
+    return lines.join("\n");
+}

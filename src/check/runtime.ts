@@ -1,0 +1,660 @@
+/**
+ * The runtime checks: run the image in the local Docker engine the way mybinder.org does and look for the
+ * failures the Binder setup document lists (root user, Jupyter too slow or never started because the
+ * start script does not `exec "$@"`, kernel named `pixi-kernel-python3`, JIT without `cc1`, the
+ * `DMInterpolationEvaluate_UW` ImportError). No Pulumi import.
+ *
+ * Every container is `--network=none` (the jupyter check: `--network=host`, server on 127.0.0.1 only),
+ * `--pull=never`, uniquely named, and removed on every path, including timeouts and SIGINT/SIGTERM
+ * (`removeActiveContainersSync`).
+ *
+ * Two kinds of failure are kept apart: a `CheckNotRunError` (Docker missing or unreachable, image not in
+ * the local engine, port taken) says nothing about the image; a CheckResult with `ok: false` does.
+ *
+ * The image must have a POSIX `/bin/sh` (every Binder image has bash): the checks run small shell
+ * scripts through it so one container answers each check.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as http from "node:http";
+import * as net from "node:net";
+import { CheckName, CheckOptions, CheckResult } from "./types";
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+/** The check could not be run (Docker, the host): a verdict on the environment, not on the image. */
+export class CheckNotRunError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "CheckNotRunError";
+    }
+}
+
+/** The docker CLI is missing or the engine does not answer. */
+export class DockerUnavailableError extends CheckNotRunError {
+    constructor(message: string) {
+        super(message);
+        this.name = "DockerUnavailableError";
+    }
+}
+
+/** The image is not in the local engine; the runtime checks never pull (see `inspectLocalImage`). */
+export class ImageNotLocalError extends CheckNotRunError {
+    constructor(message: string) {
+        super(message);
+        this.name = "ImageNotLocalError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// docker CLI calls. The CLI (not the Engine API) is used so whatever DOCKER_HOST or context the operator
+// has configured applies unchanged.
+
+export interface DockerResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    /** The CLI was killed after `timeoutMs`. */
+    timedOut: boolean;
+}
+
+const ENGINE_UNREACHABLE =
+    /Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|dial unix .*: connect: (no such file|permission denied|connection refused)/i;
+
+/** First non-empty line, for one-line messages. */
+export function firstLine(text: string): string {
+    return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+
+/** Last non-empty line: the one that says what went wrong in a Python traceback or a shell error. */
+export function lastLine(text: string): string {
+    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    return lines[lines.length - 1] ?? "";
+}
+
+/**
+ * Runs `docker <args>` without a shell. Resolves whatever the exit code (the caller decides what it
+ * means); rejects with `DockerUnavailableError` when the CLI cannot start or the engine does not answer,
+ * since no check can then say anything about the image. `timeoutMs` kills the CLI only: a caller that
+ * started a container removes it.
+ */
+export function docker(args: string[], timeoutMs = 120000, onStdout?: (stdoutSoFar: string) => void): Promise<DockerResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGKILL");
+        }, timeoutMs);
+        child.stdout.on("data", (chunk) => {
+            stdout += chunk;
+            onStdout?.(stdout);
+        });
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.on("error", (err: NodeJS.ErrnoException) => {
+            clearTimeout(timer);
+            reject(
+                new DockerUnavailableError(
+                    err.code === "ENOENT" ? "the docker CLI is not installed or not on PATH" : `could not start the docker CLI: ${err.message}`,
+                ),
+            );
+        });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            if (ENGINE_UNREACHABLE.test(stderr)) {
+                reject(new DockerUnavailableError(`Docker engine unreachable: ${firstLine(stderr)}`));
+                return;
+            }
+            resolve({ code: code ?? 137, stdout, stderr, timedOut });
+        });
+    });
+}
+
+/** What the checks need from `docker image inspect`. */
+export interface LocalImage {
+    /** The reference the image is run by. */
+    ref: string;
+    /** Image (config) ID, `sha256:...`. */
+    id: string;
+    /** Config.User; "" when unset, which means root. */
+    user: string;
+    /** Config.Entrypoint; [] when unset. */
+    entrypoint: string[];
+    /** RepoDigests, e.g. `127.0.0.1:5000/uw3-base@sha256:...` (Docker Hub ones in familiar form). */
+    repoDigests: string[];
+}
+
+/**
+ * Looks the image up in the local engine. Never pulls: a digest-pinned reference is present locally right
+ * after the push that produced it, and pulling would need the registry credentials on the docker CLI,
+ * which this tool keeps off argv and out of ~/.docker.
+ */
+export async function inspectLocalImage(ref: string): Promise<LocalImage> {
+    const result = await docker(["image", "inspect", "--format", "{{json .}}", ref], 60000);
+    if (result.code !== 0) {
+        if (/no such image/i.test(result.stderr)) {
+            throw new ImageNotLocalError(
+                `image ${ref} is not in the local Docker engine (the runtime checks run it locally and never pull it): ` +
+                    "build or push it from this engine, or `docker pull` it first",
+            );
+        }
+        throw new CheckNotRunError(`docker image inspect ${ref} failed (exit ${result.code}): ${firstLine(result.stderr)}`);
+    }
+    let parsed: { Id?: string; RepoDigests?: string[] | null; Config?: { User?: string; Entrypoint?: string[] | null } | null };
+    try {
+        parsed = JSON.parse(result.stdout);
+    } catch {
+        throw new CheckNotRunError(`docker image inspect ${ref} printed something that is not JSON: ${firstLine(result.stdout)}`);
+    }
+    return {
+        ref,
+        id: parsed.Id ?? "",
+        user: parsed.Config?.User ?? "",
+        entrypoint: parsed.Config?.Entrypoint ?? [],
+        repoDigests: parsed.RepoDigests ?? [],
+    };
+}
+
+/** Containers started by this process and not yet removed. */
+const activeContainers = new Set<string>();
+
+/** A name no other run, or concurrent check in this run, can collide with. */
+export function uniqueContainerName(check: string): string {
+    return `uw3-binder-check-${check}-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+async function removeContainer(name: string): Promise<void> {
+    try {
+        await docker(["rm", "--force", name], 60000);
+    } catch {
+        // The engine went away; nothing can be removed through it.
+    }
+    activeContainers.delete(name);
+}
+
+/**
+ * Removes every container still running for this process, synchronously: for SIGINT/SIGTERM handlers,
+ * so an interrupted `check` does not leave a jupyter server holding a port on the host network.
+ */
+export function removeActiveContainersSync(): void {
+    if (activeContainers.size === 0) return;
+    spawnSync("docker", ["rm", "--force", ...activeContainers], { stdio: "ignore", timeout: 30000 });
+    activeContainers.clear();
+}
+
+/** The last `count` lines a container wrote, stdout and stderr merged in time order. */
+async function containerLogTail(name: string, count: number): Promise<string[]> {
+    let result: DockerResult;
+    try {
+        result = await docker(["logs", "--timestamps", "--tail", String(count), name], 30000);
+    } catch {
+        return [];
+    }
+    if (result.code !== 0) return [];
+    // `docker logs --timestamps` prefixes fixed-width UTC RFC 3339 times, so the two streams merge by text sort.
+    const stamped = [...result.stdout.split("\n"), ...result.stderr.split("\n")].filter((l) => l.trim() !== "");
+    stamped.sort();
+    return stamped.slice(-count).map((l) => l.replace(/^\S+Z /, ""));
+}
+
+function formatLogTail(lines: string[]): string {
+    return lines.length === 0 ? "; the container wrote no log lines" : `; last log lines:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+}
+
+function describeEntrypoint(image: LocalImage): string {
+    return image.entrypoint.length > 0 ? image.entrypoint.join(" ") : "(no ENTRYPOINT)";
+}
+
+function seconds(since: number): number {
+    return Math.round((Date.now() - since) / 100) / 10;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running a shell script in the image
+
+/** Printed by our shell once the entrypoint has handed over to it; its absence means it never did. */
+const COMMAND_STARTED = "@@uw3-binder-check: command started@@";
+
+/** How long a check's own command (import, kernelspec list...) may take once it has started. */
+const COMMAND_TIMEOUT_S = 120;
+/**
+ * Extra time, beyond `startTimeoutS`, for the entrypoint to hand over to the command: container creation
+ * is not part of mybinder's budget, and a busy engine can take seconds for it.
+ */
+const START_GRACE_S = 15;
+
+interface ShellOutcome {
+    /** The entrypoint ran our command (its marker appeared on stdout). */
+    started: boolean;
+    /** stdout after the marker. */
+    stdout: string;
+    stderr: string;
+    code: number;
+}
+
+/**
+ * One `docker run --rm --network=none` of `/bin/sh -c script sh args...`, through the image's entrypoint
+ * (as mybinder starts it, so the start script's PATH applies) or, with `viaEntrypoint` false, bypassing it.
+ */
+async function runShellOnce(
+    image: LocalImage,
+    check: CheckName,
+    script: string,
+    args: string[],
+    options: CheckOptions,
+    viaEntrypoint: boolean,
+): Promise<ShellOutcome> {
+    const name = uniqueContainerName(check);
+    const runArgs = ["run", "--rm", "--name", name, "--network=none", "--pull=never"];
+    if (!viaEntrypoint) runArgs.push("--entrypoint", "/bin/sh");
+    runArgs.push(image.ref);
+    if (viaEntrypoint) runArgs.push("/bin/sh");
+    runArgs.push("-c", `printf '%s\\n' '${COMMAND_STARTED}'; ${script}`, "sh", ...args);
+
+    activeContainers.add(name);
+    // An entrypoint that ignores its arguments may run forever (e.g. start its own server): once it had
+    // the start budget without handing over, remove the container, which ends the `docker run`.
+    let started = false;
+    let removed = false;
+    const startDeadline = setTimeout(() => {
+        if (!started) {
+            removed = true;
+            void removeContainer(name);
+        }
+    }, (options.startTimeoutS + START_GRACE_S) * 1000);
+    let result: DockerResult | undefined;
+    try {
+        result = await docker(runArgs, (options.startTimeoutS + START_GRACE_S + COMMAND_TIMEOUT_S) * 1000, (stdout) => {
+            started ||= stdout.includes(COMMAND_STARTED);
+        });
+        const at = result.stdout.indexOf(COMMAND_STARTED);
+        started = at >= 0;
+        const limit = options.startTimeoutS + START_GRACE_S + COMMAND_TIMEOUT_S;
+        return {
+            started,
+            stdout: started ? result.stdout.slice(at + COMMAND_STARTED.length + 1) : result.stdout,
+            // Last, so details quoting the last line of stderr say why the output stops short.
+            stderr: result.timedOut ? `${result.stderr}\nstopped: no result within ${limit} s` : result.stderr,
+            code: result.code,
+        };
+    } finally {
+        clearTimeout(startDeadline);
+        // `docker run --rm` removes the container itself when the run ends normally.
+        if (!result || result.timedOut || removed) await removeContainer(name);
+        else activeContainers.delete(name);
+    }
+}
+
+interface ShellRun {
+    stdout: string;
+    stderr: string;
+    code: number;
+    /** Set when the entrypoint did not run the command, so it was rerun with the entrypoint bypassed. */
+    bypassNote?: string;
+}
+
+/**
+ * Runs a script through the entrypoint; when the entrypoint does not hand over (no `exec "$@"`), reruns it
+ * with the entrypoint bypassed, so each check still reports on its own property and the entrypoint fault
+ * is reported once, by `jupyter`, instead of failing every check with the same cause.
+ */
+async function runShell(image: LocalImage, check: CheckName, script: string, args: string[], options: CheckOptions): Promise<ShellRun> {
+    const first = await runShellOnce(image, check, script, args, options, true);
+    if (first.started) return first;
+    if (first.code === 125) {
+        throw new CheckNotRunError(`docker run ${image.ref} failed: ${firstLine(first.stderr)}`);
+    }
+    const second = await runShellOnce(image, check, script, args, options, false);
+    if (!second.started) {
+        if (second.code === 125) throw new CheckNotRunError(`docker run ${image.ref} failed: ${firstLine(second.stderr)}`);
+        throw new CheckNotRunError(
+            `could not run /bin/sh in ${image.ref} (the runtime checks need a POSIX shell in the image): ` +
+                `exit ${second.code}, ${firstLine(second.stderr) || "no output"}`,
+        );
+    }
+    return {
+        ...second,
+        bypassNote: `checked bypassing the entrypoint, since ${describeEntrypoint(image)} did not run its arguments (see jupyter)`,
+    };
+}
+
+function withNote(detail: string, run: ShellRun): string {
+    return run.bypassNote ? `${detail}; ${run.bypassNote}` : detail;
+}
+
+function result(name: CheckName, ok: boolean, detail: string, since: number): CheckResult {
+    return { name, ok, detail, seconds: seconds(since) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The checks
+
+/** What one command in the image produced (stdout after the started-marker). */
+export interface CommandOutput {
+    stdout: string;
+    stderr: string;
+    code: number;
+}
+
+/** A check's decision, before timing and the entrypoint-bypass note are added. */
+export interface Verdict {
+    ok: boolean;
+    detail: string;
+}
+
+/** Decides `user` from `id -u` (pure). `configUser` is Config.User, "" when unset. */
+export function evaluateUser(run: CommandOutput, configUser: string, expectedUid: number): Verdict {
+    const config = configUser ? `Config.User "${configUser}"` : "Config.User unset, so Docker starts it as root";
+    const output = run.stdout.trim();
+    if (run.code !== 0 || !/^\d+$/.test(output)) {
+        return { ok: false, detail: `id -u failed (exit ${run.code}): ${lastLine(run.stderr) || lastLine(output) || "no output"} (${config})` };
+    }
+    const uid = Number(output);
+    if (uid !== expectedUid) {
+        return { ok: false, detail: `runs as UID ${uid}, expected ${expectedUid} (${config}); mybinder.org runs notebooks as jovyan, UID 1000` };
+    }
+    return { ok: true, detail: `runs as UID ${uid} (${config})` };
+}
+
+/**
+ * `user`: the effective UID of a command started through the entrypoint (an entrypoint may switch user)
+ * must be `options.uid`; mybinder.org runs notebooks as jovyan, UID 1000, and home files belong to it.
+ */
+export async function checkUser(image: LocalImage, options: CheckOptions): Promise<CheckResult> {
+    const since = Date.now();
+    const run = await runShell(image, "user", "id -u", [], options);
+    const verdict = evaluateUser(run, image.user, options.uid);
+    return result("user", verdict.ok, withNote(verdict.detail, run), since);
+}
+
+/** Answers true when something accepts TCP connections on 127.0.0.1:port. */
+function portInUse(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.connect({ host: "127.0.0.1", port });
+        socket.setTimeout(1000, () => {
+            socket.destroy();
+            resolve(false);
+        });
+        socket.once("connect", () => {
+            socket.destroy();
+            resolve(true);
+        });
+        socket.once("error", () => resolve(false));
+    });
+}
+
+/** The HTTP status of GET http://127.0.0.1:port/, or undefined when nothing answers. Any status counts. */
+function httpStatus(port: number, timeoutMs: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+        const request = http.get({ host: "127.0.0.1", port, path: "/", agent: false, timeout: timeoutMs }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+            request.destroy();
+        });
+        request.on("timeout", () => {
+            request.destroy();
+            resolve(undefined);
+        });
+        request.on("error", () => resolve(undefined));
+    });
+}
+
+async function containerRunning(name: string): Promise<boolean> {
+    const inspected = await docker(["container", "inspect", "--format", "{{.State.Running}}", name], 30000);
+    return inspected.code === 0 && inspected.stdout.trim() === "true";
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Log lines quoted in a failing jupyter detail. */
+const LOG_TAIL_LINES = 8;
+
+/**
+ * `jupyter`: started as mybinder.org starts it — the image's ENTRYPOINT given the jupyter command, with
+ * the port appended — the server must answer HTTP within `startTimeoutS` (mybinder gives up after 30 s,
+ * which is why the start script must not rebuild Cython extensions). Host network, so the probe reaches
+ * the server; the command binds 127.0.0.1 (`--ip=127.0.0.1` in the default command).
+ */
+export async function checkJupyter(image: LocalImage, options: CheckOptions): Promise<CheckResult> {
+    const since = Date.now();
+    const port = options.jupyterPort;
+    const where = `127.0.0.1:${port}`;
+    if (await portInUse(port)) {
+        // Otherwise an answer from whatever holds the port would pass an image that never started.
+        throw new CheckNotRunError(`${where} is already in use on this host, so the image's server could not be told apart from it: free the port or pass --jupyter-port`);
+    }
+    const command = [...options.jupyterCommand, `--port=${port}`];
+    const name = uniqueContainerName("jupyter");
+    activeContainers.add(name);
+    let waiting: Promise<void> | undefined;
+    try {
+        const started = await docker(["run", "--detach", "--name", name, "--network=host", "--pull=never", image.ref, ...command], 120000);
+        // 125 is the engine refusing (image gone, bad option); 126/127 the entrypoint failing to exec.
+        if (started.code === 125 || started.timedOut) {
+            throw new CheckNotRunError(`docker run ${image.ref} failed: ${firstLine(started.stderr) || "timed out"}`);
+        }
+        if (started.code !== 0) {
+            return result(
+                "jupyter",
+                false,
+                `the container did not start (exit ${started.code}): ${firstLine(started.stderr.replace(/^docker: /, ""))}` +
+                    ` (ENTRYPOINT ${describeEntrypoint(image)})`,
+                since,
+            );
+        }
+        const startedAt = Date.now();
+        let exitCode: number | undefined;
+        let exitedAfter = 0;
+        waiting = docker(["wait", name], (options.startTimeoutS + 60) * 1000).then(
+            (waited) => {
+                if (waited.code === 0 && /^\d+$/.test(waited.stdout.trim())) {
+                    exitCode = Number(waited.stdout.trim());
+                    exitedAfter = seconds(startedAt);
+                }
+            },
+            () => undefined,
+        );
+        const deadline = startedAt + options.startTimeoutS * 1000;
+        while (Date.now() < deadline && exitCode === undefined) {
+            const status = await httpStatus(port, Math.min(1000, Math.max(100, deadline - Date.now())));
+            // Still running after the answer, so the answer was its own: a server that lost the port
+            // to someone else exits with "address in use".
+            if (status !== undefined && (await containerRunning(name))) {
+                return result("jupyter", true, `HTTP ${status} on ${where} ${seconds(startedAt).toFixed(1)} s after start (limit ${options.startTimeoutS} s)`, since);
+            }
+            if (exitCode === undefined) await sleep(200);
+        }
+        const logs = formatLogTail(await containerLogTail(name, LOG_TAIL_LINES));
+        if (exitCode === undefined) {
+            return result("jupyter", false, `no HTTP answer on ${where} within ${options.startTimeoutS} s${logs}`, since);
+        }
+        const ranTime = exitedAfter.toFixed(1);
+        // It exited: find out whether the entrypoint ran the command at all (the `exec "$@"` fault).
+        const probe = await runShellOnce(image, "jupyter", ":", [], options, true);
+        if (!probe.started) {
+            return result(
+                "jupyter",
+                false,
+                `the container exited (code ${exitCode}) ${ranTime} s after start without running ${options.jupyterCommand[0]}: ` +
+                    `the entrypoint ${describeEntrypoint(image)} does not run its arguments; it must end with exec "$@", ` +
+                    `since mybinder.org passes the jupyter command as arguments${logs}`,
+                since,
+            );
+        }
+        return result(
+            "jupyter",
+            false,
+            `${options.jupyterCommand[0]} exited with code ${exitCode} ${ranTime} s after start, before answering HTTP on ${where}${logs}`,
+            since,
+        );
+    } finally {
+        await removeContainer(name);
+        // `docker wait` returns once the container is gone; do not leave the CLI process behind.
+        await waiting;
+    }
+}
+
+/** Decides `kernel` from `<jupyter> kernelspec list --json` (pure). */
+export function evaluateKernel(run: CommandOutput, jupyter: string, kernel: string): Verdict {
+    const invocation = `${jupyter} kernelspec list --json`;
+    if (run.code !== 0) {
+        return { ok: false, detail: `${invocation} failed (exit ${run.code}): ${lastLine(run.stderr) || lastLine(run.stdout) || "no output"}` };
+    }
+    let names: string[];
+    try {
+        const listing = JSON.parse(run.stdout) as { kernelspecs?: unknown };
+        if (!listing.kernelspecs || typeof listing.kernelspecs !== "object") throw new Error("no kernelspecs object");
+        names = Object.keys(listing.kernelspecs).sort();
+    } catch {
+        return { ok: false, detail: `${invocation} did not print a {"kernelspecs": {...}} object: ${firstLine(run.stdout) || "no output"}` };
+    }
+    const found = names.length > 0 ? names.join(", ") : "none";
+    if (!names.includes(kernel)) {
+        return { ok: false, detail: `no kernelspec named "${kernel}"; kernels found: ${found} (notebooks ask for "${kernel}" by name)` };
+    }
+    return { ok: true, detail: `kernelspec "${kernel}" found; kernels: ${found}` };
+}
+
+/**
+ * `kernel`: a kernelspec named `options.kernel` must exist; notebooks name their kernel, and the setup
+ * document's "Kernel not found" came from an image that only had `pixi-kernel-python3`.
+ */
+export async function checkKernel(image: LocalImage, options: CheckOptions): Promise<CheckResult> {
+    const since = Date.now();
+    const jupyter = options.jupyterCommand[0];
+    const run = await runShell(image, "kernel", 'exec "$@"', [jupyter, "kernelspec", "list", "--json"], options);
+    const verdict = evaluateKernel(run, jupyter, options.kernel);
+    return result("kernel", verdict.ok, withNote(verdict.detail, run), since);
+}
+
+/**
+ * Prints `key=value` lines about the compiler: its path on PATH, what `-print-prog-name=cc1` says and
+ * whether that is an executable file, and whether `<prefix>/include` exists.
+ *
+ * The include rule: `<prefix>` is the parent of the directory the compiler is found in (PATH lookup, no
+ * symlink resolution). For the conda/pixi compiler that is the environment root
+ * (`.pixi/envs/runtime/bin/gcc` → `.pixi/envs/runtime`), whose `include/` holds the Python, PETSc and
+ * NumPy headers a JIT build compiles against; the slim image must keep it. `gcc -print-prog-name=cc1`
+ * prints the bare name `cc1` when it cannot find the program, hence the `/*` test.
+ */
+export const JIT_SCRIPT = [
+    'cc=$1',
+    'path=$(command -v "$cc") || { echo compiler=; exit 0; }',
+    'echo "compiler=$path"',
+    'cc1=$("$cc" -print-prog-name=cc1 2>/dev/null)',
+    'echo "cc1=$cc1"',
+    'case $cc1 in /*) if [ -f "$cc1" ] && [ -x "$cc1" ]; then echo cc1_ok=yes; else echo cc1_ok=no; fi ;; *) echo cc1_ok=no ;; esac',
+    'bin=${path%/*}',
+    'prefix=${bin%/*}',
+    'echo "include=$prefix/include"',
+    'if [ -d "$prefix/include" ]; then echo include_ok=yes; else echo include_ok=no; fi',
+].join("\n");
+
+/** Decides `jit` from JIT_SCRIPT's `key=value` lines (pure). */
+export function evaluateJit(run: CommandOutput, compiler: string): Verdict {
+    const facts = new Map<string, string>();
+    for (const line of run.stdout.split("\n")) {
+        const eq = line.indexOf("=");
+        if (eq > 0) facts.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    if (run.code !== 0 || !facts.has("compiler")) {
+        return { ok: false, detail: `the compiler probe failed (exit ${run.code}): ${lastLine(run.stderr) || "no output"}` };
+    }
+    const path = facts.get("compiler") ?? "";
+    if (path === "") return { ok: false, detail: `compiler "${compiler}" not found on the image's PATH` };
+    const cc1 = facts.get("cc1") ?? "";
+    const include = facts.get("include") ?? "";
+    const problems: string[] = [];
+    if (facts.get("cc1_ok") !== "yes") {
+        problems.push(
+            cc1.startsWith("/")
+                ? `cc1 at ${cc1} is not an executable file (JIT fails with "cannot execute 'cc1'")`
+                : `${compiler} -print-prog-name=cc1 printed "${cc1}", so ${compiler} cannot find cc1 ` +
+                      `(JIT fails with "cannot execute 'cc1'"): keep the toolchain's libexec/ in the image`,
+        );
+    }
+    if (facts.get("include_ok") !== "yes") {
+        problems.push(`no include/ directory at ${include} (the prefix of ${path}); JIT builds need its headers`);
+    }
+    if (problems.length > 0) return { ok: false, detail: problems.join("; ") };
+    return { ok: true, detail: `cc1 at ${cc1}; include/ at ${include}` };
+}
+
+/**
+ * `jit`: Underworld3 compiles generated C at run time; a slim image without the compiler's `libexec/`
+ * fails with "cannot execute 'cc1'", and without `include/` cannot find headers.
+ */
+export async function checkJit(image: LocalImage, options: CheckOptions): Promise<CheckResult> {
+    const since = Date.now();
+    const run = await runShell(image, "jit", JIT_SCRIPT, [options.compiler], options);
+    const verdict = evaluateJit(run, options.compiler);
+    return result("jit", verdict.ok, withNote(verdict.detail, run), since);
+}
+
+/** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
+export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+const IMPORT_BEGIN = "@@uw3-binder-import-begin@@";
+const IMPORT_END = "@@uw3-binder-import-end@@";
+export const IMPORT_SCRIPT = [
+    'py=$1; shift',
+    'for m in "$@"; do',
+    `  printf '%s %s\\n' '${IMPORT_BEGIN}' "$m"`,
+    '  "$py" -c "import $m" </dev/null 2>&1',
+    '  rc=$?',
+    `  printf '\\n%s %s %s\\n' '${IMPORT_END}' "$m" "$rc"`,
+    'done',
+].join("\n");
+
+/** Decides `import` from IMPORT_SCRIPT's output (pure). */
+export function evaluateImport(run: CommandOutput, python: string, modules: string[]): Verdict {
+    const outcomes = new Map<string, { code: number; output: string }>();
+    for (const section of run.stdout.split(`${IMPORT_BEGIN} `).slice(1)) {
+        const newline = section.indexOf("\n");
+        const module = section.slice(0, newline);
+        const end = section.lastIndexOf(`\n${IMPORT_END} ${module} `);
+        if (newline < 0 || end < 0) continue;
+        const code = Number(section.slice(end + 1).split(/\s+/)[2]);
+        outcomes.set(module, { code, output: section.slice(newline + 1, end) });
+    }
+    if (modules.length > 0 && modules.every((m) => outcomes.get(m)?.code === 127)) {
+        return { ok: false, detail: `interpreter "${python}" not found on the image's PATH` };
+    }
+    const failures: string[] = [];
+    for (const module of modules) {
+        const outcome = outcomes.get(module);
+        if (!outcome) failures.push(`${module}: not tried (the probe stopped: ${lastLine(run.stderr) || `exit ${run.code}`})`);
+        else if (outcome.code === 127) failures.push(`${module}: interpreter "${python}" not found on the image's PATH`);
+        else if (outcome.code !== 0) failures.push(`${module}: ${lastLine(outcome.output) || `exit ${outcome.code}, no output`}`);
+    }
+    if (failures.length > 0) return { ok: false, detail: failures.join("; ") };
+    return { ok: true, detail: `${python} imported ${modules.join(", ")}` };
+}
+
+/**
+ * `import`: each module must import in the image's Python; the setup document's ImportError
+ * (`undefined symbol: DMInterpolationEvaluate_UW`, a Cython extension built without petsc_tools.c) only
+ * shows at import time.
+ */
+export async function checkImport(image: LocalImage, options: CheckOptions): Promise<CheckResult> {
+    const since = Date.now();
+    for (const module of options.modules) {
+        // The name is interpolated into `python -c "import <name>"`.
+        if (!MODULE_PATTERN.test(module)) throw new Error(`invalid module name "${module}": expected a dotted Python module name`);
+    }
+    const run = await runShell(image, "import", IMPORT_SCRIPT, [options.python, ...options.modules], options);
+    const verdict = evaluateImport(run, options.python, options.modules);
+    return result("import", verdict.ok, withNote(verdict.detail, run), since);
+}
+
+/** The runtime checks by name, in CHECK_NAMES order. */
+export const RUNTIME_CHECKS: Partial<Record<CheckName, (image: LocalImage, options: CheckOptions) => Promise<CheckResult>>> = {
+    user: checkUser,
+    jupyter: checkJupyter,
+    kernel: checkKernel,
+    jit: checkJit,
+    import: checkImport,
+};

@@ -1,0 +1,313 @@
+/**
+ * `uw3-binder check` end to end: the real CLI (bin/uw3-binder.js), a real Docker engine and the loopback
+ * registries of scripts/services.sh. The images are test/fixtures/images: the GOOD one passes every check
+ * (layers and visibility included, after a push to 127.0.0.1:5000), and each bad variant fails exactly
+ * its own check with its own detail while every other check passes.
+ */
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { CHECK_NAMES, CheckName, CheckReport } from "../../src/check/types";
+import { ImageSpec, PushedImage, RunResult, describeIntegration, run } from "./harness";
+
+const ROOT = path.join(__dirname, "..", "..");
+const CLI = path.join(ROOT, "bin", "uw3-binder.js");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "images");
+const PREFIX = "/home/jovyan/underworld3/.pixi/envs/runtime";
+const SITE = `${PREFIX}/lib/python3.12/site-packages`;
+
+/** Every file under the fixture's rootfs/ and variants/, keyed by its context path. */
+function fixtureFiles(): Record<string, Buffer> {
+    const files: Record<string, Buffer> = {};
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(path.join(FIXTURES, dir), { withFileTypes: true })) {
+            const rel = path.posix.join(dir, entry.name);
+            if (entry.isDirectory()) walk(rel);
+            else files[rel] = fs.readFileSync(path.join(FIXTURES, rel));
+        }
+    };
+    walk("rootfs");
+    walk("variants");
+    return files;
+}
+
+/** The good image, or the good image plus one variant's lines (so all share the good image's layers). */
+function fixtureSpec(variant?: string): ImageSpec {
+    let dockerfile = fs.readFileSync(path.join(FIXTURES, "Dockerfile"), "utf8");
+    if (variant) dockerfile += "\n" + fs.readFileSync(path.join(FIXTURES, "variants", `${variant}.Dockerfile`), "utf8");
+    return { dockerfile, files: fixtureFiles() };
+}
+
+/** A port nothing listens on right now (the jupyter check refuses a port in use). */
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+/**
+ * Runs `node bin/uw3-binder.js check ...` and then asserts that it left no container behind (the checks
+ * name theirs `uw3-binder-check-<check>-<pid>-<random>`, so other runs on the engine do not interfere).
+ */
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    const result = await new Promise<RunResult & { pid?: number }>((resolve) => {
+        // The credential variables of the caller's shell must not leak into a run that expects none.
+        const child = spawn(process.execPath, [CLI, "check", ...args], {
+            env: { ...process.env, UW3_BINDER_REGISTRY_USERNAME: "", UW3_BINDER_REGISTRY_PASSWORD: "", ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        const timer = setTimeout(() => child.kill("SIGTERM"), 120000);
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? 1, stdout, stderr, pid: child.pid });
+        });
+    });
+    const left = await run("docker", ["ps", "--all", "--filter", `name=uw3-binder-check-.*-${result.pid}-`, "--format", "{{.Names}}"]);
+    assert.equal(left.stdout.trim(), "", `uw3-binder check ${args.join(" ")} left containers behind`);
+    return result;
+}
+
+function parseReport(result: RunResult): CheckReport {
+    try {
+        return JSON.parse(result.stdout) as CheckReport;
+    } catch {
+        throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+    }
+}
+
+function detailOf(report: CheckReport, name: CheckName): string {
+    const check = report.checks.find((c) => c.name === name);
+    assert.ok(check, `no "${name}" check in ${JSON.stringify(report)}`);
+    return check.detail;
+}
+
+/** The details the good image gets for the checks it owns (jupyter's carries a timing). */
+const GOOD_DETAILS: Partial<Record<CheckName, string>> = {
+    user: 'runs as UID 1000 (Config.User "jovyan")',
+    kernel: 'kernelspec "python3" found; kernels: python3',
+    jit: `cc1 at ${PREFIX}/libexec/gcc/x86_64-conda-linux-gnu/13.3.0/cc1; include/ at ${PREFIX}/include`,
+    import: "python imported underworld3, nbgitpuller",
+};
+const BYPASS_NOTE = "; checked bypassing the entrypoint, since /home/jovyan/start did not run its arguments (see jupyter)";
+
+interface BadCase {
+    variant: string;
+    check: CheckName;
+    /** Extra CLI arguments. */
+    args?: string[];
+    /** The failing check's exact detail, given the jupyter port. */
+    detail: (port: number) => string;
+    /** Suffix the passing runtime checks' details carry. */
+    note?: string;
+}
+
+const BAD_CASES: BadCase[] = [
+    {
+        variant: "bad-uid",
+        check: "user",
+        detail: () => 'runs as UID 0, expected 1000 (Config.User "root"); mybinder.org runs notebooks as jovyan, UID 1000',
+    },
+    {
+        // mybinder gives 30 s; the test gives 3 s to a server that listens after 6 s.
+        variant: "bad-jupyter",
+        check: "jupyter",
+        args: ["--start-timeout-s", "3"],
+        detail: (port) =>
+            `no HTTP answer on 127.0.0.1:${port} within 3 s; last log lines:\n` +
+            `  [I ServerApp] fixture jupyter lab starting (port ${port})\n` +
+            "  [I ServerApp] fixture: waiting 6 s before listening",
+    },
+    {
+        variant: "bad-kernel",
+        check: "kernel",
+        detail: () => 'no kernelspec named "python3"; kernels found: pixi-kernel-python3 (notebooks ask for "python3" by name)',
+    },
+    {
+        variant: "bad-jit",
+        check: "jit",
+        detail: () =>
+            `gcc -print-prog-name=cc1 printed "cc1", so gcc cannot find cc1 (JIT fails with "cannot execute 'cc1'"): keep the toolchain's libexec/ in the image`,
+    },
+    {
+        variant: "bad-import",
+        check: "import",
+        detail: () =>
+            `underworld3: ImportError: ${SITE}/underworld3/function/_dminterp_wrapper.cpython-312-x86_64-linux-gnu.so: undefined symbol: DMInterpolationEvaluate_UW`,
+    },
+    {
+        variant: "bad-entrypoint",
+        check: "jupyter",
+        detail: () => "(checked by pattern below)",
+        note: BYPASS_NOTE,
+    },
+];
+
+describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) => {
+    const images = new Map<string, PushedImage>();
+
+    before(async function () {
+        this.timeout(240000);
+        // The good image first: the variants then reuse its layers from the build cache.
+        for (const variant of [undefined, ...BAD_CASES.map((c) => c.variant)]) {
+            const name = variant ?? "good";
+            const target = `${ctx.env.registry}/${ctx.uniqueRepository(`check-${name}`)}:fixture`;
+            images.set(name, await ctx.buildAndPush(fixtureSpec(variant), target));
+        }
+    });
+
+    it("passes every check on the good image: exact --json shape, exit 0", async function () {
+        this.timeout(120000);
+        const ref = images.get("good")!.reference;
+        const port = await freePort();
+        const result = await cli([ref, "--json", "--jupyter-port", String(port)]);
+        const report = parseReport(result);
+        assert.equal(result.code, 0, `exit ${result.code}; stderr: ${result.stderr}\n${result.stdout}`);
+
+        assert.deepEqual(Object.keys(report), ["image", "ok", "checks"]);
+        assert.equal(report.image, ref);
+        assert.equal(report.ok, true);
+        assert.deepEqual(
+            report.checks.map((c) => c.name),
+            [...CHECK_NAMES],
+        );
+        for (const check of report.checks) {
+            assert.deepEqual(Object.keys(check), ["name", "ok", "detail"]);
+            assert.equal(check.ok, true, `${check.name}: ${check.detail}`);
+        }
+        for (const [name, detail] of Object.entries(GOOD_DETAILS)) assert.equal(detailOf(report, name as CheckName), detail);
+        assert.match(detailOf(report, "jupyter"), new RegExp(`^HTTP 200 on 127\\.0\\.0\\.1:${port} \\d+\\.\\d s after start \\(limit 30 s\\)$`));
+        assert.match(detailOf(report, "layers"), /^largest layers: .*; total .* over \d+ layers$/);
+        assert.equal(detailOf(report, "visibility"), `${ref} can be pulled anonymously (linux/amd64)`);
+        assert.equal(result.stderr, "");
+    });
+
+    it("--print-ref prints only the pin on stdout and the table on stderr", async function () {
+        this.timeout(120000);
+        const ref = images.get("good")!.reference;
+        const result = await cli([ref, "--print-ref", "--jupyter-port", String(await freePort())]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, `${ref}\n`);
+        assert.match(result.stderr, /^image: .*\nCHECK +RESULT +TIME +DETAIL\n/);
+        for (const name of CHECK_NAMES) assert.match(result.stderr, new RegExp(`^${name} +PASS +\\d+\\.\\d s  `, "m"));
+        assert.match(result.stderr, /^all 7 checks passed$/m);
+    });
+
+    it("--print-ref resolves a tag to the pushed digest", async function () {
+        this.timeout(60000);
+        const good = images.get("good")!;
+        const result = await cli([good.localTag, "--print-ref", "--only", "user"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, `${good.localTag}@${good.digest}\n`);
+    });
+
+    for (const bad of BAD_CASES) {
+        it(`${bad.variant}: fails only the ${bad.check} check, exit 1`, async function () {
+            this.timeout(120000);
+            const ref = images.get(bad.variant)!.reference;
+            const port = await freePort();
+            const result = await cli([ref, "--json", "--jupyter-port", String(port), ...(bad.args ?? [])]);
+            const report = parseReport(result);
+            assert.equal(result.code, 1, `exit ${result.code}; stderr: ${result.stderr}`);
+            assert.equal(report.ok, false);
+            assert.deepEqual(
+                report.checks.map((c) => [c.name, c.ok]),
+                CHECK_NAMES.map((n) => [n, n !== bad.check]),
+                JSON.stringify(report, null, 2),
+            );
+            const detail = detailOf(report, bad.check);
+            if (bad.variant === "bad-entrypoint") {
+                assert.match(
+                    detail,
+                    /^the container exited \(code 0\) \d+\.\d s after start without running jupyter: the entrypoint \/home\/jovyan\/start does not run its arguments; it must end with exec "\$@", since mybinder\.org passes the jupyter command as arguments; last log lines:\n {2}start: workspace ready$/,
+                );
+            } else {
+                assert.equal(detail, bad.detail(port));
+            }
+            for (const [name, expected] of Object.entries(GOOD_DETAILS)) {
+                if (name !== bad.check) assert.equal(detailOf(report, name as CheckName), expected + (bad.note ?? ""));
+            }
+        });
+    }
+
+    it("the table names the failing check and its detail", async function () {
+        this.timeout(120000);
+        const result = await cli([images.get("bad-kernel")!.reference, "--only", "kernel,jit"]);
+        assert.equal(result.code, 1);
+        const lines = result.stdout.split("\n");
+        assert.equal(lines[0], `image: ${images.get("bad-kernel")!.reference}`);
+        assert.match(lines[1], /^CHECK +RESULT +TIME +DETAIL$/);
+        assert.match(lines[2], /^kernel +FAIL +\d+\.\d s  no kernelspec named "python3"; kernels found: pixi-kernel-python3 /);
+        assert.match(lines[3], /^jit +PASS +\d+\.\d s  cc1 at /);
+        assert.equal(lines[4], "1 of 2 checks failed: kernel");
+    });
+
+    it("says the runtime checks were not run when the image is not in the local engine", async function () {
+        this.timeout(60000);
+        const good = images.get("good")!;
+        const missing = `${good.localTag.replace(/:fixture$/, "")}@sha256:${"0".repeat(64)}`;
+        const result = await cli([missing, "--json", "--skip", "layers,visibility"]);
+        assert.equal(result.code, 1);
+        const expected =
+            `not run: image ${missing} is not in the local Docker engine (the runtime checks run it locally and never pull it): ` +
+            "build or push it from this engine, or `docker pull` it first";
+        assert.deepEqual(
+            parseReport(result).checks,
+            ["user", "jupyter", "kernel", "jit", "import"].map((name) => ({ name, ok: false, detail: expected })),
+        );
+    });
+
+    it("says the runtime checks were not run when the Docker engine is unreachable", async function () {
+        this.timeout(60000);
+        const result = await cli([images.get("good")!.reference, "--json", "--only", "user,jupyter"], {
+            DOCKER_HOST: "unix:///nonexistent/docker.sock",
+        });
+        assert.equal(result.code, 1);
+        for (const check of parseReport(result).checks) {
+            assert.equal(check.ok, false);
+            assert.match(check.detail, /^not run: Docker engine unreachable: Cannot connect to the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock/);
+        }
+    });
+
+    it("hands the registry credentials from the environment to the layers check", async function () {
+        this.timeout(120000);
+        const { authRegistry, authCredentials } = ctx.env;
+        const pushed = await ctx.buildAndPush(fixtureSpec(), `${authRegistry}/${ctx.uniqueRepository("check-private")}:fixture`, authCredentials);
+        const withCreds = await cli([pushed.reference, "--json", "--only", "layers,visibility"], {
+            UW3_BINDER_REGISTRY_USERNAME: authCredentials.username,
+            UW3_BINDER_REGISTRY_PASSWORD: authCredentials.password,
+        });
+        const report = parseReport(withCreds);
+        assert.equal(withCreds.code, 1);
+        assert.deepEqual(
+            report.checks.map((c) => [c.name, c.ok]),
+            [
+                ["layers", true],
+                ["visibility", false],
+            ],
+        );
+        assert.ok(!withCreds.stdout.includes(authCredentials.password), "the password must not appear in the output");
+
+        const halfPair = await cli([pushed.reference, "--only", "layers"], { UW3_BINDER_REGISTRY_USERNAME: authCredentials.username });
+        assert.equal(halfPair.code, 2);
+        assert.match(halfPair.stderr, /UW3_BINDER_REGISTRY_USERNAME is set but UW3_BINDER_REGISTRY_PASSWORD is not; set both or neither/);
+    });
+
+    it("exits 2 on a usage error, naming the problem", async function () {
+        this.timeout(30000);
+        const result = await cli([images.get("good")!.reference, "--skip", "gpu"]);
+        assert.equal(result.code, 2);
+        assert.match(result.stderr, /^uw3-binder check: --skip: unknown check "gpu"; expected names from layers, visibility, user, jupyter, kernel, jit, import\n/m);
+        assert.equal(result.stdout, "");
+    });
+});
