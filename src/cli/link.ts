@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch, LinkInputError, parseRepositorySlug } from "../links/binder";
-import { KEYS } from "../config/schema";
+import { ConfigError, KEYS } from "../config/schema";
 import { parseStackFileText } from "../config/stackFile";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
@@ -33,7 +33,13 @@ options:
 
 /** The launcher a stack file publishes: `<github:owner>/<launcher.repository>` and its default branch. */
 export function launcherFromStackFile(text: string, fileName: string): { owner: string; repository: string; defaultBranch: string } {
-    const { values } = parseStackFileText(text, fileName);
+    let values: Record<string, unknown>;
+    try {
+        values = parseStackFileText(text, fileName).values;
+    } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(err.problems.join("; "));
+        throw err;
+    }
     const owner = values[KEYS.owner];
     const launcher = values[KEYS.launcher] as { repository?: unknown; defaultBranch?: unknown } | undefined;
     const problems: string[] = [];

@@ -103,6 +103,11 @@ describe("uw3-binder link", () => {
         });
     });
 
+    it("refuses a stack file that is not YAML, naming the file", async () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.x.yaml"), "config: [\n");
+        await assert.rejects(runLink(["a/b", "--stack", "x"], bufferIo(dir)), (err: unknown) => err instanceof UsageError && err.message.startsWith("Pulumi.x.yaml: not valid YAML: "));
+    });
+
     it("exits 2 from the command line with the error and the usage", () => {
         const result = spawnSync(process.execPath, [BIN, "link", "a/b", "--path", "/etc/passwd"], { cwd: dir, encoding: "utf8" });
         assert.equal(result.status, 2);
