@@ -290,8 +290,12 @@ export function parsePin(value: string): PinConfig | undefined {
     return { digest, tag };
 }
 
-function checkOptions(raw: z.infer<typeof checksShape> | undefined): CheckOptions {
-    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES] };
+/**
+ * An image's check options. Pulumi runs the gates in parallel on one host, so each image's Jupyter
+ * check gets its own port (8888 + its position) unless the config names one.
+ */
+function checkOptions(raw: z.infer<typeof checksShape> | undefined, position: number): CheckOptions {
+    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES], jupyterPort: DEFAULT_CHECK_OPTIONS.jupyterPort + position };
     if (!raw) return options;
     const off = (name: CheckName) => (options.enabled = options.enabled.filter((n) => n !== name));
     const opts = <T>(value: boolean | T | undefined, name: CheckName): T | undefined => {
@@ -489,8 +493,11 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 args: img.args ?? {},
                 platforms,
                 target: img.target,
-                checks: checkOptions(img.checks),
+                checks: checkOptions(img.checks, images.length),
             });
+            if (images[images.length - 1].checks.enabled.length === 0) {
+                problems.push(`${at}.checks\`: every check is off, so nothing would gate this image; keep at least \`layers\``);
+            }
         }
         problems.push(...imageGraphProblems(images.map((i) => ({ name: i.name, parents: i.parents.map((p) => p.image) }))));
     }

@@ -11,9 +11,12 @@ export function pinOverrideReference(image: ImageConfig, pin: { digest: string; 
     return pinnedReference(image.repositoryUrl, pin.tag ?? image.tags[0], pin.digest);
 }
 
-/** A pinned digest was published (and gated) earlier and may not be in the local engine: re-check what the registry serves. */
+/**
+ * A pinned digest was published (and gated) earlier and may not be in the local engine: re-check what
+ * the registry serves. `layers` always runs, so a mistyped digest fails on its missing manifest.
+ */
 export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
-    return { ...checks, enabled: checks.enabled.filter((name) => name === "layers" || name === "visibility") };
+    return { ...checks, enabled: checks.enabled.includes("visibility") ? ["layers", "visibility"] : ["layers"] };
 }
 
 export function launcherPins<T>(

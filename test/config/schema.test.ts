@@ -177,3 +177,17 @@ describe("config schema: source paths", () => {
         assert.strictEqual(found[2], '`uw3-binder:images.slim.dockerfile`: paths are relative to `uw3-binder:source.path` and stay inside it, found "/etc/Dockerfile"');
     });
 });
+
+describe("config schema: checks", () => {
+    it("gives each image's Jupyter check its own port, since gates run in parallel", () => {
+        const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
+        assert.deepStrictEqual(config.images.map((i) => i.checks.jupyterPort), [8888, 8889]);
+    });
+
+    it("refuses an image with every check off", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.checks = { layers: false, visibility: false, user: false, jupyter: false, kernel: false, jit: false, import: false })),
+            ["`uw3-binder:images.deps.checks`: every check is off, so nothing would gate this image; keep at least `layers`"],
+        );
+    });
+});
