@@ -108,7 +108,7 @@ export class Launcher extends pulumi.ComponentResource {
                 const warm = new command.local.Command(
                     `${name}-warmup-${slug}`,
                     {
-                        create: pulumi.interpolate`node ${shellQuote(CLI)} warmup ${launcher.owner}/${launcher.repository} ${readme.commitSha} --binder-url ${launcher.binderUrl}`,
+                        create: pulumi.interpolate`node ${shellQuote(CLI)} warmup ${launcher.owner}/${launcher.repository} ${readme.commitSha} --binder-url ${launcher.binderUrl} --timeout-s ${String(launcher.warmupTimeoutS)}`,
                         triggers: [readme.commitSha],
                     },
                     { parent: this, dependsOn: [readme] },

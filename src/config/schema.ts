@@ -91,6 +91,7 @@ const launcherShape = z.strictObject({
     defaultBranch: text.optional(),
     branches: z.array(branchShape).min(1),
     warmup: z.boolean().optional(),
+    warmupTimeoutS: z.number().int().positive().optional(),
     binderUrl: z.url({ protocol: /^https?$/ }).optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
 });
@@ -153,6 +154,8 @@ export interface LauncherConfig {
     defaultBranch: string;
     branches: LauncherBranchConfig[];
     warmup: boolean;
+    /** How long `pulumi up` waits for mybinder.org's build of each repinned branch. */
+    warmupTimeoutS: number;
     binderUrl: string;
     commitAuthor: { name: string; email: string };
 }
@@ -579,6 +582,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             defaultBranch,
             branches,
             warmup: launcherRaw.warmup ?? false,
+            warmupTimeoutS: launcherRaw.warmupTimeoutS ?? 600,
             binderUrl: (launcherRaw.binderUrl ?? "https://mybinder.org").replace(/\/+$/, ""),
             commitAuthor: launcherRaw.commitAuthor ?? { name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" },
         };

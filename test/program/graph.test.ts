@@ -123,3 +123,24 @@ describe("program: per-image registries and tags", () => {
         assert.ok(dev.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64")}\n`));
     });
 });
+
+describe("program: warm-up after a repin", () => {
+    it("asks mybinder.org to build each branch's new commit, once per commit", async () => {
+        const config = stackConfig();
+        config["uw3-binder:launcher"].warmup = true;
+        config["uw3-binder:launcher"].warmupTimeoutS = 120;
+        const run = await runStack(config);
+        const warmups = ofType(run, TYPES.command).filter((c) => c.name.startsWith("launcher-warmup-"));
+        assert.deepStrictEqual(warmups.map((w) => w.name), ["launcher-warmup-main", "launcher-warmup-uw3-release-candidate", "launcher-warmup-development"]);
+        const main = inputsOf(warmups[0]);
+        const readmeSha = /^node bin\/uw3-binder\.js warmup underworldcode\/uw3-binder-launcher ([0-9a-f]{40}) --binder-url https:\/\/mybinder\.org --timeout-s 120$/.exec(main.create);
+        assert.ok(readmeSha, main.create);
+        assert.deepStrictEqual(main.triggers, [readmeSha[1]]);
+        assert.match((run.outputs.launchers as any).main.warmup, /ready/);
+    });
+
+    it("declares no warm-up unless asked", async () => {
+        const run = await runStack(stackConfig());
+        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), ["deps-gate-check", "slim-gate-check"]);
+    });
+});
