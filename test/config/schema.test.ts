@@ -191,3 +191,23 @@ describe("config schema: checks", () => {
         );
     });
 });
+
+describe("config schema: registries", () => {
+    it("refuses a parent on another registry that has no login, naming both images", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.registry = { server: "registry.example.org", namespace: "uw" })),
+            [
+                '`uw3-binder:images.slim.from`: parent "deps" is on registry "registry.example.org" and "slim" on "ghcr.io", but "registry.example.org" has no credentials; give it a `username` and a password secret',
+            ],
+        );
+    });
+
+    it("wants a password per registry with a login, named by server", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.registry = { server: "docker.io", namespace: "underworldcode", username: "bot" })),
+            [
+                '`uw3-binder:images.deps.registry.username`: registry "docker.io" has a username but no password secret; set it with `pulumi config set --secret --path \'uw3-binder:registryPasswords["docker.io"]\' <value>`',
+            ],
+        );
+    });
+});
