@@ -5,9 +5,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT } from "./src/config/schema";
 
+export interface RegistryLoginSecret {
+    username: string;
+    password: pulumi.Output<string>;
+}
+
 export interface BinderSecrets {
-    /** Registry password by server, for every registry with a login. */
-    registryPasswords: Record<string, pulumi.Output<string>>;
+    /** The login for a registry server, or undefined to push without one (a local registry). */
+    login(server: string): RegistryLoginSecret | undefined;
     /** Stored as the LAUNCHER_PAT Actions secret; undefined when `source.launcherPatSecret` is false. */
     launcherPat?: pulumi.Output<string>;
 }
@@ -57,10 +62,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
             githubTokenFromEnv: !!process.env.GITHUB_TOKEN,
         });
     } catch (err) {
-        if (err instanceof ConfigError) {
-            const merged = problems.length > 0 && !err.problems.every((p) => problems.includes(p)) ? [...problems, ...err.problems] : err.problems;
-            throw new pulumi.RunError(new ConfigError(merged).message);
-        }
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;
     }
 
@@ -72,5 +74,9 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
             login.secret.entry !== undefined ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!])) : uw3.requireSecret("registryPassword");
     }
     const launcherPat = config.source.launcherPatSecret ? uw3.requireSecret("launcherPat") : undefined;
-    return { config, secrets: { registryPasswords, launcherPat } };
+    const login = (server: string) => {
+        const found = config.logins.find((l) => l.server === server);
+        return found ? { username: found.username, password: registryPasswords[server] } : undefined;
+    };
+    return { config, secrets: { login, launcherPat } };
 }

@@ -17,10 +17,6 @@ const builds = prepareBuilds(config, {
     stagingRoot: `.uw3-binder/contexts/${pulumi.getStack()}`,
     plan: process.env.UW3_BINDER_PLAN === "1",
 });
-const login = (server: string) => {
-    const l = config.logins.find((x) => x.server === server);
-    return l ? { username: l.username, password: secrets.registryPasswords[server] } : undefined;
-};
 
 const images: Record<string, BinderImage> = {};
 const gates: Record<string, BinderGate> = {};
@@ -29,12 +25,12 @@ for (const image of config.images) {
         image,
         build: builds[image.name],
         parents: Object.fromEntries(image.parents.map((p) => [p.image, images[p.image]])),
-        login: login(image.registry.server),
+        login: secrets.login(image.registry.server),
     });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,
         checks: image.checks,
-        login: login(image.registry.server),
+        login: secrets.login(image.registry.server),
     });
 }
 
@@ -46,7 +42,7 @@ const launcher = config.launcher
           pins: launcherPins(config.launcher, config.images, {
               built: (image) => gates[image].verifiedReference,
               pinned: (name, reference, image) =>
-                  new BinderGate(`launcher-pin-${name}-gate`, { reference, checks: registryOnlyChecks(image.checks), login: login(image.registry.server) })
+                  new BinderGate(`launcher-pin-${name}-gate`, { reference, checks: registryOnlyChecks(image.checks), login: secrets.login(image.registry.server) })
                       .verifiedReference,
           }),
       })

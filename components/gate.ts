@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { gateArgs, shellQuote } from "../src/check/gateArgs";
 import { CheckOptions, CREDENTIAL_ENV } from "../src/check/types";
+import { CLI } from "../src/cli/bin";
 
 export interface BinderGateArgs {
     /** The pinned reference to check (`<repo>:<tag>@sha256:<hex>`); a new digest re-runs the gate. */
@@ -12,11 +13,6 @@ export interface BinderGateArgs {
     readonly login?: { username: string; password: pulumi.Output<string> };
 }
 
-/**
- * The CLI the gate runs: the package's own bin, so the gate and `npx uw3-binder check` are the same code.
- * Relative to the program's directory, where Pulumi runs local commands, so a clone elsewhere plans the same.
- */
-export const CLI = "bin/uw3-binder.js";
 
 /**
  * Runs `uw3-binder check` on a pushed image. `verifiedReference` is the reference the check printed

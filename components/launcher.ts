@@ -3,9 +3,9 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { LauncherConfig } from "../src/config/schema";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
-import { launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
+import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
 import { shellQuote } from "../src/check/gateArgs";
-import { CLI } from "./gate";
+import { CLI } from "../src/cli/bin";
 
 export interface LauncherArgs {
     /** The validated launcher config: repository, branches, warm-up. */
@@ -62,7 +62,7 @@ export class Launcher extends pulumi.ComponentResource {
         const branchList = launcher.branches.map((b) => ({ name: b.name, uw3Branch: b.uw3Branch }));
 
         for (const b of launcher.branches) {
-            const slug = b.name.replace(/[^A-Za-z0-9-]/g, "-");
+            const slug = branchSlug(b.name);
             const branchResource =
                 b.name === launcher.defaultBranch
                     ? undefined

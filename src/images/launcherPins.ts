@@ -5,6 +5,7 @@
  */
 import { CheckOptions } from "../check/types";
 import { ImageConfig, LauncherConfig } from "../config/schema";
+import { branchSlug } from "../render/launcher";
 import { pinnedReference } from "./pins";
 
 export function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
@@ -27,7 +28,7 @@ export function launcherPins<T>(
     const pins: Record<string, T> = {};
     for (const branch of launcher.branches) {
         const image = images.find((i) => i.name === branch.image)!;
-        pins[branch.name] = branch.pin ? verify.pinned(branch.name.replace(/[^A-Za-z0-9-]/g, "-"), pinOverrideReference(image, branch.pin), image) : verify.built(image.name);
+        pins[branch.name] = branch.pin ? verify.pinned(branchSlug(branch.name), pinOverrideReference(image, branch.pin), image) : verify.built(image.name);
     }
     return pins;
 }

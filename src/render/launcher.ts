@@ -5,7 +5,7 @@
  * never commits to another (mybinder.org caches a launcher by its commit).
  */
 import { badgeMarkdown, launchUrl } from "../links/binder";
-import { DIGEST_PATTERN } from "../images/reference";
+import { ImageReference, parseImageReference } from "../images/reference";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {
@@ -24,11 +24,21 @@ export interface LauncherRepo {
 
 /** Splits `<repository>:<tag>@sha256:<hex>`; anything else is a programming error worth a clear message. */
 export function splitPinnedReference(reference: string): { repository: string; tag: string; digest: string } {
-    const m = /^(.+):([A-Za-z0-9_][A-Za-z0-9_.-]*)@(sha256:[0-9a-f]{64})$/.exec(reference);
-    if (!m || !DIGEST_PATTERN.test(m[3])) {
+    let parsed: ImageReference | undefined;
+    try {
+        parsed = parseImageReference(reference);
+    } catch {
+        parsed = undefined;
+    }
+    if (!parsed?.tag || !parsed.digest || !reference.includes(`:${parsed.tag}@`)) {
         throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${reference}"`);
     }
-    return { repository: m[1], tag: m[2], digest: m[3] };
+    return { repository: `${parsed.registry}/${parsed.repository}`, tag: parsed.tag, digest: parsed.digest };
+}
+
+/** A branch name as it appears in resource names (`launcher-dockerfile-<slug>`): `/` and other symbols become `-`. */
+export function branchSlug(branch: string): string {
+    return branch.replace(/[^A-Za-z0-9-]/g, "-");
 }
 
 /** `uw3-base:2025.01-slim@sha256:6d3894260f28`: the short form commit messages use. */

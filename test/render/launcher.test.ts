@@ -1,0 +1,49 @@
+import * as assert from "assert";
+import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, shortReference, splitPinnedReference } from "../../src/render/launcher";
+
+const DIGEST = `sha256:${"6d3894260f28".padEnd(64, "0")}`;
+const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@${DIGEST}`;
+const PIN = { branch: "feature/x", uw3Branch: "feature/x", release: "2025.01", reference: REF };
+const REPO = { owner: "underworldcode", repository: "uw3-binder-launcher", defaultBranch: "main" };
+
+describe("launcher rendering", () => {
+    it("splits a pinned reference and shortens it for commit messages", () => {
+        assert.deepStrictEqual(splitPinnedReference(REF), { repository: "ghcr.io/underworldcode/uw3-base", tag: "2025.01-slim", digest: DIGEST });
+        assert.deepStrictEqual(splitPinnedReference(`127.0.0.1:5000/dev/uw3-base:2025.01@${DIGEST}`).repository, "127.0.0.1:5000/dev/uw3-base");
+        assert.strictEqual(shortReference(REF), "uw3-base:2025.01-slim@sha256:6d3894260f28");
+    });
+
+    it("refuses to render a reference without both tag and digest", () => {
+        for (const bad of ["ghcr.io/underworldcode/uw3-base:2025.01-slim", `ghcr.io/underworldcode/uw3-base@${DIGEST}`, "ghcr.io/x:t@sha256:abc"]) {
+            assert.throws(() => launcherDockerfile({ ...PIN, reference: bad }), {
+                message: `expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${bad}"`,
+            });
+        }
+    });
+
+    it("renders the Dockerfile exactly", () => {
+        assert.strictEqual(
+            launcherDockerfile(PIN),
+            `# Binder launcher for Underworld3 - feature/x branch (release 2025.01)\n# Managed by uw3-binder; edits by hand are overwritten by the next \`pulumi up\`.\nFROM ${REF}\nENV UW3_BRANCH=feature/x\n`,
+        );
+    });
+
+    it("gives only the default branch the badge table, in config order", () => {
+        const branches = [
+            { name: "main", uw3Branch: "main" },
+            { name: "feature/x", uw3Branch: "feature/x" },
+        ];
+        const own = launcherReadme(REPO, PIN, branches);
+        assert.ok(own.includes("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/feature/x)"));
+        assert.ok(!own.includes("## Launch badges"));
+        const main = launcherReadme(REPO, { ...PIN, branch: "main", uw3Branch: "main" }, branches);
+        const rows = main.split("\n").filter((l) => l.startsWith("| `"));
+        assert.deepStrictEqual(rows.map((r) => r.split("|")[1].trim()), ["`main`", "`feature/x`"]);
+    });
+
+    it("names release and short digest in commit messages, and slugs branch names for resource names", () => {
+        assert.strictEqual(launcherCommitMessage("Dockerfile", PIN), "Pin feature/x to uw3-base:2025.01-slim@sha256:6d3894260f28 (release 2025.01)");
+        assert.strictEqual(launcherCommitMessage("README", PIN), "Update feature/x README for uw3-base:2025.01-slim@sha256:6d3894260f28 (release 2025.01)");
+        assert.strictEqual(branchSlug("release/2025.01"), "release-2025-01");
+    });
+});
