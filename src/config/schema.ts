@@ -383,8 +383,12 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         }
     }
 
-    const owner = shape(text, KEYS.owner, raw[KEYS.owner], problems);
-    if (owner !== undefined && githubOwnerProblem(owner)) problems.push(`\`${KEYS.owner}\`: ${githubOwnerProblem(owner)}, found ${shown(owner)}`);
+    // A stack that writes nothing to GitHub (no launcher, no LAUNCHER_PAT secret, as the demo and Underworld2
+    // stacks) needs no GitHub owner.
+    const sourceRaw = raw[KEYS.source] as { launcherPatSecret?: unknown } | undefined;
+    const writesGithub = raw[KEYS.launcher] !== undefined || (typeof sourceRaw === "object" && sourceRaw !== null ? sourceRaw.launcherPatSecret !== false : true);
+    const owner = writesGithub || raw[KEYS.owner] !== undefined ? shape(text, KEYS.owner, raw[KEYS.owner], problems) : "";
+    if (owner && githubOwnerProblem(owner)) problems.push(`\`${KEYS.owner}\`: ${githubOwnerProblem(owner)}, found ${shown(owner)}`);
 
     const releaseRaw = raw[KEYS.release];
     let release: string | undefined;
@@ -589,7 +593,6 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     }
 
     // Secrets that must exist, each with the command that sets it.
-    const writesGithub = raw[KEYS.launcher] !== undefined || (source?.launcherPatSecret ?? true);
     if (writesGithub && !secrets.keys.includes(KEYS.token) && !secrets.githubTokenFromEnv) {
         problems.push(`\`${KEYS.token}\`: missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``);
     }
@@ -597,7 +600,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         problems.push(`\`${KEYS.launcherPat}\`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\``);
     }
 
-    if (problems.length > 0 || !owner || !release || !registry || !source || (raw[KEYS.launcher] !== undefined && !launcher)) {
+    if (problems.length > 0 || owner === undefined || !release || !registry || !source || (raw[KEYS.launcher] !== undefined && !launcher)) {
         throw new ConfigError(problems.length > 0 ? problems : ["the config is incomplete"]);
     }
     return {
