@@ -1,55 +1,47 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { gateArgs, shellQuote } from "../src/check/gateArgs";
-import { CheckOptions, CREDENTIAL_ENV } from "../src/check/types";
-import { CLI } from "../src/cli/bin";
+import { gateArgs } from "../src/check/gateArgs";
+import { CheckOptions } from "../src/check/types";
+import { gateProvider, GATE_MODULE, GATE_TYPE } from "./gateProvider";
 
 export interface BinderGateArgs {
     /** The pinned reference to check (`<repo>:<tag>@sha256:<hex>`); a new digest re-runs the gate. */
     readonly reference: pulumi.Input<string>;
     /** Which checks run and their limits (from the image's `checks` config). */
     readonly checks: CheckOptions;
-    /** Credentials for the image's registry; they reach the check through the environment only. */
+    /** Credentials for the image's registry; they reach the check through its environment only. */
     readonly login?: { username: string; password: pulumi.Output<string> };
 }
-
 
 /**
  * Runs `uw3-binder check` on a pushed image. `verifiedReference` is the reference the check printed
  * after every check passed; launchers pin only that, so a failing gate fails `pulumi up` before any
  * launcher file changes and the launchers stay where they were.
+ *
+ * The check runs in a dynamic provider (components/gateProvider.ts) rather than a `command.local.Command`:
+ * its diff is ours (a new reference or new check options re-run it, a rotated password does not), and
+ * the password reaches it as a secret input, which the engine encrypts in state.
  */
 export class BinderGate extends pulumi.ComponentResource {
     public readonly verifiedReference: pulumi.Output<string>;
-    public readonly command: command.local.Command;
+    public readonly check: pulumi.dynamic.Resource;
 
     constructor(name: string, args: BinderGateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("uw3-binder:index:BinderGate", name, {}, opts);
-        const reference = pulumi.output(args.reference);
-        const flags = gateArgs(args.checks).map(shellQuote).join(" ");
-        const environment: Record<string, pulumi.Input<string>> = {};
-        if (args.login) {
-            environment[CREDENTIAL_ENV.username] = args.login.username;
-            environment[CREDENTIAL_ENV.password] = pulumi.secret(args.login.password);
-        }
-        this.command = new command.local.Command(
-            `${name}-check`,
-            {
-                create: pulumi.interpolate`node ${shellQuote(CLI)} check --print-ref ${flags ? `${flags} ` : ""}${reference}`,
-                environment,
-                triggers: [reference],
-                // A command's logged output ignores secretness: log nothing, and keep stderr (the check table,
-                // which quotes registry answers) secret. stdout is only the verified reference.
-                logging: "none",
-            },
-            { parent: this, additionalSecretOutputs: ["stderr"] },
-        );
-        this.verifiedReference = pulumi.all([this.command.stdout, reference]).apply(([stdout, expected]) => {
-            const printed = stdout.trim().split("\n").pop() ?? "";
-            if (printed !== expected) {
-                throw new Error(`the gate for ${expected} printed "${printed}" instead of the reference it verified; not pinning anything to it`);
+        const inputs: Record<string, pulumi.Input<unknown>> = {
+            reference: args.reference,
+            args: gateArgs(args.checks),
+            username: args.login?.username,
+            password: args.login ? pulumi.secret(args.login.password) : undefined,
+            verifiedReference: undefined,
+        };
+        this.check = new (class extends pulumi.dynamic.Resource {})(gateProvider, `${name}-check`, inputs, { parent: this }, GATE_MODULE, GATE_TYPE);
+        const printed = (this.check as unknown as { verifiedReference: pulumi.Output<string> }).verifiedReference;
+        // The provider refuses a mismatch already; checked here too, so no launcher file is declared from one.
+        this.verifiedReference = pulumi.all([printed, args.reference]).apply(([verified, expected]) => {
+            if (verified !== expected) {
+                throw new Error(`the gate for ${expected} printed "${verified}" instead of the reference it verified; not pinning anything to it`);
             }
-            return printed;
+            return verified;
         });
         this.registerOutputs({ verifiedReference: this.verifiedReference });
     }

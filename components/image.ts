@@ -1,9 +1,8 @@
-import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageConfig } from "../src/config/schema";
 import { PreparedBuild, FINGERPRINT_ARG } from "../src/images/builds";
-import { digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/images/pins";
+import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/images/pins";
 
 export interface BinderImageArgs {
     /** The validated image config (tags already expanded). */
@@ -17,8 +16,8 @@ export interface BinderImageArgs {
 }
 
 /**
- * One configured image: a `docker.Image` per platform and tag, and for more than one platform a
- * manifest list per tag (`docker-build` `Index`). Its `reference` (first tag plus digest) is what
+ * One configured image: a `docker-build` `Image` per platform, pushed under every tag, and for more
+ * than one platform a manifest list per tag (`docker-build` `Index`). Its `reference` (first tag plus digest) is what
  * children build FROM and gates check.
  */
 export class BinderImage extends pulumi.ComponentResource {
@@ -32,59 +31,58 @@ export class BinderImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: BinderImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("uw3-binder:index:BinderImage", name, {}, opts);
-        const { image, build, login } = args;
+        const { image, build: prepared, login } = args;
         for (const p of image.parents) {
             if (!args.parents[p.image]) throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
         }
         this.repositoryUrl = image.repositoryUrl;
 
-        const buildArgs: Record<string, pulumi.Input<string>> = { ...image.args, [FINGERPRINT_ARG]: build.fingerprint };
+        const buildArgs: Record<string, pulumi.Input<string>> = { ...image.args, [FINGERPRINT_ARG]: prepared.fingerprint };
         for (const p of image.parents) buildArgs[p.arg] = args.parents[p.image].digestReference;
-        const registry = {
-            server: image.registry.server,
-            username: login?.username,
-            password: login ? pulumi.secret(login.password) : undefined,
-        };
-        const dockerImage = (resourceName: string, tag: string, platform: string) =>
-            new docker.Image(
+        const registries = login
+            ? [{ address: image.registry.server, username: login.username, password: pulumi.secret(login.password) }]
+            : undefined;
+        // One build per platform: the daemon's own BuildKit (the `docker` driver) builds one platform at a
+        // time and needs no builder image pulled; several platforms are joined by a manifest list below.
+        const build = (resourceName: string, tags: string[], platform: string) =>
+            new dockerBuild.Image(
                 resourceName,
                 {
-                    imageName: `${image.repositoryUrl}:${tag}`,
-                    build: {
-                        context: build.contextDir,
-                        // docker.Image resolves `dockerfile` against the program's directory, not the context: pass it absolute.
-                        dockerfile: build.dockerfile,
-                        platform,
-                        args: buildArgs,
-                        target: image.target,
-                    },
-                    registry,
+                    tags: tags.map((tag) => `${image.repositoryUrl}:${tag}`),
+                    context: { location: prepared.contextDir },
+                    dockerfile: { location: prepared.dockerfile },
+                    platforms: [platform as dockerBuild.Platform],
+                    buildArgs,
+                    target: image.target,
+                    push: true,
+                    registries,
+                    // A preview shows what would be built; it never builds or pushes.
+                    buildOnPreview: false,
                 },
                 { parent: this },
             );
 
         const digests: pulumi.Output<string>[] = [];
         if (image.platforms.length === 1) {
-            // A single platform stays a plain image: every tag is its own push of the same build (a cache hit).
-            image.tags.forEach((tag, i) => {
-                const built = dockerImage(i === 0 ? `${name}-image` : `${name}-image-${tag}`, tag, image.platforms[0]);
-                digests.push(built.repoDigest.apply(digestOf));
-            });
+            // Every tag is pushed from the one build, so every tag has the same digest.
+            const built = build(`${name}-image`, image.tags, image.platforms[0]);
+            image.tags.forEach(() => digests.push(built.digest.apply(checkedDigest)));
         } else {
-            const members = image.platforms.map((platform) => {
-                const tag = platformTag(image.tags[0], platform);
-                return dockerImage(`${name}-image-${platform.replace(/\//g, "-")}`, tag, platform);
-            });
+            const members = image.platforms.map((platform) =>
+                build(`${name}-image-${platform.replace(/\//g, "-")}`, [platformTag(image.tags[0], platform)], platform),
+            );
             for (const tag of image.tags) {
                 const index = new dockerBuild.Index(
                     `${name}-index-${tag}`,
                     {
                         tag: `${image.repositoryUrl}:${tag}`,
-                        sources: members.map((m) => m.repoDigest),
+                        sources: members.map((m) => m.ref),
                         push: true,
-                        registry: { address: image.registry.server, username: login?.username, password: registry.password },
+                        registry: login ? { address: image.registry.server, username: login.username, password: pulumi.secret(login.password) } : undefined,
                     },
-                    { parent: this },
+                    // The manifest list is shared with every other month that pushed this tag: destroying an
+                    // old month's stack must not delete it from the registry.
+                    { parent: this, retainOnDelete: true },
                 );
                 digests.push(index.ref.apply(digestOf));
             }

@@ -12,6 +12,12 @@ export function digestOf(pushed: string): string {
     return digest;
 }
 
+/** The `sha256:<hex>` a build reports for what it pushed; anything else is refused before it is pinned. */
+export function checkedDigest(digest: string): string {
+    if (!DIGEST_PATTERN.test(digest)) throw new Error(`expected the pushed image's digest, sha256:<64 hex>, found "${digest.slice(0, 200)}"`);
+    return digest;
+}
+
 /** `<repositoryUrl>:<tag>@sha256:<hex>`: mybinder.org needs the tag, the digest makes it exact. */
 export function pinnedReference(repositoryUrl: string, tag: string, digest: string): string {
     if (!DIGEST_PATTERN.test(digest)) throw new Error(`expected sha256:<64 hex>, found "${digest}"`);

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 
 export interface RecordedResource {
     type: string;
@@ -56,17 +57,17 @@ export function mockIndexDigest(sources: string[]): string {
     return `sha256:${sha256Hex(sources.join("\n"))}`;
 }
 
-/** The last word of a gate's command line is the reference it checks; a passing check prints it back. */
+/** What a local command prints (the launcher's warm-up). */
 function commandStdout(create: string): string {
-    const words = create.trim().split(/\s+/);
-    if (words.includes("check")) return `${words[words.length - 1]}\n`;
-    if (words.includes("warmup")) return "warmup: ready\n";
-    return "";
+    return create.trim().split(/\s+/).includes("warmup") ? "warmup: ready\n" : "";
 }
 
+
 export interface MockBehaviour {
-    /** What a local command prints; by default a gate prints back the reference it was asked to check. */
+    /** What a local command prints. */
     commandStdout?: (create: string) => string;
+    /** What a gate verifies for a reference; by default a passing check gives the reference back. */
+    gateVerifies?: (reference: string) => string;
 }
 
 export class BinderMocks implements pulumi.runtime.Mocks {
@@ -79,13 +80,16 @@ export class BinderMocks implements pulumi.runtime.Mocks {
         const inputs = unwrapSecrets(args.inputs);
         const state: Record<string, any> = { ...args.inputs };
         switch (args.type) {
-            case "docker:index/image:Image": {
-                const imageName: string = inputs.imageName;
-                const repository = imageName.replace(/:[^:/]+$/, "");
-                state.repoDigest = `${repository}@${mockImageDigest(repository, inputs.build?.platform)}`;
-                state.baseImageName = imageName;
+            case "docker-build:index:Image": {
+                const tags: string[] = inputs.tags ?? [];
+                const repository = (tags[0] ?? "").replace(/:[^:/]+$/, "");
+                state.digest = mockImageDigest(repository, inputs.platforms?.[0]);
+                state.ref = `${tags[0]}@${state.digest}`;
                 break;
             }
+            case GATE_RESOURCE_TYPE:
+                state.verifiedReference = (this.behaviour.gateVerifies ?? ((reference: string) => reference))(inputs.reference);
+                break;
             case "docker-build:index:Index":
                 state.ref = `${inputs.tag}@${mockIndexDigest(inputs.sources)}`;
                 break;

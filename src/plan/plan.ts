@@ -5,6 +5,7 @@
 import * as path from "path";
 import { KEYS } from "../config/schema";
 import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER } from "../config/stackFile";
+import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 import { redactSecrets } from "./mocks";
 import { runProgram } from "./program";
 
@@ -18,6 +19,12 @@ export function stackNameOf(file: string): string {
     const base = path.basename(file);
     const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
     return m ? m[1] : base.replace(/\.ya?ml$/, "");
+}
+
+/** A dynamic resource carries its provider's serialized code as `__provider`: the engine's, not a reader's. */
+function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
+    const { __provider: _code, ...rest } = inputs;
+    return rest;
 }
 
 function dropUndefined(value: unknown): unknown {
@@ -45,15 +52,17 @@ export async function computePlan(file: string): Promise<Plan> {
     const run = await runProgram({ stack: stackNameOf(file), config, secretKeys: presence.keys, plan: true });
     return {
         stack: stackNameOf(file),
-        resources: run.resources.map((r) => ({ type: r.type, name: r.name, inputs: dropUndefined(redactSecrets(r.inputs)) as Record<string, unknown> })),
+        resources: run.resources.map((r) => ({ type: r.type, name: r.name, inputs: dropUndefined(redactSecrets(withoutProviderCode(r.inputs))) as Record<string, unknown> })),
         outputs: run.printableOutputs,
     };
 }
 
 function summary(type: string, inputs: Record<string, any>): string {
     switch (type) {
-        case "docker:index/image:Image":
-            return `${inputs.imageName} (${inputs.build?.platform ?? "default platform"})`;
+        case "docker-build:index:Image":
+            return `${(inputs.tags ?? []).join(", ")} (${(inputs.platforms ?? []).join(", ")})`;
+        case GATE_RESOURCE_TYPE:
+            return `uw3-binder check ${[...(inputs.args ?? []), inputs.reference].join(" ")}`;
         case "docker-build:index:Index":
             return `${inputs.tag} <- ${(inputs.sources ?? []).length} platform images`;
         case "command:local:Command":

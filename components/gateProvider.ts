@@ -1,0 +1,86 @@
+/**
+ * The gate's dynamic provider: the engine calls `create` when a gate must run, `diff` to decide whether
+ * it must run again. Pulumi serializes these functions into the stack's state and runs them in the
+ * `pulumi-nodejs` provider process (started in the program's directory), so they reach nothing from
+ * this module's scope but plain values and Node's own modules.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+export const GATE_MODULE = "uw3-binder";
+export const GATE_TYPE = "Gate";
+/** The gate's resource type, as the engine and `uw3-binder plan` show it (dynamic.Resource builds it so). */
+export const GATE_RESOURCE_TYPE = `pulumi-nodejs:dynamic/${GATE_MODULE}:${GATE_TYPE}`;
+
+/** What the engine stores for a gate. The password is a secret input: encrypted in state, never an output. */
+export interface GateInputs {
+    reference: string;
+    args: string[];
+    username?: string;
+    password?: string;
+}
+
+export interface GateOutputs {
+    reference: string;
+    args: string[];
+    username?: string;
+    verifiedReference: string;
+}
+
+/**
+ * Only what decides whether an image passes re-runs a gate: the reference (a new digest) and the check
+ * options. Credentials are how to read the image, not what is checked: a rotated password must not
+ * re-run every gate of every month (and fail where the old image is no longer local).
+ */
+export function gateChanges(olds: Partial<GateInputs>, news: GateInputs): string[] {
+    const changed: string[] = [];
+    if (olds.reference !== news.reference) changed.push("reference");
+    if (JSON.stringify(olds.args ?? []) !== JSON.stringify(news.args)) changed.push("args");
+    return changed;
+}
+
+export const gateProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: GateOutputs, news: GateInputs): Promise<pulumi.dynamic.DiffResult> {
+        const changed = gateChanges(olds, news);
+        return { changes: changed.length > 0, replaces: changed, deleteBeforeReplace: false };
+    },
+
+    async create(inputs: GateInputs): Promise<pulumi.dynamic.CreateResult> {
+        const { execFile } = await import("child_process");
+        const path = await import("path");
+        // bin/uw3-binder.js, relative to the program's directory, where the engine starts this provider.
+        const cli = path.resolve("bin", "uw3-binder.js");
+        const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+        delete env.UW3_BINDER_REGISTRY_USERNAME;
+        delete env.UW3_BINDER_REGISTRY_PASSWORD;
+        if (inputs.username !== undefined && inputs.password !== undefined) {
+            env.UW3_BINDER_REGISTRY_USERNAME = inputs.username;
+            env.UW3_BINDER_REGISTRY_PASSWORD = inputs.password;
+        }
+        const argv = [cli, "check", "--print-ref", ...inputs.args, inputs.reference];
+        const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+            execFile(process.execPath, argv, { env, maxBuffer: 4 * 1024 * 1024, timeout: 60 * 60 * 1000 }, (err, stdout, stderr) => {
+                const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+                resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+            });
+        });
+        // The check's table, bounded and without terminal control sequences, is the error a maintainer reads.
+        const table = result.stderr
+            .replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "")
+            .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?")
+            .slice(-8000);
+        if (inputs.password) {
+            if (table.includes(inputs.password) || result.stdout.includes(inputs.password)) {
+                throw new Error(`the gate for ${inputs.reference} failed (exit ${result.code}); its output is withheld because it contained the registry password`);
+            }
+        }
+        if (result.code !== 0) {
+            throw new Error(`the gate for ${inputs.reference} failed (uw3-binder check exit ${result.code}):\n${table}`);
+        }
+        const printed = result.stdout.trim().split("\n").pop() ?? "";
+        if (printed !== inputs.reference) {
+            throw new Error(`the gate for ${inputs.reference} printed "${printed.slice(0, 300)}" instead of the reference it verified; not pinning anything to it`);
+        }
+        const outs: GateOutputs = { reference: inputs.reference, args: inputs.args, username: inputs.username, verifiedReference: printed };
+        return { id: printed, outs };
+    },
+};
