@@ -3,7 +3,9 @@
 #   - dockerd (--bridge=none --iptables=false: the test machines have no network to bridge to),
 #   - an open docker-registry on 127.0.0.1:5000 (stands in for a public GHCR package),
 #   - an htpasswd docker-registry on 127.0.0.1:5001 (stands in for a private one); its generated
-#     user and password are written to $DIR/auth-registry.env for test/integration/harness.ts.
+#     user and password are written to $DIR/auth-registry.env for test/integration/harness.ts,
+#   - the demo stack's base image, 127.0.0.1:5000/uw3-binder-demo/busybox:1 (busybox FROM scratch),
+#   - buildkitd, once scripts/pulumi-engine.sh has built it, as the buildx builder `uw3-binder`.
 #
 # Usage: scripts/services.sh start|stop|status [--dir DIR]     (DIR defaults to /tmp/uw3-binder-services,
 #        which is also the harness's default for UW3_BINDER_SERVICES_DIR)
@@ -179,6 +181,62 @@ stop_pid() {
     rm -f "$file"
 }
 
+# The demo stack's base image (examples/underworld3-mini): busybox FROM scratch, built with the legacy
+# builder so nothing is pulled, pushed to the open registry. Skipped when it is already there.
+DEMO_BASE="$OPEN_ADDR/uw3-binder-demo/busybox:1"
+push_demo_base() {
+    if [[ "$(curl --silent --output /dev/null --max-time 5 --write-out '%{http_code}' \
+        -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$OPEN_ADDR/v2/uw3-binder-demo/busybox/manifests/1")" == 200 ]]; then
+        return
+    fi
+    local busybox
+    busybox="$(command -v busybox || true)"
+    [[ -n "$busybox" ]] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+        busybox=/bin/busybox
+    [[ -x "$busybox" ]] || die "busybox not installed (apt-get install busybox-static): it is the demo stack's base image"
+    local ctx="$dir/demo-base"
+    rm -rf "$ctx" && mkdir -p "$ctx"
+    cp "$busybox" "$ctx/busybox"
+    printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' >"$ctx/Dockerfile"
+    log "pushing the demo base image $DEMO_BASE"
+    DOCKER_BUILDKIT=0 docker build -q -t "$DEMO_BASE" "$ctx" >"$dir/demo-base.log" 2>&1 &&
+        docker push "$DEMO_BASE" >>"$dir/demo-base.log" 2>&1 ||
+        die "building or pushing $DEMO_BASE failed: $(tail -3 "$dir/demo-base.log")"
+}
+
+# BuildKit for docker-build (the program's builder): docker-build does not build with dockerd's own
+# builder, and its default (a docker-container builder) would pull moby/buildkit. So buildkitd, built from
+# its Go module by scripts/pulumi-engine.sh, runs here on a unix socket, and is registered as the buildx
+# builder `uw3-binder` (remote driver), which docker-build finds in the buildx store and uses.
+BUILDER_NAME=uw3-binder
+start_buildkitd() {
+    local buildkitd
+    buildkitd="$(bash "$(dirname "$0")/pulumi-engine.sh" buildkitd 2>/dev/null || true)"
+    if [[ -z "$buildkitd" ]]; then
+        log "buildkitd not built yet (scripts/pulumi-engine.sh install): no BuildKit builder for docker-build"
+        return
+    fi
+    local sock="$dir/buildkitd.sock"
+    if [[ -S "$sock" ]] && pid_alive "$dir/buildkitd.pid"; then
+        log "buildkitd already running"
+    else
+        command -v runc >/dev/null || die "runc not installed (apt-get install runc): buildkitd runs build steps with it"
+        printf '[worker.oci]\n  enabled = true\n[worker.containerd]\n  enabled = false\n[registry."%s"]\n  http = true\n[registry."%s"]\n  http = true\n' \
+            "$OPEN_ADDR" "$AUTH_ADDR" >"$dir/buildkitd.toml"
+        log "starting buildkitd (log: $dir/buildkitd.log)"
+        rm -f "$sock"
+        setsid "$buildkitd" --config "$dir/buildkitd.toml" --addr "unix://$sock" --root "$dir/buildkit" \
+            --oci-worker-net host </dev/null >"$dir/buildkitd.log" 2>&1 &
+        echo $! >"$dir/buildkitd.pid"
+        wait_for buildkitd 30 test -S "$sock"
+    fi
+    local store="${DOCKER_CONFIG:-$HOME/.docker}/buildx/instances"
+    mkdir -p "$store"
+    printf '{"Name":"%s","Driver":"remote","Nodes":[{"Name":"%s0","Endpoint":"unix://%s","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}\n' \
+        "$BUILDER_NAME" "$BUILDER_NAME" "$sock" >"$store/$BUILDER_NAME"
+}
+
 case "$action" in
     start)
         command -v curl >/dev/null || die "curl not installed (used to probe the registries)"
@@ -193,6 +251,8 @@ case "$action" in
             die "$AUTH_ADDR is already running but $dir/auth-registry.env is missing: stop it, or pass the --dir it was started with"
         fi
         start_registry registry-auth "$AUTH_ADDR" 401 auth
+        push_demo_base
+        start_buildkitd
         log "ready: open registry $OPEN_ADDR, auth registry $AUTH_ADDR (credentials in $dir/auth-registry.env)"
         ;;
     stop)
@@ -201,6 +261,8 @@ case "$action" in
         for name in registry-auth registry-open; do
             if stop_pid "$name"; then rm -rf "${dir:?}/$name-storage"; fi
         done
+        stop_pid buildkitd || true
+        rm -f "${DOCKER_CONFIG:-$HOME/.docker}/buildx/instances/$BUILDER_NAME"
         stop_pid dockerd || true
         ;;
     status)

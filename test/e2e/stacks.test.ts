@@ -1,0 +1,116 @@
+/**
+ * `pulumi preview` of every committed stack file on the real engine: each gets past the engine's own
+ * config validation and runs the program, and a bad config fails with the program's message.
+ */
+import * as assert from "assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describeEngine, EngineProject } from "./engine";
+
+/** Every stack file committed at the repository root. */
+const STACKS = fs
+    .readdirSync(path.resolve(__dirname, "..", ".."))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s)
+    .sort();
+
+/** Dockerfiles each stack's checkout must have for the program to stage its builds. */
+const CHECKOUTS: Record<string, string[]> = {
+    underworld3: ["container/Dockerfile.deps", "container/Dockerfile.branch", "pixi.toml", "pixi.lock", "setup.py"],
+    underworld2: ["lavavu", "petsc", "base", "underworld2"].map((i) => `docs/development/docker/${i}/Dockerfile`).concat(["setup.py"]),
+};
+
+async function fakeCheckout(project: EngineProject, name: string): Promise<void> {
+    for (const file of CHECKOUTS[name]) {
+        const at = path.join(project.root, name, file);
+        await fs.promises.mkdir(path.dirname(at), { recursive: true });
+        await fs.promises.writeFile(at, file.endsWith("Dockerfile") || file.includes("Dockerfile.") ? "FROM scratch\n" : `# ${file}\n`);
+    }
+}
+
+/** Sets every secret the stack file's header asks for, as `pulumi config set --secret` would. */
+async function setSecrets(project: EngineProject, stack: string): Promise<void> {
+    const config = (await project.stack.getAllConfig()) as Record<string, { value: string }>;
+    const source = JSON.parse(config["uw3-binder:source"]?.value ?? "{}") as { launcherPatSecret?: boolean };
+    const registry = JSON.parse(config["uw3-binder:registry"]?.value ?? "{}") as { username?: string; server?: string };
+    if (source.launcherPatSecret !== false) await project.stack.setConfig("uw3-binder:launcherPat", { value: `pat-${stack}`, secret: true });
+    if (stack === "uw2") {
+        await project.stack.setConfig('uw3-binder:registryPasswords["docker.io"]', { value: "hub-token", secret: true }, true);
+    } else if (registry.username) {
+        await project.stack.setConfig("uw3-binder:registryPassword", { value: `password-${stack}`, secret: true });
+    }
+    if (config["uw3-binder:launcher"]) await project.stack.setConfig("github:token", { value: "ghp_not_a_token", secret: true });
+}
+
+describeEngine("engine: preview of every committed stack", (engine) => {
+    it("finds the committed stacks", () => {
+        assert.deepStrictEqual(STACKS, ["2025-01", "demo", "dev", "uw2"]);
+    });
+
+    for (const stack of STACKS.filter((s) => s !== "demo")) {
+        it(`${stack}: gets past config and runs the program`, async function () {
+            this.timeout(180000);
+            const project = await EngineProject.create(engine(), { stack });
+            try {
+                await fakeCheckout(project, stack === "uw2" ? "underworld2" : "underworld3");
+                await setSecrets(project, stack);
+                const events: string[] = [];
+                const result = await project.stack
+                    .preview({ onEvent: (e) => e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`) })
+                    .catch((err: Error) => err);
+                const planned = events.join("\n");
+                // Every stack plans its images and their gates: the program ran past config and declared them.
+                assert.match(planned, /docker-build:index:Image deps-image|docker-build:index:Image lavavu-image-linux-amd64/);
+                assert.match(planned, /pulumi-nodejs:dynamic\/uw3-binder:Gate (deps|lavavu)-gate-check/);
+                if (stack === "uw2") {
+                    // No launcher: nothing needs GitHub, and the whole preview succeeds.
+                    assert.ok(!(result instanceof Error), `uw2 preview failed: ${result instanceof Error ? result.message : ""}`);
+                    assert.strictEqual(events.filter((e) => e.startsWith("docker-build:index:Image")).length, 8);
+                    assert.strictEqual(events.filter((e) => e.startsWith("docker-build:index:Index")).length, 8);
+                } else {
+                    // The GitHub provider cannot be built here (docs/engine.md): preview stops exactly where the
+                    // launcher's first GitHub resource needs it, after the images and gates are planned.
+                    assert.ok(result instanceof Error, "preview should stop at the GitHub provider");
+                    assert.match(result.message, /no resource plugin 'github-v6\.15\.0' found|could not load plugin for github provider/i);
+                }
+            } finally {
+                await project.remove();
+            }
+        });
+    }
+
+    const badConfigs: { name: string; edit: (c: Record<string, any>) => void; message: RegExp }[] = [
+        {
+            name: "a release that is not YYYY.MM",
+            edit: (c) => (c["uw3-binder:release"] = "2025-13"),
+            message: /invalid uw3-binder stack config \(1 problem\):\n\s+- `uw3-binder:release`: expected a release month YYYY\.MM \(for example "2025\.01"\), found "2025-13"/,
+        },
+        {
+            name: "a parent that is not an image",
+            edit: (c) => (c["uw3-binder:images"].slim.from.image = "base"),
+            message: /`uw3-binder:images\.slim\.from\.image`: expected one of the images/,
+        },
+        {
+            name: "an unknown key",
+            edit: (c) => (c["uw3-binder:imges"] = {}),
+            message: /`uw3-binder:imges`: unknown key/,
+        },
+    ];
+    for (const bad of badConfigs) {
+        it(`demo with ${bad.name}: preview fails with the program's own message`, async function () {
+            this.timeout(120000);
+            const project = await EngineProject.create(engine(), { stack: "demo", edit: bad.edit });
+            try {
+                const err = await project.stack.preview().then(
+                    () => undefined,
+                    (e: Error) => e,
+                );
+                assert.ok(err, "preview should fail");
+                assert.match(err.message, bad.message);
+                assert.ok(!/Stack 'demo' is missing configuration value/.test(err.message), "the engine must not be the one refusing");
+            } finally {
+                await project.remove();
+            }
+        });
+    }
+});
