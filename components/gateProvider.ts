@@ -80,7 +80,9 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
         if (printed !== inputs.reference) {
             throw new Error(`the gate for ${inputs.reference} printed "${printed.slice(0, 300)}" instead of the reference it verified; not pinning anything to it`);
         }
-        const outs: GateOutputs = { reference: inputs.reference, args: inputs.args, username: inputs.username, verifiedReference: printed };
+        // No undefined values: the engine's wire format (a protobuf Struct) has no such thing.
+        const outs: GateOutputs = { reference: inputs.reference, args: inputs.args, verifiedReference: printed };
+        if (inputs.username !== undefined) outs.username = inputs.username;
         return { id: printed, outs };
     },
 };

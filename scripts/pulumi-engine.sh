@@ -26,8 +26,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-# The newest pkg/v3 the module proxy serves at or below @pulumi/pulumi in package-lock.json (3.270.0).
-PULUMI_VERSION=3.260.0
+# The newest pkg/v3 the module proxy serves whole at or below @pulumi/pulumi in package-lock.json (3.270.0):
+# 3.260.0 has an .info but its .zip is refused.
+PULUMI_VERSION=3.259.0
 # What package-lock.json pins @pulumi/docker-build to; the SDK asks the engine for exactly this plugin.
 DOCKER_BUILD_VERSION=$(node -p 'require("./package-lock.json").packages["node_modules/@pulumi/docker-build"].version')
 # The BuildKit that pulumi-resource-docker-build $DOCKER_BUILD_VERSION is built against.
