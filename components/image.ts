@@ -59,7 +59,9 @@ export class BinderImage extends pulumi.ComponentResource {
                     // A preview shows what would be built; it never builds or pushes.
                     buildOnPreview: false,
                 },
-                { parent: this },
+                // docker-build deletes an image's pushed digests from the registry when the resource is deleted:
+                // an old month's `destroy` must not take away what launchers (or a rollback) pin.
+                { parent: this, retainOnDelete: true },
             );
 
         const digests: pulumi.Output<string>[] = [];

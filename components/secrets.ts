@@ -18,7 +18,8 @@ export class LauncherPatSecret extends pulumi.ComponentResource {
             `${name}-actions-secret`,
             // `value`, not the deprecated `plaintextValue`; wrapped again so it is secret even if a caller forgot.
             { repository: args.repository, secretName: "LAUNCHER_PAT", value: pulumi.secret(args.launcherPat) },
-            { parent: this },
+            // The secret is shared by every month's stack: destroying an old month must not delete it.
+            { parent: this, retainOnDelete: true },
         );
         this.secretName = secret.secretName;
         this.registerOutputs({ secretName: this.secretName });
