@@ -2,8 +2,10 @@
  * `npm run bench`: reports the speed and size goals. A benchmark reports; it asserts nothing.
  *   - layers/visibility: bytes fetched from the registry vs the image's size, and wall time
  *     (needs the loopback registry and Docker that `scripts/services.sh start` provides);
- *   - source: deps build context vs whole checkout, fingerprint time, images rebuilt per kind of change.
+ *   - source: deps build context vs whole checkout, fingerprint time, images rebuilt per kind of change;
+ *   - engine: the warm engine build, and preview / first up / no-change up of the demo stack on it.
  */
+import { benchEngine } from "./engine";
 import { benchLayers } from "./layers";
 import { benchSource } from "./source";
 
@@ -19,7 +21,9 @@ async function section(title: string, run: () => Promise<string[]>): Promise<boo
 }
 
 async function main(): Promise<number> {
-    const results = [await section("source: build contexts, fingerprints, rebuilds", benchSource), await section("check: layers and visibility from manifests only", benchLayers)];
+    const results = [await section("source: build contexts, fingerprints, rebuilds", benchSource), await section("check: layers and visibility from manifests only", benchLayers),
+        await section("engine: the real Pulumi engine on the demo stack", benchEngine),
+    ];
     return results.every(Boolean) ? 0 : 1;
 }
 
