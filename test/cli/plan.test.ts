@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 import { mockImageDigest } from "../../src/plan/mocks";
 import { PROGRAM_DIR } from "../../src/plan/program";
 
@@ -25,8 +26,8 @@ describe("uw3-binder plan", function () {
         for (const res of plan.resources) assert.deepStrictEqual(Object.keys(res), ["type", "name", "inputs"]);
         const of = (type: string) => plan.resources.filter((x: any) => x.type === type);
         assert.deepStrictEqual(
-            of("docker:index/image:Image").map((x: any) => x.inputs.imageName),
-            ["ghcr.io/underworldcode/uw3-deps:2025.01", "ghcr.io/underworldcode/uw3-base:2025.01-slim"],
+            of("docker-build:index:Image").map((x: any) => x.inputs.tags),
+            [["ghcr.io/underworldcode/uw3-deps:2025.01"], ["ghcr.io/underworldcode/uw3-base:2025.01-slim"]],
         );
         const files = of("github:index/repositoryFile:RepositoryFile");
         const digest = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
@@ -37,14 +38,20 @@ describe("uw3-binder plan", function () {
         assert.deepStrictEqual(of("github:index/actionsSecret:ActionsSecret").map((x: any) => x.inputs), [
             { repository: "underworld3", secretName: "LAUNCHER_PAT", value: "[secret]" },
         ]);
-        assert.strictEqual(of("docker:index/image:Image")[0].inputs.registry, "[secret]");
+        assert.strictEqual(of("docker-build:index:Image")[0].inputs.registries, "[secret]");
+        // A gate shows what it checks and with which options; its password as "[secret]", its provider code not at all.
+        assert.deepStrictEqual(of(GATE_RESOURCE_TYPE).map((x: any) => [x.name, x.inputs]), [
+            ["deps-gate-check", { args: ["--skip", "user,jupyter,kernel,jit,import"], password: "[secret]", reference: `ghcr.io/underworldcode/uw3-deps:2025.01@${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`, username: "underworld-bot" }],
+            ["slim-gate-check", { args: ["--jupyter-port", "8889"], password: "[secret]", reference: `ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest}`, username: "underworld-bot" }],
+        ]);
     });
 
     it("prints a readable table by default", () => {
         const r = cli(["plan", "--stack", "2025-01"]);
         assert.strictEqual(r.code, 0, r.stderr);
         assert.match(r.stdout, /^stack 2025-01: 19 resources\n/);
-        assert.match(r.stdout, /\ndocker:index\/image:Image +slim-image +ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim \(linux\/amd64\)\n/);
+        assert.match(r.stdout, /\ndocker-build:index:Image +slim-image +ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim \(linux\/amd64\)\n/);
+        assert.match(r.stdout, /\npulumi-nodejs:dynamic\/uw3-binder:Gate +slim-gate-check +uw3-binder check --jupyter-port 8889 ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64}\n/);
     });
 
     it("--stack uw2 --json shows the Underworld2 chain pinned by digest with one manifest list per tag", () => {
@@ -52,10 +59,10 @@ describe("uw3-binder plan", function () {
         assert.strictEqual(r.code, 0, r.stderr);
         const plan = JSON.parse(r.stdout);
         const base = plan.resources.find((x: any) => x.name === "base-image-linux-amd64");
-        assert.match(base.inputs.build.args.PETSC_IMAGE, /^docker\.io\/underworldcode\/petsc@sha256:[0-9a-f]{64}$/);
-        assert.match(base.inputs.build.args.LAVAVU_IMAGE, /^docker\.io\/underworldcode\/lavavu@sha256:[0-9a-f]{64}$/);
+        assert.match(base.inputs.buildArgs.PETSC_IMAGE, /^docker\.io\/underworldcode\/petsc@sha256:[0-9a-f]{64}$/);
+        assert.match(base.inputs.buildArgs.LAVAVU_IMAGE, /^docker\.io\/underworldcode\/lavavu@sha256:[0-9a-f]{64}$/);
         const uw2 = plan.resources.find((x: any) => x.name === "underworld2-image-linux-arm64");
-        assert.match(uw2.inputs.build.args.BASE_IMAGE, /^docker\.io\/underworldcode\/base@sha256:[0-9a-f]{64}$/);
+        assert.match(uw2.inputs.buildArgs.BASE_IMAGE, /^docker\.io\/underworldcode\/base@sha256:[0-9a-f]{64}$/);
         assert.strictEqual(plan.resources.filter((x: any) => x.type === "docker-build:index:Index").length, 8);
     });
 

@@ -25,16 +25,16 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
 
     it("stages only the deps image's own files, with its Dockerfile labelled", async () => {
         const { deps } = await imagesFor(checkout);
-        const context = path.join(PROGRAM_DIR, deps.build.context);
+        const context = path.join(PROGRAM_DIR, deps.context.location);
         const files = fs.readdirSync(context, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(context, f)).isFile()).sort();
         assert.deepStrictEqual(files, [".uw3-binder-staged-context", "container/Dockerfile.deps", "pixi.lock", "pixi.toml"]);
-        const dockerfile = fs.readFileSync(path.join(PROGRAM_DIR, deps.build.dockerfile), "utf8");
+        const dockerfile = fs.readFileSync(path.join(PROGRAM_DIR, deps.dockerfile.location), "utf8");
         const revision = checkout.git(["rev-parse", "HEAD"]);
         assert.ok(dockerfile.startsWith(fs.readFileSync(checkout.path("container/Dockerfile.deps"), "utf8")));
         assert.ok(dockerfile.includes('org.opencontainers.image.source="https://github.com/underworldcode/underworld3"'));
         assert.ok(dockerfile.includes(`org.opencontainers.image.revision="${revision}"`));
         assert.ok(dockerfile.includes('org.opencontainers.image.version="2025.01"'));
-        assert.match(deps.build.args.UW3_SOURCE_FINGERPRINT, /^sha256:[0-9a-f]{64}$/);
+        assert.match(deps.buildArgs.UW3_SOURCE_FINGERPRINT, /^sha256:[0-9a-f]{64}$/);
     });
 
     it("changes no image input for a docs-only or pure-Python commit", async () => {
@@ -52,7 +52,7 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
         checkout.commitAll("Cython change");
         const after = await imagesFor(checkout);
         assert.deepStrictEqual(after.deps, before.deps);
-        assert.notStrictEqual(after.slim.build.args.UW3_SOURCE_FINGERPRINT, before.slim.build.args.UW3_SOURCE_FINGERPRINT);
+        assert.notStrictEqual(after.slim.buildArgs.UW3_SOURCE_FINGERPRINT, before.slim.buildArgs.UW3_SOURCE_FINGERPRINT);
     });
 
     it("rebuilds both for a pixi.lock commit", async () => {
@@ -60,8 +60,8 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
         checkout.append("pixi.lock", "      - conda: gmsh-4.13\n");
         checkout.commitAll("Re-lock");
         const after = await imagesFor(checkout);
-        assert.notStrictEqual(after.deps.build.args.UW3_SOURCE_FINGERPRINT, before.deps.build.args.UW3_SOURCE_FINGERPRINT);
-        assert.notStrictEqual(after.slim.build.args.UW3_SOURCE_FINGERPRINT, before.slim.build.args.UW3_SOURCE_FINGERPRINT);
+        assert.notStrictEqual(after.deps.buildArgs.UW3_SOURCE_FINGERPRINT, before.deps.buildArgs.UW3_SOURCE_FINGERPRINT);
+        assert.notStrictEqual(after.slim.buildArgs.UW3_SOURCE_FINGERPRINT, before.slim.buildArgs.UW3_SOURCE_FINGERPRINT);
     });
 
     it("refuses to run without the checkout, naming the path", async () => {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { runProgram, ProgramRun, PROGRAM_DIR } from "../../src/plan/program";
 import { BinderMocks, RecordedResource, unwrapSecrets } from "../../src/plan/mocks";
+import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 
 /** The secret values the tests hand in, so they can prove none leaks. */
 export const SECRETS = {
@@ -56,8 +57,10 @@ export function inputsOf(resource: RecordedResource): any {
 }
 
 export const TYPES = {
-    image: "docker:index/image:Image",
+    image: "docker-build:index:Image",
     index: "docker-build:index:Index",
+    gate: GATE_RESOURCE_TYPE,
+    /** Local commands: only the launcher's warm-ups (gates are `gate`). */
     command: "command:local:Command",
     file: "github:index/repositoryFile:RepositoryFile",
     branch: "github:index/branch:Branch",

@@ -4,10 +4,14 @@ import { byName, inputsOf, ofType, runStack, stackConfig, TYPES } from "./fixtur
 
 const HUB_SECRETS = { "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-token-4444" }) };
 
+/** A platform build's `ref` as docker-build reports it: its (per-platform) tag pinned by digest. */
+function memberRef(repository: string, tag: string, arch: string): string {
+    return `${repository}:${tag}-${arch}@${mockImageDigest(repository, `linux/${arch}`)}`;
+}
+
 /** The digest the mock registry gives the manifest list of an image built for amd64 and arm64. */
-function indexDigest(repository: string): string {
-    const member = (arch: string) => `${repository}@${mockImageDigest(repository, `linux/${arch}`)}`;
-    return mockIndexDigest([member("amd64"), member("arm64")]);
+function indexDigest(repository: string, firstTag: string): string {
+    return mockIndexDigest([memberRef(repository, firstTag, "amd64"), memberRef(repository, firstTag, "arm64")]);
 }
 
 describe("program: image graphs, tags and multi-arch (Underworld2 stack)", () => {
@@ -16,18 +20,18 @@ describe("program: image graphs, tags and multi-arch (Underworld2 stack)", () =>
         run = await runStack(stackConfig("uw2"), HUB_SECRETS);
     });
 
-    it("builds one docker.Image per platform and one manifest list per tag, no launcher", () => {
+    it("builds one docker-build Image per platform and one manifest list per tag, no launcher", () => {
         assert.deepStrictEqual(
-            ofType(run, TYPES.image).map((r) => inputsOf(r).imageName),
+            ofType(run, TYPES.image).map((r) => [r.name, inputsOf(r).tags, inputsOf(r).platforms]),
             [
-                "docker.io/underworldcode/lavavu:2025.01-amd64",
-                "docker.io/underworldcode/lavavu:2025.01-arm64",
-                "docker.io/underworldcode/petsc:2025.01-amd64",
-                "docker.io/underworldcode/petsc:2025.01-arm64",
-                "docker.io/underworldcode/base:2025.01-amd64",
-                "docker.io/underworldcode/base:2025.01-arm64",
-                "docker.io/underworldcode/underworld2:2.16.0-amd64",
-                "docker.io/underworldcode/underworld2:2.16.0-arm64",
+                ["lavavu-image-linux-amd64", ["docker.io/underworldcode/lavavu:2025.01-amd64"], ["linux/amd64"]],
+                ["lavavu-image-linux-arm64", ["docker.io/underworldcode/lavavu:2025.01-arm64"], ["linux/arm64"]],
+                ["petsc-image-linux-amd64", ["docker.io/underworldcode/petsc:2025.01-amd64"], ["linux/amd64"]],
+                ["petsc-image-linux-arm64", ["docker.io/underworldcode/petsc:2025.01-arm64"], ["linux/arm64"]],
+                ["base-image-linux-amd64", ["docker.io/underworldcode/base:2025.01-amd64"], ["linux/amd64"]],
+                ["base-image-linux-arm64", ["docker.io/underworldcode/base:2025.01-arm64"], ["linux/arm64"]],
+                ["underworld2-image-linux-amd64", ["docker.io/underworldcode/underworld2:2.16.0-amd64"], ["linux/amd64"]],
+                ["underworld2-image-linux-arm64", ["docker.io/underworldcode/underworld2:2.16.0-arm64"], ["linux/arm64"]],
             ],
         );
         assert.deepStrictEqual(
@@ -50,35 +54,35 @@ describe("program: image graphs, tags and multi-arch (Underworld2 stack)", () =>
     it("joins each image's platform builds by digest in its manifest list", () => {
         const index = inputsOf(byName(run, "base-index-2025.01"));
         assert.deepStrictEqual(index.sources, [
-            `docker.io/underworldcode/base@${mockImageDigest("docker.io/underworldcode/base", "linux/amd64")}`,
-            `docker.io/underworldcode/base@${mockImageDigest("docker.io/underworldcode/base", "linux/arm64")}`,
+            `docker.io/underworldcode/base:2025.01-amd64@${mockImageDigest("docker.io/underworldcode/base", "linux/amd64")}`,
+            `docker.io/underworldcode/base:2025.01-arm64@${mockImageDigest("docker.io/underworldcode/base", "linux/arm64")}`,
         ]);
+        assert.deepStrictEqual(inputsOf(byName(run, "base-index-latest")).sources, index.sources, "every tag's manifest list joins the same builds");
         assert.strictEqual(index.push, true);
     });
 
     it("pins every parent by its manifest list's digest, through the named build args", () => {
-        const base = inputsOf(byName(run, "base-image-linux-arm64")).build.args;
-        assert.strictEqual(base.PETSC_IMAGE, `docker.io/underworldcode/petsc@${indexDigest("docker.io/underworldcode/petsc")}`);
-        assert.strictEqual(base.LAVAVU_IMAGE, `docker.io/underworldcode/lavavu@${indexDigest("docker.io/underworldcode/lavavu")}`);
-        const uw2 = inputsOf(byName(run, "underworld2-image-linux-amd64")).build.args;
-        assert.strictEqual(uw2.BASE_IMAGE, `docker.io/underworldcode/base@${indexDigest("docker.io/underworldcode/base")}`);
+        const base = inputsOf(byName(run, "base-image-linux-arm64")).buildArgs;
+        assert.strictEqual(base.PETSC_IMAGE, `docker.io/underworldcode/petsc@${indexDigest("docker.io/underworldcode/petsc", "2025.01")}`);
+        assert.strictEqual(base.LAVAVU_IMAGE, `docker.io/underworldcode/lavavu@${indexDigest("docker.io/underworldcode/lavavu", "2025.01")}`);
+        const uw2 = inputsOf(byName(run, "underworld2-image-linux-amd64")).buildArgs;
+        assert.strictEqual(uw2.BASE_IMAGE, `docker.io/underworldcode/base@${indexDigest("docker.io/underworldcode/base", "2025.01")}`);
     });
 
     it("reports every tag pinned to the manifest list, and gates the first tag", () => {
-        const digest = indexDigest("docker.io/underworldcode/underworld2");
+        const digest = indexDigest("docker.io/underworldcode/underworld2", "2.16.0");
         assert.deepStrictEqual((run.outputs.imageReferences as any).underworld2, [
             `docker.io/underworldcode/underworld2:2.16.0@${digest}`,
             `docker.io/underworldcode/underworld2:2025.01@${digest}`,
         ]);
-        assert.ok(inputsOf(byName(run, "underworld2-gate-check")).create.endsWith(` docker.io/underworldcode/underworld2:2.16.0@${digest}`));
+        assert.strictEqual(inputsOf(byName(run, "underworld2-gate-check")).reference, `docker.io/underworldcode/underworld2:2.16.0@${digest}`);
     });
 
     it("pushes images and manifest lists with the docker.io password from registryPasswords, as a secret", () => {
-        for (const r of [...ofType(run, TYPES.image), ...ofType(run, TYPES.index)]) {
-            assert.ok(isSecretValue(r.inputs.registry), `${r.name}: registry credentials must be secret`);
-        }
+        for (const r of ofType(run, TYPES.image)) assert.ok(isSecretValue(r.inputs.registries), `${r.name}: registry credentials must be secret`);
+        for (const r of ofType(run, TYPES.index)) assert.ok(isSecretValue(r.inputs.registry), `${r.name}: registry credentials must be secret`);
         assert.deepStrictEqual(inputsOf(byName(run, "petsc-index-latest")).registry, { address: "docker.io", username: "underworldcode", password: "hub-token-4444" });
-        assert.deepStrictEqual(inputsOf(byName(run, "petsc-image-linux-amd64")).registry, { server: "docker.io", username: "underworldcode", password: "hub-token-4444" });
+        assert.deepStrictEqual(inputsOf(byName(run, "petsc-image-linux-amd64")).registries, [{ address: "docker.io", username: "underworldcode", password: "hub-token-4444" }]);
     });
 });
 
@@ -93,14 +97,18 @@ describe("program: per-image registries and tags", () => {
             "uw3-binder:launcherPat": "p",
             "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-5555", "ghcr.io": "ghcr-6666" }),
         });
-        assert.deepStrictEqual(inputsOf(byName(run, "deps-image")).registry, { server: "docker.io", username: "hubbot", password: "hub-5555" });
-        assert.deepStrictEqual(inputsOf(byName(run, "slim-image")).registry, { server: "ghcr.io", username: "underworld-bot", password: "ghcr-6666" });
+        assert.deepStrictEqual(inputsOf(byName(run, "deps-image")).registries, [{ address: "docker.io", username: "hubbot", password: "hub-5555" }]);
+        assert.deepStrictEqual(inputsOf(byName(run, "slim-image")).registries, [{ address: "ghcr.io", username: "underworld-bot", password: "ghcr-6666" }]);
+        // One build per single-platform image, pushed under every one of its tags.
         assert.deepStrictEqual(
-            ofType(run, TYPES.image).map((r) => inputsOf(r).imageName),
-            ["docker.io/underworldcode/uw3-deps:2025.01", "ghcr.io/underworldcode/uw3-base:2025.01-slim", "ghcr.io/underworldcode/uw3-base:latest"],
+            ofType(run, TYPES.image).map((r) => [r.name, inputsOf(r).tags]),
+            [
+                ["deps-image", ["docker.io/underworldcode/uw3-deps:2025.01"]],
+                ["slim-image", ["ghcr.io/underworldcode/uw3-base:2025.01-slim", "ghcr.io/underworldcode/uw3-base:latest"]],
+            ],
         );
         assert.strictEqual(ofType(run, TYPES.index).length, 0, "a single platform stays a plain image with no index");
-        assert.strictEqual(inputsOf(byName(run, "slim-image")).build.args.DEPS_IMAGE, `docker.io/underworldcode/uw3-deps@${mockImageDigest("docker.io/underworldcode/uw3-deps", "linux/amd64")}`);
+        assert.strictEqual(inputsOf(byName(run, "slim-image")).buildArgs.DEPS_IMAGE, `docker.io/underworldcode/uw3-deps@${mockImageDigest("docker.io/underworldcode/uw3-deps", "linux/amd64")}`);
         const slimDigest = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
         assert.deepStrictEqual((run.outputs.imageReferences as any).slim, [
             `ghcr.io/underworldcode/uw3-base:2025.01-slim@${slimDigest}`,
@@ -115,10 +123,9 @@ describe("program: per-image registries and tags", () => {
         const run = await runStack(config);
         const main = inputsOf(byName(run, "launcher-dockerfile-main")).content as string;
         assert.ok(main.includes(`FROM ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}\n`));
-        assert.strictEqual(
-            inputsOf(byName(run, "launcher-pin-main-gate-check")).create,
-            `node bin/uw3-binder.js check --print-ref --skip user,jupyter,kernel,jit,import ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}`,
-        );
+        const pinGate = inputsOf(byName(run, "launcher-pin-main-gate-check"));
+        assert.strictEqual(pinGate.reference, `ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}`);
+        assert.deepStrictEqual(pinGate.args, ["--skip", "user,jupyter,kernel,jit,import"]);
         const dev = inputsOf(byName(run, "launcher-dockerfile-development")).content as string;
         assert.ok(dev.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64")}\n`));
     });
@@ -141,6 +148,7 @@ describe("program: warm-up after a repin", () => {
 
     it("declares no warm-up unless asked", async () => {
         const run = await runStack(stackConfig());
-        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), ["deps-gate-check", "slim-gate-check"]);
+        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), []);
+        assert.deepStrictEqual(ofType(run, TYPES.gate).map((c) => c.name), ["deps-gate-check", "slim-gate-check"]);
     });
 });

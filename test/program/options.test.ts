@@ -9,7 +9,7 @@ function urnOf(run: { resources: { name: string; type: string }[] }, name: strin
 }
 
 describe("program: resource options and config errors", () => {
-    it("retains every GitHub resource on delete and orders each branch's files one after the other", async () => {
+    it("retains every GitHub resource and every pushed image on delete and orders each branch's files one after the other", async () => {
         // Mocks do not see resource options; a stack transformation does.
         const seen: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
         const run = await runStack(stackConfig(), SECRETS, {
@@ -22,8 +22,13 @@ describe("program: resource options and config errors", () => {
         const github = seen.filter((s) => s.type.startsWith("github:") && s.type !== TYPES.actionsSecret);
         assert.strictEqual(github.length, 8);
         for (const s of github) assert.strictEqual(s.opts.retainOnDelete, true, `${s.name} must survive \`pulumi destroy\` of an old month`);
+        // LAUNCHER_PAT is shared by every month's stack (components/secrets.ts): destroying an old month must not delete it.
         const secret = seen.find((s) => s.type === TYPES.actionsSecret)!;
-        assert.notStrictEqual(secret.opts.retainOnDelete, true, "the Actions secret belongs to the stack that set it");
+        assert.strictEqual(secret.opts.retainOnDelete, true, "the Actions secret is shared by every month and must survive `pulumi destroy`");
+        // docker-build deletes an image's pushed digests with the resource: launchers (and rollbacks) pin them.
+        const images = seen.filter((s) => s.type === TYPES.image);
+        assert.deepStrictEqual(images.map((s) => s.name), ["deps-image", "slim-image"]);
+        for (const s of images) assert.strictEqual(s.opts.retainOnDelete, true, `${s.name}'s pushed digests must survive \`pulumi destroy\``);
         for (const branch of ["main", "uw3-release-candidate", "development"]) {
             const readme = seen.find((s) => s.name === `launcher-readme-${branch}`)!;
             const deps = ([] as any[]).concat(readme.opts.dependsOn ?? []);

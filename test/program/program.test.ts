@@ -23,7 +23,7 @@ describe("program (2025-01 stack under mocks)", () => {
             "uw3-binder:index:Launcher": 1,
             "uw3-binder:index:LauncherPatSecret": 1,
             [TYPES.image]: 2,
-            [TYPES.command]: 2,
+            [TYPES.gate]: 2,
             [TYPES.branch]: 2,
             [TYPES.file]: 6,
             [TYPES.actionsSecret]: 1,
@@ -33,44 +33,54 @@ describe("program (2025-01 stack under mocks)", () => {
     it("builds the two images under their release tags for linux/amd64", () => {
         const images = ofType(run, TYPES.image).map(inputsOf);
         assert.deepStrictEqual(
-            images.map((i) => [i.imageName, i.build.platform]),
+            images.map((i) => [i.tags, i.platforms]),
             [
-                [DEPS, "linux/amd64"],
-                [SLIM, "linux/amd64"],
+                [[DEPS], ["linux/amd64"]],
+                [[SLIM], ["linux/amd64"]],
             ],
         );
     });
 
     it("builds the slim image FROM the deps repo digest, never its tag", () => {
         const slim = inputsOf(byName(run, "slim-image"));
-        assert.strictEqual(slim.build.args.DEPS_IMAGE, `ghcr.io/underworldcode/uw3-deps@${DEPS_DIGEST}`);
-        assert.strictEqual(slim.build.args.UW3_BRANCH, "uw3-release-candidate");
-        assert.ok(!slim.build.args.DEPS_IMAGE.includes(":2025.01"), "the parent's tag must not reach the build");
+        assert.strictEqual(slim.buildArgs.DEPS_IMAGE, `ghcr.io/underworldcode/uw3-deps@${DEPS_DIGEST}`);
+        assert.strictEqual(slim.buildArgs.UW3_BRANCH, "uw3-release-candidate");
+        assert.ok(!slim.buildArgs.DEPS_IMAGE.includes(":2025.01"), "the parent's tag must not reach the build");
     });
 
     it("passes the staged Dockerfile by a path that resolves from the program directory, not the context", () => {
         const deps = inputsOf(byName(run, "deps-image"));
-        assert.strictEqual(deps.build.context, ".uw3-binder/contexts/test/deps");
-        assert.strictEqual(deps.build.dockerfile, ".uw3-binder/contexts/test/deps/container/Dockerfile.deps");
+        assert.deepStrictEqual(deps.context, { location: ".uw3-binder/contexts/test/deps" });
+        assert.deepStrictEqual(deps.dockerfile, { location: ".uw3-binder/contexts/test/deps/container/Dockerfile.deps" });
     });
 
     it("pushes with the registry login, the password a secret", () => {
         for (const image of ofType(run, TYPES.image)) {
-            assert.ok(isSecretValue(image.inputs.registry), `${image.name}: registry credentials must reach docker.Image as a secret`);
-            assert.deepStrictEqual(inputsOf(image).registry, { server: "ghcr.io", username: "underworld-bot", password: SECRETS["uw3-binder:registryPassword"] });
+            assert.ok(isSecretValue(image.inputs.registries), `${image.name}: registry credentials must reach the docker-build Image as a secret`);
+            assert.deepStrictEqual(inputsOf(image).registries, [{ address: "ghcr.io", username: "underworld-bot", password: SECRETS["uw3-binder:registryPassword"] }]);
+            assert.strictEqual(inputsOf(image).push, true);
         }
     });
 
-    it("gates every image on its pinned digest, credentials only in the environment", () => {
+    it("gates every image on its pinned digest, credentials only as secret inputs", () => {
         const deps = inputsOf(byName(run, "deps-gate-check"));
         const slim = inputsOf(byName(run, "slim-gate-check"));
-        assert.strictEqual(deps.create, `node bin/uw3-binder.js check --print-ref --skip user,jupyter,kernel,jit,import ${DEPS}@${DEPS_DIGEST}`);
-        assert.strictEqual(slim.create, `node bin/uw3-binder.js check --print-ref --jupyter-port 8889 ${SLIM_PINNED}`);
-        assert.deepStrictEqual(slim.triggers, [SLIM_PINNED]);
-        assert.strictEqual(slim.logging, "none");
-        assert.deepStrictEqual(slim.environment, { UW3_BINDER_REGISTRY_USERNAME: "underworld-bot", UW3_BINDER_REGISTRY_PASSWORD: SECRETS["uw3-binder:registryPassword"] });
-        assert.ok(isSecretValue(byName(run, "slim-gate-check").inputs.environment), "the gate's environment carries the password and must be secret");
-        for (const secret of Object.values(SECRETS)) assert.ok(!slim.create.includes(secret));
+        // What the check runs on and with which options: a new digest (reference) or new options (args) re-run it.
+        assert.strictEqual(deps.reference, `${DEPS}@${DEPS_DIGEST}`);
+        assert.deepStrictEqual(deps.args, ["--skip", "user,jupyter,kernel,jit,import"]);
+        assert.strictEqual(slim.reference, SLIM_PINNED);
+        assert.deepStrictEqual(slim.args, ["--jupyter-port", "8889"]);
+        for (const gate of ["deps-gate-check", "slim-gate-check"]) {
+            const raw = byName(run, gate);
+            assert.strictEqual(raw.type, TYPES.gate);
+            // No other channel (an environment, a command line) carries anything to the check.
+            assert.deepStrictEqual(Object.keys(raw.inputs).filter((k) => raw.inputs[k] !== undefined).sort(), ["__provider", "args", "password", "reference", "username"]);
+            assert.strictEqual(inputsOf(raw).username, "underworld-bot");
+            assert.strictEqual(inputsOf(raw).password, SECRETS["uw3-binder:registryPassword"]);
+            assert.ok(isSecretValue(raw.inputs.password), `${gate}: the gate's password must be a secret input`);
+            const visible = JSON.stringify(redactSecrets(raw.inputs));
+            for (const secret of Object.values(SECRETS)) assert.ok(!visible.includes(secret), `${gate}: ${secret} visible outside a secret`);
+        }
     });
 
     it("pins every launcher branch's Dockerfile by digest with its own UW3_BRANCH", () => {
@@ -150,7 +160,7 @@ describe("program: launchers pin only what a gate verified", () => {
     // Were a launcher file to take its pin from the image instead of the gate, it would be declared as soon
     // as the image's digest is known, and this list would not be empty.
     it("declares no launcher file when a gate does not print the reference it was given", async () => {
-        const mocks = new BinderMocks({ commandStdout: (create) => (create.includes("uw3-base") ? "" : `${create.split(" ").pop()}\n`) });
+        const mocks = new BinderMocks({ gateVerifies: (reference) => (reference.includes("uw3-base") ? "" : reference) });
         await assert.rejects(runStack(stackConfig(), SECRETS, { mocks }), /the gate for ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64} printed "" instead of the reference it verified/);
         assert.deepStrictEqual(mocks.resources.filter((r) => r.type === TYPES.file).map((r) => r.name), []);
     });
