@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { run } from "../test/integration/harness";
-import { EngineProject, engineEnv, REPO_ROOT, RUN_ID, SourceRepo } from "../test/e2e/engine";
+import { EngineProject, engineEnv, REPO_ROOT, RUN_ID } from "../test/e2e/engine";
 
 function seconds(start: number): string {
     return `${((performance.now() - start) / 1000).toFixed(1)} s`;
@@ -27,9 +27,7 @@ export async function benchEngine(): Promise<string[]> {
         edit: (config: Record<string, any>) => (config["uw3-binder:registry"].namespace = `bench-${RUN_ID}`),
     });
     try {
-        const source = await SourceRepo.fromExample(project.root);
-        const config = await project.stack.getConfig("uw3-binder:source");
-        await project.stack.setConfig("uw3-binder:source", { value: JSON.stringify({ ...JSON.parse(config.value), path: source.dir }) });
+        await project.useExampleSource();
 
         start = performance.now();
         await project.stack.preview();

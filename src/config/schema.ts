@@ -326,8 +326,9 @@ function checkOptions(raw: z.infer<typeof checksShape> | undefined, position: nu
 }
 
 /**
- * Checks the image graph: every parent exists, no cycles, and parents are declared before their
- * children (the config reads top to bottom as the build runs). Problems name the images involved.
+ * Checks the image graph: every parent exists and there are no cycles. Problems name the images involved.
+ * Declaration order is not a rule: the engine hands a config object to the program with its keys sorted
+ * (as Go marshals a map), so `images` arrives alphabetically, whatever the stack file says.
  */
 export function imageGraphProblems(images: { name: string; parents: string[] }[]): string[] {
     const problems: string[] = [];
@@ -345,7 +346,7 @@ export function imageGraphProblems(images: { name: string; parents: string[] }[]
         }
         return undefined;
     };
-    images.forEach((image, index) => {
+    images.forEach((image) => {
         image.parents.forEach((parent, i) => {
             const where = `\`${KEYS.images}.${image.name}.from${image.parents.length > 1 ? `[${i}]` : ""}.image\``;
             if (!names.includes(parent)) {
@@ -360,14 +361,28 @@ export function imageGraphProblems(images: { name: string; parents: string[] }[]
                     reportedCycles.add(key);
                     problems.push(`${where}: images form a cycle: ${members.join(" -> ")} (an image cannot be built FROM itself)`);
                 }
-                return;
-            }
-            if (names.indexOf(parent) > index) {
-                problems.push(`${where}: images are declared in dependency order, but "${parent}" is declared after "${image.name}"; move it above`);
             }
         });
     });
     return problems;
+}
+
+/** The images with every parent before its children, otherwise in the order given. Needs an acyclic graph. */
+export function inDependencyOrder<T extends { name: string; parents: { image: string }[] }>(images: readonly T[]): T[] {
+    const byName = new Map(images.map((i) => [i.name, i]));
+    const ordered: T[] = [];
+    const placed = new Set<string>();
+    const place = (image: T) => {
+        if (placed.has(image.name)) return;
+        placed.add(image.name);
+        for (const p of image.parents) {
+            const parent = byName.get(p.image);
+            if (parent) place(parent);
+        }
+        ordered.push(image);
+    };
+    images.forEach(place);
+    return ordered;
 }
 
 /**
@@ -506,7 +521,9 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 problems.push(`${at}.checks\`: every check is off, so nothing would gate this image; keep at least \`layers\``);
             }
         }
-        problems.push(...imageGraphProblems(images.map((i) => ({ name: i.name, parents: i.parents.map((p) => p.image) }))));
+        const graphProblems = imageGraphProblems(images.map((i) => ({ name: i.name, parents: i.parents.map((p) => p.image) })));
+        problems.push(...graphProblems);
+        if (graphProblems.length === 0) images.splice(0, images.length, ...inDependencyOrder(images));
     }
 
     // Registry logins: one per server with a username, and a password secret for each.

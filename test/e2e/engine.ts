@@ -128,6 +128,13 @@ export class EngineProject {
         return new EngineProject(root, programDir, stack);
     }
 
+    /** Copies the example source tree into a git repository beside the program and points the stack at it. */
+    async useExampleSource(): Promise<SourceRepo> {
+        const source = await SourceRepo.fromExample(this.root);
+        await this.stack.setConfig("uw3-binder:source.path", { value: source.dir }, true);
+        return source;
+    }
+
     async remove(): Promise<void> {
         await fs.promises.rm(this.root, { recursive: true, force: true });
     }
