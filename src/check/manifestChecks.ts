@@ -111,6 +111,10 @@ export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits): 
                 `${label}${over.length} layer${over.length > 1 ? "s" : ""} over the ${formatMb(limits.maxLayerMb)} layer limit: ${listed.join(", ")}`,
             );
         }
+        if (layers.length === 0) {
+            // A manifest with no layers is an empty filesystem: nothing to start, whatever the sizes say.
+            problems.push(`${label}the manifest ${shortDigest(platform.digest)} has no layers; a runnable image has at least one`);
+        }
         if (total > imageLimit) {
             problems.push(`${label}total ${formatSize(total)} is over the ${formatMb(limits.maxImageMb)} image limit`);
         }

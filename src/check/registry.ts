@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ImageReference, formatImageReference, registryBaseUrl } from "../images/reference";
 import { RegistryCredentials } from "./types";
+import { untrustedText } from "./untrusted";
 
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -29,6 +30,19 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** Token answers and image configs are small JSON documents; error bodies are only read for their message. */
 const MAX_SMALL_BODY_BYTES = 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * Platform manifests read from one index. BuildKit writes two entries per platform (image + attestation)
+ * and Underworld3 publishes at most a handful of platforms; an index with hundreds would make as many
+ * requests, so more than this is refused rather than followed.
+ */
+export const MAX_INDEX_MANIFESTS = 64;
+/** Redirects followed for one request (a registry may send blob reads to a storage host). */
+const MAX_REDIRECTS = 5;
+/** The digest algorithms a registry may use and this client verifies (OCI image-spec descriptors). */
+const DIGEST_ALGORITHMS: Record<string, { hash: string; hexLength: number }> = {
+    sha256: { hash: "sha256", hexLength: 64 },
+    sha512: { hash: "sha512", hexLength: 128 },
+};
 
 export interface LayerDescriptor {
     digest: string;
@@ -53,6 +67,11 @@ export interface ImageManifests {
     indexDigest?: string;
     /** One entry per platform manifest (attestation manifests in an index are left out). */
     platforms: PlatformManifest[];
+    /**
+     * Attestation manifests listed in the index (BuildKit's provenance/SBOM, `vnd.docker.reference.type:
+     * attestation-manifest`), by the platform their entry declares: nothing can run them.
+     */
+    attestations: string[];
     /** Response body bytes read from the registry and its token service (what the bench reports). */
     bytesFetched: number;
     /** HTTP requests made. */
@@ -156,6 +175,21 @@ function sha256(bytes: Uint8Array): string {
     return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 
+/** Loopback hosts may be spoken to over plain http (the test registries, a local mirror). */
+function isLoopbackHost(hostname: string): boolean {
+    return hostname === "localhost" || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === "[::1]" || hostname === "::1";
+}
+
+/**
+ * Where Basic credentials may go as part of a Bearer handshake: a token realm over https, or a realm on
+ * the registry's own loopback host. A plain-http realm elsewhere would put them on the wire in clear, and
+ * a realm on another loopback host than the registry's is not the registry's own token service.
+ */
+export function realmMayReceiveCredentials(realm: URL, registryHost: string): boolean {
+    if (realm.protocol === "https:") return true;
+    return realm.protocol === "http:" && isLoopbackHost(realm.hostname) && realm.hostname === registryHost;
+}
+
 /** One resolution of one repository: keeps the Authorization header won by the first challenge. */
 class RegistrySession {
     bytesFetched = 0;
@@ -202,14 +236,39 @@ class RegistrySession {
         };
     }
 
+    /**
+     * GET with redirects followed by hand: the Authorization header goes only to the registry's own
+     * origin (a blob redirect to a storage host carries its own signature), and never from https to http.
+     */
     private async request(url: string, accept: string, authorization?: string): Promise<Response> {
-        this.requests++;
-        const headers: Record<string, string> = { Accept: accept };
-        if (authorization) headers.Authorization = authorization;
-        try {
-            return await this.fetchImpl(url, { headers, redirect: "follow", signal: AbortSignal.timeout(this.timeoutMs) });
-        } catch (err) {
-            throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${url}: ${networkReason(err)})`);
+        const origin = new URL(url).origin;
+        let current = new URL(url);
+        for (let hop = 0; ; hop++) {
+            this.requests++;
+            const headers: Record<string, string> = { Accept: accept };
+            if (authorization && current.origin === origin) headers.Authorization = authorization;
+            let res: Response;
+            try {
+                res = await this.fetchImpl(current, { headers, redirect: "manual", signal: AbortSignal.timeout(this.timeoutMs) });
+            } catch (err) {
+                throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${untrustedText(current.toString())}: ${networkReason(err)})`);
+            }
+            const location = res.headers.get("location");
+            if (![301, 302, 303, 307, 308].includes(res.status) || location === null) return res;
+            await res.body?.cancel();
+            if (hop >= MAX_REDIRECTS) {
+                throw new RegistryError("protocol", `${this.where}: GET ${url} was redirected more than ${MAX_REDIRECTS} times`);
+            }
+            let next: URL;
+            try {
+                next = new URL(location, current);
+            } catch {
+                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected to "${untrustedText(location)}", which is not a URL`);
+            }
+            if (current.protocol === "https:" && next.protocol !== "https:") {
+                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected from https to "${untrustedText(next.toString())}"; refusing to leave https`);
+            }
+            current = next;
         }
     }
 
@@ -247,17 +306,18 @@ class RegistrySession {
         try {
             challenge = parseWwwAuthenticate(header);
         } catch (err) {
-            throw new RegistryError("protocol", `${this.where}: ${(err as Error).message}`, status);
+            throw new RegistryError("protocol", `${this.where}: ${untrustedText((err as Error).message)}`, status);
         }
         if (challenge.scheme === "basic") {
-            // docker-registry with htpasswd: no token service, credentials go on every request.
+            // docker-registry with htpasswd: no token service, credentials go on every request to the
+            // registry itself (https, or loopback: registryBaseUrl never picks plain http elsewhere).
             if (!this.credentials) {
-                throw new RegistryError("unauthorized", `${this.where} requires credentials (HTTP 401, Basic challenge realm="${challenge.params.realm ?? ""}") and none were given`, status);
+                throw new RegistryError("unauthorized", `${this.where} requires credentials (HTTP 401, Basic challenge realm="${untrustedText(challenge.params.realm ?? "")}") and none were given`, status);
             }
             return `Basic ${basicToken(this.credentials)}`;
         }
         if (challenge.scheme === "bearer") return `Bearer ${await this.fetchToken(challenge)}`;
-        throw new RegistryError("protocol", `${this.where}: unsupported auth scheme in WWW-Authenticate "${header}"; expected Bearer or Basic`, status);
+        throw new RegistryError("protocol", `${this.where}: unsupported auth scheme in WWW-Authenticate "${untrustedText(header)}"; expected Bearer or Basic`, status);
     }
 
     /** The distribution token handshake: anonymous, or with Basic credentials when given. */
@@ -268,10 +328,21 @@ class RegistrySession {
         try {
             tokenUrl = new URL(realm);
         } catch {
-            throw new RegistryError("protocol", `${this.where}: Bearer realm "${realm}" is not a URL`);
+            throw new RegistryError("protocol", `${this.where}: Bearer realm "${untrustedText(realm)}" is not a URL`);
+        }
+        if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") {
+            throw new RegistryError("protocol", `${this.where}: Bearer realm "${untrustedText(realm)}" is not an http(s) URL`);
+        }
+        if (this.credentials && !realmMayReceiveCredentials(tokenUrl, new URL(this.base).hostname)) {
+            throw new RegistryError(
+                "protocol",
+                `${this.where}: the Bearer challenge sends credentials to ${untrustedText(tokenUrl.origin)}, which is neither https nor the registry's own loopback host; not sending them`,
+            );
         }
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
-        tokenUrl.searchParams.set("scope", challenge.params.scope ?? `repository:${this.ref.repository}:pull`);
+        // Only ever pull on the checked repository, whatever scope the server names: a token for another
+        // repository (or push) is not this client's to ask for with the user's credentials.
+        tokenUrl.searchParams.set("scope", `repository:${this.ref.repository}:pull`);
         const who = this.credentials ? `user "${this.credentials.username}"` : "anonymous";
         const headers: Record<string, string> = { Accept: "application/json" };
         if (this.credentials) headers.Authorization = `Basic ${basicToken(this.credentials)}`;
@@ -279,7 +350,8 @@ class RegistrySession {
         this.requests++;
         let res: Response;
         try {
-            res = await this.fetchImpl(tokenUrl, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+            // No redirects: a token service that redirects elsewhere would take the credentials with it.
+            res = await this.fetchImpl(tokenUrl, { headers, redirect: "manual", signal: AbortSignal.timeout(this.timeoutMs) });
         } catch (err) {
             throw new RegistryError("unreachable", `cannot reach the token service of ${this.where} (GET ${tokenUrl}: ${networkReason(err)})`);
         }
@@ -334,7 +406,7 @@ function registryMessage(body: Uint8Array): string {
     try {
         const parsed = JSON.parse(Buffer.from(body).toString("utf8")) as { errors?: { code?: string; message?: string }[] };
         const first = parsed.errors?.[0];
-        if (first) return ` (${[first.code, first.message].filter(Boolean).join(" ")})`;
+        if (first) return ` (${untrustedText([first.code, first.message].filter((v) => typeof v === "string" && v !== "").join(" "))})`;
     } catch {
         // Not a distribution error document; the status says enough.
     }
@@ -342,8 +414,8 @@ function registryMessage(body: Uint8Array): string {
 }
 
 function snippet(body: Uint8Array): string {
-    const text = Buffer.from(body).toString("utf8").replace(/\s+/g, " ").trim();
-    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    const text = Buffer.from(body.subarray(0, 1024)).toString("utf8").replace(/\s+/g, " ").trim();
+    return untrustedText(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 function networkReason(err: unknown): string {
@@ -368,14 +440,32 @@ function mediaTypeOf(session: RegistrySession, what: string, contentType: string
     if (typeof declared === "string" && known.includes(declared)) return declared;
     throw new RegistryError(
         "protocol",
-        `${session.where}: the ${what} has media type "${typeof declared === "string" ? declared : contentType || "(none)"}"; expected one of ${known.join(", ")}`,
+        `${session.where}: the ${what} has media type "${untrustedText(typeof declared === "string" ? declared : contentType || "(none)")}"; expected one of ${known.join(", ")}`,
     );
 }
 
-/** Checks what a registry served against the digest it was asked for (a registry must serve exact bytes). */
+/** Why a digest cannot be verified (unknown algorithm, wrong length), or undefined when it can. */
+export function digestProblem(digest: string): string | undefined {
+    const colon = digest.indexOf(":");
+    const algorithm = DIGEST_ALGORITHMS[digest.slice(0, colon)];
+    if (colon < 0 || !algorithm) {
+        return `digest "${untrustedText(digest, 80)}" uses an algorithm this check cannot verify; expected ${Object.keys(DIGEST_ALGORITHMS).join(" or ")}`;
+    }
+    if (!new RegExp(`^[0-9a-f]{${algorithm.hexLength}}$`).test(digest.slice(colon + 1))) {
+        return `digest "${untrustedText(digest, 80)}" is not ${digest.slice(0, colon)}:<${algorithm.hexLength} lowercase hex>`;
+    }
+    return undefined;
+}
+
+/**
+ * Checks what a registry served against the digest it was asked for (a registry must serve exact bytes).
+ * A digest this client cannot verify is refused, never trusted.
+ */
 function verifyDigest(session: RegistrySession, what: string, body: Uint8Array, expected: string): void {
-    if (!expected.startsWith("sha256:")) return;
-    const actual = sha256(body);
+    const problem = digestProblem(expected);
+    if (problem) throw new RegistryError("protocol", `${session.where}: the ${what}: ${problem}`);
+    const algorithm = expected.slice(0, expected.indexOf(":"));
+    const actual = `${algorithm}:${createHash(DIGEST_ALGORITHMS[algorithm].hash).update(body).digest("hex")}`;
     if (actual !== expected) {
         throw new RegistryError("protocol", `${session.where}: the ${what} hashes to ${actual}, expected ${expected}`);
     }
@@ -397,6 +487,7 @@ export async function fetchImageManifests(ref: ImageReference, credentials?: Reg
     const topDigest = ref.digest ?? top.digestHeader ?? sha256(top.body);
 
     const platforms: PlatformManifest[] = [];
+    const attestations: string[] = [];
     let indexDigest: string | undefined;
     if (INDEX_TYPES.includes(topType)) {
         indexDigest = topDigest;
@@ -404,9 +495,20 @@ export async function fetchImageManifests(ref: ImageReference, credentials?: Reg
         if (!index.success) {
             throw new RegistryError("protocol", `${session.where}: the index ${reference} is malformed (${describeIssues(index.error)}); expected {"manifests": [{mediaType, digest, size, platform}]}`);
         }
+        if (index.data.manifests.length > MAX_INDEX_MANIFESTS) {
+            throw new RegistryError(
+                "protocol",
+                `${session.where}: the index ${reference} lists ${index.data.manifests.length} manifests; at most ${MAX_INDEX_MANIFESTS} are read (one request each), so this is not an image index this check follows`,
+            );
+        }
         for (const entry of index.data.manifests) {
             // BuildKit adds provenance/SBOM "attestation manifests" (platform unknown/unknown); nothing pulls them.
-            if (entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest") continue;
+            if (entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest") {
+                attestations.push(entry.platform ? untrustedText(platformName(entry.platform), 80) : "unknown");
+                continue;
+            }
+            const problem = digestProblem(entry.digest);
+            if (problem) throw new RegistryError("protocol", `${session.where}: the index ${reference} lists ${problem}`);
             const child = await session.get(`manifests/${entry.digest}`, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES);
             const childWhat = `manifest ${entry.digest} (listed in index ${reference})`;
             verifyDigest(session, childWhat, child.body, entry.digest);
@@ -416,7 +518,7 @@ export async function fetchImageManifests(ref: ImageReference, credentials?: Reg
                 throw new RegistryError("protocol", `${session.where}: ${childWhat} is itself an index; expected a platform manifest (nested indexes are not supported)`);
             }
             platforms.push({
-                platform: entry.platform ? platformName(entry.platform) : "unknown",
+                platform: entry.platform ? untrustedText(platformName(entry.platform), 80) : "unknown",
                 digest: entry.digest,
                 mediaType: type,
                 layers: layersOf(session, childWhat, document),
@@ -430,7 +532,7 @@ export async function fetchImageManifests(ref: ImageReference, credentials?: Reg
         const config = (topDocument as { config: { digest: string } }).config;
         platforms.push({ platform: await platformFromConfig(session, config.digest), digest: topDigest, mediaType: topType, layers });
     }
-    return { reference: formatImageReference(ref), indexDigest, platforms, bytesFetched: session.bytesFetched, requests: session.requests };
+    return { reference: formatImageReference(ref), indexDigest, platforms, attestations, bytesFetched: session.bytesFetched, requests: session.requests };
 }
 
 function layersOf(session: RegistrySession, what: string, document: unknown): LayerDescriptor[] {
@@ -456,5 +558,5 @@ async function platformFromConfig(session: RegistrySession, digest: string): Pro
     if (!parsed.success) {
         throw new RegistryError("protocol", `${session.where}: the ${what} has no os/architecture (${describeIssues(parsed.error)})`);
     }
-    return platformName(parsed.data);
+    return untrustedText(platformName(parsed.data), 80);
 }

@@ -28,6 +28,7 @@ function image(...platforms: { platform: string; layers: LayerDescriptor[] }[]):
     return {
         reference: "127.0.0.1:5000/uw3/base:1",
         platforms: platforms.map((p, i) => ({ ...p, digest: digest(String(i)), mediaType: OCI_MANIFEST })),
+        attestations: [],
         bytesFetched: 0,
         requests: 0,
     };
@@ -142,8 +143,11 @@ describe("manifest checks (pure)", () => {
             );
         });
 
-        it("reports an image without layers", () => {
-            assert.deepEqual(evaluateLayers(image({ platform: "linux/amd64", layers: [] }), limits), { ok: true, detail: "no layers" });
+        it("fails a manifest with zero layers (an empty filesystem runs nothing)", () => {
+            assert.deepEqual(evaluateLayers(image({ platform: "linux/amd64", layers: [] }), limits), {
+                ok: false,
+                detail: "the manifest sha256:000000000000… has no layers; a runnable image has at least one — no layers",
+            });
         });
 
         it("rejects limits that are not positive numbers, naming the option", () => {

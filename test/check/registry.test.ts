@@ -46,15 +46,16 @@ class FakeRegistry {
         else res.end(body);
     });
 
-    async start(): Promise<void> {
-        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    async start(address = "127.0.0.1"): Promise<void> {
+        await new Promise<void>((resolve) => this.server.listen(0, address, resolve));
     }
     stop(): Promise<void> {
         this.server.closeAllConnections();
         return new Promise((resolve) => this.server.close(() => resolve()));
     }
     get host(): string {
-        return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        const address = this.server.address() as AddressInfo;
+        return `${address.address}:${address.port}`;
     }
 }
 
@@ -121,6 +122,7 @@ describe("registry client (scripted registry on loopback)", () => {
                     ],
                 },
             ],
+            attestations: [],
             bytesFetched: body.length + CONFIG.length,
             requests: 2,
         });
@@ -326,5 +328,168 @@ describe("registry client (scripted registry on loopback)", () => {
         );
         assert.equal(result.bytesFetched, list.length + amd64.length + arm64.length);
         assert.equal(registry.requests.length, 3);
+    });
+
+    describe("credentials go only where they should (issue 10, item 15)", () => {
+        const body = manifest([{ digest: LAYER_A, size: 100 }]);
+        const creds = { username: "robot", password: "s3cret-password" };
+        const basic = `Basic ${Buffer.from("robot:s3cret-password").toString("base64")}`;
+        /** Another host: 127.0.0.2 is loopback too, but not the registry's host. */
+        const elsewhere = new FakeRegistry();
+        before(() => elsewhere.start("127.0.0.2"));
+        after(() => elsewhere.stop());
+        beforeEach(() => {
+            elsewhere.requests = [];
+        });
+
+        function challengeRoute(realm: string, scope = "repository:uw3/base:pull"): Route {
+            const open = openRoute(body);
+            return (req, url) => {
+                if (url.pathname === "/token") return { body: JSON.stringify({ token: "good-token" }) };
+                if (req.headers.authorization !== "Bearer good-token") {
+                    return { status: 401, headers: { "WWW-Authenticate": `Bearer realm="${realm}",service="fake",scope="${scope}"` } };
+                }
+                return open(req, url);
+            };
+        }
+
+        it("refuses to send Basic credentials to a plain-http realm on another host", async () => {
+            elsewhere.route = () => ({ body: JSON.stringify({ token: "good-token" }) });
+            registry.route = challengeRoute(`http://${elsewhere.host}/token`);
+            await assert.rejects(fetchImageManifests(ref(), creds), {
+                name: "RegistryError",
+                message:
+                    `registry ${registry.host}, repository uw3/base, reference 1: the Bearer challenge sends credentials to http://${elsewhere.host},` +
+                    " which is neither https nor the registry's own loopback host; not sending them",
+            });
+            assert.deepEqual(elsewhere.requests, []);
+        });
+
+        it("an anonymous check may still use another host's token service (nothing secret goes there)", async () => {
+            elsewhere.route = (req) => (req.headers.authorization ? { status: 400 } : { body: JSON.stringify({ token: "good-token" }) });
+            registry.route = challengeRoute(`http://${elsewhere.host}/token`);
+            const result = await fetchImageManifests(ref());
+            assert.equal(result.platforms.length, 1);
+            assert.equal(elsewhere.requests.length, 1);
+            assert.equal(elsewhere.requests[0].headers.authorization, undefined);
+        });
+
+        it("asks for pull on the checked repository only, whatever scope the challenge names", async () => {
+            registry.route = challengeRoute(`http://${registry.host}/token`, "repository:someone/else:push,pull");
+            await fetchImageManifests(ref(), creds);
+            const token = registry.requests.find((r) => r.path.startsWith("/token"));
+            assert.equal(token?.path, "/token?service=fake&scope=repository%3Auw3%2Fbase%3Apull");
+            assert.equal(token?.headers.authorization, basic);
+        });
+
+        it("refuses a realm that is not http(s)", async () => {
+            registry.route = challengeRoute("file:///etc/passwd");
+            await assert.rejects(fetchImageManifests(ref(), creds), {
+                message: `registry ${registry.host}, repository uw3/base, reference 1: Bearer realm "file:///etc/passwd" is not an http(s) URL`,
+            });
+        });
+
+        it("a redirect to another origin does not carry the Authorization header", async () => {
+            elsewhere.route = (_req, url) => (url.pathname === "/config" ? { body: CONFIG } : undefined);
+            registry.route = (req, url) => {
+                if (req.headers.authorization !== basic) return { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
+                if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": DOCKER_MANIFEST }, body };
+                if (url.pathname.startsWith("/v2/uw3/base/blobs/")) return { status: 307, headers: { Location: `http://${elsewhere.host}/config` } };
+                return undefined;
+            };
+            const result = await fetchImageManifests(ref(), creds);
+            assert.equal(result.platforms[0].platform, "linux/amd64");
+            assert.equal(elsewhere.requests.length, 1);
+            assert.equal(elsewhere.requests[0].headers.authorization, undefined);
+            // The registry itself still got the credentials on its own origin.
+            assert.equal(registry.requests.filter((r) => r.headers.authorization === basic).length, 2);
+        });
+    });
+
+    describe("bounds on what a registry can make the client do (issue 10, item 13)", () => {
+        function indexOf(children: { body: string; digest?: string; annotations?: Record<string, string>; platform?: object }[]): string {
+            return JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_INDEX,
+                manifests: children.map((c) => ({
+                    mediaType: OCI_MANIFEST,
+                    digest: c.digest ?? sha256(c.body),
+                    size: c.body.length,
+                    platform: c.platform ?? { os: "linux", architecture: "amd64" },
+                    ...(c.annotations ? { annotations: c.annotations } : {}),
+                })),
+            });
+        }
+
+        it("refuses an index with more manifests than it will follow, after one request", async () => {
+            const children = Array.from({ length: 65 }, (_, i) => ({ body: manifest([{ digest: LAYER_A, size: i + 1 }], OCI_MANIFEST) }));
+            registry.route = (_req, url) => (url.pathname === "/v2/uw3/base/manifests/1" ? { headers: { "Content-Type": OCI_INDEX }, body: indexOf(children) } : undefined);
+            await assert.rejects(fetchImageManifests(ref()), {
+                message: `registry ${registry.host}, repository uw3/base, reference 1: the index 1 lists 65 manifests; at most 64 are read (one request each), so this is not an image index this check follows`,
+            });
+            assert.equal(registry.requests.length, 1);
+        });
+
+        it("verifies a sha512 child and catches one whose bytes do not match", async () => {
+            const child = manifest([{ digest: LAYER_A, size: 5 }], OCI_MANIFEST);
+            const sha512 = `sha512:${createHash("sha512").update(child).digest("hex")}`;
+            const serve = (served: string): Route => (_req, url) => {
+                if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": OCI_INDEX }, body: indexOf([{ body: child, digest: sha512 }]) };
+                if (url.pathname === `/v2/uw3/base/manifests/${sha512}`) return { headers: { "Content-Type": OCI_MANIFEST }, body: served };
+                return undefined;
+            };
+            registry.route = serve(child);
+            const result = await fetchImageManifests(ref());
+            assert.equal(result.platforms[0].digest, sha512);
+            const other = manifest([{ digest: LAYER_B, size: 5 }], OCI_MANIFEST);
+            registry.route = serve(other);
+            await assert.rejects(fetchImageManifests(ref()), {
+                message:
+                    `registry ${registry.host}, repository uw3/base, reference 1: the manifest ${sha512} (listed in index 1) hashes to ` +
+                    `sha512:${createHash("sha512").update(other).digest("hex")}, expected ${sha512}`,
+            });
+        });
+
+        it("refuses a child digest whose algorithm it cannot verify, without requesting it", async () => {
+            const child = manifest([{ digest: LAYER_A, size: 5 }], OCI_MANIFEST);
+            registry.route = (_req, url) =>
+                url.pathname === "/v2/uw3/base/manifests/1" ? { headers: { "Content-Type": OCI_INDEX }, body: indexOf([{ body: child, digest: "md5:0123456789abcdef" }]) } : undefined;
+            await assert.rejects(fetchImageManifests(ref()), {
+                message: `registry ${registry.host}, repository uw3/base, reference 1: the index 1 lists digest "md5:0123456789abcdef" uses an algorithm this check cannot verify; expected sha256 or sha512`,
+            });
+            assert.equal(registry.requests.length, 1);
+        });
+
+        it("keeps attestation entries apart, by the platform they declare", async () => {
+            const arm = manifest([{ digest: LAYER_A, size: 5 }], OCI_MANIFEST);
+            const att = manifest([{ digest: LAYER_B, size: 5 }], OCI_MANIFEST);
+            const byPath: Record<string, string> = {
+                "/v2/uw3/base/manifests/1": indexOf([
+                    { body: arm, platform: { os: "linux", architecture: "arm64" } },
+                    { body: att, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest" } },
+                ]),
+                [`/v2/uw3/base/manifests/${sha256(arm)}`]: arm,
+            };
+            registry.route = (_req, url) => (byPath[url.pathname] ? { headers: { "Content-Type": "application/json" }, body: byPath[url.pathname] } : undefined);
+            const result = await fetchImageManifests(ref());
+            assert.deepEqual(result.platforms.map((p) => p.platform), ["linux/arm64"]);
+            assert.deepEqual(result.attestations, ["unknown/unknown"]);
+        });
+
+        it("an error message quoting the registry is escaped and capped (ANSI escapes, 50 KB and 1 MB messages)", async () => {
+            const hostile = "\u001b[2J\u001b[31mDENIED\u001b[0m\r" + "x".repeat(50000);
+            registry.route = () => ({ status: 403, body: JSON.stringify({ errors: [{ code: "DENIED", message: hostile }] }) });
+            await assert.rejects(fetchImageManifests(ref()), (err: RegistryError) => {
+                assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
+                assert.ok(err.message.length < 600, `message is ${err.message.length} characters`);
+                assert.match(err.message, /answered HTTP 403 \(DENIED \\x1b\[2J\\x1b\[31mDENIED\\x1b\[0m\\x0dx+… \(\d+ characters in all\)\): pull access denied$/);
+                return true;
+            });
+            // A body over the error-body bound is not read at all; the status alone is reported.
+            registry.route = () => ({ status: 403, body: JSON.stringify({ errors: [{ code: "DENIED", message: hostile + "y".repeat(1024 * 1024) }] }) });
+            await assert.rejects(fetchImageManifests(ref()), {
+                message: `registry ${registry.host}, repository uw3/base, reference 1: GET http://${registry.host}/v2/uw3/base/manifests/1 answered HTTP 403: pull access denied`,
+            });
+        });
     });
 });

@@ -1,0 +1,54 @@
+/**
+ * Text written by someone else (a registry's answer, a container's log, `docker`'s stderr relaying either)
+ * as it may appear in what `check` prints. A failing gate's whole stderr lands in `pulumi up`'s error and
+ * CI logs, so a hostile answer must not move the cursor, recolour the terminal, hide text behind a bidi
+ * override, or fill the log with a megabyte. Pure; no Pulumi import.
+ */
+
+/** How much of one quoted value a message shows. */
+export const QUOTED_VALUE_MAX = 200;
+
+// C0 controls (newline and tab included: a quoted value is one line), DEL, C1 controls, and the Unicode
+// bidirectional overrides and isolates, which reorder what a reader sees.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(c: string): string {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * One line a terminal shows as plain text: control characters escaped as `\xNN` / `\uNNNN`, then cut
+ * to `max` characters with how much was left out.
+ */
+export function untrustedText(value: string, max = QUOTED_VALUE_MAX): string {
+    // Cut first (bounded work on a huge value), escape, then cut again (escapes lengthen the text).
+    const head = value.length > max * 4 ? value.slice(0, max * 4) : value;
+    const escaped = head.replace(UNPRINTABLE, escapeChar);
+    if (escaped.length <= max && head.length === value.length) return escaped;
+    return `${escaped.slice(0, max)}… (${value.length} characters in all)`;
+}
+
+/** Each line of a multi-line text (a detail with log lines under it) made safe, at most `maxLines` of them. */
+export function untrustedLines(value: string, maxLine = QUOTED_VALUE_MAX, maxLines = 40): string {
+    const lines = value.slice(0, maxLine * maxLines * 4).split("\n");
+    const shown = lines.slice(0, maxLines).map((line) => untrustedText(line, maxLine));
+    if (lines.length > maxLines) shown.push(`… (${lines.length - maxLines} more lines)`);
+    return shown.join("\n");
+}
+
+/**
+ * Replaces every occurrence of a secret (and its Basic-auth encoding, which a registry might echo from the
+ * Authorization header it received) with `***`. Secrets shorter than 4 characters are not searched for:
+ * they would blank out ordinary words and a registry password is never that short.
+ */
+export function redactSecrets(text: string, secrets: { username: string; password: string } | undefined): string {
+    if (!secrets) return text;
+    const needles = [
+        secrets.password,
+        Buffer.from(`${secrets.username}:${secrets.password}`).toString("base64"),
+    ].filter((s) => s.length >= 4);
+    let out = text;
+    for (const needle of needles) out = out.split(needle).join("***");
+    return out;
+}
