@@ -391,7 +391,7 @@ describe("registry client (scripted registry on loopback)", () => {
 
         it("a redirect to another origin does not carry the Authorization header", async () => {
             elsewhere.route = (_req, url) => (url.pathname === "/config" ? { body: CONFIG } : undefined);
-            registry.route = (req, url) => {
+            registry.route = (req, url): Answer | undefined => {
                 if (req.headers.authorization !== basic) return { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
                 if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": DOCKER_MANIFEST }, body };
                 if (url.pathname.startsWith("/v2/uw3/base/blobs/")) return { status: 307, headers: { Location: `http://${elsewhere.host}/config` } };
