@@ -4,9 +4,10 @@
  * start script does not `exec "$@"`, kernel named `pixi-kernel-python3`, JIT without `cc1`, the
  * `DMInterpolationEvaluate_UW` ImportError). No Pulumi import.
  *
- * Every container is `--network=none` (the jupyter check: `--network=host`, server on 127.0.0.1 only),
- * `--pull=never`, uniquely named, and removed on every path, including timeouts and SIGINT/SIGTERM
- * (`removeActiveContainersSync`).
+ * Every container is `--network=none` (the jupyter server included: it is probed from inside its own
+ * network namespace with `docker exec`, so the image under test reaches no service of the host, such as
+ * the Pulumi engine's ports during `pulumi up`), `--pull=never`, uniquely named, and removed on every
+ * path, including timeouts and SIGINT/SIGTERM (`removeActiveContainersSync`).
  *
  * Two kinds of failure are kept apart: a `CheckNotRunError` (Docker missing or unreachable, image not in
  * the local engine, port taken) says nothing about the image; a CheckResult with `ok: false` does.
@@ -16,9 +17,8 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import * as http from "node:http";
-import * as net from "node:net";
 import { CheckName, CheckOptions, CheckResult } from "./types";
+import { untrustedText } from "./untrusted";
 
 // ---------------------------------------------------------------------------------------------------
 // Errors
@@ -73,27 +73,82 @@ export function lastLine(text: string): string {
     return lines[lines.length - 1] ?? "";
 }
 
+/** What is kept of a stream: its start (markers, JSON answers) and its end (the line that says why). */
+const CAPTURE_HEAD_CHARS = 1024 * 1024;
+const CAPTURE_TAIL_CHARS = 64 * 1024;
+
+/**
+ * A container's output, bounded: an image printing gigabytes keeps at most the head and the tail,
+ * joined by a line saying how much was left out.
+ */
+class BoundedCapture {
+    private head = "";
+    private tail = "";
+    private dropped = 0;
+
+    add(chunk: string): void {
+        if (this.head.length < CAPTURE_HEAD_CHARS) {
+            const room = CAPTURE_HEAD_CHARS - this.head.length;
+            this.head += chunk.slice(0, room);
+            chunk = chunk.slice(room);
+        }
+        if (chunk === "") return;
+        this.tail += chunk;
+        if (this.tail.length > CAPTURE_TAIL_CHARS) {
+            this.dropped += this.tail.length - CAPTURE_TAIL_CHARS;
+            this.tail = this.tail.slice(-CAPTURE_TAIL_CHARS);
+        }
+    }
+
+    /** The start of the stream (for markers the checks print first). */
+    get start(): string {
+        return this.head;
+    }
+
+    toString(): string {
+        return this.dropped > 0 ? `${this.head}\n[${this.dropped} characters left out]\n${this.tail}` : this.head + this.tail;
+    }
+}
+
+/** What a docker CLI call needs besides its arguments. */
+export interface DockerIo {
+    /** Written to the CLI's stdin (a password for `docker login --password-stdin`), never to argv. */
+    input?: string;
+    /** Added to this process's environment (DOCKER_CONFIG for a throwaway login). */
+    env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Runs `docker <args>` without a shell. Resolves whatever the exit code (the caller decides what it
  * means); rejects with `DockerUnavailableError` when the CLI cannot start or the engine does not answer,
  * since no check can then say anything about the image. `timeoutMs` kills the CLI only: a caller that
- * started a container removes it.
+ * started a container removes it. `onStdout` sees the start of stdout (at most 1 MiB of it).
  */
-export function docker(args: string[], timeoutMs = 120000, onStdout?: (stdoutSoFar: string) => void): Promise<DockerResult> {
+export function docker(args: string[], timeoutMs = 120000, onStdout?: (stdoutSoFar: string) => void, io: DockerIo = {}): Promise<DockerResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
+        const child = spawn("docker", args, {
+            stdio: [io.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+            env: io.env ? { ...process.env, ...io.env } : process.env,
+        });
+        if (io.input !== undefined) {
+            // A CLI that exits before reading its stdin must not crash this process with EPIPE.
+            child.stdin?.on("error", () => undefined);
+            child.stdin?.end(io.input);
+        }
+        const stdout = new BoundedCapture();
+        const stderr = new BoundedCapture();
         let timedOut = false;
         const timer = setTimeout(() => {
             timedOut = true;
             child.kill("SIGKILL");
         }, timeoutMs);
-        child.stdout.on("data", (chunk) => {
-            stdout += chunk;
-            onStdout?.(stdout);
+        child.stdout!.setEncoding("utf8");
+        child.stderr!.setEncoding("utf8");
+        child.stdout!.on("data", (chunk: string) => {
+            stdout.add(chunk);
+            onStdout?.(stdout.start);
         });
-        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.stderr!.on("data", (chunk: string) => stderr.add(chunk));
         child.on("error", (err: NodeJS.ErrnoException) => {
             clearTimeout(timer);
             reject(
@@ -104,11 +159,12 @@ export function docker(args: string[], timeoutMs = 120000, onStdout?: (stdoutSoF
         });
         child.on("close", (code) => {
             clearTimeout(timer);
-            if (ENGINE_UNREACHABLE.test(stderr)) {
-                reject(new DockerUnavailableError(`Docker engine unreachable: ${firstLine(stderr)}`));
+            const err = stderr.toString();
+            if (ENGINE_UNREACHABLE.test(err)) {
+                reject(new DockerUnavailableError(`Docker engine unreachable: ${untrustedText(firstLine(err))}`));
                 return;
             }
-            resolve({ code: code ?? 137, stdout, stderr, timedOut });
+            resolve({ code: code ?? 137, stdout: stdout.toString(), stderr: err, timedOut });
         });
     });
 }
@@ -201,11 +257,11 @@ async function containerLogTail(name: string, count: number): Promise<string[]> 
 }
 
 function formatLogTail(lines: string[]): string {
-    return lines.length === 0 ? "; the container wrote no log lines" : `; last log lines:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+    return lines.length === 0 ? "; the container wrote no log lines" : `; last log lines:\n${lines.map((l) => `  ${untrustedText(l)}`).join("\n")}`;
 }
 
 function describeEntrypoint(image: LocalImage): string {
-    return image.entrypoint.length > 0 ? image.entrypoint.join(" ") : "(no ENTRYPOINT)";
+    return image.entrypoint.length > 0 ? untrustedText(image.entrypoint.join(" ")) : "(no ENTRYPOINT)";
 }
 
 function seconds(since: number): number {
@@ -370,77 +426,102 @@ export async function checkUser(image: LocalImage, options: CheckOptions): Promi
     return result("user", verdict.ok, withNote(verdict.detail, run), since);
 }
 
-/** Answers true when something accepts TCP connections on 127.0.0.1:port. */
-function portInUse(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const socket = net.connect({ host: "127.0.0.1", port });
-        socket.setTimeout(1000, () => {
-            socket.destroy();
-            resolve(false);
-        });
-        socket.once("connect", () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.once("error", () => resolve(false));
-    });
-}
-
-/** The HTTP status of GET http://127.0.0.1:port/, or undefined when nothing answers. Any status counts. */
-function httpStatus(port: number, timeoutMs: number): Promise<number | undefined> {
-    return new Promise((resolve) => {
-        const request = http.get({ host: "127.0.0.1", port, path: "/", agent: false, timeout: timeoutMs }, (response) => {
-            response.resume();
-            resolve(response.statusCode ?? 0);
-            request.destroy();
-        });
-        request.on("timeout", () => {
-            request.destroy();
-            resolve(undefined);
-        });
-        request.on("error", () => resolve(undefined));
-    });
-}
-
-async function containerRunning(name: string): Promise<boolean> {
-    const inspected = await docker(["container", "inspect", "--format", "{{.State.Running}}", name], 30000);
-    return inspected.code === 0 && inspected.stdout.trim() === "true";
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Log lines quoted in a failing jupyter detail. */
 const LOG_TAIL_LINES = 8;
 
+const PROBE_MARK = "@@uw3-binder-probe:";
+
+/**
+ * Polls http://127.0.0.1:$1/ from inside the container (so inside its own network namespace, which has
+ * nothing but loopback) until an answer ends in HTTP 200 after redirects (Jupyter sends `/` to `/lab`,
+ * then to `/login`). It uses whatever HTTP client the image has: curl (the Underworld3 base image
+ * installs it), wget (busybox), or Python's urllib (every Jupyter image has Python; `$2` is the `import`
+ * check's interpreter). Prints `@@uw3-binder-probe: client <name>@@` first, `... status <code>@@` when a
+ * non-200 answer changes, `... 200@@` and exits 0 on success, `... no-client@@` and exits 3 without a client.
+ * wget gets no `-T`: busybox 1.35's static wget (Debian 12's busybox-static) crashes with it; a hanging
+ * request is ended with the whole exec at the start budget.
+ */
+export const HTTP_PROBE_SCRIPT = [
+    'port=$1; py=$2; url="http://127.0.0.1:$port/"',
+    'if command -v curl >/dev/null 2>&1; then client=curl',
+    'elif command -v wget >/dev/null 2>&1; then client=wget',
+    'elif command -v python3 >/dev/null 2>&1; then client=python3',
+    'elif command -v "$py" >/dev/null 2>&1; then client=$py',
+    `else echo '${PROBE_MARK} no-client@@'; exit 3; fi`,
+    `echo "${PROBE_MARK} client $client@@"`,
+    'last=',
+    'while :; do',
+    '  case $client in',
+    "  curl) status=$(curl -s -L -o /dev/null -w '%{http_code}' --max-time 2 \"$url\" 2>/dev/null) ;;",
+    "  wget) status=$(wget -S -O /dev/null \"$url\" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*/\\1/p' | tail -n 1) ;;",
+    '  *) status=$("$client" -c \'import sys, urllib.request, urllib.error',
+    'try:',
+    '    print(urllib.request.urlopen(sys.argv[1], timeout=2).status)',
+    'except urllib.error.HTTPError as e:',
+    '    print(e.code)',
+    'except Exception:',
+    "    pass' \"$url\" 2>/dev/null) ;;",
+    '  esac',
+    `  if [ "$status" = 200 ]; then echo '${PROBE_MARK} 200@@'; exit 0; fi`,
+    `  if [ -n "$status" ] && [ "$status" != 000 ] && [ "$status" != "$last" ]; then echo "${PROBE_MARK} status $status@@"; last=$status; fi`,
+    '  sleep 0.2 2>/dev/null || sleep 1',
+    'done',
+].join("\n");
+
+/** What HTTP_PROBE_SCRIPT reported so far (pure). */
+export interface ProbeReport {
+    client?: string;
+    noClient: boolean;
+    answered: boolean;
+    /** The last non-200 status seen, e.g. "403". */
+    lastStatus?: string;
+}
+
+export function parseProbeOutput(stdout: string): ProbeReport {
+    const report: ProbeReport = { noClient: false, answered: false };
+    for (const line of stdout.split("\n")) {
+        const m = /^@@uw3-binder-probe: (.*)@@$/.exec(line.trim());
+        if (!m) continue;
+        if (m[1] === "no-client") report.noClient = true;
+        else if (m[1] === "200") report.answered = true;
+        else if (m[1].startsWith("client ")) report.client = m[1].slice("client ".length);
+        else if (/^status \d{3}$/.test(m[1])) report.lastStatus = m[1].slice("status ".length);
+    }
+    return report;
+}
+
 /**
  * `jupyter`: started as mybinder.org starts it — the image's ENTRYPOINT given the jupyter command, with
- * the port appended — the server must answer HTTP within `startTimeoutS` (mybinder gives up after 30 s,
- * which is why the start script must not rebuild Cython extensions). Host network, so the probe reaches
- * the server; the command binds 127.0.0.1 (`--ip=127.0.0.1` in the default command).
+ * the port appended — the server must answer HTTP 200 within `startTimeoutS` (mybinder gives up after
+ * 30 s, which is why the start script must not rebuild Cython extensions).
+ *
+ * The container has no network (`--network=none`): the image under test reaches nothing on the host. The
+ * server is probed from inside its own network namespace by HTTP_PROBE_SCRIPT under `docker exec`, one
+ * exec polling every 0.2 s. The time reported is taken on the host when the probe's 200 arrives, counted
+ * from the moment `docker run` returned: it never undercounts, and overcounts by at most one poll plus
+ * `docker exec`'s start-up when the server was already up.
  */
 export async function checkJupyter(image: LocalImage, options: CheckOptions): Promise<CheckResult> {
     const since = Date.now();
     const port = options.jupyterPort;
     const where = `127.0.0.1:${port}`;
-    if (await portInUse(port)) {
-        // Otherwise an answer from whatever holds the port would pass an image that never started.
-        throw new CheckNotRunError(`${where} is already in use on this host, so the image's server could not be told apart from it: free the port or pass --jupyter-port`);
-    }
     const command = [...options.jupyterCommand, `--port=${port}`];
     const name = uniqueContainerName("jupyter");
     activeContainers.add(name);
     let waiting: Promise<void> | undefined;
     try {
-        const started = await docker(["run", "--detach", "--name", name, "--network=host", "--pull=never", image.ref, ...command], 120000);
+        const started = await docker(["run", "--detach", "--name", name, "--network=none", "--pull=never", image.ref, ...command], 120000);
         // 125 is the engine refusing (image gone, bad option); 126/127 the entrypoint failing to exec.
         if (started.code === 125 || started.timedOut) {
-            throw new CheckNotRunError(`docker run ${image.ref} failed: ${firstLine(started.stderr) || "timed out"}`);
+            throw new CheckNotRunError(`docker run ${image.ref} failed: ${untrustedText(firstLine(started.stderr)) || "timed out"}`);
         }
         if (started.code !== 0) {
             return result(
                 "jupyter",
                 false,
-                `the container did not start (exit ${started.code}): ${firstLine(started.stderr.replace(/^docker: /, ""))}` +
+                `the container did not start (exit ${started.code}): ${untrustedText(firstLine(started.stderr.replace(/^docker: /, "")))}` +
                     ` (ENTRYPOINT ${describeEntrypoint(image)})`,
                 since,
             );
@@ -457,28 +538,41 @@ export async function checkJupyter(image: LocalImage, options: CheckOptions): Pr
             },
             () => undefined,
         );
-        const deadline = startedAt + options.startTimeoutS * 1000;
-        while (Date.now() < deadline && exitCode === undefined) {
-            const status = await httpStatus(port, Math.min(1000, Math.max(100, deadline - Date.now())));
-            // Still running after the answer, so the answer was its own: a server that lost the port
-            // to someone else exits with "address in use".
-            if (status !== undefined && (await containerRunning(name))) {
-                return result("jupyter", true, `HTTP ${status} on ${where} ${seconds(startedAt).toFixed(1)} s after start (limit ${options.startTimeoutS} s)`, since);
-            }
-            if (exitCode === undefined) await sleep(200);
+        const budgetMs = options.startTimeoutS * 1000;
+        let answeredAt: number | undefined;
+        const probe = await docker(
+            ["exec", name, "/bin/sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(port), options.python],
+            budgetMs,
+            (stdout) => {
+                if (answeredAt === undefined && stdout.includes(`${PROBE_MARK} 200@@`)) answeredAt = Date.now();
+            },
+        );
+        const report = parseProbeOutput(probe.stdout);
+        if (report.answered && answeredAt !== undefined && answeredAt - startedAt <= budgetMs) {
+            const took = (Math.round((answeredAt - startedAt) / 100) / 10).toFixed(1);
+            return result("jupyter", true, `HTTP 200 on ${where} ${took} s after start (limit ${options.startTimeoutS} s)`, since);
         }
+        if (report.noClient) {
+            throw new CheckNotRunError(
+                `the image has none of curl, wget, python3 or ${untrustedText(options.python)} on its PATH, so its server cannot be probed ` +
+                    "from inside its own network namespace (the container has no network)",
+            );
+        }
+        // A probe that ended early (the container exited under it): let `docker wait` report the exit.
+        for (let i = 0; i < 20 && exitCode === undefined && !probe.timedOut; i++) await sleep(100);
         const logs = formatLogTail(await containerLogTail(name, LOG_TAIL_LINES));
         if (exitCode === undefined) {
-            return result("jupyter", false, `no HTTP answer on ${where} within ${options.startTimeoutS} s${logs}`, since);
+            const last = report.lastStatus ? `no HTTP 200 on ${where} within ${options.startTimeoutS} s (last answer: HTTP ${report.lastStatus})` : `no HTTP answer on ${where} within ${options.startTimeoutS} s`;
+            return result("jupyter", false, `${last}${logs}`, since);
         }
         const ranTime = exitedAfter.toFixed(1);
         // It exited: find out whether the entrypoint ran the command at all (the `exec "$@"` fault).
-        const probe = await runShellOnce(image, "jupyter", ":", [], options, true);
-        if (!probe.started) {
+        const entrypointProbe = await runShellOnce(image, "jupyter", ":", [], options, true);
+        if (!entrypointProbe.started) {
             return result(
                 "jupyter",
                 false,
-                `the container exited (code ${exitCode}) ${ranTime} s after start without running ${options.jupyterCommand[0]}: ` +
+                `the container exited (code ${exitCode}) ${ranTime} s after start without running ${untrustedText(options.jupyterCommand[0])}: ` +
                     `the entrypoint ${describeEntrypoint(image)} does not run its arguments; it must end with exec "$@", ` +
                     `since mybinder.org passes the jupyter command as arguments${logs}`,
                 since,
@@ -487,7 +581,7 @@ export async function checkJupyter(image: LocalImage, options: CheckOptions): Pr
         return result(
             "jupyter",
             false,
-            `${options.jupyterCommand[0]} exited with code ${exitCode} ${ranTime} s after start, before answering HTTP on ${where}${logs}`,
+            `${untrustedText(options.jupyterCommand[0])} exited with code ${exitCode} ${ranTime} s after start, before answering HTTP on ${where}${logs}`,
             since,
         );
     } finally {

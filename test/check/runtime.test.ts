@@ -4,12 +4,15 @@
  * exactly as the checks run them in an image (`sh -c SCRIPT sh ARGS...`).
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
 import {
     CommandOutput,
+    HTTP_PROBE_SCRIPT,
     IMPORT_SCRIPT,
     JIT_SCRIPT,
     evaluateImport,
@@ -18,6 +21,7 @@ import {
     evaluateUser,
     firstLine,
     lastLine,
+    parseProbeOutput,
 } from "../../src/check/runtime";
 
 const ok = (stdout: string): CommandOutput => ({ stdout, stderr: "", code: 0 });
@@ -206,5 +210,51 @@ describe("runtime check evaluators", () => {
         assert.equal(firstLine("\n  \n first \nsecond\n"), "first");
         assert.equal(lastLine("Traceback\n  File\nImportError: x\n\n"), "ImportError: x");
         assert.equal(lastLine(""), "");
+    });
+
+    describe("HTTP_PROBE_SCRIPT (run by this host's /bin/sh with busybox wget, as in the fixture image)", () => {
+        const busybox = "/bin/busybox";
+        let bin: string;
+        let server: http.Server;
+        let answers: number[];
+        before(function () {
+            if (!fs.existsSync(busybox)) this.skip();
+            bin = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-probe-"));
+            // Only busybox's applets: no curl, no python, so the script must pick wget.
+            for (const applet of ["wget", "sed", "tail", "sleep"]) fs.symlinkSync(busybox, path.join(bin, applet));
+        });
+        after(() => fs.rmSync(bin, { recursive: true, force: true }));
+        beforeEach(async () => {
+            answers = [];
+            server = http.createServer((req, res) => {
+                const status = answers.shift() ?? 200;
+                if (status === 302) res.writeHead(302, { Location: "/lab" }).end();
+                else res.writeHead(status).end("ok");
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        });
+        afterEach(() => new Promise((resolve) => server.close(resolve)));
+        const port = () => String((server.address() as AddressInfo).port);
+        // Asynchronously: the server answering it runs in this process.
+        const probe = () =>
+            new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+                execFile("/bin/sh", ["-c", HTTP_PROBE_SCRIPT, "sh", port(), "python"], { env: { PATH: bin }, timeout: 10000 }, (err, stdout, stderr) =>
+                    resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+                );
+            });
+
+        it("follows a redirect and stops at the first HTTP 200, reporting the answers before it", async () => {
+            answers = [403, 302];
+            const result = await probe();
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(result.stdout, "@@uw3-binder-probe: client wget@@\n@@uw3-binder-probe: status 403@@\n@@uw3-binder-probe: 200@@\n");
+            assert.deepEqual(parseProbeOutput(result.stdout), { client: "wget", noClient: false, answered: true, lastStatus: "403" });
+        });
+
+        it("says so when the image has no HTTP client", () => {
+            const result = spawnSync("/bin/sh", ["-c", HTTP_PROBE_SCRIPT, "sh", port(), "python"], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+            assert.equal(result.status, 3);
+            assert.deepEqual(parseProbeOutput(result.stdout), { noClient: true, answered: false });
+        });
     });
 });

@@ -7,6 +7,7 @@
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { CHECK_NAMES, CheckName, CheckReport } from "../../src/check/types";
@@ -40,7 +41,7 @@ function fixtureSpec(variant?: string): ImageSpec {
     return { dockerfile, files: fixtureFiles() };
 }
 
-/** A port nothing listens on right now (the jupyter check refuses a port in use). */
+/** A port nothing listens on right now (on the host: the jupyter check no longer cares, see the isolation test). */
 function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
@@ -239,6 +240,35 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
             }
         });
     }
+
+    it("jupyter runs with no network: the image cannot reach the host, and the time to HTTP 200 is honest", async function () {
+        this.timeout(180000);
+        // A service on the host's loopback, as the Pulumi engine's ports are during `pulumi up`.
+        const hits: string[] = [];
+        const host = http.createServer((req, res) => {
+            hits.push(req.url ?? "");
+            res.end("host service");
+        });
+        await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+        try {
+            const { port: hostPort } = host.address() as net.AddressInfo;
+            const spec = fixtureSpec();
+            spec.dockerfile += `\nENV UW3_FIXTURE_CALL_HOME=http://127.0.0.1:${hostPort}/ UW3_FIXTURE_JUPYTER_DELAY_S=2\n`;
+            const pushed = await ctx.buildAndPush(spec, `${ctx.env.registry}/${ctx.uniqueRepository("check-call-home")}:fixture`);
+            // The same port the host service holds: inside the container's own namespace it is free.
+            const result = await cli([pushed.reference, "--json", "--only", "jupyter", "--jupyter-port", String(hostPort)]);
+            const detail = detailOf(parseReport(result), "jupyter");
+            assert.equal(result.code, 0, detail);
+            assert.deepEqual(hits, [], "the image under test reached a service on the host");
+            const m = new RegExp(`^HTTP 200 on 127\\.0\\.0\\.1:${hostPort} (\\d+\\.\\d) s after start \\(limit 30 s\\)$`).exec(detail);
+            assert.ok(m, detail);
+            // The server listens after 2 s (plus the failed call home); a probe that answered sooner would be lying.
+            assert.ok(Number(m[1]) >= 2 && Number(m[1]) < 8, `took ${m[1]} s`);
+        } finally {
+            host.closeAllConnections();
+            await new Promise((resolve) => host.close(resolve));
+        }
+    });
 
     it("the table names the failing check and its detail", async function () {
         this.timeout(120000);
