@@ -42,7 +42,14 @@ export class BinderGate extends pulumi.ComponentResource {
                 // which quotes registry answers) secret. stdout is only the verified reference.
                 logging: "none",
             },
-            { parent: this, additionalSecretOutputs: ["stderr"] },
+            {
+                parent: this,
+                additionalSecretOutputs: ["stderr"],
+                // The environment carries only the registry login. A rotated password alone must not re-run
+                // a gate (on a fresh runner that meant a multi-GB pull of an image already verified); a new
+                // digest (`triggers`) or other check flags (`create`) still do, with whatever login is current.
+                ignoreChanges: ["environment"],
+            },
         );
         this.verifiedReference = pulumi.all([this.command.stdout, reference]).apply(([stdout, expected]) => {
             const printed = stdout.trim().split("\n").pop() ?? "";

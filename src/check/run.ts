@@ -4,8 +4,9 @@
  */
 import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
 import { checkLayers, checkVisibility } from "./manifestChecks";
-import { CheckNotRunError, LocalImage, RUNTIME_CHECKS, inspectLocalImage } from "./runtime";
+import { CheckNotRunError, ImageNotLocalError, LocalImage, RUNTIME_CHECKS, inspectLocalImage, pullImage } from "./runtime";
 import { CHECK_NAMES, CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
+import { redactSecrets, untrustedLines } from "./untrusted";
 
 export interface CheckRun {
     /** What `--json` prints. */
@@ -18,6 +19,20 @@ export interface CheckRun {
      * when neither is known.
      */
     pin?: string;
+    /** The digest reference pulled into the local engine because the image was not there. */
+    pulled?: string;
+}
+
+/** The longest line, and the most lines, a detail may print (a log tail is 8 lines of at most 200). */
+const DETAIL_LINE_MAX = 2000;
+const DETAIL_LINES_MAX = 40;
+
+/**
+ * A detail as it may be printed: credentials blanked (a registry can echo what it was sent), control
+ * characters escaped and lengths capped. The one place every detail passes through, whatever quoted it.
+ */
+export function printableDetail(detail: string, creds?: RegistryCredentials): string {
+    return untrustedLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
 }
 
 /** A thrown error as a failed result, saying whether the check could not run or broke. */
@@ -55,9 +70,23 @@ export function pinFromRepoDigests(ref: ImageReference, repoDigests: string[]): 
 export async function runChecks(imageRef: string, options: CheckOptions, creds?: RegistryCredentials): Promise<CheckRun> {
     const ref = parseImageReference(imageRef);
     const dockerRef = formatImageReference(ref);
+    let pulled: string | undefined;
+    // A gate re-runs on a fresh CI runner, or after `checks` changed, without the build that left the
+    // image in the engine: pull it then, by digest, so the runtime checks run what the registry serves.
+    const findOrPull = async (): Promise<LocalImage> => {
+        try {
+            return await inspectLocalImage(dockerRef);
+        } catch (err) {
+            if (!(err instanceof ImageNotLocalError) || !ref.digest) throw err;
+        }
+        const digestRef = formatImageReference({ registry: ref.registry, repository: ref.repository, digest: ref.digest });
+        await pullImage(digestRef, ref.registry, creds);
+        pulled = digestRef;
+        return inspectLocalImage(dockerRef);
+    };
     let local: Promise<LocalImage> | undefined;
     const localImage = () => {
-        local ??= inspectLocalImage(dockerRef);
+        local ??= findOrPull();
         return local;
     };
 
@@ -75,9 +104,10 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
                 if (!check) throw new Error(`no implementation for check "${name}"`);
                 outcome = await check(await localImage(), options);
             }
-            results.push({ ...outcome, name, seconds: elapsed() });
+            results.push({ ...outcome, name, detail: printableDetail(outcome.detail, creds), seconds: elapsed() });
         } catch (err) {
-            results.push(failedResult(name, err, elapsed()));
+            const failed = failedResult(name, err, elapsed());
+            results.push({ ...failed, detail: printableDetail(failed.detail, creds) });
         }
     }
 
@@ -94,8 +124,9 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
         image: imageRef.trim(),
         ok: results.length > 0 && results.every((r) => r.ok),
         checks: results.map((r) => ({ name: r.name, ok: r.ok, detail: r.detail })),
+        ...(pulled ? { pulled } : {}),
     };
-    return { report, results, pin };
+    return { report, results, pin, pulled };
 }
 
 /**

@@ -17,6 +17,9 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { CheckName, CheckOptions, CheckResult } from "./types";
 import { untrustedText } from "./untrusted";
 
@@ -184,17 +187,16 @@ export interface LocalImage {
 }
 
 /**
- * Looks the image up in the local engine. Never pulls: a digest-pinned reference is present locally right
- * after the push that produced it, and pulling would need the registry credentials on the docker CLI,
- * which this tool keeps off argv and out of ~/.docker.
+ * Looks the image up in the local engine. Does not pull (see `pullImage`, which `runChecks` calls when
+ * this says the image is missing and the reference has a digest).
  */
 export async function inspectLocalImage(ref: string): Promise<LocalImage> {
     const result = await docker(["image", "inspect", "--format", "{{json .}}", ref], 60000);
     if (result.code !== 0) {
         if (/no such image/i.test(result.stderr)) {
             throw new ImageNotLocalError(
-                `image ${ref} is not in the local Docker engine (the runtime checks run it locally and never pull it): ` +
-                    "build or push it from this engine, or `docker pull` it first",
+                `image ${ref} is not in the local Docker engine (the runtime checks run it locally): ` +
+                    "build or push it from this engine, `docker pull` it first, or pass it by digest (<repository>@sha256:<hex>) so check pulls it",
             );
         }
         throw new CheckNotRunError(`docker image inspect ${ref} failed (exit ${result.code}): ${firstLine(result.stderr)}`);
@@ -212,6 +214,57 @@ export async function inspectLocalImage(ref: string): Promise<LocalImage> {
         entrypoint: parsed.Config?.Entrypoint ?? [],
         repoDigests: parsed.RepoDigests ?? [],
     };
+}
+
+/** How long a pull may take: the Underworld3 images are several GB. */
+const PULL_TIMEOUT_MS = 30 * 60 * 1000;
+
+/**
+ * Pulls `digestRef` (`host/repository@sha256:...`: a digest, so the image pulled is the one the registry
+ * checks read, whatever a tag points to meanwhile) into the local engine. Credentials come from the
+ * caller (CREDENTIAL_ENV) and reach the docker CLI through `docker login --password-stdin` into a
+ * throwaway DOCKER_CONFIG, removed afterwards: never argv, never the user's ~/.docker. Without
+ * credentials the pull is anonymous, from an equally empty config. The operator's docker context, if
+ * one is selected in their config, still applies.
+ */
+export async function pullImage(digestRef: string, registry: string, credentials?: { username: string; password: string }): Promise<void> {
+    const config = await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-docker-config-"));
+    try {
+        const env: NodeJS.ProcessEnv = { DOCKER_CONFIG: config, ...(await operatorContext(config)) };
+        if (credentials) {
+            const login = await docker(["login", "--username", credentials.username, "--password-stdin", registry], 60000, undefined, {
+                input: credentials.password,
+                env,
+            });
+            if (login.code !== 0) {
+                throw new CheckNotRunError(`docker login ${registry} as "${untrustedText(credentials.username)}" failed (exit ${login.code}): ${untrustedText(lastLine(login.stderr))}`);
+            }
+        }
+        const pulled = await docker(["pull", "--quiet", digestRef], PULL_TIMEOUT_MS, undefined, { env });
+        if (pulled.code !== 0 || pulled.timedOut) {
+            const why = pulled.timedOut ? `no result within ${PULL_TIMEOUT_MS / 60000} min` : `exit ${pulled.code}: ${untrustedText(lastLine(pulled.stderr))}`;
+            throw new CheckNotRunError(`image ${digestRef} is not in the local Docker engine and pulling it failed (${credentials ? "with" : "without"} credentials; ${why})`);
+        }
+    } finally {
+        await fs.promises.rm(config, { recursive: true, force: true });
+    }
+}
+
+/**
+ * The docker context the operator selected in their own config, carried into a throwaway DOCKER_CONFIG
+ * (contexts live under the config directory), unless DOCKER_HOST or DOCKER_CONTEXT already decide.
+ */
+async function operatorContext(throwaway: string): Promise<NodeJS.ProcessEnv> {
+    if (process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT) return {};
+    const own = process.env.DOCKER_CONFIG || path.join(os.homedir(), ".docker");
+    try {
+        const parsed = JSON.parse(await fs.promises.readFile(path.join(own, "config.json"), "utf8")) as { currentContext?: unknown };
+        if (typeof parsed.currentContext !== "string" || parsed.currentContext === "" || parsed.currentContext === "default") return {};
+        await fs.promises.symlink(path.join(own, "contexts"), path.join(throwaway, "contexts"));
+        return { DOCKER_CONTEXT: parsed.currentContext };
+    } catch {
+        return {};
+    }
 }
 
 /** Containers started by this process and not yet removed. */

@@ -20,6 +20,8 @@ export interface CheckReport {
     image: string;
     ok: boolean;
     checks: { name: CheckName; ok: boolean; detail: string }[];
+    /** Present when the image was not in the local engine and `check` pulled it (by digest) to run it. */
+    pulled?: string;
 }
 
 /** Registry credentials; read from the environment (never from argv). */

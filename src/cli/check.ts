@@ -18,10 +18,11 @@ const d = DEFAULT_CHECK_OPTIONS;
 export const usage = `usage: uw3-binder check <image-ref> [options]
 
 Checks that an image will launch on mybinder.org: ${CHECK_NAMES.join(", ")}.
-The runtime checks run the image in the local Docker engine (never pulled: push it from this engine first).
+The runtime checks run the image in the local Docker engine; an image given by digest that is not there
+is pulled first (with the credentials below, through a throwaway docker config) and the output says so.
 
 options:
-  --json                     print {"image", "ok", "checks": [{"name", "ok", "detail"}]} instead of the table
+  --json                     print {"image", "ok", "checks": [{"name", "ok", "detail"}], "pulled"?} instead of the table
   --print-ref                print only the verified digest-pinned reference on stdout (the table goes to stderr)
   --skip a,b                 checks to leave out
   --only a,b                 the only checks to run (not with --skip)
@@ -38,7 +39,7 @@ options:
 
 environment:
   ${CREDENTIAL_ENV.username}, ${CREDENTIAL_ENV.password}
-                             registry credentials for the layers check (set both or neither)
+                             registry credentials for the registry checks and a pull (set both or neither)
 
 exit status: 0 all checks passed, 1 a check failed, 2 usage error`;
 
@@ -220,7 +221,8 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify(report, null, 2) + "\n");
         return report.ok ? 0 : 1;
     }
-    const table = `image: ${report.image}\n${renderCheckTable(results)}\n`;
+    const pulledLine = outcome.pulled ? `pulled: ${outcome.pulled} (it was not in the local Docker engine)\n` : "";
+    const table = `image: ${report.image}\n${pulledLine}${renderCheckTable(results)}\n`;
     if (!args.printRef) {
         process.stdout.write(table);
         return report.ok ? 0 : 1;

@@ -282,19 +282,58 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         assert.equal(lines[4], "1 of 2 checks failed: kernel");
     });
 
-    it("says the runtime checks were not run when the image is not in the local engine", async function () {
+    it("says the runtime checks were not run when the image is neither local nor pullable", async function () {
         this.timeout(60000);
         const good = images.get("good")!;
         const missing = `${good.localTag.replace(/:fixture$/, "")}@sha256:${"0".repeat(64)}`;
         const result = await cli([missing, "--json", "--skip", "layers,visibility"]);
         assert.equal(result.code, 1);
-        const expected =
-            `not run: image ${missing} is not in the local Docker engine (the runtime checks run it locally and never pull it): ` +
-            "build or push it from this engine, or `docker pull` it first";
-        assert.deepEqual(
-            parseReport(result).checks,
-            ["user", "jupyter", "kernel", "jit", "import"].map((name) => ({ name, ok: false, detail: expected })),
+        const checks = parseReport(result).checks;
+        assert.deepEqual(checks.map((c) => c.name), ["user", "jupyter", "kernel", "jit", "import"]);
+        for (const check of checks) {
+            assert.equal(check.ok, false);
+            assert.match(
+                check.detail,
+                new RegExp(`^not run: image ${missing.replace(/[.]/g, "\\.")} is not in the local Docker engine and pulling it failed \\(without credentials; exit 1: .*manifest unknown.*\\)$`),
+            );
+        }
+        assert.equal(parseReport(result).pulled, undefined);
+
+        const tagOnly = `${good.localTag.replace(/:fixture$/, "")}:not-local`;
+        const byTag = parseReport(await cli([tagOnly, "--json", "--only", "user"]));
+        assert.equal(
+            byTag.checks[0].detail,
+            `not run: image ${tagOnly} is not in the local Docker engine (the runtime checks run it locally): ` +
+                "build or push it from this engine, `docker pull` it first, or pass it by digest (<repository>@sha256:<hex>) so check pulls it",
         );
+    });
+
+    it("pulls an image given by digest that is not local, with the credentials from its environment, and says so", async function () {
+        this.timeout(240000);
+        const { authRegistry, authCredentials } = ctx.env;
+        const spec = fixtureSpec();
+        // Its own image ID, so removing it here cannot be undone by another test's tag of the same image.
+        spec.dockerfile += `\nLABEL uw3-binder-test-pull=${ctx.uniqueRepository("pull")}\n`;
+        const pushed = await ctx.buildAndPush(spec, `${authRegistry}/${ctx.uniqueRepository("check-pull")}:fixture`, authCredentials);
+        const gateRef = `${pushed.localTag}@${pushed.digest}`;
+        await run("docker", ["rmi", "--force", pushed.localTag, pushed.reference]);
+        assert.notEqual((await run("docker", ["image", "inspect", pushed.reference])).code, 0, "the image must be gone before the check");
+        const env = { UW3_BINDER_REGISTRY_USERNAME: authCredentials.username, UW3_BINDER_REGISTRY_PASSWORD: authCredentials.password };
+        try {
+            // Exactly as a gate runs it: --print-ref on <repo>:<tag>@<digest>, credentials in the environment.
+            const result = await cli([gateRef, "--print-ref", "--skip", "visibility"], env);
+            assert.equal(result.code, 0, result.stderr);
+            assert.equal(result.stdout, `${gateRef}\n`);
+            assert.equal(result.stderr.split("\n")[1], `pulled: ${pushed.reference} (it was not in the local Docker engine)`);
+            assert.match(result.stderr, /^all \d+ checks passed$/m);
+            assert.ok(!result.stderr.includes(authCredentials.password), "the password must not appear in the output");
+            // Now local: a second run pulls nothing.
+            const again = await cli([gateRef, "--json", "--only", "user"], env);
+            assert.equal(again.code, 0);
+            assert.equal(parseReport(again).pulled, undefined);
+        } finally {
+            await run("docker", ["rmi", "--force", pushed.reference]);
+        }
     });
 
     it("says the runtime checks were not run when the Docker engine is unreachable", async function () {
