@@ -20,6 +20,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MODULE_PATTERN } from "./options";
 import { CheckName, CheckOptions, CheckResult } from "./types";
 import { untrustedText } from "./untrusted";
 
@@ -741,8 +742,6 @@ export async function checkJit(image: LocalImage, options: CheckOptions): Promis
     return result("jit", verdict.ok, withNote(verdict.detail, run), since);
 }
 
-/** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
-export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 const IMPORT_BEGIN = "@@uw3-binder-import-begin@@";
 const IMPORT_END = "@@uw3-binder-import-end@@";

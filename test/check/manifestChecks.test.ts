@@ -27,7 +27,7 @@ function layer(hex: string, size: number): LayerDescriptor {
 function image(...platforms: { platform: string; layers: LayerDescriptor[] }[]): ImageManifests {
     return {
         reference: "127.0.0.1:5000/uw3/base:1",
-        platforms: platforms.map((p, i) => ({ ...p, digest: digest(String(i)), mediaType: OCI_MANIFEST })),
+        platforms: platforms.map((p, i) => ({ ...p, digest: digest(String(i)), mediaType: OCI_MANIFEST, configDigest: digest("f") })),
         attestations: [],
         bytesFetched: 0,
         requests: 0,

@@ -116,6 +116,7 @@ describe("registry client (scripted registry on loopback)", () => {
                     platform: "linux/amd64",
                     digest: sha256(body),
                     mediaType: DOCKER_MANIFEST,
+                    configDigest: sha256(CONFIG),
                     layers: [
                         { digest: LAYER_A, size: 100, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip" },
                         { digest: LAYER_B, size: 200, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip" },

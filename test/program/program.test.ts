@@ -65,7 +65,7 @@ describe("program (2025-01 stack under mocks)", () => {
         const deps = inputsOf(byName(run, "deps-gate-check"));
         const slim = inputsOf(byName(run, "slim-gate-check"));
         assert.strictEqual(deps.create, `node bin/uw3-binder.js check --print-ref --skip user,jupyter,kernel,jit,import ${DEPS}@${DEPS_DIGEST}`);
-        assert.strictEqual(slim.create, `node bin/uw3-binder.js check --print-ref --jupyter-port 8889 ${SLIM_PINNED}`);
+        assert.strictEqual(slim.create, `node bin/uw3-binder.js check --print-ref ${SLIM_PINNED}`);
         assert.deepStrictEqual(slim.triggers, [SLIM_PINNED]);
         assert.strictEqual(slim.logging, "none");
         assert.deepStrictEqual(slim.environment, { UW3_BINDER_REGISTRY_USERNAME: "underworld-bot", UW3_BINDER_REGISTRY_PASSWORD: SECRETS["uw3-binder:registryPassword"] });
