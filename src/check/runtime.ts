@@ -43,7 +43,7 @@ export class DockerUnavailableError extends CheckNotRunError {
     }
 }
 
-/** The image is not in the local engine; the runtime checks never pull (see `inspectLocalImage`). */
+/** The image is not in the local engine (`runChecks` then pulls it when the reference has a digest). */
 export class ImageNotLocalError extends CheckNotRunError {
     constructor(message: string) {
         super(message);
@@ -287,7 +287,7 @@ async function removeContainer(name: string): Promise<void> {
 
 /**
  * Removes every container still running for this process, synchronously: for SIGINT/SIGTERM handlers,
- * so an interrupted `check` does not leave a jupyter server holding a port on the host network.
+ * so an interrupted `check` does not leave a container (a jupyter server) running behind it.
  */
 export function removeActiveContainersSync(): void {
     if (activeContainers.size === 0) return;

@@ -134,7 +134,7 @@ async function run(argv: string[]): Promise<number> {
     const args = parseCheckArgs(argv);
     const creds = credentialsFromEnv(process.env);
 
-    // An interrupted run must not leave a container behind (the jupyter one holds a host port).
+    // An interrupted run must not leave a container behind (a jupyter server would run on).
     const onSignal = (signal: NodeJS.Signals) => {
         removeActiveContainersSync();
         process.exit(signal === "SIGINT" ? 130 : 143);
@@ -174,7 +174,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 export const command: Command = {
-    summary: "check an image is ready for mybinder.org (layers, visibility, user, jupyter, kernel, jit, import)",
+    summary: `check an image is ready for mybinder.org (${CHECK_NAMES.join(", ")})`,
     usage,
     run,
 };
