@@ -44,7 +44,7 @@ async function pushBlob(registry: string, repository: string, body: Buffer | str
     assert.equal(started.status, 202, await started.text());
     const location = new URL(started.headers.get("location")!, `http://${registry}`);
     location.searchParams.set("digest", digest);
-    const put = await fetch(location, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body });
+    const put = await fetch(location, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body: typeof body === "string" ? body : new Uint8Array(body) });
     assert.equal(put.status, 201, await put.text());
     return digest;
 }
