@@ -8,8 +8,9 @@
  * No Pulumi import.
  */
 import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
-import { FetchManifestsOptions, ImageManifests, LayerDescriptor, RegistryError, fetchImageManifests } from "./registry";
+import { FetchManifestsOptions, ImageConfigBlob, ImageManifests, LayerDescriptor, RegistryClient, RegistryError, fetchImageManifests } from "./registry";
 import { BYTES_PER_MB, CheckOptions, CheckResult, RegistryCredentials } from "./types";
+import { untrustedText } from "./untrusted";
 
 export type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
 
@@ -87,11 +88,42 @@ function checkLimits(limits: LayerLimits): void {
     }
 }
 
+/** How much of a Dockerfile instruction a detail quotes. */
+const INSTRUCTION_MAX = 120;
+
+/**
+ * A config `history[].created_by` as the Dockerfile instruction a reader recognises: the legacy builder
+ * writes `/bin/sh -c #(nop) COPY dir:… in /x` and `/bin/sh -c cmd` for RUN, BuildKit `COPY a b # buildkit`
+ * and `RUN /bin/sh -c cmd # buildkit`. Escaped and capped: the text comes from the image.
+ */
+export function dockerfileInstruction(createdBy: string): string {
+    let text = createdBy.trim().replace(/\s+# buildkit$/, "");
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text);
+    if (nop) text = text.slice(nop[0].length);
+    else if (text.startsWith("/bin/sh -c ")) text = `RUN ${text.slice("/bin/sh -c ".length)}`;
+    else text = text.replace(/^RUN \/bin\/sh -c /, "RUN ");
+    return untrustedText(text.replace(/\s+/g, " ").trim(), INSTRUCTION_MAX);
+}
+
+/**
+ * The instruction that made each layer, by manifest position (0-based): the config's history entries
+ * that made a layer (not `empty_layer`), in order. Undefined when their number does not match the
+ * manifest's layers (a rewritten or squashed image), since a wrong attribution is worse than none.
+ */
+export function layerInstructions(config: ImageConfigBlob, layerCount: number): string[] | undefined {
+    const made = config.history.filter((h) => !h.emptyLayer);
+    if (made.length !== layerCount) return undefined;
+    return made.map((h) => dockerfileInstruction(h.createdBy));
+}
+
+const SPLIT_ADVICE = "split it (see the setup document's split COPY layers)";
+
 /**
  * Decides the `layers` check from already fetched manifests (pure; the unit tests drive it).
- * Each platform is judged on its own: a pull fetches one platform.
+ * Each platform is judged on its own: a pull fetches one platform. `instructions` (by platform manifest
+ * digest) names the Dockerfile instruction behind each layer over the limit.
  */
-export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits): { ok: boolean; detail: string } {
+export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits, instructions: Record<string, string[]> = {}): { ok: boolean; detail: string } {
     checkLimits(limits);
     const layerLimit = limits.maxLayerMb * BYTES_PER_MB;
     const imageLimit = limits.maxImageMb * BYTES_PER_MB;
@@ -106,9 +138,14 @@ export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits): 
         const of = ` of ${platform.layers.length}`;
         const over = layers.filter((layer) => layer.size > layerLimit);
         if (over.length > 0) {
-            const listed = over.map((layer) => `${formatSize(layer.size)} ${shortDigest(layer.digest)} (layer ${layer.position}${of})`);
+            const made = instructions[platform.digest];
+            const listed = over.map((layer) =>
+                made
+                    ? `layer ${layer.position}${of}, ${formatSize(layer.size)}, from \`${made[layer.position - 1]}\` (${shortDigest(layer.digest)})`
+                    : `${formatSize(layer.size)} ${shortDigest(layer.digest)} (layer ${layer.position}${of})`,
+            );
             problems.push(
-                `${label}${over.length} layer${over.length > 1 ? "s" : ""} over the ${formatMb(limits.maxLayerMb)} layer limit: ${listed.join(", ")}`,
+                `${label}${over.length} layer${over.length > 1 ? "s" : ""} over the ${formatMb(limits.maxLayerMb)} layer limit: ${listed.join(", ")}${made ? `: ${SPLIT_ADVICE}` : ""}`,
             );
         }
         if (layers.length === 0) {
@@ -144,19 +181,105 @@ export async function checkLayers(
     limits: LayerLimits,
     credentials?: RegistryCredentials,
     fetchOptions?: FetchManifestsOptions,
+    client: RegistryClient = new RegistryClient(toReference(ref), credentials, fetchOptions),
 ): Promise<CheckResult> {
     const started = performance.now();
-    const image = toReference(ref);
     checkLimits(limits);
     const seconds = () => (performance.now() - started) / 1000;
     let manifests: ImageManifests;
     try {
-        manifests = await fetchImageManifests(image, credentials, fetchOptions);
+        manifests = await client.manifests();
     } catch (err) {
         if (!(err instanceof RegistryError)) throw err;
         return { name: "layers", ok: false, detail: `cannot read the manifests: ${err.message}`, seconds: seconds() };
     }
-    return { name: "layers", ...evaluateLayers(manifests, limits), seconds: seconds() };
+    // Only a platform with a layer over the limit costs a config read (a few KiB) for the attribution.
+    const instructions: Record<string, string[]> = {};
+    for (const platform of manifests.platforms) {
+        if (!platform.layers.some((layer) => layer.size > limits.maxLayerMb * BYTES_PER_MB)) continue;
+        try {
+            const made = layerInstructions(await client.config(platform.configDigest), platform.layers.length);
+            if (made) instructions[platform.digest] = made;
+        } catch (err) {
+            if (!(err instanceof RegistryError)) throw err;
+            // Without the config the layer is still named by position, size and digest.
+        }
+    }
+    return { name: "layers", ...evaluateLayers(manifests, limits, instructions), seconds: seconds() };
+}
+
+/** Whether `found` (e.g. `linux/arm64/v8`) provides `required` (e.g. `linux/arm64`). */
+function provides(found: string, required: string): boolean {
+    return found === required || found.startsWith(`${required}/`);
+}
+
+/** Decides `platform` from fetched manifests (pure). */
+export function evaluatePlatform(manifests: ImageManifests, required: string[]): { ok: boolean; detail: string } {
+    const found = manifests.platforms.map((p) => p.platform);
+    const listed = found.join(", ");
+    const attestations =
+        manifests.attestations.length > 0 ? `; attestation manifests, which nothing runs: ${manifests.attestations.join(", ")}` : "";
+    const missing = required.filter((r) => !found.some((f) => provides(f, r)));
+    if (missing.length === 0) return { ok: true, detail: `provides ${required.join(", ")} (platforms: ${listed})` };
+    const binder = missing.includes("linux/amd64")
+        ? ": mybinder.org's nodes are linux/amd64, so launches fail (\"Platform mismatch\"); build with --platform linux/amd64"
+        : "";
+    return { ok: false, detail: `no ${missing.join(", ")} image; platforms found: ${listed}${attestations}${binder}` };
+}
+
+/** `platform`: the image provides every required platform (mybinder.org's linux/amd64 by default). */
+export async function checkPlatform(client: RegistryClient, required: string[]): Promise<CheckResult> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+        return { name: "platform", ...evaluatePlatform(await client.manifests(), required), seconds: seconds() };
+    } catch (err) {
+        if (!(err instanceof RegistryError)) throw err;
+        return { name: "platform", ok: false, detail: `cannot read the manifests: ${err.message}`, seconds: seconds() };
+    }
+}
+
+/** Decides `env` for one image config (pure). `require` entries are `NAME` or `NAME=value`. */
+export function evaluateEnv(config: ImageConfigBlob, require: string[], forbid: string[]): { ok: boolean; detail: string } {
+    const set = new Map<string, string>();
+    for (const entry of config.env) {
+        const eq = entry.indexOf("=");
+        set.set(eq < 0 ? entry : entry.slice(0, eq), eq < 0 ? "" : entry.slice(eq + 1));
+    }
+    const problems: string[] = [];
+    for (const requirement of require) {
+        const eq = requirement.indexOf("=");
+        const name = eq < 0 ? requirement : requirement.slice(0, eq);
+        if (!set.has(name)) problems.push(`${name} is not set${eq < 0 ? "" : ` (expected ${requirement})`}`);
+        else if (eq >= 0 && set.get(name) !== requirement.slice(eq + 1)) {
+            problems.push(`${name} is "${untrustedText(set.get(name) ?? "", 80)}", expected "${requirement.slice(eq + 1)}"`);
+        }
+    }
+    for (const name of forbid) if (set.has(name)) problems.push(`${name} is set ("${untrustedText(set.get(name) ?? "", 80)}") and must not be`);
+    if (problems.length > 0) return { ok: false, detail: `${problems.join("; ")} in the image config's Env` };
+    if (require.length === 0 && forbid.length === 0) return { ok: true, detail: "no variables required or forbidden" };
+    const parts = [require.length > 0 ? `sets ${require.join(", ")}` : "", forbid.length > 0 ? `does not set ${forbid.join(", ")}` : ""];
+    return { ok: true, detail: parts.filter(Boolean).join("; ") };
+}
+
+/** `env`: each platform's image config sets what `envRequire` asks and nothing `envForbid` names. */
+export async function checkEnv(client: RegistryClient, options: Pick<CheckOptions, "envRequire" | "envForbid">): Promise<CheckResult> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+        const manifests = await client.manifests();
+        const multi = manifests.platforms.length > 1;
+        const verdicts = [];
+        for (const platform of manifests.platforms) {
+            const verdict = evaluateEnv(await client.config(platform.configDigest), options.envRequire, options.envForbid);
+            verdicts.push({ ...verdict, detail: multi ? `${platform.platform}: ${verdict.detail}` : verdict.detail });
+        }
+        const failed = verdicts.filter((v) => !v.ok);
+        return { name: "env", ok: failed.length === 0, detail: (failed.length > 0 ? failed : verdicts.slice(0, 1)).map((v) => v.detail).join(" | "), seconds: seconds() };
+    } catch (err) {
+        if (!(err instanceof RegistryError)) throw err;
+        return { name: "env", ok: false, detail: `cannot read the image config: ${err.message}`, seconds: seconds() };
+    }
 }
 
 /** The `visibility` detail for a failed anonymous resolution (pure; the unit tests drive it). */

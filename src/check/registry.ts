@@ -57,7 +57,19 @@ export interface PlatformManifest {
     /** Digest of this platform's manifest. */
     digest: string;
     mediaType: string;
+    /** Digest of its image config blob (env, history). */
+    configDigest: string;
     layers: LayerDescriptor[];
+}
+
+/** What the checks read from an image config blob. */
+export interface ImageConfigBlob {
+    /** `os/architecture[/variant]` */
+    platform: string;
+    /** `Config.Env`: `NAME=value` entries. */
+    env: string[];
+    /** `history[]`, in order, each with whether it made a layer (`empty_layer` entries did not). */
+    history: { createdBy: string; emptyLayer: boolean }[];
 }
 
 export interface ImageManifests {
@@ -158,7 +170,18 @@ const indexSchema = z.object({
     ),
 });
 const tokenSchema = z.union([z.object({ token: z.string().min(1) }), z.object({ access_token: z.string().min(1) })]);
-const configSchema = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() });
+const configSchema = z.object({
+    os: z.string(),
+    architecture: z.string(),
+    variant: z.string().optional(),
+    config: z.object({ Env: z.array(z.string()).nullish() }).nullish(),
+    history: z.array(z.object({ created_by: z.string().optional(), empty_layer: z.boolean().optional() })).nullish(),
+});
+/**
+ * An image config is a few KiB (its `history` grows by one short entry per Dockerfile instruction); a
+ * larger blob is not read, so a registry cannot make the checks hold megabytes.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 function describeIssues(error: z.ZodError): string {
     return error.issues
@@ -476,7 +499,51 @@ function verifyDigest(session: RegistrySession, what: string, body: Uint8Array, 
  * Credentials are only sent after a challenge asks for them. Rejects with `RegistryError`.
  */
 export async function fetchImageManifests(ref: ImageReference, credentials?: RegistryCredentials, opts: FetchManifestsOptions = {}): Promise<ImageManifests> {
-    const session = new RegistrySession(ref, credentials, opts);
+    return new RegistryClient(ref, credentials, opts).manifests();
+}
+
+/**
+ * One image in one registry, for every registry check of a run: one auth handshake, the manifests read
+ * once, each config blob read at most once and only when a check needs it.
+ */
+export class RegistryClient {
+    private readonly session: RegistrySession;
+    private manifestsRead?: Promise<ImageManifests>;
+    private readonly configs = new Map<string, Promise<ImageConfigBlob>>();
+
+    constructor(
+        private readonly ref: ImageReference,
+        credentials?: RegistryCredentials,
+        opts: FetchManifestsOptions = {},
+    ) {
+        this.session = new RegistrySession(ref, credentials, opts);
+    }
+
+    /** Response body bytes read so far (what the bench reports). */
+    get bytesFetched(): number {
+        return this.session.bytesFetched;
+    }
+    get requests(): number {
+        return this.session.requests;
+    }
+
+    manifests(): Promise<ImageManifests> {
+        this.manifestsRead ??= readManifests(this, this.session, this.ref);
+        return this.manifestsRead;
+    }
+
+    /** The config blob `digest` of this repository, verified and bounded. */
+    config(digest: string): Promise<ImageConfigBlob> {
+        let read = this.configs.get(digest);
+        if (!read) {
+            read = readConfig(this.session, digest);
+            this.configs.set(digest, read);
+        }
+        return read;
+    }
+}
+
+async function readManifests(client: RegistryClient, session: RegistrySession, ref: ImageReference): Promise<ImageManifests> {
     const reference = ref.digest ?? ref.tag;
     if (!reference) throw new RegistryError("protocol", `${session.where}: the reference has neither a tag nor a digest`);
     const top = await session.get(`manifests/${reference}`, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES);
@@ -521,32 +588,37 @@ export async function fetchImageManifests(ref: ImageReference, credentials?: Reg
                 platform: entry.platform ? untrustedText(platformName(entry.platform), 80) : "unknown",
                 digest: entry.digest,
                 mediaType: type,
-                layers: layersOf(session, childWhat, document),
+                ...manifestOf(session, childWhat, document),
             });
         }
         if (platforms.length === 0) {
             throw new RegistryError("protocol", `${session.where}: the index ${reference} lists no platform manifests; expected at least one`);
         }
     } else {
-        const layers = layersOf(session, what, topDocument);
-        const config = (topDocument as { config: { digest: string } }).config;
-        platforms.push({ platform: await platformFromConfig(session, config.digest), digest: topDigest, mediaType: topType, layers });
+        // A single-platform image names its platform only in its config blob (a few KiB; not a layer).
+        const manifest = manifestOf(session, what, topDocument);
+        const config = await client.config(manifest.configDigest);
+        platforms.push({ platform: config.platform, digest: topDigest, mediaType: topType, ...manifest });
     }
     return { reference: formatImageReference(ref), indexDigest, platforms, attestations, bytesFetched: session.bytesFetched, requests: session.requests };
 }
 
-function layersOf(session: RegistrySession, what: string, document: unknown): LayerDescriptor[] {
+function manifestOf(session: RegistrySession, what: string, document: unknown): { configDigest: string; layers: LayerDescriptor[] } {
     const manifest = imageManifestSchema.safeParse(document);
     if (!manifest.success) {
         throw new RegistryError("protocol", `${session.where}: the ${what} is malformed (${describeIssues(manifest.error)}); expected {"config": {...}, "layers": [{mediaType, digest, size}]}`);
     }
-    return manifest.data.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType }));
+    return {
+        configDigest: manifest.data.config.digest,
+        layers: manifest.data.layers.map(({ digest, size, mediaType }) => ({ digest, size, mediaType })),
+    };
 }
 
-/** A single-platform image names its platform only in the config blob (a few KB; not a layer). */
-async function platformFromConfig(session: RegistrySession, digest: string): Promise<string> {
-    const what = `image config ${digest}`;
-    const config = await session.get(`blobs/${digest}`, "application/json, */*", MAX_SMALL_BODY_BYTES);
+async function readConfig(session: RegistrySession, digest: string): Promise<ImageConfigBlob> {
+    const what = `image config ${untrustedText(digest, 80)}`;
+    const problem = digestProblem(digest);
+    if (problem) throw new RegistryError("protocol", `${session.where}: the ${what}: ${problem}`);
+    const config = await session.get(`blobs/${digest}`, "application/json, */*", MAX_CONFIG_BYTES);
     verifyDigest(session, what, config.body, digest);
     let document: unknown;
     try {
@@ -558,5 +630,9 @@ async function platformFromConfig(session: RegistrySession, digest: string): Pro
     if (!parsed.success) {
         throw new RegistryError("protocol", `${session.where}: the ${what} has no os/architecture (${describeIssues(parsed.error)})`);
     }
-    return untrustedText(platformName(parsed.data), 80);
+    return {
+        platform: untrustedText(platformName(parsed.data), 80),
+        env: parsed.data.config?.Env ?? [],
+        history: (parsed.data.history ?? []).map((h) => ({ createdBy: h.created_by ?? "", emptyLayer: h.empty_layer === true })),
+    };
 }

@@ -3,7 +3,8 @@
  * import: the `check` CLI (and through it the Pulumi gate) calls this.
  */
 import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
-import { checkLayers, checkVisibility } from "./manifestChecks";
+import { checkEnv, checkLayers, checkPlatform, checkVisibility } from "./manifestChecks";
+import { RegistryClient } from "./registry";
 import { CheckNotRunError, ImageNotLocalError, LocalImage, RUNTIME_CHECKS, inspectLocalImage, pullImage } from "./runtime";
 import { CHECK_NAMES, CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
 import { redactSecrets, untrustedLines } from "./untrusted";
@@ -84,6 +85,9 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
         pulled = digestRef;
         return inspectLocalImage(dockerRef);
     };
+    // One client for the registry checks that use the credentials: one handshake, manifests read once.
+    let registry: RegistryClient | undefined;
+    const client = () => (registry ??= new RegistryClient(ref, creds));
     let local: Promise<LocalImage> | undefined;
     const localImage = () => {
         local ??= findOrPull();
@@ -97,8 +101,10 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
         const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
         try {
             let outcome: CheckResult;
-            if (name === "layers") outcome = await checkLayers(ref, options, creds);
+            if (name === "layers") outcome = await checkLayers(ref, options, creds, undefined, client());
             else if (name === "visibility") outcome = await checkVisibility(ref);
+            else if (name === "platform") outcome = await checkPlatform(client(), options.platforms);
+            else if (name === "env") outcome = await checkEnv(client(), options);
             else {
                 const check = RUNTIME_CHECKS[name];
                 if (!check) throw new Error(`no implementation for check "${name}"`);

@@ -20,6 +20,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MODULE_PATTERN } from "./options";
 import { CheckName, CheckOptions, CheckResult } from "./types";
 import { untrustedText } from "./untrusted";
 
@@ -42,7 +43,7 @@ export class DockerUnavailableError extends CheckNotRunError {
     }
 }
 
-/** The image is not in the local engine; the runtime checks never pull (see `inspectLocalImage`). */
+/** The image is not in the local engine (`runChecks` then pulls it when the reference has a digest). */
 export class ImageNotLocalError extends CheckNotRunError {
     constructor(message: string) {
         super(message);
@@ -286,7 +287,7 @@ async function removeContainer(name: string): Promise<void> {
 
 /**
  * Removes every container still running for this process, synchronously: for SIGINT/SIGTERM handlers,
- * so an interrupted `check` does not leave a jupyter server holding a port on the host network.
+ * so an interrupted `check` does not leave a container (a jupyter server) running behind it.
  */
 export function removeActiveContainersSync(): void {
     if (activeContainers.size === 0) return;
@@ -741,8 +742,6 @@ export async function checkJit(image: LocalImage, options: CheckOptions): Promis
     return result("jit", verdict.ok, withNote(verdict.detail, run), since);
 }
 
-/** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
-export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 const IMPORT_BEGIN = "@@uw3-binder-import-begin@@";
 const IMPORT_END = "@@uw3-binder-import-end@@";

@@ -8,12 +8,21 @@
  */
 import { parseImageReference } from "../images/reference";
 import { renderCheckTable, runChecks } from "../check/run";
-import { MODULE_PATTERN, removeActiveContainersSync } from "../check/runtime";
-import { CHECK_NAMES, CREDENTIAL_ENV, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, RegistryCredentials } from "../check/types";
+import { removeActiveContainersSync } from "../check/runtime";
+import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, decodeOption, encodeOption } from "../check/options";
+import { CREDENTIAL_ENV, RegistryCredentials } from "../check/types";
 import { Command } from "./main";
-import { ParsedArgs, UsageError, numberFlag, parseArgs } from "./usage";
+import { ParsedArgs, UsageError, parseArgs } from "./usage";
 
-const d = DEFAULT_CHECK_OPTIONS;
+const DECLARED = OPTIONS as readonly OptionDeclaration[];
+
+function optionLines(): string {
+    return DECLARED.map((o) => {
+        const flag = `  --${o.flag} ${o.kind === "list" ? "a,b" : o.kind === "words" ? '"WORDS"' : o.kind === "word" ? "NAME" : "N"}`;
+        const shown = encodeOption(o, o.default);
+        return `${flag.padEnd(29)}${o.check}: ${o.help} (default ${shown === "" ? "none" : o.kind === "words" ? `"${shown}"` : shown})`;
+    }).join("\n");
+}
 
 export const usage = `usage: uw3-binder check <image-ref> [options]
 
@@ -26,16 +35,7 @@ options:
   --print-ref                print only the verified digest-pinned reference on stdout (the table goes to stderr)
   --skip a,b                 checks to leave out
   --only a,b                 the only checks to run (not with --skip)
-  --max-layer-mb N           layers: largest compressed layer, MB (default ${d.maxLayerMb}; mybinder fails near 1 GB)
-  --max-image-mb N           layers: largest compressed image, MB (default ${d.maxImageMb})
-  --uid N                    user: the UID the image must run as (default ${d.uid}, jovyan)
-  --start-timeout-s N        jupyter: seconds the server has to answer HTTP (default ${d.startTimeoutS}, mybinder's limit)
-  --jupyter-port N           jupyter: port on 127.0.0.1 the server is told to use (default ${d.jupyterPort})
-  --jupyter-command "WORDS"  jupyter: command handed to the entrypoint; --port is appended (default "${d.jupyterCommand.join(" ")}")
-  --kernel NAME              kernel: kernelspec that must exist (default ${d.kernel})
-  --compiler CMD             jit: compiler whose cc1 must resolve (default ${d.compiler})
-  --python CMD               import: interpreter (default ${d.python})
-  --modules a,b              import: modules that must import (default ${d.modules.join(",")}; use --skip import for none)
+${optionLines()}
 
 environment:
   ${CREDENTIAL_ENV.username}, ${CREDENTIAL_ENV.password}
@@ -53,20 +53,7 @@ export interface CheckArgs {
 
 const SPEC = {
     booleans: ["json", "print-ref"],
-    values: [
-        "skip",
-        "only",
-        "max-layer-mb",
-        "max-image-mb",
-        "uid",
-        "start-timeout-s",
-        "jupyter-port",
-        "jupyter-command",
-        "kernel",
-        "compiler",
-        "python",
-        "modules",
-    ],
+    values: ["skip", "only", ...DECLARED.map((o) => o.flag)],
 };
 
 function stringFlag(args: ParsedArgs, name: string): string | undefined {
@@ -74,44 +61,17 @@ function stringFlag(args: ParsedArgs, name: string): string | undefined {
     return typeof value === "string" ? value : undefined;
 }
 
-/** A comma-separated list with no empty entries. */
-function listFlag(args: ParsedArgs, name: string, what: string): string[] | undefined {
+function checkNamesFlag(args: ParsedArgs, name: "skip" | "only"): CheckName[] | undefined {
     const raw = stringFlag(args, name);
     if (raw === undefined) return undefined;
     const items = raw.split(",").map((s) => s.trim());
-    if (items.some((s) => s === "")) {
-        throw new UsageError(`--${name} needs ${what} separated by commas, found "${raw}"`);
-    }
-    return items;
-}
-
-function checkNamesFlag(args: ParsedArgs, name: "skip" | "only"): CheckName[] | undefined {
-    const items = listFlag(args, name, "check names");
-    if (!items) return undefined;
+    if (items.some((s) => s === "")) throw new UsageError(`--${name} needs check names separated by commas, found "${raw}"`);
     for (const item of items) {
         if (!(CHECK_NAMES as readonly string[]).includes(item)) {
             throw new UsageError(`--${name}: unknown check "${item}"; expected names from ${CHECK_NAMES.join(", ")}`);
         }
     }
     return items as CheckName[];
-}
-
-function integerFlag(args: ParsedArgs, name: string, fallback: number, min: number, max: number, expected: string): number {
-    const raw = stringFlag(args, name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-        throw new UsageError(`--${name} must be ${expected}, found "${raw}"`);
-    }
-    return value;
-}
-
-/** One command word: a name on the image's PATH or an absolute path (it is passed as argv, not to a shell). */
-function wordFlag(args: ParsedArgs, name: string, fallback: string, what: string): string {
-    const raw = stringFlag(args, name);
-    if (raw === undefined) return fallback;
-    if (/\s/.test(raw)) throw new UsageError(`--${name} must be one word (${what}), found "${raw}"`);
-    return raw;
 }
 
 /** Parses `check` arguments; every problem is a UsageError naming the flag, what it expects and what it got. */
@@ -149,41 +109,14 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         : CHECK_NAMES.filter((n) => !(skip ?? []).includes(n));
     if (enabled.length === 0) throw new UsageError(`--skip leaves no checks to run (checks: ${CHECK_NAMES.join(", ")})`);
 
-    let jupyterCommand = d.jupyterCommand;
-    const commandRaw = stringFlag(args, "jupyter-command");
-    if (commandRaw !== undefined) {
-        jupyterCommand = commandRaw.trim().split(/\s+/).filter((w) => w !== "");
-        if (jupyterCommand.length === 0) throw new UsageError(`--jupyter-command needs a command, e.g. "${d.jupyterCommand.join(" ")}"`);
-        if (jupyterCommand.some((w) => w === "--port" || w.startsWith("--port=") || w.endsWith(".port") || w.includes(".port="))) {
-            throw new UsageError(`--jupyter-command must not set the port, found "${commandRaw}": the check appends --port=<--jupyter-port>`);
-        }
+    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled };
+    for (const option of DECLARED) {
+        const raw = stringFlag(args, option.flag);
+        if (raw === undefined) continue;
+        const value = decodeOption(option, raw);
+        if (!option.valid(value)) throw new UsageError(`--${option.flag} must be ${option.expected}, found "${raw}"`);
+        (options as unknown as Record<string, unknown>)[option.key] = value;
     }
-
-    const kernel = stringFlag(args, "kernel") ?? d.kernel;
-    if (!/^[A-Za-z0-9._-]+$/.test(kernel)) {
-        throw new UsageError(`--kernel must be a kernelspec name (letters, digits, ".", "_", "-"), found "${kernel}"`);
-    }
-
-    const modules = listFlag(args, "modules", "module names") ?? d.modules;
-    for (const module of modules) {
-        if (!MODULE_PATTERN.test(module)) {
-            throw new UsageError(`--modules: "${module}" is not a Python module name (expected dotted identifiers, e.g. underworld3.function)`);
-        }
-    }
-
-    const options: CheckOptions = {
-        enabled,
-        maxLayerMb: numberFlag(args, "max-layer-mb", d.maxLayerMb),
-        maxImageMb: numberFlag(args, "max-image-mb", d.maxImageMb),
-        uid: integerFlag(args, "uid", d.uid, 0, 2 ** 31 - 1, "a whole number >= 0"),
-        startTimeoutS: numberFlag(args, "start-timeout-s", d.startTimeoutS),
-        jupyterPort: integerFlag(args, "jupyter-port", d.jupyterPort, 1, 65535, "a port number from 1 to 65535"),
-        jupyterCommand,
-        kernel,
-        compiler: wordFlag(args, "compiler", d.compiler, "a command on the image's PATH or an absolute path"),
-        python: wordFlag(args, "python", d.python, "a command on the image's PATH or an absolute path"),
-        modules,
-    };
     return { ref, options, json, printRef };
 }
 
@@ -201,7 +134,7 @@ async function run(argv: string[]): Promise<number> {
     const args = parseCheckArgs(argv);
     const creds = credentialsFromEnv(process.env);
 
-    // An interrupted run must not leave a container behind (the jupyter one holds a host port).
+    // An interrupted run must not leave a container behind (a jupyter server would run on).
     const onSignal = (signal: NodeJS.Signals) => {
         removeActiveContainersSync();
         process.exit(signal === "SIGINT" ? 130 : 143);
@@ -241,7 +174,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 export const command: Command = {
-    summary: "check an image is ready for mybinder.org (layers, visibility, user, jupyter, kernel, jit, import)",
+    summary: `check an image is ready for mybinder.org (${CHECK_NAMES.join(", ")})`,
     usage,
     run,
 };

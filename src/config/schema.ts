@@ -4,7 +4,7 @@
  * together, before any resource is declared. No Pulumi import: the plan CLI and `new-release` use it too.
  */
 import { z } from "zod";
-import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS } from "../check/types";
+import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, optionSchema, optionsOf } from "../check/options";
 import { DIGEST_PATTERN } from "../images/reference";
 import {
     branchNameProblem,
@@ -38,7 +38,8 @@ const PLAIN_KEYS: string[] = [KEYS.owner, KEYS.release, KEYS.registry, KEYS.sour
 
 
 export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
-const PLATFORM_PATTERN = /^linux\/(amd64|arm64|arm\/v6|arm\/v7|386|ppc64le|s390x|riscv64)$/;
+/** mybinder.org's nodes run this platform: an image a launcher pins must provide it. */
+export const BINDER_PLATFORM = "linux/amd64";
 const TAG_PLACEHOLDER = /\{([^}]*)\}/g;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -51,20 +52,21 @@ const registryShape = z.strictObject({
     username: text.optional(),
 });
 const globList = z.array(text).min(1);
-const toggle = <T extends z.ZodRawShape>(shape: T) => z.union([z.boolean(), z.strictObject(shape)]);
-const checksShape = z.strictObject({
-    layers: toggle({ maxLayerMb: z.number().positive().optional(), maxImageMb: z.number().positive().optional() }).optional(),
-    visibility: z.boolean().optional(),
-    user: toggle({ uid: z.number().int().nonnegative().optional() }).optional(),
-    jupyter: toggle({
-        startTimeoutS: z.number().positive().optional(),
-        port: z.number().int().min(1024).max(65535).optional(),
-        command: z.array(text).min(1).optional(),
-    }).optional(),
-    kernel: toggle({ name: text.optional() }).optional(),
-    jit: toggle({ compiler: text.optional() }).optional(),
-    import: toggle({ python: text.optional(), modules: z.array(text).min(1).optional() }).optional(),
-});
+/**
+ * `checks`: per check `false`, `true` or an object of its options, derived from the one declaration of
+ * the check options (src/check/options.ts), so the config accepts exactly what a gate's `check` accepts.
+ */
+const checksShape = z.strictObject(
+    Object.fromEntries(
+        CHECK_NAMES.map((check) => {
+            const options = optionsOf(check);
+            if (options.length === 0) return [check, z.boolean().optional()];
+            const shape = Object.fromEntries(options.map((o) => [o.configKey, optionSchema(o).optional()]));
+            return [check, z.union([z.boolean(), z.strictObject(shape)]).optional()];
+        }),
+    ),
+);
+type RawChecks = Partial<Record<(typeof CHECK_NAMES)[number], boolean | Record<string, unknown>>>;
 const imageShape = z.strictObject({
     repository: text,
     tag: text.optional(),
@@ -294,34 +296,19 @@ export function parsePin(value: string): PinConfig | undefined {
 }
 
 /**
- * An image's check options. Pulumi runs the gates in parallel on one host, so each image's Jupyter
- * check gets its own port (8888 + its position) unless the config names one.
+ * An image's check options: the declared defaults, overridden by its `checks`. The jupyter check runs
+ * each server in its own container network, so parallel gates never contend for a port.
  */
-function checkOptions(raw: z.infer<typeof checksShape> | undefined, position: number): CheckOptions {
-    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES], jupyterPort: DEFAULT_CHECK_OPTIONS.jupyterPort + position };
-    if (!raw) return options;
-    const off = (name: CheckName) => (options.enabled = options.enabled.filter((n) => n !== name));
-    const opts = <T>(value: boolean | T | undefined, name: CheckName): T | undefined => {
-        if (value === false) off(name);
-        return typeof value === "object" ? value : undefined;
-    };
-    const layers = opts(raw.layers, "layers");
-    if (layers?.maxLayerMb !== undefined) options.maxLayerMb = layers.maxLayerMb;
-    if (layers?.maxImageMb !== undefined) options.maxImageMb = layers.maxImageMb;
-    opts(raw.visibility, "visibility");
-    const user = opts(raw.user, "user");
-    if (user?.uid !== undefined) options.uid = user.uid;
-    const jupyter = opts(raw.jupyter, "jupyter");
-    if (jupyter?.startTimeoutS !== undefined) options.startTimeoutS = jupyter.startTimeoutS;
-    if (jupyter?.port !== undefined) options.jupyterPort = jupyter.port;
-    if (jupyter?.command !== undefined) options.jupyterCommand = jupyter.command;
-    const kernel = opts(raw.kernel, "kernel");
-    if (kernel?.name !== undefined) options.kernel = kernel.name;
-    const jit = opts(raw.jit, "jit");
-    if (jit?.compiler !== undefined) options.compiler = jit.compiler;
-    const imports = opts(raw.import, "import");
-    if (imports?.python !== undefined) options.python = imports.python;
-    if (imports?.modules !== undefined) options.modules = imports.modules;
+function checkOptions(raw: RawChecks | undefined): CheckOptions {
+    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES] };
+    for (const check of CHECK_NAMES) {
+        const value = raw?.[check];
+        if (value === false) options.enabled = options.enabled.filter((n) => n !== check);
+        if (typeof value !== "object") continue;
+        for (const option of optionsOf(check)) {
+            if (value[option.configKey] !== undefined) (options as unknown as Record<string, unknown>)[option.key] = value[option.configKey];
+        }
+    }
     return options;
 }
 
@@ -515,7 +502,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 args: img.args ?? {},
                 platforms,
                 target: img.target,
-                checks: checkOptions(img.checks, images.length),
+                checks: checkOptions(img.checks as RawChecks | undefined),
             });
             if (images[images.length - 1].checks.enabled.length === 0) {
                 problems.push(`${at}.checks\`: every check is off, so nothing would gate this image; keep at least \`layers\``);
@@ -591,6 +578,20 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             }
             branches.push({ name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin });
         });
+        // mybinder.org's nodes are amd64: an image a launcher pins that does not provide it never starts.
+        for (const image of images.filter((i) => branches.some((b) => b.image === i.name))) {
+            const users = branches.filter((b) => b.image === image.name).map((b) => `"${b.name}"`).join(", ");
+            if (!image.platforms.includes(BINDER_PLATFORM)) {
+                problems.push(
+                    `\`${KEYS.images}.${image.name}.platforms\`: launcher branch ${users} pins this image and mybinder.org runs ${BINDER_PLATFORM}; include "${BINDER_PLATFORM}", found ${shown(image.platforms)}`,
+                );
+            }
+            if (image.checks.enabled.includes("platform") && !image.checks.platforms.includes(BINDER_PLATFORM)) {
+                problems.push(
+                    `\`${KEYS.images}.${image.name}.checks.platform.require\`: launcher branch ${users} pins this image, so the platform check must require "${BINDER_PLATFORM}", found ${shown(image.checks.platforms)}`,
+                );
+            }
+        }
         const dp = branchNameProblem(defaultBranch);
         if (dp) problems.push(`${at}.defaultBranch\`: git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`);
         else if (!names.has(defaultBranch)) {

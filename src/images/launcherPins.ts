@@ -3,7 +3,7 @@
  * a published digest (rollback, or holding one branch back while the others move). No Pulumi import:
  * the caller supplies how a built or pinned reference becomes a verified one.
  */
-import { CheckOptions } from "../check/types";
+import { CheckOptions, REGISTRY_CHECKS } from "../check/options";
 import { ImageConfig, LauncherConfig } from "../config/schema";
 import { branchSlug } from "../render/launcher";
 import { pinnedReference } from "./pins";
@@ -14,10 +14,11 @@ export function pinOverrideReference(image: ImageConfig, pin: { digest: string; 
 
 /**
  * A pinned digest was published (and gated) earlier and may not be in the local engine: re-check what
- * the registry serves. `layers` always runs, so a mistyped digest fails on its missing manifest.
+ * the registry serves (layers, visibility, platform, env, as enabled). `layers` always runs, so a
+ * mistyped digest fails on its missing manifest.
  */
 export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
-    return { ...checks, enabled: checks.enabled.includes("visibility") ? ["layers", "visibility"] : ["layers"] };
+    return { ...checks, enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || checks.enabled.includes(n)) };
 }
 
 export function launcherPins<T>(

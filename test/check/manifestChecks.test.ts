@@ -1,7 +1,11 @@
 import * as assert from "node:assert/strict";
 import {
     distinctLayers,
+    dockerfileInstruction,
+    evaluateEnv,
     evaluateLayers,
+    evaluatePlatform,
+    layerInstructions,
     formatSize,
     ghcrPackageSettingsUrl,
     largestLayers,
@@ -27,7 +31,7 @@ function layer(hex: string, size: number): LayerDescriptor {
 function image(...platforms: { platform: string; layers: LayerDescriptor[] }[]): ImageManifests {
     return {
         reference: "127.0.0.1:5000/uw3/base:1",
-        platforms: platforms.map((p, i) => ({ ...p, digest: digest(String(i)), mediaType: OCI_MANIFEST })),
+        platforms: platforms.map((p, i) => ({ ...p, digest: digest(String(i)), mediaType: OCI_MANIFEST, configDigest: digest("f") })),
         attestations: [],
         bytesFetched: 0,
         requests: 0,
@@ -233,5 +237,88 @@ describe("manifest checks (pure)", () => {
 
     it("the Docker v2 manifest type is the one docker push writes", () => {
         assert.equal(DOCKER_MANIFEST, "application/vnd.docker.distribution.manifest.v2+json");
+    });
+
+    describe("layer attribution (issue 11, item 4)", () => {
+        it("reads legacy-builder and BuildKit history entries as the Dockerfile instruction", () => {
+            assert.equal(dockerfileInstruction("/bin/sh -c #(nop) COPY dir:3f2a in /home/jovyan/lib "), "COPY dir:3f2a in /home/jovyan/lib");
+            assert.equal(dockerfileInstruction("/bin/sh -c chmod 755 /start"), "RUN chmod 755 /start");
+            assert.equal(dockerfileInstruction("COPY /home/jovyan/lib /home/jovyan/lib # buildkit"), "COPY /home/jovyan/lib /home/jovyan/lib");
+            assert.equal(dockerfileInstruction("RUN /bin/sh -c pixi install # buildkit"), "RUN pixi install");
+            assert.equal(dockerfileInstruction(`COPY \u001b[31m${"x".repeat(300)}`).length < 200, true);
+            assert.match(dockerfileInstruction("COPY \u001b[31mred"), /^COPY \\x1b\[31mred$/);
+        });
+
+        it("maps the layer-making history entries to manifest positions, or gives up when they disagree", () => {
+            const config = {
+                platform: "linux/amd64",
+                env: [],
+                history: [
+                    { createdBy: "/bin/sh -c #(nop) ADD file:abc in / ", emptyLayer: false },
+                    { createdBy: "/bin/sh -c #(nop) ENV A=1", emptyLayer: true },
+                    { createdBy: "COPY --from=builder /env/lib /env/lib # buildkit", emptyLayer: false },
+                ],
+            };
+            assert.deepEqual(layerInstructions(config, 2), ["ADD file:abc in /", "COPY --from=builder /env/lib /env/lib"]);
+            assert.equal(layerInstructions(config, 3), undefined);
+        });
+
+        it("names the instruction behind a layer over the limit and says to split it", () => {
+            const manifests = image({ platform: "linux/amd64", layers: [layer("a", 10 * MB), layer("b", 2.7 * 1024 * MB)] });
+            const result = evaluateLayers(manifests, { maxLayerMb: 800, maxImageMb: 4096 }, { [digest("0")]: ["ADD file:abc in /", "COPY --from=builder /env/lib /env/lib"] });
+            assert.equal(
+                result.detail,
+                "1 layer over the 800 MB layer limit: layer 2 of 2, 2.7 GB, from `COPY --from=builder /env/lib /env/lib` (sha256:bbbbbbbbbbbb…): " +
+                    "split it (see the setup document's split COPY layers)" +
+                    " — largest layers: 2.7 GB sha256:bbbbbbbbbbbb…, 10.0 MB sha256:aaaaaaaaaaaa…; total 2.7 GB over 2 layers",
+            );
+        });
+    });
+
+    describe("evaluatePlatform (issue 11, item 2)", () => {
+        it("passes an image that provides linux/amd64", () => {
+            assert.deepEqual(evaluatePlatform(image({ platform: "linux/amd64", layers: [] }, { platform: "linux/arm64/v8", layers: [] }), ["linux/amd64"]), {
+                ok: true,
+                detail: "provides linux/amd64 (platforms: linux/amd64, linux/arm64/v8)",
+            });
+        });
+
+        it("fails an arm64-only index, listing what it found, attestations apart", () => {
+            const manifests = { ...image({ platform: "linux/arm64", layers: [] }), attestations: ["unknown/unknown"] };
+            assert.deepEqual(evaluatePlatform(manifests, ["linux/amd64"]), {
+                ok: false,
+                detail:
+                    "no linux/amd64 image; platforms found: linux/arm64; attestation manifests, which nothing runs: unknown/unknown: " +
+                    'mybinder.org\'s nodes are linux/amd64, so launches fail ("Platform mismatch"); build with --platform linux/amd64',
+            });
+        });
+
+        it("an attestation declaring linux/amd64 does not provide it", () => {
+            const manifests = { ...image({ platform: "linux/arm64", layers: [] }), attestations: ["linux/amd64"] };
+            assert.equal(evaluatePlatform(manifests, ["linux/amd64"]).ok, false);
+        });
+    });
+
+    describe("evaluateEnv (issue 11, item 6)", () => {
+        const config = (env: string[]) => ({ platform: "linux/amd64", env, history: [] });
+
+        it("passes when nothing is required or forbidden", () => {
+            assert.deepEqual(evaluateEnv(config(["PATH=/bin"]), [], []), { ok: true, detail: "no variables required or forbidden" });
+        });
+
+        it("names a missing variable, a wrong value and a forbidden one", () => {
+            assert.deepEqual(evaluateEnv(config(["PYVISTA_OFF_SCREEN=false", "PYTHONPATH=/x"]), ["PYVISTA_OFF_SCREEN=true", "PYOPENGL_PLATFORM"], ["PYTHONPATH"]), {
+                ok: false,
+                detail:
+                    'PYVISTA_OFF_SCREEN is "false", expected "true"; PYOPENGL_PLATFORM is not set; PYTHONPATH is set ("/x") and must not be in the image config\'s Env',
+            });
+        });
+
+        it("passes when every requirement holds", () => {
+            assert.deepEqual(evaluateEnv(config(["PYVISTA_OFF_SCREEN=true", "A="]), ["PYVISTA_OFF_SCREEN=true", "A"], ["B"]), {
+                ok: true,
+                detail: "sets PYVISTA_OFF_SCREEN=true, A; does not set B",
+            });
+        });
     });
 });

@@ -116,6 +116,7 @@ describe("registry client (scripted registry on loopback)", () => {
                     platform: "linux/amd64",
                     digest: sha256(body),
                     mediaType: DOCKER_MANIFEST,
+                    configDigest: sha256(CONFIG),
                     layers: [
                         { digest: LAYER_A, size: 100, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip" },
                         { digest: LAYER_B, size: 200, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip" },
@@ -490,6 +491,51 @@ describe("registry client (scripted registry on loopback)", () => {
             await assert.rejects(fetchImageManifests(ref()), {
                 message: `registry ${registry.host}, repository uw3/base, reference 1: GET http://${registry.host}/v2/uw3/base/manifests/1 answered HTTP 403: pull access denied`,
             });
+        });
+    });
+
+    describe("layer attribution from the config blob (issue 11, item 4)", () => {
+        const big = 900 * 1024 * 1024;
+        function indexRoute(config: string): Route {
+            const child = JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_MANIFEST,
+                config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length },
+                layers: [
+                    { mediaType: "x", digest: LAYER_A, size: 100 },
+                    { mediaType: "x", digest: LAYER_B, size: big },
+                ],
+            });
+            const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(child), size: child.length, platform: { os: "linux", architecture: "amd64" } }] });
+            return (_req, url) => {
+                if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": OCI_INDEX }, body: index };
+                if (url.pathname === `/v2/uw3/base/manifests/${sha256(child)}`) return { headers: { "Content-Type": OCI_MANIFEST }, body: child };
+                if (url.pathname === `/v2/uw3/base/blobs/${sha256(config)}`) return { body: config };
+                return undefined;
+            };
+        }
+        const history = [
+            { created_by: "/bin/sh -c #(nop) ADD file:abc in / " },
+            { created_by: "/bin/sh -c #(nop)  ENV PYVISTA_OFF_SCREEN=true", empty_layer: true },
+            { created_by: "COPY --from=builder /env/lib /env/lib # buildkit" },
+        ];
+
+        it("reads the config only for a platform with a layer over the limit, and names the instruction", async () => {
+            const config = JSON.stringify({ os: "linux", architecture: "amd64", config: { Env: ["PATH=/bin"] }, history });
+            registry.route = indexRoute(config);
+            const passing = await checkLayers(ref(), { maxLayerMb: 1000, maxImageMb: 4096 });
+            assert.equal(passing.ok, true);
+            assert.ok(!registry.requests.some((r) => r.path.includes("/blobs/")), "a passing image costs no config read");
+            const failing = await checkLayers(ref(), { maxLayerMb: 800, maxImageMb: 4096 });
+            assert.equal(failing.ok, false);
+            assert.match(failing.detail, /^1 layer over the 800 MB layer limit: layer 2 of 2, 900\.0 MB, from `COPY --from=builder \/env\/lib \/env\/lib` \(sha256:bbbbbbbbbbbb…\): split it \(see the setup document's split COPY layers\) — /);
+        });
+
+        it("a config blob over the bound is not read; the layer is still named by position", async () => {
+            const config = JSON.stringify({ os: "linux", architecture: "amd64", history, padding: "p".repeat(300 * 1024) });
+            registry.route = indexRoute(config);
+            const result = await checkLayers(ref(), { maxLayerMb: 800, maxImageMb: 4096 });
+            assert.match(result.detail, /^1 layer over the 800 MB layer limit: 900\.0 MB sha256:bbbbbbbbbbbb… \(layer 2 of 2\) — /);
         });
     });
 });

@@ -31,7 +31,7 @@ describe("config schema", () => {
             ],
         );
         assert.deepStrictEqual(config.logins, [{ server: "ghcr.io", username: "underworld-bot", secret: { key: "uw3-binder:registryPassword" } }]);
-        assert.deepStrictEqual(config.images[0].checks.enabled, ["layers", "visibility"]);
+        assert.deepStrictEqual(config.images[0].checks.enabled, ["layers", "visibility", "platform", "env"]);
         assert.deepStrictEqual(config.images[1].context, [...config.images[1].rebuildOn, "container/Dockerfile.branch"]);
     });
 
@@ -125,7 +125,7 @@ describe("config schema", () => {
             }),
             [
                 "`uw3-binder:registry.namespace`: is required (expected string)",
-                '`uw3-binder:images.deps.checks.layers.maxLayerMb`: expected a number > 0, found -1',
+                '`uw3-binder:images.deps.checks.layers.maxLayerMb`: expected a positive number of MB up to 1000000, found -1',
                 '`uw3-binder:images.slim`: unknown key "platform"',
                 '`uw3-binder:launcher.create`: expected boolean, found "no"',
                 "`uw3-binder:launcher.branches`: expected at least 1 entry, found []",
@@ -180,16 +180,70 @@ describe("config schema: source paths", () => {
 });
 
 describe("config schema: checks", () => {
-    it("gives each image's Jupyter check its own port, since gates run in parallel", () => {
+    it("leaves every image's Jupyter check on the default port: each server has its own container network", () => {
         const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
-        assert.deepStrictEqual(config.images.map((i) => i.checks.jupyterPort), [8888, 8889]);
+        assert.deepStrictEqual(config.images.map((i) => i.checks.jupyterPort), [8888, 8888]);
     });
 
     it("refuses an image with every check off", () => {
         assert.deepStrictEqual(
-            problems((c) => (c["uw3-binder:images"].deps.checks = { layers: false, visibility: false, user: false, jupyter: false, kernel: false, jit: false, import: false })),
+            problems(
+                (c) =>
+                    (c["uw3-binder:images"].deps.checks = {
+                        layers: false, visibility: false, platform: false, env: false, user: false, jupyter: false, kernel: false, jit: false, import: false,
+                    }),
+            ),
             ["`uw3-binder:images.deps.checks`: every check is off, so nothing would gate this image; keep at least `layers`"],
         );
+    });
+
+    it("refuses the values a gate's `check` would refuse, naming the key (issue 11)", () => {
+        assert.deepStrictEqual(
+            problems((c) => {
+                c["uw3-binder:images"].slim.checks = {
+                    import: { modules: ["foo bar"] },
+                    kernel: { name: "my kernel" },
+                    jit: { compiler: "gcc -v" },
+                    jupyter: { command: ["jupyter", "lab", "--port=9999"] },
+                };
+            }),
+            [
+                '`uw3-binder:images.slim.checks.jupyter.command`: expected a command of words without spaces that does not set the port (the check appends --port=<port>), found ["jupyter","lab","--port=9999"]',
+                '`uw3-binder:images.slim.checks.kernel.name`: expected a kernelspec name (letters, digits, ".", "_", "-"), found "my kernel"',
+                '`uw3-binder:images.slim.checks.jit.compiler`: expected one word (a command on the image\'s PATH or an absolute path), found "gcc -v"',
+                '`uw3-binder:images.slim.checks.import.modules`: expected a list of Python module names (dotted identifiers, e.g. underworld3.function), found ["foo bar"]',
+            ],
+        );
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].slim.checks = { jupyter: { command: ["jupyter lab"] } })),
+            ['`uw3-binder:images.slim.checks.jupyter.command`: expected a command of words without spaces that does not set the port (the check appends --port=<port>), found ["jupyter lab"]'],
+        );
+    });
+
+    it("reads the platform and env options", () => {
+        const config = stackConfig();
+        config["uw3-binder:images"].slim.checks = { env: { require: ["PYVISTA_OFF_SCREEN=true", "PYVISTA_USE_IPYVTK"], forbid: ["PYTHONPATH"] } };
+        const slim = parseBinderConfig(config, ALL_SECRETS).images[1];
+        assert.deepStrictEqual([slim.checks.envRequire, slim.checks.envForbid, slim.checks.platforms], [["PYVISTA_OFF_SCREEN=true", "PYVISTA_USE_IPYVTK"], ["PYTHONPATH"], ["linux/amd64"]]);
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].slim.checks = { env: { require: ["A=1,B=2"] } })),
+            ['`uw3-binder:images.slim.checks.env.require`: expected a list of NAME or NAME=value entries (no commas), found ["A=1,B=2"]'],
+        );
+    });
+
+    it("an image a launcher pins must provide linux/amd64, and its platform check must require it", () => {
+        assert.deepStrictEqual(
+            problems((c) => {
+                c["uw3-binder:images"].slim.platforms = ["linux/arm64"];
+                c["uw3-binder:images"].slim.checks = { platform: { require: ["linux/arm64"] } };
+            }),
+            [
+                '`uw3-binder:images.slim.platforms`: launcher branch "main", "uw3-release-candidate", "development" pins this image and mybinder.org runs linux/amd64; include "linux/amd64", found ["linux/arm64"]',
+                '`uw3-binder:images.slim.checks.platform.require`: launcher branch "main", "uw3-release-candidate", "development" pins this image, so the platform check must require "linux/amd64", found ["linux/arm64"]',
+            ],
+        );
+        // An image no launcher pins (deps) may be built for arm64 alone.
+        assert.deepStrictEqual(problems((c) => (c["uw3-binder:images"].deps.platforms = ["linux/arm64"])), []);
     });
 });
 

@@ -69,7 +69,7 @@ describe("program (2025-01 stack under mocks)", () => {
         assert.strictEqual(deps.reference, `${DEPS}@${DEPS_DIGEST}`);
         assert.deepStrictEqual(deps.args, ["--skip", "user,jupyter,kernel,jit,import"]);
         assert.strictEqual(slim.reference, SLIM_PINNED);
-        assert.deepStrictEqual(slim.args, ["--jupyter-port", "8889"]);
+        assert.deepStrictEqual(slim.args, []);
         for (const gate of ["deps-gate-check", "slim-gate-check"]) {
             const raw = byName(run, gate);
             assert.strictEqual(raw.type, TYPES.gate);

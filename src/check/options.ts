@@ -1,0 +1,198 @@
+/**
+ * The one declaration of every check option: which check it belongs to, its key under the stack config's
+ * `checks.<check>`, its `check` CLI flag, its rule, its default and how it is written on a command line.
+ * The config schema (src/config/schema.ts), the CLI parser (src/cli/check.ts) and the gate's arguments
+ * (gateArgs.ts) are all derived from OPTIONS, so whatever the config accepts, a gate's `check` accepts
+ * unchanged (test/check/options.test.ts round-trips random valid option sets). No Pulumi import.
+ */
+import { z } from "zod";
+
+/** The checks, in the order they run and are reported. */
+export const CHECK_NAMES = ["layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** The checks answered from the registry alone (manifests and the image config blob, never a layer). */
+export const REGISTRY_CHECKS: readonly CheckName[] = ["layers", "visibility", "platform", "env"];
+
+/** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
+export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** The Linux platforms an image may be built for (BuildKit's names). */
+export const PLATFORM_PATTERN = /^linux\/(amd64|arm64|arm\/v6|arm\/v7|386|ppc64le|s390x|riscv64)$/;
+/** `NAME` (must be set) or `NAME=value` (must be set to exactly value); no comma, which separates entries. */
+const ENV_REQUIREMENT = /^[A-Za-z_][A-Za-z0-9_]*(=[^,\n\r]*)?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** One argv word: a command on the image's PATH or an absolute path. Never starts a flag. */
+const COMMAND_WORD = /^[^\s-][^\s]*$/;
+
+/** A jupyter command word that sets the port itself, which the check appends (`--port=<jupyter.port>`). */
+export function setsPort(word: string): boolean {
+    return word === "--port" || word.startsWith("--port=") || word.endsWith(".port") || word.includes(".port=");
+}
+
+/** Every knob of every check. Defaults follow the Binder setup document. */
+export interface CheckOptions {
+    /** Checks that run; the others are simply absent from the report. */
+    enabled: CheckName[];
+    maxLayerMb: number;
+    maxImageMb: number;
+    platforms: string[];
+    envRequire: string[];
+    envForbid: string[];
+    uid: number;
+    startTimeoutS: number;
+    jupyterPort: number;
+    jupyterCommand: string[];
+    kernel: string;
+    compiler: string;
+    python: string;
+    modules: string[];
+}
+export type OptionKey = Exclude<keyof CheckOptions, "enabled">;
+
+/** How a value is written as one command-line argument. */
+type Kind = "number" | "integer" | "word" | "list" | "words";
+
+export interface OptionDeclaration<K extends OptionKey = OptionKey> {
+    key: K;
+    check: CheckName;
+    /** The key under `checks.<check>` in the stack config. */
+    configKey: string;
+    /** The `check` flag, without `--`. */
+    flag: string;
+    kind: Kind;
+    /** Completes "must be ..." (CLI) and "expected ..." (config). */
+    expected: string;
+    /** The rule; `expected` is its only message. */
+    valid: (value: unknown) => boolean;
+    default: CheckOptions[K];
+    /** The usage line's description. */
+    help: string;
+}
+
+const isNumberIn = (min: number, max: number, integer: boolean) => (v: unknown) =>
+    typeof v === "number" && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
+const positive = (max: number) => (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0 && v <= max;
+const matches = (re: RegExp) => (v: unknown) => typeof v === "string" && re.test(v);
+const listOf = (item: (v: unknown) => boolean, min: number) => (v: unknown) => Array.isArray(v) && v.length >= min && v.every(item);
+
+function declare<K extends OptionKey>(d: OptionDeclaration<K>): OptionDeclaration<K> {
+    return d;
+}
+
+/** Every option, grouped by check in CHECK_NAMES order. */
+export const OPTIONS = [
+    declare({
+        key: "maxLayerMb", check: "layers", configKey: "maxLayerMb", flag: "max-layer-mb", kind: "number",
+        expected: "a positive number of MB up to 1000000", valid: positive(1e6), default: 800,
+        help: "largest compressed layer, MB (mybinder fails near 1 GB)",
+    }),
+    declare({
+        key: "maxImageMb", check: "layers", configKey: "maxImageMb", flag: "max-image-mb", kind: "number",
+        expected: "a positive number of MB up to 1000000", valid: positive(1e6), default: 4096,
+        help: "largest compressed image, MB",
+    }),
+    declare({
+        key: "platforms", check: "platform", configKey: "require", flag: "platforms", kind: "list",
+        expected: 'a list of Linux platforms such as "linux/amd64"', valid: listOf(matches(PLATFORM_PATTERN), 1), default: ["linux/amd64"],
+        help: "platforms the image must provide (mybinder.org's nodes are linux/amd64)",
+    }),
+    declare({
+        key: "envRequire", check: "env", configKey: "require", flag: "env-require", kind: "list",
+        expected: "a list of NAME or NAME=value entries (no commas)", valid: listOf(matches(ENV_REQUIREMENT), 0), default: [],
+        help: "variables the image config must set (NAME) or set to a value (NAME=value)",
+    }),
+    declare({
+        key: "envForbid", check: "env", configKey: "forbid", flag: "env-forbid", kind: "list",
+        expected: "a list of variable names", valid: listOf(matches(ENV_NAME), 0), default: [],
+        help: "variables the image config must not set",
+    }),
+    declare({
+        key: "uid", check: "user", configKey: "uid", flag: "uid", kind: "integer",
+        expected: "a whole number from 0 to 2147483647", valid: isNumberIn(0, 2 ** 31 - 1, true), default: 1000,
+        help: "the UID the image must run as (jovyan)",
+    }),
+    declare({
+        key: "startTimeoutS", check: "jupyter", configKey: "startTimeoutS", flag: "start-timeout-s", kind: "number",
+        // A bound well inside setTimeout's 2^31 ms.
+        expected: "a positive number of seconds up to 3600", valid: positive(3600), default: 30,
+        help: "seconds the server has to answer HTTP 200 (mybinder's limit)",
+    }),
+    declare({
+        key: "jupyterPort", check: "jupyter", configKey: "port", flag: "jupyter-port", kind: "integer",
+        // jovyan cannot bind a privileged port.
+        expected: "a port number from 1024 to 65535", valid: isNumberIn(1024, 65535, true), default: 8888,
+        help: "port the server is told to use, inside the container's own network",
+    }),
+    declare({
+        key: "jupyterCommand", check: "jupyter", configKey: "command", flag: "jupyter-command", kind: "words",
+        expected: "a command of words without spaces that does not set the port (the check appends --port=<port>)",
+        // The first word is the program, so it cannot look like a flag.
+        valid: (v) => listOf(matches(/^\S+$/), 1)(v) && COMMAND_WORD.test((v as string[])[0]) && !(v as string[]).some(setsPort),
+        default: ["jupyter", "lab", "--ip=127.0.0.1", "--no-browser"],
+        help: "command handed to the entrypoint; --port is appended",
+    }),
+    declare({
+        key: "kernel", check: "kernel", configKey: "name", flag: "kernel", kind: "word",
+        expected: 'a kernelspec name (letters, digits, ".", "_", "-")', valid: matches(/^[A-Za-z0-9._-]+$/), default: "python3",
+        help: "kernelspec that must exist",
+    }),
+    declare({
+        key: "compiler", check: "jit", configKey: "compiler", flag: "compiler", kind: "word",
+        expected: "one word (a command on the image's PATH or an absolute path)", valid: matches(COMMAND_WORD), default: "gcc",
+        help: "compiler whose cc1 must resolve",
+    }),
+    declare({
+        key: "python", check: "import", configKey: "python", flag: "python", kind: "word",
+        expected: "one word (a command on the image's PATH or an absolute path)", valid: matches(COMMAND_WORD), default: "python",
+        help: "interpreter",
+    }),
+    declare({
+        key: "modules", check: "import", configKey: "modules", flag: "modules", kind: "list",
+        expected: "a list of Python module names (dotted identifiers, e.g. underworld3.function)", valid: listOf(matches(MODULE_PATTERN), 1),
+        default: ["underworld3", "nbgitpuller"],
+        help: "modules that must import",
+    }),
+] as const satisfies readonly OptionDeclaration<any>[];
+
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
+    enabled: [...CHECK_NAMES],
+    ...(Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as Omit<CheckOptions, "enabled">),
+};
+
+/** The options of one check. */
+export function optionsOf(check: CheckName): OptionDeclaration[] {
+    return (OPTIONS as readonly OptionDeclaration[]).filter((o) => o.check === check);
+}
+
+/** A value as the one argument after its flag (the inverse of `decodeOption`). */
+export function encodeOption(option: OptionDeclaration, value: unknown): string {
+    if (option.kind === "list") return (value as string[]).join(",");
+    if (option.kind === "words") return (value as string[]).join(" ");
+    return String(value);
+}
+
+/** The candidate value an argument stands for; `option.valid` then decides. */
+export function decodeOption(option: OptionDeclaration, text: string): unknown {
+    switch (option.kind) {
+        case "number":
+            return /^\s*[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?\s*$/i.test(text) ? Number(text) : NaN;
+        case "integer":
+            return /^[0-9]+$/.test(text) ? Number(text) : NaN;
+        case "list":
+            return text.split(",").map((s) => (option.key === "envRequire" ? s : s.trim()));
+        case "words":
+            return text.trim().split(/\s+/).filter((w) => w !== "");
+        default:
+            return text;
+    }
+}
+
+/** The zod rule of one option for the config schema; its message is `expected ...`. */
+export function optionSchema(option: OptionDeclaration): z.ZodType {
+    return z.custom((value) => option.valid(value), { error: `expected ${option.expected}` });
+}
+
+/** Two option values are the same (lists element by element). */
+export function sameValue(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
