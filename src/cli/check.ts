@@ -11,7 +11,8 @@ import { renderCheckTable, runChecks } from "../check/run";
 import { MODULE_PATTERN, removeActiveContainersSync } from "../check/runtime";
 import { CHECK_NAMES, CREDENTIAL_ENV, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, RegistryCredentials } from "../check/types";
 import { Command } from "./main";
-import { ParsedArgs, UsageError, numberFlag, parseArgs } from "./usage";
+import { shown } from "../config/shown";
+import { ParsedArgs, UsageError, numberFlag, parseArgs, timeoutFlag } from "./usage";
 
 const d = DEFAULT_CHECK_OPTIONS;
 
@@ -79,7 +80,7 @@ function listFlag(args: ParsedArgs, name: string, what: string): string[] | unde
     if (raw === undefined) return undefined;
     const items = raw.split(",").map((s) => s.trim());
     if (items.some((s) => s === "")) {
-        throw new UsageError(`--${name} needs ${what} separated by commas, found "${raw}"`);
+        throw new UsageError(`--${name} needs ${what} separated by commas, found ${shown(raw)}`);
     }
     return items;
 }
@@ -89,7 +90,7 @@ function checkNamesFlag(args: ParsedArgs, name: "skip" | "only"): CheckName[] | 
     if (!items) return undefined;
     for (const item of items) {
         if (!(CHECK_NAMES as readonly string[]).includes(item)) {
-            throw new UsageError(`--${name}: unknown check "${item}"; expected names from ${CHECK_NAMES.join(", ")}`);
+            throw new UsageError(`--${name}: unknown check ${shown(item)}; expected names from ${CHECK_NAMES.join(", ")}`);
         }
     }
     return items as CheckName[];
@@ -100,7 +101,7 @@ function integerFlag(args: ParsedArgs, name: string, fallback: number, min: numb
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
-        throw new UsageError(`--${name} must be ${expected}, found "${raw}"`);
+        throw new UsageError(`--${name} must be ${expected}, found ${shown(raw)}`);
     }
     return value;
 }
@@ -109,7 +110,7 @@ function integerFlag(args: ParsedArgs, name: string, fallback: number, min: numb
 function wordFlag(args: ParsedArgs, name: string, fallback: string, what: string): string {
     const raw = stringFlag(args, name);
     if (raw === undefined) return fallback;
-    if (/\s/.test(raw)) throw new UsageError(`--${name} must be one word (${what}), found "${raw}"`);
+    if (/\s/.test(raw)) throw new UsageError(`--${name} must be one word (${what}), found ${shown(raw)}`);
     return raw;
 }
 
@@ -127,7 +128,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         throw new UsageError("missing <image-ref>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>");
     }
     if (args.positional.length > 1) {
-        throw new UsageError(`expected one <image-ref>, found ${args.positional.length}: ${args.positional.map((p) => `"${p}"`).join(", ")}`);
+        throw new UsageError(`expected one <image-ref>, found ${args.positional.length}: ${args.positional.map((p) => shown(p)).join(", ")}`);
     }
     const ref = args.positional[0].trim();
     try {
@@ -154,19 +155,19 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         jupyterCommand = commandRaw.trim().split(/\s+/).filter((w) => w !== "");
         if (jupyterCommand.length === 0) throw new UsageError(`--jupyter-command needs a command, e.g. "${d.jupyterCommand.join(" ")}"`);
         if (jupyterCommand.some((w) => w === "--port" || w.startsWith("--port=") || w.endsWith(".port") || w.includes(".port="))) {
-            throw new UsageError(`--jupyter-command must not set the port, found "${commandRaw}": the check appends --port=<--jupyter-port>`);
+            throw new UsageError(`--jupyter-command must not set the port, found ${shown(commandRaw)}: the check appends --port=<--jupyter-port>`);
         }
     }
 
     const kernel = stringFlag(args, "kernel") ?? d.kernel;
     if (!/^[A-Za-z0-9._-]+$/.test(kernel)) {
-        throw new UsageError(`--kernel must be a kernelspec name (letters, digits, ".", "_", "-"), found "${kernel}"`);
+        throw new UsageError(`--kernel must be a kernelspec name (letters, digits, ".", "_", "-"), found ${shown(kernel)}`);
     }
 
     const modules = listFlag(args, "modules", "module names") ?? d.modules;
     for (const module of modules) {
         if (!MODULE_PATTERN.test(module)) {
-            throw new UsageError(`--modules: "${module}" is not a Python module name (expected dotted identifiers, e.g. underworld3.function)`);
+            throw new UsageError(`--modules: ${shown(module)} is not a Python module name (expected dotted identifiers, e.g. underworld3.function)`);
         }
     }
 
@@ -175,7 +176,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         maxLayerMb: numberFlag(args, "max-layer-mb", d.maxLayerMb),
         maxImageMb: numberFlag(args, "max-image-mb", d.maxImageMb),
         uid: integerFlag(args, "uid", d.uid, 0, 2 ** 31 - 1, "a whole number >= 0"),
-        startTimeoutS: numberFlag(args, "start-timeout-s", d.startTimeoutS),
+        startTimeoutS: timeoutFlag(args, "start-timeout-s", d.startTimeoutS),
         jupyterPort: integerFlag(args, "jupyter-port", d.jupyterPort, 1, 65535, "a port number from 1 to 65535"),
         jupyterCommand,
         kernel,

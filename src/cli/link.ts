@@ -9,6 +9,7 @@ import { ConfigError, KEYS } from "../config/schema";
 import { parseStackFileText } from "../config/stackFile";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
+import { shown } from "../config/shown";
 import { parseArgs, UsageError } from "./usage";
 
 export const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
@@ -43,13 +44,13 @@ export function launcherFromStackFile(text: string, fileName: string): { owner: 
     const owner = values[KEYS.owner];
     const launcher = values[KEYS.launcher] as { repository?: unknown; defaultBranch?: unknown } | undefined;
     const problems: string[] = [];
-    if (typeof owner !== "string" || owner === "") problems.push(`\`${KEYS.owner}\`: expected the GitHub owner of the launcher, found ${JSON.stringify(owner) ?? "nothing"}`);
+    if (typeof owner !== "string" || owner === "") problems.push(`\`${KEYS.owner}\`: expected the GitHub owner of the launcher, found ${shown(owner)}`);
     const repository = launcher?.repository;
     if (typeof repository !== "string" || repository === "") {
-        problems.push(`\`${KEYS.launcher}.repository\`: expected the launcher repository name, found ${JSON.stringify(repository) ?? "nothing"}`);
+        problems.push(`\`${KEYS.launcher}.repository\`: expected the launcher repository name, found ${shown(repository)}`);
     }
     const defaultBranch = launcher?.defaultBranch ?? DEFAULT_LAUNCHER_BRANCH;
-    if (typeof defaultBranch !== "string") problems.push(`\`${KEYS.launcher}.defaultBranch\`: expected a branch name, found ${JSON.stringify(defaultBranch)}`);
+    if (typeof defaultBranch !== "string") problems.push(`\`${KEYS.launcher}.defaultBranch\`: expected a branch name, found ${shown(defaultBranch)}`);
     if (problems.length > 0) throw new UsageError(`${fileName}: ${problems.join("; ")}`);
     return { owner: owner as string, repository: repository as string, defaultBranch: defaultBranch as string };
 }
@@ -65,7 +66,7 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
         throw new UsageError("--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file");
     }
     if (stack !== undefined) {
-        if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found "${stack}"`);
+        if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found ${shown(stack)}`);
         const fileName = `Pulumi.${stack}.yaml`;
         const file = path.join(cwd, fileName);
         if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
@@ -79,11 +80,11 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
 export async function runLink(argv: string[], io: CommandIo): Promise<number> {
     const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack"] });
     if (args.positional.length !== 1) {
-        throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => `"${p}"`).join(" ")}`);
+        throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => shown(p)).join(" ")}`);
     }
     const app = (args.flags.get("app") as string | undefined) ?? "lab";
     if (!(JUPYTER_APPS as readonly string[]).includes(app)) {
-        throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found "${app}"`);
+        throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found ${shown(app)}`);
     }
     let url: string;
     let launcher: LauncherBranch;

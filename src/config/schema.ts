@@ -4,6 +4,7 @@
  * together, before any resource is declared. No Pulumi import: the plan CLI and `new-release` use it too.
  */
 import { z } from "zod";
+import { shellQuote } from "../check/gateArgs";
 import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS } from "../check/types";
 import { DIGEST_PATTERN } from "../images/reference";
 import {
@@ -15,7 +16,11 @@ import {
     repositoryPathProblem,
     tagProblem,
 } from "./names";
+import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
+import { capped, shown } from "./shown";
 import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
+
+export { shown } from "./shown";
 
 export const PROJECT = "uw3-binder";
 
@@ -57,7 +62,7 @@ const checksShape = z.strictObject({
     visibility: z.boolean().optional(),
     user: toggle({ uid: z.number().int().nonnegative().optional() }).optional(),
     jupyter: toggle({
-        startTimeoutS: z.number().positive().optional(),
+        startTimeoutS: z.number().positive().max(MAX_TIMEOUT_S).optional(),
         port: z.number().int().min(1024).max(65535).optional(),
         command: z.array(text).min(1).optional(),
     }).optional(),
@@ -91,7 +96,7 @@ const launcherShape = z.strictObject({
     defaultBranch: text.optional(),
     branches: z.array(branchShape).min(1),
     warmup: z.boolean().optional(),
-    warmupTimeoutS: z.number().int().positive().optional(),
+    warmupTimeoutS: z.number().int().positive().max(MAX_TIMEOUT_S).optional(),
     binderUrl: z.url({ protocol: /^https?$/ }).optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
 });
@@ -201,17 +206,9 @@ export function formatProblems(problems: string[]): string {
     return [heading, ...problems.map((p) => `  - ${p}`)].join("\n");
 }
 
-/** Renders a found value for a message: strings quoted, objects as compact JSON. */
-export function shown(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (typeof value === "string") return JSON.stringify(value);
-    const json = JSON.stringify(value);
-    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
 function keyPath(key: string, path: readonly PropertyKey[]): string {
     let out = key;
-    for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+    for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${capped(String(p))}`;
     return `\`${out}\``;
 }
 
@@ -227,7 +224,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
         case "invalid_type":
             return found === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, found ${shown(found)}`;
         case "unrecognized_keys":
-            return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+            return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => shown(k)).join(", ")}`;
         case "too_small":
             return issue.origin === "array"
                 ? `expected at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}, found ${shown(found)}`
@@ -235,7 +232,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
                   ? `expected a non-empty string, found ${shown(found)}`
                   : `expected a number ${issue.inclusive ? ">=" : ">"} ${issue.minimum}, found ${shown(found)}`;
         case "too_big":
-            return `expected a number <= ${issue.maximum}, found ${shown(found)}`;
+            return issue.maximum === MAX_TIMEOUT_S
+                ? `expected at most ${MAX_TIMEOUT_REASON}, found ${shown(found)}`
+                : `expected a number <= ${issue.maximum}, found ${shown(found)}`;
         case "invalid_union":
             return `expected true, false or an object of options, found ${shown(found)}`;
         case "invalid_format":
@@ -269,7 +268,7 @@ function shape<T>(schema: z.ZodType<T>, key: string, value: unknown, problems: s
 function secretCommand(key: string, entry?: string): string {
     return entry === undefined
         ? `pulumi config set --secret ${key} <value>`
-        : `pulumi config set --secret --path '${key}["${entry}"]' <value>`;
+        : `pulumi config set --secret --path ${shellQuote(`${key}[${JSON.stringify(entry)}]`)} <value>`;
 }
 
 /** Expands `{release}` in a tag; any other placeholder is a problem. */
@@ -347,9 +346,9 @@ export function imageGraphProblems(images: { name: string; parents: string[] }[]
     };
     images.forEach((image, index) => {
         image.parents.forEach((parent, i) => {
-            const where = `\`${KEYS.images}.${image.name}.from${image.parents.length > 1 ? `[${i}]` : ""}.image\``;
+            const where = `\`${KEYS.images}.${capped(image.name)}.from${image.parents.length > 1 ? `[${i}]` : ""}.image\``;
             if (!names.includes(parent)) {
-                problems.push(`${where}: expected the name of another image (${names.map((n) => `"${n}"`).join(", ")}), found "${parent}"`);
+                problems.push(`${where}: expected the name of another image (${names.map((n) => shown(n)).join(", ")}), found ${shown(parent)}`);
                 return;
             }
             const cycle = pathBack(parent, image.name, new Set());
@@ -363,7 +362,7 @@ export function imageGraphProblems(images: { name: string; parents: string[] }[]
                 return;
             }
             if (names.indexOf(parent) > index) {
-                problems.push(`${where}: images are declared in dependency order, but "${parent}" is declared after "${image.name}"; move it above`);
+                problems.push(`${where}: images are declared in dependency order, but ${shown(parent)} is declared after ${shown(image.name)}; move it above`);
             }
         });
     });
@@ -379,7 +378,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
 
     for (const key of Object.keys(raw)) {
         if (key.startsWith(`${PROJECT}:`) && !PLAIN_KEYS.includes(key) && !SECRET_KEYS.includes(key)) {
-            problems.push(`\`${key}\`: unknown key; expected one of ${[...PLAIN_KEYS, ...SECRET_KEYS].filter((k) => k.startsWith(PROJECT)).join(", ")}`);
+            problems.push(`\`${capped(key)}\`: unknown key; expected one of ${[...PLAIN_KEYS, ...SECRET_KEYS].filter((k) => k.startsWith(PROJECT)).join(", ")}`);
         }
     }
 
@@ -415,7 +414,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             [sourceOwner, sourceName] = [m[1], m[2]];
             if ((source.launcherPatSecret ?? true) && owner !== undefined && sourceOwner !== owner) {
                 problems.push(
-                    `\`${KEYS.source}.repository\`: the LAUNCHER_PAT Actions secret is written with the \`${KEYS.owner}\` provider, so the source repository must belong to "${owner}", found "${sourceOwner}" (or set \`${KEYS.source}.launcherPatSecret: false\`)`,
+                    `\`${KEYS.source}.repository\`: the LAUNCHER_PAT Actions secret is written with the \`${KEYS.owner}\` provider, so the source repository must belong to ${shown(owner)}, found ${shown(sourceOwner)} (or set \`${KEYS.source}.launcherPatSecret: false\`)`,
                 );
             }
         }
@@ -427,7 +426,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         const entries = Object.entries(imagesRaw);
         if (entries.length === 0) problems.push(`\`${KEYS.images}\`: expected at least one image, found {}`);
         for (const [name, img] of entries) {
-            const at = `\`${KEYS.images}.${name}`;
+            const at = `\`${KEYS.images}.${capped(name)}`;
             if (!/^[a-z][a-z0-9-]*$/.test(name)) problems.push(`${at}\`: an image name is lowercase letters, digits and '-', starting with a letter`);
             const rp = repositoryPathProblem(img.repository);
             if (rp) problems.push(`${at}.repository\`: ${rp}`);
@@ -452,7 +451,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 const fromAt = `${at}.from${Array.isArray(img.from) ? `[${i}]` : ""}`;
                 const bp = buildArgProblem(parent.arg);
                 if (bp) problems.push(`${fromAt}.arg\`: ${bp}, found ${shown(parent.arg)}`);
-                else if (parents.findIndex((p) => p.arg === parent.arg) !== i) problems.push(`${fromAt}.arg\`: build arg "${parent.arg}" already carries another parent`);
+                else if (parents.findIndex((p) => p.arg === parent.arg) !== i) problems.push(`${fromAt}.arg\`: build arg ${shown(parent.arg)} already carries another parent`);
                 if (img.args && parent.arg in img.args) problems.push(`${at}.args.${parent.arg}\`: this build arg carries the parent's digest (\`from.arg\`); remove it from \`args\``);
             });
             for (const arg of Object.keys(img.args ?? {})) {
@@ -503,16 +502,28 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             }
         }
         problems.push(...imageGraphProblems(images.map((i) => ({ name: i.name, parents: i.parents.map((p) => p.image) }))));
+        // The gates run in parallel on one host: two Jupyter checks on one port would see each other's server.
+        const jupyterPorts = new Map<number, string>();
+        for (const image of images) {
+            if (!image.checks.enabled.includes("jupyter")) continue;
+            const other = jupyterPorts.get(image.checks.jupyterPort);
+            if (other !== undefined) {
+                problems.push(
+                    `\`${KEYS.images}.${capped(image.name)}.checks.jupyter.port\`: images ${shown(other)} and ${shown(image.name)} both run their Jupyter check on port ${image.checks.jupyterPort}; the gates run in parallel on one host, so give each image its own port`,
+                );
+            } else jupyterPorts.set(image.checks.jupyterPort, image.name);
+        }
     }
 
     // Registry logins: one per server with a username, and a password secret for each.
     const logins: RegistryLogin[] = [];
     const usernames = new Map<string, { username: string; where: string }>();
     const addRegistry = (reg: RegistryConfig, where: string) => {
-        if (!reg.username) return;
+        // A server that is not a host name is reported above; it would only make a wrong command here.
+        if (!reg.username || registryServerProblem(reg.server)) return;
         const seen = usernames.get(reg.server);
         if (seen && seen.username !== reg.username) {
-            problems.push(`${where}.username\`: registry "${reg.server}" already has username "${seen.username}" (${seen.where}\`), found "${reg.username}"; one login per registry`);
+            problems.push(`${where}.username\`: registry ${shown(reg.server)} already has username ${shown(seen.username)} (${seen.where}\`), found ${shown(reg.username)}; one login per registry`);
             return;
         }
         if (seen) return;
@@ -523,13 +534,13 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         else if (isDefault && secrets.keys.includes(KEYS.registryPassword)) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
         else {
             const fix = isDefault ? secretCommand(KEYS.registryPassword) : secretCommand(KEYS.registryPasswords, reg.server);
-            problems.push(`${where}.username\`: registry "${reg.server}" has a username but no password secret; set it with \`${fix}\``);
+            problems.push(`${where}.username\`: registry ${shown(reg.server)} has a username but no password secret; set it with \`${fix}\``);
         }
     };
     if (registry) addRegistry(registry, `\`${KEYS.registry}`);
-    if (imagesRaw) for (const [name, img] of Object.entries(imagesRaw)) if (img.registry) addRegistry(img.registry, `\`${KEYS.images}.${name}.registry`);
+    if (imagesRaw) for (const [name, img] of Object.entries(imagesRaw)) if (img.registry) addRegistry(img.registry, `\`${KEYS.images}.${capped(name)}.registry`);
     for (const server of secrets.registryPasswordServers) {
-        if (!usernames.has(server)) problems.push(`\`${KEYS.registryPasswords}["${server}"]\`: no image is pushed to "${server}" with a username; remove the password or set the registry's \`username\``);
+        if (!usernames.has(server)) problems.push(`\`${KEYS.registryPasswords}[${shown(server)}]\`: no image is pushed to ${shown(server)} with a username; remove the password or set the registry's \`username\``);
     }
     // A child build pulls its parent: across registries, the parent's registry must have a login.
     const byName = new Map(images.map((i) => [i.name, i]));
@@ -537,7 +548,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         for (const parent of image.parents.map((p) => byName.get(p.image))) {
         if (parent && parent.registry.server !== image.registry.server && !usernames.has(parent.registry.server)) {
             problems.push(
-                `\`${KEYS.images}.${image.name}.from\`: parent "${parent.name}" is on registry "${parent.registry.server}" and "${image.name}" on "${image.registry.server}", but "${parent.registry.server}" has no credentials; give it a \`username\` and a password secret`,
+                `\`${KEYS.images}.${capped(image.name)}.from\`: parent ${shown(parent.name)} is on registry ${shown(parent.registry.server)} and ${shown(image.name)} on ${shown(image.registry.server)}, but ${shown(parent.registry.server)} has no credentials; give it a \`username\` and a password secret`,
             );
         }
         }
@@ -556,12 +567,12 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             const where = `${at}.branches[${i}]`;
             const bp = branchNameProblem(b.name);
             if (bp) problems.push(`${where}.name\`: git refuses this branch name: ${bp}, found ${shown(b.name)}`);
-            if (names.has(b.name)) problems.push(`${where}.name\`: duplicate launcher branch "${b.name}"; each branch is listed once`);
+            if (names.has(b.name)) problems.push(`${where}.name\`: duplicate launcher branch ${shown(b.name)}; each branch is listed once`);
             names.add(b.name);
             const up = branchNameProblem(b.uw3Branch);
             if (up) problems.push(`${where}.uw3Branch\`: git refuses this branch name: ${up}, found ${shown(b.uw3Branch)}`);
             if (imagesRaw && !(b.image in imagesRaw)) {
-                problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => `"${n}"`).join(", ")}), found ${shown(b.image)}`);
+                problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => shown(n)).join(", ")}), found ${shown(b.image)}`);
             }
             let pin: PinConfig | undefined;
             if (b.pin !== undefined) {
@@ -573,7 +584,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         const dp = branchNameProblem(defaultBranch);
         if (dp) problems.push(`${at}.defaultBranch\`: git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`);
         else if (!names.has(defaultBranch)) {
-            problems.push(`${at}.defaultBranch\`: the default branch "${defaultBranch}" must also be listed in \`branches\` (it carries the README with every badge)`);
+            problems.push(`${at}.defaultBranch\`: the default branch ${shown(defaultBranch)} must also be listed in \`branches\` (it carries the README with every badge)`);
         }
         launcher = {
             owner: owner ?? "",

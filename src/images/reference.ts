@@ -2,6 +2,7 @@
  * Image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered.
  * No Pulumi import.
  */
+import { shown } from "../config/shown";
 
 export interface ImageReference {
     /** Registry host (with port), e.g. `ghcr.io`, `127.0.0.1:5000`, `docker.io`. */
@@ -26,7 +27,7 @@ export const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]
 export function parseImageReference(text: string): ImageReference {
     const input = text.trim();
     if (input === "" || /\s/.test(input)) {
-        throw new Error(`invalid image reference "${text}": expected [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
+        throw new Error(`invalid image reference ${shown(text)}: expected [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
     }
     let rest = input;
     let digest: string | undefined;
@@ -35,7 +36,7 @@ export function parseImageReference(text: string): ImageReference {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST_PATTERN.test(digest)) {
-            throw new Error(`invalid image reference "${text}": the digest must be sha256:<64 lowercase hex>, found "${digest}"`);
+            throw new Error(`invalid image reference ${shown(text)}: the digest must be sha256:<64 lowercase hex>, found ${shown(digest)}`);
         }
     }
     const parts = rest.split("/");
@@ -51,13 +52,13 @@ export function parseImageReference(text: string): ImageReference {
         last = last.slice(0, colon);
         parts[parts.length - 1] = last;
         if (!TAG_PATTERN.test(tag)) {
-            throw new Error(`invalid image reference "${text}": tag "${tag}" is not a valid tag`);
+            throw new Error(`invalid image reference ${shown(text)}: tag ${shown(tag)} is not a valid tag`);
         }
     }
     if (registry === "docker.io" && parts.length === 1) parts.unshift("library");
     for (const part of parts) {
         if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
-            throw new Error(`invalid image reference "${text}": repository component "${part}" must be lowercase letters, digits and separators`);
+            throw new Error(`invalid image reference ${shown(text)}: repository component ${shown(part)} must be lowercase letters, digits and separators`);
         }
     }
     if (!tag && !digest) tag = "latest";

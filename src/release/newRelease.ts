@@ -21,6 +21,7 @@ import * as path from "path";
 import { isMap, isScalar, parseDocument, Scalar } from "yaml";
 import { KEYS, PROJECT, RELEASE_PATTERN } from "../config/schema";
 import { validateStackFileText } from "../config/stackFile";
+import { shown } from "../config/shown";
 
 /** A release or stack name the user gave is wrong, or a file is missing or in the way. */
 export class NewReleaseError extends Error {
@@ -36,7 +37,7 @@ const STACK_FILE_PATTERN = /^Pulumi\.(\d{4}-(?:0[1-9]|1[0-2]))\.yaml$/;
 /** `2025.02` → `2025-02`, or a NewReleaseError saying what a release looks like. */
 export function stackNameOfRelease(release: string): string {
     if (!RELEASE_PATTERN.test(release)) {
-        throw new NewReleaseError(`invalid release "${release}": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
+        throw new NewReleaseError(`invalid release ${shown(release)}: expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
     }
     return release.replace(".", "-");
 }
@@ -44,7 +45,7 @@ export function stackNameOfRelease(release: string): string {
 /** Checks a `--from` stack name (`2025-01`). */
 export function checkStackName(stack: string, what = "--from"): string {
     if (!STACK_PATTERN.test(stack)) {
-        throw new NewReleaseError(`invalid ${what} "${stack}": expected a monthly stack name YYYY-MM, e.g. 2025-01`);
+        throw new NewReleaseError(`invalid ${what} ${shown(stack)}: expected a monthly stack name YYYY-MM, e.g. 2025-01`);
     }
     return stack;
 }

@@ -6,6 +6,7 @@
  */
 import { badgeMarkdown, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../images/reference";
+import { shown } from "../config/shown";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {
@@ -31,7 +32,7 @@ export function splitPinnedReference(reference: string): { repository: string; t
         parsed = undefined;
     }
     if (!parsed?.tag || !parsed.digest || !reference.includes(`:${parsed.tag}@`)) {
-        throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${reference}"`);
+        throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found ${shown(reference)}`);
     }
     return { repository: `${parsed.registry}/${parsed.repository}`, tag: parsed.tag, digest: parsed.digest };
 }
