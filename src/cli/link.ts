@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch, LinkInputError, parseRepositorySlug } from "../links/binder";
 import { ConfigError, KEYS } from "../config/schema";
-import { parseStackFileText } from "../config/stackFile";
+import { parseStackFileText, readStackFileText, stackNameProblem } from "../config/stackFile";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
 import { shown } from "../config/shown";
@@ -55,9 +55,6 @@ export function launcherFromStackFile(text: string, fileName: string): { owner: 
     return { owner: owner as string, repository: repository as string, defaultBranch: defaultBranch as string };
 }
 
-/** Pulumi's stack name characters; a name with a path separator would read a file elsewhere. */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
-
 function resolveLauncher(flags: Map<string, string | true>, cwd: string): LauncherBranch {
     const stack = flags.get("stack") as string | undefined;
     const launcherFlag = flags.get("launcher") as string | undefined;
@@ -66,11 +63,19 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
         throw new UsageError("--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file");
     }
     if (stack !== undefined) {
-        if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found ${shown(stack)}`);
+        const problem = stackNameProblem(stack);
+        if (problem) throw new UsageError(`--stack ${problem}`);
         const fileName = `Pulumi.${stack}.yaml`;
         const file = path.join(cwd, fileName);
         if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
-        const fromStack = launcherFromStackFile(fs.readFileSync(file, "utf8"), fileName);
+        let text: string;
+        try {
+            text = readStackFileText(file);
+        } catch (err) {
+            if (err instanceof ConfigError) throw new UsageError(`--stack ${stack}: ${err.problems.join("; ")}`);
+            throw err;
+        }
+        const fromStack = launcherFromStackFile(text, fileName);
         return { owner: fromStack.owner, repository: fromStack.repository, branch: branchFlag ?? fromStack.defaultBranch };
     }
     const { owner, repository } = parseRepositorySlug(launcherFlag ?? DEFAULT_LAUNCHER, "--launcher");

@@ -2,7 +2,7 @@
  * Name rules of the systems uw3-binder writes to: git refs, OCI registries, GitHub.
  * Each returns the reason a name is refused, or undefined when it is acceptable. No Pulumi import.
  */
-import { REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "../images/reference";
+import { registryPortProblem, REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "../images/reference";
 
 /** `git check-ref-format --branch` rules, so a branch GitHub would refuse is caught before any resource. */
 export function branchNameProblem(name: string): string | undefined {
@@ -40,7 +40,7 @@ export function repositoryPathProblem(path: string): string | undefined {
 /** A registry host, optionally with a port (`ghcr.io`, `docker.io`, `127.0.0.1:5000`). */
 export function registryServerProblem(server: string): string | undefined {
     if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(server)) {
-        return undefined;
+        return registryPortProblem(server);
     }
     return "expected a host name with an optional port, without a scheme or path";
 }

@@ -519,8 +519,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     const logins: RegistryLogin[] = [];
     const usernames = new Map<string, { username: string; where: string }>();
     const addRegistry = (reg: RegistryConfig, where: string) => {
-        // A server that is not a host name is reported above; it would only make a wrong command here.
-        if (!reg.username || registryServerProblem(reg.server)) return;
+        if (!reg.username) return;
         const seen = usernames.get(reg.server);
         if (seen && seen.username !== reg.username) {
             problems.push(`${where}.username\`: registry ${shown(reg.server)} already has username ${shown(seen.username)} (${seen.where}\`), found ${shown(reg.username)}; one login per registry`);
@@ -532,7 +531,8 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         const isDefault = registry !== undefined && reg.server === registry.server;
         if (inMap) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPasswords, entry: reg.server } });
         else if (isDefault && secrets.keys.includes(KEYS.registryPassword)) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
-        else {
+        // A server that is not a host name is reported above; it would only make a wrong command here.
+        else if (!registryServerProblem(reg.server)) {
             const fix = isDefault ? secretCommand(KEYS.registryPassword) : secretCommand(KEYS.registryPasswords, reg.server);
             problems.push(`${where}.username\`: registry ${shown(reg.server)} has a username but no password secret; set it with \`${fix}\``);
         }

@@ -20,6 +20,14 @@ export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A repository path component (OCI distribution spec, lowercase only). */
 export const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
+/** Why a registry host's port is not one a connection can use (1-65535), or undefined (also when it names none). */
+export function registryPortProblem(registry: string): string | undefined {
+    const port = /:(\d+)$/.exec(registry)?.[1];
+    if (port === undefined) return undefined;
+    const value = Number(port);
+    return value >= 1 && value <= 65535 ? undefined : `port ${port} is not a TCP port (1-65535)`;
+}
+
 /**
  * Parses a reference as Docker does: the first component is a registry host when it has a `.` or `:`
  * or is `localhost`; otherwise the host is `docker.io` (and a one-component name gets `library/`).
@@ -43,6 +51,8 @@ export function parseImageReference(text: string): ImageReference {
     let registry = "docker.io";
     if (parts.length > 1 && (parts[0].includes(".") || parts[0].includes(":") || parts[0] === "localhost")) {
         registry = parts.shift()!;
+        const portProblem = registryPortProblem(registry);
+        if (portProblem) throw new Error(`invalid image reference ${shown(text)}: registry ${shown(registry)}: ${portProblem}`);
     }
     let last = parts[parts.length - 1];
     let tag: string | undefined;
