@@ -1,8 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { gateArgs, shellQuote } from "../src/check/gateArgs";
 import { CheckOptions, CREDENTIAL_ENV } from "../src/check/types";
-import { CLI } from "../src/cli/bin";
+import { gateCommand } from "../src/cli/bin";
 
 export interface BinderGateArgs {
     /** The pinned reference to check (`<repo>:<tag>@sha256:<hex>`); a new digest re-runs the gate. */
@@ -26,7 +25,6 @@ export class BinderGate extends pulumi.ComponentResource {
     constructor(name: string, args: BinderGateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("uw3-binder:index:BinderGate", name, {}, opts);
         const reference = pulumi.output(args.reference);
-        const flags = gateArgs(args.checks).map(shellQuote).join(" ");
         const environment: Record<string, pulumi.Input<string>> = {};
         if (args.login) {
             environment[CREDENTIAL_ENV.username] = args.login.username;
@@ -35,7 +33,7 @@ export class BinderGate extends pulumi.ComponentResource {
         this.command = new command.local.Command(
             `${name}-check`,
             {
-                create: pulumi.interpolate`node ${shellQuote(CLI)} check --print-ref ${flags ? `${flags} ` : ""}${reference}`,
+                create: reference.apply((ref) => gateCommand(args.checks, ref)),
                 environment,
                 triggers: [reference],
                 // A command's logged output ignores secretness: log nothing, and keep stderr (the check table,

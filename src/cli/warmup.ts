@@ -7,6 +7,7 @@ import { LinkInputError, parseRepositorySlug } from "../links/binder";
 import { DEFAULT_WARMUP_TIMEOUT_S, describeOutcome, warmup } from "../warmup/binderBuild";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
+import { binderUrlProblem } from "../config/names";
 import { shown } from "../config/shown";
 import { parseArgs, timeoutFlag, UsageError } from "./usage";
 
@@ -27,13 +28,7 @@ export async function runWarmup(argv: string[], io: CommandIo): Promise<number> 
     }
     const timeoutS = timeoutFlag(args, "timeout-s", DEFAULT_WARMUP_TIMEOUT_S);
     const binderUrl = (args.flags.get("binder-url") as string | undefined) ?? "https://mybinder.org";
-    let parsed: URL | undefined;
-    try {
-        parsed = new URL(binderUrl);
-    } catch {
-        parsed = undefined;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== "" || parsed.hash !== "") {
+    if (binderUrlProblem(binderUrl)) {
         throw new UsageError(`--binder-url expects an http(s) URL without query, such as https://mybinder.org, found ${shown(binderUrl)}`);
     }
     const json = args.flags.has("json");

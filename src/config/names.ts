@@ -21,6 +21,21 @@ export function branchNameProblem(name: string): string | undefined {
     return undefined;
 }
 
+/**
+ * An Underworld3 branch as the launcher files write it: raw after `ENV UW3_BRANCH=` in the Dockerfile, where
+ * Docker would expand `$`, strip quotes and backslashes and split at spaces, and in a Markdown code span in
+ * the README. git accepts such names (`a"b`, `feat-${HOME}`); the launcher does not.
+ */
+export function uw3BranchProblem(name: string): string | undefined {
+    const git = branchNameProblem(name);
+    if (git) return `git refuses this branch name: ${git}`;
+    const bad = /[^A-Za-z0-9._/@+-]/.exec(name)?.[0];
+    if (bad !== undefined) {
+        return `it contains ${JSON.stringify(bad)}, which the launcher Dockerfile's \`ENV UW3_BRANCH=\` would expand or strip; use letters, digits and . _ - / @ +`;
+    }
+    return undefined;
+}
+
 /** A tag as the OCI distribution spec accepts it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
 export function tagProblem(tag: string): string | undefined {
     return TAG_PATTERN.test(tag) ? undefined : "a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
@@ -56,6 +71,25 @@ export function githubOwnerProblem(owner: string): string | undefined {
 export function githubRepositoryProblem(name: string): string | undefined {
     if (name === "." || name === "..") return `"${name}" is reserved`;
     return /^[A-Za-z0-9._-]{1,100}$/.test(name) ? undefined : "a GitHub repository name is 1-100 letters, digits, '.', '_' or '-'";
+}
+
+/**
+ * Why a BinderHub base URL is refused, or undefined: it must be a plain http(s) URL. It reaches the warm-up
+ * command line (quoted, but a URL has no business holding shell syntax) and every request to the hub, so
+ * credentials, a query or fragment, whitespace and anything outside the URL characters it needs are refused.
+ */
+export function binderUrlProblem(url: string): string | undefined {
+    let parsed: URL | undefined;
+    try {
+        parsed = new URL(url);
+    } catch {
+        parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || !/^https?:\/\/[^/]/.test(url)) return "expected an http(s) URL such as https://mybinder.org";
+    if (parsed.username !== "" || parsed.password !== "" || url.includes("@")) return "expected a URL without credentials (user:password@)";
+    if (parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(url)) return "expected a URL without query or fragment";
+    if (!/^[A-Za-z0-9._~:/%-]+$/.test(url)) return "expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters)";
+    return undefined;
 }
 
 /** A Dockerfile `ARG` name. */

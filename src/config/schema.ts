@@ -15,6 +15,8 @@ import {
     registryServerProblem,
     repositoryPathProblem,
     tagProblem,
+    uw3BranchProblem,
+    binderUrlProblem,
 } from "./names";
 import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
 import { capped, shown } from "./shown";
@@ -97,7 +99,7 @@ const launcherShape = z.strictObject({
     branches: z.array(branchShape).min(1),
     warmup: z.boolean().optional(),
     warmupTimeoutS: z.number().int().positive().max(MAX_TIMEOUT_S).optional(),
-    binderUrl: z.url({ protocol: /^https?$/ }).optional(),
+    binderUrl: text.optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
 });
 const sourceShape = z.strictObject({
@@ -569,8 +571,8 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             if (bp) problems.push(`${where}.name\`: git refuses this branch name: ${bp}, found ${shown(b.name)}`);
             if (names.has(b.name)) problems.push(`${where}.name\`: duplicate launcher branch ${shown(b.name)}; each branch is listed once`);
             names.add(b.name);
-            const up = branchNameProblem(b.uw3Branch);
-            if (up) problems.push(`${where}.uw3Branch\`: git refuses this branch name: ${up}, found ${shown(b.uw3Branch)}`);
+            const up = uw3BranchProblem(b.uw3Branch);
+            if (up) problems.push(`${where}.uw3Branch\`: launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`);
             if (imagesRaw && !(b.image in imagesRaw)) {
                 problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => shown(n)).join(", ")}), found ${shown(b.image)}`);
             }
@@ -581,6 +583,10 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             }
             branches.push({ name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin });
         });
+        if (launcherRaw.binderUrl !== undefined) {
+            const bp = binderUrlProblem(launcherRaw.binderUrl);
+            if (bp) problems.push(`${at}.binderUrl\`: ${bp}, found ${shown(launcherRaw.binderUrl)}`);
+        }
         const dp = branchNameProblem(defaultBranch);
         if (dp) problems.push(`${at}.defaultBranch\`: git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`);
         else if (!names.has(defaultBranch)) {
