@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Command> = {
     link: () => require("./link").command,
     "new-release": () => require("./newRelease").command,
     warmup: () => require("./warmup").command,
+    rollback: () => require("./rollback").command,
 };
 
 export function helpText(): string {
