@@ -69,8 +69,9 @@ describe("command lines under sh -c", function () {
         const run = await runStack(config);
         const gates = ofType(run, TYPES.command);
         assert.deepEqual(gates.map((g) => g.name), ["deps-gate-check", "slim-gate-check"]);
-        const slim = inputsOf(byName(run, "slim-gate-check")).create as string;
-        const argv = runNode(slim);
+        const gate = inputsOf(byName(run, "slim-gate-check"));
+        // A gate that runs the CLI with an argv list (no shell) hands over the same words without quoting.
+        const argv: string[] = gate.create !== undefined ? runNode(gate.create) : [CLI, "check", "--print-ref", ...gate.args, gate.reference];
         assert.deepEqual(argv.slice(argv.indexOf("--kernel"), argv.indexOf("--kernel") + 2), ["--kernel", value]);
         assert.deepEqual(argv.slice(argv.indexOf("--modules"), argv.indexOf("--modules") + 2), ["--modules", value]);
         assert.match(argv[argv.length - 1], /^ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64}$/);
