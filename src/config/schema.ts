@@ -22,8 +22,6 @@ import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
 import { capped, shown } from "./shown";
 import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
 
-export { shown } from "./shown";
-
 export const PROJECT = "uw3-binder";
 
 /** Config keys, as they appear in `Pulumi.<stack>.yaml`. */
