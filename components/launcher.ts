@@ -4,8 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LauncherConfig } from "../src/config/schema";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
 import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
-import { shellQuote } from "../src/check/gateArgs";
-import { CLI } from "../src/cli/bin";
+import { warmupCommand } from "../src/cli/bin";
 
 export interface LauncherArgs {
     /** The validated launcher config: repository, branches, warm-up. */
@@ -108,7 +107,9 @@ export class Launcher extends pulumi.ComponentResource {
                 const warm = new command.local.Command(
                     `${name}-warmup-${slug}`,
                     {
-                        create: pulumi.interpolate`node ${shellQuote(CLI)} warmup ${launcher.owner}/${launcher.repository} ${readme.commitSha} --binder-url ${launcher.binderUrl} --timeout-s ${String(launcher.warmupTimeoutS)}`,
+                        create: readme.commitSha.apply((ref) =>
+                            warmupCommand({ owner: launcher.owner, repository: launcher.repository, ref, binderUrl: launcher.binderUrl, timeoutS: launcher.warmupTimeoutS }),
+                        ),
                         triggers: [readme.commitSha],
                     },
                     { parent: this, dependsOn: [readme] },

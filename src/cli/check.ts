@@ -12,6 +12,7 @@ import { removeActiveContainersSync } from "../check/runtime";
 import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, decodeOption, encodeOption } from "../check/options";
 import { CREDENTIAL_ENV, RegistryCredentials } from "../check/types";
 import { Command } from "./main";
+import { shown } from "../config/shown";
 import { ParsedArgs, UsageError, parseArgs } from "./usage";
 
 const DECLARED = OPTIONS as readonly OptionDeclaration[];
@@ -19,8 +20,8 @@ const DECLARED = OPTIONS as readonly OptionDeclaration[];
 function optionLines(): string {
     return DECLARED.map((o) => {
         const flag = `  --${o.flag} ${o.kind === "list" ? "a,b" : o.kind === "words" ? '"WORDS"' : o.kind === "word" ? "NAME" : "N"}`;
-        const shown = encodeOption(o, o.default);
-        return `${flag.padEnd(29)}${o.check}: ${o.help} (default ${shown === "" ? "none" : o.kind === "words" ? `"${shown}"` : shown})`;
+        const defaultText = encodeOption(o, o.default);
+        return `${flag.padEnd(29)}${o.check}: ${o.help} (default ${defaultText === "" ? "none" : o.kind === "words" ? `"${defaultText}"` : defaultText})`;
     }).join("\n");
 }
 
@@ -65,10 +66,10 @@ function checkNamesFlag(args: ParsedArgs, name: "skip" | "only"): CheckName[] | 
     const raw = stringFlag(args, name);
     if (raw === undefined) return undefined;
     const items = raw.split(",").map((s) => s.trim());
-    if (items.some((s) => s === "")) throw new UsageError(`--${name} needs check names separated by commas, found "${raw}"`);
+    if (items.some((s) => s === "")) throw new UsageError(`--${name} needs check names separated by commas, found ${shown(raw)}`);
     for (const item of items) {
         if (!(CHECK_NAMES as readonly string[]).includes(item)) {
-            throw new UsageError(`--${name}: unknown check "${item}"; expected names from ${CHECK_NAMES.join(", ")}`);
+            throw new UsageError(`--${name}: unknown check ${shown(item)}; expected names from ${CHECK_NAMES.join(", ")}`);
         }
     }
     return items as CheckName[];
@@ -114,7 +115,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
         const raw = stringFlag(args, option.flag);
         if (raw === undefined) continue;
         const value = decodeOption(option, raw);
-        if (!option.valid(value)) throw new UsageError(`--${option.flag} must be ${option.expected}, found "${raw}"`);
+        if (!option.valid(value)) throw new UsageError(`--${option.flag} must be ${option.expected}, found ${shown(raw)}`);
         (options as unknown as Record<string, unknown>)[option.key] = value;
     }
     return { ref, options, json, printRef };

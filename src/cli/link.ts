@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch, LinkInputError, parseRepositorySlug } from "../links/binder";
 import { ConfigError, KEYS } from "../config/schema";
-import { parseStackFileText } from "../config/stackFile";
+import { parseStackFileText, readStackFileText, stackNameProblem } from "../config/stackFile";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
+import { shown } from "../config/shown";
 import { parseArgs, UsageError } from "./usage";
 
 export const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
@@ -43,19 +44,16 @@ export function launcherFromStackFile(text: string, fileName: string): { owner: 
     const owner = values[KEYS.owner];
     const launcher = values[KEYS.launcher] as { repository?: unknown; defaultBranch?: unknown } | undefined;
     const problems: string[] = [];
-    if (typeof owner !== "string" || owner === "") problems.push(`\`${KEYS.owner}\`: expected the GitHub owner of the launcher, found ${JSON.stringify(owner) ?? "nothing"}`);
+    if (typeof owner !== "string" || owner === "") problems.push(`\`${KEYS.owner}\`: expected the GitHub owner of the launcher, found ${shown(owner)}`);
     const repository = launcher?.repository;
     if (typeof repository !== "string" || repository === "") {
-        problems.push(`\`${KEYS.launcher}.repository\`: expected the launcher repository name, found ${JSON.stringify(repository) ?? "nothing"}`);
+        problems.push(`\`${KEYS.launcher}.repository\`: expected the launcher repository name, found ${shown(repository)}`);
     }
     const defaultBranch = launcher?.defaultBranch ?? DEFAULT_LAUNCHER_BRANCH;
-    if (typeof defaultBranch !== "string") problems.push(`\`${KEYS.launcher}.defaultBranch\`: expected a branch name, found ${JSON.stringify(defaultBranch)}`);
+    if (typeof defaultBranch !== "string") problems.push(`\`${KEYS.launcher}.defaultBranch\`: expected a branch name, found ${shown(defaultBranch)}`);
     if (problems.length > 0) throw new UsageError(`${fileName}: ${problems.join("; ")}`);
     return { owner: owner as string, repository: repository as string, defaultBranch: defaultBranch as string };
 }
-
-/** Pulumi's stack name characters; a name with a path separator would read a file elsewhere. */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 function resolveLauncher(flags: Map<string, string | true>, cwd: string): LauncherBranch {
     const stack = flags.get("stack") as string | undefined;
@@ -65,11 +63,19 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
         throw new UsageError("--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file");
     }
     if (stack !== undefined) {
-        if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found "${stack}"`);
+        const problem = stackNameProblem(stack);
+        if (problem) throw new UsageError(`--stack ${problem}`);
         const fileName = `Pulumi.${stack}.yaml`;
         const file = path.join(cwd, fileName);
         if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
-        const fromStack = launcherFromStackFile(fs.readFileSync(file, "utf8"), fileName);
+        let text: string;
+        try {
+            text = readStackFileText(file);
+        } catch (err) {
+            if (err instanceof ConfigError) throw new UsageError(`--stack ${stack}: ${err.problems.join("; ")}`);
+            throw err;
+        }
+        const fromStack = launcherFromStackFile(text, fileName);
         return { owner: fromStack.owner, repository: fromStack.repository, branch: branchFlag ?? fromStack.defaultBranch };
     }
     const { owner, repository } = parseRepositorySlug(launcherFlag ?? DEFAULT_LAUNCHER, "--launcher");
@@ -79,11 +85,11 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
 export async function runLink(argv: string[], io: CommandIo): Promise<number> {
     const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack"] });
     if (args.positional.length !== 1) {
-        throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => `"${p}"`).join(" ")}`);
+        throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => shown(p)).join(" ")}`);
     }
     const app = (args.flags.get("app") as string | undefined) ?? "lab";
     if (!(JUPYTER_APPS as readonly string[]).includes(app)) {
-        throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found "${app}"`);
+        throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found ${shown(app)}`);
     }
     let url: string;
     let launcher: LauncherBranch;

@@ -2,6 +2,7 @@
  * `uw3-binder <command>`: the dispatcher. Each command lives in its own module and returns an exit code:
  * 0 ok, 1 a check failed, 2 usage or config error.
  */
+import { shown } from "../config/shown";
 import { UsageError } from "./usage";
 
 export interface Command {
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, () => Command> = {
     link: () => require("./link").command,
     "new-release": () => require("./newRelease").command,
     warmup: () => require("./warmup").command,
+    rollback: () => require("./rollback").command,
 };
 
 export function helpText(): string {
@@ -42,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = COMMANDS[name];
     if (!load) {
-        process.stderr.write(`uw3-binder: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(", ")}\n`);
+        process.stderr.write(`uw3-binder: unknown command ${shown(name)}; expected one of ${Object.keys(COMMANDS).join(", ")}\n`);
         return 2;
     }
     const command = load();

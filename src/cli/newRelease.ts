@@ -3,6 +3,7 @@ import * as path from "path";
 import { NewReleaseError, newRelease, nextStepsText } from "../release/newRelease";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
+import { shown } from "../config/shown";
 import { parseArgs, UsageError } from "./usage";
 
 const USAGE = `usage: uw3-binder new-release <YYYY.MM> [--from <YYYY-MM>] [--dir <dir>]
@@ -17,7 +18,7 @@ options:
 export async function runNewRelease(argv: string[], io: CommandIo): Promise<number> {
     const args = parseArgs(argv, { booleans: [], values: ["from", "dir"] });
     if (args.positional.length !== 1) {
-        throw new UsageError(`expected one release YYYY.MM, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => `"${p}"`).join(" ")}`);
+        throw new UsageError(`expected one release YYYY.MM, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => shown(p)).join(" ")}`);
     }
     try {
         const result = newRelease({

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { ConfigError } from "../config/schema";
-import { stackFilePath } from "../config/stackFile";
+import { readStackFileText, stackFilePath, stackNameProblem } from "../config/stackFile";
 import type { Command } from "./main";
 import { parseArgs, UsageError } from "./usage";
 
@@ -19,7 +19,19 @@ export const command: Command = {
         const stack = args.flags.get("stack");
         const file = args.flags.get("config-file");
         if ((stack === undefined) === (file === undefined)) throw new UsageError("give exactly one of --stack <name> or --config-file <path>");
+        const stackProblem = typeof stack === "string" ? stackNameProblem(stack) : undefined;
+        if (stackProblem) throw new UsageError(`--stack ${stackProblem}`);
         const target = typeof file === "string" ? path.resolve(file) : stackFilePath(String(stack));
+        try {
+            readStackFileText(target);
+        } catch (err) {
+            // A missing file or a directory is one line naming it, not a config report.
+            if (err instanceof ConfigError) {
+                process.stderr.write(`uw3-binder plan: ${err.problems.join("; ")}\n`);
+                return 2;
+            }
+            throw err;
+        }
         // Loaded here, not at the top: the Pulumi SDK is only paid for by the commands that need it.
         const { computePlan, renderPlanTable } = await import("../plan/plan");
         try {

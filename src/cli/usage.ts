@@ -1,3 +1,6 @@
+import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "../config/limits";
+import { capped, shown } from "../config/shown";
+
 /** A bad command line or config: the CLI prints it with the command's usage and exits 2. */
 export class UsageError extends Error {
     constructor(message: string) {
@@ -28,7 +31,7 @@ export function parseArgs(argv: string[], spec: { booleans: string[]; values: st
         const eq = arg.indexOf("=");
         const name = arg.slice(2, eq >= 0 ? eq : undefined);
         if (!known.includes(name)) {
-            throw new UsageError(`unknown option --${name}; expected one of ${known.map((k) => `--${k}`).join(", ")}`);
+            throw new UsageError(`unknown option --${capped(name)}; expected one of ${known.map((k) => `--${k}`).join(", ")}`);
         }
         if (spec.booleans.includes(name)) {
             if (eq >= 0) throw new UsageError(`--${name} takes no value`);
@@ -50,7 +53,14 @@ export function numberFlag(args: ParsedArgs, name: string, fallback: number): nu
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (raw === true || !Number.isFinite(value) || value <= 0) {
-        throw new UsageError(`--${name} must be a positive number, found "${raw}"`);
+        throw new UsageError(`--${name} must be a positive number, found ${shown(raw)}`);
     }
+    return value;
+}
+
+/** A timeout flag in seconds: a positive number a timer can hold (MAX_TIMEOUT_S). */
+export function timeoutFlag(args: ParsedArgs, name: string, fallback: number): number {
+    const value = numberFlag(args, name, fallback);
+    if (value > MAX_TIMEOUT_S) throw new UsageError(`--${name} must be at most ${MAX_TIMEOUT_REASON}, found ${shown(args.flags.get(name))}`);
     return value;
 }

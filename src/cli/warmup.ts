@@ -7,7 +7,9 @@ import { LinkInputError, parseRepositorySlug } from "../links/binder";
 import { DEFAULT_WARMUP_TIMEOUT_S, describeOutcome, warmup } from "../warmup/binderBuild";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
-import { numberFlag, parseArgs, UsageError } from "./usage";
+import { binderUrlProblem } from "../config/names";
+import { shown } from "../config/shown";
+import { parseArgs, timeoutFlag, UsageError } from "./usage";
 
 const USAGE = `usage: uw3-binder warmup <owner>/<repo> <ref> [options]
 
@@ -22,18 +24,12 @@ options:
 export async function runWarmup(argv: string[], io: CommandIo): Promise<number> {
     const args = parseArgs(argv, { booleans: ["json"], values: ["binder-url", "timeout-s"] });
     if (args.positional.length !== 2) {
-        throw new UsageError(`expected <owner>/<repo> <ref>, found ${args.positional.length === 0 ? "nothing" : args.positional.map((p) => `"${p}"`).join(" ")}`);
+        throw new UsageError(`expected <owner>/<repo> <ref>, found ${args.positional.length === 0 ? "nothing" : args.positional.map((p) => shown(p)).join(" ")}`);
     }
-    const timeoutS = numberFlag(args, "timeout-s", DEFAULT_WARMUP_TIMEOUT_S);
+    const timeoutS = timeoutFlag(args, "timeout-s", DEFAULT_WARMUP_TIMEOUT_S);
     const binderUrl = (args.flags.get("binder-url") as string | undefined) ?? "https://mybinder.org";
-    let parsed: URL | undefined;
-    try {
-        parsed = new URL(binderUrl);
-    } catch {
-        parsed = undefined;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== "" || parsed.hash !== "") {
-        throw new UsageError(`--binder-url expects an http(s) URL without query, such as https://mybinder.org, found "${binderUrl}"`);
+    if (binderUrlProblem(binderUrl)) {
+        throw new UsageError(`--binder-url expects an http(s) URL without query, such as https://mybinder.org, found ${shown(binderUrl)}`);
     }
     const json = args.flags.has("json");
     let outcome;

@@ -2,7 +2,7 @@
  * Name rules of the systems uw3-binder writes to: git refs, OCI registries, GitHub.
  * Each returns the reason a name is refused, or undefined when it is acceptable. No Pulumi import.
  */
-import { REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "../images/reference";
+import { registryPortProblem, REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "../images/reference";
 
 /** `git check-ref-format --branch` rules, so a branch GitHub would refuse is caught before any resource. */
 export function branchNameProblem(name: string): string | undefined {
@@ -17,6 +17,21 @@ export function branchNameProblem(name: string): string | undefined {
     for (const component of name.split("/")) {
         if (component.startsWith(".")) return `component "${component}" starts with "."`;
         if (component.endsWith(".lock")) return `component "${component}" ends with ".lock"`;
+    }
+    return undefined;
+}
+
+/**
+ * An Underworld3 branch as the launcher files write it: raw after `ENV UW3_BRANCH=` in the Dockerfile, where
+ * Docker would expand `$`, strip quotes and backslashes and split at spaces, and in a Markdown code span in
+ * the README. git accepts such names (`a"b`, `feat-${HOME}`); the launcher does not.
+ */
+export function uw3BranchProblem(name: string): string | undefined {
+    const git = branchNameProblem(name);
+    if (git) return `git refuses this branch name: ${git}`;
+    const bad = /[^A-Za-z0-9._/@+-]/.exec(name)?.[0];
+    if (bad !== undefined) {
+        return `it contains ${JSON.stringify(bad)}, which the launcher Dockerfile's \`ENV UW3_BRANCH=\` would expand or strip; use letters, digits and . _ - / @ +`;
     }
     return undefined;
 }
@@ -40,7 +55,7 @@ export function repositoryPathProblem(path: string): string | undefined {
 /** A registry host, optionally with a port (`ghcr.io`, `docker.io`, `127.0.0.1:5000`). */
 export function registryServerProblem(server: string): string | undefined {
     if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(server)) {
-        return undefined;
+        return registryPortProblem(server);
     }
     return "expected a host name with an optional port, without a scheme or path";
 }
@@ -56,6 +71,25 @@ export function githubOwnerProblem(owner: string): string | undefined {
 export function githubRepositoryProblem(name: string): string | undefined {
     if (name === "." || name === "..") return `"${name}" is reserved`;
     return /^[A-Za-z0-9._-]{1,100}$/.test(name) ? undefined : "a GitHub repository name is 1-100 letters, digits, '.', '_' or '-'";
+}
+
+/**
+ * Why a BinderHub base URL is refused, or undefined: it must be a plain http(s) URL. It reaches the warm-up
+ * command line (quoted, but a URL has no business holding shell syntax) and every request to the hub, so
+ * credentials, a query or fragment, whitespace and anything outside the URL characters it needs are refused.
+ */
+export function binderUrlProblem(url: string): string | undefined {
+    let parsed: URL | undefined;
+    try {
+        parsed = new URL(url);
+    } catch {
+        parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || !/^https?:\/\/[^/]/.test(url)) return "expected an http(s) URL such as https://mybinder.org";
+    if (parsed.username !== "" || parsed.password !== "" || url.includes("@")) return "expected a URL without credentials (user:password@)";
+    if (parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(url)) return "expected a URL without query or fragment";
+    if (!/^[A-Za-z0-9._~:/%-]+$/.test(url)) return "expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters)";
+    return undefined;
 }
 
 /** A Dockerfile `ARG` name. */

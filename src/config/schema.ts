@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, optionSchema, optionsOf } from "../check/options";
+import { shellQuote } from "../check/gateArgs";
 import { DIGEST_PATTERN } from "../images/reference";
 import {
     branchNameProblem,
@@ -14,7 +15,11 @@ import {
     registryServerProblem,
     repositoryPathProblem,
     tagProblem,
+    uw3BranchProblem,
+    binderUrlProblem,
 } from "./names";
+import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
+import { capped, shown } from "./shown";
 import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
 
 export const PROJECT = "uw3-binder";
@@ -93,8 +98,8 @@ const launcherShape = z.strictObject({
     defaultBranch: text.optional(),
     branches: z.array(branchShape).min(1),
     warmup: z.boolean().optional(),
-    warmupTimeoutS: z.number().int().positive().optional(),
-    binderUrl: z.url({ protocol: /^https?$/ }).optional(),
+    warmupTimeoutS: z.number().int().positive().max(MAX_TIMEOUT_S).optional(),
+    binderUrl: text.optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
 });
 const sourceShape = z.strictObject({
@@ -203,17 +208,9 @@ export function formatProblems(problems: string[]): string {
     return [heading, ...problems.map((p) => `  - ${p}`)].join("\n");
 }
 
-/** Renders a found value for a message: strings quoted, objects as compact JSON. */
-export function shown(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (typeof value === "string") return JSON.stringify(value);
-    const json = JSON.stringify(value);
-    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
 function keyPath(key: string, path: readonly PropertyKey[]): string {
     let out = key;
-    for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+    for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${capped(String(p))}`;
     return `\`${out}\``;
 }
 
@@ -229,7 +226,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
         case "invalid_type":
             return found === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, found ${shown(found)}`;
         case "unrecognized_keys":
-            return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+            return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => shown(k)).join(", ")}`;
         case "too_small":
             return issue.origin === "array"
                 ? `expected at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}, found ${shown(found)}`
@@ -237,7 +234,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
                   ? `expected a non-empty string, found ${shown(found)}`
                   : `expected a number ${issue.inclusive ? ">=" : ">"} ${issue.minimum}, found ${shown(found)}`;
         case "too_big":
-            return `expected a number <= ${issue.maximum}, found ${shown(found)}`;
+            return issue.maximum === MAX_TIMEOUT_S
+                ? `expected at most ${MAX_TIMEOUT_REASON}, found ${shown(found)}`
+                : `expected a number <= ${issue.maximum}, found ${shown(found)}`;
         case "invalid_union":
             return `expected true, false or an object of options, found ${shown(found)}`;
         case "invalid_format":
@@ -271,7 +270,7 @@ function shape<T>(schema: z.ZodType<T>, key: string, value: unknown, problems: s
 function secretCommand(key: string, entry?: string): string {
     return entry === undefined
         ? `pulumi config set --secret ${key} <value>`
-        : `pulumi config set --secret --path '${key}["${entry}"]' <value>`;
+        : `pulumi config set --secret --path ${shellQuote(`${key}[${JSON.stringify(entry)}]`)} <value>`;
 }
 
 /** Expands `{release}` in a tag; any other placeholder is a problem. */
@@ -335,9 +334,9 @@ export function imageGraphProblems(images: { name: string; parents: string[] }[]
     };
     images.forEach((image) => {
         image.parents.forEach((parent, i) => {
-            const where = `\`${KEYS.images}.${image.name}.from${image.parents.length > 1 ? `[${i}]` : ""}.image\``;
+            const where = `\`${KEYS.images}.${capped(image.name)}.from${image.parents.length > 1 ? `[${i}]` : ""}.image\``;
             if (!names.includes(parent)) {
-                problems.push(`${where}: expected the name of another image (${names.map((n) => `"${n}"`).join(", ")}), found "${parent}"`);
+                problems.push(`${where}: expected the name of another image (${names.map((n) => shown(n)).join(", ")}), found ${shown(parent)}`);
                 return;
             }
             const cycle = pathBack(parent, image.name, new Set());
@@ -381,7 +380,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
 
     for (const key of Object.keys(raw)) {
         if (key.startsWith(`${PROJECT}:`) && !PLAIN_KEYS.includes(key) && !SECRET_KEYS.includes(key)) {
-            problems.push(`\`${key}\`: unknown key; expected one of ${[...PLAIN_KEYS, ...SECRET_KEYS].filter((k) => k.startsWith(PROJECT)).join(", ")}`);
+            problems.push(`\`${capped(key)}\`: unknown key; expected one of ${[...PLAIN_KEYS, ...SECRET_KEYS].filter((k) => k.startsWith(PROJECT)).join(", ")}`);
         }
     }
 
@@ -421,7 +420,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             [sourceOwner, sourceName] = [m[1], m[2]];
             if ((source.launcherPatSecret ?? true) && owner !== undefined && sourceOwner !== owner) {
                 problems.push(
-                    `\`${KEYS.source}.repository\`: the LAUNCHER_PAT Actions secret is written with the \`${KEYS.owner}\` provider, so the source repository must belong to "${owner}", found "${sourceOwner}" (or set \`${KEYS.source}.launcherPatSecret: false\`)`,
+                    `\`${KEYS.source}.repository\`: the LAUNCHER_PAT Actions secret is written with the \`${KEYS.owner}\` provider, so the source repository must belong to ${shown(owner)}, found ${shown(sourceOwner)} (or set \`${KEYS.source}.launcherPatSecret: false\`)`,
                 );
             }
         }
@@ -433,7 +432,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         const entries = Object.entries(imagesRaw);
         if (entries.length === 0) problems.push(`\`${KEYS.images}\`: expected at least one image, found {}`);
         for (const [name, img] of entries) {
-            const at = `\`${KEYS.images}.${name}`;
+            const at = `\`${KEYS.images}.${capped(name)}`;
             if (!/^[a-z][a-z0-9-]*$/.test(name)) problems.push(`${at}\`: an image name is lowercase letters, digits and '-', starting with a letter`);
             const rp = repositoryPathProblem(img.repository);
             if (rp) problems.push(`${at}.repository\`: ${rp}`);
@@ -458,7 +457,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 const fromAt = `${at}.from${Array.isArray(img.from) ? `[${i}]` : ""}`;
                 const bp = buildArgProblem(parent.arg);
                 if (bp) problems.push(`${fromAt}.arg\`: ${bp}, found ${shown(parent.arg)}`);
-                else if (parents.findIndex((p) => p.arg === parent.arg) !== i) problems.push(`${fromAt}.arg\`: build arg "${parent.arg}" already carries another parent`);
+                else if (parents.findIndex((p) => p.arg === parent.arg) !== i) problems.push(`${fromAt}.arg\`: build arg ${shown(parent.arg)} already carries another parent`);
                 if (img.args && parent.arg in img.args) problems.push(`${at}.args.${parent.arg}\`: this build arg carries the parent's digest (\`from.arg\`); remove it from \`args\``);
             });
             for (const arg of Object.keys(img.args ?? {})) {
@@ -520,7 +519,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         if (!reg.username) return;
         const seen = usernames.get(reg.server);
         if (seen && seen.username !== reg.username) {
-            problems.push(`${where}.username\`: registry "${reg.server}" already has username "${seen.username}" (${seen.where}\`), found "${reg.username}"; one login per registry`);
+            problems.push(`${where}.username\`: registry ${shown(reg.server)} already has username ${shown(seen.username)} (${seen.where}\`), found ${shown(reg.username)}; one login per registry`);
             return;
         }
         if (seen) return;
@@ -529,15 +528,16 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         const isDefault = registry !== undefined && reg.server === registry.server;
         if (inMap) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPasswords, entry: reg.server } });
         else if (isDefault && secrets.keys.includes(KEYS.registryPassword)) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
-        else {
+        // A server that is not a host name is reported above; it would only make a wrong command here.
+        else if (!registryServerProblem(reg.server)) {
             const fix = isDefault ? secretCommand(KEYS.registryPassword) : secretCommand(KEYS.registryPasswords, reg.server);
-            problems.push(`${where}.username\`: registry "${reg.server}" has a username but no password secret; set it with \`${fix}\``);
+            problems.push(`${where}.username\`: registry ${shown(reg.server)} has a username but no password secret; set it with \`${fix}\``);
         }
     };
     if (registry) addRegistry(registry, `\`${KEYS.registry}`);
-    if (imagesRaw) for (const [name, img] of Object.entries(imagesRaw)) if (img.registry) addRegistry(img.registry, `\`${KEYS.images}.${name}.registry`);
+    if (imagesRaw) for (const [name, img] of Object.entries(imagesRaw)) if (img.registry) addRegistry(img.registry, `\`${KEYS.images}.${capped(name)}.registry`);
     for (const server of secrets.registryPasswordServers) {
-        if (!usernames.has(server)) problems.push(`\`${KEYS.registryPasswords}["${server}"]\`: no image is pushed to "${server}" with a username; remove the password or set the registry's \`username\``);
+        if (!usernames.has(server)) problems.push(`\`${KEYS.registryPasswords}[${shown(server)}]\`: no image is pushed to ${shown(server)} with a username; remove the password or set the registry's \`username\``);
     }
     // A child build pulls its parent: across registries, the parent's registry must have a login.
     const byName = new Map(images.map((i) => [i.name, i]));
@@ -545,7 +545,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         for (const parent of image.parents.map((p) => byName.get(p.image))) {
         if (parent && parent.registry.server !== image.registry.server && !usernames.has(parent.registry.server)) {
             problems.push(
-                `\`${KEYS.images}.${image.name}.from\`: parent "${parent.name}" is on registry "${parent.registry.server}" and "${image.name}" on "${image.registry.server}", but "${parent.registry.server}" has no credentials; give it a \`username\` and a password secret`,
+                `\`${KEYS.images}.${capped(image.name)}.from\`: parent ${shown(parent.name)} is on registry ${shown(parent.registry.server)} and ${shown(image.name)} on ${shown(image.registry.server)}, but ${shown(parent.registry.server)} has no credentials; give it a \`username\` and a password secret`,
             );
         }
         }
@@ -564,12 +564,12 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             const where = `${at}.branches[${i}]`;
             const bp = branchNameProblem(b.name);
             if (bp) problems.push(`${where}.name\`: git refuses this branch name: ${bp}, found ${shown(b.name)}`);
-            if (names.has(b.name)) problems.push(`${where}.name\`: duplicate launcher branch "${b.name}"; each branch is listed once`);
+            if (names.has(b.name)) problems.push(`${where}.name\`: duplicate launcher branch ${shown(b.name)}; each branch is listed once`);
             names.add(b.name);
-            const up = branchNameProblem(b.uw3Branch);
-            if (up) problems.push(`${where}.uw3Branch\`: git refuses this branch name: ${up}, found ${shown(b.uw3Branch)}`);
+            const up = uw3BranchProblem(b.uw3Branch);
+            if (up) problems.push(`${where}.uw3Branch\`: launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`);
             if (imagesRaw && !(b.image in imagesRaw)) {
-                problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => `"${n}"`).join(", ")}), found ${shown(b.image)}`);
+                problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => shown(n)).join(", ")}), found ${shown(b.image)}`);
             }
             let pin: PinConfig | undefined;
             if (b.pin !== undefined) {
@@ -592,10 +592,14 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 );
             }
         }
+        if (launcherRaw.binderUrl !== undefined) {
+            const bp = binderUrlProblem(launcherRaw.binderUrl);
+            if (bp) problems.push(`${at}.binderUrl\`: ${bp}, found ${shown(launcherRaw.binderUrl)}`);
+        }
         const dp = branchNameProblem(defaultBranch);
         if (dp) problems.push(`${at}.defaultBranch\`: git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`);
         else if (!names.has(defaultBranch)) {
-            problems.push(`${at}.defaultBranch\`: the default branch "${defaultBranch}" must also be listed in \`branches\` (it carries the README with every badge)`);
+            problems.push(`${at}.defaultBranch\`: the default branch ${shown(defaultBranch)} must also be listed in \`branches\` (it carries the README with every badge)`);
         }
         launcher = {
             owner: owner ?? "",

@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { BinderConfig, ConfigError, KEYS, parseBinderConfig, SecretPresence } from "./schema";
+import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
+import { capped, shown } from "./shown";
 
 export interface StackFile {
     /** Plain config values by full key; secure values are replaced by the placeholder. */
@@ -47,6 +48,27 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
     return { value, secret: false };
 }
 
+/** The key Pulumi reads a config key as: the project's own keys may be written without the namespace. */
+export function fullConfigKey(key: string): string {
+    return key.includes(":") ? key : `${PROJECT}:${key}`;
+}
+
+/**
+ * A key written twice, bare and namespaced (`release` and `uw3-binder:release`): Pulumi reads only one of
+ * them, so editing the other (or `new-release` bumping it) would silently change nothing.
+ */
+export function doubledKeyProblems(keys: string[], fileName: string): string[] {
+    const seen = new Map<string, string>();
+    const problems: string[] = [];
+    for (const key of keys) {
+        const full = fullConfigKey(key);
+        const first = seen.get(full);
+        if (first === undefined) seen.set(full, key);
+        else problems.push(`${fileName}: \`${capped(full)}\` is set twice, as \`${capped(first)}\` and as \`${capped(key)}\`; Pulumi reads only one, so keep \`${capped(full)}\``);
+    }
+    return problems;
+}
+
 /** Parses a stack file's text; a file that is not a `config:` map is a ConfigError naming the file. */
 export function parseStackFileText(text: string, fileName: string): StackFile {
     let doc: unknown;
@@ -59,11 +81,12 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new ConfigError([`${fileName}: expected a top-level \`config:\` map, found ${doc === null ? "an empty file" : "none"}`]);
     }
+    const doubled = doubledKeyProblems(Object.keys(config), fileName);
+    if (doubled.length > 0) throw new ConfigError(doubled);
     const values: Record<string, unknown> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
-        // Pulumi accepts a bare key for the project's own namespace.
-        const fullKey = key.includes(":") ? key : `uw3-binder:${key}`;
+        const fullKey = fullConfigKey(key);
         const r = replaceSecure(value);
         values[fullKey] = r.value;
         if (r.secret) secretKeys.push(fullKey);
@@ -73,13 +96,40 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
     return { values, secretKeys, registryPasswordServers };
 }
 
+/**
+ * Why a stack name cannot name a stack file, or undefined. Pulumi's stack name characters; a name with a
+ * path separator or `..` would read or write a file outside the program directory.
+ */
+export function stackNameProblem(stack: string): string | undefined {
+    if (/^[A-Za-z0-9_.-]{1,100}$/.test(stack) && !stack.includes("..")) return undefined;
+    return `expects a stack name such as 2025-01, found ${shown(stack)}`;
+}
+
+/** `Pulumi.<stack>.yaml` in `dir`; a stack name that is not one (see stackNameProblem) is a ConfigError. */
 export function stackFilePath(stack: string, dir = process.cwd()): string {
+    const problem = stackNameProblem(stack);
+    if (problem) throw new ConfigError([`--stack ${problem}`]);
     return path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
+/** A stack file's text; a missing file, a directory or an unreadable file is a ConfigError naming it. */
+export function readStackFileText(file: string): string {
+    let stat: fs.Stats;
+    try {
+        stat = fs.statSync(file);
+    } catch {
+        throw new ConfigError([`${file}: no such stack file`]);
+    }
+    if (!stat.isFile()) throw new ConfigError([`${file}: is a ${stat.isDirectory() ? "directory" : "special file"}, expected a stack file (Pulumi.<stack>.yaml)`]);
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new ConfigError([`${file}: cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+    }
+}
+
 export function readStackFile(file: string): StackFile {
-    if (!fs.existsSync(file)) throw new ConfigError([`${file}: no such stack file`]);
-    return parseStackFileText(fs.readFileSync(file, "utf8"), file);
+    return parseStackFileText(readStackFileText(file), file);
 }
 
 /**

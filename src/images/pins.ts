@@ -2,12 +2,13 @@
  * From what a registry push reports to the references uw3-binder pins. No Pulumi import.
  */
 import { DIGEST_PATTERN } from "./reference";
+import { shown } from "../config/shown";
 
 /** The `sha256:<hex>` inside a `repo@sha256:<hex>` repoDigest or a `repo:tag@sha256:<hex>` ref. */
 export function digestOf(pushed: string): string {
     const digest = pushed.slice(pushed.lastIndexOf("@") + 1);
     if (!pushed.includes("@") || !DIGEST_PATTERN.test(digest)) {
-        throw new Error(`expected a pushed image reference ending in @sha256:<64 hex>, found "${pushed}"`);
+        throw new Error(`expected a pushed image reference ending in @sha256:<64 hex>, found ${shown(pushed)}`);
     }
     return digest;
 }
@@ -20,13 +21,13 @@ export function checkedDigest(digest: string): string {
 
 /** `<repositoryUrl>:<tag>@sha256:<hex>`: mybinder.org needs the tag, the digest makes it exact. */
 export function pinnedReference(repositoryUrl: string, tag: string, digest: string): string {
-    if (!DIGEST_PATTERN.test(digest)) throw new Error(`expected sha256:<64 hex>, found "${digest}"`);
+    if (!DIGEST_PATTERN.test(digest)) throw new Error(`expected sha256:<64 hex>, found ${shown(digest)}`);
     return `${repositoryUrl}:${tag}@${digest}`;
 }
 
 /** The build arg a child gets for its parent: `<repositoryUrl>@sha256:<hex>`, the digest and never the tag. */
 export function parentBuildArg(repositoryUrl: string, digest: string): string {
-    if (!DIGEST_PATTERN.test(digest)) throw new Error(`expected sha256:<64 hex>, found "${digest}"`);
+    if (!DIGEST_PATTERN.test(digest)) throw new Error(`expected sha256:<64 hex>, found ${shown(digest)}`);
     return `${repositoryUrl}@${digest}`;
 }
 

@@ -2,6 +2,7 @@
  * Image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered.
  * No Pulumi import.
  */
+import { shown } from "../config/shown";
 
 export interface ImageReference {
     /** Registry host (with port), e.g. `ghcr.io`, `127.0.0.1:5000`, `docker.io`. */
@@ -19,6 +20,14 @@ export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A repository path component (OCI distribution spec, lowercase only). */
 export const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
+/** Why a registry host's port is not one a connection can use (1-65535), or undefined (also when it names none). */
+export function registryPortProblem(registry: string): string | undefined {
+    const port = /:(\d+)$/.exec(registry)?.[1];
+    if (port === undefined) return undefined;
+    const value = Number(port);
+    return value >= 1 && value <= 65535 ? undefined : `port ${port} is not a TCP port (1-65535)`;
+}
+
 /**
  * Parses a reference as Docker does: the first component is a registry host when it has a `.` or `:`
  * or is `localhost`; otherwise the host is `docker.io` (and a one-component name gets `library/`).
@@ -26,7 +35,7 @@ export const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]
 export function parseImageReference(text: string): ImageReference {
     const input = text.trim();
     if (input === "" || /\s/.test(input)) {
-        throw new Error(`invalid image reference "${text}": expected [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
+        throw new Error(`invalid image reference ${shown(text)}: expected [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
     }
     let rest = input;
     let digest: string | undefined;
@@ -35,13 +44,15 @@ export function parseImageReference(text: string): ImageReference {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST_PATTERN.test(digest)) {
-            throw new Error(`invalid image reference "${text}": the digest must be sha256:<64 lowercase hex>, found "${digest}"`);
+            throw new Error(`invalid image reference ${shown(text)}: the digest must be sha256:<64 lowercase hex>, found ${shown(digest)}`);
         }
     }
     const parts = rest.split("/");
     let registry = "docker.io";
     if (parts.length > 1 && (parts[0].includes(".") || parts[0].includes(":") || parts[0] === "localhost")) {
         registry = parts.shift()!;
+        const portProblem = registryPortProblem(registry);
+        if (portProblem) throw new Error(`invalid image reference ${shown(text)}: registry ${shown(registry)}: ${portProblem}`);
     }
     let last = parts[parts.length - 1];
     let tag: string | undefined;
@@ -51,13 +62,13 @@ export function parseImageReference(text: string): ImageReference {
         last = last.slice(0, colon);
         parts[parts.length - 1] = last;
         if (!TAG_PATTERN.test(tag)) {
-            throw new Error(`invalid image reference "${text}": tag "${tag}" is not a valid tag`);
+            throw new Error(`invalid image reference ${shown(text)}: tag ${shown(tag)} is not a valid tag`);
         }
     }
     if (registry === "docker.io" && parts.length === 1) parts.unshift("library");
     for (const part of parts) {
         if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
-            throw new Error(`invalid image reference "${text}": repository component "${part}" must be lowercase letters, digits and separators`);
+            throw new Error(`invalid image reference ${shown(text)}: repository component ${shown(part)} must be lowercase letters, digits and separators`);
         }
     }
     if (!tag && !digest) tag = "latest";

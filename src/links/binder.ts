@@ -16,6 +16,7 @@
  * `branch` and the inner `urlpath` as its own parameters.
  */
 import { branchNameProblem, githubOwnerProblem, githubRepositoryProblem } from "../config/names";
+import { capped, shown } from "../config/shown";
 
 export const MYBINDER_URL = "https://mybinder.org";
 export const BADGE_IMAGE_URL = "https://mybinder.org/badge_logo.svg";
@@ -74,7 +75,7 @@ export class LinkInputError extends Error {
 }
 
 function check(problem: string | undefined, what: string, value: string): void {
-    if (problem !== undefined) throw new LinkInputError(`invalid ${what} ${JSON.stringify(value)}: ${problem}`);
+    if (problem !== undefined) throw new LinkInputError(`invalid ${what} ${shown(value)}: ${problem}`);
 }
 
 function checkRepository(owner: string, repository: string, what: string): void {
@@ -83,7 +84,7 @@ function checkRepository(owner: string, repository: string, what: string): void 
     // nbgitpuller clones into the last segment of the URL, `.git` included; GitHub serves the repository
     // without it, so the folder name would not match the name the user knows.
     if (repository.toLowerCase().endsWith(".git")) {
-        throw new LinkInputError(`invalid ${what} repository ${JSON.stringify(repository)}: give the name without the ".git" suffix`);
+        throw new LinkInputError(`invalid ${what} repository ${shown(repository)}: give the name without the ".git" suffix`);
     }
 }
 
@@ -95,14 +96,14 @@ function checkBranch(branch: string, what: string): void {
 /** Parses `<owner>/<repo>` as GitHub names it; `what` names the argument in the error. */
 export function parseRepositorySlug(slug: string, what = "repository"): { owner: string; repository: string } {
     const m = /^([^/]+)\/([^/]+)$/.exec(slug);
-    if (!m) throw new LinkInputError(`invalid ${what} ${JSON.stringify(slug)}: expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher`);
+    if (!m) throw new LinkInputError(`invalid ${what} ${shown(slug)}: expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher`);
     checkRepository(m[1], m[2], what);
     return { owner: m[1], repository: m[2] };
 }
 
 /** Checks a path inside a repository and returns its segments. */
 function pathSegments(path: string): string[] {
-    const problem = (reason: string) => new LinkInputError(`invalid path ${JSON.stringify(path)}: ${reason}`);
+    const problem = (reason: string) => new LinkInputError(`invalid path ${shown(path)}: ${reason}`);
     if (path === "") throw problem("expected a relative path such as notebooks/intro.ipynb, or no path to open the repository folder");
     if (path.startsWith("/")) throw problem("expected a path relative to the repository root, not an absolute path");
     const segments = path.split("/");
@@ -145,7 +146,7 @@ export function badgeMarkdown(url: string): string {
 
 function checkApp(app: string): asserts app is JupyterApp {
     if (!(JUPYTER_APPS as readonly string[]).includes(app)) {
-        throw new LinkInputError(`invalid app ${JSON.stringify(app)}: expected one of ${JUPYTER_APPS.map((a) => `"${a}"`).join(", ")}`);
+        throw new LinkInputError(`invalid app ${shown(app)}: expected one of ${JUPYTER_APPS.map((a) => `"${a}"`).join(", ")}`);
     }
 }
 
@@ -214,7 +215,7 @@ export function contentLinkTemplate(launcher: LauncherBranch): string {
  * Throws a LinkInputError saying which layer is not what `contentLaunchUrl` makes.
  */
 export function decodeContentLaunchUrl(url: string): DecodedContentLink {
-    const bad = (reason: string) => new LinkInputError(`not a content launch link (${reason}): ${url}`);
+    const bad = (reason: string) => new LinkInputError(`not a content launch link (${reason}): ${capped(url)}`);
     let parsed: URL;
     try {
         parsed = new URL(url);

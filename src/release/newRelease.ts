@@ -18,9 +18,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isScalar, parseDocument, Scalar } from "yaml";
-import { KEYS, PROJECT, RELEASE_PATTERN } from "../config/schema";
-import { validateStackFileText } from "../config/stackFile";
+import { isAlias, isMap, isScalar, parseDocument, Scalar } from "yaml";
+import { KEYS, RELEASE_PATTERN } from "../config/schema";
+import { doubledKeyProblems, fullConfigKey, validateStackFileText } from "../config/stackFile";
+import { shellQuote } from "../check/gateArgs";
+import { capped, shown } from "../config/shown";
 
 /** A release or stack name the user gave is wrong, or a file is missing or in the way. */
 export class NewReleaseError extends Error {
@@ -36,7 +38,7 @@ const STACK_FILE_PATTERN = /^Pulumi\.(\d{4}-(?:0[1-9]|1[0-2]))\.yaml$/;
 /** `2025.02` → `2025-02`, or a NewReleaseError saying what a release looks like. */
 export function stackNameOfRelease(release: string): string {
     if (!RELEASE_PATTERN.test(release)) {
-        throw new NewReleaseError(`invalid release "${release}": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
+        throw new NewReleaseError(`invalid release ${shown(release)}: expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
     }
     return release.replace(".", "-");
 }
@@ -44,7 +46,7 @@ export function stackNameOfRelease(release: string): string {
 /** Checks a `--from` stack name (`2025-01`). */
 export function checkStackName(stack: string, what = "--from"): string {
     if (!STACK_PATTERN.test(stack)) {
-        throw new NewReleaseError(`invalid ${what} "${stack}": expected a monthly stack name YYYY-MM, e.g. 2025-01`);
+        throw new NewReleaseError(`invalid ${what} ${shown(stack)}: expected a monthly stack name YYYY-MM, e.g. 2025-01`);
     }
     return stack;
 }
@@ -120,10 +122,19 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     }
     const config = doc.get("config", true);
     if (!isMap(config)) throw new NewReleaseError(`${sourceName}: expected a top-level \`config:\` map`);
+    const doubled = doubledKeyProblems(config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)), sourceName);
+    if (doubled.length > 0) throw new NewReleaseError(doubled[0]);
     // Pulumi also accepts the project's own keys without the namespace.
-    const pair = config.items.find((p) => isScalar(p.key) && (p.key.value === KEYS.release || p.key.value === "release"));
-    if (!pair || !isScalar(pair.value) || !pair.value.range) {
-        throw new NewReleaseError(`${sourceName}: no \`${KEYS.release}\` to bump; expected a line like ${KEYS.release}: "2025.01"`);
+    const pair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.release);
+    const releaseLine = `expected a line like ${KEYS.release}: "2025.01"`;
+    if (!pair) throw new NewReleaseError(`${sourceName}: no \`${KEYS.release}\` to bump; ${releaseLine}`);
+    // The bump rewrites the value's own bytes: an alias would leave it unchanged, an anchor would change
+    // every value that shares it, and a block scalar's bytes are not the value.
+    if (isAlias(pair.value)) throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is a YAML alias (*${capped(pair.value.source)}); ${releaseLine}`);
+    if (!isScalar(pair.value) || !pair.value.range) throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is not a single value; ${releaseLine}`);
+    if (pair.value.anchor) throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` carries a YAML anchor (&${capped(pair.value.anchor)}), so other values may share it; ${releaseLine}`);
+    if (pair.value.type === Scalar.BLOCK_LITERAL || pair.value.type === Scalar.BLOCK_FOLDED) {
+        throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is a block scalar (| or >); ${releaseLine}`);
     }
     const scalar = pair.value as Scalar;
     const previousRelease = String(scalar.value);
@@ -143,8 +154,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     const secureValues: SecureValue[] = [];
     const mentionsOfPrevious: string[] = [];
     for (const [key, value] of Object.entries((top.config ?? {}) as Record<string, unknown>)) {
-        const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
-        if (fullKey === KEYS.release) continue;
+        if (fullConfigKey(key) === KEYS.release) continue;
         walk(value, [key], (parts, leaf) => {
             if (isSecure(leaf)) secureValues.push({ key: pathKey(parts), nested: parts.length > 1 });
             else if (typeof leaf === "string" && leaf.includes(previousRelease)) mentionsOfPrevious.push(pathKey(parts));
@@ -223,8 +233,9 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
 /** The file CI reads the stack name from (see docs/ci.md). */
 export const CI_STACK_FILE = ".github/uw3-binder-stack";
 
+/** Keys come from the copied file, so each is shell-quoted: the line is meant to be pasted into a shell. */
 function secretCommand(stack: string, value: SecureValue): string {
-    return value.nested ? `pulumi config set --secret --path --stack ${stack} '${value.key}'` : `pulumi config set --secret --stack ${stack} ${value.key}`;
+    return `pulumi config set --secret ${value.nested ? "--path " : ""}--stack ${stack} ${shellQuote(value.key)}`;
 }
 
 /** What `new-release` prints after writing: the secrets to look at and the next commands, in order. */
@@ -236,7 +247,7 @@ export function nextStepsText(result: NewReleaseResult): string {
         copy.keyMaterial.kind === "passphrase"
             ? `pulumi stack init ${stack} --secrets-provider passphrase`
             : copy.keyMaterial.kind === "kms"
-              ? `pulumi stack init ${stack} --secrets-provider '${copy.keyMaterial.provider}'`
+              ? `pulumi stack init ${stack} --secrets-provider ${shellQuote(copy.keyMaterial.provider)}`
               : `pulumi stack init ${stack}`;
     const resetCommands = copy.secureValues.map((v) => secretCommand(stack, v));
     if (copy.secureValues.length > 0) {

@@ -6,6 +6,8 @@
  */
 import { badgeMarkdown, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../images/reference";
+import { uw3BranchProblem } from "../config/names";
+import { shown } from "../config/shown";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {
@@ -31,7 +33,7 @@ export function splitPinnedReference(reference: string): { repository: string; t
         parsed = undefined;
     }
     if (!parsed?.tag || !parsed.digest || !reference.includes(`:${parsed.tag}@`)) {
-        throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${reference}"`);
+        throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found ${shown(reference)}`);
     }
     return { repository: `${parsed.registry}/${parsed.repository}`, tag: parsed.tag, digest: parsed.digest };
 }
@@ -50,6 +52,9 @@ export function shortReference(reference: string): string {
 /** `.binder/Dockerfile`: mybinder.org requires a tag; the digest makes the pin exact (and Renovate reads `tag@sha256:`). */
 export function launcherDockerfile(pin: LauncherPin): string {
     splitPinnedReference(pin.reference);
+    // The config refuses these already; a value that slipped past must not reach the file.
+    const problem = uw3BranchProblem(pin.uw3Branch);
+    if (problem) throw new Error(`launcher branch ${shown(pin.branch)}: uw3Branch ${shown(pin.uw3Branch)}: ${problem}`);
     return [
         `# Binder launcher for Underworld3 - ${pin.branch} branch (release ${pin.release})`,
         "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",

@@ -20,6 +20,7 @@
  * Node 20's `path.matchesGlob` is not used: it is experimental (prints an ExperimentalWarning), makes
  * `*` skip dot-files and accepts `..` — the opposite of what this project needs on all three counts.
  */
+import { shown } from "../config/shown";
 
 /** A pattern that cannot be used; the message names the pattern and the expected form. */
 export class GlobPatternError extends Error {
@@ -27,7 +28,7 @@ export class GlobPatternError extends Error {
         readonly pattern: string,
         readonly problem: string,
     ) {
-        super(`invalid glob pattern ${JSON.stringify(pattern)}: ${problem}`);
+        super(`invalid glob pattern ${shown(pattern)}: ${problem}`);
         this.name = "GlobPatternError";
     }
 }
@@ -38,7 +39,7 @@ export class SourcePathError extends Error {
         readonly path: string,
         readonly problem: string,
     ) {
-        super(`invalid source path ${JSON.stringify(path)}: ${problem}; expected a POSIX path relative to the source checkout, e.g. "src/underworld3/cython/petsc_types.pyx"`);
+        super(`invalid source path ${shown(path)}: ${problem}; expected a POSIX path relative to the source checkout, e.g. "src/underworld3/cython/petsc_types.pyx"`);
         this.name = "SourcePathError";
     }
 }
@@ -296,7 +297,7 @@ export function globProblems(patterns: readonly unknown[]): string[] {
     const problems: string[] = [];
     patterns.forEach((pattern, index) => {
         if (typeof pattern !== "string") {
-            problems.push(`[${index}]: expected a glob pattern string, found ${JSON.stringify(pattern)}`);
+            problems.push(`[${index}]: expected a glob pattern string, found ${shown(pattern)}`);
             return;
         }
         try {

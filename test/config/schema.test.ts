@@ -97,7 +97,7 @@ describe("config schema", () => {
             [
                 '`uw3-binder:images.slim.tag`: "{release}/slim" expands to "2025.01/slim", which a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}',
                 '`uw3-binder:launcher.branches[1].name`: git refuses this branch name: it contains a space, a control character or one of ~ ^ : ? * [ \\, found "release candidate"',
-                '`uw3-binder:launcher.branches[2].uw3Branch`: git refuses this branch name: it contains "..", found "dev..x"',
+                '`uw3-binder:launcher.branches[2].uw3Branch`: launcher branch "development": git refuses this branch name: it contains "..", found "dev..x"',
             ],
         );
         assert.deepStrictEqual(

@@ -194,7 +194,7 @@ describe("new-release", () => {
         it("with a KMS provider: init names the provider", () => {
             write("Pulumi.2025-01.yaml", JANUARY.replace(/^encryptionsalt: .*$/m, "secretsprovider: awskms://alias/uw3\nencryptedkey: AQICAHg="));
             const text = nextStepsText(newRelease({ release: "2025.02", dir }));
-            assert.equal(text.includes("  1. pulumi stack init 2025-02 --secrets-provider 'awskms://alias/uw3'\n"), true);
+            assert.equal(text.includes("  1. pulumi stack init 2025-02 --secrets-provider awskms://alias/uw3\n"), true);
             assert.equal(read("Pulumi.2025-02.yaml").startsWith("# The production release of January 2025.\n#   new-release must copy this header, and every comment below, byte for byte.\nsecretsprovider: awskms://alias/uw3\nencryptedkey: AQICAHg=\n"), true);
         });
     });
