@@ -57,6 +57,15 @@ export function launcherFromStackFile(text: string, fileName: string): { owner: 
 /** Pulumi's stack name characters; a name with a path separator would read a file elsewhere. */
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** `Pulumi.<stack>.yaml` in `cwd`, for a `--stack` flag; a UsageError for a bad name or a missing file. */
+export function stackFileForFlag(stack: string, cwd: string): { fileName: string; file: string } {
+    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found "${stack}"`);
+    const fileName = `Pulumi.${stack}.yaml`;
+    const file = path.join(cwd, fileName);
+    if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
+    return { fileName, file };
+}
+
 function resolveLauncher(flags: Map<string, string | true>, cwd: string): LauncherBranch {
     const stack = flags.get("stack") as string | undefined;
     const launcherFlag = flags.get("launcher") as string | undefined;
@@ -65,10 +74,7 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
         throw new UsageError("--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file");
     }
     if (stack !== undefined) {
-        if (!STACK_NAME.test(stack)) throw new UsageError(`--stack expects a stack name such as 2025-01, found "${stack}"`);
-        const fileName = `Pulumi.${stack}.yaml`;
-        const file = path.join(cwd, fileName);
-        if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
+        const { fileName, file } = stackFileForFlag(stack, cwd);
         const fromStack = launcherFromStackFile(fs.readFileSync(file, "utf8"), fileName);
         return { owner: fromStack.owner, repository: fromStack.repository, branch: branchFlag ?? fromStack.defaultBranch };
     }
