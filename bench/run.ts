@@ -2,10 +2,12 @@
  * `npm run bench`: reports the speed and size goals. A benchmark reports; it asserts nothing.
  *   - layers/visibility: bytes fetched from the registry vs the image's size, and wall time
  *     (needs the loopback registry and Docker that `scripts/services.sh start` provides);
- *   - source: deps build context vs whole checkout, fingerprint time, images rebuilt per kind of change.
+ *   - source: deps build context vs whole checkout, fingerprint time, images rebuilt per kind of change;
+ *   - warmup: peak RSS of `uw3-binder warmup` against hubs whose event stream never ends (budget 100 MB).
  */
 import { benchLayers } from "./layers";
 import { benchSource } from "./source";
+import { benchWarmup } from "./warmup";
 
 async function section(title: string, run: () => Promise<string[]>): Promise<boolean> {
     process.stdout.write(`\n## ${title}\n`);
@@ -19,7 +21,10 @@ async function section(title: string, run: () => Promise<string[]>): Promise<boo
 }
 
 async function main(): Promise<number> {
-    const results = [await section("source: build contexts, fingerprints, rebuilds", benchSource), await section("check: layers and visibility from manifests only", benchLayers)];
+    const results = [
+        await section("source: build contexts, fingerprints, rebuilds", benchSource), await section("check: layers and visibility from manifests only", benchLayers),
+        await section("warmup: memory against endless event streams", benchWarmup),
+    ];
     return results.every(Boolean) ? 0 : 1;
 }
 

@@ -12,10 +12,15 @@
  * `failed`. BinderHub treats a repo2docker log event with phase `failure` as a failed build too.
  * `?build_only=true` would skip the launch, but only hubs in API-only mode accept it, so it is not sent.
  *
+ * Requests go through node:http(s), not fetch: fetch compiles undici's WASM HTTP parser on first use, a
+ * transient ~30 MB that alone took a warm-up near its 100 MB budget (bench/warmup.ts).
+ *
  * A warmup is advisory: `warmMember` never throws for the network or the hub. An unreachable hub, an
  * HTTP error, a refused redirect, a rate limit, a failed build, a stream that ends, breaks or overflows,
  * and a timeout all come back as the outcome.
  */
+import * as http from "http";
+import * as https from "https";
 import { encodeRefPath, launchUrl, MYBINDER_URL } from "../links/binder";
 import { EventStreamOverflow, EventStreamParser } from "./eventStream";
 import { HubAllowance, RateLimitHeaders } from "./rateLimit";
@@ -87,7 +92,7 @@ export function printableLine(text: string, max = MAX_MESSAGE_CHARS): string {
     return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
-/** The most specific words in a fetch error: undici puts the socket error in `cause`. */
+/** The most specific words in a request error. */
 function reasonOf(err: unknown): string {
     let e: any = err;
     while (e?.cause !== undefined && e.cause !== e) e = e.cause;
@@ -96,35 +101,52 @@ function reasonOf(err: unknown): string {
     return String(e);
 }
 
-function rateLimitHeaders(headers: Headers): RateLimitHeaders {
-    return { retryAfter: headers.get("retry-after"), remaining: headers.get("x-ratelimit-remaining"), reset: headers.get("x-ratelimit-reset") };
+function header(response: http.IncomingMessage, name: string): string | null {
+    const value = response.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+}
+
+function rateLimitHeaders(response: http.IncomingMessage): RateLimitHeaders {
+    return { retryAfter: header(response, "retry-after"), remaining: header(response, "x-ratelimit-remaining"), reset: header(response, "x-ratelimit-reset") };
 }
 
 class RedirectRefused extends Error {}
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** One GET; resolves with the response head, its body still to read. */
+function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+    const target = new URL(url);
+    const client = target.protocol === "https:" ? https : http;
+    return new Promise((resolve, reject) => {
+        // agent: false: a connection of its own, closed with the request, so nothing idle keeps the CLI alive.
+        const request = client.get(target, { headers: { accept: "text/event-stream", "user-agent": "uw3-binder-warmup" }, agent: false, signal }, (response) => {
+            // Hanging up on a body nobody reads (a 429, a redirect) errors it; reading it reports errors itself.
+            response.on("error", () => undefined);
+            resolve(response);
+        });
+        request.on("error", reject);
+    });
+}
+
 /**
  * GET with redirects followed by hand, so each hop is checked: http(s) only, never from https down to
  * http, no credentials in the URL, at most MAX_REDIRECTS hops. Each followed URL is added to `redirects`.
  */
-async function getFollowingRedirects(url: string, signal: AbortSignal, redirects: string[]): Promise<Response> {
+async function getFollowingRedirects(url: string, signal: AbortSignal, redirects: string[]): Promise<http.IncomingMessage> {
     let current = url;
     for (let hop = 0; ; hop++) {
-        const response = await fetch(current, {
-            headers: { accept: "text/event-stream", "user-agent": "uw3-binder-warmup" },
-            redirect: "manual",
-            signal,
-        });
-        if (!REDIRECT_STATUSES.has(response.status)) return response;
-        await response.body?.cancel().catch(() => undefined);
-        const location = response.headers.get("location");
-        if (location === null) throw new RedirectRefused(`HTTP ${response.status} without a Location`);
+        const response = await get(current, signal);
+        const status = response.statusCode ?? 0;
+        if (!REDIRECT_STATUSES.has(status)) return response;
+        response.destroy();
+        const location = header(response, "location");
+        if (location === null) throw new RedirectRefused(`HTTP ${status} without a Location`);
         let next: URL;
         try {
             next = new URL(location, current);
         } catch {
-            throw new RedirectRefused(`HTTP ${response.status} to an invalid Location ${JSON.stringify(printableLine(location, 200))}`);
+            throw new RedirectRefused(`HTTP ${status} to an invalid Location ${JSON.stringify(printableLine(location, 200))}`);
         }
         const shown = printableLine(next.href, 200);
         if (next.protocol !== "https:" && next.protocol !== "http:") throw new RedirectRefused(`redirect to ${shown}: only http(s) is followed`);
@@ -159,21 +181,23 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
     const url = buildEndpoint(request.owner, request.repository, request.ref, request.hub);
     const allowance = request.allowance ?? new HubAllowance();
     const redirects: string[] = [];
+    // As the hub sent them; made printable only when shown (a busy build sends thousands of log events).
     let phase: string | null = null;
-    let message = "";
+    let rawMessage = "";
+    const message = () => printableLine(rawMessage);
     let waitedMs = 0;
     const result = (outcome: WarmupOutcomeKind, why?: string): MemberWarmup => ({
         hub: request.hub,
         url,
         outcome,
-        phase,
-        message: why ?? message,
+        phase: phase === null ? null : printableLine(phase, 40),
+        message: why ?? message(),
         startedAt: new Date(started).toISOString(),
         elapsedSeconds: elapsed(),
         waitedSeconds: Math.round(waitedMs / 100) / 10,
         redirects,
     });
-    const lastPhase = () => (phase === null ? "before any phase" : `after phase "${phase}"`);
+    const lastPhase = () => (phase === null ? "before any phase" : `after phase "${printableLine(phase, 40)}"`);
 
     const controller = new AbortController();
     let timedOut = false;
@@ -190,21 +214,22 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
         controller.signal.addEventListener("abort", stop);
         let connected = false;
         try {
-            let response: Response;
+            let response: http.IncomingMessage;
             try {
                 response = await getFollowingRedirects(url, attempt.signal, redirects);
             } catch (err) {
                 if (err instanceof RedirectRefused) return { final: "unreachable", why: `${url}: ${err.message}` };
                 throw err;
             }
-            const headers = rateLimitHeaders(response.headers);
-            if (response.status === 429) {
-                return { rateLimited: headers, why: `${response.url || url} answered HTTP 429 Too Many Requests` };
+            const status = response.statusCode ?? 0;
+            const headers = rateLimitHeaders(response);
+            if (status === 429) {
+                return { rateLimited: headers, why: `${redirects.at(-1) ?? url} answered HTTP 429 Too Many Requests` };
             }
-            if (!response.ok || response.body === null) {
-                return { final: "unreachable", why: `${url} answered HTTP ${response.status} ${printableLine(response.statusText, 100)}`.trimEnd() };
+            if (status < 200 || status > 299) {
+                return { final: "unreachable", why: `${url} answered HTTP ${status} ${printableLine(response.statusMessage ?? "", 100)}`.trimEnd() };
             }
-            const type = response.headers.get("content-type") ?? "";
+            const type = header(response, "content-type") ?? "";
             if (!/^text\/event-stream\b/i.test(type)) {
                 return { final: "unreachable", why: `${url} answered ${printableLine(type, 100) || "no content type"}, not an event stream` };
             }
@@ -213,8 +238,8 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
             const decoder = new TextDecoder();
             const parser = new EventStreamParser();
             let builtNow = false;
-            for await (const chunk of response.body) {
-                for (const event of parser.push(decoder.decode(chunk as Uint8Array, { stream: true }))) {
+            for await (const chunk of response) {
+                for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
                     let data: { phase?: unknown; message?: unknown; status_code?: unknown };
                     try {
                         data = JSON.parse(event.data);
@@ -223,14 +248,14 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
                     }
                     if (typeof data !== "object" || data === null || typeof data.phase !== "string") continue;
                     const changed = data.phase !== phase;
-                    phase = printableLine(data.phase, 40);
-                    message = typeof data.message === "string" ? printableLine(data.message) : "";
-                    if (changed) request.onPhase?.(phase, message, elapsed());
+                    phase = data.phase;
+                    rawMessage = typeof data.message === "string" ? data.message : "";
+                    if (changed) request.onPhase?.(printableLine(phase, 40), message(), elapsed());
                     if (BUILD_PHASES.has(phase)) builtNow = true;
                     if (FINAL_PHASES.has(phase)) return { final: builtNow ? "built" : "already built" };
                     if (FAILED_PHASES.has(phase)) {
                         // BinderHub's send_error: an HTTP error inside an HTTP 200 stream, 429 for its rate limit.
-                        if (data.status_code === 429) return { rateLimited: {}, why: `${url}: ${message || "rate limit exceeded"}` };
+                        if (data.status_code === 429) return { rateLimited: {}, why: `${url}: ${message() || "rate limit exceeded"}` };
                         return { final: "failed" };
                     }
                 }
@@ -270,7 +295,7 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
             allowance.recordRefused(attempt.rateLimited, Date.now());
             if (refusals >= MAX_RATE_LIMITED_ATTEMPTS) return result("rate limited", `${lastRefusal}; refused ${refusals} times`);
             phase = null;
-            message = "";
+            rawMessage = "";
         }
     } finally {
         clearTimeout(timer);

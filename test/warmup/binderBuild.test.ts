@@ -256,6 +256,16 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
             assert.ok(Date.now() - t0 < 1000);
         });
 
+        it("HTTP 429 whose body never ends: hangs up on it without crashing", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(429, { "retry-after": "3600", "content-type": "text/event-stream" });
+                res.write(": still here\n\n");
+            });
+            const outcome = await ask(h, { timeoutS: 5 });
+            assert.equal(outcome.outcome, "rate limited");
+            await h.seen[0].closed;
+        });
+
         it("HTTP 429 with a Retry-After within the timeout: waits that long, then asks again", async () => {
             const h = await start((req, res, i) => {
                 if (i === 0) {

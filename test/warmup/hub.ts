@@ -84,13 +84,21 @@ export const BUILD = [
 export const FOUND = [event("built", "Found built image, launching...\n", { imageName: "gcr.io/binder/r2d-abc:123" }), event("launching", "Launching server...\n")];
 
 /**
- * A hostile hub: `data:` lines forever, never the blank line that ends an event (`endless-data`), or bytes
- * forever without any newline (`no-newline`). Writes as fast as the client reads, until it hangs up.
- * `sent()` is the number of bytes written so far.
+ * A hostile hub: `data:` lines forever, never the blank line that ends an event (`endless-data`), bytes
+ * forever without any newline (`no-newline`), or well-formed build-log events forever, never a final
+ * phase (`endless-events`). Writes as fast as the client reads, until it hangs up. `sent()` is the number
+ * of bytes written so far.
  */
-export function endless(kind: "endless-data" | "no-newline"): { script: Script; sent: () => number } {
+export type EndlessKind = "endless-data" | "no-newline" | "endless-events";
+
+export function endless(kind: EndlessKind): { script: Script; sent: () => number } {
     let sent = 0;
-    const piece = kind === "endless-data" ? `data: ${"x".repeat(1000)}\n`.repeat(64) : "x".repeat(64 * 1024);
+    const pieces: Record<EndlessKind, string> = {
+        "endless-data": `data: ${"x".repeat(1000)}\n`.repeat(64),
+        "no-newline": "x".repeat(64 * 1024),
+        "endless-events": event("building", `Step 1/9 : ${"x".repeat(1000)}\n`).repeat(64),
+    };
+    const piece = pieces[kind];
     const script: Script = (_req, res) => {
         res.writeHead(200, EVENT_STREAM);
         res.write(event("building", "Step 1/9\n"));
