@@ -10,6 +10,7 @@ import { parseStackFileText } from "../config/stackFile";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
 import { parseArgs, UsageError } from "./usage";
+import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
 
 export const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
 const DEFAULT_LAUNCHER_BRANCH = "main";
@@ -29,7 +30,10 @@ options:
                              stack's launcher.defaultBranch with --stack)
   --stack <name>             take the launcher from Pulumi.<name>.yaml in this directory:
                              <github:owner>/<launcher.repository>; not with --launcher
-  --json                     print {"url": ..., "badge": ...}`;
+  --format <format>          print only the link for one place: url, markdown (badge), rst
+                             (badge), html (badge), myst (badge and myst.yml block) or
+                             jupyter-book (_config.yml block)
+  --json                     print {"url": ..., "badge": ...}, and "format", "text" with --format`;
 
 /** The launcher a stack file publishes: `<github:owner>/<launcher.repository>` and its default branch. */
 export function launcherFromStackFile(text: string, fileName: string): { owner: string; repository: string; defaultBranch: string } {
@@ -83,13 +87,17 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
 }
 
 export async function runLink(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack"] });
+    const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack", "format"] });
     if (args.positional.length !== 1) {
         throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => `"${p}"`).join(" ")}`);
     }
     const app = (args.flags.get("app") as string | undefined) ?? "lab";
     if (!(JUPYTER_APPS as readonly string[]).includes(app)) {
         throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found "${app}"`);
+    }
+    const format = args.flags.get("format") as string | undefined;
+    if (format !== undefined && !(LINK_FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError(`--format expects one of ${LINK_FORMATS.join(", ")}, found "${format}"`);
     }
     let url: string;
     let launcher: LauncherBranch;
@@ -111,11 +119,19 @@ export async function runLink(argv: string[], io: CommandIo): Promise<number> {
         throw err;
     }
     const badge = badgeMarkdown(url);
+    const branch = (args.flags.get("branch") as string | undefined) ?? "main";
+    const text =
+        format === undefined
+            ? undefined
+            : renderLink(format as LinkFormat, { url, content: { ...content, branch, path: args.flags.get("path") as string | undefined }, app: app as JupyterApp, launcher });
     if (args.flags.has("json")) {
-        io.stdout(JSON.stringify({ url, badge }) + "\n");
+        io.stdout(JSON.stringify(text === undefined ? { url, badge } : { url, badge, format, text }) + "\n");
         return 0;
     }
-    const branch = (args.flags.get("branch") as string | undefined) ?? "main";
+    if (text !== undefined) {
+        io.stdout(text + "\n");
+        return 0;
+    }
     const opens = args.flags.get("path") ?? "the repository folder";
     io.stdout(
         [
