@@ -4,10 +4,12 @@
  *     (needs the loopback registry and Docker that `scripts/services.sh start` provides);
  *   - source: deps build context vs whole checkout, fingerprint time, images rebuilt per kind of change;
  *   - engine: the warm engine build, and preview / first up / no-change up of the demo stack on it.
+ *   - warmup: peak RSS of `uw3-binder warmup` against hubs whose event stream never ends (budget 100 MB).
  */
 import { benchEngine } from "./engine";
 import { benchLayers } from "./layers";
 import { benchSource } from "./source";
+import { benchWarmup } from "./warmup";
 
 async function section(title: string, run: () => Promise<string[]>): Promise<boolean> {
     process.stdout.write(`\n## ${title}\n`);
@@ -21,7 +23,10 @@ async function section(title: string, run: () => Promise<string[]>): Promise<boo
 }
 
 async function main(): Promise<number> {
-    const results = [await section("source: build contexts, fingerprints, rebuilds", benchSource), await section("check: layers and visibility from manifests only", benchLayers),
+    const results = [
+        await section("source: build contexts, fingerprints, rebuilds", benchSource),
+        await section("check: layers and visibility from manifests only", benchLayers),
+        await section("warmup: memory against endless event streams", benchWarmup),
         await section("engine: the real Pulumi engine on the demo stack", benchEngine),
     ];
     return results.every(Boolean) ? 0 : 1;

@@ -102,13 +102,14 @@ export class Launcher extends pulumi.ComponentResource {
                 contentLinkTemplate: contentLinkTemplate({ owner: launcher.owner, repository: launcher.repository, branch: b.name }),
             };
             if (launcher.warmup) {
-                // mybinder.org builds a launcher commit on its first launch; asking for it now spares the first user.
-                // `uw3-binder warmup` reports and exits 0 even when mybinder.org is unreachable.
+                // Each federation member builds a launcher commit on its first launch there; asking every member now
+                // spares the first user on each. `uw3-binder warmup` exits 0 whatever the hubs answer; its
+                // stdout, the per-member JSON, is this branch's `warmup` stack output.
                 const warm = new command.local.Command(
                     `${name}-warmup-${slug}`,
                     {
                         create: readme.commitSha.apply((ref) =>
-                            warmupCommand({ owner: launcher.owner, repository: launcher.repository, ref, binderUrl: launcher.binderUrl, timeoutS: launcher.warmupTimeoutS }),
+                            warmupCommand({ owner: launcher.owner, repository: launcher.repository, ref, hubs: launcher.binderHubs, timeoutS: launcher.warmupTimeoutS }),
                         ),
                         triggers: [readme.commitSha],
                     },

@@ -14,13 +14,14 @@ export interface WarmupCommandArgs {
     repository: string;
     /** The launcher commit to build. */
     ref: string;
-    binderUrl: string;
+    /** The BinderHubs to warm (launcher.binderHubs). */
+    hubs: readonly string[];
     timeoutS: number;
 }
 
 /** A launcher branch's warm-up `create`: `uw3-binder warmup` of the commit its README update made. */
 export function warmupCommand(args: WarmupCommandArgs): string {
-    return ["node", CLI, "warmup", `${args.owner}/${args.repository}`, args.ref, "--binder-url", args.binderUrl, "--timeout-s", String(args.timeoutS)]
+    return ["node", CLI, "warmup", `${args.owner}/${args.repository}`, args.ref, "--hubs", args.hubs.join(","), "--timeout-s", String(args.timeoutS), "--json"]
         .map(shellQuote)
         .join(" ");
 }

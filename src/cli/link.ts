@@ -11,6 +11,7 @@ import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
 import { shown } from "../config/shown";
 import { parseArgs, UsageError } from "./usage";
+import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
 
 export const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
 const DEFAULT_LAUNCHER_BRANCH = "main";
@@ -30,7 +31,10 @@ options:
                              stack's launcher.defaultBranch with --stack)
   --stack <name>             take the launcher from Pulumi.<name>.yaml in this directory:
                              <github:owner>/<launcher.repository>; not with --launcher
-  --json                     print {"url": ..., "badge": ...}`;
+  --format <format>          print only the link for one place: url, markdown (badge), rst
+                             (badge), html (badge), myst (badge and myst.yml block) or
+                             jupyter-book (_config.yml block)
+  --json                     print {"url": ..., "badge": ...}, and "format", "text" with --format`;
 
 /** The launcher a stack file publishes: `<github:owner>/<launcher.repository>` and its default branch. */
 export function launcherFromStackFile(text: string, fileName: string): { owner: string; repository: string; defaultBranch: string } {
@@ -55,6 +59,21 @@ export function launcherFromStackFile(text: string, fileName: string): { owner: 
     return { owner: owner as string, repository: repository as string, defaultBranch: defaultBranch as string };
 }
 
+/** `Pulumi.<stack>.yaml` in `cwd`, for a `--stack` flag, and its text: a UsageError for a bad name or an unreadable file. */
+export function stackFileForFlag(stack: string, cwd: string): { fileName: string; file: string; text: string } {
+    const problem = stackNameProblem(stack);
+    if (problem) throw new UsageError(`--stack ${problem}`);
+    const fileName = `Pulumi.${stack}.yaml`;
+    const file = path.join(cwd, fileName);
+    if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
+    try {
+        return { fileName, file, text: readStackFileText(file) };
+    } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(`--stack ${stack}: ${err.problems.join("; ")}`);
+        throw err;
+    }
+}
+
 function resolveLauncher(flags: Map<string, string | true>, cwd: string): LauncherBranch {
     const stack = flags.get("stack") as string | undefined;
     const launcherFlag = flags.get("launcher") as string | undefined;
@@ -63,18 +82,7 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
         throw new UsageError("--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file");
     }
     if (stack !== undefined) {
-        const problem = stackNameProblem(stack);
-        if (problem) throw new UsageError(`--stack ${problem}`);
-        const fileName = `Pulumi.${stack}.yaml`;
-        const file = path.join(cwd, fileName);
-        if (!fs.existsSync(file)) throw new UsageError(`--stack ${stack}: no ${fileName} in ${cwd}`);
-        let text: string;
-        try {
-            text = readStackFileText(file);
-        } catch (err) {
-            if (err instanceof ConfigError) throw new UsageError(`--stack ${stack}: ${err.problems.join("; ")}`);
-            throw err;
-        }
+        const { fileName, text } = stackFileForFlag(stack, cwd);
         const fromStack = launcherFromStackFile(text, fileName);
         return { owner: fromStack.owner, repository: fromStack.repository, branch: branchFlag ?? fromStack.defaultBranch };
     }
@@ -83,13 +91,17 @@ function resolveLauncher(flags: Map<string, string | true>, cwd: string): Launch
 }
 
 export async function runLink(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack"] });
+    const args = parseArgs(argv, { booleans: ["json"], values: ["branch", "path", "launcher", "launcher-branch", "app", "stack", "format"] });
     if (args.positional.length !== 1) {
         throw new UsageError(`expected one <owner>/<repo>, found ${args.positional.length === 0 ? "none" : args.positional.map((p) => shown(p)).join(" ")}`);
     }
     const app = (args.flags.get("app") as string | undefined) ?? "lab";
     if (!(JUPYTER_APPS as readonly string[]).includes(app)) {
         throw new UsageError(`--app expects one of ${JUPYTER_APPS.join(", ")}, found ${shown(app)}`);
+    }
+    const format = args.flags.get("format") as string | undefined;
+    if (format !== undefined && !(LINK_FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError(`--format expects one of ${LINK_FORMATS.join(", ")}, found "${format}"`);
     }
     let url: string;
     let launcher: LauncherBranch;
@@ -111,11 +123,19 @@ export async function runLink(argv: string[], io: CommandIo): Promise<number> {
         throw err;
     }
     const badge = badgeMarkdown(url);
+    const branch = (args.flags.get("branch") as string | undefined) ?? "main";
+    const text =
+        format === undefined
+            ? undefined
+            : renderLink(format as LinkFormat, { url, content: { ...content, branch, path: args.flags.get("path") as string | undefined }, app: app as JupyterApp, launcher });
     if (args.flags.has("json")) {
-        io.stdout(JSON.stringify({ url, badge }) + "\n");
+        io.stdout(JSON.stringify(text === undefined ? { url, badge } : { url, badge, format, text }) + "\n");
         return 0;
     }
-    const branch = (args.flags.get("branch") as string | undefined) ?? "main";
+    if (text !== undefined) {
+        io.stdout(text + "\n");
+        return 0;
+    }
     const opens = args.flags.get("path") ?? "the repository folder";
     io.stdout(
         [

@@ -21,6 +21,7 @@ import {
 import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
 import { capped, shown } from "./shown";
 import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
+import { binderHubUrlProblem, FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
 
 export const PROJECT = "uw3-binder";
 
@@ -100,6 +101,7 @@ const launcherShape = z.strictObject({
     warmup: z.boolean().optional(),
     warmupTimeoutS: z.number().int().positive().max(MAX_TIMEOUT_S).optional(),
     binderUrl: text.optional(),
+    binderHubs: z.array(z.string()).min(1).optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
 });
 const sourceShape = z.strictObject({
@@ -164,6 +166,8 @@ export interface LauncherConfig {
     /** How long `pulumi up` waits for mybinder.org's build of each repinned branch. */
     warmupTimeoutS: number;
     binderUrl: string;
+    /** The BinderHubs `warmup` asks to build each repinned branch: every federation member by default. */
+    binderHubs: string[];
     commitAuthor: { name: string; email: string };
 }
 
@@ -601,6 +605,25 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         else if (!names.has(defaultBranch)) {
             problems.push(`${at}.defaultBranch\`: the default branch ${shown(defaultBranch)} must also be listed in \`branches\` (it carries the README with every badge)`);
         }
+        // One hub named by `binderUrl` (the setting before federation members were warmed) stays one hub.
+        let binderHubs = launcherRaw.binderUrl !== undefined ? [launcherRaw.binderUrl] : [...FEDERATION_MEMBERS];
+        const urlProblem = launcherRaw.binderUrl === undefined ? undefined : binderHubUrlProblem(launcherRaw.binderUrl);
+        if (urlProblem && launcherRaw.binderHubs === undefined) problems.push(`${at}.binderUrl\`: ${urlProblem}, found ${shown(launcherRaw.binderUrl)}`);
+        if (launcherRaw.binderHubs !== undefined) {
+            if (launcherRaw.binderUrl !== undefined) {
+                problems.push(`${at}.binderHubs\`: \`binderUrl\` and \`binderHubs\` are mutually exclusive; list every hub to warm in \`binderHubs\``);
+            }
+            binderHubs = [];
+            if (launcherRaw.binderHubs.length > MAX_BINDER_HUBS) {
+                problems.push(`${at}.binderHubs\`: expected at most ${MAX_BINDER_HUBS} hubs (each builds every branch), found ${launcherRaw.binderHubs.length}`);
+            }
+            launcherRaw.binderHubs.forEach((hub, i) => {
+                const hp = binderHubUrlProblem(hub);
+                if (hp) problems.push(`${at}.binderHubs[${i}]\`: ${hp}, found ${shown(hub)}`);
+                else if (binderHubs.includes(normaliseHubUrl(hub))) problems.push(`${at}.binderHubs[${i}]\`: duplicate hub ${shown(hub)}; each hub is listed once`);
+                else binderHubs.push(normaliseHubUrl(hub));
+            });
+        }
         launcher = {
             owner: owner ?? "",
             repository: launcherRaw.repository,
@@ -610,6 +633,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             warmup: launcherRaw.warmup ?? false,
             warmupTimeoutS: launcherRaw.warmupTimeoutS ?? 600,
             binderUrl: (launcherRaw.binderUrl ?? "https://mybinder.org").replace(/\/+$/, ""),
+            binderHubs: binderHubs.map(normaliseHubUrl),
             commitAuthor: launcherRaw.commitAuthor ?? { name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" },
         };
     }

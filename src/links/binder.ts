@@ -139,9 +139,13 @@ export function launchUrl(target: BinderRef, binderUrl = MYBINDER_URL): string {
     return `${binderUrl.replace(/\/+$/, "")}/v2/gh/${target.owner}/${target.repository}/${encodeRefPath(target.ref)}`;
 }
 
-/** The Binder badge, as mybinder.org's own "copy badge" gives it. */
+/**
+ * The Binder badge, as mybinder.org's own "copy badge" gives it. encodeURIComponent leaves `(` and `)`
+ * (from a file or branch name) raw, and an unbalanced one would end a Markdown link destination early:
+ * they are percent-encoded, which every reader of the URL decodes back.
+ */
 export function badgeMarkdown(url: string): string {
-    return `[![Binder](${BADGE_IMAGE_URL})](${url})`;
+    return `[![Binder](${BADGE_IMAGE_URL})](${url.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
 }
 
 function checkApp(app: string): asserts app is JupyterApp {

@@ -1,63 +1,98 @@
 /**
- * Warming a launcher commit on a BinderHub (mybinder.org): the first launch of a commit builds its image,
- * so asking for the build right after a repin spares the first user that wait. No Pulumi import.
+ * Warming a launcher commit on one BinderHub: the first launch of a commit builds its image, so asking for
+ * the build right after a repin spares the first user that wait. No Pulumi import.
  *
- * BinderHub API (jupyterhub/binderhub docs/source/api.rst): `GET /build/<provider>/<spec>` answers with an
- * event stream of `data: {"phase": ..., "message": ...}` events — waiting, fetching, building, pushing,
- * built, launching, ready, failed — and `:` comment lines as heartbeats. Despite the name it also launches
- * a server after `built`; we stop reading at `built` (the image is cached then, which is all a warmup
- * needs), at `ready` (an older hub that reports no `built` first) or at `failed`. BinderHub's own handler
- * treats a repo2docker log event with phase `failure` as a failed build too (binderhub/builder.py).
+ * BinderHub API (jupyterhub/binderhub docs/source/api.rst): `GET /build/<provider>/<spec>` with
+ * `Accept: text/event-stream` answers with an event stream of `data: {"phase": ..., "message": ...}`
+ * events — waiting, fetching, building, pushing, built, launching, ready, failed — and `:` comment lines
+ * as heartbeats. An image the hub already has is announced at once as `built` "Found built image,
+ * launching..." (binderhub/builder.py); a build goes through `waiting` and the build phases first. Despite
+ * the name the endpoint also launches a server after `built`; we hang up at `built` (the image is cached
+ * then, which is all a warmup needs), at `ready` (an older hub that reports no `built` first) or at
+ * `failed`. BinderHub treats a repo2docker log event with phase `failure` as a failed build too.
  * `?build_only=true` would skip the launch, but only hubs in API-only mode accept it, so it is not sent.
- * mybinder.org answers `/build/` with a redirect to a federation member; fetch follows it.
  *
- * A warmup is advisory: `warmup` never throws for the network or the hub. An unreachable hub, an HTTP
- * error, a failed build, a stream that ends early or a timeout all come back as the outcome.
+ * Requests go through node:http(s), not fetch: fetch compiles undici's WASM HTTP parser on first use, a
+ * transient ~30 MB that alone took a warm-up near its 100 MB budget (bench/warmup.ts).
+ *
+ * A warmup is advisory: `warmMember` never throws for the network or the hub. An unreachable hub, an
+ * HTTP error, a refused redirect, a rate limit, a failed build, a stream that ends, breaks or overflows,
+ * and a timeout all come back as the outcome.
  */
+import * as http from "http";
+import * as https from "https";
 import { encodeRefPath, launchUrl, MYBINDER_URL } from "../links/binder";
+import { EventStreamOverflow, EventStreamParser } from "./eventStream";
+import { HubAllowance, RateLimitHeaders } from "./rateLimit";
 
-export interface WarmupRequest {
+/** How one member's warm-up ended. */
+export const WARMUP_OUTCOMES = ["built", "already built", "failed", "unreachable", "rate limited", "closed", "timeout"] as const;
+export type WarmupOutcomeKind = (typeof WARMUP_OUTCOMES)[number];
+
+export interface MemberWarmupRequest {
     owner: string;
     repository: string;
+    /** A commit, or a branch name (the hub resolves it to the branch's head). */
     ref: string;
-    /** BinderHub base URL, with any path prefix; default https://mybinder.org. */
-    binderUrl?: string;
-    /** Give up after this many seconds (default 600). */
+    /** BinderHub base URL, with any path prefix. */
+    hub: string;
+    /** Give up after this many seconds, rate-limit waits included (default 600). */
     timeoutS?: number;
-    /** Called on each change of phase, for progress output. */
+    /** The hub's allowance, shared by every request to it in one run; a fresh one when omitted. */
+    allowance?: HubAllowance;
+    /** Called on each change of phase, for progress output; phase and message are printable. */
     onPhase?: (phase: string, message: string, elapsedSeconds: number) => void;
 }
 
-export interface WarmupOutcome {
-    /** `<owner>/<repo>` */
-    repository: string;
-    ref: string;
-    /** The build endpoint asked. */
+export interface MemberWarmup {
+    /** The hub asked, as configured. */
+    hub: string;
+    /** Its build endpoint. */
     url: string;
-    /**
-     * `ready` or `built` (the image exists), `failed`, `timeout`, `closed` (the stream ended before any of
-     * those) or `unreachable: <reason>` (no event stream: connection error or HTTP status).
-     */
-    outcome: string;
-    /** The last phase the hub reported, if any. */
+    outcome: WarmupOutcomeKind;
+    /** The last phase the hub reported, if any (printable). */
     phase: string | null;
-    /** The hub's message for that phase, or what went wrong. */
+    /** The hub's message for that phase, or what went wrong: one printable line. */
     message: string;
+    /** When the request started (ISO 8601). */
+    startedAt: string;
     elapsedSeconds: number;
+    /** Of those, the time spent waiting for the hub's rate limit. */
+    waitedSeconds: number;
+    /** Each redirect followed, in order. */
+    redirects: string[];
 }
 
 export const DEFAULT_WARMUP_TIMEOUT_S = 600;
+/** mybinder.org sends `/build/` to a member (one hop); anything longer is a loop. */
+export const MAX_REDIRECTS = 5;
+/** Requests refused with 429 before giving up, whatever the hub's Retry-After says. */
+const MAX_RATE_LIMITED_ATTEMPTS = 4;
+/** A hub message is shown on one line; longer is cut. */
+const MAX_MESSAGE_CHARS = 500;
 
-const DONE_PHASES = new Set(["ready", "built"]);
+const FINAL_PHASES = new Set(["ready", "built"]);
 const FAILED_PHASES = new Set(["failed", "failure"]);
+/** Phases of a build in progress: seen before `built`, the hub built the image now. */
+const BUILD_PHASES = new Set(["waiting", "fetching", "building", "pushing"]);
 
-/** `<binderUrl>/build/gh/<owner>/<repo>/<ref>`; the names are checked as launch links check them. */
-export function buildEndpoint(owner: string, repository: string, ref: string, binderUrl = MYBINDER_URL): string {
-    launchUrl({ owner, repository, ref }, binderUrl); // validates owner, repository and ref
-    return `${binderUrl.replace(/\/+$/, "")}/build/gh/${owner}/${repository}/${encodeRefPath(ref)}`;
+/** `<hub>/build/gh/<owner>/<repo>/<ref>`; the names are checked as launch links check them. */
+export function buildEndpoint(owner: string, repository: string, ref: string, hub = MYBINDER_URL): string {
+    launchUrl({ owner, repository, ref }, hub); // validates owner, repository and ref
+    return `${hub.replace(/\/+$/, "")}/build/gh/${owner}/${repository}/${encodeRefPath(ref)}`;
 }
 
-/** The most specific words in a fetch error: undici puts the socket error in `cause`. */
+/**
+ * One line of text from the network made safe for a terminal and a log: the first non-empty line, control
+ * characters (ANSI escapes included) shown as `\xNN`, cut at `max` characters.
+ */
+export function printableLine(text: string, max = MAX_MESSAGE_CHARS): string {
+    const line = text.trim().split(/\r\n|\r|\n/)[0] ?? "";
+    const cut = line.length > max ? line.slice(0, max) + "…" : line;
+    return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** The most specific words in a request error. */
 function reasonOf(err: unknown): string {
     let e: any = err;
     while (e?.cause !== undefined && e.cause !== e) e = e.cause;
@@ -66,90 +101,204 @@ function reasonOf(err: unknown): string {
     return String(e);
 }
 
-function firstLine(text: string): string {
-    return text.trim().split("\n")[0] ?? "";
+function header(response: http.IncomingMessage, name: string): string | null {
+    const value = response.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
 }
 
-export async function warmup(request: WarmupRequest): Promise<WarmupOutcome> {
+function rateLimitHeaders(response: http.IncomingMessage): RateLimitHeaders {
+    return { retryAfter: header(response, "retry-after"), remaining: header(response, "x-ratelimit-remaining"), reset: header(response, "x-ratelimit-reset") };
+}
+
+class RedirectRefused extends Error {}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** One GET; resolves with the response head, its body still to read. */
+function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+    const target = new URL(url);
+    const client = target.protocol === "https:" ? https : http;
+    return new Promise((resolve, reject) => {
+        // agent: false: a connection of its own, closed with the request, so nothing idle keeps the CLI alive.
+        const request = client.get(target, { headers: { accept: "text/event-stream", "user-agent": "uw3-binder-warmup" }, agent: false, signal }, (response) => {
+            // Hanging up on a body nobody reads (a 429, a redirect) errors it; reading it reports errors itself.
+            response.on("error", () => undefined);
+            resolve(response);
+        });
+        request.on("error", reject);
+    });
+}
+
+/**
+ * GET with redirects followed by hand, so each hop is checked: http(s) only, never from https down to
+ * http, no credentials in the URL, at most MAX_REDIRECTS hops. Each followed URL is added to `redirects`.
+ */
+async function getFollowingRedirects(url: string, signal: AbortSignal, redirects: string[]): Promise<http.IncomingMessage> {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+        const response = await get(current, signal);
+        const status = response.statusCode ?? 0;
+        if (!REDIRECT_STATUSES.has(status)) return response;
+        response.destroy();
+        const location = header(response, "location");
+        if (location === null) throw new RedirectRefused(`HTTP ${status} without a Location`);
+        let next: URL;
+        try {
+            next = new URL(location, current);
+        } catch {
+            throw new RedirectRefused(`HTTP ${status} to an invalid Location ${JSON.stringify(printableLine(location, 200))}`);
+        }
+        const shown = printableLine(next.href, 200);
+        if (next.protocol !== "https:" && next.protocol !== "http:") throw new RedirectRefused(`redirect to ${shown}: only http(s) is followed`);
+        if (new URL(current).protocol === "https:" && next.protocol === "http:") throw new RedirectRefused(`redirect from https to plain http ${shown}`);
+        if (next.username !== "" || next.password !== "") throw new RedirectRefused(`redirect to a URL with credentials`);
+        if (hop + 1 > MAX_REDIRECTS) throw new RedirectRefused(`more than ${MAX_REDIRECTS} redirects (last to ${shown})`);
+        redirects.push(next.href);
+        current = next.href;
+    }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            resolve();
+        }
+        signal.addEventListener("abort", done);
+    });
+}
+
+/** What one request came to: an outcome, or a rate-limit refusal after which the caller may ask again. */
+type Attempt = { final: WarmupOutcomeKind; why?: string } | { rateLimited: RateLimitHeaders; why: string };
+
+export async function warmMember(request: MemberWarmupRequest): Promise<MemberWarmup> {
     const started = Date.now();
     const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
     const timeoutS = request.timeoutS ?? DEFAULT_WARMUP_TIMEOUT_S;
-    const url = buildEndpoint(request.owner, request.repository, request.ref, request.binderUrl);
+    const deadline = started + timeoutS * 1000;
+    const url = buildEndpoint(request.owner, request.repository, request.ref, request.hub);
+    const allowance = request.allowance ?? new HubAllowance();
+    const redirects: string[] = [];
+    // As the hub sent them; made printable only when shown (a busy build sends thousands of log events).
     let phase: string | null = null;
-    let message = "";
-    const result = (outcome: string, why?: string): WarmupOutcome => ({
-        repository: `${request.owner}/${request.repository}`,
-        ref: request.ref,
+    let rawMessage = "";
+    const message = () => printableLine(rawMessage);
+    let waitedMs = 0;
+    const result = (outcome: WarmupOutcomeKind, why?: string): MemberWarmup => ({
+        hub: request.hub,
         url,
         outcome,
-        phase,
-        message: why ?? message,
+        phase: phase === null ? null : printableLine(phase, 40),
+        message: why ?? message(),
+        startedAt: new Date(started).toISOString(),
         elapsedSeconds: elapsed(),
+        waitedSeconds: Math.round(waitedMs / 100) / 10,
+        redirects,
     });
-    const lastPhase = () => (phase === null ? "before any phase" : `after phase "${phase}"`);
+    const lastPhase = () => (phase === null ? "before any phase" : `after phase "${printableLine(phase, 40)}"`);
 
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
         timedOut = true;
         controller.abort();
-    }, timeoutS * 1000);
-    let connected = false;
-    try {
-        const response = await fetch(url, {
-            headers: { accept: "text/event-stream", "user-agent": "uw3-binder-warmup" },
-            signal: controller.signal,
-        });
-        if (!response.ok || response.body === null) {
-            return result(`unreachable: HTTP ${response.status} ${response.statusText}`.trimEnd(), `${url} answered HTTP ${response.status}`);
-        }
-        connected = true;
-        const decoder = new TextDecoder();
-        let buffer = "";
-        let data: string[] = [];
-        for await (const chunk of response.body) {
-            buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-            let newline: number;
-            while ((newline = buffer.indexOf("\n")) >= 0) {
-                const line = buffer.slice(0, newline).replace(/\r$/, "");
-                buffer = buffer.slice(newline + 1);
-                if (line.startsWith(":")) continue; // heartbeat comment
-                if (line.startsWith("data:")) {
-                    data.push(line.slice(5).replace(/^ /, ""));
-                    continue;
-                }
-                if (line !== "" || data.length === 0) continue;
-                // A blank line ends the event.
-                let event: { phase?: unknown; message?: unknown };
-                try {
-                    event = JSON.parse(data.join("\n"));
-                } catch {
-                    event = {};
-                }
-                data = [];
-                if (typeof event.phase !== "string") continue;
-                const changed = event.phase !== phase;
-                phase = event.phase;
-                message = typeof event.message === "string" ? event.message.trim() : "";
-                if (changed) request.onPhase?.(phase, firstLine(message), elapsed());
-                if (DONE_PHASES.has(phase)) return result(phase);
-                if (FAILED_PHASES.has(phase)) return result("failed");
+    }, Math.max(0, deadline - Date.now()));
+
+    /** One request, read until an outcome. */
+    const ask = async (): Promise<Attempt> => {
+        // Each attempt has its own connection: hanging up one must not abort the next.
+        const attempt = new AbortController();
+        const stop = () => attempt.abort();
+        controller.signal.addEventListener("abort", stop);
+        let connected = false;
+        try {
+            let response: http.IncomingMessage;
+            try {
+                response = await getFollowingRedirects(url, attempt.signal, redirects);
+            } catch (err) {
+                if (err instanceof RedirectRefused) return { final: "unreachable", why: `${url}: ${err.message}` };
+                throw err;
             }
+            const status = response.statusCode ?? 0;
+            const headers = rateLimitHeaders(response);
+            if (status === 429) {
+                return { rateLimited: headers, why: `${redirects.at(-1) ?? url} answered HTTP 429 Too Many Requests` };
+            }
+            if (status < 200 || status > 299) {
+                return { final: "unreachable", why: `${url} answered HTTP ${status} ${printableLine(response.statusMessage ?? "", 100)}`.trimEnd() };
+            }
+            const type = header(response, "content-type") ?? "";
+            if (!/^text\/event-stream\b/i.test(type)) {
+                return { final: "unreachable", why: `${url} answered ${printableLine(type, 100) || "no content type"}, not an event stream` };
+            }
+            allowance.recordAccepted(headers, Date.now());
+            connected = true;
+            const decoder = new TextDecoder();
+            const parser = new EventStreamParser();
+            let builtNow = false;
+            for await (const chunk of response) {
+                for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
+                    let data: { phase?: unknown; message?: unknown; status_code?: unknown };
+                    try {
+                        data = JSON.parse(event.data);
+                    } catch {
+                        continue; // not a phase event
+                    }
+                    if (typeof data !== "object" || data === null || typeof data.phase !== "string") continue;
+                    const changed = data.phase !== phase;
+                    phase = data.phase;
+                    rawMessage = typeof data.message === "string" ? data.message : "";
+                    if (changed) request.onPhase?.(printableLine(phase, 40), message(), elapsed());
+                    if (BUILD_PHASES.has(phase)) builtNow = true;
+                    if (FINAL_PHASES.has(phase)) return { final: builtNow ? "built" : "already built" };
+                    if (FAILED_PHASES.has(phase)) {
+                        // BinderHub's send_error: an HTTP error inside an HTTP 200 stream, 429 for its rate limit.
+                        if (data.status_code === 429) return { rateLimited: {}, why: `${url}: ${message() || "rate limit exceeded"}` };
+                        return { final: "failed" };
+                    }
+                }
+            }
+            return { final: "closed", why: `the event stream ended ${lastPhase()}, without ready, built or failed` };
+        } catch (err) {
+            if (err instanceof EventStreamOverflow) return { final: "closed", why: `${err.message} ${lastPhase()}; hung up` };
+            if (timedOut) return { final: "timeout", why: `no ready, built or failed within ${timeoutS} s (${lastPhase()})` };
+            if (connected) return { final: "closed", why: `the event stream broke ${lastPhase()}: ${printableLine(reasonOf(err), 200)}` };
+            return { final: "unreachable", why: `could not reach ${url}: ${printableLine(reasonOf(err), 200)}` };
+        } finally {
+            // Hang up: after `built` the hub would go on to launch a server nobody uses.
+            attempt.abort();
+            controller.signal.removeEventListener("abort", stop);
         }
-        return result("closed", `the event stream ended ${lastPhase()}, without ready, built or failed`);
-    } catch (err) {
-        if (timedOut) return result("timeout", `no ready, built or failed within ${timeoutS} s (${lastPhase()})`);
-        if (connected) return result("closed", `the event stream broke ${lastPhase()}: ${reasonOf(err)}`);
-        return result(`unreachable: ${reasonOf(err)}`, `could not reach ${url}`);
+    };
+
+    try {
+        let refusals = 0;
+        let lastRefusal = "";
+        for (;;) {
+            const decision = allowance.decide(Date.now(), deadline);
+            if (decision.kind === "refused") return result("rate limited", lastRefusal ? `${lastRefusal}; ${decision.reason}` : decision.reason);
+            if (decision.kind === "wait") {
+                const from = Date.now();
+                await sleep(decision.untilMs - from, controller.signal);
+                waitedMs += Date.now() - from;
+                if (timedOut) return result("timeout", `no ready, built or failed within ${timeoutS} s (waiting for the hub's rate limit)`);
+                allowance.windowPassed(Date.now());
+                continue;
+            }
+            allowance.spend();
+            const attempt = await ask();
+            if ("final" in attempt) return result(attempt.final, attempt.why);
+            refusals++;
+            lastRefusal = attempt.why;
+            allowance.recordRefused(attempt.rateLimited, Date.now());
+            if (refusals >= MAX_RATE_LIMITED_ATTEMPTS) return result("rate limited", `${lastRefusal}; refused ${refusals} times`);
+            phase = null;
+            rawMessage = "";
+        }
     } finally {
         clearTimeout(timer);
-        // Hang up: after `built` the hub would go on to launch a server nobody uses.
         controller.abort();
     }
-}
-
-/** One line for people: `<repo>@<ref>: <outcome> after <s> s`, then the message if it adds anything. */
-export function describeOutcome(outcome: WarmupOutcome): string {
-    const head = `warmup ${outcome.repository}@${outcome.ref}: ${outcome.outcome} after ${outcome.elapsedSeconds.toFixed(1)} s`;
-    return outcome.message === "" ? head : `${head}\n  ${firstLine(outcome.message)}`;
 }

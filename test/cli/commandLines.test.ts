@@ -30,16 +30,16 @@ describe("command lines under sh -c", function () {
         return run.calls[0].argv;
     };
 
-    it("warm-up: owner, repository, commit, binder URL and timeout each arrive as one argument", () => {
+    it("warm-up: owner, repository, commit, hubs and timeout each arrive as one argument", () => {
         for (const value of hostileValues(marker)) {
-            const argv = runNode(warmupCommand({ owner: value, repository: value, ref: value, binderUrl: value, timeoutS: 600 }));
-            assert.deepEqual(argv, [CLI, "warmup", `${value}/${value}`, value, "--binder-url", value, "--timeout-s", "600"]);
+            const argv = runNode(warmupCommand({ owner: value, repository: value, ref: value, hubs: [value, value], timeoutS: 600 }));
+            assert.deepEqual(argv, [CLI, "warmup", `${value}/${value}`, value, "--hubs", `${value},${value}`, "--timeout-s", "600", "--json"]);
         }
     });
 
     it("warm-up: the issue's reproduction, https://mybinder.org/$(touch ...), runs nothing", () => {
         const binderUrl = `https://mybinder.org/$(touch ${marker})`;
-        const argv = runNode(warmupCommand({ owner: "o", repository: "r", ref: "0".repeat(40), binderUrl, timeoutS: 5 }));
+        const argv = runNode(warmupCommand({ owner: "o", repository: "r", ref: "0".repeat(40), hubs: [binderUrl], timeoutS: 5 }));
         assert.equal(argv[5], binderUrl);
     });
 
@@ -64,7 +64,7 @@ describe("command lines under sh -c", function () {
         const run = await runStack(config);
         const main = inputsOf(byName(run, "launcher-warmup-main"));
         const argv = runNode(main.create);
-        assert.deepEqual(argv, [CLI, "warmup", "underworldcode/uw3-binder-launcher", main.triggers[0], "--binder-url", "http://127.0.0.1:8585/hub", "--timeout-s", "600"]);
+        assert.deepEqual(argv, [CLI, "warmup", "underworldcode/uw3-binder-launcher", main.triggers[0], "--hubs", "http://127.0.0.1:8585/hub", "--timeout-s", "600", "--json"]);
     });
 });
 

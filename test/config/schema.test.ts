@@ -266,3 +266,48 @@ describe("config schema: registries", () => {
         );
     });
 });
+
+describe("config schema: launcher.binderHubs", () => {
+    const hubsOf = (mutate: (launcher: Record<string, any>) => void) => {
+        const config = stackConfig();
+        mutate(config["uw3-binder:launcher"]);
+        return parseBinderConfig(config, ALL_SECRETS).launcher!.binderHubs;
+    };
+
+    it("defaults to every mybinder.org federation member", () => {
+        assert.deepStrictEqual(hubsOf(() => undefined), ["https://2i2c.mybinder.org", "https://gesis.mybinder.org", "https://bids.mybinder.org"]);
+    });
+
+    it("takes the listed hubs, without trailing slashes", () => {
+        assert.deepStrictEqual(hubsOf((l) => (l.binderHubs = ["https://notebooks.example.org/binder/", "http://127.0.0.1:8585"])), ["https://notebooks.example.org/binder", "http://127.0.0.1:8585"]);
+    });
+
+    it("keeps a stack's single `binderUrl` as its one hub", () => {
+        assert.deepStrictEqual(hubsOf((l) => (l.binderUrl = "https://mybinder.org/")), ["https://mybinder.org"]);
+    });
+
+    it("refuses a bad, duplicate or hostile hub, naming each entry", () => {
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:launcher"].binderHubs = ["mybinder.org", "https://a.example/", "https://a.example", "https://x.example/?q=1", "https://u:p@x.example", "https://x.example/$(touch /tmp/x)"])),
+            [
+                '`uw3-binder:launcher.binderHubs[0]`: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"',
+                '`uw3-binder:launcher.binderHubs[2]`: duplicate hub "https://a.example"; each hub is listed once',
+                '`uw3-binder:launcher.binderHubs[3]`: expected no query or fragment, found "https://x.example/?q=1"',
+                '`uw3-binder:launcher.binderHubs[4]`: expected no credentials in the URL, found "https://u:p@x.example"',
+                '`uw3-binder:launcher.binderHubs[5]`: expected no spaces, quotes, $, \\, < or >, found "https://x.example/$(touch /tmp/x)"',
+            ],
+        );
+    });
+
+    it("refuses an empty list, more than 10 hubs, and binderHubs with binderUrl", () => {
+        assert.deepStrictEqual(problems((c) => (c["uw3-binder:launcher"].binderHubs = [])), ["`uw3-binder:launcher.binderHubs`: expected at least 1 entry, found []"]);
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:launcher"].binderHubs = Array.from({ length: 11 }, (_, i) => `https://hub${i}.example`))),
+            ["`uw3-binder:launcher.binderHubs`: expected at most 10 hubs (each builds every branch), found 11"],
+        );
+        assert.deepStrictEqual(
+            problems((c) => Object.assign(c["uw3-binder:launcher"], { binderUrl: "https://mybinder.org", binderHubs: ["https://2i2c.mybinder.org"] })),
+            ["`uw3-binder:launcher.binderHubs`: `binderUrl` and `binderHubs` are mutually exclusive; list every hub to warm in `binderHubs`"],
+        );
+    });
+});

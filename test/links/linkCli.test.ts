@@ -78,7 +78,18 @@ describe("uw3-binder link", () => {
         assert.deepEqual(decodeContentLaunchUrl(JSON.parse(io2.out).url).launcher, { owner: "my-org", repository: "uw3-launcher", branch: "development" });
     });
 
+    it("--format prints only that markup; with --json also format and text", async () => {
+        const url = expectedUrl({ path: "notebooks/intro.ipynb" });
+        const io = bufferIo(dir);
+        assert.equal(await runLink(["jane-doe/my-course", "--path", "notebooks/intro.ipynb", "--format", "html"], io), 0);
+        assert.equal(io.out, `<a href="${url}"><img src="https://mybinder.org/badge_logo.svg" alt="Binder"></a>\n`);
+        const json = bufferIo(dir);
+        await runLink(["jane-doe/my-course", "--path", "notebooks/intro.ipynb", "--format", "url", "--json"], json);
+        assert.deepEqual(JSON.parse(json.out), { url, badge: `[![Binder](https://mybinder.org/badge_logo.svg)](${url})`, format: "url", text: url });
+    });
+
     const usageErrors: [string, string[], string][] = [
+        ["an unknown format", ["a/b", "--format", "asciidoc"], '--format expects one of url, markdown, rst, html, myst, jupyter-book, found "asciidoc"'],
         ["--stack with --launcher", ["a/b", "--stack", "2025-02", "--launcher", "x/y"], "--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file"],
         ["a missing stack file", ["a/b", "--stack", "2024-12"], "--stack 2024-12: no Pulumi.2024-12.yaml in DIR"],
         ["a stack name with a path", ["a/b", "--stack", "../x"], '--stack expects a stack name such as 2025-01, found "../x"'],

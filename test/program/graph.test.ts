@@ -132,7 +132,7 @@ describe("program: per-image registries and tags", () => {
 });
 
 describe("program: warm-up after a repin", () => {
-    it("asks mybinder.org to build each branch's new commit, once per commit", async () => {
+    it("asks every federation member to build each branch's new commit, once per commit", async () => {
         const config = stackConfig();
         config["uw3-binder:launcher"].warmup = true;
         config["uw3-binder:launcher"].warmupTimeoutS = 120;
@@ -140,10 +140,20 @@ describe("program: warm-up after a repin", () => {
         const warmups = ofType(run, TYPES.command).filter((c) => c.name.startsWith("launcher-warmup-"));
         assert.deepStrictEqual(warmups.map((w) => w.name), ["launcher-warmup-main", "launcher-warmup-uw3-release-candidate", "launcher-warmup-development"]);
         const main = inputsOf(warmups[0]);
-        const readmeSha = /^node bin\/uw3-binder\.js warmup underworldcode\/uw3-binder-launcher ([0-9a-f]{40}) --binder-url https:\/\/mybinder\.org --timeout-s 120$/.exec(main.create);
+        const readmeSha =
+            /^node bin\/uw3-binder\.js warmup underworldcode\/uw3-binder-launcher ([0-9a-f]{40}) --hubs https:\/\/2i2c\.mybinder\.org,https:\/\/gesis\.mybinder\.org,https:\/\/bids\.mybinder\.org --timeout-s 120 --json$/.exec(main.create);
         assert.ok(readmeSha, main.create);
         assert.deepStrictEqual(main.triggers, [readmeSha[1]]);
         assert.match((run.outputs.launchers as any).main.warmup, /ready/);
+    });
+
+    it("warms the hubs of `launcher.binderHubs`, without their trailing slashes", async () => {
+        const config = stackConfig();
+        config["uw3-binder:launcher"].warmup = true;
+        config["uw3-binder:launcher"].binderHubs = ["https://binder.example.org/hub/", "http://127.0.0.1:8585"];
+        const run = await runStack(config);
+        const create = inputsOf(byName(run, "launcher-warmup-development")).create as string;
+        assert.match(create, / --hubs https:\/\/binder\.example\.org\/hub,http:\/\/127\.0\.0\.1:8585 --timeout-s 600 --json$/);
     });
 
     it("declares no warm-up unless asked", async () => {

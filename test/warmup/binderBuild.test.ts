@@ -1,108 +1,38 @@
 import * as assert from "assert/strict";
-import { spawnSync } from "child_process";
-import * as http from "http";
-import { AddressInfo } from "net";
-import * as path from "path";
-import { bufferIo } from "../../src/cli/commandIo";
-import { UsageError } from "../../src/cli/usage";
-import { runWarmup } from "../../src/cli/warmup";
-import { buildEndpoint, warmup, WarmupOutcome } from "../../src/warmup/binderBuild";
+import { buildEndpoint, MemberWarmup, printableLine, warmMember } from "../../src/warmup/binderBuild";
+import { HubAllowance } from "../../src/warmup/rateLimit";
+import { BUILD, endless, event, EVENT_STREAM, FOUND, hub, Hub, Script, stream } from "./hub";
 
-const BIN = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
-
-/** What a scripted hub saw of a request. */
-interface Seen {
-    url: string;
-    accept: string | undefined;
-    /** Resolves when the client hangs up. */
-    closed: Promise<void>;
-}
-
-type Script = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-/** A BinderHub stand-in on 127.0.0.1 that runs `script` for each request. */
-async function hub(script: Script): Promise<{ url: string; seen: Seen[]; stop: () => Promise<void> }> {
-    const seen: Seen[] = [];
-    const sockets = new Set<import("net").Socket>();
-    const server = http.createServer((req, res) => {
-        seen.push({ url: req.url ?? "", accept: req.headers.accept, closed: new Promise((resolve) => res.on("close", () => resolve())) });
-        script(req, res);
-    });
-    server.on("connection", (s) => {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-        url: `http://127.0.0.1:${port}`,
-        seen,
-        stop: () =>
-            new Promise((resolve) => {
-                for (const s of sockets) s.destroy();
-                server.close(() => resolve());
-            }),
-    };
-}
-
-const event = (phase: string, message: string, extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ phase, message, ...extra })}\n\n`;
-
-/** Writes each piece after `ms`, then leaves the stream open (a hub that launches next). */
-function stream(pieces: string[], ms = 5): Script {
-    return (_req, res) => {
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-        let i = 0;
-        const next = () => {
-            if (res.destroyed) return;
-            if (i < pieces.length) {
-                res.write(pieces[i++]);
-                setTimeout(next, ms);
-            }
-        };
-        next();
-    };
-}
-
-const BUILD = [
-    ":heartbeat\n\n",
-    event("waiting", "Waiting for build to start...\n"),
-    event("fetching", "Fetching repository...\n"),
-    event("building", "Step 1/3 : FROM ghcr.io/underworldcode/uw3-base:2025.01-slim\n"),
-    event("building", "Step 2/3 : ENV UW3_BRANCH=main\n"),
-    event("pushing", "Pushing image\n", { progress: { layer1: { current: 1, total: 2 } } }),
-    event("built", "Built image, launching...\n", { imageName: "gcr.io/binder/r2d-abc:123" }),
-    event("launching", "Launching server...\n"),
-    event("ready", "server running at https://hub.example/user/x/\n", { url: "https://hub.example/user/x/", token: "t" }),
-];
-
-const withoutTime = ({ elapsedSeconds, ...rest }: WarmupOutcome) => {
+const withoutTimes = ({ elapsedSeconds, startedAt, waitedSeconds, ...rest }: MemberWarmup) => {
     assert.equal(typeof elapsedSeconds, "number");
+    assert.match(startedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(typeof waitedSeconds, "number");
     return rest;
 };
 
-describe("warmup (BinderHub build endpoint on loopback)", () => {
-    let stop: (() => Promise<void>) | undefined;
+describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
+    const hubs: Hub[] = [];
     afterEach(async () => {
-        await stop?.();
-        stop = undefined;
+        await Promise.all(hubs.splice(0).map((h) => h.stop()));
     });
     async function start(script: Script) {
         const h = await hub(script);
-        stop = h.stop;
+        hubs.push(h);
         return h;
     }
+    const ask = (h: Hub, extra: Partial<Parameters<typeof warmMember>[0]> = {}) => warmMember({ owner: "o", repository: "r", ref: "main", hub: h.url, timeoutS: 10, ...extra });
 
-    it("asks /build/gh/<owner>/<repo>/<ref> for an event stream and stops at built, hanging up before the launch", async () => {
+    it("built: asks /build/gh/<owner>/<repo>/<ref> for an event stream, stops at built after a build, hangs up", async () => {
         const h = await start(stream(BUILD));
         const phases: string[] = [];
-        const outcome = await warmup({ owner: "underworldcode", repository: "uw3-binder-launcher", ref: "feature/x", binderUrl: h.url, timeoutS: 10, onPhase: (p) => phases.push(p) });
-        assert.deepEqual(withoutTime(outcome), {
-            repository: "underworldcode/uw3-binder-launcher",
-            ref: "feature/x",
+        const outcome = await warmMember({ owner: "underworldcode", repository: "uw3-binder-launcher", ref: "feature/x", hub: h.url, timeoutS: 10, onPhase: (p) => phases.push(p) });
+        assert.deepEqual(withoutTimes(outcome), {
+            hub: h.url,
             url: `${h.url}/build/gh/underworldcode/uw3-binder-launcher/feature/x`,
             outcome: "built",
             phase: "built",
             message: "Built image, launching...",
+            redirects: [],
         });
         assert.deepEqual(phases, ["waiting", "fetching", "building", "pushing", "built"]);
         assert.equal(h.seen.length, 1);
@@ -111,175 +41,289 @@ describe("warmup (BinderHub build endpoint on loopback)", () => {
         await h.seen[0].closed; // the client hung up; a hub that never sees this would time the test out
     });
 
-    it("stops at ready when the hub reports no built first", async () => {
+    it("already built: the hub found the image and went straight to built", async () => {
+        const h = await start(stream(FOUND));
+        const outcome = await ask(h);
+        assert.equal(outcome.outcome, "already built");
+        assert.equal(outcome.message, "Found built image, launching...");
+    });
+
+    it("already built: an older hub that reports only launching and ready", async () => {
         const h = await start(stream([event("launching", "Launching...\n"), event("ready", "ready\n", { url: "u", token: "t" })]));
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 10 });
-        assert.equal(outcome.outcome, "ready");
-        assert.equal(outcome.message, "ready");
+        const outcome = await ask(h);
+        assert.equal(outcome.outcome, "already built");
+        assert.equal(outcome.phase, "ready");
     });
 
-    it("reports a failed build with the hub's message", async () => {
+    it("built: an older hub that builds and then reports ready", async () => {
+        const h = await start(stream([event("building", "Step 1/2\n"), event("launching", "Launching...\n"), event("ready", "ready\n")]));
+        assert.equal((await ask(h)).outcome, "built");
+    });
+
+    it("failed: with the hub's message", async () => {
         const h = await start(stream([event("waiting", "Waiting\n"), event("building", "Step 1/2\n"), event("failed", "Error: repo2docker exited 1\n")]));
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 10 });
-        assert.deepEqual(withoutTime(outcome), {
-            repository: "o/r",
-            ref: "main",
-            url: `${h.url}/build/gh/o/r/main`,
-            outcome: "failed",
-            phase: "failed",
-            message: "Error: repo2docker exited 1",
-        });
+        const outcome = await ask(h);
+        assert.equal(outcome.outcome, "failed");
+        assert.equal(outcome.phase, "failed");
+        assert.equal(outcome.message, "Error: repo2docker exited 1");
     });
 
-    it("treats repo2docker's failure phase as failed, as BinderHub does", async () => {
+    it("failed: repo2docker's failure phase, as BinderHub counts it", async () => {
         const h = await start(stream([event("building", "Step 1/2\n"), event("failure", "The command returned a non-zero code: 1\n")]));
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 10 });
+        const outcome = await ask(h);
         assert.equal(outcome.outcome, "failed");
         assert.equal(outcome.phase, "failure");
     });
 
     it("parses events split anywhere across chunks, with CRLF line ends and multi-line data", async () => {
-        const text = ': keepalive\r\n\r\ndata: {"phase": "waiting",\r\ndata:  "message": "two lines"}\r\n\r\n' + event("built", "Found built image, launching...\n");
+        const text = ': keepalive\r\n\r\ndata: {"phase": "waiting",\r\ndata:  "message": "two lines"}\r\n\r\n' + event("built", "Built image, launching...\n");
         const h = await start(stream(text.split(""), 1));
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 10 });
+        const outcome = await ask(h);
         assert.equal(outcome.outcome, "built");
-        assert.equal(outcome.message, "Found built image, launching...");
+        assert.equal(outcome.message, "Built image, launching...");
     });
 
-    it("reports a server that drops the connection mid-stream as closed, with the last phase", async () => {
-        const h = await start((req, res) => {
-            res.writeHead(200, { "content-type": "text/event-stream" });
-            res.write(event("waiting", "Waiting\n") + event("building", "Step 1/9\n"));
-            setTimeout(() => req.socket.destroy(), 50);
+    it("escapes control characters and cuts long messages before they reach a terminal", async () => {
+        const h = await start(stream([event("fail\u001b[2Jed", "x"), event("failed", `\u001b]0;owned\u0007 ${"y".repeat(2000)}\n`)]));
+        const outcome = await ask(h);
+        assert.equal(outcome.outcome, "failed");
+        assert.equal(outcome.message, `\\x1b]0;owned\\x07 ${"y".repeat(489)}…`);
+        assert.equal(printableLine("a\u009bb\r\nsecond line"), "a\\x9bb");
+    });
+
+    describe("closed", () => {
+        it("a server that drops the connection mid-stream, with the last phase", async () => {
+            const h = await start((req, res) => {
+                res.writeHead(200, EVENT_STREAM);
+                res.write(event("waiting", "Waiting\n") + event("building", "Step 1/9\n"));
+                setTimeout(() => req.socket.destroy(), 50);
+            });
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "closed");
+            assert.equal(outcome.phase, "building");
+            assert.match(outcome.message, /^the event stream broke after phase "building": .+/);
         });
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 10 });
-        assert.equal(outcome.outcome, "closed");
-        assert.equal(outcome.phase, "building");
-        assert.match(outcome.message, /^the event stream broke after phase "building": .+/);
-    });
 
-    it("reports a stream that ends cleanly before a final phase as closed", async () => {
-        const h = await start((_req, res) => {
-            res.writeHead(200, { "content-type": "text/event-stream" });
-            res.end(event("waiting", "Waiting\n"));
+        it("a stream that ends cleanly before a final phase", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(200, EVENT_STREAM);
+                res.end(event("waiting", "Waiting\n"));
+            });
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "closed");
+            assert.equal(outcome.message, 'the event stream ended after phase "waiting", without ready, built or failed');
         });
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 10 });
-        assert.equal(outcome.outcome, "closed");
-        assert.equal(outcome.message, 'the event stream ended after phase "waiting", without ready, built or failed');
-    });
 
-    it("gives up at the timeout and says where it was", async () => {
-        const h = await start((_req, res) => {
-            res.writeHead(200, { "content-type": "text/event-stream" });
-            res.write(event("building", "Step 1/9\n"));
-            const beat = setInterval(() => res.write(":heartbeat\n\n"), 50);
-            res.on("close", () => clearInterval(beat));
+        it("an endless stream of data lines that never ends an event: hangs up at the event limit, long before the timeout", async () => {
+            const hostile = endless("endless-data");
+            const h = await start(hostile.script);
+            const t0 = Date.now();
+            const outcome = await ask(h, { timeoutS: 60 });
+            assert.equal(outcome.outcome, "closed");
+            assert.equal(outcome.message, 'the event stream sent an event longer than 256 KiB without ending it after phase "building"; hung up');
+            assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+            await h.seen[0].closed;
+            assert.ok(hostile.sent() < 64 * 1024 * 1024, `the hub sent ${hostile.sent()} bytes`);
         });
-        const t0 = Date.now();
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 0.3 });
-        const took = Date.now() - t0;
-        assert.equal(outcome.outcome, "timeout");
-        assert.equal(outcome.phase, "building");
-        assert.equal(outcome.message, 'no ready, built or failed within 0.3 s (after phase "building")');
-        assert.ok(took >= 280 && took < 3000, `took ${took} ms`);
-        await h.seen[0].closed;
-    });
 
-    it("times out a hub that accepts the connection but never answers", async () => {
-        const h = await start(() => undefined);
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 0.2 });
-        assert.equal(outcome.outcome, "timeout");
-        assert.equal(outcome.phase, null);
-        assert.equal(outcome.message, "no ready, built or failed within 0.2 s (before any phase)");
-    });
-
-    it("reports a refused connection as unreachable, without throwing", async () => {
-        const h = await hub(() => undefined);
-        await h.stop(); // the port is free now: nothing listens
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 5 });
-        assert.equal(outcome.outcome, `unreachable: connect ECONNREFUSED ${h.url.slice("http://".length)}`);
-        assert.equal(outcome.phase, null);
-        assert.equal(outcome.message, `could not reach ${h.url}/build/gh/o/r/main`);
-    });
-
-    it("reports an HTTP error as unreachable with its status", async () => {
-        const h = await start((_req, res) => {
-            res.writeHead(404, "Not Found");
-            res.end("no such provider");
+        it("a stream with no newline at all: hangs up at the line limit instead of spinning until the timeout", async () => {
+            const hostile = endless("no-newline");
+            const h = await start(hostile.script);
+            const t0 = Date.now();
+            const cpu0 = process.cpuUsage();
+            const outcome = await ask(h, { timeoutS: 60 });
+            const cpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
+            assert.equal(outcome.outcome, "closed");
+            assert.equal(outcome.message, 'the event stream sent a line longer than 64 KiB after phase "building"; hung up');
+            assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+            assert.ok(cpuMs < 5_000, `used ${cpuMs} ms of CPU`);
+            await h.seen[0].closed;
         });
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 5 });
-        assert.equal(outcome.outcome, "unreachable: HTTP 404 Not Found");
     });
 
-    it("follows a redirect, as mybinder.org's federation sends /build/ to a member", async () => {
-        const h = await start((req, res) => {
-            if (req.url?.startsWith("/build/")) {
-                res.writeHead(302, { location: `/member${req.url}` });
+    describe("timeout", () => {
+        it("gives up at the timeout and says where it was", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(200, EVENT_STREAM);
+                res.write(event("building", "Step 1/9\n"));
+                const beat = setInterval(() => res.write(":heartbeat\n\n"), 50);
+                res.on("close", () => clearInterval(beat));
+            });
+            const t0 = Date.now();
+            const outcome = await ask(h, { timeoutS: 0.3 });
+            const took = Date.now() - t0;
+            assert.equal(outcome.outcome, "timeout");
+            assert.equal(outcome.phase, "building");
+            assert.equal(outcome.message, 'no ready, built or failed within 0.3 s (after phase "building")');
+            assert.ok(took >= 280 && took < 3000, `took ${took} ms`);
+            await h.seen[0].closed;
+        });
+
+        it("a hub that accepts the connection but never answers", async () => {
+            const h = await start(() => undefined);
+            const outcome = await ask(h, { timeoutS: 0.2 });
+            assert.equal(outcome.outcome, "timeout");
+            assert.equal(outcome.phase, null);
+            assert.equal(outcome.message, "no ready, built or failed within 0.2 s (before any phase)");
+        });
+    });
+
+    describe("unreachable", () => {
+        it("a refused connection, without throwing", async () => {
+            const h = await hub(() => undefined);
+            await h.stop(); // the port is free now: nothing listens
+            const outcome = await ask(h, { timeoutS: 5 });
+            assert.equal(outcome.outcome, "unreachable");
+            assert.equal(outcome.phase, null);
+            assert.equal(outcome.message, `could not reach ${h.url}/build/gh/o/r/main: connect ECONNREFUSED ${h.url.slice("http://".length)}`);
+        });
+
+        it("an HTTP error, with its status", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(404, "Not Found");
+                res.end("no such provider");
+            });
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "unreachable");
+            assert.equal(outcome.message, `${h.url}/build/gh/o/r/main answered HTTP 404 Not Found`);
+        });
+
+        it("an answer that is not an event stream (a hub that ignored Accept: text/event-stream)", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+                res.end("<html>launch page</html>");
+            });
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "unreachable");
+            assert.equal(outcome.message, `${h.url}/build/gh/o/r/main answered text/html; charset=utf-8, not an event stream`);
+        });
+    });
+
+    describe("redirects", () => {
+        it("follows a redirect, as mybinder.org's federation sends /build/ to a member, and records it", async () => {
+            const h = await start((req, res) => {
+                if (req.url?.startsWith("/build/")) {
+                    res.writeHead(307, { location: `/member${req.url}` });
+                    res.end();
+                } else stream(FOUND)(req, res, 0);
+            });
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "already built");
+            assert.deepEqual(outcome.redirects, [`${h.url}/member/build/gh/o/r/main`]);
+            assert.deepEqual(h.seen.map((s) => s.url), ["/build/gh/o/r/main", "/member/build/gh/o/r/main"]);
+            assert.equal(h.seen[1].accept, "text/event-stream");
+        });
+
+        it("follows a redirect to another hub", async () => {
+            const member = await start(stream(BUILD));
+            const front = await start((req, res) => {
+                res.writeHead(302, { location: `${member.url}${req.url}` });
                 res.end();
-            } else stream([event("built", "Found built image, launching...\n")])(req, res);
+            });
+            const outcome = await ask(front);
+            assert.equal(outcome.outcome, "built");
+            assert.deepEqual(outcome.redirects, [`${member.url}/build/gh/o/r/main`]);
         });
-        const outcome = await warmup({ owner: "o", repository: "r", ref: "main", binderUrl: h.url, timeoutS: 5 });
-        assert.equal(outcome.outcome, "built");
-        assert.deepEqual(h.seen.map((s) => s.url), ["/build/gh/o/r/main", "/member/build/gh/o/r/main"]);
+
+        const refused: [string, Script, (h: Hub) => string][] = [
+            ["a redirect loop", (req, res) => (res.writeHead(302, { location: req.url }), res.end()), (h) => `${h.url}/build/gh/o/r/main: more than 5 redirects (last to ${h.url}/build/gh/o/r/main)`],
+            ["a redirect to another scheme", (_req, res) => (res.writeHead(302, { location: "file:///etc/passwd" }), res.end()), (h) => `${h.url}/build/gh/o/r/main: redirect to file:///etc/passwd: only http(s) is followed`],
+            ["a redirect with credentials", (_req, res) => (res.writeHead(302, { location: "http://user:pw@127.0.0.1:1/x" }), res.end()), (h) => `${h.url}/build/gh/o/r/main: redirect to a URL with credentials`],
+            ["a redirect without a Location", (_req, res) => (res.writeHead(302), res.end()), (h) => `${h.url}/build/gh/o/r/main: HTTP 302 without a Location`],
+        ];
+        for (const [what, script, message] of refused) {
+            it(`refuses ${what} as unreachable`, async () => {
+                const h = await start(script);
+                const outcome = await ask(h);
+                assert.equal(outcome.outcome, "unreachable");
+                assert.equal(outcome.message, message(h));
+                assert.ok(h.seen.length <= 6, `${h.seen.length} requests`);
+            });
+        }
+    });
+
+    describe("rate limits", () => {
+        it("HTTP 429 with a Retry-After beyond the timeout: rate limited at once, no second request", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(429, { "retry-after": "3600" });
+                res.end("Rate limit exceeded. Try again in 3600 seconds.");
+            });
+            const t0 = Date.now();
+            const outcome = await ask(h, { timeoutS: 5 });
+            assert.equal(outcome.outcome, "rate limited");
+            assert.match(outcome.message, new RegExp(`^${h.url.replace(/\./g, "\\.")}/build/gh/o/r/main answered HTTP 429 Too Many Requests; the hub allows the next build at \\d{4}-.+Z, after the timeout$`));
+            assert.equal(h.seen.length, 1);
+            assert.ok(Date.now() - t0 < 1000);
+        });
+
+        it("HTTP 429 whose body never ends: hangs up on it without crashing", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(429, { "retry-after": "3600", "content-type": "text/event-stream" });
+                res.write(": still here\n\n");
+            });
+            const outcome = await ask(h, { timeoutS: 5 });
+            assert.equal(outcome.outcome, "rate limited");
+            await h.seen[0].closed;
+        });
+
+        it("HTTP 429 with a Retry-After within the timeout: waits that long, then asks again", async () => {
+            const h = await start((req, res, i) => {
+                if (i === 0) {
+                    res.writeHead(429, { "retry-after": "1" });
+                    res.end();
+                } else stream(BUILD)(req, res, i);
+            });
+            const outcome = await ask(h, { timeoutS: 10 });
+            assert.equal(outcome.outcome, "built");
+            assert.equal(h.seen.length, 2);
+            const gap = h.seen[1].at - h.seen[0].at;
+            assert.ok(gap >= 950, `asked again after ${gap} ms`);
+            assert.ok(outcome.waitedSeconds >= 0.9 && outcome.waitedSeconds < 3, `waited ${outcome.waitedSeconds} s`);
+        });
+
+        it("BinderHub's own refusal, a failed event with status_code 429 on HTTP 200: rate limited", async () => {
+            const h = await start(stream([`data: ${JSON.stringify({ phase: "failed", status_code: 429, message: "Rate limit exceeded. Try again in 3600 seconds.\n" })}\n\n`]));
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "rate limited");
+            assert.equal(outcome.message, `${h.url}/build/gh/o/r/main: Rate limit exceeded. Try again in 3600 seconds.; the hub refused a build (HTTP 429) and said no time to try again`);
+            assert.equal(h.seen.length, 1);
+        });
+
+        it("a hub that answers 429 with Retry-After: 0 forever is asked at most 4 times", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(429, { "retry-after": "0" });
+                res.end();
+            });
+            const outcome = await ask(h);
+            assert.equal(outcome.outcome, "rate limited");
+            assert.match(outcome.message, /; refused 4 times$/);
+            assert.equal(h.seen.length, 4);
+        });
+
+        it("X-RateLimit-Remaining: 0 from an earlier answer: the next request waits for X-RateLimit-Reset", async () => {
+            const resetAt = Math.ceil(Date.now() / 1000) + 1;
+            const h = await start(stream(FOUND, 5, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(resetAt), "x-ratelimit-limit": "10" }));
+            const allowance = new HubAllowance();
+            assert.equal((await ask(h, { allowance })).outcome, "already built");
+            const second = await ask(h, { allowance, ref: "development" });
+            assert.equal(second.outcome, "already built");
+            assert.ok(h.seen[1].at >= resetAt * 1000, `second request ${resetAt * 1000 - h.seen[1].at} ms before the reset`);
+            assert.ok(second.waitedSeconds > 0);
+        });
+
+        it("X-RateLimit-Remaining: 0 with a reset after the timeout: rate limited without asking", async () => {
+            const h = await start(stream(FOUND, 5, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 3600) }));
+            const allowance = new HubAllowance();
+            assert.equal((await ask(h, { allowance })).outcome, "already built");
+            const second = await ask(h, { allowance, ref: "development", timeoutS: 5 });
+            assert.equal(second.outcome, "rate limited");
+            assert.match(second.message, /^the hub allows the next build at \d{4}-\d\d-\d\dT.+Z, after the timeout$/);
+            assert.equal(h.seen.length, 1);
+        });
     });
 
     it("keeps a BinderHub path prefix and encodes the ref", () => {
         assert.equal(buildEndpoint("o", "r", "fix/a#1", "https://notebooks.example.org/binder/"), "https://notebooks.example.org/binder/build/gh/o/r/fix/a%231");
         assert.throws(() => buildEndpoint("o", "r", ""), { message: 'invalid launcher ref "": expected a branch name, found an empty string' });
-    });
-});
-
-describe("uw3-binder warmup", () => {
-    let stop: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-        await stop?.();
-        stop = undefined;
-    });
-
-    it("prints phases on stderr and the outcome on stdout, exit 0", async () => {
-        const h = await hub(stream(BUILD));
-        stop = h.stop;
-        const io = bufferIo(process.cwd());
-        assert.equal(await runWarmup(["underworldcode/uw3-binder-launcher", "main", "--binder-url", h.url, "--timeout-s", "10"], io), 0);
-        assert.match(io.out, /^warmup underworldcode\/uw3-binder-launcher@main: built after \d+\.\d s\n {2}Built image, launching\.\.\.\n$/);
-        assert.deepEqual(
-            io.err.split("\n").filter(Boolean).map((l) => l.replace(/^\[ *\d+\.\d s\] /, "")),
-            ["waiting: Waiting for build to start...", "fetching: Fetching repository...", "building: Step 1/3 : FROM ghcr.io/underworldcode/uw3-base:2025.01-slim", "pushing: Pushing image", "built: Built image, launching..."],
-        );
-    });
-
-    it("exits 0 for a failed build and prints the JSON outcome", async () => {
-        const h = await hub(stream([event("failed", "Error resolving ref\n")]));
-        stop = h.stop;
-        const io = bufferIo(process.cwd());
-        assert.equal(await runWarmup(["o/r", "nope", "--binder-url", h.url, "--json"], io), 0);
-        const printed = JSON.parse(io.out);
-        assert.deepEqual(Object.keys(printed), ["repository", "ref", "url", "outcome", "phase", "message", "elapsedSeconds"]);
-        assert.deepEqual({ ...printed, elapsedSeconds: 0 }, { repository: "o/r", ref: "nope", url: `${h.url}/build/gh/o/r/nope`, outcome: "failed", phase: "failed", message: "Error resolving ref", elapsedSeconds: 0 });
-        assert.equal(io.err, "");
-    });
-
-    const usage: [string, string[], string][] = [
-        ["a missing ref", ["o/r"], 'expected <owner>/<repo> <ref>, found "o/r"'],
-        ["a bad repository", ["o", "main"], 'invalid launcher repository "o": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher'],
-        ["a bad ref", ["o/r", "a..b"], 'invalid launcher ref "a..b": it contains ".."'],
-        ["a bad timeout", ["o/r", "main", "--timeout-s", "soon"], '--timeout-s must be a positive number, found "soon"'],
-        ["a bad binder URL", ["o/r", "main", "--binder-url", "mybinder.org"], '--binder-url expects an http(s) URL without query, such as https://mybinder.org, found "mybinder.org"'],
-    ];
-    for (const [what, argv, message] of usage) {
-        it(`refuses ${what} as a usage error`, async () => {
-            await assert.rejects(runWarmup(argv, bufferIo(process.cwd())), (err: unknown) => err instanceof UsageError && err.message === message);
-        });
-    }
-
-    it("from the command line: exit 0 when the hub is unreachable, exit 2 for a usage error", async () => {
-        const h = await hub(() => undefined);
-        await h.stop();
-        const down = spawnSync(process.execPath, [BIN, "warmup", "o/r", "main", "--binder-url", h.url, "--timeout-s", "5"], { encoding: "utf8" });
-        assert.equal(down.status, 0, down.stderr);
-        assert.match(down.stdout, new RegExp(`^warmup o/r@main: unreachable: connect ECONNREFUSED ${h.url.slice(7).replace(/\./g, "\\.")} after \\d+\\.\\d s\n`));
-        const bad = spawnSync(process.execPath, [BIN, "warmup", "o/r"], { encoding: "utf8" });
-        assert.equal(bad.status, 2);
-        assert.equal(bad.stderr.split("\n")[0], 'uw3-binder warmup: expected <owner>/<repo> <ref>, found "o/r"');
     });
 });

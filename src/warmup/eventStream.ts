@@ -1,0 +1,120 @@
+/**
+ * A bounded, incremental parser of `text/event-stream` (the WHATWG "server-sent events" format) for the
+ * BinderHub build stream. No Pulumi import.
+ *
+ * Why bounded: the stream comes from a hub we do not control. A hub that sends `data:` lines forever
+ * without the blank line that ends an event, or bytes without any newline, would otherwise grow the
+ * pending event or line without limit (`warmup` reached 3 GB and was killed inside `pulumi up`), and
+ * re-scanning a growing buffer for a newline on every chunk costs quadratic CPU. Here every chunk is
+ * scanned once, and the pending line and the pending event are capped: past a cap the parser throws
+ * `EventStreamOverflow` and the caller hangs up.
+ *
+ * Real BinderHub events are one `data: {json}` line each (binderhub/builder.py `emit`): a build log line,
+ * a phase, a progress map. 64 KiB per line and 256 KiB per event leave ample room.
+ */
+
+export interface EventStreamLimits {
+    /** Longest line, in UTF-16 code units, before its end of line. */
+    maxLineChars: number;
+    /** Longest `data` of one event (all its `data:` lines joined). */
+    maxEventChars: number;
+}
+
+export const EVENT_STREAM_LIMITS: EventStreamLimits = { maxLineChars: 64 * 1024, maxEventChars: 256 * 1024 };
+
+export interface ServerSentEvent {
+    /** The `event:` field; "message" when absent, as in the spec. */
+    type: string;
+    data: string;
+}
+
+/** The stream broke a size limit; the message says which, for the warm-up report. */
+export class EventStreamOverflow extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "EventStreamOverflow";
+    }
+}
+
+function size(chars: number): string {
+    return chars % 1024 === 0 ? `${chars / 1024} KiB` : `${chars} characters`;
+}
+
+export class EventStreamParser {
+    private readonly limits: EventStreamLimits;
+    /** Pieces of the line not yet ended, and their total length (joined only when the line ends). */
+    private linePieces: string[] = [];
+    private lineLength = 0;
+    /** A chunk ended with CR: a LF at the start of the next one belongs to the same line end. */
+    private afterCarriageReturn = false;
+    private dataLines: string[] = [];
+    private dataLength = 0;
+    private eventType = "";
+
+    constructor(limits: EventStreamLimits = EVENT_STREAM_LIMITS) {
+        this.limits = limits;
+    }
+
+    /** Feeds decoded text; returns the events it completed. Throws EventStreamOverflow past a limit. */
+    push(text: string): ServerSentEvent[] {
+        const events: ServerSentEvent[] = [];
+        let start = 0;
+        if (this.afterCarriageReturn && text.startsWith("\n")) start = 1;
+        this.afterCarriageReturn = false;
+        for (let i = start; i < text.length; i++) {
+            const c = text.charCodeAt(i);
+            if (c !== 10 && c !== 13) continue;
+            this.appendToLine(text, start, i);
+            const line = this.linePieces.length === 1 ? this.linePieces[0] : this.linePieces.join("");
+            this.linePieces = [];
+            this.lineLength = 0;
+            const event = this.processLine(line);
+            if (event) events.push(event);
+            if (c === 13) {
+                if (i + 1 < text.length) {
+                    if (text.charCodeAt(i + 1) === 10) i++;
+                } else this.afterCarriageReturn = true;
+            }
+            start = i + 1;
+        }
+        this.appendToLine(text, start, text.length);
+        return events;
+    }
+
+    private appendToLine(text: string, from: number, to: number): void {
+        if (to <= from) return;
+        this.lineLength += to - from;
+        if (this.lineLength > this.limits.maxLineChars) {
+            throw new EventStreamOverflow(`the event stream sent a line longer than ${size(this.limits.maxLineChars)}`);
+        }
+        this.linePieces.push(text.slice(from, to));
+    }
+
+    private processLine(line: string): ServerSentEvent | undefined {
+        if (line === "") return this.dispatch();
+        if (line.startsWith(":")) return undefined; // a comment: BinderHub's keepalive
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? "" : line.slice(colon + 1);
+        if (value.startsWith(" ")) value = value.slice(1);
+        if (field === "data") {
+            this.dataLength += value.length + (this.dataLines.length > 0 ? 1 : 0);
+            if (this.dataLength > this.limits.maxEventChars) {
+                throw new EventStreamOverflow(`the event stream sent an event longer than ${size(this.limits.maxEventChars)} without ending it`);
+            }
+            this.dataLines.push(value);
+        } else if (field === "event") {
+            this.eventType = value;
+        }
+        // `id` and `retry` serve reconnection, which a warm-up never does; other fields are ignored by the spec.
+        return undefined;
+    }
+
+    private dispatch(): ServerSentEvent | undefined {
+        const event = this.dataLines.length === 0 ? undefined : { type: this.eventType || "message", data: this.dataLines.join("\n") };
+        this.dataLines = [];
+        this.dataLength = 0;
+        this.eventType = "";
+        return event;
+    }
+}
