@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Command> = {
     link: () => require("./link").command,
     "new-release": () => require("./newRelease").command,
     warmup: () => require("./warmup").command,
+    rehearse: () => require("./rehearse").command,
 };
 
 export function helpText(): string {
