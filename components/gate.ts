@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gateArgs, shellQuote } from "../src/check/gateArgs";
 import { CheckOptions, CREDENTIAL_ENV } from "../src/check/types";
 import { CLI } from "../src/cli/bin";
+import { printedReference } from "../src/images/pins";
 
 export interface BinderGateArgs {
     /** The pinned reference to check (`<repo>:<tag>@sha256:<hex>`); a new digest re-runs the gate. */
@@ -44,13 +45,7 @@ export class BinderGate extends pulumi.ComponentResource {
             },
             { parent: this, additionalSecretOutputs: ["stderr"] },
         );
-        this.verifiedReference = pulumi.all([this.command.stdout, reference]).apply(([stdout, expected]) => {
-            const printed = stdout.trim().split("\n").pop() ?? "";
-            if (printed !== expected) {
-                throw new Error(`the gate for ${expected} printed "${printed}" instead of the reference it verified; not pinning anything to it`);
-            }
-            return printed;
-        });
+        this.verifiedReference = pulumi.all([this.command.stdout, reference]).apply(([stdout, expected]) => printedReference(stdout, expected, "the gate"));
         this.registerOutputs({ verifiedReference: this.verifiedReference });
     }
 }

@@ -16,6 +16,7 @@ import {
     tagProblem,
 } from "./names";
 import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
+import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
 
 export const PROJECT = "uw3-binder";
 
@@ -94,6 +95,9 @@ const launcherShape = z.strictObject({
     warmupTimeoutS: z.number().int().positive().optional(),
     binderUrl: z.url({ protocol: /^https?$/ }).optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
+    rehearsal: z
+        .strictObject({ enabled: z.boolean().optional(), memory: text.optional(), cpus: z.number().optional(), startTimeoutS: z.number().optional() })
+        .optional(),
 });
 const sourceShape = z.strictObject({
     repository: text,
@@ -158,6 +162,8 @@ export interface LauncherConfig {
     warmupTimeoutS: number;
     binderUrl: string;
     commitAuthor: { name: string; email: string };
+    /** Each branch's launch is rehearsed (`uw3-binder rehearse`) before it is repinned, unless disabled. */
+    rehearsal: RehearsalOptions & { enabled: boolean };
 }
 
 export interface RegistryLogin {
@@ -575,6 +581,22 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         else if (!names.has(defaultBranch)) {
             problems.push(`${at}.defaultBranch\`: the default branch "${defaultBranch}" must also be listed in \`branches\` (it carries the README with every badge)`);
         }
+        const rehearsalRaw = launcherRaw.rehearsal ?? {};
+        const rehearsal = {
+            enabled: rehearsalRaw.enabled ?? true,
+            memory: rehearsalRaw.memory ?? DEFAULT_REHEARSAL_OPTIONS.memory,
+            cpus: rehearsalRaw.cpus ?? DEFAULT_REHEARSAL_OPTIONS.cpus,
+            startTimeoutS: rehearsalRaw.startTimeoutS ?? DEFAULT_REHEARSAL_OPTIONS.startTimeoutS,
+        };
+        // The rules `uw3-binder rehearse` applies to its flags, so the command a launcher runs never refuses them.
+        const rehearsalProblems: [string, unknown, string | undefined][] = [
+            ["memory", rehearsal.memory, memoryProblem(rehearsal.memory)],
+            ["cpus", rehearsal.cpus, cpusProblem(rehearsal.cpus)],
+            ["startTimeoutS", rehearsal.startTimeoutS, startTimeoutProblem(rehearsal.startTimeoutS)],
+        ];
+        for (const [field, value, problem] of rehearsalProblems) {
+            if (problem) problems.push(`${at}.rehearsal.${field}\`: ${problem}, found ${shown(value)}`);
+        }
         launcher = {
             owner: owner ?? "",
             repository: launcherRaw.repository,
@@ -585,6 +607,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             warmupTimeoutS: launcherRaw.warmupTimeoutS ?? 600,
             binderUrl: (launcherRaw.binderUrl ?? "https://mybinder.org").replace(/\/+$/, ""),
             commitAuthor: launcherRaw.commitAuthor ?? { name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" },
+            rehearsal,
         };
     }
 

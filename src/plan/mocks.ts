@@ -56,10 +56,13 @@ export function mockIndexDigest(sources: string[]): string {
     return `sha256:${sha256Hex(sources.join("\n"))}`;
 }
 
-/** The last word of a gate's command line is the reference it checks; a passing check prints it back. */
+/**
+ * The last word of a gate's or a launch rehearsal's command line is the reference it checks; a passing
+ * check or rehearsal prints it back.
+ */
 function commandStdout(create: string): string {
     const words = create.trim().split(/\s+/);
-    if (words.includes("check")) return `${words[words.length - 1]}\n`;
+    if (words.includes("check") || words.includes("rehearse")) return `${words[words.length - 1]}\n`;
     if (words.includes("warmup")) return "warmup: ready\n";
     return "";
 }

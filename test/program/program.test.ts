@@ -23,7 +23,8 @@ describe("program (2025-01 stack under mocks)", () => {
             "uw3-binder:index:Launcher": 1,
             "uw3-binder:index:LauncherPatSecret": 1,
             [TYPES.image]: 2,
-            [TYPES.command]: 2,
+            // a gate per image, a launch rehearsal per launcher branch
+            [TYPES.command]: 5,
             [TYPES.branch]: 2,
             [TYPES.file]: 6,
             [TYPES.actionsSecret]: 1,
