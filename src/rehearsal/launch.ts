@@ -445,6 +445,10 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
                     exited = state;
                     break;
                 }
+                // 126/127 from a running container: docker exec could not start /bin/sh in it.
+                if (state && (ran.code === 126 || ran.code === 127)) {
+                    return { ok: false, detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`)}` };
+                }
             }
             await sleep(200);
         }
