@@ -6,15 +6,22 @@
  * an image behind.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import * as path from "node:path";
 import { RehearsalReport } from "../../src/rehearsal/launch";
-import { PushedImage, RunResult, describeIntegration, run } from "./harness";
+import { PushedImage, RunResult, describeIntegration } from "./harness";
 import { fixtureSpec } from "./fixtureImages";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
 const TARGET = ["--branch", "development", "--uw3-branch", "development", "--release", "2025.01"];
 const LAUNCH_COMMAND = "jupyter notebook --ip=0.0.0.0 --port=8888 --NotebookApp.token=<token> --NotebookApp.base_url=/";
+
+/** What a `docker` listing printed; no stdin (a listing that exits first would make writing it fail with EPIPE). */
+async function dockerListing(args: string[]): Promise<string> {
+    const { stdout } = await promisify(execFile)("docker", args, { timeout: 30000 });
+    return stdout;
+}
 
 /** Runs `node bin/uw3-binder.js rehearse ...`, then asserts it left no container and no image behind. */
 async function rehearse(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
@@ -30,10 +37,10 @@ async function rehearse(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ru
             resolve({ code: code ?? 1, stdout, stderr, pid: child.pid });
         });
     });
-    const mine = (listing: RunResult) => listing.stdout.split("\n").filter((l) => l.includes(`-${result.pid}-`));
-    const containers = await run("docker", ["ps", "--all", "--filter", "name=uw3-binder-rehearsal-", "--format", "{{.Names}}"]);
+    const mine = (listing: string) => listing.split("\n").filter((l) => l.includes(`-${result.pid}-`));
+    const containers = await dockerListing(["ps", "--all", "--filter", "name=uw3-binder-rehearsal-", "--format", "{{.Names}}"]);
     assert.deepEqual(mine(containers), [], `uw3-binder rehearse ${args.join(" ")} left containers behind`);
-    const images = await run("docker", ["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "uw3-binder-rehearsal"]);
+    const images = await dockerListing(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "uw3-binder-rehearsal"]);
     assert.deepEqual(mine(images), [], `uw3-binder rehearse ${args.join(" ")} left images behind`);
     return result;
 }
