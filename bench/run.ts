@@ -5,9 +5,11 @@
  *   - source: deps build context vs whole checkout, fingerprint time, images rebuilt per kind of change;
  *   - engine: the warm engine build, and preview / first up / no-change up of the demo stack on it.
  *   - warmup: peak RSS of `uw3-binder warmup` against hubs whose event stream never ends (budget 100 MB).
+ *   - rehearse: time to HTTP 200 of a rehearsed launch of the fixture image (Docker and the registry too).
  */
 import { benchEngine } from "./engine";
 import { benchLayers } from "./layers";
+import { benchRehearsal } from "./rehearsal";
 import { benchSource } from "./source";
 import { benchWarmup } from "./warmup";
 
@@ -28,6 +30,7 @@ async function main(): Promise<number> {
         await section("check: layers and visibility from manifests only", benchLayers),
         await section("warmup: memory against endless event streams", benchWarmup),
         await section("engine: the real Pulumi engine on the demo stack", benchEngine),
+        await section("rehearse: a launcher's launch as mybinder.org does it", benchRehearsal),
     ];
     return results.every(Boolean) ? 0 : 1;
 }

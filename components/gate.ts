@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { gateArgs } from "../src/check/gateArgs";
 import { CheckOptions } from "../src/check/types";
+import { printedReference } from "../src/images/pins";
 import { gateProvider, GATE_MODULE, GATE_TYPE } from "./gateProvider";
 
 export interface BinderGateArgs {
@@ -37,12 +38,7 @@ export class BinderGate extends pulumi.ComponentResource {
         this.check = new (class extends pulumi.dynamic.Resource {})(gateProvider, `${name}-check`, inputs, { parent: this }, GATE_MODULE, GATE_TYPE);
         const printed = (this.check as unknown as { verifiedReference: pulumi.Output<string> }).verifiedReference;
         // The provider refuses a mismatch already; checked here too, so no launcher file is declared from one.
-        this.verifiedReference = pulumi.all([printed, args.reference]).apply(([verified, expected]) => {
-            if (verified !== expected) {
-                throw new Error(`the gate for ${expected} printed "${verified}" instead of the reference it verified; not pinning anything to it`);
-            }
-            return verified;
-        });
+        this.verifiedReference = pulumi.all([printed, args.reference]).apply(([verified, expected]) => printedReference(verified, expected, "the gate"));
         this.registerOutputs({ verifiedReference: this.verifiedReference });
     }
 }

@@ -4,13 +4,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { LauncherConfig } from "../src/config/schema";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
 import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
-import { warmupCommand } from "../src/cli/bin";
+import { CLI, warmupCommand } from "../src/cli/bin";
+import { shellQuote } from "../src/check/gateArgs";
+import { printedReference } from "../src/images/pins";
+import { RehearsalOptions, RehearsalTarget, rehearsalArgs } from "../src/rehearsal/options";
 
 export interface LauncherArgs {
     /** The validated launcher config: repository, branches, warm-up. */
     readonly launcher: LauncherConfig;
     readonly release: string;
-    /** The verified reference each branch pins, by branch name (a gate's output, never an image's directly). */
+    /**
+     * The verified reference each branch pins, by branch name (a gate's output, never an image's directly).
+     * With `rehearsal.enabled`, a branch pins it only once its launch rehearsal printed it back.
+     */
     readonly pins: Record<string, pulumi.Output<string>>;
 }
 
@@ -71,7 +77,9 @@ export class Launcher extends pulumi.ComponentResource {
                           { ...keep, dependsOn: repository ? [repository] : [] },
                       );
             const branch: pulumi.Input<string> = branchResource ? branchResource.branch : b.name;
-            const pin = args.pins[b.name].apply((reference): LauncherPin => ({ branch: b.name, uw3Branch: b.uw3Branch, release, reference }));
+            const target = { branch: b.name, uw3Branch: b.uw3Branch, release };
+            const pinned = launcher.rehearsal.enabled ? this.rehearsed(`${name}-rehearse-${slug}`, target, launcher.rehearsal, args.pins[b.name]) : args.pins[b.name];
+            const pin = pinned.apply((reference): LauncherPin => ({ branch: b.name, uw3Branch: b.uw3Branch, release, reference }));
             const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
                 repository: repositoryName,
                 branch,
@@ -98,7 +106,7 @@ export class Launcher extends pulumi.ComponentResource {
             const outputs: LauncherBranchOutputs = {
                 launchUrl: url,
                 badge: badgeMarkdown(url),
-                pinnedReference: args.pins[b.name],
+                pinnedReference: pinned,
                 contentLinkTemplate: contentLinkTemplate({ owner: launcher.owner, repository: launcher.repository, branch: b.name }),
             };
             if (launcher.warmup) {
@@ -120,5 +128,23 @@ export class Launcher extends pulumi.ComponentResource {
             this.branches[b.name] = outputs;
         }
         this.registerOutputs({ branches: this.branches });
+    }
+
+    /**
+     * Builds the branch's `.binder/Dockerfile` FROM `verified` and starts it as mybinder.org would
+     * (`uw3-binder rehearse`), before anything is committed. The branch's files pin only the reference the
+     * rehearsal printed back, so a branch whose launch fails keeps its old pin and the update fails.
+     */
+    private rehearsed(name: string, target: RehearsalTarget, options: RehearsalOptions, verified: pulumi.Output<string>): pulumi.Output<string> {
+        const flags = rehearsalArgs(target, options).map(shellQuote).join(" ");
+        const rehearsal = new command.local.Command(
+            name,
+            {
+                create: pulumi.interpolate`node ${shellQuote(CLI)} rehearse --print-ref ${flags} ${verified.apply(shellQuote)}`,
+                triggers: [verified],
+            },
+            { parent: this },
+        );
+        return pulumi.all([rehearsal.stdout, verified]).apply(([stdout, expected]) => printedReference(stdout, expected, `the launch rehearsal of ${target.branch}`));
     }
 }

@@ -139,7 +139,7 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
  * The table people read: one row per check (name, PASS/FAIL, seconds, detail), continuation lines of a
  * detail (log lines) indented under the detail column, then a one-line verdict. Pure.
  */
-export function renderCheckTable(results: CheckResult[]): string {
+export function renderCheckTable(results: (Omit<CheckResult, "name"> & { name: string })[]): string {
     const rows = results.map((r) => ({
         name: r.name,
         verdict: r.ok ? "PASS" : "FAIL",

@@ -22,6 +22,7 @@ import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
 import { capped, shown } from "./shown";
 import { DEFAULT_REBUILD_ON, globProblems } from "../source/globs";
 import { binderHubUrlProblem, FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
+import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
 
 export const PROJECT = "uw3-binder";
 
@@ -103,6 +104,9 @@ const launcherShape = z.strictObject({
     binderUrl: text.optional(),
     binderHubs: z.array(z.string()).min(1).optional(),
     commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
+    rehearsal: z
+        .strictObject({ enabled: z.boolean().optional(), memory: text.optional(), cpus: z.number().optional(), startTimeoutS: z.number().optional() })
+        .optional(),
 });
 const sourceShape = z.strictObject({
     repository: text,
@@ -169,6 +173,8 @@ export interface LauncherConfig {
     /** The BinderHubs `warmup` asks to build each repinned branch: every federation member by default. */
     binderHubs: string[];
     commitAuthor: { name: string; email: string };
+    /** Each branch's launch is rehearsed (`uw3-binder rehearse`) before it is repinned, unless disabled. */
+    rehearsal: RehearsalOptions & { enabled: boolean };
 }
 
 export interface RegistryLogin {
@@ -624,6 +630,22 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 else binderHubs.push(normaliseHubUrl(hub));
             });
         }
+        const rehearsalRaw = launcherRaw.rehearsal ?? {};
+        const rehearsal = {
+            enabled: rehearsalRaw.enabled ?? true,
+            memory: rehearsalRaw.memory ?? DEFAULT_REHEARSAL_OPTIONS.memory,
+            cpus: rehearsalRaw.cpus ?? DEFAULT_REHEARSAL_OPTIONS.cpus,
+            startTimeoutS: rehearsalRaw.startTimeoutS ?? DEFAULT_REHEARSAL_OPTIONS.startTimeoutS,
+        };
+        // The rules `uw3-binder rehearse` applies to its flags, so the command a launcher runs never refuses them.
+        const rehearsalProblems: [string, unknown, string | undefined][] = [
+            ["memory", rehearsal.memory, memoryProblem(rehearsal.memory)],
+            ["cpus", rehearsal.cpus, cpusProblem(rehearsal.cpus)],
+            ["startTimeoutS", rehearsal.startTimeoutS, startTimeoutProblem(rehearsal.startTimeoutS)],
+        ];
+        for (const [field, value, problem] of rehearsalProblems) {
+            if (problem) problems.push(`${at}.rehearsal.${field}\`: ${problem}, found ${shown(value)}`);
+        }
         launcher = {
             owner: owner ?? "",
             repository: launcherRaw.repository,
@@ -635,6 +657,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
             binderUrl: (launcherRaw.binderUrl ?? "https://mybinder.org").replace(/\/+$/, ""),
             binderHubs: binderHubs.map(normaliseHubUrl),
             commitAuthor: launcherRaw.commitAuthor ?? { name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" },
+            rehearsal,
         };
     }
 

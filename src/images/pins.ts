@@ -35,3 +35,15 @@ export function parentBuildArg(repositoryUrl: string, digest: string): string {
 export function platformTag(tag: string, platform: string): string {
     return `${tag}-${platform.replace(/^linux\//, "").replace(/\//g, "-")}`;
 }
+
+/**
+ * The reference a `--print-ref` command (a gate's `check`, a launcher branch's `rehearse`) vouched for: the
+ * last line it printed, which must be the reference it was given. Anything else pins nothing.
+ */
+export function printedReference(stdout: string, expected: string, command: string): string {
+    const printed = stdout.trim().split("\n").pop() ?? "";
+    if (printed !== expected) {
+        throw new Error(`${command} for ${expected} printed "${printed}" instead of the reference it verified; not pinning anything to it`);
+    }
+    return printed;
+}

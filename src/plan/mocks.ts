@@ -57,9 +57,15 @@ export function mockIndexDigest(sources: string[]): string {
     return `sha256:${sha256Hex(sources.join("\n"))}`;
 }
 
-/** What a local command prints (the launcher's warm-up). */
+/**
+ * The last word of a launch rehearsal's command line is the reference it rehearses; a passing rehearsal
+ * prints it back. The warm-up prints its report.
+ */
 function commandStdout(create: string): string {
-    return create.trim().split(/\s+/).includes("warmup") ? "warmup: ready\n" : "";
+    const words = create.trim().split(/\s+/);
+    if (words.includes("rehearse")) return `${words[words.length - 1]}\n`;
+    if (words.includes("warmup")) return "warmup: ready\n";
+    return "";
 }
 
 

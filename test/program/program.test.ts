@@ -24,6 +24,8 @@ describe("program (2025-01 stack under mocks)", () => {
             "uw3-binder:index:LauncherPatSecret": 1,
             [TYPES.image]: 2,
             [TYPES.gate]: 2,
+            // a launch rehearsal per launcher branch
+            [TYPES.command]: 3,
             [TYPES.branch]: 2,
             [TYPES.file]: 6,
             [TYPES.actionsSecret]: 1,

@@ -1,0 +1,482 @@
+/**
+ * A rehearsed launch: what mybinder.org does with a launcher branch, done in the local Docker engine
+ * before the branch is repinned. No Pulumi import.
+ *
+ *   1. build: repo2docker finds `.binder/Dockerfile` and runs a plain `docker build` of the repository
+ *      with `NB_USER=jovyan` and `NB_UID=1000` as build args (the classic builder, as docker-py drives it);
+ *      the base image is pulled anonymously when it is not in the engine, as a mybinder.org node pulls it;
+ *   2. launch: BinderHub starts the result as UID 1000 with its CPU and memory limits, passing
+ *      `jupyter notebook --ip=0.0.0.0 --port=8888 --NotebookApp.token=... --NotebookApp.base_url=/` to the
+ *      image's entrypoint, and waits for the server to answer. Here the container has no network at all
+ *      (`--network=none`), so the probe runs inside it (`docker exec`) against 127.0.0.1:8888, and
+ *      parallel rehearsals never compete for a port.
+ *
+ * The built image and the container are removed on every path, including SIGINT/SIGTERM
+ * (`removeRehearsalLeftoversSync`). Whatever the image writes is escaped and cut short before it is shown.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { docker, firstLine, inspectLocalImage } from "../check/runtime";
+import { LauncherPin, branchSlug, launcherDockerfile } from "../render/launcher";
+import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget } from "./options";
+
+/** mybinder.org's notebook user, jovyan: repo2docker's NB_UID and the UID BinderHub runs the container as. */
+export const BINDER_UID = 1000;
+export const BINDER_USER = "jovyan";
+/** The port BinderHub tells the server to listen on. */
+export const BINDER_PORT = 8888;
+/** Where the launcher's Dockerfile sits in its repository (repo2docker looks there first). */
+export const LAUNCHER_DOCKERFILE_PATH = ".binder/Dockerfile";
+
+/** The steps of a rehearsal, in the order they run and are reported. */
+export const REHEARSAL_STEPS = ["build", "launch"] as const;
+export type RehearsalStep = (typeof REHEARSAL_STEPS)[number];
+
+export interface RehearsalStepResult {
+    name: RehearsalStep;
+    ok: boolean;
+    detail: string;
+    seconds: number;
+}
+
+export interface RehearsalOutcome {
+    /** The pinned reference rehearsed (the launcher's FROM). */
+    reference: string;
+    branch: string;
+    ok: boolean;
+    /** Seconds from the container's start to the first HTTP 200; undefined when there was none. */
+    secondsToHttp200?: number;
+    steps: RehearsalStepResult[];
+}
+
+/** What `uw3-binder rehearse --json` prints. */
+export interface RehearsalReport {
+    reference: string;
+    branch: string;
+    ok: boolean;
+    secondsToHttp200: number | null;
+    checks: { name: RehearsalStep; ok: boolean; detail: string }[];
+}
+
+export function rehearsalReport(outcome: RehearsalOutcome): RehearsalReport {
+    return {
+        reference: outcome.reference,
+        branch: outcome.branch,
+        ok: outcome.ok,
+        secondsToHttp200: outcome.secondsToHttp200 ?? null,
+        checks: outcome.steps.map((s) => ({ name: s.name, ok: s.ok, detail: s.detail })),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pure parts
+
+/** BinderHub's launch command, handed to the image's entrypoint. */
+export function binderLaunchCommand(token: string): string[] {
+    return ["jupyter", "notebook", "--ip=0.0.0.0", `--port=${BINDER_PORT}`, `--NotebookApp.token=${token}`, "--NotebookApp.base_url=/"];
+}
+
+/** The launch command as details show it: the token is this run's own, but it has no business in a log. */
+export function describedLaunchCommand(): string {
+    return binderLaunchCommand("<token>").join(" ");
+}
+
+/** `docker build` of the launcher context as repo2docker builds a `.binder/Dockerfile`. */
+export function rehearsalBuildArgs(contextDir: string, tag: string): string[] {
+    return [
+        "build",
+        "--file",
+        path.join(contextDir, LAUNCHER_DOCKERFILE_PATH),
+        "--build-arg",
+        `NB_USER=${BINDER_USER}`,
+        "--build-arg",
+        `NB_UID=${BINDER_UID}`,
+        "--tag",
+        tag,
+        contextDir,
+    ];
+}
+
+/** `docker run` of the built image as BinderHub starts it: its user, limits and command, and no network. */
+export function rehearsalRunArgs(container: string, image: string, options: RehearsalOptions, token: string): string[] {
+    return [
+        "run",
+        "--detach",
+        "--name",
+        container,
+        "--user",
+        String(BINDER_UID),
+        "--memory",
+        options.memory,
+        // Kubernetes nodes run without swap: the memory limit is the whole budget.
+        "--memory-swap",
+        options.memory,
+        "--cpus",
+        String(options.cpus),
+        "--network=none",
+        "--pull=never",
+        image,
+        ...binderLaunchCommand(token),
+    ];
+}
+
+/**
+ * Prints `status=<HTTP status of the last response>` for GET $1, or `status=none` when nothing answered,
+ * or `noclient`. Any one of curl, busybox or GNU wget, or python3 on the image's PATH will do. wget gets
+ * no `-T`: the static busybox of the fixtures crashes with it; the docker CLI's timeout bounds the probe.
+ */
+export const PROBE_SCRIPT = [
+    'url=$1',
+    'if command -v curl >/dev/null 2>&1; then',
+    '  s=$(curl -s -o /dev/null -L -m 5 -w "%{http_code}" "$url")',
+    '  [ "$s" = 000 ] && s=',
+    'elif command -v wget >/dev/null 2>&1; then',
+    '  s=$(wget -S -O /dev/null "$url" 2>&1 | sed -n "s/^.*HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*$/\\1/p" | tail -n 1)',
+    'elif command -v python3 >/dev/null 2>&1; then',
+    `  s=$(python3 -c 'import sys, urllib.request, urllib.error
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    pass' "$url")`,
+    'else',
+    '  echo noclient',
+    '  exit 0',
+    'fi',
+    'echo "status=${s:-none}"',
+].join("\n");
+
+/** What one probe found: an HTTP status, no answer, no HTTP client in the image, or no probe at all. */
+export type ProbeResult = { kind: "status"; status: number } | { kind: "none" } | { kind: "noclient" } | { kind: "failed" };
+
+/** Reads PROBE_SCRIPT's output (pure). `failed` means the exec itself did not run (container gone). */
+export function parseProbe(code: number, stdout: string): ProbeResult {
+    if (code !== 0) return { kind: "failed" };
+    const lines = stdout.split("\n").map((l) => l.trim());
+    if (lines.includes("noclient")) return { kind: "noclient" };
+    const status = lines.map((l) => /^status=(\d{3})$/.exec(l)).find((m) => m);
+    if (status) return { kind: "status", status: Number(status[1]) };
+    return lines.includes("status=none") ? { kind: "none" } : { kind: "failed" };
+}
+
+// Control characters (C0 but tab and newline, DEL, C1) and the bidirectional overrides that can make a
+// terminal show something other than what was written.
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of container or build output as it may be shown: escaped and at most `maxChars` long (pure). */
+export function printableLine(text: string, maxChars = 240): string {
+    const escaped = text.replace(/\t/g, " ").replace(UNPRINTABLE, (c) => {
+        const code = c.charCodeAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+    });
+    if (escaped.length <= maxChars) return escaped;
+    return `${escaped.slice(0, maxChars)}… (${escaped.length - maxChars} more characters)`;
+}
+
+/** The last `count` non-empty lines of `text`, each made printable (pure). */
+export function printableTail(text: string, count: number): string[] {
+    return text
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== "")
+        .slice(-count)
+        .map((l) => printableLine(l.trimEnd()));
+}
+
+function formatLogTail(lines: string[]): string {
+    return lines.length === 0 ? "; the container wrote no log lines" : `; last log lines:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+}
+
+/**
+ * The detail of a failed build (pure): the step that failed and the builder's last error line. A failed
+ * FROM means a mybinder.org node could not pull the image either.
+ */
+export function describeBuildFailure(reference: string, code: number, stdout: string, stderr: string, timedOutAfterS?: number): string {
+    const steps = stdout.split("\n").filter((l) => /^Step \d+\/\d+ : /.test(l));
+    const step = steps.length > 0 ? printableLine(steps[steps.length - 1].trim()) : undefined;
+    // The legacy builder's deprecation notice comes first on stderr; the error is the last line.
+    const error = printableTail(stderr, 1)[0] ?? printableTail(stdout, 1)[0] ?? "no output";
+    const head =
+        timedOutAfterS !== undefined
+            ? `docker build of ${LAUNCHER_DOCKERFILE_PATH} did not finish within ${timedOutAfterS} s`
+            : `docker build of ${LAUNCHER_DOCKERFILE_PATH} failed (exit ${code})`;
+    const at = step ? ` at "${step}"` : "";
+    const hint = step?.includes(" : FROM ")
+        ? `; a mybinder.org node pulls the base image anonymously and could not build this launcher either: check that ${reference} exists in its registry, is public and has linux/amd64`
+        : "";
+    return `${head}${at}: ${error}${hint}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// docker calls whose output comes from the image (build output, container logs): only a bounded tail is
+// kept, since an image can write without end. Short, fixed-form calls go through runtime.ts's `docker`.
+
+interface BoundedResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+}
+
+/** Bytes of each stream kept (the end of it, where errors are). */
+const KEEP_BYTES = 64 * 1024;
+
+function keepTail(text: string): string {
+    return text.length > 2 * KEEP_BYTES ? text.slice(-KEEP_BYTES) : text;
+}
+
+/** Runs `docker <args>` without a shell, keeping the last KEEP_BYTES of each stream. */
+function dockerBounded(args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<BoundedResult> {
+    return new Promise((resolve) => {
+        const child = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
+        let stdout = "";
+        let stderr = "";
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGKILL");
+        }, timeoutMs);
+        child.stdout.on("data", (chunk) => (stdout = keepTail(stdout + chunk)));
+        child.stderr.on("data", (chunk) => (stderr = keepTail(stderr + chunk)));
+        child.on("error", (err) => {
+            clearTimeout(timer);
+            resolve({ code: 127, stdout, stderr: `${stderr}\ncould not start the docker CLI: ${err.message}`, timedOut });
+        });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? 137, stdout: stdout.slice(-KEEP_BYTES), stderr: stderr.slice(-KEEP_BYTES), timedOut });
+        });
+    });
+}
+
+/** Log lines quoted in a failing launch's detail. */
+const LOG_TAIL_LINES = 8;
+
+/** The last lines a container wrote, stdout and stderr merged in time order, escaped. */
+async function containerLogTail(name: string): Promise<string[]> {
+    const result = await dockerBounded(["logs", "--timestamps", "--tail", String(LOG_TAIL_LINES), name], 30000);
+    if (result.code !== 0) return [];
+    // `docker logs --timestamps` prefixes fixed-width UTC RFC 3339 times, so the two streams merge by text sort.
+    const stamped = [...result.stdout.split("\n"), ...result.stderr.split("\n")].filter((l) => l.trim() !== "");
+    stamped.sort();
+    return printableTail(stamped.map((l) => l.replace(/^\S+Z /, "")).join("\n"), LOG_TAIL_LINES);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Leftovers: what this process built or started and has not removed yet.
+
+const leftovers = { containers: new Set<string>(), images: new Set<string>() };
+
+async function removeContainer(name: string): Promise<void> {
+    await docker(["rm", "--force", name], 60000).catch(() => undefined);
+    leftovers.containers.delete(name);
+}
+
+/** `--no-prune`: only the rehearsal's own image goes, never the base it was built from. */
+async function removeImage(tag: string): Promise<void> {
+    await docker(["image", "rm", "--force", "--no-prune", tag], 60000).catch(() => undefined);
+    leftovers.images.delete(tag);
+}
+
+/** For SIGINT/SIGTERM handlers: removes the rehearsal's container and image synchronously. */
+export function removeRehearsalLeftoversSync(): void {
+    if (leftovers.containers.size > 0) spawnSync("docker", ["rm", "--force", ...leftovers.containers], { stdio: "ignore", timeout: 30000 });
+    if (leftovers.images.size > 0) spawnSync("docker", ["image", "rm", "--force", "--no-prune", ...leftovers.images], { stdio: "ignore", timeout: 30000 });
+    leftovers.containers.clear();
+    leftovers.images.clear();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The rehearsal
+
+/** Pulling a multi-GB base image on a slow link is part of the build; beyond this something is stuck. */
+const BUILD_TIMEOUT_S = 1800;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function secondsSince(since: number): number {
+    return Math.round((Date.now() - since) / 100) / 10;
+}
+
+/** A name (and image tag) no concurrent rehearsal can collide with; the pid lets tests find leftovers. */
+function uniqueName(branch: string): string {
+    return `${branchSlug(branch).slice(0, 60).toLowerCase()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/** The repository rehearsal images are tagged in (`uw3-binder-rehearsal:<branch>-<pid>-<random>`). */
+export const REHEARSAL_IMAGE_REPOSITORY = "uw3-binder-rehearsal";
+/** The prefix of rehearsal container names (`uw3-binder-rehearsal-<branch>-<pid>-<random>`). */
+export const REHEARSAL_CONTAINER_PREFIX = "uw3-binder-rehearsal-";
+
+function step(name: RehearsalStep, ok: boolean, detail: string, since: number): RehearsalStepResult {
+    return { name, ok, detail, seconds: secondsSince(since) };
+}
+
+/**
+ * Rehearses one launcher branch: builds its `.binder/Dockerfile` exactly as the program commits it and
+ * starts the result as mybinder.org would. Never throws for what Docker or the image did: each step
+ * reports. Throws only for a `reference` launcherDockerfile refuses (the CLI validates it first).
+ */
+export async function rehearseLaunch(reference: string, target: RehearsalTarget, options: RehearsalOptions): Promise<RehearsalOutcome> {
+    const pin: LauncherPin = { ...target, reference };
+    const dockerfile = launcherDockerfile(pin);
+    const outcome = (steps: RehearsalStepResult[], secondsToHttp200?: number): RehearsalOutcome => ({
+        reference,
+        branch: target.branch,
+        ok: steps.every((s) => s.ok),
+        secondsToHttp200,
+        steps,
+    });
+
+    let since = Date.now();
+    try {
+        await docker(["version", "--format", "{{.Server.Version}}"], 30000);
+    } catch (err) {
+        const detail = `not run: ${(err as Error).message}`;
+        return outcome(REHEARSAL_STEPS.map((name) => step(name, false, detail, since)));
+    }
+
+    const name = uniqueName(target.branch);
+    const tag = `${REHEARSAL_IMAGE_REPOSITORY}:${name}`;
+    const context = await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-rehearsal-"));
+    try {
+        await fs.promises.mkdir(path.join(context, path.dirname(LAUNCHER_DOCKERFILE_PATH)), { recursive: true });
+        await fs.promises.writeFile(path.join(context, LAUNCHER_DOCKERFILE_PATH), dockerfile);
+
+        leftovers.images.add(tag);
+        // The classic builder, as repo2docker drives it through docker-py (no BuildKit).
+        const built = await dockerBounded(rehearsalBuildArgs(context, tag), BUILD_TIMEOUT_S * 1000, { DOCKER_BUILDKIT: "0" });
+        if (built.code !== 0 || built.timedOut) {
+            const detail = describeBuildFailure(reference, built.code, built.stdout, built.stderr, built.timedOut ? BUILD_TIMEOUT_S : undefined);
+            return outcome([step("build", false, detail, since), step("launch", false, "not run: the launcher did not build", Date.now())]);
+        }
+        const buildStep = step(
+            "build",
+            true,
+            `built ${LAUNCHER_DOCKERFILE_PATH} (FROM ${reference}, ENV UW3_BRANCH=${target.uw3Branch}) as repo2docker does, NB_USER=${BINDER_USER} NB_UID=${BINDER_UID}`,
+            since,
+        );
+
+        since = Date.now();
+        let launch: LaunchVerdict;
+        try {
+            launch = await launchAndProbe(`${REHEARSAL_CONTAINER_PREFIX}${name}`, tag, options);
+        } catch (err) {
+            // The engine went away mid-launch (DockerUnavailableError): a verdict on the host, not the image.
+            launch = { ok: false, detail: `not run: ${(err as Error).message}` };
+        }
+        return outcome([buildStep, step("launch", launch.ok, launch.detail, since)], launch.secondsToHttp200);
+    } finally {
+        await removeImage(tag);
+        await fs.promises.rm(context, { recursive: true, force: true });
+    }
+}
+
+interface LaunchVerdict {
+    ok: boolean;
+    detail: string;
+    secondsToHttp200?: number;
+}
+
+interface ContainerState {
+    running: boolean;
+    exitCode: number;
+    oomKilled: boolean;
+}
+
+async function containerState(name: string): Promise<ContainerState | undefined> {
+    const inspected = await docker(["container", "inspect", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}", name], 30000);
+    const match = /^(true|false) (-?\d+) (true|false)$/.exec(inspected.stdout.trim());
+    if (inspected.code !== 0 || !match) return undefined;
+    return { running: match[1] === "true", exitCode: Number(match[2]), oomKilled: match[3] === "true" };
+}
+
+/** The limits a launch ran with, for details. */
+function describeLimits(options: RehearsalOptions): string {
+    return `UID ${BINDER_UID}, ${options.cpus} CPU, ${options.memory} memory, no network`;
+}
+
+async function launchAndProbe(name: string, image: string, options: RehearsalOptions): Promise<LaunchVerdict> {
+    let entrypoint = "(no ENTRYPOINT)";
+    try {
+        const local = await inspectLocalImage(image);
+        if (local.entrypoint.length > 0) entrypoint = local.entrypoint.map((w) => printableLine(w, 120)).join(" ");
+    } catch (err) {
+        return { ok: false, detail: `not run: ${(err as Error).message}` };
+    }
+    const token = randomBytes(16).toString("hex");
+    const where = `127.0.0.1:${BINDER_PORT}`;
+    const url = `http://${where}/`;
+    leftovers.containers.add(name);
+    try {
+        const started = await docker(rehearsalRunArgs(name, image, options, token), 120000);
+        if (started.code !== 0 || started.timedOut) {
+            // 125: the engine refused (a limit it cannot give, the image gone); 126/127: the entrypoint cannot run.
+            const why = printableLine(firstLine(started.stderr.replace(/^docker: /, "")) || (started.timedOut ? "timed out" : "no output"));
+            const prefix = started.code === 125 || started.timedOut ? "not run: " : "";
+            return { ok: false, detail: `${prefix}the container did not start (exit ${started.code}): ${why} (ENTRYPOINT ${entrypoint})` };
+        }
+        const startedAt = Date.now();
+        const deadline = startedAt + options.startTimeoutS * 1000;
+        let last = "no answer";
+        let exited: ContainerState | undefined;
+        while (Date.now() < deadline) {
+            const probeTimeoutMs = Math.max(1000, Math.min(10000, deadline - Date.now() + 1000));
+            const ran = await dockerBounded(["exec", name, "/bin/sh", "-c", PROBE_SCRIPT, "sh", url], probeTimeoutMs);
+            const probe = ran.timedOut ? ({ kind: "none" } as const) : parseProbe(ran.code, ran.stdout);
+            if (probe.kind === "status" && probe.status === 200) {
+                const after = secondsSince(startedAt);
+                return {
+                    ok: true,
+                    secondsToHttp200: after,
+                    detail: `HTTP 200 on ${where} ${after.toFixed(1)} s after start (limit ${options.startTimeoutS} s; ${describeLimits(options)})`,
+                };
+            }
+            if (probe.kind === "noclient") {
+                return { ok: false, detail: `not run: the image has none of curl, wget or python3 on its PATH, so nothing inside it can ask ${where} for an answer` };
+            }
+            if (probe.kind === "status") last = `HTTP ${probe.status}`;
+            if (probe.kind === "failed") {
+                const state = await containerState(name);
+                if (state && !state.running) {
+                    exited = state;
+                    break;
+                }
+                // 126/127 from a running container: docker exec could not start /bin/sh in it.
+                if (state && (ran.code === 126 || ran.code === 127)) {
+                    return { ok: false, detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`)}` };
+                }
+            }
+            await sleep(200);
+        }
+        const ranFor = secondsSince(startedAt);
+        exited ??= await containerState(name).then((s) => (s && !s.running ? s : undefined));
+        const logs = formatLogTail(await containerLogTail(name));
+        if (exited?.oomKilled) {
+            return {
+                ok: false,
+                detail:
+                    `out of memory: the kernel killed the container's process at the ${options.memory} memory limit ` +
+                    `within ${ranFor.toFixed(1)} s of start (exit ${exited.exitCode}); mybinder.org gives each user ` +
+                    `${DEFAULT_REHEARSAL_OPTIONS.memory}, so the start script and the server must stay under it${logs}`,
+            };
+        }
+        if (exited) {
+            return {
+                ok: false,
+                detail: `the container exited with code ${exited.exitCode} within ${ranFor.toFixed(1)} s of start, before answering HTTP 200 on ${where} (ENTRYPOINT ${entrypoint})${logs}`,
+            };
+        }
+        return {
+            ok: false,
+            detail:
+                `no HTTP 200 on ${where} within ${options.startTimeoutS} s (last: ${last}); mybinder.org passes ` +
+                `"${describedLaunchCommand()}" to the entrypoint ${entrypoint}, which must exec it so the server listens on port ${BINDER_PORT}${logs}`,
+        };
+    } finally {
+        await removeContainer(name);
+    }
+}

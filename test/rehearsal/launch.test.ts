@@ -1,0 +1,119 @@
+import * as assert from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import {
+    binderLaunchCommand,
+    describeBuildFailure,
+    parseProbe,
+    PROBE_SCRIPT,
+    printableLine,
+    printableTail,
+    rehearsalBuildArgs,
+    rehearsalRunArgs,
+} from "../../src/rehearsal/launch";
+
+const REF = `127.0.0.1:5000/uw3-binder-test/good:fixture@sha256:${"0".repeat(64)}`;
+
+describe("rehearsal: the launch as mybinder.org does it", () => {
+    it("builds as repo2docker builds a .binder/Dockerfile", () => {
+        assert.deepStrictEqual(rehearsalBuildArgs("/tmp/ctx", "uw3-binder-rehearsal:main-1-ab"), [
+            "build",
+            "--file",
+            "/tmp/ctx/.binder/Dockerfile",
+            "--build-arg",
+            "NB_USER=jovyan",
+            "--build-arg",
+            "NB_UID=1000",
+            "--tag",
+            "uw3-binder-rehearsal:main-1-ab",
+            "/tmp/ctx",
+        ]);
+    });
+
+    it("runs as BinderHub starts a server: UID 1000, its limits without swap, no network, its command", () => {
+        assert.deepStrictEqual(rehearsalRunArgs("c", "img", { memory: "2g", cpus: 1, startTimeoutS: 30 }, "tok"), [
+            "run",
+            "--detach",
+            "--name",
+            "c",
+            "--user",
+            "1000",
+            "--memory",
+            "2g",
+            "--memory-swap",
+            "2g",
+            "--cpus",
+            "1",
+            "--network=none",
+            "--pull=never",
+            "img",
+            "jupyter",
+            "notebook",
+            "--ip=0.0.0.0",
+            "--port=8888",
+            "--NotebookApp.token=tok",
+            "--NotebookApp.base_url=/",
+        ]);
+        assert.deepStrictEqual(binderLaunchCommand("x").slice(0, 2), ["jupyter", "notebook"]);
+    });
+
+    it("reads the probe's answer: a status, none, no client, or a probe that did not run", () => {
+        assert.deepStrictEqual(parseProbe(0, "status=200\n"), { kind: "status", status: 200 });
+        assert.deepStrictEqual(parseProbe(0, "status=404\n"), { kind: "status", status: 404 });
+        assert.deepStrictEqual(parseProbe(0, "status=none\n"), { kind: "none" });
+        assert.deepStrictEqual(parseProbe(0, "noclient\n"), { kind: "noclient" });
+        assert.deepStrictEqual(parseProbe(1, "Error response from daemon: container is not running"), { kind: "failed" });
+        assert.deepStrictEqual(parseProbe(0, "status=2000\n"), { kind: "failed" });
+    });
+
+    it("the probe script reports the last status busybox wget saw, through redirects, or none", async function () {
+        if (!fs.existsSync("/bin/busybox")) this.skip();
+        // What Jupyter does at `/` without a login: redirect, then answer the login page.
+        const server = http.createServer((req, res) => {
+            if (req.url === "/") res.writeHead(302, { Location: "/login?next=%2Ftree" }).end();
+            else if (req.url?.startsWith("/login")) res.writeHead(200).end("login");
+            else res.writeHead(404).end();
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as AddressInfo;
+        // busybox sh runs its own wget, sed and tail applets, as in the fixture images.
+        const probe = (url: string) =>
+            new Promise<string>((resolve) => {
+                const child = spawn("/bin/busybox", ["sh", "-c", PROBE_SCRIPT, "sh", url], { env: { PATH: "/nonexistent" } });
+                let out = "";
+                child.stdout.on("data", (d) => (out += d));
+                child.on("close", () => resolve(out));
+            });
+        try {
+            assert.strictEqual(await probe(`http://127.0.0.1:${port}/`), "status=200\n");
+            assert.strictEqual(await probe(`http://127.0.0.1:${port}/api`), "status=404\n");
+        } finally {
+            await new Promise((resolve) => server.close(resolve));
+        }
+        assert.strictEqual(await probe(`http://127.0.0.1:${port}/`), "status=none\n");
+    });
+
+    it("escapes control characters and cuts long lines of container output", () => {
+        assert.strictEqual(printableLine("\x1b[31mred\x1b[0m\tok\r"), "\\x1b[31mred\\x1b[0m ok\\x0d");
+        assert.strictEqual(printableLine("a\u202eb\x9b"), "a\\u202eb\\x9b");
+        assert.strictEqual(printableLine("x".repeat(250)), `${"x".repeat(240)}… (10 more characters)`);
+        assert.deepStrictEqual(printableTail("one\n\ntwo\r\nthree\n", 2), ["two", "three"]);
+    });
+
+    it("says which build step failed, and that mybinder.org cannot pull a base that does not pull here", () => {
+        const stdout = `Sending build context to Docker daemon  2.56kB\nStep 1/2 : FROM ${REF}\n`;
+        const stderr = `DEPRECATED: The legacy builder is deprecated\n\nmanifest for ${REF} not found: manifest unknown: manifest unknown\n`;
+        assert.strictEqual(
+            describeBuildFailure(REF, 1, stdout, stderr),
+            `docker build of .binder/Dockerfile failed (exit 1) at "Step 1/2 : FROM ${REF}": manifest for ${REF} not found: manifest unknown: manifest unknown; ` +
+                `a mybinder.org node pulls the base image anonymously and could not build this launcher either: check that ${REF} exists in its registry, is public and has linux/amd64`,
+        );
+        assert.strictEqual(
+            describeBuildFailure(REF, 1, "Step 2/2 : ENV UW3_BRANCH=x\n", "failed to \x1b]0;x\x07 set env\n"),
+            'docker build of .binder/Dockerfile failed (exit 1) at "Step 2/2 : ENV UW3_BRANCH=x": failed to \\x1b]0;x\\x07 set env',
+        );
+        assert.strictEqual(describeBuildFailure(REF, 137, "", "", 1800), "docker build of .binder/Dockerfile did not finish within 1800 s: no output");
+    });
+});
