@@ -9,7 +9,7 @@ export interface BinderGateArgs {
     readonly reference: pulumi.Input<string>;
     /** Which checks run and their limits (from the image's `checks` config). */
     readonly checks: CheckOptions;
-    /** Credentials for the image's registry; they reach the check through its environment only. */
+    /** Credentials for the image's registry: a secret input of the gate, handed to the check in its environment only. */
     readonly login?: { username: string; password: pulumi.Output<string> };
 }
 

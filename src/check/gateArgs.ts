@@ -1,9 +1,9 @@
 /**
- * The `uw3-binder check` command line a gate runs for an image's check options, derived from the one
- * declaration (options.ts). Pure; the gate's command is visible in `pulumi preview`, so only options that
- * differ from the defaults, of checks that run, are spelled out. Each is written `--flag=value` as one
- * argument, so no value can be mistaken for a flag. Credentials never appear here: they travel in the
- * command's environment (CREDENTIAL_ENV).
+ * The `uw3-binder check` arguments a gate runs with for an image's check options, derived from the one
+ * declaration (options.ts). Pure; the gate's `args` input is visible in `pulumi preview`, so only options
+ * that differ from the defaults, of checks that run, are spelled out. Each is written `--flag=value` as one
+ * argument, so no value can be mistaken for a flag. Credentials never appear here: they reach the check
+ * in its environment (CREDENTIAL_ENV).
  */
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, encodeOption, sameValue } from "./options";
 
