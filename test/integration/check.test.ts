@@ -12,34 +12,12 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { CHECK_NAMES, CheckName, CheckReport } from "../../src/check/types";
 import { ImageSpec, PushedImage, RunResult, describeIntegration, run } from "./harness";
+import { fixtureSpec } from "./fixtureImages";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CLI = path.join(ROOT, "bin", "uw3-binder.js");
-const FIXTURES = path.join(ROOT, "test", "fixtures", "images");
 const PREFIX = "/home/jovyan/underworld3/.pixi/envs/runtime";
 const SITE = `${PREFIX}/lib/python3.12/site-packages`;
-
-/** Every file under the fixture's rootfs/ and variants/, keyed by its context path. */
-function fixtureFiles(): Record<string, Buffer> {
-    const files: Record<string, Buffer> = {};
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(path.join(FIXTURES, dir), { withFileTypes: true })) {
-            const rel = path.posix.join(dir, entry.name);
-            if (entry.isDirectory()) walk(rel);
-            else files[rel] = fs.readFileSync(path.join(FIXTURES, rel));
-        }
-    };
-    walk("rootfs");
-    walk("variants");
-    return files;
-}
-
-/** The good image, or the good image plus one variant's lines (so all share the good image's layers). */
-function fixtureSpec(variant?: string): ImageSpec {
-    let dockerfile = fs.readFileSync(path.join(FIXTURES, "Dockerfile"), "utf8");
-    if (variant) dockerfile += "\n" + fs.readFileSync(path.join(FIXTURES, "variants", `${variant}.Dockerfile`), "utf8");
-    return { dockerfile, files: fixtureFiles() };
-}
 
 /** A port nothing listens on right now (on the host: the jupyter check no longer cares, see the isolation test). */
 function freePort(): Promise<number> {
