@@ -6,12 +6,11 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { CHECK_NAMES, CheckName, CheckReport } from "../../src/check/types";
-import { ImageSpec, PushedImage, RunResult, describeIntegration, run } from "./harness";
+import { PushedImage, RunResult, describeIntegration, run } from "./harness";
 import { fixtureSpec } from "./fixtureImages";
 
 const ROOT = path.join(__dirname, "..", "..");
