@@ -98,9 +98,12 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
         assert.ok(slimManifest.layers.length > depsManifest.layers.length);
     });
 
-    it("a second up changes nothing, and the gates do not run again", async function () {
+    it("a second up refreshes first, changes nothing, and the gates do not run again", async function () {
         this.timeout(STEP_TIMEOUT);
         const { result, events } = await up();
+        // Pulumi.yaml's `options.refresh: always`: every up reads the real state before it diffs.
+        const refreshed = events.filter((e) => e.resourcePreEvent?.metadata.op === "refresh").map((e) => e.resourcePreEvent!.metadata.urn.split("::").pop());
+        assert.ok(refreshed.includes("slim-image") && refreshed.includes("slim-gate-check"), `refreshed: ${refreshed.join(", ")}`);
         assert.deepStrictEqual(changes(result.summary.resourceChanges), {});
         assert.deepStrictEqual(touched(events), []);
         assert.deepStrictEqual(result.outputs.verifiedReferences.value, first.outputs.verifiedReferences.value);
