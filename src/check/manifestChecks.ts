@@ -201,7 +201,9 @@ export function growthPercent(before: number, after: number): number {
 
 function formatPercent(percent: number): string {
     if (!Number.isFinite(percent)) return "+∞%";
-    return `${percent < 0 ? "-" : "+"}${Math.abs(percent).toFixed(1)}%`;
+    // Sign of the rounded value: a shrink of 0.01% reads "+0.0%", never "-0.0%".
+    const rounded = Number(percent.toFixed(1));
+    return `${rounded < 0 ? "-" : "+"}${Math.abs(rounded).toFixed(1)}%`;
 }
 
 /**
