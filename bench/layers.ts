@@ -9,6 +9,7 @@ import { checkLayers, checkVisibility, formatSize } from "../src/check/manifestC
 import { fetchImageManifests } from "../src/check/registry";
 import { DEFAULT_CHECK_OPTIONS } from "../src/check/types";
 import { parseImageReference } from "../src/images/reference";
+import { benchRegistryBudget } from "./budget";
 import { BUSYBOX_DOCKERFILE, buildAndPushImage, integrationEnv, randomFile, run } from "../test/integration/harness";
 
 const LAYER_COUNT = 4;
@@ -66,6 +67,7 @@ export async function benchLayers(): Promise<string[]> {
         // garbage-collect); `scripts/services.sh stop` drops its storage.
         await run("docker", ["rmi", "--force", pushed.localTag]);
     }
+    lines.push(...(await benchRegistryBudget(env.registry)));
     return lines;
 }
 

@@ -6,6 +6,7 @@
  * unchanged (test/check/options.test.ts round-trips random valid option sets). No Pulumi import.
  */
 import { z } from "zod";
+import { parseImageReference } from "../images/reference";
 
 /** The checks, in the order they run and are reported. */
 export const CHECK_NAMES = ["layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;
@@ -35,6 +36,10 @@ export interface CheckOptions {
     enabled: CheckName[];
     maxLayerMb: number;
     maxImageMb: number;
+    /** The image a mybinder.org node already has (the previous release), or "" for none. */
+    baseline: string;
+    maxNewMb: number;
+    maxGrowthPercent: number;
     platforms: string[];
     envRequire: string[];
     envForbid: string[];
@@ -72,6 +77,17 @@ export interface OptionDeclaration<K extends OptionKey = OptionKey> {
 const isNumberIn = (min: number, max: number, integer: boolean) => (v: unknown) =>
     typeof v === "number" && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
 const positive = (max: number) => (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0 && v <= max;
+/** "" (no baseline) or an image reference `check` can resolve. */
+const imageReferenceOrNone = (v: unknown) => {
+    if (v === "") return true;
+    if (typeof v !== "string") return false;
+    try {
+        parseImageReference(v);
+        return v.trim() === v;
+    } catch {
+        return false;
+    }
+};
 const matches = (re: RegExp) => (v: unknown) => typeof v === "string" && re.test(v);
 const listOf = (item: (v: unknown) => boolean, min: number) => (v: unknown) => Array.isArray(v) && v.length >= min && v.every(item);
 
@@ -90,6 +106,22 @@ export const OPTIONS = [
         key: "maxImageMb", check: "layers", configKey: "maxImageMb", flag: "max-image-mb", kind: "number",
         expected: "a positive number of MB up to 1000000", valid: positive(1e6), default: 4096,
         help: "largest compressed image, MB",
+    }),
+    declare({
+        key: "baseline", check: "layers", configKey: "baseline", flag: "baseline", kind: "word",
+        expected: 'an image reference such as "ghcr.io/underworldcode/uw3-base:2025.01-slim" (or "" for none)', valid: imageReferenceOrNone, default: "",
+        help: "the image mybinder.org nodes already have (last release); layers it lacks are new",
+    }),
+    declare({
+        key: "maxNewMb", check: "layers", configKey: "maxNewMb", flag: "max-new-mb", kind: "number",
+        // A monthly rebuild of the top layers is expected; a re-pull of the whole 3.4 GB deps image is not.
+        expected: "a number of MB from 0 to 1000000", valid: isNumberIn(0, 1e6, false), default: 1024,
+        help: "compressed bytes of layers the baseline lacks (what every node must pull again), MB",
+    }),
+    declare({
+        key: "maxGrowthPercent", check: "layers", configKey: "maxGrowthPercent", flag: "max-growth-percent", kind: "number",
+        expected: "a number of percent from 0 to 1000000", valid: isNumberIn(0, 1e6, false), default: 25,
+        help: "growth of the compressed image over the baseline, percent",
     }),
     declare({
         key: "platforms", check: "platform", configKey: "require", flag: "platforms", kind: "list",

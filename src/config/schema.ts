@@ -31,6 +31,7 @@ export const KEYS = {
     owner: "github:owner",
     token: "github:token",
     release: `${PROJECT}:release`,
+    previousRelease: `${PROJECT}:previousRelease`,
     registry: `${PROJECT}:registry`,
     source: `${PROJECT}:source`,
     images: `${PROJECT}:images`,
@@ -41,7 +42,7 @@ export const KEYS = {
 } as const;
 
 const SECRET_KEYS: string[] = [KEYS.token, KEYS.registryPassword, KEYS.registryPasswords, KEYS.launcherPat];
-const PLAIN_KEYS: string[] = [KEYS.owner, KEYS.release, KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher];
+const PLAIN_KEYS: string[] = [KEYS.owner, KEYS.release, KEYS.previousRelease, KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher];
 
 
 export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
@@ -187,6 +188,8 @@ export interface RegistryLogin {
 export interface BinderConfig {
     githubOwner: string;
     release: string;
+    /** The release this stack was copied from (`new-release`), whose tags are each image's baseline. */
+    previousRelease?: string;
     registry: RegistryConfig;
     source: { repository: string; owner: string; name: string; path: string; launcherPatSecret: boolean };
     /** In dependency order: every parent before its children. */
@@ -292,6 +295,16 @@ export function expandTag(template: string, release: string): { tag: string; unk
         return whole;
     });
     return { tag, unknown };
+}
+
+/**
+ * The image a mybinder.org node that ran the previous release has: the image's primary tag with
+ * `{release}` expanded to the previous release. None when the tag does not name the release (a fixed
+ * tag such as Docker Hub's "2.5.0b" would be the image itself).
+ */
+export function baselineReference(repositoryUrl: string, tagTemplate: string, previousRelease: string): string | undefined {
+    if (!tagTemplate.includes("{release}")) return undefined;
+    return `${repositoryUrl}:${expandTag(tagTemplate, previousRelease).tag}`;
 }
 
 /** Parses a launcher `pin`: `sha256:<hex>` or `<tag>@sha256:<hex>`. */
@@ -405,6 +418,16 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     let release: string | undefined;
     if (typeof releaseRaw === "string" && RELEASE_PATTERN.test(releaseRaw)) release = releaseRaw;
     else problems.push(`\`${KEYS.release}\`: expected a release month YYYY.MM (for example "2025.01"), found ${shown(releaseRaw)}`);
+    // The month `new-release` copied this stack from: each image's size is judged against its tag of that month.
+    const previousRaw = raw[KEYS.previousRelease];
+    let previousRelease: string | undefined;
+    if (previousRaw !== undefined) {
+        if (typeof previousRaw !== "string" || !RELEASE_PATTERN.test(previousRaw)) {
+            problems.push(`\`${KEYS.previousRelease}\`: expected a release month YYYY.MM (for example "2025.01"), found ${shown(previousRaw)}`);
+        } else if (release && previousRaw >= release) {
+            problems.push(`\`${KEYS.previousRelease}\`: expected a month before \`${KEYS.release}\` (${shown(release)}), found ${shown(previousRaw)}`);
+        } else previousRelease = previousRaw;
+    }
 
     const registry = shape(registryShape, KEYS.registry, raw[KEYS.registry], problems);
     const source = shape(sourceShape, KEYS.source, raw[KEYS.source], problems);
@@ -513,6 +536,11 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 target: img.target,
                 checks: checkOptions(img.checks as RawChecks | undefined),
             });
+            const checks = images[images.length - 1].checks;
+            // An explicit `checks.layers.baseline` wins; otherwise the previous release's tag of this image.
+            if (previousRelease && checks.baseline === "" && checks.enabled.includes("layers")) {
+                checks.baseline = baselineReference(repositoryUrl, templates[0], previousRelease) ?? "";
+            }
             if (images[images.length - 1].checks.enabled.length === 0) {
                 problems.push(`${at}.checks\`: every check is off, so nothing would gate this image; keep at least \`layers\``);
             }
@@ -675,6 +703,7 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     return {
         githubOwner: owner,
         release,
+        ...(previousRelease ? { previousRelease } : {}),
         registry,
         source: { repository: source.repository, owner: sourceOwner, name: sourceName, path: source.path, launcherPatSecret: source.launcherPatSecret ?? true },
         images,

@@ -15,10 +15,11 @@ export function pinOverrideReference(image: ImageConfig, pin: { digest: string; 
 /**
  * A pinned digest was published (and gated) earlier and may not be in the local engine: re-check what
  * the registry serves (layers, visibility, platform, env, as enabled). `layers` always runs, so a
- * mistyped digest fails on its missing manifest.
+ * mistyped digest fails on its missing manifest. No baseline: a pin holds (or rolls back to) an image
+ * published earlier, and the size budgets judge a new release, never a rollback.
  */
 export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
-    return { ...checks, enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || checks.enabled.includes(n)) };
+    return { ...checks, baseline: "", enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || checks.enabled.includes(n)) };
 }
 
 export function launcherPins<T>(

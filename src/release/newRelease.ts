@@ -18,6 +18,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import { isAlias, isMap, isScalar, parseDocument, Scalar } from "yaml";
 import { KEYS, RELEASE_PATTERN } from "../config/schema";
 import { doubledKeyProblems, fullConfigKey, validateStackFileText } from "../config/stackFile";
@@ -82,7 +83,7 @@ export interface SecureValue {
 export interface ReleaseCopy {
     /** The new file's text. */
     text: string;
-    /** The release the source file had. */
+    /** The release the source file had, recorded as `uw3-binder:previousRelease` in the new file. */
     previousRelease: string;
     secureValues: SecureValue[];
     keyMaterial: SecretsKeyMaterial;
@@ -112,7 +113,8 @@ function walk(value: unknown, parts: (string | number)[], visitLeaf: (parts: (st
 }
 
 /**
- * The new stack file's text: `source` with the release value replaced. Throws a NewReleaseError when the
+ * The new stack file's text: `source` with the release value replaced and the month it had recorded as
+ * `previousRelease` (replaced where the source has one, else on the line after the release). Throws a NewReleaseError when the
  * source is not YAML or has no release key.
  */
 export function copyWithRelease(source: string, sourceName: string, release: string): ReleaseCopy {
@@ -140,8 +142,36 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     const previousRelease = String(scalar.value);
     const [start, end] = scalar.range!;
     // A plain 2025.10 is a YAML float (2025.1); quote the new value unless the source single-quoted it.
-    const replacement = scalar.type === Scalar.QUOTE_SINGLE ? `'${release}'` : `"${release}"`;
-    const text = source.slice(0, start) + replacement + source.slice(end);
+    const quote = (value: string) => (scalar.type === Scalar.QUOTE_SINGLE ? `'${value}'` : `"${value}"`);
+    // The month copied from is recorded as `previousRelease`: each image's gate then measures what its
+    // new layers cost the mybinder.org nodes that ran that month's image (its tag of that month).
+    const releaseKey = String((pair.key as Scalar).value);
+    const previousKey = `${releaseKey.slice(0, releaseKey.length - "release".length)}previousRelease`;
+    const previousPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.previousRelease);
+    let text: string;
+    if (previousPair) {
+        if (!isScalar(previousPair.value) || !previousPair.value.range || previousPair.value.type === Scalar.BLOCK_LITERAL || previousPair.value.type === Scalar.BLOCK_FOLDED) {
+            throw new NewReleaseError(`${sourceName}: \`${KEYS.previousRelease}\` is not a single value; expected a line like ${KEYS.previousRelease}: "2024.12"`);
+        }
+        const [pStart, pEnd] = previousPair.value.range;
+        const edits = [
+            { start, end, with: quote(release) },
+            { start: pStart, end: pEnd, with: quote(previousRelease) },
+        ].sort((a, b) => b.start - a.start);
+        text = source;
+        for (const edit of edits) text = text.slice(0, edit.start) + edit.with + text.slice(edit.end);
+    } else {
+        const keyStart = (pair.key as Scalar).range![0];
+        const lineStart = source.lastIndexOf("\n", keyStart - 1) + 1;
+        const indent = source.slice(lineStart, keyStart);
+        if (!/^[ ]*$/.test(indent) || config.flow) {
+            throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is not on a line of its own in a block map; ${releaseLine}`);
+        }
+        const lineEnd = source.indexOf("\n", end);
+        const at = lineEnd < 0 ? source.length : lineEnd;
+        const line = `\n${indent}${previousKey}: ${quote(previousRelease)}`;
+        text = source.slice(0, start) + quote(release) + source.slice(end, at) + line + source.slice(at);
+    }
 
     const top = doc.toJS() as Record<string, unknown>;
     const keyMaterial: SecretsKeyMaterial =
@@ -154,7 +184,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     const secureValues: SecureValue[] = [];
     const mentionsOfPrevious: string[] = [];
     for (const [key, value] of Object.entries((top.config ?? {}) as Record<string, unknown>)) {
-        if (fullConfigKey(key) === KEYS.release) continue;
+        if (fullConfigKey(key) === KEYS.release || fullConfigKey(key) === KEYS.previousRelease) continue;
         walk(value, [key], (parts, leaf) => {
             if (isSecure(leaf)) secureValues.push({ key: pathKey(parts), nested: parts.length > 1 });
             else if (typeof leaf === "string" && leaf.includes(previousRelease)) mentionsOfPrevious.push(pathKey(parts));
@@ -162,8 +192,9 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     }
     // The splice must change that one value and nothing else the parser sees.
     const after = parseDocument(text).toJS() as { config: Record<string, unknown> };
-    const expected = { ...top, config: { ...(top.config as object), [String((pair.key as Scalar).value)]: release } };
-    if (JSON.stringify(after) !== JSON.stringify(expected)) throw new Error(`internal: replacing the release in ${sourceName} changed other values`);
+    const previousName = previousPair ? String((previousPair.key as Scalar).value) : previousKey;
+    const expected = { ...top, config: { ...(top.config as object), [releaseKey]: release, [previousName]: previousRelease } };
+    if (!isDeepStrictEqual(after, expected)) throw new Error(`internal: replacing the release in ${sourceName} changed other values`);
     return { text, previousRelease, secureValues, keyMaterial, mentionsOfPrevious };
 }
 
@@ -242,7 +273,7 @@ function secretCommand(stack: string, value: SecureValue): string {
 export function nextStepsText(result: NewReleaseResult): string {
     const { stack, fromStack, copy } = result;
     const fromName = stackFileName(fromStack);
-    const lines = [`Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${stack.replace("-", ".")}"; everything else as in ${fromName}.`];
+    const lines = [`Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${stack.replace("-", ".")}", ${KEYS.previousRelease} "${copy.previousRelease}" (each image's size is checked against its ${copy.previousRelease} tag); everything else as in ${fromName}.`];
     const init =
         copy.keyMaterial.kind === "passphrase"
             ? `pulumi stack init ${stack} --secrets-provider passphrase`

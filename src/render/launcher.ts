@@ -8,6 +8,7 @@ import { badgeMarkdown, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../images/reference";
 import { uw3BranchProblem } from "../config/names";
 import { shown } from "../config/shown";
+import { formatSize } from "../check/manifestChecks";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {
@@ -16,6 +17,18 @@ export interface LauncherPin {
     release: string;
     /** `<server>/<namespace>/<repository>:<tag>@sha256:<64 hex>` */
     reference: string;
+    /** The image's compressed size and what this repin added, when its gate measured them (README only). */
+    size?: PinSize;
+}
+
+/** What `check --baseline` measured for a pin: what a mybinder.org node pulls. */
+export interface PinSize {
+    /** Compressed bytes of the image (its linux/amd64 manifest). */
+    imageBytes: number;
+    /** Compressed bytes of layers the previous release lacked; undefined when there was none to compare. */
+    newBytes?: number;
+    /** The release compared with (`uw3-binder:previousRelease`). */
+    previousRelease?: string;
 }
 
 export interface LauncherRepo {
@@ -88,6 +101,7 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: {
         `- Underworld3 branch: \`${pin.uw3Branch}\``,
         `- Release: ${pin.release}`,
         `- Image: \`${pin.reference}\``,
+        ...(pin.size ? [`- Size: ${sizeLine(pin.size)}`] : []),
         "",
     ];
     if (pin.branch === repo.defaultBranch) {
@@ -98,6 +112,15 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: {
         lines.push("");
     }
     return lines.join("\n");
+}
+
+/** `3.3 GB compressed; this repin added 57.0 MB that 2025.01 did not have`. */
+export function sizeLine(size: PinSize): string {
+    const added =
+        size.newBytes === undefined || size.previousRelease === undefined
+            ? ""
+            : `; this repin added ${formatSize(size.newBytes)} that ${size.previousRelease} did not have`;
+    return `${formatSize(size.imageBytes)} compressed${added}`;
 }
 
 /** Names the release and the short digest; depends on nothing the file's content does not, so it never changes alone. */

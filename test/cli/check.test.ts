@@ -39,6 +39,11 @@ describe("parseCheckArgs", () => {
             "--max-layer-mb",
             "500.5",
             "--max-image-mb=2048",
+            "--baseline",
+            "127.0.0.1:5000/uw3/base:2025.01-slim",
+            "--max-new-mb=0",
+            "--max-growth-percent",
+            "12.5",
             "--uid",
             "1001",
             "--start-timeout-s",
@@ -65,6 +70,9 @@ describe("parseCheckArgs", () => {
                 envForbid: [],
                 maxLayerMb: 500.5,
                 maxImageMb: 2048,
+                baseline: "127.0.0.1:5000/uw3/base:2025.01-slim",
+                maxNewMb: 0,
+                maxGrowthPercent: 12.5,
                 uid: 1001,
                 startTimeoutS: 3,
                 jupyterPort: 18888,
@@ -168,10 +176,16 @@ describe("parseCheckArgs", () => {
             [
                 "an unknown flag",
                 [REF, "--pull"],
-                "unknown option --pull; expected one of --json, --print-ref, --skip, --only, --max-layer-mb, --max-image-mb, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
+                "unknown option --pull; expected one of --json, --print-ref, --skip, --only, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
             ],
             ["a value on a boolean flag", [REF, "--json=yes"], "--json takes no value"],
             ["a flag without its value", [REF, "--kernel"], "--kernel needs a value"],
+            [
+                "a baseline that is not an image reference",
+                [REF, "--baseline=ghcr.io/Uw3/base:x"],
+                '--baseline must be an image reference such as "ghcr.io/underworldcode/uw3-base:2025.01-slim" (or "" for none), found "ghcr.io/Uw3/base:x"',
+            ],
+            ["a negative new-bytes budget", [REF, "--max-new-mb=-1"], '--max-new-mb must be a number of MB from 0 to 1000000, found "-1"'],
         ];
         for (const [what, argv, message] of cases) {
             it(what, () => assertUsage(argv, message));

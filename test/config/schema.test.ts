@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { ConfigError, parseBinderConfig, SecretPresence } from "../../src/config/schema";
+import { ConfigError, baselineReference, parseBinderConfig, SecretPresence } from "../../src/config/schema";
+import { gateArgs } from "../../src/check/gateArgs";
+import { registryOnlyChecks } from "../../src/images/launcherPins";
 import { stackConfig } from "../program/fixtures";
 
 const ALL_SECRETS: SecretPresence = {
@@ -137,7 +139,7 @@ describe("config schema", () => {
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:launchr"] = {})),
             [
-                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
+                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:previousRelease, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
             ],
         );
     });
@@ -308,6 +310,69 @@ describe("config schema: launcher.binderHubs", () => {
         assert.deepStrictEqual(
             problems((c) => Object.assign(c["uw3-binder:launcher"], { binderUrl: "https://mybinder.org", binderHubs: ["https://2i2c.mybinder.org"] })),
             ["`uw3-binder:launcher.binderHubs`: `binderUrl` and `binderHubs` are mutually exclusive; list every hub to warm in `binderHubs`"],
+        );
+    });
+});
+
+describe("config schema: previousRelease and the baseline (issue 11, item 5)", () => {
+    const withPrevious = (value: unknown) => {
+        const config = stackConfig();
+        config["uw3-binder:release"] = "2025.02";
+        config["uw3-binder:previousRelease"] = value;
+        return config;
+    };
+
+    it("baselineReference expands {release} in the image's tag to the previous month", () => {
+        assert.strictEqual(baselineReference("ghcr.io/underworldcode/uw3-base", "{release}-slim", "2025.01"), "ghcr.io/underworldcode/uw3-base:2025.01-slim");
+        assert.strictEqual(baselineReference("ghcr.io/underworldcode/uw3-deps", "{release}", "2024.12"), "ghcr.io/underworldcode/uw3-deps:2024.12");
+        // A tag that does not name the release would be the image itself.
+        assert.strictEqual(baselineReference("docker.io/underworldcode/underworld2", "2.5.0b", "2025.01"), undefined);
+    });
+
+    it("gives each image its previous release's tag as baseline, and the gate passes it", () => {
+        const config = parseBinderConfig(withPrevious("2025.01"), ALL_SECRETS);
+        assert.strictEqual(config.previousRelease, "2025.01");
+        assert.deepStrictEqual(
+            config.images.map((i) => [i.name, i.checks.baseline]),
+            [
+                ["deps", "ghcr.io/underworldcode/uw3-deps:2025.01"],
+                ["slim", "ghcr.io/underworldcode/uw3-base:2025.01-slim"],
+            ],
+        );
+        assert.ok(gateArgs(config.images[1].checks).includes("--baseline=ghcr.io/underworldcode/uw3-base:2025.01-slim"));
+    });
+
+    it("without previousRelease there is no baseline, and a pinned branch's gate never has one", () => {
+        const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
+        assert.deepStrictEqual(config.images.map((i) => i.checks.baseline), ["", ""]);
+        const previous = parseBinderConfig(withPrevious("2025.01"), ALL_SECRETS);
+        assert.strictEqual(registryOnlyChecks(previous.images[1].checks).baseline, "");
+    });
+
+    it("an explicit checks.layers.baseline and its budgets win", () => {
+        const config = withPrevious("2025.01");
+        config["uw3-binder:images"].slim.checks = { layers: { baseline: "ghcr.io/underworldcode/uw3-base:2024.12-slim", maxNewMb: 200, maxGrowthPercent: 5 } };
+        const slim = parseBinderConfig(config, ALL_SECRETS).images.find((i) => i.name === "slim")!;
+        assert.deepStrictEqual([slim.checks.baseline, slim.checks.maxNewMb, slim.checks.maxGrowthPercent], ["ghcr.io/underworldcode/uw3-base:2024.12-slim", 200, 5]);
+    });
+
+    it("refuses a previousRelease that is not a month before the release, and bad budgets, naming the key", () => {
+        const bad = (value: unknown) => {
+            try {
+                parseBinderConfig(withPrevious(value), ALL_SECRETS);
+            } catch (err) {
+                return (err as ConfigError).problems;
+            }
+            return [];
+        };
+        assert.deepStrictEqual(bad("2025-01"), ['`uw3-binder:previousRelease`: expected a release month YYYY.MM (for example "2025.01"), found "2025-01"']);
+        assert.deepStrictEqual(bad("2025.02"), ['`uw3-binder:previousRelease`: expected a month before `uw3-binder:release` ("2025.02"), found "2025.02"']);
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].slim.checks = { layers: { maxNewMb: -1, maxGrowthPercent: "10" } })),
+            [
+                "`uw3-binder:images.slim.checks.layers.maxNewMb`: expected a number of MB from 0 to 1000000, found -1",
+                '`uw3-binder:images.slim.checks.layers.maxGrowthPercent`: expected a number of percent from 0 to 1000000, found "10"',
+            ],
         );
     });
 });

@@ -11,7 +11,7 @@ import { copyWithRelease, latestStackBefore, NewReleaseError, newRelease, nextSt
 import { JANUARY, RELEASE_LINE } from "./fixtures";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
-const FEBRUARY = JANUARY.replace(RELEASE_LINE, 'uw3-binder:release: "2025.02"');
+const FEBRUARY = JANUARY.replace(/uw3-binder:release: "2025.01"(.*)\n/, 'uw3-binder:release: "2025.02"$1\n  uw3-binder:previousRelease: "2025.01"\n');
 
 describe("new-release", () => {
     let dir: string;
@@ -31,19 +31,30 @@ describe("new-release", () => {
     });
 
     describe("copyWithRelease", () => {
-        it("changes the release value and no other byte: comments, spacing, flow maps and the missing final newline survive", () => {
+        it("changes the release value, records the month it came from, and no other byte: comments, spacing, flow maps and the missing final newline survive", () => {
             const copy = copyWithRelease(JANUARY, "Pulumi.2025-01.yaml", "2025.02");
             assert.equal(copy.text, FEBRUARY);
             assert.equal(copy.previousRelease, "2025.01");
         });
 
         it("keeps single quotes, and quotes a plain value so 2025.10 stays a string", () => {
-            assert.equal(copyWithRelease("config:\n  uw3-binder:release: '2025.09' # q\n", "f", "2025.10").text, "config:\n  uw3-binder:release: '2025.10' # q\n");
-            assert.equal(copyWithRelease("config:\n  uw3-binder:release: 2025.09\n", "f", "2025.10").text, 'config:\n  uw3-binder:release: "2025.10"\n');
+            assert.equal(copyWithRelease("config:\n  uw3-binder:release: '2025.09' # q\n", "f", "2025.10").text, "config:\n  uw3-binder:release: '2025.10' # q\n  uw3-binder:previousRelease: '2025.09'\n");
+            assert.equal(copyWithRelease("config:\n  uw3-binder:release: 2025.09\n", "f", "2025.10").text, 'config:\n  uw3-binder:release: "2025.10"\n  uw3-binder:previousRelease: "2025.09"\n');
         });
 
         it("accepts the bare project key Pulumi also reads", () => {
-            assert.equal(copyWithRelease('config:\n  release: "2025.01"\n', "f", "2025.02").text, 'config:\n  release: "2025.02"\n');
+            assert.equal(copyWithRelease('config:\n  release: "2025.01"\n', "f", "2025.02").text, 'config:\n  release: "2025.02"\n  previousRelease: "2025.01"\n');
+        });
+
+        it("replaces a previousRelease the source already records (issue 11, item 5)", () => {
+            const copy = copyWithRelease(FEBRUARY, "Pulumi.2025-02.yaml", "2025.03");
+            assert.equal(copy.text, FEBRUARY.replace('release: "2025.02"', 'release: "2025.03"').replace('previousRelease: "2025.01"', 'previousRelease: "2025.02"'));
+            assert.deepEqual(validateStackFileText(copy.text, "Pulumi.2025-03.yaml"), []);
+            // A flow map has no line to add it on; nothing is guessed.
+            assert.throws(() => copyWithRelease('config: { uw3-binder:release: "2025.01" }\n', "f", "2025.02"), {
+                name: "NewReleaseError",
+                message: 'f: `uw3-binder:release` is not on a line of its own in a block map; expected a line like uw3-binder:release: "2025.01"',
+            });
         });
 
         it("finds the secure values, with --path keys for nested ones, and the passphrase salt", () => {
@@ -101,7 +112,7 @@ describe("new-release", () => {
             write("Pulumi.2024-12.yaml", JANUARY.replace(RELEASE_LINE, 'uw3-binder:release: "2024.12"'));
             write("Pulumi.2025-05.yaml", JANUARY.replace(RELEASE_LINE, 'uw3-binder:release: "2025.05"'));
             assert.equal(newRelease({ release: "2025.03", dir }).fromStack, "2025-01");
-            assert.equal(read("Pulumi.2025-03.yaml"), JANUARY.replace(RELEASE_LINE, 'uw3-binder:release: "2025.03"'));
+            assert.equal(read("Pulumi.2025-03.yaml"), FEBRUARY.replace('release: "2025.02"', 'release: "2025.03"'));
             assert.equal(newRelease({ release: "2025.06", dir }).fromStack, "2025-05");
         });
 
@@ -147,7 +158,7 @@ describe("new-release", () => {
             assert.equal(
                 text,
                 [
-                    'Wrote Pulumi.2025-02.yaml: uw3-binder:release "2025.01" -> "2025.02"; everything else as in Pulumi.2025-01.yaml.',
+                    'Wrote Pulumi.2025-02.yaml: uw3-binder:release "2025.01" -> "2025.02", uw3-binder:previousRelease "2025.01" (each image\'s size is checked against its 2025.01 tag); everything else as in Pulumi.2025-01.yaml.',
                     "",
                     "Secure values copied as ciphertext (4): github:token, uw3-binder:registryPassword, uw3-binder:registryPasswords[\"docker.io\"], uw3-binder:launcherPat",
                     "  Pulumi.2025-01.yaml's encryptionsalt is copied too, so they decrypt with the same PULUMI_CONFIG_PASSPHRASE.",

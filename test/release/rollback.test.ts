@@ -133,7 +133,7 @@ describe("rollback", function () {
                 ].join("\n"),
             );
             const february = read("Pulumi.2025-02.yaml");
-            const expected = PRODUCTION.replace(RELEASE_LINE, 'uw3-binder:release: "2025.02"').replace(/(- \{ name: [a-z0-9-]+, uw3Branch: [a-z0-9-]+, image: slim) \}/g, `$1, pin: "${pin}" }`);
+            const expected = PRODUCTION.replace(RELEASE_LINE, 'uw3-binder:release: "2025.02"\n  uw3-binder:previousRelease: "2025.01"').replace(/(- \{ name: [a-z0-9-]+, uw3Branch: [a-z0-9-]+, image: slim) \}/g, `$1, pin: "${pin}" }`);
             assert.equal(february, expected);
 
             const feb = cli(["plan", "--config-file", "Pulumi.2025-02.yaml", "--json"], dir);

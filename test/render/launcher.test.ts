@@ -47,3 +47,17 @@ describe("launcher rendering", () => {
         assert.strictEqual(branchSlug("release/2025.01"), "release-2025-01");
     });
 });
+
+describe("launcher README: size and what the repin added (issue 11, item 5)", () => {
+    const branches = [{ name: "feature/x", uw3Branch: "feature/x" }];
+
+    it("shows the image size and the bytes the previous release lacked, when measured", () => {
+        const readme = launcherReadme(REPO, { ...PIN, release: "2025.02", size: { imageBytes: 3.3 * 1024 ** 3, newBytes: 57 * 1024 ** 2, previousRelease: "2025.01" } }, branches);
+        assert.ok(readme.includes(`- Image: \`${REF}\`\n- Size: 3.3 GB compressed; this repin added 57.0 MB that 2025.01 did not have\n`), readme);
+    });
+
+    it("shows the size alone without a baseline, and nothing when unknown (files stay byte-identical)", () => {
+        assert.ok(launcherReadme(REPO, { ...PIN, size: { imageBytes: 1536 } }, branches).includes("- Size: 1.5 KB compressed\n"));
+        assert.strictEqual(launcherReadme(REPO, PIN, branches).includes("- Size:"), false);
+    });
+});
