@@ -1,5 +1,6 @@
 /**
- * The two checks answered from the registry alone, without pulling the image:
+ * The checks answered from the registry alone, without pulling the image (layers with its baseline
+ * budgets, visibility, platform, env):
  *   - `layers`: mybinder.org pushes/pulls of layers near 1 GB fail (broken pipe, timeouts), so every
  *     compressed layer must stay under `maxLayerMb` (800 in the setup document) and each platform's
  *     image under `maxImageMb`;
