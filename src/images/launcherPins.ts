@@ -18,7 +18,7 @@ export function pinOverrideReference(image: ImageConfig, pin: { digest: string; 
  * mistyped digest fails on its missing manifest.
  */
 export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
-    return { ...checks, enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || checks.enabled.includes(n)) };
+    return { ...checks, enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || n === "withdrawn" || checks.enabled.includes(n)) };
 }
 
 export function launcherPins<T>(

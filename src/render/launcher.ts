@@ -16,6 +16,13 @@ export interface LauncherPin {
     release: string;
     /** `<server>/<namespace>/<repository>:<tag>@sha256:<64 hex>` */
     reference: string;
+    /** The withdrawn release this branch was repinned from (its `pin:` named it). */
+    withdrawn?: { digest: string; reason: string; date: string };
+}
+
+/** A maintainer's free-text reason as one line of Markdown text: no line breaks, no markup of its own. */
+export function markdownText(text: string): string {
+    return text.replace(/\s+/g, " ").trim().replace(/[\\`*_[\]<>#|!]/g, (c) => `\\${c}`);
 }
 
 export interface LauncherRepo {
@@ -90,6 +97,16 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: {
         `- Image: \`${pin.reference}\``,
         "",
     ];
+    if (pin.withdrawn) {
+        lines.push(
+            "## Withdrawn release",
+            "",
+            `\`${pin.withdrawn.digest}\` was withdrawn on ${pin.withdrawn.date}: ${markdownText(pin.withdrawn.reason)}`,
+            "",
+            "This branch no longer launches it; it was repinned to the image above.",
+            "",
+        );
+    }
     if (pin.branch === repo.defaultBranch) {
         lines.push("## Launch badges", "", "| Launcher branch | Underworld3 branch | Launch |", "|---|---|---|");
         for (const b of branches) {
