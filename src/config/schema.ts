@@ -273,6 +273,8 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
         case "invalid_union":
             return `expected true, false or an object of options, found ${shown(found)}`;
         case "invalid_format":
+            // A pattern's own message says what it expects ("expected a date YYYY-MM-DD").
+            if (issue.format === "regex") return `${issue.message}, found ${shown(found)}`;
             return `expected ${issue.format === "url" ? "an http(s) URL" : `a valid ${issue.format}`}, found ${shown(found)}`;
         default:
             return `${issue.message}, found ${shown(found)}`;
