@@ -49,7 +49,7 @@ describe("launcher rendering", () => {
 });
 
 describe("launcher README of a branch repinned off a withdrawn release", () => {
-    const { launcherReadme: readme } = require("../../src/render/launcher") as typeof import("../../src/render/launcher");
+    const readme = launcherReadme;
     const repo = { owner: "underworldcode", repository: "uw3-binder-launcher", defaultBranch: "main" };
     const reference = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"e".repeat(64)}`;
     const withdrawn = { digest: `sha256:${"d".repeat(64)}`, reason: "wrong sign\n## in *the* [solver](http://x) <b>", date: "2025-02-10" };
