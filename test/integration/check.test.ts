@@ -353,7 +353,7 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         this.timeout(30000);
         const result = await cli([images.get("good")!.reference, "--skip", "gpu"]);
         assert.equal(result.code, 2);
-        assert.match(result.stderr, /^uw3-binder check: --skip: unknown check "gpu"; expected names from layers, visibility, platform, env, user, jupyter, kernel, jit, import\n/m);
+        assert.match(result.stderr, /^uw3-binder check: --skip: unknown check "gpu"; expected names from withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import\n/m);
         assert.equal(result.stdout, "");
     });
 });
