@@ -17,7 +17,7 @@ export interface BinderSecrets {
     launcherPat?: pulumi.Output<string>;
 }
 
-const STRUCTURED = [KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher];
+const STRUCTURED = [KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher, KEYS.withdrawn];
 
 /**
  * Reads and validates every key before any resource is declared; all problems are reported together

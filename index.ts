@@ -30,6 +30,7 @@ for (const image of config.images) {
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,
         checks: image.checks,
+        parents: image.parents.map((p) => images[p.image].digestReference),
         login: secrets.login(image.registry.server),
     });
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { gateArgs } from "../src/check/gateArgs";
 import { CheckOptions } from "../src/check/types";
-import { printedReference } from "../src/images/pins";
+import { digestOf, printedReference } from "../src/images/pins";
 import { gateProvider, GATE_MODULE, GATE_TYPE } from "./gateProvider";
 
 export interface BinderGateArgs {
@@ -9,6 +9,8 @@ export interface BinderGateArgs {
     readonly reference: pulumi.Input<string>;
     /** Which checks run and their limits (from the image's `checks` config). */
     readonly checks: CheckOptions;
+    /** The digest references (`<repo>@sha256:<hex>`) the image was built FROM: a withdrawn parent fails the gate. */
+    readonly parents?: pulumi.Input<string>[];
     /** Credentials for the image's registry: a secret input of the gate, handed to the check in its environment only. */
     readonly login?: { username: string; password: pulumi.Output<string> };
 }
@@ -30,7 +32,9 @@ export class BinderGate extends pulumi.ComponentResource {
         super("uw3-binder:index:BinderGate", name, {}, opts);
         const inputs: Record<string, pulumi.Input<unknown>> = {
             reference: args.reference,
-            args: gateArgs(args.checks),
+            args: args.parents && args.parents.length > 0
+                ? pulumi.all(args.parents).apply((refs) => gateArgs({ ...args.checks, parents: refs.map(digestOf) }))
+                : gateArgs(args.checks),
             username: args.login?.username,
             password: args.login ? pulumi.secret(args.login.password) : undefined,
             verifiedReference: undefined,

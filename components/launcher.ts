@@ -79,7 +79,8 @@ export class Launcher extends pulumi.ComponentResource {
             const branch: pulumi.Input<string> = branchResource ? branchResource.branch : b.name;
             const target = { branch: b.name, uw3Branch: b.uw3Branch, release };
             const pinned = launcher.rehearsal.enabled ? this.rehearsed(`${name}-rehearse-${slug}`, target, launcher.rehearsal, args.pins[b.name]) : args.pins[b.name];
-            const pin = pinned.apply((reference): LauncherPin => ({ branch: b.name, uw3Branch: b.uw3Branch, release, reference }));
+            const withdrawn = b.withdrawn ? { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date } : undefined;
+            const pin = pinned.apply((reference): LauncherPin => ({ branch: b.name, uw3Branch: b.uw3Branch, release, reference, ...(withdrawn ? { withdrawn } : {}) }));
             const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
                 repository: repositoryName,
                 branch,

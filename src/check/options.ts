@@ -9,11 +9,25 @@ import { z } from "zod";
 import { parseImageReference } from "../images/reference";
 
 /** The checks, in the order they run and are reported. */
-export const CHECK_NAMES = ["layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;
+export const CHECK_NAMES = ["withdrawn", "layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 /** The checks answered from the registry alone (manifests and the image config blob, never a layer). */
-export const REGISTRY_CHECKS: readonly CheckName[] = ["layers", "visibility", "platform", "env"];
+export const REGISTRY_CHECKS: readonly CheckName[] = ["withdrawn", "layers", "visibility", "platform", "env"];
+
+/**
+ * Checks whose options come from the stack as a whole, not from an image's `checks`: a withdrawn release
+ * (`uw3-binder:withdrawn`) must be refused by every gate, so no image can switch the check off or edit
+ * its list. The program fills their options (withdrawnCheckOptions in src/config/withdrawn.ts).
+ */
+export const STACK_CHECKS: readonly CheckName[] = ["withdrawn"];
+
+/** A withdrawn digest and why, as a gate receives it (`uw3-binder:withdrawn` without the date). */
+export interface Withdrawal {
+    digest: string;
+    reason: string;
+}
+const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
 export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -34,6 +48,8 @@ export function setsPort(word: string): boolean {
 export interface CheckOptions {
     /** Checks that run; the others are simply absent from the report. */
     enabled: CheckName[];
+    withdrawn: Withdrawal[];
+    parents: string[];
     maxLayerMb: number;
     maxImageMb: number;
     /** The image a mybinder.org node already has (the previous release), or "" for none. */
@@ -55,7 +71,7 @@ export interface CheckOptions {
 export type OptionKey = Exclude<keyof CheckOptions, "enabled">;
 
 /** How a value is written as one command-line argument. */
-type Kind = "number" | "integer" | "word" | "list" | "words";
+type Kind = "number" | "integer" | "word" | "list" | "words" | "withdrawals";
 
 export interface OptionDeclaration<K extends OptionKey = OptionKey> {
     key: K;
@@ -97,6 +113,20 @@ function declare<K extends OptionKey>(d: OptionDeclaration<K>): OptionDeclaratio
 
 /** Every option, grouped by check in CHECK_NAMES order. */
 export const OPTIONS = [
+    declare({
+        key: "withdrawn", check: "withdrawn", configKey: "withdrawn", flag: "withdrawn", kind: "withdrawals",
+        expected: "a list of sha256:<64 hex>=<reason> entries (the reason URI-encoded, non-empty)",
+        valid: (v) =>
+            Array.isArray(v) &&
+            v.every((w) => typeof w === "object" && w !== null && SHA256_DIGEST.test((w as Withdrawal).digest) && typeof (w as Withdrawal).reason === "string" && (w as Withdrawal).reason.trim() !== "" && Object.keys(w).length === 2),
+        default: [],
+        help: "withdrawn releases: the image, any platform manifest of it or a parent with one of these digests fails",
+    }),
+    declare({
+        key: "parents", check: "withdrawn", configKey: "parents", flag: "parents", kind: "list",
+        expected: "a list of sha256:<64 hex> digests", valid: listOf(matches(SHA256_DIGEST), 0), default: [],
+        help: "digests of the images this one was built FROM",
+    }),
     declare({
         key: "maxLayerMb", check: "layers", configKey: "maxLayerMb", flag: "max-layer-mb", kind: "number",
         expected: "a positive number of MB up to 1000000", valid: positive(1e6), default: 800,
@@ -200,6 +230,8 @@ export function optionsOf(check: CheckName): OptionDeclaration[] {
 export function encodeOption(option: OptionDeclaration, value: unknown): string {
     if (option.kind === "list") return (value as string[]).join(",");
     if (option.kind === "words") return (value as string[]).join(" ");
+    // The reason is free text: URI-encoding keeps its commas and spaces from splitting the list or the argv.
+    if (option.kind === "withdrawals") return (value as Withdrawal[]).map((w) => `${w.digest}=${encodeURIComponent(w.reason)}`).join(",");
     return String(value);
 }
 
@@ -214,6 +246,16 @@ export function decodeOption(option: OptionDeclaration, text: string): unknown {
             return text.split(",").map((s) => (option.key === "envRequire" ? s : s.trim()));
         case "words":
             return text.trim().split(/\s+/).filter((w) => w !== "");
+        case "withdrawals":
+            return text.split(",").map((entry) => {
+                const eq = entry.indexOf("=");
+                if (eq < 0) return { digest: entry, reason: "" };
+                try {
+                    return { digest: entry.slice(0, eq), reason: decodeURIComponent(entry.slice(eq + 1)) };
+                } catch {
+                    return { digest: entry.slice(0, eq), reason: "" };
+                }
+            });
         default:
             return text;
     }

@@ -3,7 +3,7 @@
  * import: the `check` CLI (and through it the Pulumi gate) calls this.
  */
 import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
-import { checkEnv, checkLayers, checkPlatform, checkVisibility } from "./manifestChecks";
+import { checkEnv, checkLayers, checkPlatform, checkVisibility, checkWithdrawn } from "./manifestChecks";
 import { RegistryClient } from "./registry";
 import { CheckNotRunError, ImageNotLocalError, LocalImage, RUNTIME_CHECKS, inspectLocalImage, pullImage } from "./runtime";
 import { CHECK_NAMES, CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
@@ -101,7 +101,8 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
         const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
         try {
             let outcome: CheckResult;
-            if (name === "layers") outcome = await checkLayers(ref, options, creds, undefined, client());
+            if (name === "withdrawn") outcome = await checkWithdrawn(ref, client(), options);
+            else if (name === "layers") outcome = await checkLayers(ref, options, creds, undefined, client());
             else if (name === "visibility") outcome = await checkVisibility(ref);
             else if (name === "platform") outcome = await checkPlatform(client(), options.platforms);
             else if (name === "env") outcome = await checkEnv(client(), options);

@@ -19,7 +19,7 @@ const DECLARED = OPTIONS as readonly OptionDeclaration[];
 
 function optionLines(): string {
     return DECLARED.map((o) => {
-        const flag = `  --${o.flag} ${o.kind === "list" ? "a,b" : o.kind === "words" ? '"WORDS"' : o.kind === "word" ? "NAME" : "N"}`;
+        const flag = `  --${o.flag} ${o.kind === "list" ? "a,b" : o.kind === "withdrawals" ? "d=why,.." : o.kind === "words" ? '"WORDS"' : o.kind === "word" ? "NAME" : "N"}`;
         const defaultText = encodeOption(o, o.default);
         return `${flag.padEnd(29)}${o.check}: ${o.help} (default ${defaultText === "" ? "none" : o.kind === "words" ? `"${defaultText}"` : defaultText})`;
     }).join("\n");

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Command> = {
     "new-release": () => require("./newRelease").command,
     warmup: () => require("./warmup").command,
     rollback: () => require("./rollback").command,
+    withdraw: () => require("./withdraw").command,
     rehearse: () => require("./rehearse").command,
 };
 

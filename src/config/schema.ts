@@ -4,7 +4,7 @@
  * together, before any resource is declared. No Pulumi import: the plan CLI and `new-release` use it too.
  */
 import { z } from "zod";
-import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, optionSchema, optionsOf } from "../check/options";
+import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";
 import { shellQuote } from "../check/gateArgs";
 import { DIGEST_PATTERN } from "../images/reference";
 import {
@@ -39,10 +39,11 @@ export const KEYS = {
     registryPassword: `${PROJECT}:registryPassword`,
     registryPasswords: `${PROJECT}:registryPasswords`,
     launcherPat: `${PROJECT}:launcherPat`,
+    withdrawn: `${PROJECT}:withdrawn`,
 } as const;
 
 const SECRET_KEYS: string[] = [KEYS.token, KEYS.registryPassword, KEYS.registryPasswords, KEYS.launcherPat];
-const PLAIN_KEYS: string[] = [KEYS.owner, KEYS.release, KEYS.previousRelease, KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher];
+const PLAIN_KEYS: string[] = [KEYS.owner, KEYS.release, KEYS.previousRelease, KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher, KEYS.withdrawn];
 
 
 export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
@@ -66,7 +67,7 @@ const globList = z.array(text).min(1);
  */
 const checksShape = z.strictObject(
     Object.fromEntries(
-        CHECK_NAMES.map((check) => {
+        CHECK_NAMES.filter((check) => !STACK_CHECKS.includes(check)).map((check) => {
             const options = optionsOf(check);
             if (options.length === 0) return [check, z.boolean().optional()];
             const shape = Object.fromEntries(options.map((o) => [o.configKey, optionSchema(o).optional()]));
@@ -109,6 +110,14 @@ const launcherShape = z.strictObject({
         .strictObject({ enabled: z.boolean().optional(), memory: text.optional(), cpus: z.number().optional(), startTimeoutS: z.number().optional() })
         .optional(),
 });
+const withdrawnShape = z.array(
+    z.strictObject({
+        digest: z.string().regex(DIGEST_PATTERN, { error: "expected sha256:<64 hex>" }),
+        reason: z.string().trim().min(1),
+        date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: "expected a date YYYY-MM-DD" }),
+        replacement: text.optional(),
+    }),
+);
 const sourceShape = z.strictObject({
     repository: text,
     path: text,
@@ -159,6 +168,18 @@ export interface LauncherBranchConfig {
     uw3Branch: string;
     image: string;
     pin?: PinConfig;
+    /** Set when the branch's `pin:` was withdrawn: `pin` is then the withdrawal's replacement. */
+    withdrawn?: WithdrawnRelease;
+}
+
+/** An entry of `uw3-binder:withdrawn`: a published digest no gate passes again, and why. */
+export interface WithdrawnRelease {
+    digest: string;
+    reason: string;
+    /** YYYY-MM-DD */
+    date: string;
+    /** `<tag>@sha256:<hex>` (a `pin:`): what a branch pinned to the withdrawn digest is repinned to. */
+    replacement?: PinConfig;
 }
 
 export interface LauncherConfig {
@@ -198,6 +219,8 @@ export interface BinderConfig {
     launcher?: LauncherConfig;
     /** One login per registry server that has a username. */
     logins: RegistryLogin[];
+    /** `uw3-binder:withdrawn`: every gate refuses these digests. */
+    withdrawn: WithdrawnRelease[];
 }
 
 /** Which secrets exist; their values are never needed to validate. */
@@ -253,6 +276,8 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
         case "invalid_union":
             return `expected true, false or an object of options, found ${shown(found)}`;
         case "invalid_format":
+            // A pattern's own message says what it expects ("expected a date YYYY-MM-DD").
+            if (issue.format === "regex") return `${issue.message}, found ${shown(found)}`;
             return `expected ${issue.format === "url" ? "an http(s) URL" : `a valid ${issue.format}`}, found ${shown(found)}`;
         default:
             return `${issue.message}, found ${shown(found)}`;
@@ -434,6 +459,19 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     const imagesRaw = shape(z.record(z.string(), imageShape), KEYS.images, raw[KEYS.images], problems);
     // No launcher is a valid stack (the Underworld2 images have none).
     const launcherRaw = raw[KEYS.launcher] === undefined ? undefined : shape(launcherShape, KEYS.launcher, raw[KEYS.launcher], problems);
+    const withdrawnRaw = raw[KEYS.withdrawn] === undefined ? [] : (shape(withdrawnShape, KEYS.withdrawn, raw[KEYS.withdrawn], problems) ?? []);
+    const withdrawn: WithdrawnRelease[] = [];
+    withdrawnRaw.forEach((w, i) => {
+        const at = `\`${KEYS.withdrawn}[${i}]`;
+        if (withdrawnRaw.findIndex((o) => o.digest === w.digest) !== i) problems.push(`${at}.digest\`: ${w.digest} is already withdrawn; each digest is listed once`);
+        let replacement: PinConfig | undefined;
+        if (w.replacement !== undefined) {
+            replacement = parsePin(w.replacement);
+            if (!replacement) problems.push(`${at}.replacement\`: expected sha256:<64 hex> or <tag>@sha256:<64 hex>, found ${shown(w.replacement)}`);
+            else if (withdrawnRaw.some((o) => o.digest === replacement!.digest)) problems.push(`${at}.replacement\`: ${replacement.digest} is itself withdrawn; name a release that is not`);
+        }
+        withdrawn.push({ digest: w.digest, reason: w.reason.trim(), date: w.date, replacement });
+    });
 
     const registryChecks = (reg: RegistryConfig, where: string) => {
         const s = registryServerProblem(reg.server);
@@ -534,14 +572,14 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 args: img.args ?? {},
                 platforms,
                 target: img.target,
-                checks: checkOptions(img.checks as RawChecks | undefined),
+                checks: { ...checkOptions(img.checks as RawChecks | undefined), withdrawn: withdrawn.map(({ digest, reason }) => ({ digest, reason })) },
             });
             const checks = images[images.length - 1].checks;
             // An explicit `checks.layers.baseline` wins; otherwise the previous release's tag of this image.
             if (previousRelease && checks.baseline === "" && checks.enabled.includes("layers")) {
                 checks.baseline = baselineReference(repositoryUrl, templates[0], previousRelease) ?? "";
             }
-            if (images[images.length - 1].checks.enabled.length === 0) {
+            if (images[images.length - 1].checks.enabled.every((n) => STACK_CHECKS.includes(n))) {
                 problems.push(`${at}.checks\`: every check is off, so nothing would gate this image; keep at least \`layers\``);
             }
         }
@@ -610,11 +648,21 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
                 problems.push(`${where}.image\`: expected one of the images (${Object.keys(imagesRaw).map((n) => shown(n)).join(", ")}), found ${shown(b.image)}`);
             }
             let pin: PinConfig | undefined;
+            let withdrawnPin: WithdrawnRelease | undefined;
             if (b.pin !== undefined) {
                 pin = parsePin(b.pin);
                 if (!pin) problems.push(`${where}.pin\`: expected sha256:<64 hex> or <tag>@sha256:<64 hex>, found ${shown(b.pin)}`);
+                withdrawnPin = withdrawn.find((w) => w.digest === pin?.digest);
+                // A withdrawal with a replacement repins the branch (the README says why); without one the
+                // program has nothing it may pin, and pinning the withdrawn digest is what must not happen.
+                if (withdrawnPin?.replacement) pin = withdrawnPin.replacement;
+                else if (withdrawnPin) {
+                    problems.push(
+                        `${where}.pin\`: launcher branch ${shown(b.name)} is pinned to ${withdrawnPin.digest}, which is withdrawn (${capped(withdrawnPin.reason)}); pin it to another release, or give the withdrawal a \`replacement\` (\`uw3-binder withdraw ... --from-outputs <earlier outputs>\`)`,
+                    );
+                }
             }
-            branches.push({ name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin });
+            branches.push({ name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin, ...(withdrawnPin ? { withdrawn: withdrawnPin } : {}) });
         });
         // mybinder.org's nodes are amd64: an image a launcher pins that does not provide it never starts.
         for (const image of images.filter((i) => branches.some((b) => b.image === i.name))) {
@@ -709,5 +757,6 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
         images,
         launcher,
         logins,
+        withdrawn,
     };
 }

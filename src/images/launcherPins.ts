@@ -19,7 +19,7 @@ export function pinOverrideReference(image: ImageConfig, pin: { digest: string; 
  * published earlier, and the size budgets judge a new release, never a rollback.
  */
 export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
-    return { ...checks, baseline: "", enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || checks.enabled.includes(n)) };
+    return { ...checks, baseline: "", enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || n === "withdrawn" || checks.enabled.includes(n)) };
 }
 
 export function launcherPins<T>(

@@ -19,6 +19,8 @@ export interface LauncherPin {
     reference: string;
     /** The image's compressed size and what this repin added, when its gate measured them (README only). */
     size?: PinSize;
+    /** The withdrawn release this branch was repinned from (its `pin:` named it). */
+    withdrawn?: { digest: string; reason: string; date: string };
 }
 
 /** What `check --baseline` measured for a pin: what a mybinder.org node pulls. */
@@ -29,6 +31,11 @@ export interface PinSize {
     newBytes?: number;
     /** The release compared with (`uw3-binder:previousRelease`). */
     previousRelease?: string;
+}
+
+/** A maintainer's free-text reason as one line of Markdown text: no line breaks, no markup of its own. */
+export function markdownText(text: string): string {
+    return text.replace(/\s+/g, " ").trim().replace(/[\\`*_[\]<>#|!]/g, (c) => `\\${c}`);
 }
 
 export interface LauncherRepo {
@@ -104,6 +111,16 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: {
         ...(pin.size ? [`- Size: ${sizeLine(pin.size)}`] : []),
         "",
     ];
+    if (pin.withdrawn) {
+        lines.push(
+            "## Withdrawn release",
+            "",
+            `\`${pin.withdrawn.digest}\` was withdrawn on ${pin.withdrawn.date}: ${markdownText(pin.withdrawn.reason)}`,
+            "",
+            "This branch no longer launches it; it was repinned to the image above.",
+            "",
+        );
+    }
     if (pin.branch === repo.defaultBranch) {
         lines.push("## Launch badges", "", "| Launcher branch | Underworld3 branch | Launch |", "|---|---|---|");
         for (const b of branches) {

@@ -28,6 +28,11 @@ function candidate(option: OptionDeclaration): fc.Arbitrary<unknown> {
             return fc.integer({ min: 0, max: 2 ** 31 - 1 });
         case "word":
             return piece;
+        case "withdrawals":
+            return fc.array(
+                fc.record({ digest: fc.oneof(fc.constant(`sha256:${"a".repeat(64)}`), fc.constant(`sha256:${"0f".repeat(32)}`), piece), reason: piece }).map((w) => ({ ...w })),
+                { minLength: 0, maxLength: 3 },
+            );
         default:
             return fc.array(piece, { minLength: 0, maxLength: 4 });
     }
@@ -121,6 +126,6 @@ describe("check options: one declaration", () => {
         // "-c" is not a command word; the config refuses it before it gets here.
         assert.equal(DECLARED.find((o) => o.key === "python")!.valid("-c"), false);
         assert.deepEqual(gateArgs({ ...options, python: "python" }), ["--env-require=A=--skip", "--jupyter-port=9000"]);
-        assert.deepEqual(gateArgs({ ...options, python: "python", enabled: ["layers"] }), ["--skip", "visibility,platform,env,user,jupyter,kernel,jit,import"]);
+        assert.deepEqual(gateArgs({ ...options, python: "python", enabled: ["layers"] }), ["--skip", "withdrawn,visibility,platform,env,user,jupyter,kernel,jit,import"]);
     });
 });

@@ -58,13 +58,21 @@ describe("parseCheckArgs", () => {
             "--python=python3",
             "--modules",
             "underworld3.function, petsc4py",
+            "--withdrawn",
+            `sha256:${"a".repeat(64)}=wrong%20sign%2C%20see%20%2342,sha256:${"b".repeat(64)}=bad`,
+            "--parents=sha256:" + "c".repeat(64),
         ]);
         assert.deepEqual(parsed, {
             ref: REF,
             json: true,
             printRef: false,
             options: {
-                enabled: ["platform", "env", "user", "jupyter", "kernel", "jit", "import"],
+                enabled: ["withdrawn", "platform", "env", "user", "jupyter", "kernel", "jit", "import"],
+                withdrawn: [
+                    { digest: `sha256:${"a".repeat(64)}`, reason: "wrong sign, see #42" },
+                    { digest: `sha256:${"b".repeat(64)}`, reason: "bad" },
+                ],
+                parents: [`sha256:${"c".repeat(64)}`],
                 platforms: ["linux/amd64"],
                 envRequire: [],
                 envForbid: [],
@@ -121,18 +129,18 @@ describe("parseCheckArgs", () => {
             [
                 "an unknown check in --skip",
                 [REF, "--skip", "jit,gpu"],
-                '--skip: unknown check "gpu"; expected names from layers, visibility, platform, env, user, jupyter, kernel, jit, import',
+                '--skip: unknown check "gpu"; expected names from withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import',
             ],
             [
                 "an unknown check in --only",
                 [REF, "--only", "Layers"],
-                '--only: unknown check "Layers"; expected names from layers, visibility, platform, env, user, jupyter, kernel, jit, import',
+                '--only: unknown check "Layers"; expected names from withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import',
             ],
             ["an empty entry in --only", [REF, "--only", "user,,jit"], '--only needs check names separated by commas, found "user,,jit"'],
             [
                 "--skip of every check",
                 [REF, "--skip", CHECK_NAMES.join(",")],
-                "--skip leaves no checks to run (checks: layers, visibility, platform, env, user, jupyter, kernel, jit, import)",
+                "--skip leaves no checks to run (checks: withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import)",
             ],
             ["a non-numeric --max-layer-mb", [REF, "--max-layer-mb", "1GB"], '--max-layer-mb must be a positive number of MB up to 1000000, found "1GB"'],
             ["a zero --max-image-mb", [REF, "--max-image-mb", "0"], '--max-image-mb must be a positive number of MB up to 1000000, found "0"'],
@@ -176,7 +184,7 @@ describe("parseCheckArgs", () => {
             [
                 "an unknown flag",
                 [REF, "--pull"],
-                "unknown option --pull; expected one of --json, --print-ref, --skip, --only, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
+                "unknown option --pull; expected one of --json, --print-ref, --skip, --only, --withdrawn, --parents, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
             ],
             ["a value on a boolean flag", [REF, "--json=yes"], "--json takes no value"],
             ["a flag without its value", [REF, "--kernel"], "--kernel needs a value"],

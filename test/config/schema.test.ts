@@ -33,7 +33,7 @@ describe("config schema", () => {
             ],
         );
         assert.deepStrictEqual(config.logins, [{ server: "ghcr.io", username: "underworld-bot", secret: { key: "uw3-binder:registryPassword" } }]);
-        assert.deepStrictEqual(config.images[0].checks.enabled, ["layers", "visibility", "platform", "env"]);
+        assert.deepStrictEqual(config.images[0].checks.enabled, ["withdrawn", "layers", "visibility", "platform", "env"]);
         assert.deepStrictEqual(config.images[1].context, [...config.images[1].rebuildOn, "container/Dockerfile.branch"]);
     });
 
@@ -139,7 +139,7 @@ describe("config schema", () => {
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:launchr"] = {})),
             [
-                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:previousRelease, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
+                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:previousRelease, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:withdrawn, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
             ],
         );
     });

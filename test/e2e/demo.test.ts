@@ -216,8 +216,10 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
             assert.deepStrictEqual(Object.keys(planInputs[name].buildArgs).sort(), Object.keys(engineInputs[name].buildArgs).sort(), `${name} build args`);
             assert.strictEqual(planInputs[name].push, engineInputs[name].push);
         }
+        // A child gate's --parents carries its parent's digest, which the plan mocks.
+        const options = (args: string[]) => args.map((a) => (a.startsWith("--parents=") ? "--parents=<digests>" : a));
         for (const name of ["deps-gate-check", "slim-gate-check"]) {
-            assert.deepStrictEqual(planInputs[name].args, engineInputs[name].args, `${name} check options`);
+            assert.deepStrictEqual(options(planInputs[name].args), options(engineInputs[name].args), `${name} check options`);
         }
     });
 

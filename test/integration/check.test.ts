@@ -178,7 +178,7 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         assert.equal(result.stdout, `${ref}\n`);
         assert.match(result.stderr, /^image: .*\nCHECK +RESULT +TIME +DETAIL\n/);
         for (const name of CHECK_NAMES) assert.match(result.stderr, new RegExp(`^${name} +PASS +\\d+\\.\\d s  `, "m"));
-        assert.match(result.stderr, /^all 9 checks passed$/m);
+        assert.match(result.stderr, /^all 10 checks passed$/m);
     });
 
     it("--print-ref resolves a tag to the pushed digest", async function () {
@@ -263,7 +263,7 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         this.timeout(60000);
         const good = images.get("good")!;
         const missing = `${good.localTag.replace(/:fixture$/, "")}@sha256:${"0".repeat(64)}`;
-        const result = await cli([missing, "--json", "--skip", "layers,visibility,platform,env"]);
+        const result = await cli([missing, "--json", "--skip", "withdrawn,layers,visibility,platform,env"]);
         assert.equal(result.code, 1);
         const checks = parseReport(result).checks;
         assert.deepEqual(checks.map((c) => c.name), ["user", "jupyter", "kernel", "jit", "import"]);
@@ -353,7 +353,7 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         this.timeout(30000);
         const result = await cli([images.get("good")!.reference, "--skip", "gpu"]);
         assert.equal(result.code, 2);
-        assert.match(result.stderr, /^uw3-binder check: --skip: unknown check "gpu"; expected names from layers, visibility, platform, env, user, jupyter, kernel, jit, import\n/m);
+        assert.match(result.stderr, /^uw3-binder check: --skip: unknown check "gpu"; expected names from withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import\n/m);
         assert.equal(result.stdout, "");
     });
 });

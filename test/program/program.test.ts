@@ -71,7 +71,8 @@ describe("program (2025-01 stack under mocks)", () => {
         assert.strictEqual(deps.reference, `${DEPS}@${DEPS_DIGEST}`);
         assert.deepStrictEqual(deps.args, ["--skip", "user,jupyter,kernel,jit,import"]);
         assert.strictEqual(slim.reference, SLIM_PINNED);
-        assert.deepStrictEqual(slim.args, []);
+        // The slim image is built FROM deps: a withdrawn deps digest fails the slim gate too.
+        assert.deepStrictEqual(slim.args, [`--parents=${DEPS_DIGEST}`]);
         for (const gate of ["deps-gate-check", "slim-gate-check"]) {
             const raw = byName(run, gate);
             assert.strictEqual(raw.type, TYPES.gate);

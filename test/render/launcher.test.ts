@@ -61,3 +61,21 @@ describe("launcher README: size and what the repin added (issue 11, item 5)", ()
         assert.strictEqual(launcherReadme(REPO, PIN, branches).includes("- Size:"), false);
     });
 });
+
+describe("launcher README of a branch repinned off a withdrawn release", () => {
+    const readme = launcherReadme;
+    const repo = { owner: "underworldcode", repository: "uw3-binder-launcher", defaultBranch: "main" };
+    const reference = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"e".repeat(64)}`;
+    const withdrawn = { digest: `sha256:${"d".repeat(64)}`, reason: "wrong sign\n## in *the* [solver](http://x) <b>", date: "2025-02-10" };
+
+    it("says what was withdrawn, when and why, the reason as plain text on one line", () => {
+        const text = readme(repo, { branch: "development", uw3Branch: "development", release: "2025.02", reference, withdrawn }, [{ name: "main", uw3Branch: "main" }, { name: "development", uw3Branch: "development" }]);
+        assert.ok(
+            text.endsWith(
+                `- Image: \`${reference}\`\n\n## Withdrawn release\n\n\`sha256:${"d".repeat(64)}\` was withdrawn on 2025-02-10: wrong sign \\#\\# in \\*the\\* \\[solver\\](http://x) \\<b\\>\n\nThis branch no longer launches it; it was repinned to the image above.\n`,
+            ),
+            text,
+        );
+        assert.ok(!readme(repo, { branch: "development", uw3Branch: "development", release: "2025.02", reference }, []).includes("Withdrawn"));
+    });
+});

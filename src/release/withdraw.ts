@@ -1,0 +1,263 @@
+/**
+ * `withdraw`: records a published release that turned out bad (after its gates passed) in the stack's
+ * `uw3-binder:withdrawn` list, so every gate refuses that digest from the next `pulumi up` on, as an image,
+ * a parent or a pin. No Pulumi import.
+ *
+ * The write is a splice, as in rollback: the YAML parser only locates the list (or the end of `config:`),
+ * the entry is inserted there, and every other byte of the stack file stays as it was.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
+import { BinderConfig, ConfigError, ImageConfig, KEYS, parseBinderConfig } from "../config/schema";
+import { doubledKeyProblems, fullConfigKey, parseStackFileText, planSecretPresence, readStackFileText, stackNameProblem, validateStackFileText } from "../config/stackFile";
+import { capped, shown } from "../config/shown";
+import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../images/reference";
+import { latestStackBefore, stackFileName } from "./newRelease";
+
+/** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
+export class WithdrawError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "WithdrawError";
+    }
+}
+
+export interface WithdrawalEntry {
+    digest: string;
+    reason: string;
+    /** YYYY-MM-DD (UTC) */
+    date: string;
+    /** `<tag>@sha256:<hex>`: what a branch whose `pin:` is the withdrawn digest is repinned to. */
+    replacement?: string;
+}
+
+/** The entry as one YAML flow map; strings JSON-quoted (a JSON string is a YAML double-quoted scalar). */
+function entryText(entry: WithdrawalEntry): string {
+    const fields = [`digest: ${JSON.stringify(entry.digest)}`, `reason: ${JSON.stringify(entry.reason)}`, `date: ${JSON.stringify(entry.date)}`];
+    if (entry.replacement !== undefined) fields.push(`replacement: ${JSON.stringify(entry.replacement)}`);
+    return `{ ${fields.join(", ")} }`;
+}
+
+function lineStart(text: string, at: number): number {
+    return text.lastIndexOf("\n", at - 1) + 1;
+}
+
+function lineEnd(text: string, at: number): number {
+    const end = text.indexOf("\n", at);
+    return end < 0 ? text.length : end;
+}
+
+/**
+ * `text` with `entry` appended to `uw3-binder:withdrawn` (the key is added at the end of `config:` when
+ * missing). Every other byte stays. Throws a WithdrawError for a file it cannot edit in place, or for a
+ * digest that is already withdrawn.
+ */
+export function addWithdrawal(text: string, fileName: string, entry: WithdrawalEntry): string {
+    const doc = parseDocument(text, { keepSourceTokens: true });
+    if (doc.errors.length > 0) throw new WithdrawError(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    const config = doc.get("config", true);
+    if (!isMap(config) || config.flow || config.items.length === 0) throw new WithdrawError(`${fileName}: expected a top-level block \`config:\` map`);
+    const doubled = doubledKeyProblems(config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)), fileName);
+    if (doubled.length > 0) throw new WithdrawError(doubled[0]);
+    const cannot = (what: string) => new WithdrawError(`${fileName}: cannot add the withdrawal in place: ${what}; write \`${KEYS.withdrawn}\` as a list`);
+
+    const expected = doc.toJS() as { config: Record<string, unknown> };
+    const pair = (config as YAMLMap).items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.withdrawn);
+    const value = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+    let splice: { start: number; end: number; text: string };
+    if (!pair) {
+        const firstKey = config.items[0].key as { range: [number, number, number] };
+        const indent = " ".repeat(firstKey.range[0] - lineStart(text, firstKey.range[0]));
+        const last = config.items[config.items.length - 1];
+        const lastEnd = (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as { range: [number, number, number] }).range[1];
+        // The value's range ends at its last character; the entry goes after that line (and a comment on it).
+        const at = lineEnd(text, Math.max(lastEnd - 1, 0));
+        splice = { start: at, end: at, text: `\n${indent}${KEYS.withdrawn}:\n${indent}  - ${entryText(entry)}` };
+        expected.config[KEYS.withdrawn] = [value];
+    } else {
+        const list = pair.value;
+        if (!isSeq(list)) throw cannot(`\`${KEYS.withdrawn}\` is ${list === null ? "empty" : "not a list"}`);
+        const seq = list as YAMLSeq;
+        const key = String((pair.key as { value: unknown }).value);
+        (expected.config[key] as unknown[]).push(value);
+        if (!seq.range) throw cannot(`\`${KEYS.withdrawn}\` has no position in the file`);
+        if (seq.flow) {
+            const close = text.lastIndexOf("]", seq.range[1]);
+            if (close < seq.range[0]) throw cannot(`\`${KEYS.withdrawn}\` is not closed by "]"`);
+            splice = { start: close, end: close, text: `${seq.items.length > 0 ? ", " : ""}${entryText(entry)}` };
+        } else {
+            const firstItem = seq.items[0] as { range?: [number, number, number] };
+            if (!firstItem?.range) throw cannot(`\`${KEYS.withdrawn}\` has no position in the file`);
+            const dash = text.lastIndexOf("-", firstItem.range[0]);
+            const indent = " ".repeat(dash - lineStart(text, dash));
+            const lastItem = seq.items[seq.items.length - 1] as { range?: [number, number, number] };
+            const at = lineEnd(text, Math.max((lastItem.range ?? firstItem.range)[1] - 1, 0));
+            splice = { start: at, end: at, text: `\n${indent}- ${entryText(entry)}` };
+        }
+    }
+    const out = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
+    // The splice must add that entry and change nothing else the parser sees.
+    if (JSON.stringify(parseDocument(out).toJS()) !== JSON.stringify(expected)) throw cannot("the list's layout is not one this command edits");
+    return out;
+}
+
+export interface WithdrawRequest {
+    /** `sha256:<hex>`, a reference (`<repository>:<tag>[@sha256:<hex>]`) or a tag of one of the stack's images. */
+    target: string;
+    reason: string;
+    /** The stack whose file gets the entry; default: the latest Pulumi.YYYY-MM.yaml in `dir`. */
+    stack?: string;
+    dir: string;
+    /** YYYY-MM-DD */
+    today: string;
+    /** An earlier stack's `pulumi stack output --json`, parsed: where the replacement comes from. */
+    outputs?: { name: string; value: unknown };
+    /** Resolves a reference by tag to its digest (the registry client); not called for a digest. */
+    resolve(reference: ImageReference): Promise<string>;
+}
+
+export interface WithdrawResult {
+    stack: string;
+    file: string;
+    entry: WithdrawalEntry;
+    /** The reference the target was resolved from, when it was not a digest. */
+    resolvedFrom?: string;
+    /** Launcher branches whose `pin:` is the withdrawn digest. */
+    pinnedBranches: string[];
+}
+
+function stackFileOf(request: WithdrawRequest): { stack: string; fileName: string; file: string } {
+    let stack = request.stack;
+    if (stack !== undefined) {
+        const problem = stackNameProblem(stack);
+        if (problem) throw new WithdrawError(`--stack ${problem}`);
+    } else {
+        // The latest monthly stack file is the current one.
+        stack = latestStackBefore(fs.existsSync(request.dir) ? fs.readdirSync(request.dir) : [], "9999-99");
+        if (stack === undefined) throw new WithdrawError(`no Pulumi.YYYY-MM.yaml in ${request.dir} to record the withdrawal in; pass --stack <stack>`);
+    }
+    const fileName = stackFileName(stack);
+    return { stack, fileName, file: path.join(request.dir, fileName) };
+}
+
+/** The config image a reference names, by its repository. */
+function imageOf(config: BinderConfig, ref: ImageReference): ImageConfig | undefined {
+    return config.images.find((i) => i.repositoryUrl === `${ref.registry}/${ref.repository}`);
+}
+
+/** The replacement `<tag>@sha256:<hex>` from an earlier stack's `verifiedReferences.<image>`. */
+function replacementFrom(outputs: { name: string; value: unknown }, image: ImageConfig, config: BinderConfig, digest: string): string {
+    const verified = (outputs.value as { verifiedReferences?: Record<string, unknown> } | null)?.verifiedReferences;
+    const where = `--from-outputs ${outputs.name}: \`verifiedReferences.${image.name}\``;
+    if (typeof verified !== "object" || verified === null || !(image.name in verified)) {
+        throw new WithdrawError(`${where} is missing; expected an earlier stack's \`pulumi stack output --json\``);
+    }
+    const reference = verified[image.name];
+    let parsed: ImageReference;
+    try {
+        if (typeof reference !== "string") throw new Error(`found ${shown(reference)}`);
+        parsed = parseImageReference(reference);
+    } catch (err) {
+        throw new WithdrawError(`${where}: expected <repository>:<tag>@sha256:<64 hex>, ${capped((err as Error).message)}`);
+    }
+    if (!parsed.digest || !parsed.tag) throw new WithdrawError(`${where}: expected <repository>:<tag>@sha256:<64 hex>, found ${shown(reference)}`);
+    if (`${parsed.registry}/${parsed.repository}` !== image.repositoryUrl) {
+        throw new WithdrawError(`${where}: ${shown(reference)} is not in ${image.name}'s repository ${shown(image.repositoryUrl)}`);
+    }
+    if (parsed.digest === digest || config.withdrawn.some((w) => w.digest === parsed.digest)) {
+        throw new WithdrawError(`${where}: ${parsed.digest} is withdrawn too; give the outputs of a stack whose release is not`);
+    }
+    return `${parsed.tag}@${parsed.digest}`;
+}
+
+/** Records the withdrawal in the stack file, or writes nothing: the entry and the result are validated first. */
+export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
+    const reason = request.reason.replace(/\s+/g, " ").trim();
+    if (reason === "") throw new WithdrawError('--reason must say why the release is withdrawn, found ""');
+    const { stack, fileName, file } = stackFileOf(request);
+    let text: string;
+    let config: BinderConfig;
+    try {
+        text = readStackFileText(file);
+        const stackFile = parseStackFileText(text, fileName);
+        config = parseBinderConfig(stackFile.values, planSecretPresence(stackFile, stackFile.values));
+    } catch (err) {
+        if (err instanceof ConfigError) throw new WithdrawError(`${fileName} is not a valid stack file, so nothing was written: ${err.problems.join("; ")}`);
+        throw err;
+    }
+
+    const target = request.target.trim();
+    let digest: string;
+    let image: ImageConfig | undefined;
+    let resolvedFrom: string | undefined;
+    if (DIGEST_PATTERN.test(target)) {
+        digest = target;
+    } else {
+        let ref: ImageReference;
+        if (!target.includes("/") && !target.includes("@") && TAG_PATTERN.test(target)) {
+            // A bare tag: the stack's image that is published under it.
+            const tagged = config.images.filter((i) => i.tags.includes(target));
+            if (tagged.length !== 1) {
+                throw new WithdrawError(
+                    `${shown(target)} is ${tagged.length === 0 ? "no tag" : "a tag of several images"} of ${fileName}'s images (${config.images.map((i) => `${i.name}: ${i.tags.join(", ")}`).join("; ")}); give sha256:<64 hex> or <repository>:<tag>`,
+                );
+            }
+            ref = parseImageReference(`${tagged[0].repositoryUrl}:${target}`);
+        } else {
+            try {
+                ref = parseImageReference(target);
+            } catch (err) {
+                throw new WithdrawError(`${capped((err as Error).message)}; expected sha256:<64 hex>, <repository>:<tag> or a tag of the stack's images`);
+            }
+        }
+        image = imageOf(config, ref);
+        resolvedFrom = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}`;
+        digest = ref.digest ?? (await request.resolve(ref));
+    }
+    const already = config.withdrawn.find((w) => w.digest === digest);
+    if (already) throw new WithdrawError(`${digest} is already withdrawn in ${fileName} (on ${already.date}: ${capped(already.reason)}); nothing was written`);
+    const pinnedBranches = (config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.name);
+
+    let replacement: string | undefined;
+    if (request.outputs) {
+        // A digest alone does not say its image; the branches pinned to it do.
+        const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
+        if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
+        if (!image) {
+            throw new WithdrawError(`--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`);
+        }
+        replacement = replacementFrom(request.outputs, image, config, digest);
+    }
+    const entry: WithdrawalEntry = { digest, reason, date: request.today, ...(replacement ? { replacement } : {}) };
+    const updated = addWithdrawal(text, fileName, entry);
+    const problems = validateStackFileText(updated, fileName);
+    if (problems.length > 0) throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
+    // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
+    const temporary = path.join(request.dir, `.${fileName}.withdraw-${process.pid}`);
+    try {
+        fs.writeFileSync(temporary, updated, { flag: "wx", mode: fs.statSync(file).mode & 0o777 });
+        fs.renameSync(temporary, file);
+    } finally {
+        fs.rmSync(temporary, { force: true });
+    }
+    return { stack, file, entry, resolvedFrom, pinnedBranches };
+}
+
+/** What `withdraw` prints: the entry, what the next `up` does with it, and the commands. */
+export function withdrawText(result: WithdrawResult): string {
+    const fileName = stackFileName(result.stack);
+    const lines = [
+        `Withdrew ${result.entry.digest}${result.resolvedFrom ? ` (${result.resolvedFrom})` : ""} in ${fileName}: ${result.entry.reason}`,
+        "",
+        "From the next `pulumi up` on, every gate refuses it: as an image (a rebuild identical to it included), as a parent, or as a pin.",
+    ];
+    // Without a replacement, a branch pinned to the digest would be a config error, so nothing is written then.
+    if (result.pinnedBranches.length > 0) {
+        lines.push(`Launcher branches pinned to it (${result.pinnedBranches.join(", ")}) are repinned to ${result.entry.replacement}; their README says why.`);
+    } else if (result.entry.replacement) {
+        lines.push(`A branch whose pin: is this digest is repinned to ${result.entry.replacement}.`);
+    }
+    lines.push("", "Next steps:", `  1. pulumi preview --stack ${result.stack}`, `  2. pulumi up --stack ${result.stack}`, `  3. commit ${fileName}`);
+    return lines.join("\n") + "\n";
+}
