@@ -4,10 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { LauncherConfig } from "../src/config/schema";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
 import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
-import { CLI, warmupCommand } from "../src/cli/bin";
-import { shellQuote } from "../src/check/gateArgs";
+import { rehearseCommand, warmupCommand } from "../src/cli/bin";
 import { printedReference } from "../src/images/pins";
-import { RehearsalOptions, RehearsalTarget, rehearsalArgs } from "../src/rehearsal/options";
+import { RehearsalOptions, RehearsalTarget } from "../src/rehearsal/options";
 
 export interface LauncherArgs {
     /** The validated launcher config: repository, branches, warm-up. */
@@ -137,11 +136,10 @@ export class Launcher extends pulumi.ComponentResource {
      * rehearsal printed back, so a branch whose launch fails keeps its old pin and the update fails.
      */
     private rehearsed(name: string, target: RehearsalTarget, options: RehearsalOptions, verified: pulumi.Output<string>): pulumi.Output<string> {
-        const flags = rehearsalArgs(target, options).map(shellQuote).join(" ");
         const rehearsal = new command.local.Command(
             name,
             {
-                create: pulumi.interpolate`node ${shellQuote(CLI)} rehearse --print-ref ${flags} ${verified.apply(shellQuote)}`,
+                create: verified.apply((reference) => rehearseCommand(target, options, reference)),
                 triggers: [verified],
             },
             { parent: this },

@@ -170,3 +170,10 @@ export function loadPlanConfig(file: string): { stack: StackFile; config: Binder
     const stack = readStackFile(file);
     return { stack, config: parseBinderConfig(stack.values, planSecretPresence(stack, stack.values)) };
 }
+
+/** A stack file's text and its config validated as `pulumi up` would see it; a ConfigError names every problem. */
+export function readValidStackFile(file: string, fileName: string): { text: string; config: BinderConfig } {
+    const text = readStackFileText(file);
+    const stackFile = parseStackFileText(text, fileName);
+    return { text, config: parseBinderConfig(stackFile.values, planSecretPresence(stackFile, stackFile.values)) };
+}

@@ -14,8 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
-import { BinderConfig, ConfigError, KEYS, parseBinderConfig, RELEASE_PATTERN } from "../config/schema";
-import { doubledKeyProblems, fullConfigKey, parseStackFileText, planSecretPresence, readStackFileText, stackNameProblem, validateStackFileText } from "../config/stackFile";
+import { BinderConfig, ConfigError, KEYS, RELEASE_PATTERN } from "../config/schema";
+import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackNameProblem, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../config/shown";
 import { parseImageReference } from "../images/reference";
 import { latestStackBefore, stackFileName } from "./newRelease";
@@ -245,9 +245,7 @@ export function rollback(request: RollbackRequest): RollbackResult {
     let text: string;
     let config: BinderConfig;
     try {
-        text = readStackFileText(file);
-        const stackFile = parseStackFileText(text, fileName);
-        config = parseBinderConfig(stackFile.values, planSecretPresence(stackFile, stackFile.values));
+        ({ text, config } = readValidStackFile(file, fileName));
     } catch (err) {
         if (err instanceof ConfigError) throw new RollbackError(problemsMessage(`${fileName} is not a valid stack file, so nothing was written`, err.problems));
         throw err;

@@ -9,8 +9,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
-import { BinderConfig, ConfigError, ImageConfig, KEYS, parseBinderConfig } from "../config/schema";
-import { doubledKeyProblems, fullConfigKey, parseStackFileText, planSecretPresence, readStackFileText, stackNameProblem, validateStackFileText } from "../config/stackFile";
+import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
+import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackNameProblem, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../config/shown";
 import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../images/reference";
 import { latestStackBefore, stackFileName } from "./newRelease";
@@ -179,9 +179,7 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
     let text: string;
     let config: BinderConfig;
     try {
-        text = readStackFileText(file);
-        const stackFile = parseStackFileText(text, fileName);
-        config = parseBinderConfig(stackFile.values, planSecretPresence(stackFile, stackFile.values));
+        ({ text, config } = readValidStackFile(file, fileName));
     } catch (err) {
         if (err instanceof ConfigError) throw new WithdrawError(`${fileName} is not a valid stack file, so nothing was written: ${err.problems.join("; ")}`);
         throw err;
