@@ -10,6 +10,10 @@ import { BinderMocks, RecordedResource, unwrapSecrets } from "../../src/plan/moc
 import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 
 /** The secret values the tests hand in, so they can prove none leaks. */
+/** The gate argument for the environment Pulumi.2025-01.yaml requires of the slim image (the setup document's pyvista rendering). */
+export const SLIM_ENV_ARG =
+    "--env-require=PYVISTA_OFF_SCREEN=true,LIBGL_ALWAYS_SOFTWARE=1,MESA_GL_VERSION_OVERRIDE=3.3,GALLIUM_DRIVER=llvmpipe,VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow";
+
 export const SECRETS = {
     "github:token": "ghtoken-not-a-real-token-1111",
     "uw3-binder:registryPassword": "registry-password-2222",

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { isSecretValue, mockImageDigest, mockIndexDigest } from "../../src/plan/mocks";
-import { byName, inputsOf, ofType, runStack, stackConfig, TYPES } from "./fixtures";
+import { byName, inputsOf, ofType, runStack, stackConfig, TYPES, SLIM_ENV_ARG } from "./fixtures";
 
 const HUB_SECRETS = { "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-token-4444" }) };
 
@@ -125,7 +125,7 @@ describe("program: per-image registries and tags", () => {
         assert.ok(main.includes(`FROM ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}\n`));
         const pinGate = inputsOf(byName(run, "launcher-pin-main-gate-check"));
         assert.strictEqual(pinGate.reference, `ghcr.io/underworldcode/uw3-base:2024.12-slim@${digest}`);
-        assert.deepStrictEqual(pinGate.args, ["--skip", "user,jupyter,kernel,jit,import"]);
+        assert.deepStrictEqual(pinGate.args, ["--skip", "user,jupyter,kernel,jit,import", SLIM_ENV_ARG]);
         const dev = inputsOf(byName(run, "launcher-dockerfile-development")).content as string;
         assert.ok(dev.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64")}\n`));
     });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { BinderMocks, isSecretValue, mockImageDigest, redactSecrets } from "../../src/plan/mocks";
-import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
+import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES, SLIM_ENV_ARG } from "./fixtures";
 
 const DEPS = "ghcr.io/underworldcode/uw3-deps:2025.01";
 const SLIM = "ghcr.io/underworldcode/uw3-base:2025.01-slim";
@@ -72,7 +72,7 @@ describe("program (2025-01 stack under mocks)", () => {
         assert.deepStrictEqual(deps.args, ["--skip", "user,jupyter,kernel,jit,import"]);
         assert.strictEqual(slim.reference, SLIM_PINNED);
         // The slim image is built FROM deps: a withdrawn deps digest fails the slim gate too.
-        assert.deepStrictEqual(slim.args, [`--parents=${DEPS_DIGEST}`]);
+        assert.deepStrictEqual(slim.args, [`--parents=${DEPS_DIGEST}`, SLIM_ENV_ARG]);
         for (const gate of ["deps-gate-check", "slim-gate-check"]) {
             const raw = byName(run, gate);
             assert.strictEqual(raw.type, TYPES.gate);

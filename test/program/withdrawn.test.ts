@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { mockImageDigest } from "../../src/plan/mocks";
-import { byName, inputsOf, runStack, stackConfig } from "./fixtures";
+import { byName, inputsOf, runStack, stackConfig, SLIM_ENV_ARG } from "./fixtures";
 
 const BAD = `sha256:${"d".repeat(64)}`;
 const GOOD = `sha256:${"e".repeat(64)}`;
@@ -21,6 +21,7 @@ describe("program: withdrawn releases", () => {
         assert.deepStrictEqual(inputsOf(byName(run, "slim-gate-check")).args, [
             withdrawnArg,
             `--parents=${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`,
+            SLIM_ENV_ARG,
         ]);
     });
 
@@ -32,7 +33,7 @@ describe("program: withdrawn releases", () => {
         const pinGate = inputsOf(byName(run, "launcher-pin-development-gate-check"));
         assert.strictEqual(pinGate.reference, `${SLIM}:2024.12-slim@${GOOD}`);
         // A pin gate runs the registry checks, withdrawn always among them.
-        assert.deepStrictEqual(pinGate.args, ["--skip", "user,jupyter,kernel,jit,import", `--withdrawn=${BAD}=${encodeURIComponent(REASON)}`]);
+        assert.deepStrictEqual(pinGate.args, ["--skip", "user,jupyter,kernel,jit,import", `--withdrawn=${BAD}=${encodeURIComponent(REASON)}`, SLIM_ENV_ARG]);
         const dockerfile = inputsOf(byName(run, "launcher-dockerfile-development")).content as string;
         assert.ok(dockerfile.includes(`FROM ${SLIM}:2024.12-slim@${GOOD}\n`), dockerfile);
         const readme = inputsOf(byName(run, "launcher-readme-development")).content as string;
