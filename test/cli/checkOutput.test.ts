@@ -5,10 +5,10 @@
  * megabytes, no credentials.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { run, RunResult } from "../integration/harness";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
 const USER = "robot";
@@ -16,18 +16,8 @@ const PASSWORD = "gate-password-0123456789";
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
 const ANSI = "\u001b[2J\u001b[H\u001b]0;owned\u0007\u001b[31m";
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, "check", ...args], {
-            env: { ...process.env, UW3_BINDER_REGISTRY_USERNAME: USER, UW3_BINDER_REGISTRY_PASSWORD: PASSWORD },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
+function cli(args: string[]): Promise<RunResult> {
+    return run(process.execPath, [CLI, "check", ...args], { env: { UW3_BINDER_REGISTRY_USERNAME: USER, UW3_BINDER_REGISTRY_PASSWORD: PASSWORD } });
 }
 
 describe("check output against a hostile registry (real CLI)", function () {

@@ -7,29 +7,12 @@ import { parseCheckArgs } from "../../src/cli/check";
 import { bufferIo } from "../../src/cli/commandIo";
 import { parseArgs, UsageError } from "../../src/cli/usage";
 import { runWarmup } from "../../src/cli/warmup";
-import { ConfigError, parseBinderConfig, SecretPresence } from "../../src/config/schema";
 import { MAX_TIMEOUT_S } from "../../src/config/limits";
 import { shown } from "../../src/config/shown";
 import { parseImageReference } from "../../src/images/reference";
-import { stackConfig } from "../program/fixtures";
+import { configProblems } from "../program/fixtures";
 
-const ALL_SECRETS: SecretPresence = {
-    keys: ["github:token", "uw3-binder:registryPassword", "uw3-binder:launcherPat"],
-    registryPasswordServers: [],
-    githubTokenFromEnv: false,
-};
-
-function problems(mutate: (c: Record<string, any>) => void): string[] {
-    const config = stackConfig();
-    mutate(config);
-    try {
-        parseBinderConfig(config, ALL_SECRETS);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    return [];
-}
+const problems = configProblems;
 
 const TEN_MB = "x".repeat(10 * 1024 * 1024);
 const LIMIT = "expected at most 2147483 seconds (about 24 days, the longest timer Node.js keeps)";

@@ -1,26 +1,10 @@
 import * as assert from "assert";
-import { ConfigError, baselineReference, parseBinderConfig, SecretPresence } from "../../src/config/schema";
+import { ConfigError, baselineReference, parseBinderConfig } from "../../src/config/schema";
 import { gateArgs } from "../../src/check/gateArgs";
 import { registryOnlyChecks } from "../../src/images/launcherPins";
-import { stackConfig } from "../program/fixtures";
+import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
-const ALL_SECRETS: SecretPresence = {
-    keys: ["github:token", "uw3-binder:registryPassword", "uw3-binder:launcherPat"],
-    registryPasswordServers: [],
-    githubTokenFromEnv: false,
-};
-
-function problems(mutate: (c: Record<string, any>) => void, secrets: SecretPresence = ALL_SECRETS): string[] {
-    const config = stackConfig();
-    mutate(config);
-    try {
-        parseBinderConfig(config, secrets);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    return [];
-}
+const problems = configProblems;
 
 describe("config schema", () => {
     it("accepts the production 2025-01 stack and normalises it", () => {

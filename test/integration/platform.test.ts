@@ -4,30 +4,19 @@
  * only arm64 plus a BuildKit-style attestation (pushed through the registry HTTP API), and the env check.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CheckReport } from "../../src/check/types";
-import { BUSYBOX_DOCKERFILE, RunResult, describeIntegration, docker } from "./harness";
+import { BUSYBOX_DOCKERFILE, RunResult, describeIntegration, docker, run } from "./harness";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
 function cli(args: string[]): Promise<RunResult> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, "check", ...args], {
-            env: { ...process.env, UW3_BINDER_REGISTRY_USERNAME: "", UW3_BINDER_REGISTRY_PASSWORD: "" },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
+    return run(process.execPath, [CLI, "check", ...args], { env: { UW3_BINDER_REGISTRY_USERNAME: "", UW3_BINDER_REGISTRY_PASSWORD: "" } });
 }
 
 function checks(result: RunResult): Record<string, { ok: boolean; detail: string }> {

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { runProgram, ProgramRun, PROGRAM_DIR } from "../../src/plan/program";
 import { BinderMocks, RecordedResource, unwrapSecrets } from "../../src/plan/mocks";
 import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
+import { ConfigError, parseBinderConfig, SecretPresence } from "../../src/config/schema";
 
 /** The secret values the tests hand in, so they can prove none leaks. */
 /** The gate argument for the environment Pulumi.2025-01.yaml requires of the slim image (the setup document's pyvista rendering). */
@@ -71,3 +72,23 @@ export const TYPES = {
     repository: "github:index/repository:Repository",
     actionsSecret: "github:index/actionsSecret:ActionsSecret",
 } as const;
+
+/** Every secret of the 2025-01 stack present, as `pulumi config set --secret` would leave it. */
+export const ALL_SECRETS: SecretPresence = {
+    keys: ["github:token", "uw3-binder:registryPassword", "uw3-binder:launcherPat"],
+    registryPasswordServers: [],
+    githubTokenFromEnv: false,
+};
+
+/** The problems the config schema reports for the 2025-01 stack changed by `mutate`; none when it is valid. */
+export function configProblems(mutate: (c: Record<string, any>) => void, secrets: SecretPresence = ALL_SECRETS): string[] {
+    const config = stackConfig();
+    mutate(config);
+    try {
+        parseBinderConfig(config, secrets);
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(err)}`);
+        return err.problems;
+    }
+    return [];
+}

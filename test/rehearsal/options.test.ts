@@ -1,28 +1,14 @@
 import * as assert from "assert";
-import { ConfigError, parseBinderConfig, SecretPresence } from "../../src/config/schema";
+import { parseBinderConfig } from "../../src/config/schema";
 import { parseRehearseArgs } from "../../src/cli/rehearse";
 import { UsageError } from "../../src/cli/usage";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
-import { stackConfig } from "../program/fixtures";
+import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"6d3894260f28".padEnd(64, "0")}`;
 const TARGET = { branch: "development", uw3Branch: "development", release: "2025.01" };
-const ALL_SECRETS: SecretPresence = {
-    keys: ["github:token", "uw3-binder:registryPassword", "uw3-binder:launcherPat"],
-    registryPasswordServers: [],
-    githubTokenFromEnv: false,
-};
-
-function configProblems(rehearsal: unknown): string[] {
-    const config = stackConfig();
-    config["uw3-binder:launcher"].rehearsal = rehearsal;
-    try {
-        parseBinderConfig(config, ALL_SECRETS);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems;
-    }
-    return [];
+function rehearsalProblems(rehearsal: unknown): string[] {
+    return configProblems((c) => (c["uw3-binder:launcher"].rehearsal = rehearsal));
 }
 
 function usageError(argv: string[]): string {
@@ -89,13 +75,13 @@ describe("rehearsal options", () => {
     });
 
     it("refuses in the config exactly what the CLI would refuse, naming the key", () => {
-        assert.deepStrictEqual(configProblems({ memory: "2 GB", cpus: 0, startTimeoutS: -1 }), [
+        assert.deepStrictEqual(rehearsalProblems({ memory: "2 GB", cpus: 0, startTimeoutS: -1 }), [
             '`uw3-binder:launcher.rehearsal.memory`: expected a whole number with a unit k, m or g (for example "2g" or "512m"), found "2 GB"',
             "`uw3-binder:launcher.rehearsal.cpus`: expected a number of CPUs of at least 0.01 (for example 1 or 0.5), found 0",
             "`uw3-binder:launcher.rehearsal.startTimeoutS`: expected a number of seconds above 0 and at most 3600, found -1",
         ]);
-        assert.deepStrictEqual(configProblems({ memroy: "2g" }), ['`uw3-binder:launcher.rehearsal`: unknown key "memroy"']);
-        assert.deepStrictEqual(configProblems({ enabled: "yes" }), ['`uw3-binder:launcher.rehearsal.enabled`: expected boolean, found "yes"']);
-        assert.deepStrictEqual(configProblems({ enabled: false, memory: "512m" }), []);
+        assert.deepStrictEqual(rehearsalProblems({ memroy: "2g" }), ['`uw3-binder:launcher.rehearsal`: unknown key "memroy"']);
+        assert.deepStrictEqual(rehearsalProblems({ enabled: "yes" }), ['`uw3-binder:launcher.rehearsal.enabled`: expected boolean, found "yes"']);
+        assert.deepStrictEqual(rehearsalProblems({ enabled: false, memory: "512m" }), []);
     });
 });

@@ -3,12 +3,11 @@
  * strips quotes): refused by the config, naming the branch and key, and by the renderer.
  */
 import * as assert from "assert/strict";
-import { ConfigError, parseBinderConfig, SecretPresence } from "../../src/config/schema";
+import { ConfigError, parseBinderConfig } from "../../src/config/schema";
 import { branchNameProblem } from "../../src/config/names";
 import { launcherDockerfile } from "../../src/render/launcher";
-import { stackConfig } from "../program/fixtures";
+import { ALL_SECRETS, stackConfig } from "../program/fixtures";
 
-const ALL_SECRETS: SecretPresence = { keys: ["github:token", "uw3-binder:registryPassword", "uw3-binder:launcherPat"], registryPasswordServers: [], githubTokenFromEnv: false };
 const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"a".repeat(64)}`;
 const HOSTILE: [string, string][] = [
     ['a"b', '"\\""'],
