@@ -7,16 +7,11 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { checkLayers, checkVisibility } from "../../src/check/manifestChecks";
-import {
-    DOCKER_MANIFEST,
-    DOCKER_MANIFEST_LIST,
-    MANIFEST_ACCEPT,
-    OCI_INDEX,
-    OCI_MANIFEST,
-    RegistryError,
-    fetchImageManifests,
-} from "../../src/check/registry";
+import { checkLayers } from "../../src/check/checks/layers";
+import { checkVisibility } from "../../src/check/checks/visibility";
+import { fetchImageManifests } from "../../src/registry/client";
+import { RegistryError } from "../../src/registry/errors";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from "../../src/registry/schemas";
 import { parseImageReference } from "../../src/images/reference";
 
 interface Answer {
