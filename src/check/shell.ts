@@ -36,7 +36,7 @@ interface ShellOutcome extends CommandOutput {
 }
 
 /** Where and how a script runs: the image, the run's containers, the start budget. */
-export interface ShellTarget {
+interface ShellTarget {
     image: LocalImage;
     containers: ContainerSet;
     options: Pick<CheckOptions, "startTimeoutS">;
@@ -96,7 +96,7 @@ export async function runShellOnce(target: ShellTarget, label: string, script: s
     }
 }
 
-export interface ShellRun extends CommandOutput {
+interface ShellRun extends CommandOutput {
     /** Set when the entrypoint did not run the command, so it was rerun with the entrypoint bypassed. */
     bypassNote?: string;
 }

@@ -35,7 +35,7 @@ export interface DockerResult {
 }
 
 /** What a docker CLI call needs besides its arguments. */
-export interface DockerIo {
+interface DockerIo {
     /** Written to the CLI's stdin (a password for `docker login --password-stdin`), never to argv. */
     input?: string;
     /** Added to this process's environment (DOCKER_CONFIG for a throwaway login, DOCKER_BUILDKIT). */

@@ -69,11 +69,6 @@ export class ContainerSet {
         this.containers.clear();
         this.images.clear();
     }
-
-    /** How many containers and images are still recorded (tests). */
-    get size(): number {
-        return this.containers.size + this.images.size;
-    }
 }
 
 /**

@@ -79,7 +79,7 @@ const DIGEST_ALGORITHMS: Record<string, { hash: string; hexLength: number }> = {
 };
 
 /** Why a digest cannot be verified (unknown algorithm, wrong length), or undefined when it can. */
-export function digestProblem(digest: string): string | undefined {
+function digestProblem(digest: string): string | undefined {
     const colon = digest.indexOf(":");
     const algorithm = DIGEST_ALGORITHMS[digest.slice(0, colon)];
     if (colon < 0 || !algorithm) {

@@ -30,7 +30,7 @@ export function registryBaseUrl(registry: string): string {
 }
 
 /** Why a request failed, in a few words (`timed out`, `ECONNREFUSED`). */
-export function networkReason(err: unknown): string {
+function networkReason(err: unknown): string {
     const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
     if (e?.name === "TimeoutError") return "timed out";
     return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);

@@ -66,8 +66,7 @@ export const manifestDocumentSchema = z.discriminatedUnion("mediaType", [
     z.object({ mediaType: z.literal(DOCKER_MANIFEST_LIST), ...indexFields }),
 ]);
 export type ManifestDocument = z.infer<typeof manifestDocumentSchema>;
-export type IndexDocument = Extract<ManifestDocument, { manifests: unknown }>;
-export type ImageManifestDocument = Extract<ManifestDocument, { layers: unknown }>;
+type IndexDocument = Extract<ManifestDocument, { manifests: unknown }>;
 
 /** Whether a media type is an index (OCI index, Docker manifest list) rather than a platform's manifest. */
 export function isIndexMediaType(type: ManifestMediaType): type is IndexDocument["mediaType"] {

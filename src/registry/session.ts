@@ -29,7 +29,7 @@ const tokenSchema = z.union([z.object({ token: z.string().min(1) }), z.object({ 
  * the registry's own loopback host. A plain-http realm elsewhere would put them on the wire in clear, and
  * a realm on another loopback host than the registry's is not the registry's own token service.
  */
-export function realmMayReceiveCredentials(realm: URL, registryHost: string): boolean {
+function realmMayReceiveCredentials(realm: URL, registryHost: string): boolean {
     if (realm.protocol === "https:") return true;
     return realm.protocol === "http:" && isLoopbackHost(realm.hostname) && realm.hostname === registryHost;
 }

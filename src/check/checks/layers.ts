@@ -17,7 +17,7 @@ import { DEFAULT_CHECK_OPTIONS } from "../options";
 import { BYTES_PER_MB, CheckOptions } from "../types";
 import { untrustedText } from "../untrusted";
 
-export type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
+type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
 
 /** How many layers a detail names. */
 const LARGEST_SHOWN = 3;
