@@ -5,8 +5,10 @@
  * wall time. `bench/run.ts` calls `benchLayers()`; `npx ts-node bench/layers.ts` runs it alone.
  */
 import { performance } from "node:perf_hooks";
-import { checkLayers, checkVisibility, formatSize } from "../src/check/manifestChecks";
-import { fetchImageManifests } from "../src/check/registry";
+import { checkLayers } from "../src/check/checks/layers";
+import { checkVisibility } from "../src/check/checks/visibility";
+import { formatSize } from "../src/check/layerSizes";
+import { fetchImageManifests } from "../src/registry/client";
 import { DEFAULT_CHECK_OPTIONS } from "../src/check/types";
 import { parseImageReference } from "../src/images/reference";
 import { benchRegistryBudget } from "./budget";

@@ -1,12 +1,15 @@
 /**
- * Runs the enabled checks on one image, in CHECK_NAMES order, and renders their results. No Pulumi
- * import: the `check` CLI (and through it the Pulumi gate) calls this.
+ * Runs the planned checks on one image (checks/index.ts decides which, in which order) and renders their
+ * results. No Pulumi import: the `check` CLI (and through it the Pulumi gate) calls this.
  */
+import { DockerError } from "../docker/cli";
+import { ContainerSet, whileRemovingOnSignal } from "../docker/containers";
+import { ImageNotLocalError, LocalImage, inspectLocalImage, pullImage } from "../docker/image";
 import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
-import { checkEnv, checkLayers, checkPlatform, checkVisibility, checkWithdrawn } from "./manifestChecks";
-import { RegistryClient } from "./registry";
-import { CheckNotRunError, ImageNotLocalError, LocalImage, RUNTIME_CHECKS, inspectLocalImage, pullImage } from "./runtime";
-import { CHECK_NAMES, CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
+import { RegistryClient } from "../registry/client";
+import { CheckContext, CheckNotRunError } from "./check";
+import { plannedChecks } from "./checks";
+import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
 import { redactSecrets, untrustedLines } from "./untrusted";
 
 export interface CheckRun {
@@ -36,11 +39,14 @@ export function printableDetail(detail: string, creds?: RegistryCredentials): st
     return untrustedLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
 }
 
-/** A thrown error as a failed result, saying whether the check could not run or broke. */
+/**
+ * A thrown error as a failed result, saying whether the check could not run (Docker or the host: a
+ * CheckNotRunError or DockerError) or broke.
+ */
 export function failedResult(name: CheckName, err: unknown, seconds: number): CheckResult {
     const message = err instanceof Error ? err.message : String(err);
     const detail =
-        err instanceof CheckNotRunError
+        err instanceof CheckNotRunError || err instanceof DockerError
             ? `not run: ${message}`
             : `the check itself failed (${err instanceof Error ? err.name : "error"}): ${message}`;
     return { name, ok: false, detail, seconds };
@@ -63,13 +69,28 @@ export function pinFromRepoDigests(ref: ImageReference, repoDigests: string[]): 
 }
 
 /**
- * Runs every enabled check. A check that throws becomes a failed result naming the error and the rest
- * still run. The runtime checks share one `docker image inspect`: when the image is not in the local
- * engine (or Docker is unreachable) each of them fails with that reason, while the registry checks still
- * report. Throws only for an invalid `imageRef` (the CLI validates it first).
+ * Runs every planned check (plannedChecks: registry checks first, then the runtime ones). A check that
+ * throws becomes a failed result naming the error and the rest still run. The runtime checks share one
+ * `docker image inspect`: when the image is not in the local engine (or Docker is unreachable) each of
+ * them fails with that reason, while the registry checks still report. Every container a check started
+ * is removed when the run ends or is interrupted (SIGINT/SIGTERM exit 130/143). Throws only for an
+ * invalid `imageRef` (the CLI validates it first).
  */
 export async function runChecks(imageRef: string, options: CheckOptions, creds?: RegistryCredentials): Promise<CheckRun> {
     const ref = parseImageReference(imageRef);
+    return whileRemovingOnSignal(CHECK_CONTAINER_PREFIX, (containers) => runPlanned(imageRef, ref, options, creds, containers));
+}
+
+/** The prefix of check container names (`uw3-binder-check-<check>-<pid>-<random>`). */
+const CHECK_CONTAINER_PREFIX = "uw3-binder-check-";
+
+async function runPlanned(
+    imageRef: string,
+    ref: ImageReference,
+    options: CheckOptions,
+    creds: RegistryCredentials | undefined,
+    containers: ContainerSet,
+): Promise<CheckRun> {
     const dockerRef = formatImageReference(ref);
     let pulled: string | undefined;
     // A gate re-runs on a fresh CI runner, or after `checks` changed, without the build that left the
@@ -87,33 +108,25 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
     };
     // One client for the registry checks that use the credentials: one handshake, manifests read once.
     let registry: RegistryClient | undefined;
-    const client = () => (registry ??= new RegistryClient(ref, creds));
     let local: Promise<LocalImage> | undefined;
-    const localImage = () => {
-        local ??= findOrPull();
-        return local;
+    const context: CheckContext = {
+        ref,
+        options,
+        credentials: creds,
+        containers,
+        registry: () => (registry ??= new RegistryClient(ref, creds)),
+        localImage: () => (local ??= findOrPull()),
     };
 
     const results: CheckResult[] = [];
-    for (const name of CHECK_NAMES) {
-        if (!options.enabled.includes(name)) continue;
+    for (const check of plannedChecks(options.enabled)) {
         const started = performance.now();
         const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
         try {
-            let outcome: CheckResult;
-            if (name === "withdrawn") outcome = await checkWithdrawn(ref, client(), options);
-            else if (name === "layers") outcome = await checkLayers(ref, options, creds, undefined, client());
-            else if (name === "visibility") outcome = await checkVisibility(ref);
-            else if (name === "platform") outcome = await checkPlatform(client(), options.platforms);
-            else if (name === "env") outcome = await checkEnv(client(), options);
-            else {
-                const check = RUNTIME_CHECKS[name];
-                if (!check) throw new Error(`no implementation for check "${name}"`);
-                outcome = await check(await localImage(), options);
-            }
-            results.push({ ...outcome, name, detail: printableDetail(outcome.detail, creds), seconds: elapsed() });
+            const verdict = await check.run(context);
+            results.push({ name: check.name, ok: verdict.ok, detail: printableDetail(verdict.detail, creds), seconds: elapsed() });
         } catch (err) {
-            const failed = failedResult(name, err, elapsed());
+            const failed = failedResult(check.name, err, elapsed());
             results.push({ ...failed, detail: printableDetail(failed.detail, creds) });
         }
     }
@@ -122,7 +135,7 @@ export async function runChecks(imageRef: string, options: CheckOptions, creds?:
     if (ref.digest) pin = dockerRef;
     else {
         try {
-            pin = pinFromRepoDigests(ref, (await localImage()).repoDigests);
+            pin = pinFromRepoDigests(ref, (await context.localImage()).repoDigests);
         } catch {
             pin = undefined;
         }

@@ -27,10 +27,7 @@ export interface CheckReport {
 }
 
 /** Registry credentials; read from the environment (never from argv). */
-export interface RegistryCredentials {
-    username: string;
-    password: string;
-}
+export type { RegistryCredentials } from "../registry/session";
 
 /** Environment variables a gate uses to hand credentials to `uw3-binder check`. */
 export const CREDENTIAL_ENV = {

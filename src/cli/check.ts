@@ -8,7 +8,6 @@
  */
 import { parseImageReference } from "../images/reference";
 import { renderCheckTable, runChecks } from "../check/run";
-import { removeActiveContainersSync } from "../check/runtime";
 import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, decodeOption, encodeOption } from "../check/options";
 import { CREDENTIAL_ENV, RegistryCredentials } from "../check/types";
 import { Command } from "./main";
@@ -135,20 +134,8 @@ async function run(argv: string[]): Promise<number> {
     const args = parseCheckArgs(argv);
     const creds = credentialsFromEnv(process.env);
 
-    // An interrupted run must not leave a container behind (a jupyter server would run on).
-    const onSignal = (signal: NodeJS.Signals) => {
-        removeActiveContainersSync();
-        process.exit(signal === "SIGINT" ? 130 : 143);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    let outcome: Awaited<ReturnType<typeof runChecks>>;
-    try {
-        outcome = await runChecks(args.ref, args.options, creds);
-    } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-    }
+    // runChecks removes every container it started, also on SIGINT/SIGTERM (exit 130/143).
+    const outcome = await runChecks(args.ref, args.options, creds);
     const { report, results, pin } = outcome;
 
     if (args.json) {

@@ -10,7 +10,7 @@ import { branchNameProblem } from "../config/names";
 import { RELEASE_PATTERN } from "../config/schema";
 import { renderCheckTable } from "../check/run";
 import { splitPinnedReference } from "../render/launcher";
-import { BINDER_PORT, BINDER_UID, describedLaunchCommand, rehearsalReport, rehearseLaunch, removeRehearsalLeftoversSync } from "../rehearsal/launch";
+import { BINDER_PORT, BINDER_UID, describedLaunchCommand, rehearsalReport, rehearseLaunch } from "../rehearsal/launch";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
 import { Command } from "./main";
 import { ParsedArgs, UsageError, parseArgs } from "./usage";
@@ -118,20 +118,8 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs {
 async function run(argv: string[]): Promise<number> {
     const args = parseRehearseArgs(argv);
 
-    // An interrupted rehearsal must not leave its container or image behind.
-    const onSignal = (signal: NodeJS.Signals) => {
-        removeRehearsalLeftoversSync();
-        process.exit(signal === "SIGINT" ? 130 : 143);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    let outcome: Awaited<ReturnType<typeof rehearseLaunch>>;
-    try {
-        outcome = await rehearseLaunch(args.reference, args.target, args.options);
-    } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-    }
+    // rehearseLaunch removes its container and image, also on SIGINT/SIGTERM (exit 130/143).
+    const outcome = await rehearseLaunch(args.reference, args.target, args.options);
 
     if (args.json) {
         process.stdout.write(JSON.stringify(rehearsalReport(outcome), null, 2) + "\n");

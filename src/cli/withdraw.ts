@@ -1,7 +1,8 @@
 /** `uw3-binder withdraw <digest-or-tag> --reason "..."`: records a bad release in the stack's `uw3-binder:withdrawn`. */
 import * as fs from "fs";
 import * as path from "path";
-import { RegistryClient, RegistryError } from "../check/registry";
+import { RegistryClient } from "../registry/client";
+import { RegistryError } from "../registry/errors";
 import { untrustedText } from "../check/untrusted";
 import { shown } from "../config/shown";
 import { formatImageReference, ImageReference } from "../images/reference";

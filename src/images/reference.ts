@@ -79,11 +79,3 @@ export function parseImageReference(text: string): ImageReference {
 export function formatImageReference(ref: ImageReference): string {
     return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
 }
-
-/** Registries on loopback are spoken to over plain HTTP, as Docker does; every other one over HTTPS. */
-export function registryBaseUrl(registry: string): string {
-    const host = registry.replace(/:\d+$/, "");
-    const loopback = host === "localhost" || /^127(\.\d{1,3}){3}$/.test(host) || host === "[::1]";
-    const apiHost = registry === "docker.io" ? "registry-1.docker.io" : registry;
-    return `${loopback ? "http" : "https"}://${apiHost}`;
-}

@@ -11,15 +11,16 @@
  *      (`--network=none`), so the probe runs inside it (`docker exec`) against 127.0.0.1:8888, and
  *      parallel rehearsals never compete for a port.
  *
- * The built image and the container are removed on every path, including SIGINT/SIGTERM
- * (`removeRehearsalLeftoversSync`). Whatever the image writes is escaped and cut short before it is shown.
+ * The built image and the container are removed on every path, including SIGINT/SIGTERM (exit
+ * 130/143; see ContainerSet). Whatever the image writes is escaped and cut short before it is shown.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { docker, firstLine, inspectLocalImage } from "../check/runtime";
+import { DockerUnavailableError, docker, firstLine } from "../docker/cli";
+import { ContainerSet, containerLogTail, formatLogTail, whileRemovingOnSignal } from "../docker/containers";
+import { inspectLocalImage } from "../docker/image";
 import { LauncherPin, branchSlug, launcherDockerfile } from "../render/launcher";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget } from "./options";
 
@@ -186,10 +187,6 @@ export function printableTail(text: string, count: number): string[] {
         .map((l) => printableLine(l.trimEnd()));
 }
 
-function formatLogTail(lines: string[]): string {
-    return lines.length === 0 ? "; the container wrote no log lines" : `; last log lines:\n${lines.map((l) => `  ${l}`).join("\n")}`;
-}
-
 /**
  * The detail of a failed build (pure): the step that failed and the builder's last error line. A failed
  * FROM means a mybinder.org node could not pull the image either.
@@ -210,84 +207,8 @@ export function describeBuildFailure(reference: string, code: number, stdout: st
     return `${head}${at}: ${error}${hint}`;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// docker calls whose output comes from the image (build output, container logs): only a bounded tail is
-// kept, since an image can write without end. Short, fixed-form calls go through runtime.ts's `docker`.
-
-interface BoundedResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-    timedOut: boolean;
-}
-
-/** Bytes of each stream kept (the end of it, where errors are). */
-const KEEP_BYTES = 64 * 1024;
-
-function keepTail(text: string): string {
-    return text.length > 2 * KEEP_BYTES ? text.slice(-KEEP_BYTES) : text;
-}
-
-/** Runs `docker <args>` without a shell, keeping the last KEEP_BYTES of each stream. */
-function dockerBounded(args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<BoundedResult> {
-    return new Promise((resolve) => {
-        const child = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
-        let stdout = "";
-        let stderr = "";
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGKILL");
-        }, timeoutMs);
-        child.stdout.on("data", (chunk) => (stdout = keepTail(stdout + chunk)));
-        child.stderr.on("data", (chunk) => (stderr = keepTail(stderr + chunk)));
-        child.on("error", (err) => {
-            clearTimeout(timer);
-            resolve({ code: 127, stdout, stderr: `${stderr}\ncould not start the docker CLI: ${err.message}`, timedOut });
-        });
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? 137, stdout: stdout.slice(-KEEP_BYTES), stderr: stderr.slice(-KEEP_BYTES), timedOut });
-        });
-    });
-}
-
 /** Log lines quoted in a failing launch's detail. */
 const LOG_TAIL_LINES = 8;
-
-/** The last lines a container wrote, stdout and stderr merged in time order, escaped. */
-async function containerLogTail(name: string): Promise<string[]> {
-    const result = await dockerBounded(["logs", "--timestamps", "--tail", String(LOG_TAIL_LINES), name], 30000);
-    if (result.code !== 0) return [];
-    // `docker logs --timestamps` prefixes fixed-width UTC RFC 3339 times, so the two streams merge by text sort.
-    const stamped = [...result.stdout.split("\n"), ...result.stderr.split("\n")].filter((l) => l.trim() !== "");
-    stamped.sort();
-    return printableTail(stamped.map((l) => l.replace(/^\S+Z /, "")).join("\n"), LOG_TAIL_LINES);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Leftovers: what this process built or started and has not removed yet.
-
-const leftovers = { containers: new Set<string>(), images: new Set<string>() };
-
-async function removeContainer(name: string): Promise<void> {
-    await docker(["rm", "--force", name], 60000).catch(() => undefined);
-    leftovers.containers.delete(name);
-}
-
-/** `--no-prune`: only the rehearsal's own image goes, never the base it was built from. */
-async function removeImage(tag: string): Promise<void> {
-    await docker(["image", "rm", "--force", "--no-prune", tag], 60000).catch(() => undefined);
-    leftovers.images.delete(tag);
-}
-
-/** For SIGINT/SIGTERM handlers: removes the rehearsal's container and image synchronously. */
-export function removeRehearsalLeftoversSync(): void {
-    if (leftovers.containers.size > 0) spawnSync("docker", ["rm", "--force", ...leftovers.containers], { stdio: "ignore", timeout: 30000 });
-    if (leftovers.images.size > 0) spawnSync("docker", ["image", "rm", "--force", "--no-prune", ...leftovers.images], { stdio: "ignore", timeout: 30000 });
-    leftovers.containers.clear();
-    leftovers.images.clear();
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The rehearsal
@@ -299,11 +220,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function secondsSince(since: number): number {
     return Math.round((Date.now() - since) / 100) / 10;
-}
-
-/** A name (and image tag) no concurrent rehearsal can collide with; the pid lets tests find leftovers. */
-function uniqueName(branch: string): string {
-    return `${branchSlug(branch).slice(0, 60).toLowerCase()}-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
 /** The repository rehearsal images are tagged in (`uw3-binder-rehearsal:<branch>-<pid>-<random>`). */
@@ -331,24 +247,45 @@ export async function rehearseLaunch(reference: string, target: RehearsalTarget,
         steps,
     });
 
-    let since = Date.now();
+    const since = Date.now();
     try {
         await docker(["version", "--format", "{{.Server.Version}}"], 30000);
     } catch (err) {
         const detail = `not run: ${(err as Error).message}`;
         return outcome(REHEARSAL_STEPS.map((name) => step(name, false, detail, since)));
     }
+    return whileRemovingOnSignal(REHEARSAL_CONTAINER_PREFIX, async (containers) => {
+        try {
+            return await buildAndLaunch(reference, target, options, dockerfile, containers, outcome);
+        } catch (err) {
+            // The engine went away mid-build (DockerUnavailableError): a verdict on the host, not the image.
+            if (!(err instanceof DockerUnavailableError)) throw err;
+            const detail = `not run: ${err.message}`;
+            return outcome(REHEARSAL_STEPS.map((name) => step(name, false, detail, since)));
+        }
+    });
+}
 
-    const name = uniqueName(target.branch);
-    const tag = `${REHEARSAL_IMAGE_REPOSITORY}:${name}`;
+async function buildAndLaunch(
+    reference: string,
+    target: RehearsalTarget,
+    options: RehearsalOptions,
+    dockerfile: string,
+    containers: ContainerSet,
+    outcome: (steps: RehearsalStepResult[], secondsToHttp200?: number) => RehearsalOutcome,
+): Promise<RehearsalOutcome> {
+    let since = Date.now();
+    // A name (and image tag) no concurrent rehearsal can collide with; the pid lets tests find leftovers.
+    const name = containers.uniqueName(branchSlug(target.branch).slice(0, 60).toLowerCase());
+    const tag = `${REHEARSAL_IMAGE_REPOSITORY}:${name.slice(REHEARSAL_CONTAINER_PREFIX.length)}`;
     const context = await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-rehearsal-"));
     try {
         await fs.promises.mkdir(path.join(context, path.dirname(LAUNCHER_DOCKERFILE_PATH)), { recursive: true });
         await fs.promises.writeFile(path.join(context, LAUNCHER_DOCKERFILE_PATH), dockerfile);
 
-        leftovers.images.add(tag);
+        containers.addImage(tag);
         // The classic builder, as repo2docker drives it through docker-py (no BuildKit).
-        const built = await dockerBounded(rehearsalBuildArgs(context, tag), BUILD_TIMEOUT_S * 1000, { DOCKER_BUILDKIT: "0" });
+        const built = await docker(rehearsalBuildArgs(context, tag), BUILD_TIMEOUT_S * 1000, { env: { DOCKER_BUILDKIT: "0" } });
         if (built.code !== 0 || built.timedOut) {
             const detail = describeBuildFailure(reference, built.code, built.stdout, built.stderr, built.timedOut ? BUILD_TIMEOUT_S : undefined);
             return outcome([step("build", false, detail, since), step("launch", false, "not run: the launcher did not build", Date.now())]);
@@ -363,14 +300,14 @@ export async function rehearseLaunch(reference: string, target: RehearsalTarget,
         since = Date.now();
         let launch: LaunchVerdict;
         try {
-            launch = await launchAndProbe(`${REHEARSAL_CONTAINER_PREFIX}${name}`, tag, options);
+            launch = await launchAndProbe(name, tag, options, containers);
         } catch (err) {
             // The engine went away mid-launch (DockerUnavailableError): a verdict on the host, not the image.
             launch = { ok: false, detail: `not run: ${(err as Error).message}` };
         }
         return outcome([buildStep, step("launch", launch.ok, launch.detail, since)], launch.secondsToHttp200);
     } finally {
-        await removeImage(tag);
+        await containers.removeImage(tag);
         await fs.promises.rm(context, { recursive: true, force: true });
     }
 }
@@ -399,7 +336,7 @@ function describeLimits(options: RehearsalOptions): string {
     return `UID ${BINDER_UID}, ${options.cpus} CPU, ${options.memory} memory, no network`;
 }
 
-async function launchAndProbe(name: string, image: string, options: RehearsalOptions): Promise<LaunchVerdict> {
+async function launchAndProbe(name: string, image: string, options: RehearsalOptions, containers: ContainerSet): Promise<LaunchVerdict> {
     let entrypoint = "(no ENTRYPOINT)";
     try {
         const local = await inspectLocalImage(image);
@@ -410,7 +347,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
     const token = randomBytes(16).toString("hex");
     const where = `127.0.0.1:${BINDER_PORT}`;
     const url = `http://${where}/`;
-    leftovers.containers.add(name);
+    containers.add(name);
     try {
         const started = await docker(rehearsalRunArgs(name, image, options, token), 120000);
         if (started.code !== 0 || started.timedOut) {
@@ -425,7 +362,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         let exited: ContainerState | undefined;
         while (Date.now() < deadline) {
             const probeTimeoutMs = Math.max(1000, Math.min(10000, deadline - Date.now() + 1000));
-            const ran = await dockerBounded(["exec", name, "/bin/sh", "-c", PROBE_SCRIPT, "sh", url], probeTimeoutMs);
+            const ran = await docker(["exec", name, "/bin/sh", "-c", PROBE_SCRIPT, "sh", url], probeTimeoutMs);
             const probe = ran.timedOut ? ({ kind: "none" } as const) : parseProbe(ran.code, ran.stdout);
             if (probe.kind === "status" && probe.status === 200) {
                 const after = secondsSince(startedAt);
@@ -454,7 +391,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         }
         const ranFor = secondsSince(startedAt);
         exited ??= await containerState(name).then((s) => (s && !s.running ? s : undefined));
-        const logs = formatLogTail(await containerLogTail(name));
+        const logs = formatLogTail(printableTail((await containerLogTail(name, LOG_TAIL_LINES)).join("\n"), LOG_TAIL_LINES));
         if (exited?.oomKilled) {
             return {
                 ok: false,
@@ -477,6 +414,6 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
                 `"${describedLaunchCommand()}" to the entrypoint ${entrypoint}, which must exec it so the server listens on port ${BINDER_PORT}${logs}`,
         };
     } finally {
-        await removeContainer(name);
+        await containers.remove(name);
     }
 }

@@ -8,7 +8,7 @@ import { badgeMarkdown, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../images/reference";
 import { uw3BranchProblem } from "../config/names";
 import { shown } from "../config/shown";
-import { formatSize } from "../check/manifestChecks";
+import { formatSize } from "../check/layerSizes";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {

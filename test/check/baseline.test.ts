@@ -3,8 +3,9 @@
  * must pull now, the growth of the image, and the budgets `layers.maxNewMb` / `layers.maxGrowthPercent`.
  */
 import * as assert from "node:assert/strict";
-import { BaselineRead, evaluateBaseline, growthPercent, newLayers } from "../../src/check/manifestChecks";
-import { ImageManifests, LayerDescriptor, OCI_MANIFEST } from "../../src/check/registry";
+import { BaselineRead, evaluateBaseline, growthPercent, newLayers } from "../../src/check/baseline";
+import { ImageManifests, LayerDescriptor } from "../../src/registry/client";
+import { OCI_MANIFEST } from "../../src/registry/schemas";
 import { BYTES_PER_MB } from "../../src/check/types";
 
 const MB = BYTES_PER_MB;

@@ -1,18 +1,12 @@
 import * as assert from "node:assert/strict";
-import {
-    distinctLayers,
-    dockerfileInstruction,
-    evaluateEnv,
-    evaluateLayers,
-    evaluatePlatform,
-    layerInstructions,
-    formatSize,
-    ghcrPackageSettingsUrl,
-    largestLayers,
-    shortDigest,
-    visibilityFailureDetail,
-} from "../../src/check/manifestChecks";
-import { DOCKER_MANIFEST, ImageManifests, LayerDescriptor, OCI_MANIFEST, RegistryError, parseWwwAuthenticate } from "../../src/check/registry";
+import { evaluateEnv } from "../../src/check/checks/env";
+import { dockerfileInstruction, evaluateLayers, layerInstructions } from "../../src/check/checks/layers";
+import { evaluatePlatform } from "../../src/check/checks/platform";
+import { ghcrPackageSettingsUrl, visibilityFailureDetail } from "../../src/check/checks/visibility";
+import { distinctLayers, formatSize, largestLayers, shortDigest } from "../../src/check/layerSizes";
+import { ImageManifests, LayerDescriptor } from "../../src/registry/client";
+import { RegistryError } from "../../src/registry/errors";
+import { DOCKER_MANIFEST, OCI_MANIFEST } from "../../src/registry/schemas";
 import { BYTES_PER_MB } from "../../src/check/types";
 import { parseImageReference } from "../../src/images/reference";
 
@@ -205,33 +199,6 @@ describe("manifest checks (pure)", () => {
                 visibilityFailureDetail(parseImageReference("ghcr.io/o/n:1"), missing),
                 "cannot tell whether ghcr.io/o/n:1 is public: registry ghcr.io, repository o/n, reference 1: HTTP 404",
             );
-        });
-    });
-
-    describe("parseWwwAuthenticate", () => {
-        it("parses a GHCR Bearer challenge, keeping commas inside quotes", () => {
-            assert.deepEqual(
-                parseWwwAuthenticate('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/n:pull,push"'),
-                { scheme: "bearer", params: { realm: "https://ghcr.io/token", service: "ghcr.io", scope: "repository:o/n:pull,push" } },
-            );
-        });
-
-        it("parses docker-registry's Basic challenge and unquoted, spaced parameters", () => {
-            assert.deepEqual(parseWwwAuthenticate('Basic realm="basic-realm"'), { scheme: "basic", params: { realm: "basic-realm" } });
-            assert.deepEqual(parseWwwAuthenticate("Bearer realm=https://t/token , Service = reg"), {
-                scheme: "bearer",
-                params: { realm: "https://t/token", service: "reg" },
-            });
-        });
-
-        it("unescapes quoted-pair characters", () => {
-            assert.deepEqual(parseWwwAuthenticate('Basic realm="a \\"b\\""'), { scheme: "basic", params: { realm: 'a "b"' } });
-        });
-
-        it("rejects a header without a scheme", () => {
-            assert.throws(() => parseWwwAuthenticate('="x"'), {
-                message: 'malformed WWW-Authenticate header "="x"": expected "<scheme> key=value, ..."',
-            });
         });
     });
 

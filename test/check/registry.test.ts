@@ -7,16 +7,11 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { checkLayers, checkVisibility } from "../../src/check/manifestChecks";
-import {
-    DOCKER_MANIFEST,
-    DOCKER_MANIFEST_LIST,
-    MANIFEST_ACCEPT,
-    OCI_INDEX,
-    OCI_MANIFEST,
-    RegistryError,
-    fetchImageManifests,
-} from "../../src/check/registry";
+import { checkLayers } from "../../src/check/checks/layers";
+import { checkVisibility } from "../../src/check/checks/visibility";
+import { fetchImageManifests } from "../../src/registry/client";
+import { RegistryError } from "../../src/registry/errors";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from "../../src/registry/schemas";
 import { parseImageReference } from "../../src/images/reference";
 
 interface Answer {
@@ -164,6 +159,29 @@ describe("registry client (scripted registry on loopback)", () => {
             assert.equal(registry.requests[3].headers.authorization, "Bearer good-token");
             assert.equal(result.bytesFetched, registry.bodyBytes);
             assert.equal(result.requests, 4);
+        });
+
+        it("answers the Bearer challenge when the registry offers Basic first and Bearer second in one header", async () => {
+            const basic = `Basic ${Buffer.from("robot:s3cret").toString("base64")}`;
+            const open = openRoute(body);
+            registry.route = (req, url) => {
+                if (url.pathname === "/token") return req.headers.authorization === basic ? { body: JSON.stringify({ token: "good-token" }) } : { status: 401 };
+                if (req.headers.authorization !== "Bearer good-token") {
+                    return {
+                        status: 401,
+                        headers: { "WWW-Authenticate": `Basic realm="private, internal", Bearer realm="http://${registry.host}/token",service="fake-hub"` },
+                    };
+                }
+                return open(req, url);
+            };
+            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret" });
+            assert.deepEqual(result.platforms[0].layers.map((l) => l.digest), [LAYER_A]);
+            // The password went to the token service only; the registry itself only ever saw the token.
+            assert.equal(registry.requests[1].path, "/token?service=fake-hub&scope=repository%3Auw3%2Fbase%3Apull");
+            assert.deepEqual(
+                registry.requests.filter((r) => r.path.startsWith("/v2/")).map((r) => r.headers.authorization),
+                [undefined, "Bearer good-token", "Bearer good-token"],
+            );
         });
 
         it("sends the credentials to the token service as Basic, and accepts `access_token`", async () => {

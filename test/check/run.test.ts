@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { failedResult, pinFromRepoDigests, renderCheckTable } from "../../src/check/run";
-import { CheckNotRunError, DockerUnavailableError, ImageNotLocalError } from "../../src/check/runtime";
+import { CheckNotRunError } from "../../src/check/check";
+import { DockerUnavailableError } from "../../src/docker/cli";
+import { ImageNotLocalError } from "../../src/docker/image";
 import { parseImageReference } from "../../src/images/reference";
 
 const DIGEST = "sha256:6d3894260f28dc837a21ce77a94bb1781f4ca12422934be7a4bd34b4a7b1223f";

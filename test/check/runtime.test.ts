@@ -10,19 +10,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import {
-    CommandOutput,
-    HTTP_PROBE_SCRIPT,
-    IMPORT_SCRIPT,
-    JIT_SCRIPT,
-    evaluateImport,
-    evaluateJit,
-    evaluateKernel,
-    evaluateUser,
-    firstLine,
-    lastLine,
-    parseProbeOutput,
-} from "../../src/check/runtime";
+import { evaluateImport, IMPORT_SCRIPT } from "../../src/check/checks/import";
+import { evaluateJit, JIT_SCRIPT } from "../../src/check/checks/jit";
+import { evaluateKernel } from "../../src/check/checks/kernel";
+import { evaluateUser } from "../../src/check/checks/user";
+import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../../src/check/httpProbe";
+import { CommandOutput } from "../../src/check/shell";
+import { firstLine, lastLine } from "../../src/docker/cli";
 
 const ok = (stdout: string): CommandOutput => ({ stdout, stderr: "", code: 0 });
 

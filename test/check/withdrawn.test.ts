@@ -1,6 +1,6 @@
 /** The `withdrawn` check's decision (pure) and its option on a command line. */
 import * as assert from "node:assert/strict";
-import { evaluateWithdrawn } from "../../src/check/manifestChecks";
+import { evaluateWithdrawn } from "../../src/check/checks/withdrawn";
 import { parseCheckArgs } from "../../src/cli/check";
 import { UsageError } from "../../src/cli/usage";
 

@@ -5,9 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { formatSize } from "../../src/check/manifestChecks";
+import { formatSize } from "../../src/check/layerSizes";
 import { CheckReport } from "../../src/check/types";
-import { DOCKER_MANIFEST } from "../../src/check/registry";
+import { DOCKER_MANIFEST } from "../../src/registry/schemas";
 import { BUSYBOX_DOCKERFILE, PushedImage, describeIntegration, randomFile, run } from "./harness";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
