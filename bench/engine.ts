@@ -19,7 +19,9 @@ export async function benchEngine(): Promise<string[]> {
     if (!env.ready) throw new Error(`bench engine needs the engine and the loopback services: ${env.problems.join("; ")}`);
     const project = await EngineProject.create(env, {
         stack: "demo",
-        edit: (config: Record<string, any>) => (config["uw3-binder:registry"].namespace = `bench-${RUN_ID}`),
+        edit: (config: Record<string, unknown>) => {
+            (config["uw3-binder:registry"] as { namespace: string }).namespace = `bench-${RUN_ID}`;
+        },
     });
     try {
         await project.useExampleSource();

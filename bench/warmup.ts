@@ -90,7 +90,7 @@ async function runAgainst(script: string, kind: EndlessKind, timeoutS: number): 
     const h = await hub(hostile.script);
     try {
         const r = await runMeasured(script, ["warmup", "o/r", "main", "--binder-url", h.url, "--timeout-s", String(timeoutS), "--json"]);
-        const member = JSON.parse(r.stdout).members[0];
+        const member = (JSON.parse(r.stdout) as { members: Array<{ outcome: string; message: string }> }).members[0];
         return { peakRssMb: r.peakRssMb, seconds: r.seconds, outcome: member.outcome, message: member.message, sentMb: hostile.sent() / 1024 / 1024 };
     } finally {
         await h.stop();
