@@ -4,24 +4,18 @@
  * registry (scripts/services.sh start), then reports bytes fetched vs the image's compressed size and
  * wall time. `bench/run.ts` calls `benchLayers()`; `npx ts-node bench/layers.ts` runs it alone.
  */
-import { performance } from "node:perf_hooks";
 import { checkLayers } from "../src/check/checks/layers";
 import { checkVisibility } from "../src/check/checks/visibility";
 import { formatSize } from "../src/check/layerSizes";
 import { fetchImageManifests } from "../src/registry/client";
 import { DEFAULT_CHECK_OPTIONS } from "../src/check/types";
 import { parseImageReference } from "../src/images/reference";
-import { benchRegistryBudget } from "./budget";
+import { benchRegistryBudget, FETCH_BUDGET_BYTES } from "./budget";
 import { BUSYBOX_DOCKERFILE, buildAndPushImage, integrationEnv, randomFile, run } from "../test/integration/harness";
+import { formatMs, runAlone, timedAsync } from "./timing";
 
 const LAYER_COUNT = 4;
 const LAYER_BYTES = 30 * 1024 * 1024;
-/** What "reads only manifests" means in numbers: a few KB of JSON, whatever the image size. */
-const FETCH_BUDGET_BYTES = 64 * 1024;
-
-function ms(start: number): string {
-    return `${(performance.now() - start).toFixed(0)} ms`;
-}
 
 export async function benchLayers(): Promise<string[]> {
     const env = await integrationEnv();
@@ -37,13 +31,11 @@ export async function benchLayers(): Promise<string[]> {
         dockerfile += `COPY layer${i}.bin /data/layer${i}.bin\n`;
     }
     const target = `${env.registry}/uw3-binder-bench/layers:${process.pid.toString(36)}${Date.now().toString(36)}`;
-    let start = performance.now();
-    const pushed = await buildAndPushImage({ dockerfile, files }, target);
-    lines.push(`layers: built and pushed ${pushed.reference} (${LAYER_COUNT} × ${formatSize(LAYER_BYTES)} random layers + busybox) in ${ms(start)} (setup)`);
+    const { value: pushed, ms: setupMs } = await timedAsync(() => buildAndPushImage({ dockerfile, files }, target));
+    lines.push(`layers: built and pushed ${pushed.reference} (${LAYER_COUNT} × ${formatSize(LAYER_BYTES)} random layers + busybox) in ${formatMs(setupMs)} (setup)`);
     try {
-        start = performance.now();
-        const manifests = await fetchImageManifests(parseImageReference(pushed.reference));
-        const resolveTime = ms(start);
+        const { value: manifests, ms: resolveMs } = await timedAsync(() => fetchImageManifests(parseImageReference(pushed.reference)));
+        const resolveTime = formatMs(resolveMs);
         const compressed = manifests.platforms.flatMap((p) => p.layers).reduce((sum, l) => sum + l.size, 0);
         const layerCount = manifests.platforms.reduce((n, p) => n + p.layers.length, 0);
         lines.push(
@@ -55,12 +47,10 @@ export async function benchLayers(): Promise<string[]> {
                 ` (${manifests.bytesFetched <= FETCH_BUDGET_BYTES ? "within" : "OVER"} the ${FETCH_BUDGET_BYTES / 1024} KiB budget)`,
         );
 
-        start = performance.now();
-        const layers = await checkLayers(pushed.reference, DEFAULT_CHECK_OPTIONS);
-        lines.push(`layers: checkLayers ok=${layers.ok} in ${ms(start)}: ${layers.detail}`);
-        start = performance.now();
-        const visibility = await checkVisibility(pushed.reference);
-        lines.push(`layers: checkVisibility ok=${visibility.ok} in ${ms(start)}: ${visibility.detail}`);
+        const { value: layers, ms: layersMs } = await timedAsync(() => checkLayers(pushed.reference, DEFAULT_CHECK_OPTIONS));
+        lines.push(`layers: checkLayers ok=${layers.ok} in ${formatMs(layersMs)}: ${layers.detail}`);
+        const { value: visibility, ms: visibilityMs } = await timedAsync(() => checkVisibility(pushed.reference));
+        lines.push(`layers: checkVisibility ok=${visibility.ok} in ${formatMs(visibilityMs)}: ${visibility.detail}`);
         if (manifests.bytesFetched > FETCH_BUDGET_BYTES || !layers.ok || !visibility.ok) {
             lines.push("layers: FAILED (see above)");
         }
@@ -73,12 +63,4 @@ export async function benchLayers(): Promise<string[]> {
     return lines;
 }
 
-if (require.main === module) {
-    benchLayers().then(
-        (lines) => console.log(lines.join("\n")),
-        (err) => {
-            console.error(err instanceof Error ? err.message : err);
-            process.exit(1);
-        },
-    );
-}
+runAlone(module, benchLayers);

@@ -5,18 +5,13 @@
  * (scripts/services.sh start). `bench/run.ts` calls `benchRehearsal()`; `npx ts-node bench/rehearsal.ts`
  * runs it alone.
  */
-import { performance } from "node:perf_hooks";
 import { rehearseLaunch } from "../src/rehearsal/launch";
 import { DEFAULT_REHEARSAL_OPTIONS } from "../src/rehearsal/options";
 import { fixtureSpec } from "../test/integration/fixtureImages";
 import { buildAndPushImage, integrationEnv, run } from "../test/integration/harness";
+import { formatMs, median, runAlone, timedAsync } from "./timing";
 
 const RUNS = 3;
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-}
 
 export async function benchRehearsal(): Promise<string[]> {
     const env = await integrationEnv();
@@ -25,18 +20,16 @@ export async function benchRehearsal(): Promise<string[]> {
     }
     const lines: string[] = [];
     const target = `${env.registry}/uw3-binder-bench/rehearsal:${process.pid.toString(36)}${Date.now().toString(36)}`;
-    let start = performance.now();
-    const pushed = await buildAndPushImage(fixtureSpec(), target);
-    lines.push(`rehearsal: built and pushed the good fixture image ${pushed.reference} in ${(performance.now() - start).toFixed(0)} ms (setup)`);
+    const { value: pushed, ms: setupMs } = await timedAsync(() => buildAndPushImage(fixtureSpec(), target));
+    lines.push(`rehearsal: built and pushed the good fixture image ${pushed.reference} in ${formatMs(setupMs)} (setup)`);
     const reference = `${pushed.localTag}@${pushed.digest}`;
     const options = DEFAULT_REHEARSAL_OPTIONS;
     try {
         const toHttp200: number[] = [];
         const wall: number[] = [];
         for (let i = 1; i <= RUNS; i++) {
-            start = performance.now();
-            const outcome = await rehearseLaunch(reference, { branch: "development", uw3Branch: "development", release: "2025.01" }, options);
-            const elapsed = (performance.now() - start) / 1000;
+            const { value: outcome, ms } = await timedAsync(() => rehearseLaunch(reference, { branch: "development", uw3Branch: "development", release: "2025.01" }, options));
+            const elapsed = ms / 1000;
             if (!outcome.ok || outcome.secondsToHttp200 === undefined) {
                 lines.push(`rehearsal: run ${i} FAILED: ${outcome.steps.map((s) => `${s.name}: ${s.detail}`).join("; ")}`);
                 continue;
@@ -61,12 +54,4 @@ export async function benchRehearsal(): Promise<string[]> {
     return lines;
 }
 
-if (require.main === module) {
-    benchRehearsal().then(
-        (lines) => console.log(lines.join("\n")),
-        (err) => {
-            console.error(err instanceof Error ? err.message : err);
-            process.exit(1);
-        },
-    );
-}
+runAlone(module, benchRehearsal);

@@ -14,6 +14,7 @@ import { fingerprintSources } from "../src/source/fingerprint";
 import { changedPathsSince } from "../src/source/git";
 import { DEFAULT_REBUILD_ON } from "../src/source/globs";
 import { changedImages, ImageNode } from "../src/source/rebuild";
+import { formatMs, medianMs, runAlone, timed } from "./timing";
 
 const DEPS_CONTEXT = ["pixi.toml", "pixi.lock", "container/Dockerfile.deps"];
 const SLIM_REBUILD_ON = ["setup.py", "src/**/*.pyx", "src/**/*.c", "src/**/*.h", "pixi.toml", "pixi.lock", "container/Dockerfile*"];
@@ -139,27 +140,20 @@ function generateCheckout(root: string): number {
     return files;
 }
 
-function time<T>(fn: () => T): { value: T; ms: number } {
-    const start = process.hrtime.bigint();
-    const value = fn();
-    return { value, ms: Number(process.hrtime.bigint() - start) / 1e6 };
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-}
-
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
-const ms = (value: number): string => `${value.toFixed(0)} ms`;
 
-export async function benchSource(): Promise<string[]> {
+/** The source bench's report; `benchSource` for bench/run.ts, whose sections are asynchronous. */
+export function benchSource(): Promise<string[]> {
+    return new Promise((resolve) => resolve(sourceReport()));
+}
+
+function sourceReport(): string[] {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-binder-bench-source-"));
     const lines: string[] = [];
     try {
         const checkout = path.join(root, "underworld3");
         fs.mkdirSync(checkout);
-        const generated = time(() => {
+        const generated = timed(() => {
             const tracked = generateCheckout(checkout);
             git(checkout, ["init", "-q", "-b", "development"]);
             git(checkout, ["add", "-A"]);
@@ -176,28 +170,28 @@ export async function benchSource(): Promise<string[]> {
         const checkoutBytes = contextBytes(checkout);
         const gitBytes = contextBytes(path.join(checkout, ".git"));
         lines.push(
-            `source: generated an underworld3-shaped checkout in ${ms(generated.ms)}: ${generated.value} tracked files, .git ${mb(gitBytes)} (3 commits, 40 deleted notebooks)`,
+            `source: generated an underworld3-shaped checkout in ${formatMs(generated.ms)}: ${generated.value} tracked files, .git ${mb(gitBytes)} (3 commits, 40 deleted notebooks)`,
         );
 
         // Cold: the first fingerprint after the commit (git's stat cache is as the commit left it); warm: repeats.
-        const cold = time(() => fingerprintSources(checkout, SLIM_REBUILD_ON));
-        const warm = median(Array.from({ length: 5 }, () => time(() => fingerprintSources(checkout, SLIM_REBUILD_ON)).ms));
-        lines.push(`  fingerprint, slim triggers (${cold.value.files.length} files): cold ${ms(cold.ms)}, warm ${ms(warm)} (median of 5)`);
-        const depsCold = time(() => fingerprintSources(checkout, DEPS_CONTEXT));
-        const depsWarm = median(Array.from({ length: 5 }, () => time(() => fingerprintSources(checkout, DEPS_CONTEXT)).ms));
-        lines.push(`  fingerprint, deps context (${depsCold.value.files.length} files, ${mb(fs.statSync(path.join(checkout, "pixi.lock")).size)} pixi.lock): cold ${ms(depsCold.ms)}, warm ${ms(depsWarm)}`);
-        const all = time(() => fingerprintSources(checkout, ["**"]));
-        const allWarm = median(Array.from({ length: 3 }, () => time(() => fingerprintSources(checkout, ["**"])).ms));
-        lines.push(`  fingerprint, every file ("**", ${all.value.files.length} files): first ${ms(all.ms)}, warm ${ms(allWarm)} (median of 3)`);
+        const cold = timed(() => fingerprintSources(checkout, SLIM_REBUILD_ON));
+        const warm = medianMs(5, () => fingerprintSources(checkout, SLIM_REBUILD_ON));
+        lines.push(`  fingerprint, slim triggers (${cold.value.files.length} files): cold ${formatMs(cold.ms)}, warm ${formatMs(warm)} (median of 5)`);
+        const depsCold = timed(() => fingerprintSources(checkout, DEPS_CONTEXT));
+        const depsWarm = medianMs(5, () => fingerprintSources(checkout, DEPS_CONTEXT));
+        lines.push(`  fingerprint, deps context (${depsCold.value.files.length} files, ${mb(fs.statSync(path.join(checkout, "pixi.lock")).size)} pixi.lock): cold ${formatMs(depsCold.ms)}, warm ${formatMs(depsWarm)}`);
+        const all = timed(() => fingerprintSources(checkout, ["**"]));
+        const allWarm = medianMs(3, () => fingerprintSources(checkout, ["**"]));
+        lines.push(`  fingerprint, every file ("**", ${all.value.files.length} files): first ${formatMs(all.ms)}, warm ${formatMs(allWarm)} (median of 3)`);
 
-        const defaults = time(() => fingerprintSources(checkout, DEFAULT_REBUILD_ON));
-        lines.push(`  fingerprint, DEFAULT_REBUILD_ON (${defaults.value.files.length} files, adds *.pxd): ${ms(defaults.ms)}`);
+        const defaults = timed(() => fingerprintSources(checkout, DEFAULT_REBUILD_ON));
+        lines.push(`  fingerprint, DEFAULT_REBUILD_ON (${defaults.value.files.length} files, adds *.pxd): ${formatMs(defaults.ms)}`);
 
         const staging = path.join(root, "project", ".uw3-binder", "context", "deps");
-        const staged = time(() => stageBuildContext(checkout, DEPS_CONTEXT, staging));
+        const staged = timed(() => stageBuildContext(checkout, DEPS_CONTEXT, staging));
         const stagedBytes = contextBytes(staging);
         lines.push(
-            `  deps build context: staged ${mb(stagedBytes)} in ${staged.value.files.length} files (${ms(staged.ms)}) instead of the whole checkout's ${mb(checkoutBytes)} incl .git (${((100 * stagedBytes) / checkoutBytes).toFixed(1)} %)`,
+            `  deps build context: staged ${mb(stagedBytes)} in ${staged.value.files.length} files (${formatMs(staged.ms)}) instead of the whole checkout's ${mb(checkoutBytes)} incl .git (${((100 * stagedBytes) / checkoutBytes).toFixed(1)} %)`,
         );
 
         // Touching mtimes makes every file stat-dirty: git re-reads each one to find it unchanged, and keeps
@@ -205,13 +199,13 @@ export async function benchSource(): Promise<string[]> {
         // An hour ago, like a `git checkout` of the same content: older than the index, so not "racily clean".
         const touchedAt = new Date(Date.now() - 3600 * 1000);
         for (const f of all.value.files) fs.utimesSync(path.join(checkout, f), touchedAt, touchedAt);
-        const touched = time(() => fingerprintSources(checkout, SLIM_REBUILD_ON));
+        const touched = timed(() => fingerprintSources(checkout, SLIM_REBUILD_ON));
         lines.push(
-            `  fingerprint after touching every file's mtime: ${ms(touched.ms)}, ${touched.value.fingerprint === cold.value.fingerprint ? "unchanged, as it must be" : "CHANGED (wrong)"}`,
+            `  fingerprint after touching every file's mtime: ${formatMs(touched.ms)}, ${touched.value.fingerprint === cold.value.fingerprint ? "unchanged, as it must be" : "CHANGED (wrong)"}`,
         );
         git(checkout, ["status", "--porcelain"]);
-        const refreshed = median(Array.from({ length: 3 }, () => time(() => fingerprintSources(checkout, SLIM_REBUILD_ON)).ms));
-        lines.push(`  fingerprint once an ordinary \`git status\` has refreshed the index: ${ms(refreshed)}`);
+        const refreshed = medianMs(3, () => fingerprintSources(checkout, SLIM_REBUILD_ON));
+        lines.push(`  fingerprint once an ordinary \`git status\` has refreshed the index: ${formatMs(refreshed)}`);
 
         // End to end on real commits: the changed paths git reports, decided by the image graph, and
         // checked against what the fingerprints say.
@@ -229,12 +223,12 @@ export async function benchSource(): Promise<string[]> {
             const base = git(checkout, ["rev-parse", "HEAD"]);
             scenario.change();
             git(checkout, ["commit", "-q", "-am", scenario.label]);
-            const decided = time(() => changedImages(GRAPH, changedPathsSince(checkout, base, "HEAD")));
+            const decided = timed(() => changedImages(GRAPH, changedPathsSince(checkout, base, "HEAD")));
             const after = { deps: fingerprintSources(checkout, DEPS_CONTEXT).fingerprint, slim: fingerprintSources(checkout, SLIM_REBUILD_ON).fingerprint };
             const fingerprintsMoved = (["deps", "slim"] as const).filter((n) => before[n] !== after[n]);
             const ok = JSON.stringify(decided.value) === JSON.stringify(scenario.expected);
             lines.push(
-                `  ${scenario.label}: ${decided.value.length} image(s) rebuild [${decided.value.join(", ")}] (expected ${scenario.expected.length}${ok ? "" : ` [${scenario.expected.join(", ")}] — MISMATCH`}; decided in ${ms(decided.ms)}; fingerprints changed: [${fingerprintsMoved.join(", ")}])`,
+                `  ${scenario.label}: ${decided.value.length} image(s) rebuild [${decided.value.join(", ")}] (expected ${scenario.expected.length}${ok ? "" : ` [${scenario.expected.join(", ")}] — MISMATCH`}; decided in ${formatMs(decided.ms)}; fingerprints changed: [${fingerprintsMoved.join(", ")}])`,
             );
             if (!ok) process.exitCode = 1;
         }
@@ -244,12 +238,4 @@ export async function benchSource(): Promise<string[]> {
     return lines;
 }
 
-if (require.main === module) {
-    benchSource().then(
-        (lines) => console.log(lines.join("\n")),
-        (err) => {
-            console.error(err);
-            process.exitCode = 1;
-        },
-    );
-}
+runAlone(module, benchSource);

@@ -15,9 +15,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { performance } from "node:perf_hooks";
 import * as ts from "typescript";
 import { endless, EndlessKind, hub } from "../test/warmup/hub";
+import { runAlone, timedAsync } from "./timing";
 
 const ROOT = path.join(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "uw3-binder.js");
@@ -62,9 +62,8 @@ function transpiledCli(): { entry: string; dir: string } {
     return { entry, dir };
 }
 
-/** Runs `node --require peakRss.cjs <script> <args>`; returns its peak RSS (MB), stdout and time. */
-async function runMeasured(script: string, args: string[]): Promise<{ peakRssMb: number; stdout: string; seconds: number }> {
-    const started = performance.now();
+/** Runs `node --require peakRss.cjs <script> <args>` to its end. */
+async function runChild(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, ["--require", path.join(__dirname, "peakRss.cjs"), script, ...args], {
         stdio: ["ignore", "pipe", "pipe"],
         // The transpiled sources live outside the repository: they find its node_modules through NODE_PATH.
@@ -75,9 +74,15 @@ async function runMeasured(script: string, args: string[]): Promise<{ peakRssMb:
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    return { code, stdout, stderr };
+}
+
+/** Runs `node --require peakRss.cjs <script> <args>`; returns its peak RSS (MB), stdout and time. */
+async function runMeasured(script: string, args: string[]): Promise<{ peakRssMb: number; stdout: string; seconds: number }> {
+    const { value: { code, stdout, stderr }, ms } = await timedAsync(() => runChild(script, args));
     const rss = /uw3-binder-bench maxrss-kib (\d+)/.exec(stderr);
     if (code !== 0 || !rss) throw new Error(`${path.basename(script)} ${args[0]} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`);
-    return { peakRssMb: Number(rss[1]) / 1024, stdout, seconds: (performance.now() - started) / 1000 };
+    return { peakRssMb: Number(rss[1]) / 1024, stdout, seconds: ms / 1000 };
 }
 
 async function runAgainst(script: string, kind: EndlessKind, timeoutS: number): Promise<Run> {
@@ -85,7 +90,7 @@ async function runAgainst(script: string, kind: EndlessKind, timeoutS: number): 
     const h = await hub(hostile.script);
     try {
         const r = await runMeasured(script, ["warmup", "o/r", "main", "--binder-url", h.url, "--timeout-s", String(timeoutS), "--json"]);
-        const member = JSON.parse(r.stdout).members[0];
+        const member = (JSON.parse(r.stdout) as { members: Array<{ outcome: string; message: string }> }).members[0];
         return { peakRssMb: r.peakRssMb, seconds: r.seconds, outcome: member.outcome, message: member.message, sentMb: hostile.sent() / 1024 / 1024 };
     } finally {
         await h.stop();
@@ -128,12 +133,4 @@ export async function benchWarmup(): Promise<string[]> {
     return lines;
 }
 
-if (require.main === module) {
-    benchWarmup().then(
-        (lines) => console.log(lines.join("\n")),
-        (err) => {
-            console.error(err instanceof Error ? err.message : err);
-            process.exit(1);
-        },
-    );
-}
+runAlone(module, benchWarmup);

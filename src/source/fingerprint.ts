@@ -73,6 +73,7 @@ export function resolveCheckout(checkoutDir: string): string {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
             throw new Error(
                 `source checkout ${absolute} does not exist (from ${JSON.stringify(checkoutDir)}); expected a clone of underworld3 there — check uw3-binder:source.path`,
+                { cause: err },
             );
         }
         throw err;

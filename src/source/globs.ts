@@ -17,9 +17,14 @@
  * (`./a`, `a//b`, `a/`: one spelling per path keeps patterns comparable), `**` inside a segment, and
  * character classes `[...]` (not supported; escape a literal bracket as `\[`).
  *
+ * Patterns are checked against this grammar here; the matching itself is picomatch's, one compiled
+ * matcher per brace alternative with dot-files matched (`dot: true`) and its own extras (extglobs,
+ * negation, braces, Windows paths) switched off, every literal character escaped.
+ *
  * Node 20's `path.matchesGlob` is not used: it is experimental (prints an ExperimentalWarning), makes
  * `*` skip dot-files and accepts `..` — the opposite of what this project needs on all three counts.
  */
+import picomatch from "picomatch";
 import { shown } from "../config/shown";
 
 /** A pattern that cannot be used; the message names the pattern and the expected form. */
@@ -144,13 +149,18 @@ function splitSegments(alternative: string): string[] {
     return segments;
 }
 
-function escapeRegExp(c: string): string {
-    return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+/** A literal character as picomatch reads it: ASCII punctuation but `_`, `.` and `-` escaped. */
+function literal(c: string): string {
+    return /[!-,/:-@[-^`{-~]/.test(c) ? `\\${c}` : c;
 }
 
-/** One segment (not `**`) as a regular expression source; `original` is only for error messages. */
-function segmentSource(segment: string, original: string): string {
-    let source = "";
+/**
+ * One segment (not `**`), checked against this grammar and written as a picomatch glob with every literal
+ * character escaped (picomatch would read `(a|b)`, `+(…)` or `!` as its own syntax); `original` is only for
+ * error messages.
+ */
+function segmentGlob(segment: string, original: string): string {
+    let glob = "";
     for (let i = 0; i < segment.length; i++) {
         const c = segment[i];
         if (c === "\\") {
@@ -162,28 +172,35 @@ function segmentSource(segment: string, original: string): string {
                     `"\\${next}" is not an escape (only \\* \\? \\{ \\} \\, \\[ \\] \\\\ are); use "/" as the path separator`,
                 );
             }
-            source += escapeRegExp(next);
+            glob += `\\${next}`;
             i++;
         } else if (c === "*") {
             if (segment[i + 1] === "*") {
                 throw new GlobPatternError(original, `"**" must be a whole path segment (as in "src/**/*.pyx"), found it inside "${segment}"`);
             }
-            source += "[^/]*";
+            glob += "*";
         } else if (c === "?") {
-            source += "[^/]";
+            glob += "?";
         } else if (c === "[" || c === "]") {
             throw new GlobPatternError(original, `character classes ("[...]") are not supported; use {a,b} alternatives or escape a literal bracket as \\${c}`);
         } else {
-            source += escapeRegExp(c);
+            glob += literal(c);
         }
     }
-    return source;
+    return glob;
 }
 
+/**
+ * picomatch as this grammar reads a checked alternative: POSIX paths only, `*`, `?` and `**` matching
+ * dot-files too, and none of picomatch's extras (braces are expanded here, so the alternatives stay what
+ * git is given; extglobs and negation are not part of the grammar).
+ */
+const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = { dot: true, windows: false, nobrace: true, noextglob: true, nonegate: true };
+
 interface CompiledAlternative {
-    /** Segments, `**` kept as the literal string `**`, others as anchored segment regexps. */
-    segments: Array<"**" | RegExp>;
-    regexp: RegExp;
+    /** Segments, `**` kept as the literal string `**`, others as segment matchers. */
+    segments: Array<"**" | picomatch.Matcher>;
+    matches: picomatch.Matcher;
 }
 
 function compileAlternative(alternative: string, original: string): CompiledAlternative {
@@ -192,7 +209,7 @@ function compileAlternative(alternative: string, original: string): CompiledAlte
     if (/^[A-Za-z]:/.test(alternative)) throw new GlobPatternError(original, `it looks like a Windows drive path; patterns are POSIX paths relative to the source checkout`);
     const raw = splitSegments(alternative);
     const segments: CompiledAlternative["segments"] = [];
-    let source = "";
+    const globs: string[] = [];
     raw.forEach((segment, index) => {
         const last = index === raw.length - 1;
         if (segment === "..") throw new GlobPatternError(original, `".." would reach outside the source checkout; patterns must stay inside it`);
@@ -205,15 +222,16 @@ function compileAlternative(alternative: string, original: string): CompiledAlte
         }
         if (segment === "**") {
             segments.push("**");
-            // Zero or more whole segments; at the end, one or more characters (the rest of the path).
-            source += last ? ".+" : "(?:[^/]+/)*";
+            // Zero or more whole segments; at the end, at least one more (picomatch's `docs/**` would also
+            // match `docs` itself, which is a directory, never a file of the checkout).
+            globs.push(last ? "**/*" : "**");
         } else {
-            const s = segmentSource(segment, original);
-            segments.push(new RegExp(`^${s}$`));
-            source += s + (last ? "" : "/");
+            const glob = segmentGlob(segment, original);
+            segments.push(picomatch(glob, PICOMATCH_OPTIONS));
+            globs.push(glob);
         }
     });
-    return { segments, regexp: new RegExp(`^${source}$`) };
+    return { segments, matches: picomatch(globs.join("/"), PICOMATCH_OPTIONS) };
 }
 
 /** A compiled pattern list: a path matches the set when it matches any pattern. */
@@ -238,7 +256,7 @@ export class GlobSet {
     /** The first pattern (as written) that matches `path`, for explaining a decision. */
     matchingPattern(path: string): string | undefined {
         for (const { pattern, compiled } of this.alternatives) {
-            if (compiled.regexp.test(path)) return pattern;
+            if (compiled.matches(path)) return pattern;
         }
         return undefined;
     }
@@ -257,7 +275,7 @@ export class GlobSet {
                 if (seg === "**") return true;
                 // A pattern's last segment names the file itself, so nothing inside a dir can match it.
                 if (i >= segs.length - 1) return false;
-                if (!seg.test(parts[i])) return false;
+                if (!seg(parts[i])) return false;
             }
             return true;
         });

@@ -89,14 +89,15 @@ export function buildEndpoint(owner: string, repository: string, ref: string, hu
 export function printableLine(text: string, max = MAX_MESSAGE_CHARS): string {
     const line = text.trim().split(/\r\n|\r|\n/)[0] ?? "";
     const cut = line.length > max ? line.slice(0, max) + "…" : line;
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
     return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** The most specific words in a request error. */
 function reasonOf(err: unknown): string {
-    let e: any = err;
-    while (e?.cause !== undefined && e.cause !== e) e = e.cause;
-    if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
+    let e = err;
+    while (e instanceof Error && e.cause !== undefined && e.cause !== e) e = e.cause;
+    if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0] as unknown;
     if (e instanceof Error) return e.message || (e as NodeJS.ErrnoException).code || e.name;
     return String(e);
 }
@@ -240,13 +241,15 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
             let builtNow = false;
             for await (const chunk of response) {
                 for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
-                    let data: { phase?: unknown; message?: unknown; status_code?: unknown };
+                    let parsed: unknown;
                     try {
-                        data = JSON.parse(event.data);
+                        parsed = JSON.parse(event.data);
                     } catch {
                         continue; // not a phase event
                     }
-                    if (typeof data !== "object" || data === null || typeof data.phase !== "string") continue;
+                    if (typeof parsed !== "object" || parsed === null) continue;
+                    const data = parsed as { phase?: unknown; message?: unknown; status_code?: unknown };
+                    if (typeof data.phase !== "string") continue;
                     const changed = data.phase !== phase;
                     phase = data.phase;
                     rawMessage = typeof data.message === "string" ? data.message : "";

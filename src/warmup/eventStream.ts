@@ -1,17 +1,22 @@
 /**
- * A bounded, incremental parser of `text/event-stream` (the WHATWG "server-sent events" format) for the
- * BinderHub build stream. No Pulumi import.
+ * The BinderHub build stream's `text/event-stream` (the WHATWG "server-sent events" format), read with
+ * eventsource-parser behind this project's size bounds. No Pulumi import.
  *
  * Why bounded: the stream comes from a hub we do not control. A hub that sends `data:` lines forever
  * without the blank line that ends an event, or bytes without any newline, would otherwise grow the
  * pending event or line without limit (`warmup` reached 3 GB and was killed inside `pulumi up`), and
  * re-scanning a growing buffer for a newline on every chunk costs quadratic CPU. Here every chunk is
- * scanned once, and the pending line and the pending event are capped: past a cap the parser throws
- * `EventStreamOverflow` and the caller hangs up.
+ * scanned once for line ends, the pending line is capped, and only whole lines reach eventsource-parser,
+ * whose own buffer bound (`maxBufferSize`: pending line plus pending data) is then exactly the pending
+ * event's data. Past a cap `push` throws `EventStreamOverflow` and the caller hangs up.
+ *
+ * The fields (`data`, `event`, comments, `id`, `retry`) and the dispatch of events are eventsource-parser's;
+ * `id` and `retry` serve reconnection, which a warm-up never does, and unknown fields are ignored.
  *
  * Real BinderHub events are one `data: {json}` line each (binderhub/builder.py `emit`): a build log line,
  * a phase, a progress map. 64 KiB per line and 256 KiB per event leave ample room.
  */
+import { createParser, EventSourceParser, ParseError } from "eventsource-parser";
 
 export interface EventStreamLimits {
     /** Longest line, in UTF-16 code units, before its end of line. */
@@ -42,22 +47,32 @@ function size(chars: number): string {
 
 export class EventStreamParser {
     private readonly limits: EventStreamLimits;
+    private readonly parser: EventSourceParser;
+    /** Events the current `push` completed. */
+    private completed: ServerSentEvent[] = [];
     /** Pieces of the line not yet ended, and their total length (joined only when the line ends). */
     private linePieces: string[] = [];
     private lineLength = 0;
     /** A chunk ended with CR: a LF at the start of the next one belongs to the same line end. */
     private afterCarriageReturn = false;
-    private dataLines: string[] = [];
-    private dataLength = 0;
-    private eventType = "";
 
     constructor(limits: EventStreamLimits = EVENT_STREAM_LIMITS) {
         this.limits = limits;
+        this.parser = createParser({
+            onEvent: (event) => this.completed.push({ type: event.event ?? "message", data: event.data }),
+            onError: (error: ParseError) => {
+                if (error.type === "max-buffer-size-exceeded") {
+                    throw new EventStreamOverflow(`the event stream sent an event longer than ${size(this.limits.maxEventChars)} without ending it`);
+                }
+                // An unknown field or a bad `retry`: ignored, as the spec says.
+            },
+            maxBufferSize: limits.maxEventChars,
+        });
     }
 
     /** Feeds decoded text; returns the events it completed. Throws EventStreamOverflow past a limit. */
     push(text: string): ServerSentEvent[] {
-        const events: ServerSentEvent[] = [];
+        this.completed = [];
         let start = 0;
         if (this.afterCarriageReturn && text.startsWith("\n")) start = 1;
         this.afterCarriageReturn = false;
@@ -68,8 +83,9 @@ export class EventStreamParser {
             const line = this.linePieces.length === 1 ? this.linePieces[0] : this.linePieces.join("");
             this.linePieces = [];
             this.lineLength = 0;
-            const event = this.processLine(line);
-            if (event) events.push(event);
+            // One whole line per feed, ended by LF alone: the parser buffers nothing but the event's data,
+            // and checks that against maxEventChars after every line.
+            this.parser.feed(`${line}\n`);
             if (c === 13) {
                 if (i + 1 < text.length) {
                     if (text.charCodeAt(i + 1) === 10) i++;
@@ -78,7 +94,7 @@ export class EventStreamParser {
             start = i + 1;
         }
         this.appendToLine(text, start, text.length);
-        return events;
+        return this.completed;
     }
 
     private appendToLine(text: string, from: number, to: number): void {
@@ -88,33 +104,5 @@ export class EventStreamParser {
             throw new EventStreamOverflow(`the event stream sent a line longer than ${size(this.limits.maxLineChars)}`);
         }
         this.linePieces.push(text.slice(from, to));
-    }
-
-    private processLine(line: string): ServerSentEvent | undefined {
-        if (line === "") return this.dispatch();
-        if (line.startsWith(":")) return undefined; // a comment: BinderHub's keepalive
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        let value = colon < 0 ? "" : line.slice(colon + 1);
-        if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "data") {
-            this.dataLength += value.length + (this.dataLines.length > 0 ? 1 : 0);
-            if (this.dataLength > this.limits.maxEventChars) {
-                throw new EventStreamOverflow(`the event stream sent an event longer than ${size(this.limits.maxEventChars)} without ending it`);
-            }
-            this.dataLines.push(value);
-        } else if (field === "event") {
-            this.eventType = value;
-        }
-        // `id` and `retry` serve reconnection, which a warm-up never does; other fields are ignored by the spec.
-        return undefined;
-    }
-
-    private dispatch(): ServerSentEvent | undefined {
-        const event = this.dataLines.length === 0 ? undefined : { type: this.eventType || "message", data: this.dataLines.join("\n") };
-        this.dataLines = [];
-        this.dataLength = 0;
-        this.eventType = "";
-        return event;
     }
 }

@@ -6,10 +6,15 @@ import * as path from "path";
 import { bufferIo } from "../../src/cli/commandIo";
 import { UsageError } from "../../src/cli/usage";
 import { runWarmup } from "../../src/cli/warmup";
+import { MemberWarmup } from "../../src/warmup/binderBuild";
 import { BranchWarmup, FEDERATION_MEMBERS, warmFederation } from "../../src/warmup/federation";
 import { BUILD, event, FOUND, hub, Hub, stream } from "./hub";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
+
+/** What `warmup --json` prints: one ref's members, or with --stack every branch's. */
+type PrintedRef = { repository: string; ref: string; members: MemberWarmup[] };
+type PrintedStack = { stack: string; repository: string; branches: BranchWarmup[] };
 
 /** The parts of a result that do not depend on the clock. */
 function settled(branches: BranchWarmup[]) {
@@ -116,7 +121,7 @@ describe("uw3-binder warmup", () => {
         const a = await start(stream(FOUND));
         const io = bufferIo(dir);
         assert.equal(await runWarmup(["o/r", "0123456789abcdef0123456789abcdef01234567", "--binder-url", a.url, "--json"], io), 0);
-        const printed = JSON.parse(io.out);
+        const printed = JSON.parse(io.out) as PrintedRef;
         assert.deepEqual(Object.keys(printed), ["repository", "ref", "members"]);
         assert.deepEqual(Object.keys(printed.members[0]), ["hub", "url", "outcome", "phase", "message", "startedAt", "elapsedSeconds", "waitedSeconds", "redirects"]);
         assert.deepEqual(
@@ -142,7 +147,7 @@ describe("uw3-binder warmup", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.2025-02.yaml"), STACK([a.url, b.url]));
         const io = bufferIo(dir);
         assert.equal(await runWarmup(["--stack", "2025-02", "--json"], io), 0);
-        const printed = JSON.parse(io.out);
+        const printed = JSON.parse(io.out) as PrintedStack;
         assert.equal(printed.stack, "2025-02");
         assert.equal(printed.repository, "underworldcode/uw3-binder-launcher");
         assert.deepEqual(
@@ -160,7 +165,7 @@ describe("uw3-binder warmup", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.2025-02.yaml"), STACK(["https://unused.example"]));
         const io = bufferIo(dir);
         assert.equal(await runWarmup(["--stack", "2025-02", "--hubs", a.url, "--json"], io), 0);
-        assert.deepEqual(JSON.parse(io.out).branches.map((br: BranchWarmup) => br.members.map((m) => m.hub)), [[a.url], [a.url]]);
+        assert.deepEqual((JSON.parse(io.out) as PrintedStack).branches.map((br) => br.members.map((m) => m.hub)), [[a.url], [a.url]]);
     });
 
     const usage: [string, string[], string][] = [
@@ -196,7 +201,7 @@ describe("uw3-binder warmup", () => {
         await h.stop();
         const down = spawnSync(process.execPath, [BIN, "warmup", "o/r", "main", "--binder-url", h.url, "--timeout-s", "5", "--json"], { encoding: "utf8" });
         assert.equal(down.status, 0, down.stderr);
-        const printed = JSON.parse(down.stdout);
+        const printed = JSON.parse(down.stdout) as PrintedRef;
         assert.equal(printed.members[0].outcome, "unreachable");
         assert.equal(printed.members[0].message, `could not reach ${h.url}/build/gh/o/r/main: connect ECONNREFUSED ${h.url.slice(7)}`);
         const bad = spawnSync(process.execPath, [BIN, "warmup", "o/r"], { encoding: "utf8" });

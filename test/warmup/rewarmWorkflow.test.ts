@@ -9,8 +9,14 @@ import { runWarmup } from "../../src/cli/warmup";
 import { FOUND, hub, stream } from "./hub";
 
 const ROOT = path.join(__dirname, "..", "..");
-const WORKFLOW = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "rewarm.yml"), "utf8"));
-const steps: { name?: string; run?: string; env?: Record<string, string>; if?: string }[] = WORKFLOW.jobs.rewarm.steps;
+/** The parts of the workflow file the tests read. */
+interface Workflow {
+    on: { schedule: unknown; workflow_dispatch: { inputs: Record<string, { required?: boolean }> } };
+    permissions: unknown;
+    jobs: { rewarm: { steps: { name?: string; run?: string; env?: Record<string, string>; if?: string }[] } };
+}
+const WORKFLOW = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "rewarm.yml"), "utf8")) as Workflow;
+const steps = WORKFLOW.jobs.rewarm.steps;
 const step = (name: string) => {
     const found = steps.find((s) => s.name === name);
     assert.ok(found, `no step "${name}"`);
