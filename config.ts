@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT } from "./src/config/schema";
+import { SECRET_KEYS } from "./src/config/keys";
 import { registryPasswordServers } from "./src/config/secrets";
 
 export interface RegistryLoginSecret {
@@ -30,8 +31,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
     const problems: string[] = [];
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${PROJECT}:`) && !key.startsWith("github:")) continue;
-        if (key === KEYS.registryPassword || key === KEYS.launcherPat || key === KEYS.token) continue; // never read as plain text
-        if (key === KEYS.registryPasswords) continue;
+        if (SECRET_KEYS.includes(key)) continue; // never read as plain text
         if (STRUCTURED.includes(key as (typeof STRUCTURED)[number])) {
             try {
                 raw[key] = JSON.parse(value);
@@ -45,7 +45,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
     // Only the map's keys (registry servers) are looked at here; the values stay inside secret Outputs.
     const passwordServers = all[KEYS.registryPasswords] === undefined ? [] : registryPasswordServers(all[KEYS.registryPasswords]);
     if (passwordServers === undefined) problems.push(`\`${KEYS.registryPasswords}\`: expected a map of registry server to password (set with --path)`);
-    const presentKeys = [KEYS.token, KEYS.registryPassword, KEYS.launcherPat, KEYS.registryPasswords].filter((k) => all[k] !== undefined);
+    const presentKeys = SECRET_KEYS.filter((k) => all[k] !== undefined);
     let config: BinderConfig;
     try {
         if (problems.length > 0) throw new ConfigError(problems);
