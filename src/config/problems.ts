@@ -26,6 +26,8 @@ export interface RuleIssue {
     message: string;
 }
 
+export const ruleIssue = (path: PropertyKey[], message: string): RuleIssue => ({ path, message });
+
 /** Adds a rule's problems to a refinement, below `prefix` (relative to the schema being refined). */
 export function addRuleIssues(ctx: z.RefinementCtx, issues: readonly RuleIssue[], prefix: readonly PropertyKey[] = []): void {
     for (const issue of issues) ctx.addIssue({ code: "custom", path: [...prefix, ...issue.path], message: issue.message, params: { rule: true } });

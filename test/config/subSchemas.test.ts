@@ -1,9 +1,9 @@
 /**
- * Each key's schema on its own (src/config/schema.ts): its shape and the rules inside the key, as zod
+ * Each key's schema on its own (src/config/keySchemas.ts): its shape and the rules inside the key, as zod
  * issues with paths below the key. The whole config's messages are in schema.test.ts.
  */
 import * as assert from "node:assert/strict";
-import { branchSchema, checksSchema, imageSchema, imagesSchema, launcherSchema, registrySchema, sourceSchema, withdrawnSchema } from "../../src/config/schema";
+import { branchSchema, checksSchema, imageSchema, imagesSchema, launcherSchema, registrySchema, sourceSchema, withdrawnSchema } from "../../src/config/keySchemas";
 
 const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
     (result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]);
