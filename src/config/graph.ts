@@ -12,7 +12,7 @@ export interface GraphNode {
 }
 
 /** A parent that names no image of the graph: the image, the parent's index in its list, and the name. */
-export interface UnknownParent {
+interface UnknownParent {
     image: string;
     index: number;
     parent: string;
@@ -25,7 +25,7 @@ export function unknownParents(nodes: readonly GraphNode[]): UnknownParent[] {
 }
 
 /** A FROM cycle found at one parent edge: `path` runs from the image through parents back to it (`a -> b -> a`). */
-export interface GraphCycle {
+interface GraphCycle {
     image: string;
     /** The index, in the image's parents, of the edge that starts the cycle. */
     index: number;

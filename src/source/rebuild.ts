@@ -14,7 +14,7 @@
  * base whatever the child's own sources did.
  */
 import { fromCycles, GraphNode, inDependencyOrder, unknownParents } from "../config/graph";
-import { ImageConfig } from "../config/schema";
+import type { ImageConfig } from "../config/schema";
 import { checkSourcePath, GlobSet, globProblems } from "./globs";
 
 export interface ImageNode {
