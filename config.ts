@@ -4,6 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT } from "./src/config/schema";
+import { SECRET_KEYS } from "./src/config/keys";
+import { registryPasswordServers } from "./src/config/secrets";
 
 export interface RegistryLoginSecret {
     username: string;
@@ -29,8 +31,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
     const problems: string[] = [];
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${PROJECT}:`) && !key.startsWith("github:")) continue;
-        if (key === KEYS.registryPassword || key === KEYS.launcherPat || key === KEYS.token) continue; // never read as plain text
-        if (key === KEYS.registryPasswords) continue;
+        if (SECRET_KEYS.includes(key)) continue; // never read as plain text
         if (STRUCTURED.includes(key as (typeof STRUCTURED)[number])) {
             try {
                 raw[key] = JSON.parse(value);
@@ -42,23 +43,15 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
         }
     }
     // Only the map's keys (registry servers) are looked at here; the values stay inside secret Outputs.
-    let passwordServers: string[] = [];
-    if (all[KEYS.registryPasswords] !== undefined) {
-        try {
-            const parsed = JSON.parse(all[KEYS.registryPasswords]);
-            passwordServers = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? Object.keys(parsed) : [];
-            if (passwordServers.length === 0) problems.push(`\`${KEYS.registryPasswords}\`: expected a map of registry server to password`);
-        } catch {
-            problems.push(`\`${KEYS.registryPasswords}\`: expected a map of registry server to password (set with --path)`);
-        }
-    }
-    const presentKeys = [KEYS.token, KEYS.registryPassword, KEYS.launcherPat, KEYS.registryPasswords].filter((k) => all[k] !== undefined);
+    const passwordServers = all[KEYS.registryPasswords] === undefined ? [] : registryPasswordServers(all[KEYS.registryPasswords]);
+    if (passwordServers === undefined) problems.push(`\`${KEYS.registryPasswords}\`: expected a map of registry server to password (set with --path)`);
+    const presentKeys = SECRET_KEYS.filter((k) => all[k] !== undefined);
     let config: BinderConfig;
     try {
         if (problems.length > 0) throw new ConfigError(problems);
         config = parseBinderConfig(raw, {
             keys: presentKeys,
-            registryPasswordServers: passwordServers,
+            registryPasswordServers: passwordServers ?? [],
             githubTokenFromEnv: !!process.env.GITHUB_TOKEN,
         });
     } catch (err) {
@@ -68,7 +61,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
 
     const uw3 = new pulumi.Config(PROJECT);
     const registryPasswords: Record<string, pulumi.Output<string>> = {};
-    const passwordMap = passwordServers.length > 0 ? uw3.requireSecretObject<Record<string, string>>("registryPasswords") : undefined;
+    const passwordMap = config.logins.some((l) => l.secret.entry !== undefined) ? uw3.requireSecretObject<Record<string, string>>("registryPasswords") : undefined;
     for (const login of config.logins) {
         registryPasswords[login.server] =
             login.secret.entry !== undefined ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!])) : uw3.requireSecret("registryPassword");

@@ -4,11 +4,12 @@
  * `pulumi up` and on a schedule), and 2 only for a bad command line or stack file.
  */
 import * as fs from "fs";
+import { binderUrlProblem } from "../config/names";
 import { ConfigError } from "../config/schema";
 import { loadPlanConfig } from "../config/stackFile";
 import { LinkInputError, parseRepositorySlug } from "../links/binder";
 import { DEFAULT_WARMUP_TIMEOUT_S, WARMUP_OUTCOMES } from "../warmup/binderBuild";
-import { binderHubUrlProblem, BranchWarmup, describeBranchWarmup, FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl, warmFederation } from "../warmup/federation";
+import { BranchWarmup, describeBranchWarmup, FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl, warmFederation } from "../warmup/federation";
 import type { Command } from "./main";
 import { CommandIo, processIo } from "./commandIo";
 import { stackFileForFlag } from "./link";
@@ -43,7 +44,7 @@ function hubsFromFlags(flags: Map<string, string | true>): string[] | undefined 
     if (given.length > MAX_BINDER_HUBS) throw new UsageError(`${flag} expects at most ${MAX_BINDER_HUBS} hubs, found ${given.length}`);
     const hubs: string[] = [];
     for (const hub of given) {
-        const problem = binderHubUrlProblem(hub);
+        const problem = binderUrlProblem(hub, FEDERATION_MEMBERS[0]);
         if (problem) throw new UsageError(`${flag}: ${problem}, found ${shown(hub)}`);
         if (!hubs.includes(normaliseHubUrl(hub))) hubs.push(normaliseHubUrl(hub));
     }

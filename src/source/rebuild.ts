@@ -1,6 +1,9 @@
 /**
- * Which images a source change rebuilds. A pure decision over the image graph, used by the Images
- * component and by `uw3-binder plan`. No Pulumi import.
+ * Which images a source change rebuilds: a pure prediction over the image graph (src/config/graph.ts) of
+ * what `pulumi up` will do, for people (`configImageNodes` turns a validated config into its graph). The
+ * program itself does not ask it: docker-build rebuilds an image when the hash of its staged context, its
+ * build args (the UW3_SOURCE_FINGERPRINT of its `rebuildOn` files) or its parents' digests change
+ * (src/images/builds.ts), and this decision follows the same three causes. No Pulumi import.
  *
  * An image rebuilds when a changed path
  *   - is in its build context (`docker.Image` hashes the context, so any change there rebuilds it; a
@@ -10,7 +13,9 @@
  * when its parent rebuilds: the child is built FROM the parent's digest, and a new parent digest is a new
  * base whatever the child's own sources did.
  */
-import { GlobSet, GlobPatternError, checkSourcePath } from "./globs";
+import { fromCycles, GraphNode, inDependencyOrder, unknownParents } from "../config/graph";
+import type { ImageConfig } from "../config/schema";
+import { checkSourcePath, GlobSet, globProblems } from "./globs";
 
 export interface ImageNode {
     /** Unique within the graph, e.g. `deps`, `slim`. */
@@ -54,42 +59,28 @@ export function imageGraphProblems(images: readonly ImageNode[]): string[] {
             if (!Array.isArray(image.context)) {
                 problems.push(`${label}.context: expected a list of patterns or "all", found ${JSON.stringify(image.context)}`);
             } else {
-                problems.push(...patternProblems(image.context, `${label}.context`));
+                problems.push(...globProblems(image.context).map((p) => `${label}.context${p}`));
             }
         }
         if (!Array.isArray(image.rebuildOn)) {
             problems.push(`${label}.rebuildOn: expected a list of patterns, found ${JSON.stringify(image.rebuildOn)}`);
         } else {
-            problems.push(...patternProblems(image.rebuildOn, `${label}.rebuildOn`));
+            problems.push(...globProblems(image.rebuildOn).map((p) => `${label}.rebuildOn${p}`));
         }
     });
+    const graph = graphOf(images);
     for (const image of images) {
-        for (const parent of parentsOf(image)) {
-            if (parent === image.name) problems.push(`image "${image.name}".from: an image cannot be built FROM itself`);
-            else if (!names.has(parent)) {
-                problems.push(
-                    `image "${image.name}".from: "${parent}" is not an image of this graph (expected one of ${[...names].map((n) => `"${n}"`).join(", ")}; omit "from" for an image built FROM an external base)`,
-                );
-            }
-        }
+        if (parentsOf(image).includes(image.name)) problems.push(`image "${image.name}".from: an image cannot be built FROM itself`);
+    }
+    for (const { image, parent } of unknownParents(graph)) {
+        problems.push(
+            `image "${image}".from: "${parent}" is not an image of this graph (expected one of ${[...names].map((n) => `"${n}"`).join(", ")}; omit "from" for an image built FROM an external base)`,
+        );
     }
     if (problems.length === 0) {
-        const cycle = findCycle(images);
-        if (cycle) problems.push(`images form a FROM cycle: ${cycle.join(" -> ")}`);
+        const [cycle] = fromCycles(graph);
+        if (cycle) problems.push(`images form a FROM cycle: ${cycle.path.join(" -> ")}`);
     }
-    return problems;
-}
-
-function patternProblems(patterns: readonly string[], label: string): string[] {
-    const problems: string[] = [];
-    patterns.forEach((pattern, i) => {
-        try {
-            new GlobSet([pattern]);
-        } catch (err) {
-            if (!(err instanceof GlobPatternError)) throw err;
-            problems.push(`${label}[${i}]: ${err.message}`);
-        }
-    });
     return problems;
 }
 
@@ -98,44 +89,16 @@ function parentsOf(image: ImageNode): readonly string[] {
     return typeof image.from === "string" ? [image.from] : image.from;
 }
 
-/** A FROM cycle as `a -> b -> a` (each image followed by one it is built FROM), if there is one. */
-function findCycle(images: readonly ImageNode[]): string[] | undefined {
-    const byName = new Map(images.map((i) => [i.name, i]));
-    const done = new Set<string>();
-    const stack: string[] = [];
-    const visit = (name: string): string[] | undefined => {
-        const at = stack.indexOf(name);
-        if (at >= 0) return [...stack.slice(at), name];
-        if (done.has(name)) return undefined;
-        stack.push(name);
-        for (const parent of parentsOf(byName.get(name)!)) {
-            const cycle = visit(parent);
-            if (cycle) return cycle;
-        }
-        stack.pop();
-        done.add(name);
-        return undefined;
-    };
-    for (const image of images) {
-        const cycle = visit(image.name);
-        if (cycle) return cycle;
-    }
-    return undefined;
+function graphOf(images: readonly ImageNode[]): (GraphNode & { image: ImageNode })[] {
+    return images.map((image) => ({ name: image.name, parents: parentsOf(image), image }));
 }
 
-/** Images ordered parents first; images otherwise keep their order in the input. */
-function parentsFirst(images: readonly ImageNode[]): ImageNode[] {
-    const byName = new Map(images.map((i) => [i.name, i]));
-    const ordered: ImageNode[] = [];
-    const placed = new Set<string>();
-    const place = (image: ImageNode): void => {
-        if (placed.has(image.name)) return;
-        placed.add(image.name);
-        for (const parent of parentsOf(image)) place(byName.get(parent)!);
-        ordered.push(image);
-    };
-    images.forEach(place);
-    return ordered;
+/**
+ * The rebuild graph of a validated config (src/config/schema.ts): each image's staged context (the
+ * Dockerfile included), its `rebuildOn` triggers and its parents, as the program builds them.
+ */
+export function configImageNodes(images: readonly ImageConfig[]): ImageNode[] {
+    return images.map((i) => ({ name: i.name, from: i.parents.map((p) => p.image), context: i.context, rebuildOn: i.rebuildOn }));
 }
 
 /**
@@ -155,7 +118,7 @@ export function planRebuilds(images: readonly ImageNode[], changedPaths: readonl
 
     const changed = [...new Set(changedPaths)].sort();
     const decisions = new Map<string, RebuildDecision>();
-    return parentsFirst(images).map((image) => {
+    return inDependencyOrder(graphOf(images)).map(({ image }) => {
         const reasons: RebuildReason[] = [];
         for (const parent of parentsOf(image)) {
             if (decisions.get(parent)!.rebuild) reasons.push({ kind: "parent", parent });

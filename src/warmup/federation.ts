@@ -19,24 +19,6 @@ export const FEDERATION_MEMBERS: readonly string[] = ["https://2i2c.mybinder.org
 /** More hubs than this in one config is a typo, and each costs a build of every branch. */
 export const MAX_BINDER_HUBS = 10;
 
-/**
- * Why a BinderHub base URL is refused, or undefined: a plain http(s) URL with an optional path prefix
- * (`https://notebooks.example.org/binder`), no credentials, query or fragment.
- */
-export function binderHubUrlProblem(value: string): string | undefined {
-    let url: URL;
-    try {
-        url = new URL(value);
-    } catch {
-        return "expected an http(s) URL such as https://2i2c.mybinder.org";
-    }
-    if (url.protocol !== "https:" && url.protocol !== "http:") return "expected an http(s) URL such as https://2i2c.mybinder.org";
-    if (url.username !== "" || url.password !== "") return "expected no credentials in the URL";
-    if (value.includes("?") || value.includes("#")) return "expected no query or fragment";
-    if (/[\s'"`$\\<>]/.test(value)) return "expected no spaces, quotes, $, \\, < or >";
-    return undefined;
-}
-
 /** A hub URL as it is compared and asked: without trailing slashes. */
 export function normaliseHubUrl(value: string): string {
     return value.replace(/\/+$/, "");

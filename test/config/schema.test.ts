@@ -278,9 +278,9 @@ describe("config schema: launcher.binderHubs", () => {
             [
                 '`uw3-binder:launcher.binderHubs[0]`: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"',
                 '`uw3-binder:launcher.binderHubs[2]`: duplicate hub "https://a.example"; each hub is listed once',
-                '`uw3-binder:launcher.binderHubs[3]`: expected no query or fragment, found "https://x.example/?q=1"',
-                '`uw3-binder:launcher.binderHubs[4]`: expected no credentials in the URL, found "https://u:p@x.example"',
-                '`uw3-binder:launcher.binderHubs[5]`: expected no spaces, quotes, $, \\, < or >, found "https://x.example/$(touch /tmp/x)"',
+                '`uw3-binder:launcher.binderHubs[3]`: expected a URL without query or fragment, found "https://x.example/?q=1"',
+                '`uw3-binder:launcher.binderHubs[4]`: expected a URL without credentials (user:password@), found "https://u:p@x.example"',
+                '`uw3-binder:launcher.binderHubs[5]`: expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters), found "https://x.example/$(touch /tmp/x)"',
             ],
         );
     });

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { DEFAULT_REBUILD_ON } from "../../src/source/globs";
-import { changedImages, describeRebuilds, ImageNode, imageGraphProblems, planRebuilds } from "../../src/source/rebuild";
+import { parseBinderConfig } from "../../src/config/schema";
+import { changedImages, configImageNodes, describeRebuilds, ImageNode, imageGraphProblems, planRebuilds } from "../../src/source/rebuild";
+import { ALL_SECRETS, stackConfig } from "../program/fixtures";
 import { DEPS_CONTEXT, SLIM_REBUILD_ON } from "./checkout";
 
 /** The Underworld3 pair as the config describes it: deps from pixi files, slim FROM deps cloning the branch. */
@@ -213,6 +215,17 @@ describe("source/rebuild", () => {
 
         it("accepts an empty graph", () => {
             assert.deepStrictEqual(changedImages([], ["pixi.lock"]), []);
+        });
+    });
+
+    describe("the graph of a validated stack config", () => {
+        it("rebuilds what the production stack's context and rebuildOn say, with the Dockerfile in each context", () => {
+            const graph = configImageNodes(parseBinderConfig(stackConfig(), ALL_SECRETS).images);
+            assert.deepStrictEqual(graph.map((n) => [n.name, n.from]), [["deps", []], ["slim", ["deps"]]]);
+            assert.deepStrictEqual(changedImages(graph, ["docs/index.md", "src/underworld3/meshing.py"]), []);
+            assert.deepStrictEqual(changedImages(graph, ["src/underworld3/cython/petsc_types.pyx"]), ["slim"]);
+            assert.deepStrictEqual(changedImages(graph, ["container/Dockerfile.branch"]), ["slim"]);
+            assert.deepStrictEqual(changedImages(graph, ["pixi.lock"]), ["deps", "slim"]);
         });
     });
 });

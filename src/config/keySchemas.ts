@@ -1,0 +1,404 @@
+/**
+ * Each key of the stack config as an exported zod schema: its shape, and the rules inside the key as a
+ * superRefine (a registry's server, an image's build args and platforms, the FROM graph of the images,
+ * a launcher's branches and hubs, each digest withdrawn once), plus what the rules across keys and the
+ * normalisation (./schema.ts) read from a value of the right shape. No Pulumi import.
+ */
+import { z } from "zod";
+import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";
+import { DIGEST_PATTERN } from "../images/reference";
+import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
+import { globProblems } from "../source/globs";
+import { FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
+import { fromCycles, unknownParents } from "./graph";
+import { KEYS } from "./keys";
+import { MAX_TIMEOUT_S } from "./limits";
+import {
+    binderUrlProblem,
+    branchNameProblem,
+    buildArgProblem,
+    githubOwnerProblem,
+    githubRepositoryProblem,
+    registryServerProblem,
+    repositoryPathProblem,
+    tagProblem,
+    uw3BranchProblem,
+} from "./names";
+import { addRuleIssues, isRuleIssue, RuleIssue, ruleIssue } from "./problems";
+import type { PinConfig, WithdrawnRelease } from "./schema";
+import { shown } from "./shown";
+
+export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
+/** mybinder.org's nodes run this platform: an image a launcher pins must provide it. */
+export const BINDER_PLATFORM = "linux/amd64";
+const TAG_PLACEHOLDER = /\{([^}]*)\}/g;
+const PIN_EXPECTED = "expected sha256:<64 hex> or <tag>@sha256:<64 hex>";
+
+// ---------------------------------------------------------------------------------------------------------
+// Rules: each a pure function from a value of the right shape to its problems, run by a superRefine.
+
+/** A rule runs on a value whose shape is right (rules' own findings aside): an ill-shaped value has said enough. */
+const SHAPED = { when: (payload: z.core.ParsePayload) => payload.issues.every(isRuleIssue) };
+
+function rules<T>(find: (value: T) => RuleIssue[]): (value: T, ctx: z.RefinementCtx<T>) => void {
+    return (value, ctx) => addRuleIssues(ctx, find(value));
+}
+
+
+// ---------------------------------------------------------------------------------------------------------
+// Registry
+
+const text = z.string().min(1);
+
+function registryRules(reg: { server: string; namespace: string }): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const s = registryServerProblem(reg.server);
+    if (s) issues.push(ruleIssue(["server"], `${s}, found ${shown(reg.server)}`));
+    const n = repositoryPathProblem(reg.namespace);
+    if (n) issues.push(ruleIssue(["namespace"], n));
+    return issues;
+}
+
+export const registrySchema = z.strictObject({ server: text, namespace: text, username: text.optional() }).superRefine(rules(registryRules), SHAPED);
+
+// ---------------------------------------------------------------------------------------------------------
+// Source
+
+/** `<owner>/<repository>` on GitHub, split; undefined when it is not one. */
+export function splitRepository(repository: string): { owner: string; name: string } | undefined {
+    const m = /^([^/]+)\/([^/]+)$/.exec(repository);
+    if (!m || githubOwnerProblem(m[1]) || githubRepositoryProblem(m[2])) return undefined;
+    return { owner: m[1], name: m[2] };
+}
+
+export const sourceSchema = z
+    .strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().optional() })
+    .superRefine(
+        rules((source) => (splitRepository(source.repository) ? [] : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)])),
+        SHAPED,
+    );
+
+// ---------------------------------------------------------------------------------------------------------
+// Images
+
+/**
+ * `checks`: per check `false`, `true` or an object of its options, derived from the one declaration of
+ * the check options (src/check/options.ts), so the config accepts exactly what a gate's `check` accepts.
+ */
+export const checksSchema = z.strictObject(
+    Object.fromEntries(
+        CHECK_NAMES.filter((check) => !STACK_CHECKS.includes(check)).map((check) => {
+            const options = optionsOf(check);
+            if (options.length === 0) return [check, z.boolean().optional()];
+            const shape = Object.fromEntries(options.map((o) => [o.configKey, optionSchema(o).optional()]));
+            return [check, z.union([z.boolean(), z.strictObject(shape)]).optional()];
+        }),
+    ),
+);
+export type RawChecks = Partial<Record<(typeof CHECK_NAMES)[number], boolean | Record<string, unknown>>>;
+
+/**
+ * An image's check options: the declared defaults, overridden by its `checks`. The jupyter check runs
+ * each server in its own container network, so parallel gates never contend for a port.
+ */
+export function checkOptions(raw: RawChecks | undefined): CheckOptions {
+    const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES] };
+    for (const check of CHECK_NAMES) {
+        const value = raw?.[check];
+        if (value === false) options.enabled = options.enabled.filter((n) => n !== check);
+        if (typeof value !== "object") continue;
+        for (const option of optionsOf(check)) {
+            if (value[option.configKey] !== undefined) (options as unknown as Record<string, unknown>)[option.key] = value[option.configKey];
+        }
+    }
+    return options;
+}
+
+const parentShape = z.strictObject({ image: text, arg: text });
+const imageShape = z.strictObject({
+    repository: text,
+    tag: text.optional(),
+    tags: z.array(text).min(1).optional(),
+    dockerfile: text,
+    context: z.array(text).min(1).optional(),
+    rebuildOn: z.array(text).min(1).optional(),
+    from: z.union([parentShape, z.array(parentShape).min(1)]).optional(),
+    args: z.record(z.string(), z.string()).optional(),
+    platforms: z.array(text).min(1).optional(),
+    target: text.optional(),
+    registry: registrySchema.optional(),
+    checks: checksSchema.optional(),
+});
+export type RawImage = z.output<typeof imageShape>;
+
+/** An image's parents, each with its path below the image (`from` or `from[i]`). */
+export function parentsOf(img: RawImage): { image: string; arg: string; path: PropertyKey[] }[] {
+    if (img.from === undefined) return [];
+    if (!Array.isArray(img.from)) return [{ ...img.from, path: ["from"] }];
+    return img.from.map((p, i) => ({ ...p, path: ["from", i] }));
+}
+
+function imageRules(img: RawImage): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const rp = repositoryPathProblem(img.repository);
+    if (rp) issues.push(ruleIssue(["repository"], rp));
+    if (img.tag !== undefined && img.tags !== undefined) issues.push(ruleIssue([], "`tag` and `tags` are mutually exclusive; use one"));
+    const parents = parentsOf(img);
+    parents.forEach((parent, i) => {
+        const bp = buildArgProblem(parent.arg);
+        if (bp) issues.push(ruleIssue([...parent.path, "arg"], `${bp}, found ${shown(parent.arg)}`));
+        else if (parents.findIndex((p) => p.arg === parent.arg) !== i) issues.push(ruleIssue([...parent.path, "arg"], `build arg ${shown(parent.arg)} already carries another parent`));
+        if (img.args && parent.arg in img.args) issues.push(ruleIssue(["args", parent.arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
+    });
+    for (const arg of Object.keys(img.args ?? {})) {
+        const bp = buildArgProblem(arg);
+        if (bp) issues.push(ruleIssue(["args", arg], bp));
+    }
+    const platforms = img.platforms ?? [BINDER_PLATFORM];
+    platforms.forEach((p, i) => {
+        if (!PLATFORM_PATTERN.test(p)) issues.push(ruleIssue(["platforms", i], `expected a Linux platform such as "linux/amd64" or "linux/arm64", found ${shown(p)}`));
+        else if (platforms.indexOf(p) !== i) issues.push(ruleIssue(["platforms", i], `duplicate platform ${shown(p)}`));
+    });
+    for (const field of ["context", "rebuildOn"] as const) {
+        (img[field] ?? []).forEach((pattern, i) => {
+            // globProblems words one pattern's problem as "[0]: <why>".
+            for (const gp of globProblems([pattern])) issues.push(ruleIssue([field, i], gp.slice(gp.indexOf(": ") + 2)));
+        });
+    }
+    if (img.dockerfile.startsWith("/") || img.dockerfile.split("/").includes("..")) {
+        issues.push(ruleIssue(["dockerfile"], `paths are relative to \`${KEYS.source}.path\` and stay inside it, found ${shown(img.dockerfile)}`));
+    }
+    if (checkOptions(img.checks as RawChecks | undefined).enabled.every((n) => STACK_CHECKS.includes(n))) {
+        issues.push(ruleIssue(["checks"], "every check is off, so nothing would gate this image; keep at least `layers`"));
+    }
+    return issues;
+}
+
+export const imageSchema = imageShape.superRefine(rules(imageRules), SHAPED);
+
+/**
+ * The images together: names, and the graph of `from` (src/config/graph.ts). Declaration order is not a
+ * rule: the engine hands a config object to the program with its keys sorted (as Go marshals a map).
+ */
+function imagesRules(images: Record<string, RawImage>): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const names = Object.keys(images);
+    if (names.length === 0) issues.push(ruleIssue([], "expected at least one image, found {}"));
+    for (const name of names) {
+        if (!/^[a-z][a-z0-9-]*$/.test(name)) issues.push(ruleIssue([name], "an image name is lowercase letters, digits and '-', starting with a letter"));
+    }
+    const nodes = names.map((name) => ({ name, parents: parentsOf(images[name]).map((p) => p.image) }));
+    const parentPath = (name: string, index: number): PropertyKey[] => [name, ...parentsOf(images[name])[index].path, "image"];
+    for (const { image, index, parent } of unknownParents(nodes)) {
+        issues.push(ruleIssue(parentPath(image, index), `expected the name of another image (${names.map((n) => shown(n)).join(", ")}), found ${shown(parent)}`));
+    }
+    for (const { image, index, path } of fromCycles(nodes)) {
+        issues.push(ruleIssue(parentPath(image, index), `images form a cycle: ${path.join(" -> ")} (an image cannot be built FROM itself)`));
+    }
+    return issues;
+}
+
+export const imagesSchema = z.record(z.string(), imageSchema).superRefine(rules(imagesRules), SHAPED);
+
+/** Expands `{release}` in a tag; any other placeholder is a problem. */
+export function expandTag(template: string, release: string): { tag: string; unknown: string[] } {
+    const unknown: string[] = [];
+    const tag = template.replace(TAG_PLACEHOLDER, (whole, name: string) => {
+        if (name === "release") return release;
+        unknown.push(whole);
+        return whole;
+    });
+    return { tag, unknown };
+}
+
+/** An image's tag templates: `tags`, or the one `tag`, `{release}` by default. */
+export function tagTemplates(img: RawImage): string[] {
+    return img.tags ?? [img.tag ?? "{release}"];
+}
+
+/** An image's tags for a release, and the problems of its templates (paths below the image). */
+export function imageTags(img: RawImage, release: string): { tags: string[]; issues: RuleIssue[] } {
+    const tags: string[] = [];
+    const issues: RuleIssue[] = [];
+    tagTemplates(img).forEach((template, i) => {
+        const path = img.tags ? ["tags", i] : ["tag"];
+        const { tag, unknown } = expandTag(template, release);
+        if (unknown.length > 0) {
+            issues.push(ruleIssue(path, `unknown placeholder ${unknown.join(", ")}; the only placeholder is {release}`));
+            return;
+        }
+        const tp = tagProblem(tag);
+        if (tp) issues.push(ruleIssue(path, `${shown(template)} expands to ${shown(tag)}, which ${tp}`));
+        else if (tags.includes(tag)) issues.push(ruleIssue(path, `duplicate tag ${shown(tag)}`));
+        else tags.push(tag);
+    });
+    return { tags, issues };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Withdrawn releases and pins
+
+/** Parses a launcher `pin`: `sha256:<hex>` or `<tag>@sha256:<hex>`. */
+function parsePin(value: string): PinConfig | undefined {
+    const at = value.lastIndexOf("@");
+    const digest = at >= 0 ? value.slice(at + 1) : value;
+    const tag = at >= 0 ? value.slice(0, at) : undefined;
+    if (!DIGEST_PATTERN.test(digest)) return undefined;
+    if (tag !== undefined && tagProblem(tag) !== undefined) return undefined;
+    return { digest, tag };
+}
+
+const withdrawalShape = z.strictObject({
+    digest: z.string().regex(DIGEST_PATTERN, { error: "expected sha256:<64 hex>" }),
+    reason: z.string().trim().min(1),
+    date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: "expected a date YYYY-MM-DD" }),
+    replacement: text.optional(),
+});
+type RawWithdrawal = z.output<typeof withdrawalShape>;
+
+function withdrawnRules(list: RawWithdrawal[]): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    list.forEach((w, i) => {
+        if (list.findIndex((o) => o.digest === w.digest) !== i) issues.push(ruleIssue([i, "digest"], `${w.digest} is already withdrawn; each digest is listed once`));
+        if (w.replacement === undefined) return;
+        const replacement = parsePin(w.replacement);
+        if (!replacement) issues.push(ruleIssue([i, "replacement"], `${PIN_EXPECTED}, found ${shown(w.replacement)}`));
+        else if (list.some((o) => o.digest === replacement.digest)) issues.push(ruleIssue([i, "replacement"], `${replacement.digest} is itself withdrawn; name a release that is not`));
+    });
+    return issues;
+}
+
+export const withdrawnSchema = z.array(withdrawalShape).superRefine(rules(withdrawnRules), SHAPED);
+
+export function withdrawnReleases(list: readonly RawWithdrawal[]): WithdrawnRelease[] {
+    return list.map((w) => ({ digest: w.digest, reason: w.reason.trim(), date: w.date, replacement: w.replacement === undefined ? undefined : parsePin(w.replacement) }));
+}
+
+/**
+ * A branch's `pin:` as the program pins it: a withdrawal with a replacement repins the branch (the README
+ * says why); without one the program has nothing it may pin, which the launcher rules report.
+ */
+export function resolvePin(pinText: string | undefined, withdrawn: readonly WithdrawnRelease[]): { pin?: PinConfig; withdrawn?: WithdrawnRelease } {
+    if (pinText === undefined) return {};
+    const pin = parsePin(pinText);
+    const withdrawal = withdrawn.find((w) => w.digest === pin?.digest);
+    if (!withdrawal) return { pin };
+    return { pin: withdrawal.replacement ?? pin, withdrawn: withdrawal };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Launcher
+
+export const branchSchema = z
+    .strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional() })
+    .superRefine(
+        rules((b) => {
+            const issues: RuleIssue[] = [];
+            const bp = branchNameProblem(b.name);
+            if (bp) issues.push(ruleIssue(["name"], `git refuses this branch name: ${bp}, found ${shown(b.name)}`));
+            const up = uw3BranchProblem(b.uw3Branch);
+            if (up) issues.push(ruleIssue(["uw3Branch"], `launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`));
+            if (b.pin !== undefined && !parsePin(b.pin)) issues.push(ruleIssue(["pin"], `${PIN_EXPECTED}, found ${shown(b.pin)}`));
+            return issues;
+        }),
+        SHAPED,
+    );
+
+const launcherShape = z.strictObject({
+    repository: text,
+    create: z.boolean().optional(),
+    defaultBranch: text.optional(),
+    branches: z.array(branchSchema).min(1),
+    warmup: z.boolean().optional(),
+    warmupTimeoutS: z.number().int().positive().max(MAX_TIMEOUT_S).optional(),
+    binderUrl: text.optional(),
+    binderHubs: z.array(z.string()).min(1).optional(),
+    commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
+    rehearsal: z
+        .strictObject({ enabled: z.boolean().optional(), memory: text.optional(), cpus: z.number().optional(), startTimeoutS: z.number().optional() })
+        .optional(),
+});
+export type RawLauncher = z.output<typeof launcherShape>;
+
+/**
+ * The BinderHubs `warmup` asks: `binderHubs`, or the one hub a stack's `binderUrl` names (the setting
+ * before federation members were warmed), or every federation member; and the problems of the list.
+ */
+export function binderHubs(launcher: RawLauncher): { hubs: string[]; issues: RuleIssue[] } {
+    if (launcher.binderHubs === undefined) return { hubs: launcher.binderUrl !== undefined ? [normaliseHubUrl(launcher.binderUrl)] : [...FEDERATION_MEMBERS], issues: [] };
+    const hubs: string[] = [];
+    const issues: RuleIssue[] = [];
+    if (launcher.binderUrl !== undefined) issues.push(ruleIssue(["binderHubs"], "`binderUrl` and `binderHubs` are mutually exclusive; list every hub to warm in `binderHubs`"));
+    if (launcher.binderHubs.length > MAX_BINDER_HUBS) {
+        issues.push(ruleIssue(["binderHubs"], `expected at most ${MAX_BINDER_HUBS} hubs (each builds every branch), found ${launcher.binderHubs.length}`));
+    }
+    launcher.binderHubs.forEach((hub, i) => {
+        const hp = binderUrlProblem(hub, FEDERATION_MEMBERS[0]);
+        if (hp) issues.push(ruleIssue(["binderHubs", i], `${hp}, found ${shown(hub)}`));
+        else if (hubs.includes(normaliseHubUrl(hub))) issues.push(ruleIssue(["binderHubs", i], `duplicate hub ${shown(hub)}; each hub is listed once`));
+        else hubs.push(normaliseHubUrl(hub));
+    });
+    return { hubs, issues };
+}
+
+export function rehearsalOf(launcher: RawLauncher): RehearsalOptions & { enabled: boolean } {
+    const raw = launcher.rehearsal ?? {};
+    return {
+        enabled: raw.enabled ?? true,
+        memory: raw.memory ?? DEFAULT_REHEARSAL_OPTIONS.memory,
+        cpus: raw.cpus ?? DEFAULT_REHEARSAL_OPTIONS.cpus,
+        startTimeoutS: raw.startTimeoutS ?? DEFAULT_REHEARSAL_OPTIONS.startTimeoutS,
+    };
+}
+
+function launcherRules(launcher: RawLauncher): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const rp = githubRepositoryProblem(launcher.repository);
+    if (rp) issues.push(ruleIssue(["repository"], `${rp}, found ${shown(launcher.repository)}`));
+    const names = launcher.branches.map((b) => b.name);
+    names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) issues.push(ruleIssue(["branches", i, "name"], `duplicate launcher branch ${shown(name)}; each branch is listed once`));
+    });
+    if (launcher.binderUrl !== undefined) {
+        const bp = binderUrlProblem(launcher.binderUrl);
+        if (bp) issues.push(ruleIssue(["binderUrl"], `${bp}, found ${shown(launcher.binderUrl)}`));
+    }
+    const defaultBranch = launcher.defaultBranch ?? "main";
+    const dp = branchNameProblem(defaultBranch);
+    if (dp) issues.push(ruleIssue(["defaultBranch"], `git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`));
+    else if (!names.includes(defaultBranch)) {
+        issues.push(ruleIssue(["defaultBranch"], `the default branch ${shown(defaultBranch)} must also be listed in \`branches\` (it carries the README with every badge)`));
+    }
+    issues.push(...binderHubs(launcher).issues);
+    // The rules `uw3-binder rehearse` applies to its flags, so the command a launcher runs never refuses them.
+    const rehearsal = rehearsalOf(launcher);
+    const rehearsalProblems: [string, unknown, string | undefined][] = [
+        ["memory", rehearsal.memory, memoryProblem(rehearsal.memory)],
+        ["cpus", rehearsal.cpus, cpusProblem(rehearsal.cpus)],
+        ["startTimeoutS", rehearsal.startTimeoutS, startTimeoutProblem(rehearsal.startTimeoutS)],
+    ];
+    for (const [field, value, problem] of rehearsalProblems) {
+        if (problem) issues.push(ruleIssue(["rehearsal", field], `${problem}, found ${shown(value)}`));
+    }
+    return issues;
+}
+
+export const launcherSchema = launcherShape.superRefine(rules(launcherRules), SHAPED);
+
+// ---------------------------------------------------------------------------------------------------------
+// Release and owner
+
+// `refine`, not `z.custom`: a custom schema's issue aborts the parse, and the rules across keys still run.
+export const releaseSchema = z
+    .unknown()
+    .refine((v) => typeof v === "string" && RELEASE_PATTERN.test(v), { error: 'expected a release month YYYY.MM (for example "2025.01")' })
+    .transform((v) => v as string);
+
+export const ownerSchema = text.superRefine(
+    rules((owner) => {
+        const p = githubOwnerProblem(owner);
+        return p ? [ruleIssue([], `${p}, found ${shown(owner)}`)] : [];
+    }),
+    SHAPED,
+);
+
