@@ -100,7 +100,7 @@ export function issueProblems(issues: readonly z.core.$ZodIssue[], raw: unknown)
             if (objectIssues.length > 0 && typeof valueAt(raw, issue.path) === "object") {
                 for (const inner of objectIssues) {
                     const path = [...issue.path, ...inner.path];
-                    problems.push(`${keyPath(path)}: ${describeIssue({ ...inner, path } as z.core.$ZodIssue, valueAt(raw, path))}`);
+                    problems.push(`${keyPath(path)}: ${describeIssue({ ...inner, path }, valueAt(raw, path))}`);
                 }
                 continue;
             }

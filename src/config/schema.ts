@@ -22,7 +22,6 @@ import {
     launcherSchema,
     ownerSchema,
     parentsOf,
-    RawChecks,
     RawImage,
     RawLauncher,
     registrySchema,
@@ -317,7 +316,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                     ),
                 );
             }
-            const checks = checkOptions(img.checks as RawChecks | undefined);
+            const checks = checkOptions(img.checks);
             if (checks.enabled.includes("platform") && !checks.platforms.includes(BINDER_PLATFORM)) {
                 issues.push(
                     ruleIssue(
@@ -392,7 +391,7 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
     const context = img.context ?? rebuildOn;
     const repositoryUrl = `${registry.server}/${registry.namespace}/${img.repository}`;
     const { tags } = imageTags(img, config[KEYS.release]);
-    const checks: CheckOptions = { ...checkOptions(img.checks as RawChecks | undefined), withdrawn: withdrawn.map(({ digest, reason }) => ({ digest, reason })) };
+    const checks: CheckOptions = { ...checkOptions(img.checks), withdrawn: withdrawn.map(({ digest, reason }) => ({ digest, reason })) };
     // An explicit `checks.layers.baseline` wins; otherwise the previous release's tag of this image.
     const previousRelease = config[KEYS.previousRelease];
     if (previousRelease && checks.baseline === "" && checks.enabled.includes("layers")) {

@@ -20,6 +20,7 @@ export function shown(value: unknown): string {
     if (typeof value === "string") {
         return value.length > SHOWN_MAX_CHARS ? `${JSON.stringify(value.slice(0, SHOWN_MAX_CHARS))}... (${value.length} characters)` : JSON.stringify(value);
     }
-    const json = JSON.stringify(value) ?? String(value);
+    // JSON.stringify gives undefined only for a function or a symbol: never config, so named by kind.
+    const json = JSON.stringify(value) ?? `(a ${typeof value})`;
     return json.length > SHOWN_MAX_JSON ? `${json.slice(0, SHOWN_MAX_JSON - 3)}...` : json;
 }

@@ -89,7 +89,7 @@ export function buildEndpoint(owner: string, repository: string, ref: string, hu
 export function printableLine(text: string, max = MAX_MESSAGE_CHARS): string {
     const line = text.trim().split(/\r\n|\r|\n/)[0] ?? "";
     const cut = line.length > max ? line.slice(0, max) + "…" : line;
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
+    // Matching control characters is the point: they are escaped.
     return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 

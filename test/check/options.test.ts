@@ -69,7 +69,7 @@ describe("check options: one declaration", () => {
                 const argv = [REF, ...throughShell(gateArgs(options))];
                 const parsed = parseCheckArgs(argv).options;
                 // A gate spells out the options of the checks that run; the others keep their defaults.
-                const expected = { ...options, enabled: CHECK_NAMES.filter((n) => options.enabled.includes(n)) } as CheckOptions;
+                const expected = { ...options, enabled: CHECK_NAMES.filter((n) => options.enabled.includes(n)) };
                 for (const o of DECLARED) {
                     if (!options.enabled.includes(o.check)) (expected as unknown as Record<string, unknown>)[o.key] = DEFAULT_CHECK_OPTIONS[o.key];
                 }

@@ -1,6 +1,7 @@
 /** `uw3-binder:withdrawn` in the config schema. */
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../../src/config/schema";
 import { validateStackFileText } from "../../src/config/stackFile";
@@ -14,7 +15,7 @@ const withList = (list: string) => `${PRODUCTION.trimEnd()}\n  uw3-binder:withdr
 
 describe("config schema: uw3-binder:withdrawn", () => {
     it("accepts entries and hands every image's gate their digests and reasons", () => {
-        const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "withdrawn-"));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "withdrawn-"));
         const file = path.join(dir, "Pulumi.2025-01.yaml");
         fs.writeFileSync(file, withList(`    - { digest: "${BAD}", reason: " wrong sign ", date: "2025-02-10" }`));
         const { config } = loadPlanConfig(file);

@@ -34,11 +34,12 @@ describe("ContainerSet", () => {
 
     it("removes the containers and images still recorded when the work ends, and forgets what the engine removed", async () => {
         let names: string[] = [];
-        await whileRemovingOnSignal("uw3-binder-test-", async (containers) => {
+        await whileRemovingOnSignal("uw3-binder-test-", (containers) => {
             names = [containers.uniqueName("a"), containers.uniqueName("b")];
             for (const name of names) containers.add(name);
             containers.forget(names[1]);
             containers.addImage("uw3-binder-test:x");
+            return Promise.resolve();
         });
         assert.match(names[0], new RegExp(`^uw3-binder-test-a-${process.pid}-[0-9a-f]{8}$`));
         assert.deepEqual(calls(), [`rm --force ${names[0]}`, "image rm --force --no-prune uw3-binder-test:x"]);

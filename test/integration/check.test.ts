@@ -254,8 +254,8 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         const lines = result.stdout.split("\n");
         assert.equal(lines[0], `image: ${images.get("bad-kernel")!.reference}`);
         assert.match(lines[1], /^CHECK +RESULT +TIME +DETAIL$/);
-        assert.match(lines[2], /^kernel +FAIL +\d+\.\d s  no kernelspec named "python3"; kernels found: pixi-kernel-python3 /);
-        assert.match(lines[3], /^jit +PASS +\d+\.\d s  cc1 at /);
+        assert.match(lines[2], /^kernel +FAIL +\d+\.\d s {2}no kernelspec named "python3"; kernels found: pixi-kernel-python3 /);
+        assert.match(lines[3], /^jit +PASS +\d+\.\d s {2}cc1 at /);
         assert.equal(lines[4], "1 of 2 checks failed: kernel");
     });
 

@@ -107,9 +107,9 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         const lines = result.stderr.split("\n");
         assert.equal(lines[0], `launcher branch development: ${reference}`);
         assert.match(lines[1], /^CHECK +RESULT +TIME +DETAIL$/);
-        assert.match(lines[2], /^build +PASS +\d+\.\d s  built \.binder\/Dockerfile /);
+        assert.match(lines[2], /^build +PASS +\d+\.\d s {2}built \.binder\/Dockerfile /);
         // The good image's start fits in 64m: the memory failure below is the hog's own.
-        assert.match(lines[3], /^launch +PASS +\d+\.\d s  HTTP 200 on 127\.0\.0\.1:8888 \d+\.\d s after start \(limit 30 s; UID 1000, 0\.5 CPU, 64m memory, no network\)$/);
+        assert.match(lines[3], /^launch +PASS +\d+\.\d s {2}HTTP 200 on 127\.0\.0\.1:8888 \d+\.\d s after start \(limit 30 s; UID 1000, 0\.5 CPU, 64m memory, no network\)$/);
         assert.equal(lines[4], "all 2 checks passed");
     });
 

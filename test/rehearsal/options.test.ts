@@ -15,7 +15,7 @@ function usageError(argv: string[]): string {
     try {
         parseRehearseArgs(argv);
     } catch (err) {
-        assert.ok(err instanceof UsageError, `expected a UsageError, got ${err}`);
+        assert.ok(err instanceof UsageError, `expected a UsageError, got ${String(err)}`);
         return err.message;
     }
     assert.fail(`parseRehearseArgs accepted ${argv.join(" ")}`);
