@@ -2,9 +2,8 @@
  * `uw3-binder plan`: the program's resources and outputs for a stack file, computed offline.
  * Every secret, whether the stack file holds it encrypted or not yet, stands as "[secret]".
  */
-import * as path from "path";
 import { KEYS } from "../config/schema";
-import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER } from "../config/stackFile";
+import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER, stackNameOfFile } from "../config/stackFile";
 import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 import { redactSecrets } from "./mocks";
 import { runProgram } from "./program";
@@ -13,12 +12,6 @@ export interface Plan {
     stack: string;
     resources: { type: string; name: string; inputs: Record<string, unknown> }[];
     outputs: Record<string, unknown>;
-}
-
-export function stackNameOf(file: string): string {
-    const base = path.basename(file);
-    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
-    return m ? m[1] : base.replace(/\.ya?ml$/, "");
 }
 
 /** A dynamic resource carries its provider's serialized code as `__provider`: the engine's, not a reader's. */
@@ -49,9 +42,9 @@ export async function computePlan(file: string): Promise<Plan> {
                 ? JSON.stringify(Object.fromEntries(presence.registryPasswordServers.map((s) => [s, SECRET_PLACEHOLDER])))
                 : SECRET_PLACEHOLDER;
     }
-    const run = await runProgram({ stack: stackNameOf(file), config, secretKeys: presence.keys, plan: true });
+    const run = await runProgram({ stack: stackNameOfFile(file), config, secretKeys: presence.keys, plan: true });
     return {
-        stack: stackNameOf(file),
+        stack: stackNameOfFile(file),
         resources: run.resources.map((r) => ({ type: r.type, name: r.name, inputs: dropUndefined(redactSecrets(withoutProviderCode(r.inputs))) as Record<string, unknown> })),
         outputs: run.printableOutputs,
     };
