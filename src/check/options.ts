@@ -119,7 +119,7 @@ export const OPTIONS = [
         expected: "a list of sha256:<64 hex>=<reason> entries (the reason URI-encoded, non-empty)",
         valid: (v) =>
             Array.isArray(v) &&
-            v.every((w) => typeof w === "object" && w !== null && SHA256_DIGEST.test((w as Withdrawal).digest) && typeof (w as Withdrawal).reason === "string" && (w as Withdrawal).reason.trim() !== "" && Object.keys(w).length === 2),
+            (v as unknown[]).every((w) => typeof w === "object" && w !== null && SHA256_DIGEST.test((w as Withdrawal).digest) && typeof (w as Withdrawal).reason === "string" && (w as Withdrawal).reason.trim() !== "" && Object.keys(w).length === 2),
         default: [],
         help: "withdrawn releases: the image, any platform manifest of it or a parent with one of these digests fails",
     }),
@@ -215,7 +215,7 @@ export const OPTIONS = [
         default: ["underworld3", "nbgitpuller"],
         help: "modules that must import",
     }),
-] as const satisfies readonly OptionDeclaration<any>[];
+] as const satisfies readonly OptionDeclaration[];
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
     enabled: [...CHECK_NAMES],

@@ -19,7 +19,7 @@ import { UsageError } from "./errors";
 
 const DECLARED = OPTIONS as readonly OptionDeclaration[];
 
-export interface CheckArgs {
+interface CheckArgs {
     /** The image reference, as given (trimmed); validated with parseImageReference. */
     ref: string;
     options: CheckOptions;

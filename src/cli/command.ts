@@ -10,7 +10,7 @@ import { CommandIo } from "./commandIo";
 import { refusalMessage, UsageError } from "./errors";
 
 /** How a command words a missing or an extra positional argument. */
-export interface ArgumentMessages {
+interface ArgumentMessages {
     missing(): string;
     excess(args: readonly string[]): string;
 }
@@ -76,8 +76,8 @@ export class CliCommand extends Command {
 
     /** The usage line and where the options are, printed after a usage error. */
     usageHint(): string {
-        const names: string[] = [];
-        for (let c: Command | null = this; c; c = c.parent) names.unshift(c.name());
+        const names = [this.name()];
+        for (let parent = this.parent; parent; parent = parent.parent) names.unshift(parent.name());
         return `usage: ${this.createHelp().commandUsage(this)}\nrun \`${names.join(" ")} --help\` for every option\n`;
     }
 

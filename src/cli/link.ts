@@ -9,7 +9,7 @@ import { choiceOption, CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";
 import { UsageError } from "./errors";
 
-export const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
+const DEFAULT_LAUNCHER = "underworldcode/uw3-binder-launcher";
 const DEFAULT_LAUNCHER_BRANCH = "main";
 
 interface LinkOptions {

@@ -18,7 +18,7 @@ import { UsageError } from "./errors";
 
 const d = DEFAULT_REHEARSAL_OPTIONS;
 
-export interface RehearseArgs {
+interface RehearseArgs {
     reference: string;
     target: RehearsalTarget;
     options: RehearsalOptions;

@@ -149,7 +149,7 @@ export function latestStackBefore(fileNames: string[], stack: string): string | 
     return months.at(-1);
 }
 
-export interface StackFileChoice {
+interface StackFileChoice {
     stack: string;
     fileName: string;
     /** Its path in the directory. */
@@ -209,21 +209,18 @@ export function readStackFileText(file: string): string {
  * (a committed stack file cannot hold secrets made on another machine), stand as placeholders.
  */
 export function planSecretPresence(stack: StackFile, config: Record<string, unknown>): SecretPresence {
+    type Registry = { username?: unknown; server?: unknown } | undefined;
     const servers = new Set(stack.registryPasswordServers);
-    const registries = [config[KEYS.registry], ...Object.values((config[KEYS.images] as Record<string, any>) ?? {}).map((i) => i?.registry)];
-    for (const reg of registries) if (reg && typeof reg === "object" && (reg as any).username && (reg as any).server) servers.add((reg as any).server);
-    const defaultServer = (config[KEYS.registry] as any)?.server;
-    if (!stack.registryPasswordServers.includes(defaultServer)) servers.delete(defaultServer);
+    const images = (config[KEYS.images] ?? {}) as Record<string, { registry?: Registry } | undefined>;
+    const registries = [config[KEYS.registry] as Registry, ...Object.values(images).map((i) => i?.registry)];
+    for (const reg of registries) if (reg && typeof reg === "object" && reg.username && typeof reg.server === "string") servers.add(reg.server);
+    const defaultServer = (config[KEYS.registry] as Registry)?.server;
+    if (typeof defaultServer === "string" && !stack.registryPasswordServers.includes(defaultServer)) servers.delete(defaultServer);
     return {
         keys: [KEYS.token, KEYS.registryPassword, KEYS.launcherPat, ...(servers.size > 0 ? [KEYS.registryPasswords] : [])],
         registryPasswordServers: [...servers],
         githubTokenFromEnv: false,
     };
-}
-
-/** The secrets a stack file actually holds, for validating it as `pulumi up` would see it. */
-export function fileSecretPresence(stack: StackFile): SecretPresence {
-    return { keys: stack.secretKeys, registryPasswordServers: stack.registryPasswordServers, githubTokenFromEnv: false };
 }
 
 /** Validates a stack file as the plan would run it; returns the problems (empty when valid). */

@@ -16,8 +16,7 @@ export interface Plan {
 
 /** A dynamic resource carries its provider's serialized code as `__provider`: the engine's, not a reader's. */
 function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
-    const { __provider: _code, ...rest } = inputs;
-    return rest;
+    return Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "__provider"));
 }
 
 function dropUndefined(value: unknown): unknown {
@@ -50,24 +49,28 @@ export async function computePlan(file: string): Promise<Plan> {
     };
 }
 
-function summary(type: string, inputs: Record<string, any>): string {
+/** An input as text, and a list input as its items' texts. */
+const text = (value: unknown): string => (typeof value === "string" ? value : value === undefined ? "undefined" : JSON.stringify(value));
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map((v: unknown) => (v === undefined || v === null ? "" : text(v))) : []);
+
+function summary(type: string, inputs: Record<string, unknown>): string {
     switch (type) {
         case "docker-build:index:Image":
-            return `${(inputs.tags ?? []).join(", ")} (${(inputs.platforms ?? []).join(", ")})`;
+            return `${list(inputs.tags).join(", ")} (${list(inputs.platforms).join(", ")})`;
         case GATE_RESOURCE_TYPE:
-            return `uw3-binder check ${[...(inputs.args ?? []), inputs.reference].join(" ")}`;
+            return `uw3-binder check ${[...list(inputs.args), ...list([inputs.reference])].join(" ")}`;
         case "docker-build:index:Index":
-            return `${inputs.tag} <- ${(inputs.sources ?? []).length} platform images`;
+            return `${text(inputs.tag)} <- ${list(inputs.sources).length} platform images`;
         case "command:local:Command":
-            return String(inputs.create ?? "").replace(/^node \S+ /, "uw3-binder ");
+            return text(inputs.create ?? "").replace(/^node \S+ /, "uw3-binder ");
         case "github:index/repositoryFile:RepositoryFile":
-            return `${inputs.branch}:${inputs.file} "${inputs.commitMessage}"`;
+            return `${text(inputs.branch)}:${text(inputs.file)} "${text(inputs.commitMessage)}"`;
         case "github:index/branch:Branch":
-            return `${inputs.branch} from ${inputs.sourceBranch}`;
+            return `${text(inputs.branch)} from ${text(inputs.sourceBranch)}`;
         case "github:index/repository:Repository":
-            return `${inputs.name} (${inputs.visibility})`;
+            return `${text(inputs.name)} (${text(inputs.visibility)})`;
         case "github:index/actionsSecret:ActionsSecret":
-            return `${inputs.repository}: ${inputs.secretName}`;
+            return `${text(inputs.repository)}: ${text(inputs.secretName)}`;
         default:
             return "";
     }

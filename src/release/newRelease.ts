@@ -44,7 +44,7 @@ export class NewReleaseError extends Error {
 }
 
 /** `2025.02` → `2025-02`, or a NewReleaseError saying what a release looks like. */
-export function stackNameOfRelease(release: string): string {
+function stackNameOfRelease(release: string): string {
     if (!RELEASE_PATTERN.test(release)) {
         throw new NewReleaseError(`invalid release ${shown(release)}: expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
     }
@@ -52,7 +52,7 @@ export function stackNameOfRelease(release: string): string {
 }
 
 /** Checks a `--from` stack name (`2025-01`). */
-export function checkStackName(stack: string, what = "--from"): string {
+function checkStackName(stack: string, what = "--from"): string {
     if (!MONTHLY_STACK_PATTERN.test(stack)) {
         throw new NewReleaseError(`invalid ${what} ${shown(stack)}: expected a monthly stack name YYYY-MM, e.g. 2025-01`);
     }
@@ -128,7 +128,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     if (pair.value.type === Scalar.BLOCK_LITERAL || pair.value.type === Scalar.BLOCK_FOLDED) {
         throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is a block scalar (| or >); ${releaseLine}`);
     }
-    const scalar = pair.value as Scalar;
+    const scalar = pair.value;
     const previousRelease = String(scalar.value);
     const [start, end] = scalar.range!;
     // A plain 2025.10 is a YAML float (2025.1); quote the new value unless the source single-quoted it.
@@ -252,7 +252,7 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
 }
 
 /** The file CI reads the stack name from (see docs/ci.md). */
-export const CI_STACK_FILE = ".github/uw3-binder-stack";
+const CI_STACK_FILE = ".github/uw3-binder-stack";
 
 /** Keys come from the copied file, so each is shell-quoted: the line is meant to be pasted into a shell. */
 function secretCommand(stack: string, value: SecureValue): string {

@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS, RELEASE_PATTERN } from "../config/schema";
 import {
     doubledKeyProblems,
@@ -142,12 +142,12 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
     const launcherPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.launcher);
     const cannot = (what: string) => new RollbackError(`${fileName}: cannot set pins in place: ${what}; write the launcher branches out as a list of maps`);
     if (!launcherPair || !isMap(launcherPair.value)) throw cannot(`\`${KEYS.launcher}\` is not a map`);
-    const branches = (launcherPair.value as YAMLMap).get("branches", true);
+    const branches = launcherPair.value.get("branches", true);
     if (!isSeq(branches)) throw cannot(`\`${KEYS.launcher}.branches\` is ${isAlias(branches) ? "a YAML alias" : "not a list"}`);
 
     const splices: { start: number; end: number; text: string }[] = [];
-    const expected = doc.toJS() as any;
-    const expectedBranches = Object.entries(expected.config).find(([k]) => fullConfigKey(k) === KEYS.launcher)![1] as { branches: any[] };
+    const expected = doc.toJS() as { config: Record<string, unknown> };
+    const expectedBranches = Object.entries(expected.config).find(([k]) => fullConfigKey(k) === KEYS.launcher)![1] as { branches: Record<string, unknown>[] };
     const found = new Set<string>();
     branches.items.forEach((item, index) => {
         if (!isMap(item)) throw cannot(`\`${KEYS.launcher}.branches[${index}]\` is ${isAlias(item) ? "a YAML alias" : "not a map"}`);

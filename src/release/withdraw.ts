@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../config/shown";
@@ -62,7 +62,7 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     const cannot = (what: string) => new WithdrawError(`${fileName}: cannot add the withdrawal in place: ${what}; write \`${KEYS.withdrawn}\` as a list`);
 
     const expected = doc.toJS() as { config: Record<string, unknown> };
-    const pair = (config as YAMLMap).items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.withdrawn);
+    const pair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.withdrawn);
     const value = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
     let splice: { start: number; end: number; text: string };
     if (!pair) {
@@ -77,7 +77,7 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     } else {
         const list = pair.value;
         if (!isSeq(list)) throw cannot(`\`${KEYS.withdrawn}\` is ${list === null ? "empty" : "not a list"}`);
-        const seq = list as YAMLSeq;
+        const seq = list;
         const key = String((pair.key as { value: unknown }).value);
         (expected.config[key] as unknown[]).push(value);
         if (!seq.range) throw cannot(`\`${KEYS.withdrawn}\` has no position in the file`);
