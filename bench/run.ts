@@ -9,6 +9,7 @@
  *   - warmup: peak RSS of `uw3-binder warmup` against hubs whose event stream never ends (budget 100 MB).
  *   - rehearse: time to HTTP 200 of a rehearsed launch of the fixture image (Docker and the registry too).
  */
+import { benchCli } from "./cli";
 import { benchEngine } from "./engine";
 import { benchLayers } from "./layers";
 import { benchRehearsal } from "./rehearsal";
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
         await section("warmup: memory against endless event streams", benchWarmup),
         await section("engine: the real Pulumi engine on the demo stack", benchEngine),
         await section("rehearse: a launcher's launch as mybinder.org does it", benchRehearsal),
+        await section("cli: wall time of the compiled CLI", benchCli),
     ];
     return results.every(Boolean) ? 0 : 1;
 }

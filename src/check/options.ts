@@ -1,12 +1,13 @@
 /**
  * The one declaration of every check option: which check it belongs to, its key under the stack config's
  * `checks.<check>`, its `check` CLI flag, its rule, its default and how it is written on a command line.
- * The config schema (src/config/schema.ts), the CLI parser (src/cli/check.ts) and the gate's arguments
- * (gateArgs.ts) are all derived from OPTIONS, so whatever the config accepts, a gate's `check` accepts
+ * The config schema (src/config/schema.ts), the CLI's flags and their help (src/cli/check.ts) and the
+ * gate's arguments (gateArgs.ts) are all derived from OPTIONS, so whatever the config accepts, a gate's `check` accepts
  * unchanged (test/check/options.test.ts round-trips random valid option sets). No Pulumi import.
  */
 import { z } from "zod";
 import { parseImageReference } from "../images/reference";
+import { shown } from "../config/shown";
 
 /** The checks, in the order they run and are reported. */
 export const CHECK_NAMES = ["withdrawn", "layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;
@@ -118,7 +119,7 @@ export const OPTIONS = [
         expected: "a list of sha256:<64 hex>=<reason> entries (the reason URI-encoded, non-empty)",
         valid: (v) =>
             Array.isArray(v) &&
-            v.every((w) => typeof w === "object" && w !== null && SHA256_DIGEST.test((w as Withdrawal).digest) && typeof (w as Withdrawal).reason === "string" && (w as Withdrawal).reason.trim() !== "" && Object.keys(w).length === 2),
+            (v as unknown[]).every((w) => typeof w === "object" && w !== null && SHA256_DIGEST.test((w as Withdrawal).digest) && typeof (w as Withdrawal).reason === "string" && (w as Withdrawal).reason.trim() !== "" && Object.keys(w).length === 2),
         default: [],
         help: "withdrawn releases: the image, any platform manifest of it or a parent with one of these digests fails",
     }),
@@ -214,7 +215,7 @@ export const OPTIONS = [
         default: ["underworld3", "nbgitpuller"],
         help: "modules that must import",
     }),
-] as const satisfies readonly OptionDeclaration<any>[];
+] as const satisfies readonly OptionDeclaration[];
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
     enabled: [...CHECK_NAMES],
@@ -259,6 +260,26 @@ export function decodeOption(option: OptionDeclaration, text: string): unknown {
         default:
             return text;
     }
+}
+
+/** How the usage shows a value of each kind. */
+const PLACEHOLDER: Record<Kind, string> = { number: "N", integer: "N", word: "NAME", list: "a,b", words: '"WORDS"', withdrawals: "d=why,.." };
+
+/** The option's `check` flag as the usage shows it, e.g. `--max-layer-mb <N>`. */
+export function optionFlags(option: OptionDeclaration): string {
+    return `--${option.flag} <${PLACEHOLDER[option.kind]}>`;
+}
+
+/** The option's line in the `check` usage: its check, what it does and its default. */
+export function optionHelp(option: OptionDeclaration): string {
+    const text = encodeOption(option, option.default);
+    return `${option.check}: ${option.help} (default ${text === "" ? "none" : option.kind === "words" ? `"${text}"` : text})`;
+}
+
+/** The value one command-line argument gives an option, or the one line saying what the flag expects. */
+export function readOption(option: OptionDeclaration, text: string): { value: unknown } | { problem: string } {
+    const value = decodeOption(option, text);
+    return option.valid(value) ? { value } : { problem: `--${option.flag} must be ${option.expected}, found ${shown(text)}` };
 }
 
 /** The zod rule of one option for the config schema; its message is `expected ...`. */

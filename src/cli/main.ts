@@ -1,66 +1,89 @@
 /**
- * `uw3-binder <command>`: the dispatcher. Each command lives in its own module and returns an exit code:
- * 0 ok, 1 a check failed, 2 usage or config error.
+ * `uw3-binder <command>`: the root program. Each command is declared in its own module, loaded only once
+ * the command line names it: `uw3-binder --help` lists the commands from the table below without loading
+ * any, and a command's action imports its heavy modules (the Pulumi SDK, Docker, the registry client)
+ * itself. Exit codes: 0 ok, 1 a check failed, 2 a usage or config error.
  */
-import { shown } from "../config/shown";
-import { UsageError } from "./usage";
+import { CliCommand, execute } from "./command";
+import { CommandIo, processIo } from "./commandIo";
+import { UsageError } from "./errors";
 
-export interface Command {
-    summary: string;
-    usage: string;
-    run(argv: string[]): Promise<number>;
+type Declare = (command: CliCommand) => CliCommand;
+
+/** Every command: its name, its line in the help, and its module's declaration. */
+const COMMANDS: readonly { name: string; summary: string; declare: () => Promise<Declare> }[] = [
+    { name: "plan", summary: "show what the program declares for a stack, offline", declare: async () => (await import("./plan")).declarePlan },
+    {
+        name: "check",
+        summary: "check an image is ready for mybinder.org: from the registry, and run in the local Docker engine",
+        declare: async () => (await import("./check")).declareCheck,
+    },
+    {
+        name: "link",
+        summary: "print the mybinder.org link and badge that open a repository's notebooks in Underworld3",
+        declare: async () => (await import("./link")).declareLink,
+    },
+    {
+        name: "new-release",
+        summary: "write next month's Pulumi.<YYYY-MM>.yaml from the previous one, comments and all",
+        declare: async () => (await import("./newRelease")).declareNewRelease,
+    },
+    {
+        name: "warmup",
+        summary: "ask every mybinder.org federation member to build launcher commits now; reports per member, never fails",
+        declare: async () => (await import("./warmup")).declareWarmup,
+    },
+    {
+        name: "rollback",
+        summary: "pin every launcher branch to an earlier month's verified references (no rebuild)",
+        declare: async () => (await import("./rollback")).declareRollback,
+    },
+    {
+        name: "withdraw",
+        summary: "withdraw a bad release: every gate refuses its digest, pinned branches are repinned",
+        declare: async () => (await import("./withdraw")).declareWithdraw,
+    },
+    {
+        name: "rehearse",
+        summary: "build a launcher branch's .binder/Dockerfile and start it as mybinder.org does",
+        declare: async () => (await import("./rehearse")).declareRehearse,
+    },
+];
+
+function program(io: CommandIo): CliCommand {
+    const root = new CliCommand("uw3-binder", io)
+        .description("Builds, gates and publishes the Underworld3 mybinder.org images; these commands run without the Pulumi CLI.")
+        .usage("<command> [options]")
+        .helpCommand(false)
+        .addHelpText("after", "\nRun `uw3-binder <command> --help` for a command's options.\nexit status: 0 ok, 1 a check failed, 2 a usage or config error");
+    root.errorsWithoutUsage = true;
+    const declared = new Set<CliCommand>();
+    /** Completes a command's declaration (its arguments, options and action) from its module, once. */
+    const declare = async (command: CliCommand): Promise<void> => {
+        const entry = COMMANDS.find((c) => c.name === command.name());
+        if (!entry || declared.has(command)) return;
+        declared.add(command);
+        (await entry.declare())(command);
+    };
+    for (const { name, summary } of COMMANDS) root.addCommand(new CliCommand(name, io).summary(summary));
+    root.addCommand(
+        new CliCommand("help", io)
+            .summary("show the options of a command")
+            .argument("[command]", "the command")
+            .runs(async (help) => {
+                const [name] = help.processedArgs as [string | undefined];
+                const command = root.commands.find((c) => c.name() === name && c !== help) as CliCommand | undefined;
+                if (name !== undefined && !command) throw new UsageError(`unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.name).join(", ")}`);
+                if (command) await declare(command);
+                (command ?? root).outputHelp();
+                return 0;
+            }),
+    );
+    root.hook("preSubcommand", async (_root, command) => declare(command as CliCommand));
+    return root;
 }
 
-// Commands are loaded lazily so `uw3-binder link` does not pay for loading the Pulumi SDK.
-const COMMANDS: Record<string, () => Command> = {
-    plan: () => require("./plan").command,
-    check: () => require("./check").command,
-    link: () => require("./link").command,
-    "new-release": () => require("./newRelease").command,
-    warmup: () => require("./warmup").command,
-    rollback: () => require("./rollback").command,
-    withdraw: () => require("./withdraw").command,
-    rehearse: () => require("./rehearse").command,
-};
-
-export function helpText(): string {
-    const lines = ["usage: uw3-binder <command> [options]", "", "commands:"];
-    for (const [name, load] of Object.entries(COMMANDS)) {
-        let summary = "";
-        try {
-            summary = load().summary;
-        } catch {
-            summary = "(unavailable)";
-        }
-        lines.push(`  ${name.padEnd(12)} ${summary}`);
-    }
-    lines.push("", "Run `uw3-binder <command> --help` for a command's options.");
-    return lines.join("\n");
-}
-
-export async function main(argv: string[]): Promise<number> {
-    const [name, ...rest] = argv;
-    if (!name || name === "--help" || name === "-h" || name === "help") {
-        process.stdout.write(helpText() + "\n");
-        return name ? 0 : 2;
-    }
-    const load = COMMANDS[name];
-    if (!load) {
-        process.stderr.write(`uw3-binder: unknown command ${shown(name)}; expected one of ${Object.keys(COMMANDS).join(", ")}\n`);
-        return 2;
-    }
-    const command = load();
-    if (rest.includes("--help") || rest.includes("-h")) {
-        process.stdout.write(command.usage + "\n");
-        return 0;
-    }
-    try {
-        return await command.run(rest);
-    } catch (err) {
-        if (err instanceof UsageError) {
-            process.stderr.write(`uw3-binder ${name}: ${err.message}\n${command.usage}\n`);
-            return 2;
-        }
-        throw err;
-    }
+/** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
+export function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+    return execute(program(io), argv, true);
 }

@@ -1,49 +1,48 @@
+/**
+ * `uw3-binder plan`: what the program declares for a stack file, computed under Pulumi's mock runtime.
+ * The Pulumi SDK is loaded only by the action, so the CLI's help and the other commands never pay for it.
+ */
 import * as path from "path";
-import { ConfigError } from "../config/schema";
-import { readStackFileText, stackFilePath, stackNameProblem } from "../config/stackFile";
-import type { Command } from "./main";
-import { parseArgs, UsageError } from "./usage";
+import { CliCommand } from "./command";
+import { UsageError } from "./errors";
 
-const usage = `usage: uw3-binder plan (--stack <name> | --config-file <path>) [--json]
-
-Runs the Pulumi program under Pulumi's mock runtime with that stack file's config and prints what it
-declares: no credentials, network or Pulumi CLI. Secrets show as "[secret]"; image digests are the
-sha256 of the image name. Exit 0, or 2 for a bad command line or an invalid config.`;
-
-export const command: Command = {
-    summary: "show what the program declares for a stack, offline",
-    usage,
-    async run(argv) {
-        const args = parseArgs(argv, { booleans: ["json"], values: ["stack", "config-file"] });
-        if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-        const stack = args.flags.get("stack");
-        const file = args.flags.get("config-file");
-        if ((stack === undefined) === (file === undefined)) throw new UsageError("give exactly one of --stack <name> or --config-file <path>");
-        const stackProblem = typeof stack === "string" ? stackNameProblem(stack) : undefined;
-        if (stackProblem) throw new UsageError(`--stack ${stackProblem}`);
-        const target = typeof file === "string" ? path.resolve(file) : stackFilePath(String(stack));
-        try {
-            readStackFileText(target);
-        } catch (err) {
-            // A missing file or a directory is one line naming it, not a config report.
-            if (err instanceof ConfigError) {
-                process.stderr.write(`uw3-binder plan: ${err.problems.join("; ")}\n`);
-                return 2;
-            }
-            throw err;
+async function plan(command: CliCommand): Promise<number> {
+    const io = command.io;
+    const options = command.opts<{ stack?: string; configFile?: string; json?: true }>();
+    if (options.stack === undefined && options.configFile === undefined) throw new UsageError("give exactly one of --stack <name> or --config-file <path>");
+    const [{ readStackFileText, stackFilePath }, { ConfigError }] = await Promise.all([import("../config/stackFile"), import("../config/schema")]);
+    const target = options.configFile !== undefined ? path.resolve(io.cwd, options.configFile) : stackFilePath(options.stack!, io.cwd);
+    // A missing file or a directory is one line naming it (a refusal), not a config report.
+    readStackFileText(target);
+    const { computePlan, renderPlanTable } = await import("../plan/plan");
+    try {
+        const result = await computePlan(target);
+        io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPlanTable(result)}\n`);
+        return 0;
+    } catch (err) {
+        // An invalid config: every problem, one per line.
+        if (err instanceof ConfigError) {
+            io.stderr(`${err.message}\n`);
+            return 2;
         }
-        // Loaded here, not at the top: the Pulumi SDK is only paid for by the commands that need it.
-        const { computePlan, renderPlanTable } = await import("../plan/plan");
-        try {
-            const plan = await computePlan(target);
-            process.stdout.write(args.flags.has("json") ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`);
-            return 0;
-        } catch (err) {
-            if (err instanceof ConfigError) {
-                process.stderr.write(`${err.message}\n`);
-                return 2;
-            }
-            throw err;
-        }
-    },
-};
+        throw err;
+    }
+}
+
+/** Declares `plan` on `command`: its options, help and action. */
+export function declarePlan(command: CliCommand): CliCommand {
+    command
+        .description(
+            "Runs the Pulumi program under Pulumi's mock runtime with that stack file's config and prints what it " +
+                'declares: no credentials, network or Pulumi CLI. Secrets show as "[secret]"; image digests are the ' +
+                "sha256 of the image name. Exit 0, or 2 for a bad command line or an invalid config.",
+        )
+        .usage("(--stack <name> | --config-file <path>) [--json]")
+        .option("--stack <name>", "the stack whose Pulumi.<name>.yaml (in this directory) to plan")
+        .option("--config-file <path>", "a stack file to plan")
+        .option("--json", 'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs"} instead of the table')
+        .exclusive("--stack", "--config-file", "give exactly one of --stack <name> or --config-file <path>")
+        .runs(plan);
+    command.errorsWithoutUsage = true;
+    return command;
+}

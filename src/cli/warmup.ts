@@ -3,44 +3,34 @@
  * federation member does not wait for a build. Advisory: exits 0 whatever the hubs say (it runs inside
  * `pulumi up` and on a schedule), and 2 only for a bad command line or stack file.
  */
-import * as fs from "fs";
-import { binderUrlProblem } from "../config/names";
-import { ConfigError } from "../config/schema";
-import { loadPlanConfig } from "../config/stackFile";
-import { LinkInputError, parseRepositorySlug } from "../links/binder";
-import { DEFAULT_WARMUP_TIMEOUT_S, WARMUP_OUTCOMES } from "../warmup/binderBuild";
-import { BranchWarmup, describeBranchWarmup, FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl, warmFederation } from "../warmup/federation";
-import type { Command } from "./main";
-import { CommandIo, processIo } from "./commandIo";
-import { stackFileForFlag } from "./link";
+import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "../config/limits";
 import { shown } from "../config/shown";
-import { parseArgs, timeoutFlag, UsageError } from "./usage";
+import { parseRepositorySlug } from "../links/binder";
+import { DEFAULT_WARMUP_TIMEOUT_S, WARMUP_OUTCOMES } from "../warmup/binderBuild";
+import { binderUrlProblem } from "../config/names";
+import { FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
+import { CliCommand, execute, parsedOption } from "./command";
+import { CommandIo } from "./commandIo";
+import { UsageError } from "./errors";
 
-const USAGE = `usage: uw3-binder warmup <owner>/<repo> <ref> [options]
-       uw3-binder warmup --stack <name> [options]
+interface WarmupOptions {
+    hubs?: string[];
+    binderUrl?: string[];
+    stack?: string;
+    timeoutS?: number;
+    json?: true;
+}
 
-Asks each BinderHub to build <owner>/<repo> at <ref> (a commit or a branch), or with --stack every
-launcher branch of Pulumi.<name>.yaml by name, and reports per hub how it ended: ${WARMUP_OUTCOMES.join(", ")}.
-Respects each hub's rate limit (HTTP 429, Retry-After, X-RateLimit-*): waits within the timeout, else
-reports "rate limited". Always exits 0 unless the command line or the stack file is wrong (exit 2).
+interface WarmupTarget {
+    owner: string;
+    repository: string;
+    refs: string[];
+    hubs: string[];
+    timeoutS: number;
+}
 
-options:
-  --hubs <url>,<url>   BinderHub base URLs to ask (default: the mybinder.org federation members
-                       ${FEDERATION_MEMBERS.join(", ")},
-                       or the stack's launcher.binderHubs with --stack)
-  --binder-url <url>   one BinderHub only (same as --hubs <url>)
-  --stack <name>       warm every launcher branch of Pulumi.<name>.yaml in this directory
-  --timeout-s <s>      per branch and hub, rate-limit waits included (default: ${DEFAULT_WARMUP_TIMEOUT_S},
-                       or the stack's launcher.warmupTimeoutS with --stack)
-  --json               print the per-hub results as JSON`;
-
-function hubsFromFlags(flags: Map<string, string | true>): string[] | undefined {
-    const list = flags.get("hubs") as string | undefined;
-    const one = flags.get("binder-url") as string | undefined;
-    if (list !== undefined && one !== undefined) throw new UsageError("--hubs and --binder-url are mutually exclusive: --binder-url names one hub");
-    const flag = list !== undefined ? "--hubs" : "--binder-url";
-    const given = list !== undefined ? list.split(",") : one !== undefined ? [one] : undefined;
-    if (given === undefined) return undefined;
+/** The hubs a `--hubs` or `--binder-url` value names, normalised and without repeats. */
+function hubsOf(flag: string, given: string[]): string[] {
     if (given.length > MAX_BINDER_HUBS) throw new UsageError(`${flag} expects at most ${MAX_BINDER_HUBS} hubs, found ${given.length}`);
     const hubs: string[] = [];
     for (const hub of given) {
@@ -51,12 +41,21 @@ function hubsFromFlags(flags: Map<string, string | true>): string[] | undefined 
     return hubs;
 }
 
+/** A timeout in seconds: a positive number a timer can hold (MAX_TIMEOUT_S). */
+function timeoutSeconds(text: string): number {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--timeout-s must be a positive number, found ${shown(text)}`);
+    if (value > MAX_TIMEOUT_S) throw new UsageError(`--timeout-s must be at most ${MAX_TIMEOUT_REASON}, found ${shown(text)}`);
+    return value;
+}
+
 /** What `--stack` warms: the launcher repository, its branches by name, and the stack's hubs and timeout. */
-function stackTarget(stack: string, cwd: string): { owner: string; repository: string; refs: string[]; hubs: string[]; timeoutS: number } {
-    const { fileName, file } = stackFileForFlag(stack, cwd);
+async function stackTarget(stack: string, cwd: string): Promise<WarmupTarget> {
+    const [{ parseValidStackFileText, readStackOfFlag }, { ConfigError }] = await Promise.all([import("../config/stackFile"), import("../config/schema")]);
+    const { fileName, text } = readStackOfFlag(stack, cwd);
     let launcher;
     try {
-        launcher = loadPlanConfig(file).config.launcher;
+        launcher = parseValidStackFileText(text, fileName).config.launcher;
     } catch (err) {
         if (err instanceof ConfigError) throw new UsageError(`${fileName}: ${err.problems.join("; ")}`);
         throw err;
@@ -72,47 +71,35 @@ function stackTarget(stack: string, cwd: string): { owner: string; repository: s
     };
 }
 
-export async function runWarmup(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { booleans: ["json"], values: ["binder-url", "hubs", "timeout-s", "stack"] });
-    const stack = args.flags.get("stack") as string | undefined;
-    const hubsFlag = hubsFromFlags(args.flags);
-    let target: { owner: string; repository: string; refs: string[]; hubs: string[]; timeoutS: number };
-    if (stack !== undefined) {
-        if (args.positional.length > 0) {
-            throw new UsageError(`--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found ${args.positional.map((p) => shown(p)).join(" ")}`);
+async function warmup(command: CliCommand): Promise<number> {
+    const io = command.io;
+    const positional = command.processedArgs.filter((a): a is string => typeof a === "string");
+    const options = command.opts<WarmupOptions>();
+    let target: WarmupTarget;
+    if (options.stack !== undefined) {
+        if (positional.length > 0) {
+            throw new UsageError(`--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found ${positional.map((p) => shown(p)).join(" ")}`);
         }
-        target = stackTarget(stack, io.cwd);
+        target = await stackTarget(options.stack, io.cwd);
     } else {
-        if (args.positional.length !== 2) {
-            throw new UsageError(`expected <owner>/<repo> <ref> or --stack <name>, found ${args.positional.length === 0 ? "nothing" : args.positional.map((p) => shown(p)).join(" ")}`);
+        if (positional.length !== 2) {
+            throw new UsageError(`expected <owner>/<repo> <ref> or --stack <name>, found ${positional.length === 0 ? "nothing" : positional.map((p) => shown(p)).join(" ")}`);
         }
-        try {
-            const { owner, repository } = parseRepositorySlug(args.positional[0], "launcher repository");
-            target = { owner, repository, refs: [args.positional[1]], hubs: [...FEDERATION_MEMBERS], timeoutS: DEFAULT_WARMUP_TIMEOUT_S };
-        } catch (err) {
-            if (err instanceof LinkInputError) throw new UsageError(err.message);
-            throw err;
-        }
+        const { owner, repository } = parseRepositorySlug(positional[0], "launcher repository");
+        target = { owner, repository, refs: [positional[1]], hubs: [...FEDERATION_MEMBERS], timeoutS: DEFAULT_WARMUP_TIMEOUT_S };
     }
-    const timeoutS = timeoutFlag(args, "timeout-s", target.timeoutS);
-    const json = args.flags.has("json");
-    let results: BranchWarmup[];
-    try {
-        results = await warmFederation({
-            owner: target.owner,
-            repository: target.repository,
-            refs: target.refs,
-            hubs: hubsFlag ?? target.hubs,
-            timeoutS,
-            onPhase: json ? undefined : (hub, ref, phase, message, s) => io.stderr(`[${s.toFixed(1).padStart(6)} s] ${hub} ${ref}: ${phase}${message ? `: ${message}` : ""}\n`),
-        });
-    } catch (err) {
-        // Refs are checked before any request (launch-link rules); a bad one is a usage error.
-        if (err instanceof LinkInputError) throw new UsageError(err.message);
-        throw err;
-    }
-    if (json) {
-        const document = stack === undefined ? results[0] : { stack, repository: `${target.owner}/${target.repository}`, branches: results };
+    const { describeBranchWarmup, warmFederation } = await import("../warmup/federation");
+    // Refs are checked before any request (launch-link rules): a bad one is a LinkInputError, a refusal.
+    const results = await warmFederation({
+        owner: target.owner,
+        repository: target.repository,
+        refs: target.refs,
+        hubs: options.hubs ?? options.binderUrl ?? target.hubs,
+        timeoutS: options.timeoutS ?? target.timeoutS,
+        onPhase: options.json ? undefined : (hub, ref, phase, message, s) => io.stderr(`[${s.toFixed(1).padStart(6)} s] ${hub} ${ref}: ${phase}${message ? `: ${message}` : ""}\n`),
+    });
+    if (options.json) {
+        const document = options.stack === undefined ? results[0] : { stack: options.stack, repository: `${target.owner}/${target.repository}`, branches: results };
         io.stdout(JSON.stringify(document) + "\n");
     } else {
         io.stdout(results.map(describeBranchWarmup).join("\n") + "\n");
@@ -120,8 +107,44 @@ export async function runWarmup(argv: string[], io: CommandIo): Promise<number> 
     return 0;
 }
 
-export const command: Command = {
-    summary: "ask every mybinder.org federation member to build launcher commits now; reports per member, never fails",
-    usage: USAGE,
-    run: (argv) => runWarmup(argv, processIo),
-};
+/** Declares `warmup` on `command`: its arguments, options, help and action. */
+export function declareWarmup(command: CliCommand): CliCommand {
+    return command
+        .description(
+            "Asks each BinderHub to build <owner>/<repo> at <ref> (a commit or a branch), or with --stack every " +
+                `launcher branch of Pulumi.<name>.yaml by name, and reports per hub how it ended: ${WARMUP_OUTCOMES.join(", ")}. ` +
+                "Respects each hub's rate limit (HTTP 429, Retry-After, X-RateLimit-*): waits within the timeout, else " +
+                'reports "rate limited". Always exits 0 unless the command line or the stack file is wrong (exit 2).',
+        )
+        .usage("<owner>/<repo> <ref> [options]\n       uw3-binder warmup --stack <name> [options]")
+        .argument("[owner/repo]", "the launcher repository")
+        .argument("[ref]", "the commit or branch to build")
+        .addOption(
+            parsedOption(
+                "--hubs <url,url>",
+                `BinderHub base URLs to ask (default: the mybinder.org federation members ${FEDERATION_MEMBERS.join(", ")}, or the stack's launcher.binderHubs with --stack)`,
+                (list) => hubsOf("--hubs", list.split(",")),
+            ),
+        )
+        .addOption(parsedOption("--binder-url <url>", "one BinderHub only (same as --hubs <url>)", (url) => hubsOf("--binder-url", [url])))
+        .option("--stack <name>", "warm every launcher branch of Pulumi.<name>.yaml in this directory")
+        .addOption(
+            parsedOption(
+                "--timeout-s <s>",
+                `per branch and hub, rate-limit waits included (default: ${DEFAULT_WARMUP_TIMEOUT_S}, or the stack's launcher.warmupTimeoutS with --stack)`,
+                timeoutSeconds,
+            ),
+        )
+        .option("--json", "print the per-hub results as JSON")
+        .exclusive("--hubs", "--binder-url", "--hubs and --binder-url are mutually exclusive: --binder-url names one hub")
+        .argumentsWorded({
+            missing: () => "expected <owner>/<repo> <ref> or --stack <name>, found nothing",
+            excess: (args) => `expected <owner>/<repo> <ref> or --stack <name>, found ${args.map((p) => shown(p)).join(" ")}`,
+        })
+        .runs(warmup);
+}
+
+/** `uw3-binder warmup ...` with `argv` after the command name; a usage error rejects. */
+export function runWarmup(argv: string[], io: CommandIo): Promise<number> {
+    return execute(declareWarmup(new CliCommand("warmup", io)), argv);
+}

@@ -1,11 +1,13 @@
 /**
- * Reads a `Pulumi.<stack>.yaml` without the Pulumi CLI: its plain values, and which secrets it holds
- * (`secure:` values stay encrypted; nothing here decrypts). No Pulumi import.
+ * The one home of stack files: the stack-name rules, a stack's file name and path (`Pulumi.<stack>.yaml`),
+ * which file a command reads or writes, and reading one without the Pulumi CLI: its plain values, and
+ * which secrets it holds (`secure:` values stay encrypted; nothing here decrypts). No Pulumi import.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
+import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
 import { capped, shown } from "./shown";
 
 export interface StackFile {
@@ -20,7 +22,8 @@ export interface StackFile {
 /** What a secret shows as wherever uw3-binder prints config or plans. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-function isSecure(value: unknown): boolean {
+/** A `{ secure: <ciphertext> }` value, as Pulumi writes a secret into a stack file. */
+export function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 }
 
@@ -92,7 +95,8 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
         if (r.secret) secretKeys.push(fullKey);
     }
     const passwords = values[KEYS.registryPasswords];
-    const registryPasswordServers = typeof passwords === "object" && passwords !== null && !isSecure(passwords) ? Object.keys(passwords) : [];
+    // A map encrypted whole (`{ secure: ... }`) names no servers; a map set with --path names its keys.
+    const registryPasswordServers = typeof passwords === "object" && !isSecure(passwords) ? (registryPasswordServersOf(passwords) ?? []) : [];
     return { values, secretKeys, registryPasswordServers };
 }
 
@@ -105,11 +109,85 @@ export function stackNameProblem(stack: string): string | undefined {
     return `expects a stack name such as 2025-01, found ${shown(stack)}`;
 }
 
+/** A monthly stack's name, `YYYY-MM`: the stack of release `YYYY.MM`. */
+export const MONTHLY_STACK_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+const MONTHLY_STACK_FILE_PATTERN = /^Pulumi\.(\d{4}-(?:0[1-9]|1[0-2]))\.yaml$/;
+
+/** Release `2025.02`'s stack, `2025-02` (the release is not checked here). */
+export function stackOfRelease(release: string): string {
+    return release.replace(".", "-");
+}
+
+/** Monthly stack `2025-02`'s release, `2025.02`. */
+export function releaseOfStack(stack: string): string {
+    return stack.replace("-", ".");
+}
+
+/** The file a stack's config lives in. */
+export function stackFileName(stack: string): string {
+    return `Pulumi.${stack}.yaml`;
+}
+
+/** The stack a file is the config of: `Pulumi.<stack>.yaml`, or the file's name without `.yaml`. */
+export function stackNameOfFile(file: string): string {
+    const base = path.basename(file);
+    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
+    return m ? m[1] : base.replace(/\.ya?ml$/, "");
+}
+
 /** `Pulumi.<stack>.yaml` in `dir`; a stack name that is not one (see stackNameProblem) is a ConfigError. */
-export function stackFilePath(stack: string, dir = process.cwd()): string {
+export function stackFilePath(stack: string, dir: string): string {
     const problem = stackNameProblem(stack);
     if (problem) throw new ConfigError([`--stack ${problem}`]);
-    return path.join(dir, `Pulumi.${stack}.yaml`);
+    return path.join(dir, stackFileName(stack));
+}
+
+/** The latest monthly stack among `fileNames` (`Pulumi.YYYY-MM.yaml`) whose month is before `stack`'s. */
+export function latestStackBefore(fileNames: string[], stack: string): string | undefined {
+    const months = fileNames
+        .map((f) => MONTHLY_STACK_FILE_PATTERN.exec(f)?.[1])
+        .filter((m): m is string => m !== undefined && m < stack)
+        .sort();
+    return months.at(-1);
+}
+
+interface StackFileChoice {
+    stack: string;
+    fileName: string;
+    /** Its path in the directory. */
+    file: string;
+}
+
+/**
+ * The stack file a command writes into: `--stack`'s, or else the latest monthly one in `dir` (the current
+ * month's). A bad `--stack` or no monthly file is a `problem`; `purpose` completes "no Pulumi.YYYY-MM.yaml
+ * in <dir> ...".
+ */
+export function stackFileToWrite(dir: string, stack: string | undefined, purpose: string): StackFileChoice | { problem: string } {
+    if (stack !== undefined) {
+        const problem = stackNameProblem(stack);
+        if (problem) return { problem: `--stack ${problem}` };
+    } else {
+        stack = latestStackBefore(fs.existsSync(dir) ? fs.readdirSync(dir) : [], "9999-99");
+        if (stack === undefined) return { problem: `no Pulumi.YYYY-MM.yaml in ${dir} ${purpose}; pass --stack <stack>` };
+    }
+    return { stack, fileName: stackFileName(stack), file: path.join(dir, stackFileName(stack)) };
+}
+
+/**
+ * `--stack <name>` of a command that reads the stack: `Pulumi.<name>.yaml` in `dir` and its text. A bad
+ * name, a missing or an unreadable file is a ConfigError naming the flag.
+ */
+export function readStackOfFlag(stack: string, dir: string): { fileName: string; file: string; text: string } {
+    const file = stackFilePath(stack, dir);
+    const fileName = stackFileName(stack);
+    if (!fs.existsSync(file)) throw new ConfigError([`--stack ${stack}: no ${fileName} in ${dir}`]);
+    try {
+        return { fileName, file, text: readStackFileText(file) };
+    } catch (err) {
+        if (err instanceof ConfigError) throw new ConfigError([`--stack ${stack}: ${err.problems.join("; ")}`]);
+        throw err;
+    }
 }
 
 /** A stack file's text; a missing file, a directory or an unreadable file is a ConfigError naming it. */
@@ -128,20 +206,18 @@ export function readStackFileText(file: string): string {
     }
 }
 
-export function readStackFile(file: string): StackFile {
-    return parseStackFileText(readStackFileText(file), file);
-}
-
 /**
  * The secrets a plan assumes: every secret the file holds, and every one it does not hold yet
  * (a committed stack file cannot hold secrets made on another machine), stand as placeholders.
  */
 export function planSecretPresence(stack: StackFile, config: Record<string, unknown>): SecretPresence {
+    type Registry = { username?: unknown; server?: unknown } | undefined;
     const servers = new Set(stack.registryPasswordServers);
-    const registries = [config[KEYS.registry], ...Object.values((config[KEYS.images] as Record<string, any>) ?? {}).map((i) => i?.registry)];
-    for (const reg of registries) if (reg && typeof reg === "object" && (reg as any).username && (reg as any).server) servers.add((reg as any).server);
-    const defaultServer = (config[KEYS.registry] as any)?.server;
-    if (!stack.registryPasswordServers.includes(defaultServer)) servers.delete(defaultServer);
+    const images = (config[KEYS.images] ?? {}) as Record<string, { registry?: Registry } | undefined>;
+    const registries = [config[KEYS.registry] as Registry, ...Object.values(images).map((i) => i?.registry)];
+    for (const reg of registries) if (reg && typeof reg === "object" && reg.username && typeof reg.server === "string") servers.add(reg.server);
+    const defaultServer = (config[KEYS.registry] as Registry)?.server;
+    if (typeof defaultServer === "string" && !stack.registryPasswordServers.includes(defaultServer)) servers.delete(defaultServer);
     return {
         keys: [KEYS.token, KEYS.registryPassword, KEYS.launcherPat, ...(servers.size > 0 ? [KEYS.registryPasswords] : [])],
         registryPasswordServers: [...servers],
@@ -149,16 +225,10 @@ export function planSecretPresence(stack: StackFile, config: Record<string, unkn
     };
 }
 
-/** The secrets a stack file actually holds, for validating it as `pulumi up` would see it. */
-export function fileSecretPresence(stack: StackFile): SecretPresence {
-    return { keys: stack.secretKeys, registryPasswordServers: stack.registryPasswordServers, githubTokenFromEnv: false };
-}
-
 /** Validates a stack file as the plan would run it; returns the problems (empty when valid). */
 export function validateStackFileText(text: string, fileName: string): string[] {
     try {
-        const stack = parseStackFileText(text, fileName);
-        parseBinderConfig(stack.values, planSecretPresence(stack, stack.values));
+        parseValidStackFileText(text, fileName);
         return [];
     } catch (err) {
         if (err instanceof ConfigError) return err.problems;
@@ -166,14 +236,18 @@ export function validateStackFileText(text: string, fileName: string): string[] 
     }
 }
 
-export function loadPlanConfig(file: string): { stack: StackFile; config: BinderConfig } {
-    const stack = readStackFile(file);
+/** A stack file's text and its config validated as the plan would run it; a ConfigError names every problem. */
+export function parseValidStackFileText(text: string, fileName: string): { stack: StackFile; config: BinderConfig } {
+    const stack = parseStackFileText(text, fileName);
     return { stack, config: parseBinderConfig(stack.values, planSecretPresence(stack, stack.values)) };
+}
+
+export function loadPlanConfig(file: string): { stack: StackFile; config: BinderConfig } {
+    return parseValidStackFileText(readStackFileText(file), file);
 }
 
 /** A stack file's text and its config validated as `pulumi up` would see it; a ConfigError names every problem. */
 export function readValidStackFile(file: string, fileName: string): { text: string; config: BinderConfig } {
     const text = readStackFileText(file);
-    const stackFile = parseStackFileText(text, fileName);
-    return { text, config: parseBinderConfig(stackFile.values, planSecretPresence(stackFile, stackFile.values)) };
+    return { text, config: parseValidStackFileText(text, fileName).config };
 }

@@ -2,9 +2,8 @@
  * `uw3-binder plan`: the program's resources and outputs for a stack file, computed offline.
  * Every secret, whether the stack file holds it encrypted or not yet, stands as "[secret]".
  */
-import * as path from "path";
 import { KEYS } from "../config/schema";
-import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER } from "../config/stackFile";
+import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER, stackNameOfFile } from "../config/stackFile";
 import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 import { redactSecrets } from "./mocks";
 import { runProgram } from "./program";
@@ -15,16 +14,9 @@ export interface Plan {
     outputs: Record<string, unknown>;
 }
 
-export function stackNameOf(file: string): string {
-    const base = path.basename(file);
-    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
-    return m ? m[1] : base.replace(/\.ya?ml$/, "");
-}
-
 /** A dynamic resource carries its provider's serialized code as `__provider`: the engine's, not a reader's. */
 function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
-    const { __provider: _code, ...rest } = inputs;
-    return rest;
+    return Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "__provider"));
 }
 
 function dropUndefined(value: unknown): unknown {
@@ -49,32 +41,36 @@ export async function computePlan(file: string): Promise<Plan> {
                 ? JSON.stringify(Object.fromEntries(presence.registryPasswordServers.map((s) => [s, SECRET_PLACEHOLDER])))
                 : SECRET_PLACEHOLDER;
     }
-    const run = await runProgram({ stack: stackNameOf(file), config, secretKeys: presence.keys, plan: true });
+    const run = await runProgram({ stack: stackNameOfFile(file), config, secretKeys: presence.keys, plan: true });
     return {
-        stack: stackNameOf(file),
+        stack: stackNameOfFile(file),
         resources: run.resources.map((r) => ({ type: r.type, name: r.name, inputs: dropUndefined(redactSecrets(withoutProviderCode(r.inputs))) as Record<string, unknown> })),
         outputs: run.printableOutputs,
     };
 }
 
-function summary(type: string, inputs: Record<string, any>): string {
+/** An input as text, and a list input as its items' texts. */
+const text = (value: unknown): string => (typeof value === "string" ? value : value === undefined ? "undefined" : JSON.stringify(value));
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map((v: unknown) => (v === undefined || v === null ? "" : text(v))) : []);
+
+function summary(type: string, inputs: Record<string, unknown>): string {
     switch (type) {
         case "docker-build:index:Image":
-            return `${(inputs.tags ?? []).join(", ")} (${(inputs.platforms ?? []).join(", ")})`;
+            return `${list(inputs.tags).join(", ")} (${list(inputs.platforms).join(", ")})`;
         case GATE_RESOURCE_TYPE:
-            return `uw3-binder check ${[...(inputs.args ?? []), inputs.reference].join(" ")}`;
+            return `uw3-binder check ${[...list(inputs.args), ...list([inputs.reference])].join(" ")}`;
         case "docker-build:index:Index":
-            return `${inputs.tag} <- ${(inputs.sources ?? []).length} platform images`;
+            return `${text(inputs.tag)} <- ${list(inputs.sources).length} platform images`;
         case "command:local:Command":
-            return String(inputs.create ?? "").replace(/^node \S+ /, "uw3-binder ");
+            return text(inputs.create ?? "").replace(/^node \S+ /, "uw3-binder ");
         case "github:index/repositoryFile:RepositoryFile":
-            return `${inputs.branch}:${inputs.file} "${inputs.commitMessage}"`;
+            return `${text(inputs.branch)}:${text(inputs.file)} "${text(inputs.commitMessage)}"`;
         case "github:index/branch:Branch":
-            return `${inputs.branch} from ${inputs.sourceBranch}`;
+            return `${text(inputs.branch)} from ${text(inputs.sourceBranch)}`;
         case "github:index/repository:Repository":
-            return `${inputs.name} (${inputs.visibility})`;
+            return `${text(inputs.name)} (${text(inputs.visibility)})`;
         case "github:index/actionsSecret:ActionsSecret":
-            return `${inputs.repository}: ${inputs.secretName}`;
+            return `${text(inputs.repository)}: ${text(inputs.secretName)}`;
         default:
             return "";
     }

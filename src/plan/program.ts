@@ -6,8 +6,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { BinderMocks, RecordedResource, redactSecrets } from "./mocks";
 
-export const PROGRAM_DIR = path.resolve(__dirname, "..", "..");
-const INDEX = path.join(PROGRAM_DIR, "index.ts");
+/** Whether this module runs compiled (dist/src/plan/program.js) or from its source through ts-node. */
+const COMPILED = path.extname(__filename) === ".js";
+/** The root of the tree this module is in: dist/ when compiled, else the repository. */
+const MODULE_ROOT = path.resolve(__dirname, "..", "..");
+/** The program's directory, the repository root: stack files, Pulumi.yaml and build contexts are there. */
+export const PROGRAM_DIR = COMPILED ? path.dirname(MODULE_ROOT) : MODULE_ROOT;
+/** The program's index module, of the same tree as this module (compiled dist/index.js, or index.ts). */
+const INDEX = path.join(MODULE_ROOT, COMPILED ? "index.js" : "index.ts");
 
 export interface ProgramRun {
     resources: RecordedResource[];

@@ -21,8 +21,19 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { isAlias, isMap, isScalar, parseDocument, Scalar } from "yaml";
 import { KEYS, RELEASE_PATTERN } from "../config/schema";
-import { doubledKeyProblems, fullConfigKey, validateStackFileText } from "../config/stackFile";
+import {
+    doubledKeyProblems,
+    fullConfigKey,
+    isSecure,
+    latestStackBefore,
+    MONTHLY_STACK_PATTERN,
+    releaseOfStack,
+    stackFileName,
+    stackOfRelease,
+    validateStackFileText,
+} from "../config/stackFile";
 import { shellQuote } from "../check/gateArgs";
+import { secretCommand } from "../config/secrets";
 import { capped, shown } from "../config/shown";
 
 /** A release or stack name the user gave is wrong, or a file is missing or in the way. */
@@ -33,36 +44,20 @@ export class NewReleaseError extends Error {
     }
 }
 
-const STACK_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const STACK_FILE_PATTERN = /^Pulumi\.(\d{4}-(?:0[1-9]|1[0-2]))\.yaml$/;
-
 /** `2025.02` → `2025-02`, or a NewReleaseError saying what a release looks like. */
-export function stackNameOfRelease(release: string): string {
+function stackNameOfRelease(release: string): string {
     if (!RELEASE_PATTERN.test(release)) {
         throw new NewReleaseError(`invalid release ${shown(release)}: expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
     }
-    return release.replace(".", "-");
+    return stackOfRelease(release);
 }
 
 /** Checks a `--from` stack name (`2025-01`). */
-export function checkStackName(stack: string, what = "--from"): string {
-    if (!STACK_PATTERN.test(stack)) {
+function checkStackName(stack: string, what = "--from"): string {
+    if (!MONTHLY_STACK_PATTERN.test(stack)) {
         throw new NewReleaseError(`invalid ${what} ${shown(stack)}: expected a monthly stack name YYYY-MM, e.g. 2025-01`);
     }
     return stack;
-}
-
-export function stackFileName(stack: string): string {
-    return `Pulumi.${stack}.yaml`;
-}
-
-/** The latest `Pulumi.YYYY-MM.yaml` among `fileNames` whose month is before `stack`'s. */
-export function latestStackBefore(fileNames: string[], stack: string): string | undefined {
-    const months = fileNames
-        .map((f) => STACK_FILE_PATTERN.exec(f)?.[1])
-        .filter((m): m is string => m !== undefined && m < stack)
-        .sort();
-    return months.at(-1);
 }
 
 export type SecretsKeyMaterial =
@@ -97,10 +92,6 @@ function pathKey(parts: (string | number)[]): string {
         String(first) +
         rest.map((p) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("")
     );
-}
-
-function isSecure(value: unknown): boolean {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 }
 
 function walk(value: unknown, parts: (string | number)[], visitLeaf: (parts: (string | number)[], value: unknown) => void): void {
@@ -138,7 +129,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     if (pair.value.type === Scalar.BLOCK_LITERAL || pair.value.type === Scalar.BLOCK_FOLDED) {
         throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is a block scalar (| or >); ${releaseLine}`);
     }
-    const scalar = pair.value as Scalar;
+    const scalar = pair.value;
     const previousRelease = String(scalar.value);
     const [start, end] = scalar.range!;
     // A plain 2025.10 is a YAML float (2025.1); quote the new value unless the source single-quoted it.
@@ -262,25 +253,21 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
 }
 
 /** The file CI reads the stack name from (see docs/ci.md). */
-export const CI_STACK_FILE = ".github/uw3-binder-stack";
+const CI_STACK_FILE = ".github/uw3-binder-stack";
 
 /** Keys come from the copied file, so each is shell-quoted: the line is meant to be pasted into a shell. */
-function secretCommand(stack: string, value: SecureValue): string {
-    return `pulumi config set --secret ${value.nested ? "--path " : ""}--stack ${stack} ${shellQuote(value.key)}`;
-}
-
 /** What `new-release` prints after writing: the secrets to look at and the next commands, in order. */
 export function nextStepsText(result: NewReleaseResult): string {
     const { stack, fromStack, copy } = result;
     const fromName = stackFileName(fromStack);
-    const lines = [`Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${stack.replace("-", ".")}", ${KEYS.previousRelease} "${copy.previousRelease}" (each image's size is checked against its ${copy.previousRelease} tag); everything else as in ${fromName}.`];
+    const lines = [`Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${releaseOfStack(stack)}", ${KEYS.previousRelease} "${copy.previousRelease}" (each image's size is checked against its ${copy.previousRelease} tag); everything else as in ${fromName}.`];
     const init =
         copy.keyMaterial.kind === "passphrase"
             ? `pulumi stack init ${stack} --secrets-provider passphrase`
             : copy.keyMaterial.kind === "kms"
               ? `pulumi stack init ${stack} --secrets-provider ${shellQuote(copy.keyMaterial.provider)}`
               : `pulumi stack init ${stack}`;
-    const resetCommands = copy.secureValues.map((v) => secretCommand(stack, v));
+    const resetCommands = copy.secureValues.map((v) => secretCommand(v.key, { path: v.nested, stack, prompt: true }));
     if (copy.secureValues.length > 0) {
         lines.push("", `Secure values copied as ciphertext (${copy.secureValues.length}): ${copy.secureValues.map((v) => v.key).join(", ")}`);
         if (copy.keyMaterial.kind === "passphrase") {

@@ -13,12 +13,20 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS, RELEASE_PATTERN } from "../config/schema";
-import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackNameProblem, validateStackFileText } from "../config/stackFile";
+import {
+    doubledKeyProblems,
+    fullConfigKey,
+    MONTHLY_STACK_PATTERN,
+    readValidStackFile,
+    stackFileName,
+    stackFileToWrite,
+    stackOfRelease,
+    validateStackFileText,
+} from "../config/stackFile";
 import { capped, shown } from "../config/shown";
 import { parseImageReference } from "../images/reference";
-import { latestStackBefore, stackFileName } from "./newRelease";
 
 /** A bad request, outputs file or stack file: nothing was written. */
 export class RollbackError extends Error {
@@ -38,8 +46,6 @@ export interface BranchRollback {
     /** Where in the outputs the reference came from. */
     from: string;
 }
-
-const MONTHLY_STACK = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * The pin of every launcher branch of `config`, from an earlier month's stack outputs (the parsed JSON of
@@ -100,7 +106,7 @@ export function rollbackPins(config: BinderConfig, outputs: unknown, outputsName
         // An outputs file of another month is the likely mistake: where the image's tags carry the release,
         // the tag says which month the reference is from.
         if (parsed.tag !== undefined && image.tags.some((t) => t.includes(config.release)) && !parsed.tag.includes(release)) {
-            problems.push(`${where}: tag ${shown(parsed.tag)} is not release ${release}'s; is ${outputsName} the output of stack ${release.replace(".", "-")}?`);
+            problems.push(`${where}: tag ${shown(parsed.tag)} is not release ${release}'s; is ${outputsName} the output of stack ${stackOfRelease(release)}?`);
             continue;
         }
         pins.push({
@@ -136,12 +142,12 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
     const launcherPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.launcher);
     const cannot = (what: string) => new RollbackError(`${fileName}: cannot set pins in place: ${what}; write the launcher branches out as a list of maps`);
     if (!launcherPair || !isMap(launcherPair.value)) throw cannot(`\`${KEYS.launcher}\` is not a map`);
-    const branches = (launcherPair.value as YAMLMap).get("branches", true);
+    const branches = launcherPair.value.get("branches", true);
     if (!isSeq(branches)) throw cannot(`\`${KEYS.launcher}.branches\` is ${isAlias(branches) ? "a YAML alias" : "not a list"}`);
 
     const splices: { start: number; end: number; text: string }[] = [];
-    const expected = doc.toJS() as any;
-    const expectedBranches = Object.entries(expected.config).find(([k]) => fullConfigKey(k) === KEYS.launcher)![1] as { branches: any[] };
+    const expected = doc.toJS() as { config: Record<string, unknown> };
+    const expectedBranches = Object.entries(expected.config).find(([k]) => fullConfigKey(k) === KEYS.launcher)![1] as { branches: Record<string, unknown>[] };
     const found = new Set<string>();
     branches.items.forEach((item, index) => {
         if (!isMap(item)) throw cannot(`\`${KEYS.launcher}.branches[${index}]\` is ${isAlias(item) ? "a YAML alias" : "not a map"}`);
@@ -227,21 +233,12 @@ export function rollback(request: RollbackRequest): RollbackResult {
         throw new RollbackError(`invalid --to ${shown(request.to)}: expected the release month to roll back to, YYYY.MM, e.g. 2025.01`);
     }
     const dir = path.resolve(request.dir);
-    let stack = request.stack;
-    if (stack !== undefined) {
-        const problem = stackNameProblem(stack);
-        if (problem) throw new RollbackError(`--stack ${problem}`);
-    } else {
-        // The latest monthly stack file of any month is the current one.
-        stack = latestStackBefore(fs.existsSync(dir) ? fs.readdirSync(dir) : [], "9999-99");
-        if (stack === undefined) throw new RollbackError(`no Pulumi.YYYY-MM.yaml in ${dir} to write the pins into; pass --stack <stack>`);
-    }
-    const toStack = request.to.replace(".", "-");
-    if (MONTHLY_STACK.test(stack) && stack <= toStack) {
+    const choice = stackFileToWrite(dir, request.stack, "to write the pins into");
+    if ("problem" in choice) throw new RollbackError(choice.problem);
+    const { stack, fileName, file } = choice;
+    if (MONTHLY_STACK_PATTERN.test(stack) && stack <= stackOfRelease(request.to)) {
         throw new RollbackError(`--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`);
     }
-    const fileName = stackFileName(stack);
-    const file = path.join(dir, fileName);
     let text: string;
     let config: BinderConfig;
     try {

@@ -8,12 +8,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
-import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackNameProblem, validateStackFileText } from "../config/stackFile";
+import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../config/shown";
 import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../images/reference";
-import { latestStackBefore, stackFileName } from "./newRelease";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
 export class WithdrawError extends Error {
@@ -63,7 +62,7 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     const cannot = (what: string) => new WithdrawError(`${fileName}: cannot add the withdrawal in place: ${what}; write \`${KEYS.withdrawn}\` as a list`);
 
     const expected = doc.toJS() as { config: Record<string, unknown> };
-    const pair = (config as YAMLMap).items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.withdrawn);
+    const pair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.withdrawn);
     const value = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
     let splice: { start: number; end: number; text: string };
     if (!pair) {
@@ -78,7 +77,7 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     } else {
         const list = pair.value;
         if (!isSeq(list)) throw cannot(`\`${KEYS.withdrawn}\` is ${list === null ? "empty" : "not a list"}`);
-        const seq = list as YAMLSeq;
+        const seq = list;
         const key = String((pair.key as { value: unknown }).value);
         (expected.config[key] as unknown[]).push(value);
         if (!seq.range) throw cannot(`\`${KEYS.withdrawn}\` has no position in the file`);
@@ -127,20 +126,6 @@ export interface WithdrawResult {
     pinnedBranches: string[];
 }
 
-function stackFileOf(request: WithdrawRequest): { stack: string; fileName: string; file: string } {
-    let stack = request.stack;
-    if (stack !== undefined) {
-        const problem = stackNameProblem(stack);
-        if (problem) throw new WithdrawError(`--stack ${problem}`);
-    } else {
-        // The latest monthly stack file is the current one.
-        stack = latestStackBefore(fs.existsSync(request.dir) ? fs.readdirSync(request.dir) : [], "9999-99");
-        if (stack === undefined) throw new WithdrawError(`no Pulumi.YYYY-MM.yaml in ${request.dir} to record the withdrawal in; pass --stack <stack>`);
-    }
-    const fileName = stackFileName(stack);
-    return { stack, fileName, file: path.join(request.dir, fileName) };
-}
-
 /** The config image a reference names, by its repository. */
 function imageOf(config: BinderConfig, ref: ImageReference): ImageConfig | undefined {
     return config.images.find((i) => i.repositoryUrl === `${ref.registry}/${ref.repository}`);
@@ -175,7 +160,9 @@ function replacementFrom(outputs: { name: string; value: unknown }, image: Image
 export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
     const reason = request.reason.replace(/\s+/g, " ").trim();
     if (reason === "") throw new WithdrawError('--reason must say why the release is withdrawn, found ""');
-    const { stack, fileName, file } = stackFileOf(request);
+    const choice = stackFileToWrite(request.dir, request.stack, "to record the withdrawal in");
+    if ("problem" in choice) throw new WithdrawError(choice.problem);
+    const { stack, fileName, file } = choice;
     let text: string;
     let config: BinderConfig;
     try {

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { gateArgs, shellQuote } from "../../src/check/gateArgs";
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, encodeOption, optionSchema } from "../../src/check/options";
 import { parseCheckArgs } from "../../src/cli/check";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 
 const REF = "ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:6d3894260f28dc837a21ce77a94bb1781f4ca12422934be7a4bd34b4a7b1223f";
 const DECLARED = OPTIONS as readonly OptionDeclaration[];

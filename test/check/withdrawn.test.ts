@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { evaluateWithdrawn } from "../../src/check/checks/withdrawn";
 import { parseCheckArgs } from "../../src/cli/check";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 
 const REF = `ghcr.io/underworldcode/uw3-base:2025.02-slim@sha256:${"1".repeat(64)}`;
 const d = (c: string) => `sha256:${c.repeat(64)}`;

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { credentialsFromEnv, parseCheckArgs } from "../../src/cli/check";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 import { CHECK_NAMES, DEFAULT_CHECK_OPTIONS } from "../../src/check/types";
 
 const REF = "ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:6d3894260f28dc837a21ce77a94bb1781f4ca12422934be7a4bd34b4a7b1223f";

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { runLink } from "../../src/cli/link";
 import { bufferIo } from "../../src/cli/commandIo";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 import { contentLaunchUrl, decodeContentLaunchUrl } from "../../src/links/binder";
 
 const REPO_ROOT = path.join(__dirname, "..", "..");

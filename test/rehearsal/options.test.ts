@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseBinderConfig } from "../../src/config/schema";
 import { parseRehearseArgs } from "../../src/cli/rehearse";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
 import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 

@@ -5,9 +5,10 @@ import * as os from "os";
 import * as path from "path";
 import { bufferIo } from "../../src/cli/commandIo";
 import { runNewRelease } from "../../src/cli/newRelease";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 import { validateStackFileText } from "../../src/config/stackFile";
-import { copyWithRelease, latestStackBefore, NewReleaseError, newRelease, nextStepsText } from "../../src/release/newRelease";
+import { latestStackBefore } from "../../src/config/stackFile";
+import { copyWithRelease, NewReleaseError, newRelease, nextStepsText } from "../../src/release/newRelease";
 import { JANUARY, RELEASE_LINE } from "./fixtures";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { bufferIo } from "../../src/cli/commandIo";
 import { runRollback } from "../../src/cli/rollback";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 import { PROGRAM_DIR } from "../../src/plan/program";
 import { newRelease } from "../../src/release/newRelease";
 import { RollbackError, setLauncherPins } from "../../src/release/rollback";

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { bufferIo } from "../../src/cli/commandIo";
-import { UsageError } from "../../src/cli/usage";
+import { UsageError } from "../../src/cli/errors";
 import { runWarmup } from "../../src/cli/warmup";
 import { MemberWarmup } from "../../src/warmup/binderBuild";
 import { BranchWarmup, FEDERATION_MEMBERS, warmFederation } from "../../src/warmup/federation";
