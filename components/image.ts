@@ -1,5 +1,6 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegistryLoginSecret } from "../config";
 import { ImageConfig } from "../src/config/schema";
 import { BuildSource, FINGERPRINT_ARG, prepareBuild } from "../src/images/builds";
 import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/images/pins";
@@ -15,7 +16,7 @@ export interface BinderImageArgs {
      */
     readonly parents: Record<string, pulumi.Input<string>>;
     /** Registry login for this image's server, or undefined to push without one (a local registry). */
-    readonly login?: { username: string; password: pulumi.Output<string> };
+    readonly login?: RegistryLoginSecret;
 }
 
 /**
@@ -45,9 +46,8 @@ export class BinderImage extends pulumi.ComponentResource {
 
         const buildArgs: Record<string, pulumi.Input<string>> = { ...image.args, [FINGERPRINT_ARG]: prepared.fingerprint };
         for (const p of image.parents) buildArgs[p.arg] = args.parents[p.image];
-        const registries = login
-            ? [{ address: image.registry.server, username: login.username, password: pulumi.secret(login.password) }]
-            : undefined;
+        const registry = login ? { address: image.registry.server, username: login.username, password: pulumi.secret(login.password) } : undefined;
+        const registries = registry ? [registry] : undefined;
         // One build per platform: the daemon's own BuildKit (the `docker` driver) builds one platform at a
         // time and needs no builder image pulled; several platforms are joined by a manifest list below.
         const build = (resourceName: string, tags: string[], platform: string) =>
@@ -86,7 +86,7 @@ export class BinderImage extends pulumi.ComponentResource {
                         tag: `${image.repositoryUrl}:${tag}`,
                         sources: members.map((m) => m.ref),
                         push: true,
-                        registry: login ? { address: image.registry.server, username: login.username, password: pulumi.secret(login.password) } : undefined,
+                        registry,
                     },
                     // The manifest list is shared with every other month that pushed this tag: destroying an
                     // old month's stack must not delete it from the registry.

@@ -76,7 +76,7 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         const stackPath = path.join(project.programDir, "Pulumi.demo.yaml");
         // Un-withdraw the first release (the last step's entry), so it can stand as the replacement.
         const text = fs.readFileSync(stackPath, "utf8");
-        const withoutFirst = text.replace(/uw3-binder:withdrawn:\n {4}- \{[^\n]*\}\n/, "");
+        const withoutFirst = text.replace(/^ *uw3-binder:withdrawn:\n {4}- \{[^\n]*\}\n/m, "");
         assert.notStrictEqual(withoutFirst, text, text);
         fs.writeFileSync(stackPath, withoutFirst);
         // A new slim release, then withdrawn with the first one (an earlier stack's outputs) as its replacement.
