@@ -19,11 +19,59 @@ export interface GateInputs {
     password?: string;
 }
 
-export interface GateOutputs {
+export interface GateOutputs extends GateFigures {
     reference: string;
     args: string[];
     username?: string;
     verifiedReference: string;
+}
+
+/** What the passing `layers` check measured: what a mybinder.org node pulls. */
+export interface GateFigures {
+    /** Compressed bytes of the image (its linux/amd64 manifest, or its only one), as the check rounded them. */
+    imageBytes?: number;
+    /** Compressed bytes of its layers the baseline lacks; only when a baseline was read and compared. */
+    newBytes?: number;
+    /** The baseline reference `newBytes` was measured against. */
+    baseline?: string;
+}
+
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/**
+ * The figures of a passing `layers` row in the check's table (renderCheckTable): its detail is
+ * `[<platform>: ]largest layers: ...; total <size> over <n> layers[ | ...]`, then with a baseline a
+ * continuation line `[<platform>: ]against <reference>: <size> new in ...`. Sizes are formatSize's
+ * (one decimal, binary units), read back to bytes. A row that is absent or reads otherwise gives no
+ * figure: the figures describe an image, they never decide whether it passes. Pure, and self-contained
+ * (the provider's serialized code calls it).
+ */
+export function gateFigures(table: string): GateFigures {
+    const lines = table.split("\n");
+    const row = lines.findIndex((line) => /^layers +PASS +\d+\.\d s {2}/.test(line));
+    if (row < 0) return {};
+    const detail = [lines[row].replace(/^layers +PASS +\d+\.\d s {2}/, "")];
+    for (const line of lines.slice(row + 1)) {
+        if (!/^ +\S/.test(line)) break;
+        detail.push(line.trim());
+    }
+    // One platform's part of a line: a node pulls linux/amd64, as `check` and mybinder.org measure it.
+    const platformPart = (line: string): string => {
+        const parts = line.split(" | ");
+        return parts.find((p) => p.startsWith("linux/amd64: ")) ?? parts[0];
+    };
+    const bytes = (value: string, unit: string): number => Math.round(Number(value) * SIZE_UNITS[unit]);
+    const figures: GateFigures = {};
+    const total = / total (\d+(?:\.\d)?) (B|KB|MB|GB|TB) over \d+ layers?$/.exec(platformPart(detail[0]));
+    if (total) figures.imageBytes = bytes(total[1], total[2]);
+    for (const line of detail.slice(1)) {
+        const against = /^(?:linux\/\S+: )?against (\S+): (\d+(?:\.\d)?) (B|KB|MB|GB|TB) new in /.exec(platformPart(line));
+        if (against) {
+            figures.baseline = against[1];
+            figures.newBytes = bytes(against[2], against[3]);
+        }
+    }
+    return figures;
 }
 
 /**
@@ -81,7 +129,7 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
             throw new Error(`the gate for ${inputs.reference} printed "${printed.slice(0, 300)}" instead of the reference it verified; not pinning anything to it`);
         }
         // No undefined values: the engine's wire format (a protobuf Struct) has no such thing.
-        const outs: GateOutputs = { reference: inputs.reference, args: inputs.args, verifiedReference: printed };
+        const outs: GateOutputs = { reference: inputs.reference, args: inputs.args, verifiedReference: printed, ...gateFigures(result.stderr) };
         if (inputs.username !== undefined) outs.username = inputs.username;
         return { id: printed, outs };
     },

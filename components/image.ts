@@ -1,18 +1,22 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegistryLoginSecret } from "../config";
 import { ImageConfig } from "../src/config/schema";
-import { PreparedBuild, FINGERPRINT_ARG } from "../src/images/builds";
+import { BuildSource, FINGERPRINT_ARG, prepareBuild } from "../src/images/builds";
 import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/images/pins";
 
 export interface BinderImageArgs {
     /** The validated image config (tags already expanded). */
     readonly image: ImageConfig;
-    /** The staged build context, Dockerfile and source fingerprint for this image. */
-    readonly build: PreparedBuild;
-    /** The images this one is built FROM, by image name; each one's digest becomes its `from.arg` build arg. */
-    readonly parents: Record<string, BinderImage>;
+    /** Where the image's sources are read and staged: the component stages its build context when constructed. */
+    readonly source: BuildSource;
+    /**
+     * The digest reference (`<repo>@sha256:<hex>`) of each image this one is built FROM, by image name;
+     * each becomes its `from.arg` build arg.
+     */
+    readonly parents: Record<string, pulumi.Input<string>>;
     /** Registry login for this image's server, or undefined to push without one (a local registry). */
-    readonly login?: { username: string; password: pulumi.Output<string> };
+    readonly login?: RegistryLoginSecret;
 }
 
 /**
@@ -30,18 +34,20 @@ export class BinderImage extends pulumi.ComponentResource {
     public readonly repositoryUrl: string;
 
     constructor(name: string, args: BinderImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        // A run that builds needs the checkout; a dry run (preview, `uw3-binder plan`) builds nothing
+        // (`buildOnPreview: false`), so it stages what it can and only shows a missing checkout.
+        const prepared = prepareBuild(args.image, args.source, !pulumi.runtime.isDryRun());
         super("uw3-binder:index:BinderImage", name, {}, opts);
-        const { image, build: prepared, login } = args;
+        const { image, login } = args;
         for (const p of image.parents) {
-            if (!args.parents[p.image]) throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
+            if (args.parents[p.image] === undefined) throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
         }
         this.repositoryUrl = image.repositoryUrl;
 
         const buildArgs: Record<string, pulumi.Input<string>> = { ...image.args, [FINGERPRINT_ARG]: prepared.fingerprint };
-        for (const p of image.parents) buildArgs[p.arg] = args.parents[p.image].digestReference;
-        const registries = login
-            ? [{ address: image.registry.server, username: login.username, password: pulumi.secret(login.password) }]
-            : undefined;
+        for (const p of image.parents) buildArgs[p.arg] = args.parents[p.image];
+        const registry = login ? { address: image.registry.server, username: login.username, password: pulumi.secret(login.password) } : undefined;
+        const registries = registry ? [registry] : undefined;
         // One build per platform: the daemon's own BuildKit (the `docker` driver) builds one platform at a
         // time and needs no builder image pulled; several platforms are joined by a manifest list below.
         const build = (resourceName: string, tags: string[], platform: string) =>
@@ -80,7 +86,7 @@ export class BinderImage extends pulumi.ComponentResource {
                         tag: `${image.repositoryUrl}:${tag}`,
                         sources: members.map((m) => m.ref),
                         push: true,
-                        registry: login ? { address: image.registry.server, username: login.username, password: pulumi.secret(login.password) } : undefined,
+                        registry,
                     },
                     // The manifest list is shared with every other month that pushed this tag: destroying an
                     // old month's stack must not delete it from the registry.

@@ -1,22 +1,30 @@
 import * as command from "@pulumi/command";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { LauncherConfig } from "../src/config/schema";
+import type { RegistryLoginSecret } from "../config";
+import { ImageConfig, LauncherConfig } from "../src/config/schema";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
-import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin } from "../src/render/launcher";
+import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin, pinSize } from "../src/render/launcher";
 import { rehearseCommand, warmupCommand } from "../src/cli/bin";
+import { launcherPins, registryOnlyChecks } from "../src/images/launcherPins";
 import { printedReference } from "../src/images/pins";
 import { RehearsalOptions, RehearsalTarget } from "../src/rehearsal/options";
+import { BinderGate, GateResult } from "./gate";
 
 export interface LauncherArgs {
     /** The validated launcher config: repository, branches, warm-up. */
     readonly launcher: LauncherConfig;
     readonly release: string;
+    /** Every image of the stack: a `pin:` branch's gate re-checks a published digest of its image. */
+    readonly images: ImageConfig[];
     /**
-     * The verified reference each branch pins, by branch name (a gate's output, never an image's directly).
+     * Each built image's gate outputs, by image name: a branch that follows its image pins the verified
+     * reference (never an image's own), and its README shows the measured size and any withdrawal.
      * With `rehearsal.enabled`, a branch pins it only once its launch rehearsal printed it back.
      */
-    readonly pins: Record<string, pulumi.Output<string>>;
+    readonly gates: Record<string, GateResult>;
+    /** The registry login for a server, for the `pin:` gates. */
+    readonly login: (server: string) => RegistryLoginSecret | undefined;
 }
 
 export interface LauncherBranchOutputs {
@@ -43,8 +51,16 @@ export class Launcher extends pulumi.ComponentResource {
         super("uw3-binder:index:Launcher", name, {}, opts);
         const { launcher, release } = args;
         for (const b of launcher.branches) {
-            if (!args.pins[b.name]) throw new pulumi.ResourceError(`launcher branch "${b.name}" has no pin`, this);
+            if (!b.pin && !args.gates[b.image]) throw new pulumi.ResourceError(`launcher branch "${b.name}" follows image "${b.image}", which has no gate`, this);
         }
+        // A branch with `pin:` holds a published digest; its gate re-reads that manifest instead of building
+        // anything. The pin gates are not parented to this component: their URNs (and their checks') predate
+        // it, and a new parent would replace them in every stack.
+        const pins = launcherPins<GateResult>(launcher, args.images, {
+            built: (image) => args.gates[image],
+            pinned: (slug, reference, image) =>
+                new BinderGate(`${name}-pin-${slug}-gate`, { reference, checks: registryOnlyChecks(image.checks), login: args.login(image.registry.server) }),
+        });
         const keep = { parent: this, retainOnDelete: true };
         this.repositoryName = launcher.repository;
         const repository = launcher.create
@@ -77,9 +93,15 @@ export class Launcher extends pulumi.ComponentResource {
                       );
             const branch: pulumi.Input<string> = branchResource ? branchResource.branch : b.name;
             const target = { branch: b.name, uw3Branch: b.uw3Branch, release };
-            const pinned = launcher.rehearsal.enabled ? this.rehearsed(`${name}-rehearse-${slug}`, target, launcher.rehearsal, args.pins[b.name]) : args.pins[b.name];
-            const withdrawn = b.withdrawn ? { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date } : undefined;
-            const pin = pinned.apply((reference): LauncherPin => ({ branch: b.name, uw3Branch: b.uw3Branch, release, reference, ...(withdrawn ? { withdrawn } : {}) }));
+            const gate = pins[b.name];
+            const verified = pulumi.output(gate.verifiedReference);
+            const pinned = launcher.rehearsal.enabled ? this.rehearsed(`${name}-rehearse-${slug}`, target, launcher.rehearsal, verified) : verified;
+            // What the README says was withdrawn: the branch's own `pin:` (config), or the build its gate replaced.
+            const configWithdrawn = b.withdrawn ? { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date } : undefined;
+            const pin = pulumi.all([pinned, gate.figures, gate.withdrawn]).apply(([reference, figures, replaced]): LauncherPin => {
+                const withdrawn = configWithdrawn ?? replaced;
+                return { branch: b.name, uw3Branch: b.uw3Branch, release, reference, ...(figures ? { size: pinSize(figures) } : {}), ...(withdrawn ? { withdrawn } : {}) };
+            });
             const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
                 repository: repositoryName,
                 branch,

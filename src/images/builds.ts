@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BinderConfig, ImageConfig, KEYS } from "../config/schema";
+import { ImageConfig, KEYS } from "../config/schema";
 import { STAGED_MTIME, stageBuildContext } from "../source/context";
 import { fingerprintSources } from "../source/fingerprint";
 import { findWorktree, runGit } from "../source/git";
@@ -58,54 +58,48 @@ export function lastCommitTouching(checkout: string, patterns: readonly string[]
     return { revision, created };
 }
 
-export interface PrepareOptions {
-    /** The program's directory: `source.path` is relative to it. */
+/** Where an image's sources come from and where they are staged: plain values from the config. */
+export interface BuildSource {
+    /** The program's directory: `path` and `stagingRoot` are relative to it. */
     programDir: string;
+    /** `source.path` as configured: the checkout. */
+    path: string;
+    /** `owner/name` on GitHub: the labels' source URL, and the error for a missing checkout names it. */
+    repository: string;
+    release: string;
     /** Where staged contexts go (one subdirectory per image), relative to the program's directory. */
     stagingRoot: string;
-    /** In an offline plan a missing checkout is shown, not an error, and nothing is staged. */
-    plan: boolean;
 }
 
-export function prepareBuilds(config: BinderConfig, options: PrepareOptions): Record<string, PreparedBuild> {
-    const checkout = path.resolve(options.programDir, config.source.path);
-    const sourceUrl = `https://github.com/${config.source.repository}`;
-    const present = fs.existsSync(checkout) && fs.statSync(checkout).isDirectory();
-    if (!present && !options.plan) {
-        throw new Error(`\`${KEYS.source}.path\`: expected a checkout of ${config.source.repository} at ${checkout} (resolved from "${config.source.path}"), found none`);
-    }
-    const builds: Record<string, PreparedBuild> = {};
-    for (const image of config.images) {
-        builds[image.name] = present
-            ? prepareOne(image, checkout, sourceUrl, config.release, options)
-            : missingCheckout(image, config.source.path, sourceUrl, config.release, options);
-    }
-    return builds;
-}
-
-function prepareOne(image: ImageConfig, checkout: string, sourceUrl: string, release: string, options: PrepareOptions): PreparedBuild {
-    const contextDir = path.join(options.stagingRoot, image.name);
-    const { fingerprint } = fingerprintSources(checkout, image.rebuildOn);
-    const labels = ociLabels({ sourceUrl, release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn]) });
+/**
+ * Stages one image's context and labels its Dockerfile. Without a checkout, `required` decides: a run
+ * that builds needs one (a one-line error naming the path), a dry run (preview, `uw3-binder plan`) shows
+ * its absence in the fingerprint and stages nothing.
+ */
+export function prepareBuild(image: ImageConfig, source: BuildSource, required: boolean): PreparedBuild {
+    const checkout = path.resolve(source.programDir, source.path);
+    const sourceUrl = `https://github.com/${source.repository}`;
+    const contextDir = path.join(source.stagingRoot, image.name);
     const dockerfile = path.join(contextDir, image.dockerfile);
-    if (!options.plan) {
-        const staged = stageBuildContext(checkout, image.context, path.resolve(options.programDir, contextDir));
-        if (!staged.files.includes(image.dockerfile)) {
-            throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: expected ${image.dockerfile} in ${checkout}, found none`);
+    if (!(fs.existsSync(checkout) && fs.statSync(checkout).isDirectory())) {
+        if (required) {
+            throw new Error(`\`${KEYS.source}.path\`: expected a checkout of ${source.repository} at ${checkout} (resolved from "${source.path}"), found none`);
         }
-        const absolute = path.resolve(options.programDir, dockerfile);
-        fs.writeFileSync(absolute, labelledDockerfile(fs.readFileSync(absolute, "utf8"), labels));
-        fs.utimesSync(absolute, STAGED_MTIME, STAGED_MTIME);
+        return {
+            contextDir,
+            dockerfile,
+            fingerprint: `(no checkout at ${source.path})`,
+            labels: ociLabels({ sourceUrl, release: source.release, revision: "unknown", created: "unknown" }),
+        };
     }
+    const { fingerprint } = fingerprintSources(checkout, image.rebuildOn);
+    const labels = ociLabels({ sourceUrl, release: source.release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn]) });
+    const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir));
+    if (!staged.files.includes(image.dockerfile)) {
+        throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: expected ${image.dockerfile} in ${checkout}, found none`);
+    }
+    const absolute = path.resolve(source.programDir, dockerfile);
+    fs.writeFileSync(absolute, labelledDockerfile(fs.readFileSync(absolute, "utf8"), labels));
+    fs.utimesSync(absolute, STAGED_MTIME, STAGED_MTIME);
     return { contextDir, dockerfile, fingerprint, labels };
-}
-
-function missingCheckout(image: ImageConfig, checkout: string, sourceUrl: string, release: string, options: PrepareOptions): PreparedBuild {
-    const contextDir = path.join(options.stagingRoot, image.name);
-    return {
-        contextDir,
-        dockerfile: path.join(contextDir, image.dockerfile),
-        fingerprint: `(no checkout at ${checkout})`,
-        labels: ociLabels({ sourceUrl, release, revision: "unknown", created: "unknown" }),
-    };
 }

@@ -1,12 +1,13 @@
 /**
  * Which reference each launcher branch pins: the gate-verified build of its image, or, with `pin:`,
- * a published digest (rollback, or holding one branch back while the others move). No Pulumi import:
- * the caller supplies how a built or pinned reference becomes a verified one.
+ * a published digest (rollback, or holding one branch back while the others move); and what a build
+ * that came out as a withdrawn digest is replaced with. No Pulumi import: the caller supplies how a
+ * built or pinned reference becomes a verified one.
  */
 import { CheckOptions, REGISTRY_CHECKS } from "../check/options";
-import { ImageConfig, LauncherConfig } from "../config/schema";
+import { ImageConfig, LauncherConfig, WithdrawnRelease } from "../config/schema";
 import { branchSlug } from "../render/launcher";
-import { pinnedReference } from "./pins";
+import { digestOf, pinnedReference } from "./pins";
 
 export function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
     return pinnedReference(image.repositoryUrl, pin.tag ?? image.tags[0], pin.digest);
@@ -20,6 +21,27 @@ export function pinOverrideReference(image: ImageConfig, pin: { digest: string; 
  */
 export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
     return { ...checks, baseline: "", enabled: REGISTRY_CHECKS.filter((n) => n === "layers" || n === "withdrawn" || checks.enabled.includes(n)) };
+}
+
+/**
+ * A build whose digest is withdrawn with a `replacement` (the same bytes rebuilt by a commit that
+ * changed nothing of the image) is replaced by that earlier release, checked as a `pin:` is: what the
+ * registry serves, with the registry checks. Undefined when `reference` is not withdrawn, or is
+ * withdrawn without a replacement (then its gate's `withdrawn` check fails, naming the reason).
+ */
+export function withdrawnReplacement(
+    image: ImageConfig,
+    withdrawn: readonly WithdrawnRelease[],
+    reference: string,
+): { reference: string; checks: CheckOptions; withdrawn: Pick<WithdrawnRelease, "digest" | "reason" | "date"> } | undefined {
+    const digest = digestOf(reference);
+    const release = withdrawn.find((w) => w.digest === digest);
+    if (!release?.replacement) return undefined;
+    return {
+        reference: pinOverrideReference(image, release.replacement),
+        checks: registryOnlyChecks(image.checks),
+        withdrawn: { digest: release.digest, reason: release.reason, date: release.date },
+    };
 }
 
 export function launcherPins<T>(

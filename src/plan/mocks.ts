@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
+import { GATE_RESOURCE_TYPE, GateFigures } from "../../components/gateProvider";
 
 export interface RecordedResource {
     type: string;
@@ -74,6 +74,8 @@ export interface MockBehaviour {
     commandStdout?: (create: string) => string;
     /** What a gate verifies for a reference; by default a passing check gives the reference back. */
     gateVerifies?: (reference: string) => string;
+    /** What a gate's `layers` check measured for a reference; by default nothing. */
+    gateMeasures?: (reference: string) => GateFigures;
 }
 
 export class BinderMocks implements pulumi.runtime.Mocks {
@@ -93,9 +95,15 @@ export class BinderMocks implements pulumi.runtime.Mocks {
                 state.ref = `${tags[0]}@${state.digest}`;
                 break;
             }
-            case GATE_RESOURCE_TYPE:
+            case GATE_RESOURCE_TYPE: {
                 state.verifiedReference = (this.behaviour.gateVerifies ?? ((reference: string) => reference))(inputs.reference);
+                // Every output present, as null when not measured: an absent one would be unknown in a preview.
+                const figures = this.behaviour.gateMeasures?.(inputs.reference) ?? {};
+                state.imageBytes = figures.imageBytes ?? null;
+                state.newBytes = figures.newBytes ?? null;
+                state.baseline = figures.baseline ?? null;
                 break;
+            }
             case "docker-build:index:Index":
                 state.ref = `${inputs.tag}@${mockIndexDigest(inputs.sources)}`;
                 break;

@@ -40,6 +40,10 @@ export async function runProgram(args: {
     stack: string;
     config: Record<string, string>;
     secretKeys: string[];
+    /**
+     * Runs as a preview (`pulumi.runtime.isDryRun()`): nothing would be built, so a missing checkout is
+     * shown rather than refused. `uw3-binder plan` is one; a mock `up` is not.
+     */
     plan: boolean;
     mocks?: BinderMocks;
     /** Sees every resource with its options (mocks do not), for tests of options such as retainOnDelete. */
@@ -47,10 +51,8 @@ export async function runProgram(args: {
 }): Promise<ProgramRun> {
     const mocks = args.mocks ?? new BinderMocks();
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
-    await pulumi.runtime.setMocks(mocks, "uw3-binder", args.stack, false);
-    const previousPlan = process.env.UW3_BINDER_PLAN;
+    await pulumi.runtime.setMocks(mocks, "uw3-binder", args.stack, args.plan);
     const previousCwd = process.cwd();
-    process.env.UW3_BINDER_PLAN = args.plan ? "1" : "0";
     process.chdir(PROGRAM_DIR);
     let programExports: Record<string, unknown>;
     try {
@@ -70,8 +72,6 @@ export async function runProgram(args: {
         }
     } finally {
         process.chdir(previousCwd);
-        if (previousPlan === undefined) delete process.env.UW3_BINDER_PLAN;
-        else process.env.UW3_BINDER_PLAN = previousPlan;
     }
     const outputs: Record<string, unknown> = {};
     const printableOutputs: Record<string, unknown> = {};

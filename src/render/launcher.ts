@@ -19,7 +19,7 @@ export interface LauncherPin {
     reference: string;
     /** The image's compressed size and what this repin added, when its gate measured them (README only). */
     size?: PinSize;
-    /** The withdrawn release this branch was repinned from (its `pin:` named it). */
+    /** The withdrawn release this branch was repinned from (its `pin:` named it, or its build came out as it). */
     withdrawn?: { digest: string; reason: string; date: string };
 }
 
@@ -29,8 +29,14 @@ export interface PinSize {
     imageBytes: number;
     /** Compressed bytes of layers the previous release lacked; undefined when there was none to compare. */
     newBytes?: number;
-    /** The release compared with (`uw3-binder:previousRelease`). */
+    /** What it was compared with, as the README names it: the baseline's `repository:tag` (the previous release's tag). */
     previousRelease?: string;
+}
+
+/** A gate's measurement as the README's figures: the baseline named by its last path segment, `uw3-base:2025.01-slim`. */
+export function pinSize(measured: { imageBytes: number; newBytes?: number; baseline?: string }): PinSize {
+    if (measured.newBytes === undefined || measured.baseline === undefined) return { imageBytes: measured.imageBytes };
+    return { imageBytes: measured.imageBytes, newBytes: measured.newBytes, previousRelease: measured.baseline.split("/").pop() };
 }
 
 /** A maintainer's free-text reason as one line of Markdown text: no line breaks, no markup of its own. */
@@ -136,7 +142,7 @@ export function sizeLine(size: PinSize): string {
     const added =
         size.newBytes === undefined || size.previousRelease === undefined
             ? ""
-            : `; this repin added ${formatSize(size.newBytes)} that ${size.previousRelease} did not have`;
+            : `; this repin added ${formatSize(size.newBytes)} that ${markdownText(size.previousRelease)} did not have`;
     return `${formatSize(size.imageBytes)} compressed${added}`;
 }
 

@@ -6,6 +6,7 @@
 import * as assert from "assert";
 import { EngineEvent, OpMap, UpResult } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
+import { formatSize } from "../../src/check/manifestChecks";
 import { run } from "../integration/harness";
 import { describeEngine, EngineProject, registryManifest, RUN_ID, SourceRepo, splitPinned } from "./engine";
 
@@ -96,6 +97,18 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
         // FROM the deps digest: every deps layer is a layer of slim, in order, at the bottom.
         assert.deepStrictEqual(slimManifest.layers.slice(0, depsManifest.layers.length), depsManifest.layers);
         assert.ok(slimManifest.layers.length > depsManifest.layers.length);
+
+        // Each gate's state holds what its layers check measured (issue 11): the image's compressed size as
+        // the check printed it; no baseline figure, as the demo has no previous release.
+        const state = (await project.stack.exportStack()).deployment as { resources: { urn: string; outputs?: Record<string, unknown> }[] };
+        const gate = (name: string) => state.resources.find((r) => r.urn.endsWith(`::${name}`))?.outputs ?? {};
+        for (const [name, manifest, reference] of [["deps-gate-check", depsManifest, verified.deps], ["slim-gate-check", slimManifest, verified.slim]] as const) {
+            const outputs = gate(name);
+            assert.strictEqual(outputs.verifiedReference, reference);
+            assert.strictEqual(typeof outputs.imageBytes, "number", `${name}: ${JSON.stringify(outputs)}`);
+            assert.strictEqual(formatSize(outputs.imageBytes as number), formatSize(manifest.bytes), name);
+            assert.ok(!("newBytes" in outputs) && !("baseline" in outputs), `${name}: ${JSON.stringify(outputs)}`);
+        }
     });
 
     it("a second up refreshes first, changes nothing, and the gates do not run again", async function () {

@@ -183,7 +183,7 @@ export async function registryManifest(
     repository: string,
     reference: string,
     credentials?: { username: string; password: string },
-): Promise<{ digest: string; layers: string[] }> {
+): Promise<{ digest: string; layers: string[]; bytes: number }> {
     const headers: Record<string, string> = {
         Accept: [
             "application/vnd.oci.image.index.v1+json",
@@ -197,16 +197,18 @@ export async function registryManifest(
     if (res.status !== 200) throw new Error(`GET ${registry}/${repository}@${reference}: HTTP ${res.status}`);
     const digest = res.headers.get("docker-content-digest") ?? "";
     const body = (await res.json()) as {
-        layers?: { digest: string }[];
+        layers?: { digest: string; size: number }[];
         manifests?: { digest: string; platform?: { os: string; architecture: string } }[];
     };
     if (body.manifests) {
         const amd64 = body.manifests.find((m) => m.platform?.os === "linux" && m.platform.architecture === "amd64");
         if (!amd64) throw new Error(`${registry}/${repository}@${reference} is an index without linux/amd64`);
         const inner = await registryManifest(registry, repository, amd64.digest, credentials);
-        return { digest, layers: inner.layers };
+        return { digest, layers: inner.layers, bytes: inner.bytes };
     }
-    return { digest, layers: (body.layers ?? []).map((l) => l.digest) };
+    // Compressed bytes of its distinct layers, as `check` counts an image's size.
+    const distinct = new Map((body.layers ?? []).map((l) => [l.digest, l.size]));
+    return { digest, layers: (body.layers ?? []).map((l) => l.digest), bytes: [...distinct.values()].reduce((a, b) => a + b, 0) };
 }
 
 /** Splits `host:port/namespace/repo:tag@sha256:hex` into the registry, the repository and the digest. */

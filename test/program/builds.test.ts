@@ -74,6 +74,19 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
     });
 });
 
+describe("program: a dry run without the checkout (uw3-binder plan)", () => {
+    it("shows the missing checkout in each fingerprint and stages nothing", async () => {
+        const config = stackConfig();
+        config["uw3-binder:source"].path = "../no-such-checkout";
+        const stack = `dry-run-${process.pid}`;
+        const run = await runStack(config, SECRETS, { stack, plan: true });
+        for (const name of ["deps-image", "slim-image"]) {
+            assert.strictEqual(inputsOf(byName(run, name)).buildArgs.UW3_SOURCE_FINGERPRINT, "(no checkout at ../no-such-checkout)");
+        }
+        assert.ok(!fs.existsSync(path.join(PROGRAM_DIR, ".uw3-binder", "contexts", stack)));
+    });
+});
+
 describe("labelledDockerfile", () => {
     it("appends one LABEL instruction, which applies to the final stage", () => {
         assert.strictEqual(

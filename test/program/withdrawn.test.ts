@@ -1,6 +1,7 @@
 /**
  * `uw3-binder:withdrawn` under mocks: every gate receives the withdrawn digests (and a child its parents'),
- * and a branch pinned to a withdrawn digest is repinned to the withdrawal's replacement, its README saying why.
+ * and a branch pinned to a withdrawn digest, or following a build that came out as one, is repinned to the
+ * withdrawal's replacement, its README saying why.
  */
 import * as assert from "assert";
 import { mockImageDigest } from "../../src/plan/mocks";
@@ -58,5 +59,42 @@ describe("program: withdrawn releases", () => {
             );
             return true;
         });
+    });
+
+    it("replaces a build that came out as a withdrawn digest: its gate checks the replacement, every branch following it repins, the README says why", async () => {
+        const built = mockImageDigest(SLIM, "linux/amd64");
+        const config = stackConfig();
+        config["uw3-binder:withdrawn"] = [{ digest: built, reason: REASON, date: "2025-02-10", replacement: `2024.12-slim@${GOOD}` }];
+        const run = await runStack(config);
+        const gate = inputsOf(byName(run, "slim-gate-check"));
+        assert.strictEqual(gate.reference, `${SLIM}:2024.12-slim@${GOOD}`);
+        // Checked as a pin is: the registry checks, withdrawn among them; the build's parents are not the replacement's.
+        assert.deepStrictEqual(gate.args, ["--skip", "user,jupyter,kernel,jit,import", `--withdrawn=${built}=${encodeURIComponent(REASON)}`, SLIM_ENV_ARG]);
+        assert.strictEqual((run.outputs.verifiedReferences as Record<string, string>).slim, `${SLIM}:2024.12-slim@${GOOD}`);
+        for (const branch of ["main", "uw3-release-candidate", "development"]) {
+            const dockerfile = inputsOf(byName(run, `launcher-dockerfile-${branch}`)).content as string;
+            assert.ok(dockerfile.includes(`FROM ${SLIM}:2024.12-slim@${GOOD}\n`), dockerfile);
+            const readme = inputsOf(byName(run, `launcher-readme-${branch}`)).content as string;
+            assert.ok(
+                readme.includes(`## Withdrawn release\n\n\`${built}\` was withdrawn on 2025-02-10: wrong sign in the Stokes solver, see underworld3\\#1234\n\nThis branch no longer launches it; it was repinned to the image above.\n`),
+                readme,
+            );
+        }
+        // The deps image is not withdrawn: its gate checks its build as before.
+        assert.strictEqual(inputsOf(byName(run, "deps-gate-check")).reference, `ghcr.io/underworldcode/uw3-deps:2025.01@${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`);
+    });
+
+    it("checks a build withdrawn without a replacement as built, so its gate's withdrawn check fails naming the reason", async () => {
+        const built = mockImageDigest(SLIM, "linux/amd64");
+        const config = stackConfig();
+        config["uw3-binder:withdrawn"] = [
+            { digest: built, reason: REASON, date: "2025-02-10" },
+            { digest: BAD, reason: "another", date: "2025-02-11", replacement: `2024.12-slim@${GOOD}` },
+        ];
+        const run = await runStack(config);
+        const gate = inputsOf(byName(run, "slim-gate-check"));
+        assert.strictEqual(gate.reference, `${SLIM}:2025.01-slim@${built}`);
+        assert.ok(gate.args.includes(`--withdrawn=${built}=${encodeURIComponent(REASON)},${BAD}=another`), gate.args.join(" "));
+        assert.ok(gate.args.includes(`--parents=${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`), gate.args.join(" "));
     });
 });
