@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { gateChanges, gateFigures } from "../../components/gateProvider";
-import { evaluateBaseline, evaluateLayers } from "../../src/check/manifestChecks";
+import { evaluateBaseline } from "../../src/check/baseline";
+import { evaluateLayers } from "../../src/check/checks/layers";
 import { renderCheckTable } from "../../src/check/run";
 import { pinSize, sizeLine } from "../../src/render/launcher";
 
