@@ -39,4 +39,10 @@ async function main(): Promise<number> {
     return results.every(Boolean) ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(2);
+    },
+);

@@ -87,9 +87,9 @@ export function gateChanges(olds: Partial<GateInputs>, news: GateInputs): string
 }
 
 export const gateProvider: pulumi.dynamic.ResourceProvider = {
-    async diff(_id: string, olds: GateOutputs, news: GateInputs): Promise<pulumi.dynamic.DiffResult> {
+    diff(_id: string, olds: GateOutputs, news: GateInputs): Promise<pulumi.dynamic.DiffResult> {
         const changed = gateChanges(olds, news);
-        return { changes: changed.length > 0, replaces: changed, deleteBeforeReplace: false };
+        return Promise.resolve({ changes: changed.length > 0, replaces: changed, deleteBeforeReplace: false });
     },
 
     async create(inputs: GateInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -113,7 +113,7 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
         });
         // The check's table, bounded and without terminal control sequences, is the error a maintainer reads.
         const table = result.stderr
-            .replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "")
+            .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")
             .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?")
             .slice(-8000);
         if (inputs.password) {

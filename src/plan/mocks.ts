@@ -10,7 +10,8 @@ import { GATE_RESOURCE_TYPE, GateFigures } from "../../components/gateProvider";
 export interface RecordedResource {
     type: string;
     name: string;
-    /** Inputs as the engine received them; secrets still wrapped (see isSecretValue). */
+    /** Inputs as the engine received them; secrets still wrapped (see isSecretValue). Each type has its own. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read by name in tests, per resource type
     inputs: Record<string, any>;
 }
 
@@ -19,7 +20,7 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export function isSecretValue(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as any)[SIG_KEY] === SECRET_SIG;
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
 /** Replaces every secret with `placeholder` (recursively); leaves everything else as it is. */
@@ -33,8 +34,8 @@ export function redactSecrets(value: unknown, placeholder = "[secret]"): unknown
 }
 
 /** Unwraps secrets for assertions on the values themselves. */
-export function unwrapSecrets(value: unknown): any {
-    if (isSecretValue(value)) return unwrapSecrets((value as any).value);
+export function unwrapSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return unwrapSecrets((value as { value: unknown }).value);
     if (Array.isArray(value)) return value.map(unwrapSecrets);
     if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
     return value;
@@ -78,47 +79,62 @@ export interface MockBehaviour {
     gateMeasures?: (reference: string) => GateFigures;
 }
 
+/** The inputs of the resource types whose outputs the mocks compute, secrets unwrapped. */
+interface MockedInputs {
+    tags?: string[];
+    platforms?: string[];
+    reference?: string;
+    tag?: string;
+    sources?: string[];
+    create?: string;
+    branch?: string;
+    file?: string;
+    content?: string;
+}
+
 export class BinderMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
 
     constructor(private readonly behaviour: MockBehaviour = {}) {}
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
-        this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const inputs = unwrapSecrets(args.inputs);
-        const state: Record<string, any> = { ...args.inputs };
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const recorded: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
+        this.resources.push({ type: args.type, name: args.name, inputs: recorded });
+        const inputs = unwrapSecrets(recorded) as MockedInputs;
+        const state: Record<string, unknown> = { ...recorded };
         switch (args.type) {
             case "docker-build:index:Image": {
-                const tags: string[] = inputs.tags ?? [];
+                const tags = inputs.tags ?? [];
                 const repository = (tags[0] ?? "").replace(/:[^:/]+$/, "");
-                state.digest = mockImageDigest(repository, inputs.platforms?.[0]);
-                state.ref = `${tags[0]}@${state.digest}`;
+                const digest = mockImageDigest(repository, inputs.platforms?.[0]);
+                state.digest = digest;
+                state.ref = `${tags[0]}@${digest}`;
                 break;
             }
             case GATE_RESOURCE_TYPE: {
-                state.verifiedReference = (this.behaviour.gateVerifies ?? ((reference: string) => reference))(inputs.reference);
+                state.verifiedReference = (this.behaviour.gateVerifies ?? ((reference: string) => reference))(inputs.reference ?? "");
                 // Every output present, as null when not measured: an absent one would be unknown in a preview.
-                const figures = this.behaviour.gateMeasures?.(inputs.reference) ?? {};
+                const figures = this.behaviour.gateMeasures?.(inputs.reference ?? "") ?? {};
                 state.imageBytes = figures.imageBytes ?? null;
                 state.newBytes = figures.newBytes ?? null;
                 state.baseline = figures.baseline ?? null;
                 break;
             }
             case "docker-build:index:Index":
-                state.ref = `${inputs.tag}@${mockIndexDigest(inputs.sources)}`;
+                state.ref = `${inputs.tag ?? ""}@${mockIndexDigest(inputs.sources ?? [])}`;
                 break;
             case "command:local:Command":
-                state.stdout = (this.behaviour.commandStdout ?? commandStdout)(inputs.create);
+                state.stdout = (this.behaviour.commandStdout ?? commandStdout)(inputs.create ?? "");
                 state.stderr = "";
                 break;
             case "github:index/repositoryFile:RepositoryFile":
-                state.commitSha = createHash("sha1").update(`${inputs.branch}\n${inputs.file}\n${inputs.content}`).digest("hex");
+                state.commitSha = createHash("sha1").update([inputs.branch, inputs.file, inputs.content].join("\n")).digest("hex");
                 break;
         }
         return { id: `${args.name}-id`, state };
     }
 
-    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         throw new Error(`unexpected invoke ${args.token}: uw3-binder declares no data-source lookups`);
     }
 }

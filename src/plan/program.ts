@@ -26,9 +26,15 @@ export interface ProgramRun {
 
 /** Resolves an Output (or a structure of them), reporting whether any part was secret. */
 export async function resolveOutput<T>(value: pulumi.Input<T>): Promise<{ value: pulumi.Unwrap<T>; secret: boolean }> {
-    const output = pulumi.output(value) as any;
-    const [resolved, secret] = await Promise.all([new Promise((resolve) => output.apply(resolve)), output.isSecret]);
-    return { value: resolved as pulumi.Unwrap<T>, secret };
+    const output = pulumi.output(value);
+    const resolved = new Promise<pulumi.Unwrap<T>>((resolve) => {
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        });
+    });
+    const [unwrapped, secret] = await Promise.all([resolved, pulumi.isSecret(output)]);
+    return { value: unwrapped, secret };
 }
 
 /**
@@ -56,19 +62,22 @@ export async function runProgram(args: {
     process.chdir(PROGRAM_DIR);
     let programExports: Record<string, unknown>;
     try {
+        // The program is loaded afresh for every run (so it reads this run's config), which import() cannot do.
         delete require.cache[require.resolve(INDEX)];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+        const loadProgram = (): Record<string, unknown> => require(INDEX) as Record<string, unknown>;
         if (args.transformation) {
             // Stack transformations need the root stack resource, which only runInPulumiStack creates.
             const transformation = args.transformation;
             let loaded: Record<string, unknown> = {};
-            await pulumi.runtime.runInPulumiStack(async () => {
+            await pulumi.runtime.runInPulumiStack(() => {
                 pulumi.runtime.registerStackTransformation(transformation);
-                loaded = require(INDEX);
-                return undefined;
+                loaded = loadProgram();
+                return Promise.resolve(undefined);
             });
             programExports = loaded;
         } else {
-            programExports = require(INDEX);
+            programExports = loadProgram();
         }
     } finally {
         process.chdir(previousCwd);
@@ -76,7 +85,7 @@ export async function runProgram(args: {
     const outputs: Record<string, unknown> = {};
     const printableOutputs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(programExports)) {
-        const { value: resolved, secret } = await resolveOutput(value as any);
+        const { value: resolved, secret } = await resolveOutput(value);
         outputs[name] = resolved;
         printableOutputs[name] = secret ? "[secret]" : redactSecrets(resolved);
     }

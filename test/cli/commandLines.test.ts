@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { CLI, warmupCommand } from "../../src/cli/bin";
 import { binderUrlProblem } from "../../src/config/names";
-import { byName, inputsOf, ofType, runStack, stackConfig, TYPES } from "../program/fixtures";
+import { byName, inputsOf, runStack, stackConfig } from "../program/fixtures";
 import { hostileValues, runUnderShell } from "./shell";
 
 describe("command lines under sh -c", function () {

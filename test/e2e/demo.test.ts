@@ -14,7 +14,7 @@ const STEP_TIMEOUT = 600000;
 
 /** Counts of the engine's operations, without the `same` ones. */
 function changes(summary: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
 }
 
 /** The resources (by name) an update or preview did something to, with what. */

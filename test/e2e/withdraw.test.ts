@@ -63,7 +63,7 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         );
         assert.ok(err, "up should fail on the withdrawn digest");
         assert.match(err.message, new RegExp(`the gate for 127\\.0\\.0\\.1:5000/${namespace}/uw3-base:2025\\.01-slim@${slim.digest} failed \\(uw3-binder check exit 1\\)`));
-        assert.match(err.message, /\n +withdrawn +FAIL +\d+\.\d s  sha256:/);
+        assert.match(err.message, /\n +withdrawn +FAIL +\d+\.\d s {2}sha256:/);
         assert.match(err.message, /1 of 10 checks failed: withdrawn\n/);
         assert.ok(err.message.includes(`${slim.digest} is withdrawn: ${REASON} (uw3-binder:withdrawn)`), err.message);
         // The deps gate passed (its digest is not withdrawn), and the outputs still hold the last verified references.

@@ -87,7 +87,7 @@ export function configProblems(mutate: (c: Record<string, any>) => void, secrets
     try {
         parseBinderConfig(config, secrets);
     } catch (err) {
-        if (!(err instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(err)}`);
+        if (!(err instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(err)}`, { cause: err });
         return err.problems;
     }
     return [];

@@ -15,7 +15,7 @@ describe("program: resource options and config errors", () => {
         const run = await runStack(stackConfig(), SECRETS, {
             mocks: new BinderMocks(),
             transformation: (args) => {
-                seen.push({ type: args.type, name: args.name, opts: args.opts as pulumi.CustomResourceOptions });
+                seen.push({ type: args.type, name: args.name, opts: args.opts });
                 return undefined;
             },
         });

@@ -166,7 +166,7 @@ describe("rollback", function () {
             const io = bufferIo(dir);
             assert.equal(await runRollback(["--to", "2025.01", "--from-outputs", "jan.json"], io), 0);
             assert.equal(read("Pulumi.2025-02.yaml"), once);
-            assert.match(io.out, /^Every launcher branch in Pulumi\.2025-02\.yaml is already pinned to release 2025\.01's verified references; nothing was written:\n  main +pin: 2025\.01-slim@sha256:a{64}  \(unchanged\)\n/);
+            assert.match(io.out, /^Every launcher branch in Pulumi\.2025-02\.yaml is already pinned to release 2025\.01's verified references; nothing was written:\n {2}main +pin: 2025\.01-slim@sha256:a{64} {2}\(unchanged\)\n/);
         });
 
         const refusals: [string, () => void, string[], string][] = [

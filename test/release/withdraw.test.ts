@@ -121,6 +121,6 @@ describe("uw3-binder withdraw (CLI)", function () {
     }
 
     it("is listed by uw3-binder --help", () => {
-        assert.match(cli(["--help"], dir).stdout, /\n  withdraw +withdraw a bad release/);
+        assert.match(cli(["--help"], dir).stdout, /\n {2}withdraw +withdraw a bad release/);
     });
 });
