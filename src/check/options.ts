@@ -41,7 +41,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const COMMAND_WORD = /^[^\s-][^\s]*$/;
 
 /** A jupyter command word that sets the port itself, which the check appends (`--port=<jupyter.port>`). */
-export function setsPort(word: string): boolean {
+function setsPort(word: string): boolean {
     return word === "--port" || word.startsWith("--port=") || word.endsWith(".port") || word.includes(".port=");
 }
 
@@ -237,7 +237,7 @@ export function encodeOption(option: OptionDeclaration, value: unknown): string 
 }
 
 /** The candidate value an argument stands for; `option.valid` then decides. */
-export function decodeOption(option: OptionDeclaration, text: string): unknown {
+function decodeOption(option: OptionDeclaration, text: string): unknown {
     switch (option.kind) {
         case "number":
             return /^\s*[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?\s*$/i.test(text) ? Number(text) : NaN;

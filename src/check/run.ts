@@ -35,7 +35,7 @@ const DETAIL_LINES_MAX = 40;
  * A detail as it may be printed: credentials blanked (a registry can echo what it was sent), control
  * characters escaped and lengths capped. The one place every detail passes through, whatever quoted it.
  */
-export function printableDetail(detail: string, creds?: RegistryCredentials): string {
+function printableDetail(detail: string, creds?: RegistryCredentials): string {
     return untrustedLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
 }
 

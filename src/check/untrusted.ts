@@ -6,7 +6,7 @@
  */
 
 /** How much of one quoted value a message shows. */
-export const QUOTED_VALUE_MAX = 200;
+const QUOTED_VALUE_MAX = 200;
 
 // C0 controls (newline and tab included: a quoted value is one line), DEL, C1 controls, and the Unicode
 // bidirectional overrides and isolates, which reorder what a reader sees.

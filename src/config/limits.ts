@@ -3,7 +3,7 @@
  */
 
 /** The longest delay Node's setTimeout keeps; a longer one fires after 1 ms (TimeoutOverflowWarning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The longest timeout in seconds a key or flag may ask for: 2147483 s, about 24 days. */
 export const MAX_TIMEOUT_S = Math.floor(MAX_TIMER_MS / 1000);
 /** Why the bound exists, for the messages that refuse a larger value. */

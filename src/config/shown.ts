@@ -5,7 +5,7 @@
  */
 
 /** Characters of a found string (or key) a message quotes before cutting the rest: room for any real reference or URL. */
-export const SHOWN_MAX_CHARS = 512;
+const SHOWN_MAX_CHARS = 512;
 /** Characters of compact JSON an error message shows for a found object or list. */
 const SHOWN_MAX_JSON = 80;
 

@@ -32,7 +32,7 @@ export interface PreparedBuild {
  * OCI labels. `revision` and `created` come from the last commit that touched the image's own
  * inputs, not HEAD: a label that changed on every commit would change the context and rebuild the image.
  */
-export function ociLabels(args: { sourceUrl: string; release: string; revision: string; created: string }): Record<string, string> {
+function ociLabels(args: { sourceUrl: string; release: string; revision: string; created: string }): Record<string, string> {
     return {
         // Also what links a GHCR package to its repository.
         "org.opencontainers.image.source": args.sourceUrl,
@@ -50,7 +50,7 @@ export function labelledDockerfile(original: string, labels: Record<string, stri
 }
 
 /** The newest commit touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
-export function lastCommitTouching(checkout: string, patterns: readonly string[]): { revision: string; created: string } {
+function lastCommitTouching(checkout: string, patterns: readonly string[]): { revision: string; created: string } {
     if (!findWorktree(checkout)) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
     const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...toGitPathspecs(patterns)]).toString("utf8").trim();
     if (!out) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };

@@ -9,7 +9,7 @@ import { ImageConfig, LauncherConfig, WithdrawnRelease } from "../config/schema"
 import { branchSlug } from "../render/launcher";
 import { digestOf, pinnedReference } from "./pins";
 
-export function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
+function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
     return pinnedReference(image.repositoryUrl, pin.tag ?? image.tags[0], pin.digest);
 }
 

@@ -123,7 +123,7 @@ function pathSegments(path: string): string[] {
  * the `tree` command), which leaves `%23` and `%3F` encoded, so a file whose name holds `#` or `?` opens as
  * a missing file in `lab`; the link itself is still exact.
  */
-export function encodePathSegment(segment: string): string {
+function encodePathSegment(segment: string): string {
     return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (escaped) => decodeURIComponent(escaped));
 }
 
@@ -182,7 +182,7 @@ export function contentLaunchUrl(link: ContentLink): string {
 }
 
 /** The placeholders of `contentLinkTemplate`, as they appear in it. */
-export const TEMPLATE_PLACEHOLDERS = { owner: "{owner}", repo: "{repo}", branch: "{branch}", path: "{path}" } as const;
+const TEMPLATE_PLACEHOLDERS = { owner: "{owner}", repo: "{repo}", branch: "{branch}", path: "{path}" } as const;
 
 /**
  * A content link (JupyterLab) for `launcher` with `{owner}`, `{repo}`, `{branch}` and `{path}` left to

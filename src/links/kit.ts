@@ -22,7 +22,7 @@ export interface KitPage {
 }
 
 /** HTML attribute text: the five characters that could end or break an attribute, escaped. */
-export function escapeHtmlAttribute(text: string): string {
+function escapeHtmlAttribute(text: string): string {
     return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 

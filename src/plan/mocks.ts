@@ -41,7 +41,7 @@ export function unwrapSecrets(value: unknown): unknown {
     return value;
 }
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
     return createHash("sha256").update(text).digest("hex");
 }
 

@@ -25,7 +25,7 @@ export interface ProgramRun {
 }
 
 /** Resolves an Output (or a structure of them), reporting whether any part was secret. */
-export async function resolveOutput<T>(value: pulumi.Input<T>): Promise<{ value: pulumi.Unwrap<T>; secret: boolean }> {
+async function resolveOutput<T>(value: pulumi.Input<T>): Promise<{ value: pulumi.Unwrap<T>; secret: boolean }> {
     const output = pulumi.output(value);
     const resolved = new Promise<pulumi.Unwrap<T>>((resolve) => {
         output.apply((v) => {

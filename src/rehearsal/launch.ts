@@ -26,14 +26,14 @@ import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget } from "./
 
 /** mybinder.org's notebook user, jovyan: repo2docker's NB_UID and the UID BinderHub runs the container as. */
 export const BINDER_UID = 1000;
-export const BINDER_USER = "jovyan";
+const BINDER_USER = "jovyan";
 /** The port BinderHub tells the server to listen on. */
 export const BINDER_PORT = 8888;
 /** Where the launcher's Dockerfile sits in its repository (repo2docker looks there first). */
-export const LAUNCHER_DOCKERFILE_PATH = ".binder/Dockerfile";
+const LAUNCHER_DOCKERFILE_PATH = ".binder/Dockerfile";
 
 /** The steps of a rehearsal, in the order they run and are reported. */
-export const REHEARSAL_STEPS = ["build", "launch"] as const;
+const REHEARSAL_STEPS = ["build", "launch"] as const;
 export type RehearsalStep = (typeof REHEARSAL_STEPS)[number];
 
 export interface RehearsalStepResult {
@@ -223,9 +223,9 @@ function secondsSince(since: number): number {
 }
 
 /** The repository rehearsal images are tagged in (`uw3-binder-rehearsal:<branch>-<pid>-<random>`). */
-export const REHEARSAL_IMAGE_REPOSITORY = "uw3-binder-rehearsal";
+const REHEARSAL_IMAGE_REPOSITORY = "uw3-binder-rehearsal";
 /** The prefix of rehearsal container names (`uw3-binder-rehearsal-<branch>-<pid>-<random>`). */
-export const REHEARSAL_CONTAINER_PREFIX = "uw3-binder-rehearsal-";
+const REHEARSAL_CONTAINER_PREFIX = "uw3-binder-rehearsal-";
 
 function step(name: RehearsalStep, ok: boolean, detail: string, since: number): RehearsalStepResult {
     return { name, ok, detail, seconds: secondsSince(since) };

@@ -53,7 +53,7 @@ export interface BranchRollback {
  * a reference that is not `<repository>:<tag>@sha256:<hex>`, one in another repository than the branch's
  * image (a pin keeps the image's repository), or one whose tag is not `release`'s.
  */
-export function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: string, release: string): BranchRollback[] {
+function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: string, release: string): BranchRollback[] {
     if (!config.launcher) throw new RollbackError(`the stack has no \`${KEYS.launcher}\`: there are no launcher branches to roll back`);
     if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
         throw new RollbackError(`${outputsName}: expected the JSON object \`pulumi stack output --json\` prints, found ${shown(outputs)}`);

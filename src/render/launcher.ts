@@ -40,7 +40,7 @@ export function pinSize(measured: { imageBytes: number; newBytes?: number; basel
 }
 
 /** A maintainer's free-text reason as one line of Markdown text: no line breaks, no markup of its own. */
-export function markdownText(text: string): string {
+function markdownText(text: string): string {
     return text.replace(/\s+/g, " ").trim().replace(/[\\`*_[\]<>#|!]/g, (c) => `\\${c}`);
 }
 

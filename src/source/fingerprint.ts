@@ -64,7 +64,7 @@ export interface SourceListing {
 const FINGERPRINT_HEADER = "uw3-binder source fingerprint v1\0";
 
 /** Resolves `checkoutDir` to an absolute directory, or throws an error naming it. */
-export function resolveCheckout(checkoutDir: string): string {
+function resolveCheckout(checkoutDir: string): string {
     const absolute = path.resolve(checkoutDir);
     let stat: fs.Stats;
     try {
@@ -210,7 +210,7 @@ export function hashWorktreeFile(absolute: string, objectFormat: "sha1" | "sha25
 }
 
 /** Completes a listing: hashes the files git could not vouch for, drops those that no longer exist. */
-export function resolveEntries(listing: SourceListing): SourceEntry[] {
+function resolveEntries(listing: SourceListing): SourceEntry[] {
     const entries: SourceEntry[] = [];
     for (const file of listing.files) {
         if (file.mode && file.oid) {
@@ -224,7 +224,7 @@ export function resolveEntries(listing: SourceListing): SourceEntry[] {
 }
 
 /** The fingerprint of a set of entries; independent of their order. */
-export function fingerprintEntries(entries: readonly SourceEntry[]): string {
+function fingerprintEntries(entries: readonly SourceEntry[]): string {
     const hash = createHash("sha256").update(FINGERPRINT_HEADER);
     for (const entry of [...entries].sort(byPath)) {
         // NUL-terminated: the one byte a path cannot contain.

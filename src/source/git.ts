@@ -5,7 +5,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 
-export class GitError extends Error {
+class GitError extends Error {
     constructor(
         message: string,
         readonly args: readonly string[],

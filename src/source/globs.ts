@@ -28,7 +28,7 @@ import picomatch from "picomatch";
 import { shown } from "../config/shown";
 
 /** A pattern that cannot be used; the message names the pattern and the expected form. */
-export class GlobPatternError extends Error {
+class GlobPatternError extends Error {
     constructor(
         readonly pattern: string,
         readonly problem: string,
@@ -39,7 +39,7 @@ export class GlobPatternError extends Error {
 }
 
 /** A path handed to the matcher that is not a POSIX path relative to the checkout. */
-export class SourcePathError extends Error {
+class SourcePathError extends Error {
     constructor(
         readonly path: string,
         readonly problem: string,

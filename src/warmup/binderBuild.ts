@@ -65,7 +65,7 @@ export interface MemberWarmup {
 
 export const DEFAULT_WARMUP_TIMEOUT_S = 600;
 /** mybinder.org sends `/build/` to a member (one hop); anything longer is a loop. */
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 /** Requests refused with 429 before giving up, whatever the hub's Retry-After says. */
 const MAX_RATE_LIMITED_ATTEMPTS = 4;
 /** A hub message is shown on one line; longer is cut. */

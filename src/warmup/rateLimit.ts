@@ -20,7 +20,7 @@ export interface RateLimitHeaders {
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 
 /** When `Retry-After` allows the next request (epoch ms), or undefined when the header is absent or unreadable. */
-export function retryAfterAt(value: string | null | undefined, nowMs: number): number | undefined {
+function retryAfterAt(value: string | null | undefined, nowMs: number): number | undefined {
     if (value === null || value === undefined) return undefined;
     const trimmed = value.trim();
     if (/^\d+$/.test(trimmed)) return nowMs + Number(trimmed) * 1000;
@@ -29,7 +29,7 @@ export function retryAfterAt(value: string | null | undefined, nowMs: number): n
 }
 
 /** When `X-RateLimit-Reset` ends the window (epoch ms), or undefined. */
-export function resetAt(value: string | null | undefined, nowMs: number): number | undefined {
+function resetAt(value: string | null | undefined, nowMs: number): number | undefined {
     if (value === null || value === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined;
     const n = Number(value.trim());
     return n >= EPOCH_SECONDS_FLOOR ? n * 1000 : nowMs + n * 1000;

@@ -21,7 +21,7 @@ import { integrationEnv, IntegrationEnv, run, servicesDir } from "../integration
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** What a program copy holds: everything `pulumi up` runs, nothing else. */
 const PROGRAM_FILES = ["Pulumi.yaml", "index.ts", "config.ts", "components", "src", "bin", "dist", "package.json", "tsconfig.json"];
-export const PASSPHRASE = "uw3-binder e2e passphrase";
+const PASSPHRASE = "uw3-binder e2e passphrase";
 
 export interface EngineEnv {
     ready: boolean;

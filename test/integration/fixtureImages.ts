@@ -6,10 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ImageSpec } from "./harness";
 
-export const FIXTURES = path.join(__dirname, "..", "fixtures", "images");
+const FIXTURES = path.join(__dirname, "..", "fixtures", "images");
 
 /** Every file under the fixture's rootfs/ and variants/, keyed by its context path. */
-export function fixtureFiles(): Record<string, Buffer> {
+function fixtureFiles(): Record<string, Buffer> {
     const files: Record<string, Buffer> = {};
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(path.join(FIXTURES, dir), { withFileTypes: true })) {

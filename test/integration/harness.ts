@@ -18,13 +18,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RegistryCredentials } from "../../src/check/types";
 
-export const DEFAULT_SERVICES_DIR = "/tmp/uw3-binder-services";
+const DEFAULT_SERVICES_DIR = "/tmp/uw3-binder-services";
 /** The open registry `scripts/services.sh` starts. */
-export const OPEN_REGISTRY = "127.0.0.1:5000";
+const OPEN_REGISTRY = "127.0.0.1:5000";
 /** The htpasswd-protected registry `scripts/services.sh` starts. */
-export const AUTH_REGISTRY = "127.0.0.1:5001";
+const AUTH_REGISTRY = "127.0.0.1:5001";
 /** The static busybox every test image is built on (nothing can be pulled on the test machines). */
-export const BUSYBOX_PATH = "/bin/busybox";
+const BUSYBOX_PATH = "/bin/busybox";
 
 export interface IntegrationEnv {
     /** True when Docker and both registries answered as expected. */
@@ -97,7 +97,7 @@ export async function docker(
 }
 
 /** Reads `KEY=value` lines (the format `scripts/services.sh` writes). */
-export function readEnvFile(file: string): Record<string, string> {
+function readEnvFile(file: string): Record<string, string> {
     const values: Record<string, string> = {};
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);

@@ -27,7 +27,7 @@ export function stackConfig(stack = "2025-01"): Record<string, any> {
     return JSON.parse(JSON.stringify(doc.config));
 }
 
-export function toPulumiConfig(values: Record<string, any>): Record<string, string> {
+function toPulumiConfig(values: Record<string, any>): Record<string, string> {
     return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
