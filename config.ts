@@ -61,7 +61,9 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
 
     const uw3 = new pulumi.Config(PROJECT);
     const registryPasswords: Record<string, pulumi.Output<string>> = {};
-    const passwordMap = config.logins.some((l) => l.secret.entry !== undefined) ? uw3.requireSecretObject<Record<string, string>>("registryPasswords") : undefined;
+    const passwordMap = config.logins.some((l) => l.secret.entry !== undefined)
+        ? uw3.requireSecretObject<Record<string, string>>("registryPasswords")
+        : undefined;
     for (const login of config.logins) {
         registryPasswords[login.server] =
             login.secret.entry !== undefined ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!])) : uw3.requireSecret("registryPassword");

@@ -38,7 +38,11 @@ async function pushBlob(base: string, repository: string, bytes: Buffer): Promis
 
 async function pushManifest(base: string, repository: string, reference: string, mediaType: string, document: unknown): Promise<string> {
     const body = Buffer.from(JSON.stringify(document));
-    const res = await fetch(`${base}/v2/${repository}/manifests/${reference}`, { method: "PUT", body: new Uint8Array(body), headers: { "Content-Type": mediaType } });
+    const res = await fetch(`${base}/v2/${repository}/manifests/${reference}`, {
+        method: "PUT",
+        body: new Uint8Array(body),
+        headers: { "Content-Type": mediaType },
+    });
     if (res.status !== 201) throw new Error(`PUT manifest ${repository}:${reference}: HTTP ${res.status} ${await res.text()}`);
     return sha256(body);
 }
@@ -62,13 +66,21 @@ async function pushRelease(base: string, repository: string, month: string, firs
         JSON.stringify({
             architecture: "amd64",
             os: "linux",
-            config: { User: "jovyan", Env: ["PATH=/home/jovyan/.pixi/envs/runtime/bin:/usr/bin:/bin", "PYVISTA_OFF_SCREEN=true", "MESA_GL_VERSION_OVERRIDE=3.3", `RELEASE=${month}`] },
+            config: {
+                User: "jovyan",
+                Env: ["PATH=/home/jovyan/.pixi/envs/runtime/bin:/usr/bin:/bin", "PYVISTA_OFF_SCREEN=true", "MESA_GL_VERSION_OVERRIDE=3.3", `RELEASE=${month}`],
+            },
             rootfs: { type: "layers", diff_ids: layers.map((l) => l.digest) },
             history,
         }),
     );
     const configDigest = await pushBlob(base, repository, config);
-    const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length }, layers };
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+        layers,
+    };
     const manifestDigest = await pushManifest(base, repository, `${month}-amd64`, OCI_MANIFEST, manifest);
     const manifestSize = Buffer.byteLength(JSON.stringify(manifest));
     // BuildKit's provenance attestation: listed in the index, never followed by the checks.

@@ -11,7 +11,9 @@ import { formatSeconds, timedAsync } from "./timing";
 
 export async function benchEngine(): Promise<string[]> {
     const lines: string[] = [];
-    const { value: install, ms: installMs } = await timedAsync(() => run("bash", [path.join(REPO_ROOT, "scripts", "pulumi-engine.sh"), "install"], { timeoutMs: 90 * 60 * 1000 }));
+    const { value: install, ms: installMs } = await timedAsync(() =>
+        run("bash", [path.join(REPO_ROOT, "scripts", "pulumi-engine.sh"), "install"], { timeoutMs: 90 * 60 * 1000 }),
+    );
     if (install.code !== 0) throw new Error(`scripts/pulumi-engine.sh install failed: ${install.stderr.trim().split("\n").pop()}`);
     lines.push(`engine: scripts/pulumi-engine.sh install (warm, binaries cached) ${formatSeconds(installMs)}`);
 
@@ -29,7 +31,9 @@ export async function benchEngine(): Promise<string[]> {
         const preview = await timedAsync(() => project.stack.preview());
         lines.push(`engine: pulumi preview --stack demo (nothing built yet) ${formatSeconds(preview.ms)}`);
         const first = await timedAsync(() => project.stack.up());
-        lines.push(`engine: pulumi up --stack demo, first (2 builds, 2 gates) ${formatSeconds(first.ms)}: ${JSON.stringify(first.value.summary.resourceChanges)}`);
+        lines.push(
+            `engine: pulumi up --stack demo, first (2 builds, 2 gates) ${formatSeconds(first.ms)}: ${JSON.stringify(first.value.summary.resourceChanges)}`,
+        );
         const again = await timedAsync(() => project.stack.up());
         lines.push(`engine: pulumi up --stack demo, no change ${formatSeconds(again.ms)}: ${JSON.stringify(again.value.summary.resourceChanges)}`);
         await project.stack.destroy();

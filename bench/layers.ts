@@ -32,7 +32,9 @@ export async function benchLayers(): Promise<string[]> {
     }
     const target = `${env.registry}/uw3-binder-bench/layers:${process.pid.toString(36)}${Date.now().toString(36)}`;
     const { value: pushed, ms: setupMs } = await timedAsync(() => buildAndPushImage({ dockerfile, files }, target));
-    lines.push(`layers: built and pushed ${pushed.reference} (${LAYER_COUNT} × ${formatSize(LAYER_BYTES)} random layers + busybox) in ${formatMs(setupMs)} (setup)`);
+    lines.push(
+        `layers: built and pushed ${pushed.reference} (${LAYER_COUNT} × ${formatSize(LAYER_BYTES)} random layers + busybox) in ${formatMs(setupMs)} (setup)`,
+    );
     try {
         const { value: manifests, ms: resolveMs } = await timedAsync(() => fetchImageManifests(parseImageReference(pushed.reference)));
         const resolveTime = formatMs(resolveMs);

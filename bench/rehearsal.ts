@@ -28,7 +28,9 @@ export async function benchRehearsal(): Promise<string[]> {
         const toHttp200: number[] = [];
         const wall: number[] = [];
         for (let i = 1; i <= RUNS; i++) {
-            const { value: outcome, ms } = await timedAsync(() => rehearseLaunch(reference, { branch: "development", uw3Branch: "development", release: "2025.01" }, options));
+            const { value: outcome, ms } = await timedAsync(() =>
+                rehearseLaunch(reference, { branch: "development", uw3Branch: "development", release: "2025.01" }, options),
+            );
             const elapsed = ms / 1000;
             if (!outcome.ok || outcome.secondsToHttp200 === undefined) {
                 lines.push(`rehearsal: run ${i} FAILED: ${outcome.steps.map((s) => `${s.name}: ${s.detail}`).join("; ")}`);

@@ -82,11 +82,21 @@ function notebook(words: Words, cells: number, imageBytes = 0): string {
     const nbCells = [];
     for (let i = 0; i < cells; i++) {
         nbCells.push({ cell_type: "markdown", metadata: {}, source: [words.text(200)] });
-        nbCells.push({ cell_type: "code", metadata: {}, execution_count: i + 1, source: [`mesh = uw.meshing.Box(cellSize=${i / 10})`], outputs: [] as unknown[] });
+        nbCells.push({
+            cell_type: "code",
+            metadata: {},
+            execution_count: i + 1,
+            source: [`mesh = uw.meshing.Box(cellSize=${i / 10})`],
+            outputs: [] as unknown[],
+        });
     }
     if (imageBytes > 0) {
         // Random bytes stand in for rendered PNG output: incompressible, like the real thing.
-        (nbCells[1].outputs as unknown[]).push({ output_type: "display_data", data: { "image/png": randomBytes(imageBytes).toString("base64") }, metadata: {} });
+        (nbCells[1].outputs as unknown[]).push({
+            output_type: "display_data",
+            data: { "image/png": randomBytes(imageBytes).toString("base64") },
+            metadata: {},
+        });
     }
     return JSON.stringify({ cells: nbCells, metadata: { kernelspec: { name: "python3" } }, nbformat: 4, nbformat_minor: 5 }, null, 1) + "\n";
 }
@@ -106,7 +116,7 @@ function pixiLock(words: Words, bytes: number): string {
             `  - libgcc >=13`,
             `  - python >=3.12,<3.13.0a0`,
             `  license: BSD-3-Clause`,
-            `  size: ${1000 + (i * 7919) % 900000}`,
+            `  size: ${1000 + ((i * 7919) % 900000)}`,
         ];
         lines.push(...entry);
         size += entry.join("\n").length;
@@ -123,11 +133,17 @@ function generateCheckout(root: string): number {
         files++;
     };
     add(".gitignore", ".pixi/\nbuild/\n*.so\n");
-    add("pixi.toml", `[workspace]\nname = "underworld3"\nchannels = ["conda-forge"]\nplatforms = ["linux-64", "osx-arm64"]\n\n[dependencies]\n${words.text(2000)}\n`);
+    add(
+        "pixi.toml",
+        `[workspace]\nname = "underworld3"\nchannels = ["conda-forge"]\nplatforms = ["linux-64", "osx-arm64"]\n\n[dependencies]\n${words.text(2000)}\n`,
+    );
     add("pixi.lock", pixiLock(words, 1024 * 1024));
     add("setup.py", `from setuptools import setup, Extension\n# ${words.text(3000)}\n`);
     add("container/Dockerfile.deps", "FROM ubuntu:24.04\nCOPY pixi.toml pixi.lock ./\nRUN pixi install -e runtime\n");
-    add("container/Dockerfile.branch", "ARG DEPS_IMAGE\nFROM ${DEPS_IMAGE}\nARG UW3_BRANCH\nRUN git clone --depth 1 -b ${UW3_BRANCH} https://github.com/underworldcode/underworld3 && pixi run build\n");
+    add(
+        "container/Dockerfile.branch",
+        "ARG DEPS_IMAGE\nFROM ${DEPS_IMAGE}\nARG UW3_BRANCH\nRUN git clone --depth 1 -b ${UW3_BRANCH} https://github.com/underworldcode/underworld3 && pixi run build\n",
+    );
     add("container/Dockerfile.base.optimized", `FROM ubuntu:24.04\n# ${words.text(4000)}\n`);
     const packages = ["meshing", "systems", "function", "swarm", "discretisation", "visualisation", "utilities", "coordinates", "maths", "model"];
     for (let i = 0; i < 1800; i++) add(`src/underworld3/${packages[i % packages.length]}/module_${i}.py`, `"""${words.text(words.between(2000, 6000))}"""\n`);
@@ -135,7 +151,8 @@ function generateCheckout(root: string): number {
     for (let i = 0; i < 20; i++) add(`src/underworld3/cython/ext_${i}.pxd`, `# ${words.text(1500)}\n`);
     for (let i = 0; i < 10; i++) add(`src/underworld3/cython/petsc_tools_${i}.c`, `/* ${words.text(8000)} */\n`);
     for (let i = 0; i < 10; i++) add(`src/underworld3/cython/petsc_tools_${i}.h`, `/* ${words.text(1000)} */\n`);
-    for (let i = 0; i < 900; i++) add(`docs/${["user", "developer", "beginner", "advanced"][i % 4]}/page_${i}.md`, `# Page ${i}\n\n${words.text(words.between(1000, 4000))}\n`);
+    for (let i = 0; i < 900; i++)
+        add(`docs/${["user", "developer", "beginner", "advanced"][i % 4]}/page_${i}.md`, `# Page ${i}\n\n${words.text(words.between(1000, 4000))}\n`);
     for (let i = 0; i < 300; i++) add(`docs/beginner/tutorials/${i}-Tutorial.ipynb`, notebook(words, words.between(3, 8)));
     return files;
 }
@@ -179,7 +196,9 @@ function sourceReport(): string[] {
         lines.push(`  fingerprint, slim triggers (${cold.value.files.length} files): cold ${formatMs(cold.ms)}, warm ${formatMs(warm)} (median of 5)`);
         const depsCold = timed(() => fingerprintSources(checkout, DEPS_CONTEXT));
         const depsWarm = medianMs(5, () => fingerprintSources(checkout, DEPS_CONTEXT));
-        lines.push(`  fingerprint, deps context (${depsCold.value.files.length} files, ${mb(fs.statSync(path.join(checkout, "pixi.lock")).size)} pixi.lock): cold ${formatMs(depsCold.ms)}, warm ${formatMs(depsWarm)}`);
+        lines.push(
+            `  fingerprint, deps context (${depsCold.value.files.length} files, ${mb(fs.statSync(path.join(checkout, "pixi.lock")).size)} pixi.lock): cold ${formatMs(depsCold.ms)}, warm ${formatMs(depsWarm)}`,
+        );
         const all = timed(() => fingerprintSources(checkout, ["**"]));
         const allWarm = medianMs(3, () => fingerprintSources(checkout, ["**"]));
         lines.push(`  fingerprint, every file ("**", ${all.value.files.length} files): first ${formatMs(all.ms)}, warm ${formatMs(allWarm)} (median of 3)`);
@@ -211,10 +230,15 @@ function sourceReport(): string[] {
         // checked against what the fingerprints say.
         const scenarios: Array<{ label: string; change: () => void; expected: string[] }> = [
             { label: "docs-only change", change: () => fs.appendFileSync(path.join(checkout, "docs/user/page_0.md"), "\nA typo fixed.\n"), expected: [] },
-            { label: ".pyx change", change: () => fs.appendFileSync(path.join(checkout, "src/underworld3/cython/ext_3.pyx"), "\ncdef int added = 1\n"), expected: ["slim"] },
+            {
+                label: ".pyx change",
+                change: () => fs.appendFileSync(path.join(checkout, "src/underworld3/cython/ext_3.pyx"), "\ncdef int added = 1\n"),
+                expected: ["slim"],
+            },
             {
                 label: "pixi.lock change",
-                change: () => fs.appendFileSync(path.join(checkout, "pixi.lock"), "- conda: https://conda.anaconda.org/conda-forge/linux-64/mpich-4.2.3-h0_0.conda\n"),
+                change: () =>
+                    fs.appendFileSync(path.join(checkout, "pixi.lock"), "- conda: https://conda.anaconda.org/conda-forge/linux-64/mpich-4.2.3-h0_0.conda\n"),
                 expected: ["deps", "slim"],
             },
         ];

@@ -79,7 +79,10 @@ async function runChild(script: string, args: string[]): Promise<{ code: number 
 
 /** Runs `node --require peakRss.cjs <script> <args>`; returns its peak RSS (MB), stdout and time. */
 async function runMeasured(script: string, args: string[]): Promise<{ peakRssMb: number; stdout: string; seconds: number }> {
-    const { value: { code, stdout, stderr }, ms } = await timedAsync(() => runChild(script, args));
+    const {
+        value: { code, stdout, stderr },
+        ms,
+    } = await timedAsync(() => runChild(script, args));
     const rss = /uw3-binder-bench maxrss-kib (\d+)/.exec(stderr);
     if (code !== 0 || !rss) throw new Error(`${path.basename(script)} ${args[0]} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`);
     return { peakRssMb: Number(rss[1]) / 1024, stdout, seconds: ms / 1000 };

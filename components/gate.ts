@@ -86,13 +86,17 @@ export class BinderGate extends pulumi.ComponentResource implements GateResult {
         this.check = new (class extends pulumi.dynamic.Resource {})(gateProvider, `${name}-check`, inputs, { parent: this }, GATE_MODULE, GATE_TYPE);
         const outputs = this.check as unknown as { verifiedReference: pulumi.Output<string> } & { [K in keyof GateFigures]-?: pulumi.Output<GateFigures[K]> };
         // The provider refuses a mismatch already; checked here too, so no launcher file is declared from one.
-        this.verifiedReference = pulumi.all([outputs.verifiedReference, reference]).apply(([verified, expected]) => printedReference(verified, expected, "the gate"));
+        this.verifiedReference = pulumi
+            .all([outputs.verifiedReference, reference])
+            .apply(([verified, expected]) => printedReference(verified, expected, "the gate"));
         // A gate that measured nothing (no `layers` check, or state from before gates measured) has no figures.
-        this.figures = pulumi.all([outputs.imageBytes, outputs.newBytes, outputs.baseline]).apply(([imageBytes, newBytes, baseline]): GateMeasurement | undefined =>
-            typeof imageBytes !== "number"
-                ? undefined
-                : { imageBytes, ...(typeof newBytes === "number" && typeof baseline === "string" ? { newBytes, baseline } : {}) },
-        );
+        this.figures = pulumi
+            .all([outputs.imageBytes, outputs.newBytes, outputs.baseline])
+            .apply(([imageBytes, newBytes, baseline]): GateMeasurement | undefined =>
+                typeof imageBytes !== "number"
+                    ? undefined
+                    : { imageBytes, ...(typeof newBytes === "number" && typeof baseline === "string" ? { newBytes, baseline } : {}) },
+            );
         this.withdrawn = withdrawn;
         this.registerOutputs({ verifiedReference: this.verifiedReference, figures: this.figures, withdrawn: this.withdrawn });
     }

@@ -107,7 +107,7 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
         const argv = [cli, "check", "--print-ref", ...inputs.args, inputs.reference];
         const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
             execFile(process.execPath, argv, { env, maxBuffer: 4 * 1024 * 1024, timeout: 60 * 60 * 1000 }, (err, stdout, stderr) => {
-                const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+                const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
                 resolve({ code, stdout: String(stdout), stderr: String(stderr) });
             });
         });
@@ -118,7 +118,9 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
             .slice(-8000);
         if (inputs.password) {
             if (table.includes(inputs.password) || result.stdout.includes(inputs.password)) {
-                throw new Error(`the gate for ${inputs.reference} failed (exit ${result.code}); its output is withheld because it contained the registry password`);
+                throw new Error(
+                    `the gate for ${inputs.reference} failed (exit ${result.code}); its output is withheld because it contained the registry password`,
+                );
             }
         }
         if (result.code !== 0) {
@@ -126,7 +128,9 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
         }
         const printed = result.stdout.trim().split("\n").pop() ?? "";
         if (printed !== inputs.reference) {
-            throw new Error(`the gate for ${inputs.reference} printed "${printed.slice(0, 300)}" instead of the reference it verified; not pinning anything to it`);
+            throw new Error(
+                `the gate for ${inputs.reference} printed "${printed.slice(0, 300)}" instead of the reference it verified; not pinning anything to it`,
+            );
         }
         // No undefined values: the engine's wire format (a protobuf Struct) has no such thing.
         const outs: GateOutputs = { reference: inputs.reference, args: inputs.args, verifiedReference: printed, ...gateFigures(result.stderr) };

@@ -40,7 +40,8 @@ export class BinderImage extends pulumi.ComponentResource {
         super("uw3-binder:index:BinderImage", name, {}, opts);
         const { image, login } = args;
         for (const p of image.parents) {
-            if (args.parents[p.image] === undefined) throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
+            if (args.parents[p.image] === undefined)
+                throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
         }
         this.repositoryUrl = image.repositoryUrl;
 

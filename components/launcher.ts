@@ -51,7 +51,8 @@ export class Launcher extends pulumi.ComponentResource {
         super("uw3-binder:index:Launcher", name, {}, opts);
         const { launcher, release } = args;
         for (const b of launcher.branches) {
-            if (!b.pin && !args.gates[b.image]) throw new pulumi.ResourceError(`launcher branch "${b.name}" follows image "${b.image}", which has no gate`, this);
+            if (!b.pin && !args.gates[b.image])
+                throw new pulumi.ResourceError(`launcher branch "${b.name}" follows image "${b.image}", which has no gate`, this);
         }
         // A branch with `pin:` holds a published digest; its gate re-reads that manifest instead of building
         // anything. The pin gates are not parented to this component: their URNs (and their checks') predate
@@ -100,7 +101,14 @@ export class Launcher extends pulumi.ComponentResource {
             const configWithdrawn = b.withdrawn ? { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date } : undefined;
             const pin = pulumi.all([pinned, gate.figures, gate.withdrawn]).apply(([reference, figures, replaced]): LauncherPin => {
                 const withdrawn = configWithdrawn ?? replaced;
-                return { branch: b.name, uw3Branch: b.uw3Branch, release, reference, ...(figures ? { size: pinSize(figures) } : {}), ...(withdrawn ? { withdrawn } : {}) };
+                return {
+                    branch: b.name,
+                    uw3Branch: b.uw3Branch,
+                    release,
+                    reference,
+                    ...(figures ? { size: pinSize(figures) } : {}),
+                    ...(withdrawn ? { withdrawn } : {}),
+                };
             });
             const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
                 repository: repositoryName,
@@ -114,14 +122,22 @@ export class Launcher extends pulumi.ComponentResource {
             });
             const dockerfile = new github.RepositoryFile(
                 `${name}-dockerfile-${slug}`,
-                fileArgs(".binder/Dockerfile", pin.apply(launcherDockerfile), pin.apply((p) => launcherCommitMessage("Dockerfile", p))),
+                fileArgs(
+                    ".binder/Dockerfile",
+                    pin.apply(launcherDockerfile),
+                    pin.apply((p) => launcherCommitMessage("Dockerfile", p)),
+                ),
                 { ...keep, dependsOn: [branchResource ?? repository].filter((r): r is github.Branch | github.Repository => !!r) },
             );
             // The contents API makes one commit per file and answers 409 to parallel writes on one branch:
             // the README waits for the Dockerfile.
             const readme = new github.RepositoryFile(
                 `${name}-readme-${slug}`,
-                fileArgs("README.md", pin.apply((p) => launcherReadme(repo, p, branchList)), pin.apply((p) => launcherCommitMessage("README", p))),
+                fileArgs(
+                    "README.md",
+                    pin.apply((p) => launcherReadme(repo, p, branchList)),
+                    pin.apply((p) => launcherCommitMessage("README", p)),
+                ),
                 { ...keep, dependsOn: [dockerfile] },
             );
             const url = launchUrl({ owner: launcher.owner, repository: launcher.repository, ref: b.name });
@@ -139,7 +155,13 @@ export class Launcher extends pulumi.ComponentResource {
                     `${name}-warmup-${slug}`,
                     {
                         create: readme.commitSha.apply((ref) =>
-                            warmupCommand({ owner: launcher.owner, repository: launcher.repository, ref, hubs: launcher.binderHubs, timeoutS: launcher.warmupTimeoutS }),
+                            warmupCommand({
+                                owner: launcher.owner,
+                                repository: launcher.repository,
+                                ref,
+                                hubs: launcher.binderHubs,
+                                timeoutS: launcher.warmupTimeoutS,
+                            }),
                         ),
                         triggers: [readme.commitSha],
                     },
@@ -166,6 +188,8 @@ export class Launcher extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        return pulumi.all([rehearsal.stdout, verified]).apply(([stdout, expected]) => printedReference(stdout, expected, `the launch rehearsal of ${target.branch}`));
+        return pulumi
+            .all([rehearsal.stdout, verified])
+            .apply(([stdout, expected]) => printedReference(stdout, expected, `the launch rehearsal of ${target.branch}`));
     }
 }

@@ -28,7 +28,6 @@ export function baselinePlatform(baseline: ImageManifests, platform: string): Pl
     return baseline.platforms.find((p) => p.platform === platform);
 }
 
-
 /** `+2.9%`, `-0.4%`, `+0.0%`; growth from nothing is infinite. */
 export function growthPercent(before: number, after: number): number {
     if (before === 0) return after === 0 ? 0 : Infinity;

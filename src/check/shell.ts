@@ -65,12 +65,15 @@ export async function runShellOnce(target: ShellTarget, label: string, script: s
     // the start budget without handing over, remove the container, which ends the `docker run`.
     let started = false;
     let removed = false;
-    const startDeadline = setTimeout(() => {
-        if (!started) {
-            removed = true;
-            void containers.remove(name);
-        }
-    }, (options.startTimeoutS + START_GRACE_S) * 1000);
+    const startDeadline = setTimeout(
+        () => {
+            if (!started) {
+                removed = true;
+                void containers.remove(name);
+            }
+        },
+        (options.startTimeoutS + START_GRACE_S) * 1000,
+    );
     let result: DockerResult | undefined;
     const limit = options.startTimeoutS + START_GRACE_S + COMMAND_TIMEOUT_S;
     try {

@@ -44,10 +44,7 @@ export function untrustedLines(value: string, maxLine = QUOTED_VALUE_MAX, maxLin
  */
 export function redactSecrets(text: string, secrets: { username: string; password: string } | undefined): string {
     if (!secrets) return text;
-    const needles = [
-        secrets.password,
-        Buffer.from(`${secrets.username}:${secrets.password}`).toString("base64"),
-    ].filter((s) => s.length >= 4);
+    const needles = [secrets.password, Buffer.from(`${secrets.username}:${secrets.password}`).toString("base64")].filter((s) => s.length >= 4);
     let out = text;
     for (const needle of needles) out = out.split(needle).join("***");
     return out;

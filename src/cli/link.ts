@@ -107,7 +107,9 @@ export function declareLink(command: CliCommand): CliCommand {
         .option("--branch <name>", "branch of <owner>/<repo> to clone", "main")
         .option("--path <path>", "file or folder to open, relative to the repository root (default: the repository folder)")
         .addOption(choiceOption("--app <app>", "JupyterLab or the classic notebook interface", JUPYTER_APPS).default("lab"))
-        .addOption(parsedOption("--launcher <owner/repo>", `launcher repository (default: ${DEFAULT_LAUNCHER})`, (slug) => parseRepositorySlug(slug, "--launcher")))
+        .addOption(
+            parsedOption("--launcher <owner/repo>", `launcher repository (default: ${DEFAULT_LAUNCHER})`, (slug) => parseRepositorySlug(slug, "--launcher")),
+        )
         .option("--launcher-branch <name>", "launcher branch, which picks the image (default: main, or the stack's launcher.defaultBranch with --stack)")
         .option("--stack <name>", "take the launcher from Pulumi.<name>.yaml in this directory: <github:owner>/<launcher.repository>")
         .addOption(

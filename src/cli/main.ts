@@ -73,7 +73,8 @@ function program(io: CommandIo): CliCommand {
             .runs(async (help) => {
                 const [name] = help.processedArgs as [string | undefined];
                 const command = root.commands.find((c) => c.name() === name && c !== help) as CliCommand | undefined;
-                if (name !== undefined && !command) throw new UsageError(`unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.name).join(", ")}`);
+                if (name !== undefined && !command)
+                    throw new UsageError(`unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.name).join(", ")}`);
                 if (command) await declare(command);
                 (command ?? root).outputHelp();
                 return 0;

@@ -69,11 +69,15 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             missing: () => "missing <pinned-reference>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
             excess: (args) => `expected one <pinned-reference>, found ${args.length}: ${args.map((p) => `"${p}"`).join(", ")}`,
         })
-        .mandatory(branchOption("--branch", "the launcher branch (its name is in the Dockerfile's comment)"), () => "missing --branch, e.g. --branch development")
+        .mandatory(
+            branchOption("--branch", "the launcher branch (its name is in the Dockerfile's comment)"),
+            () => "missing --branch, e.g. --branch development",
+        )
         .mandatory(branchOption("--uw3-branch", "the Underworld3 branch (ENV UW3_BRANCH)"), () => "missing --uw3-branch, e.g. --uw3-branch development")
         .mandatory(
             parsedOption("--release <YYYY.MM>", "the release month (in the Dockerfile's comment)", (release) => {
-                if (!RELEASE_PATTERN.test(release)) throw new UsageError(`--release: expected a release month YYYY.MM (for example "2025.01"), found "${release}"`);
+                if (!RELEASE_PATTERN.test(release))
+                    throw new UsageError(`--release: expected a release month YYYY.MM (for example "2025.01"), found "${release}"`);
                 return release;
             }),
             () => "missing --release, e.g. --release 2025.01",
@@ -86,7 +90,9 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             }),
         )
         .addOption(numberOption("--cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`, cpusProblem))
-        .addOption(numberOption("--start-timeout-s", `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`, startTimeoutProblem))
+        .addOption(
+            numberOption("--start-timeout-s", `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`, startTimeoutProblem),
+        )
         .option("--json", 'print {"reference", "branch", "ok", "secondsToHttp200", "checks": [{"name", "ok", "detail"}]}')
         .option("--print-ref", "print only the rehearsed reference on stdout (the table goes to stderr)")
         .exclusive("--json", "--print-ref")
@@ -96,7 +102,16 @@ function declareRehearseLine(command: CliCommand): CliCommand {
 /** What a parsed `rehearse` command line asks for. */
 function rehearseArgsOf(command: CliCommand): RehearseArgs {
     const [reference] = command.processedArgs as [string];
-    const o = command.opts<{ branch: string; uw3Branch: string; release: string; memory?: string; cpus?: number; startTimeoutS?: number; json?: true; printRef?: true }>();
+    const o = command.opts<{
+        branch: string;
+        uw3Branch: string;
+        release: string;
+        memory?: string;
+        cpus?: number;
+        startTimeoutS?: number;
+        json?: true;
+        printRef?: true;
+    }>();
     return {
         reference,
         target: { branch: o.branch, uw3Branch: o.uw3Branch, release: o.release },

@@ -78,12 +78,16 @@ async function warmup(command: CliCommand): Promise<number> {
     let target: WarmupTarget;
     if (options.stack !== undefined) {
         if (positional.length > 0) {
-            throw new UsageError(`--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found ${positional.map((p) => shown(p)).join(" ")}`);
+            throw new UsageError(
+                `--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found ${positional.map((p) => shown(p)).join(" ")}`,
+            );
         }
         target = await stackTarget(options.stack, io.cwd);
     } else {
         if (positional.length !== 2) {
-            throw new UsageError(`expected <owner>/<repo> <ref> or --stack <name>, found ${positional.length === 0 ? "nothing" : positional.map((p) => shown(p)).join(" ")}`);
+            throw new UsageError(
+                `expected <owner>/<repo> <ref> or --stack <name>, found ${positional.length === 0 ? "nothing" : positional.map((p) => shown(p)).join(" ")}`,
+            );
         }
         const { owner, repository } = parseRepositorySlug(positional[0], "launcher repository");
         target = { owner, repository, refs: [positional[1]], hubs: [...FEDERATION_MEMBERS], timeoutS: DEFAULT_WARMUP_TIMEOUT_S };
@@ -96,10 +100,13 @@ async function warmup(command: CliCommand): Promise<number> {
         refs: target.refs,
         hubs: options.hubs ?? options.binderUrl ?? target.hubs,
         timeoutS: options.timeoutS ?? target.timeoutS,
-        onPhase: options.json ? undefined : (hub, ref, phase, message, s) => io.stderr(`[${s.toFixed(1).padStart(6)} s] ${hub} ${ref}: ${phase}${message ? `: ${message}` : ""}\n`),
+        onPhase: options.json
+            ? undefined
+            : (hub, ref, phase, message, s) => io.stderr(`[${s.toFixed(1).padStart(6)} s] ${hub} ${ref}: ${phase}${message ? `: ${message}` : ""}\n`),
     });
     if (options.json) {
-        const document = options.stack === undefined ? results[0] : { stack: options.stack, repository: `${target.owner}/${target.repository}`, branches: results };
+        const document =
+            options.stack === undefined ? results[0] : { stack: options.stack, repository: `${target.owner}/${target.repository}`, branches: results };
         io.stdout(JSON.stringify(document) + "\n");
     } else {
         io.stdout(results.map(describeBranchWarmup).join("\n") + "\n");

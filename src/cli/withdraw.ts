@@ -65,12 +65,18 @@ export function declareWithdraw(command: CliCommand): CliCommand {
                 '  uw3-binder withdraw sha256:<64 hex> --reason "..." --from-outputs jan.json --stack 2025-02',
         )
         .usage('<digest-or-tag> --reason "<why>" [--stack <stack>] [--from-outputs <file>] [--dir <dir>]')
-        .argument("<digest-or-tag>", "sha256:<64 hex> (taken as is), <repository>:<tag>, or a tag of one of the stack's images; a tag is resolved to its digest in the registry")
+        .argument(
+            "<digest-or-tag>",
+            "sha256:<64 hex> (taken as is), <repository>:<tag>, or a tag of one of the stack's images; a tag is resolved to its digest in the registry",
+        )
         .argumentsWorded({
             missing: () => "expected one <digest-or-tag>, found none",
             excess: (args) => `expected one <digest-or-tag>, found ${args.map((p) => shown(p)).join(" ")}`,
         })
-        .mandatory(new Option("--reason <text>", "why (required); the launcher README of a repinned branch quotes it"), () => 'missing --reason "<why>": the launcher README says why a release was withdrawn')
+        .mandatory(
+            new Option("--reason <text>", "why (required); the launcher README of a repinned branch quotes it"),
+            () => 'missing --reason "<why>": the launcher README says why a release was withdrawn',
+        )
         .option("--stack <stack>", "the stack file to write (default: the latest Pulumi.YYYY-MM.yaml in --dir)")
         .option(
             "--from-outputs <file>",

@@ -44,7 +44,6 @@ function rules<T>(find: (value: T) => RuleIssue[]): (value: T, ctx: z.Refinement
     return (value, ctx) => addRuleIssues(ctx, find(value));
 }
 
-
 // ---------------------------------------------------------------------------------------------------------
 // Registry
 
@@ -71,12 +70,12 @@ export function splitRepository(repository: string): { owner: string; name: stri
     return { owner: m[1], name: m[2] };
 }
 
-export const sourceSchema = z
-    .strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().optional() })
-    .superRefine(
-        rules((source) => (splitRepository(source.repository) ? [] : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)])),
-        SHAPED,
-    );
+export const sourceSchema = z.strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().optional() }).superRefine(
+    rules((source) =>
+        splitRepository(source.repository) ? [] : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)],
+    ),
+    SHAPED,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Images
@@ -147,8 +146,10 @@ function imageRules(img: RawImage): RuleIssue[] {
     parents.forEach((parent, i) => {
         const bp = buildArgProblem(parent.arg);
         if (bp) issues.push(ruleIssue([...parent.path, "arg"], `${bp}, found ${shown(parent.arg)}`));
-        else if (parents.findIndex((p) => p.arg === parent.arg) !== i) issues.push(ruleIssue([...parent.path, "arg"], `build arg ${shown(parent.arg)} already carries another parent`));
-        if (img.args && parent.arg in img.args) issues.push(ruleIssue(["args", parent.arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
+        else if (parents.findIndex((p) => p.arg === parent.arg) !== i)
+            issues.push(ruleIssue([...parent.path, "arg"], `build arg ${shown(parent.arg)} already carries another parent`));
+        if (img.args && parent.arg in img.args)
+            issues.push(ruleIssue(["args", parent.arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
     });
     for (const arg of Object.keys(img.args ?? {})) {
         const bp = buildArgProblem(arg);
@@ -156,7 +157,8 @@ function imageRules(img: RawImage): RuleIssue[] {
     }
     const platforms = img.platforms ?? [BINDER_PLATFORM];
     platforms.forEach((p, i) => {
-        if (!PLATFORM_PATTERN.test(p)) issues.push(ruleIssue(["platforms", i], `expected a Linux platform such as "linux/amd64" or "linux/arm64", found ${shown(p)}`));
+        if (!PLATFORM_PATTERN.test(p))
+            issues.push(ruleIssue(["platforms", i], `expected a Linux platform such as "linux/amd64" or "linux/arm64", found ${shown(p)}`));
         else if (platforms.indexOf(p) !== i) issues.push(ruleIssue(["platforms", i], `duplicate platform ${shown(p)}`));
     });
     for (const field of ["context", "rebuildOn"] as const) {
@@ -190,7 +192,9 @@ function imagesRules(images: Record<string, RawImage>): RuleIssue[] {
     const nodes = names.map((name) => ({ name, parents: parentsOf(images[name]).map((p) => p.image) }));
     const parentPath = (name: string, index: number): PropertyKey[] => [name, ...parentsOf(images[name])[index].path, "image"];
     for (const { image, index, parent } of unknownParents(nodes)) {
-        issues.push(ruleIssue(parentPath(image, index), `expected the name of another image (${names.map((n) => shown(n)).join(", ")}), found ${shown(parent)}`));
+        issues.push(
+            ruleIssue(parentPath(image, index), `expected the name of another image (${names.map((n) => shown(n)).join(", ")}), found ${shown(parent)}`),
+        );
     }
     for (const { image, index, path } of fromCycles(nodes)) {
         issues.push(ruleIssue(parentPath(image, index), `images form a cycle: ${path.join(" -> ")} (an image cannot be built FROM itself)`));
@@ -259,11 +263,13 @@ type RawWithdrawal = z.output<typeof withdrawalShape>;
 function withdrawnRules(list: RawWithdrawal[]): RuleIssue[] {
     const issues: RuleIssue[] = [];
     list.forEach((w, i) => {
-        if (list.findIndex((o) => o.digest === w.digest) !== i) issues.push(ruleIssue([i, "digest"], `${w.digest} is already withdrawn; each digest is listed once`));
+        if (list.findIndex((o) => o.digest === w.digest) !== i)
+            issues.push(ruleIssue([i, "digest"], `${w.digest} is already withdrawn; each digest is listed once`));
         if (w.replacement === undefined) return;
         const replacement = parsePin(w.replacement);
         if (!replacement) issues.push(ruleIssue([i, "replacement"], `${PIN_EXPECTED}, found ${shown(w.replacement)}`));
-        else if (list.some((o) => o.digest === replacement.digest)) issues.push(ruleIssue([i, "replacement"], `${replacement.digest} is itself withdrawn; name a release that is not`));
+        else if (list.some((o) => o.digest === replacement.digest))
+            issues.push(ruleIssue([i, "replacement"], `${replacement.digest} is itself withdrawn; name a release that is not`));
     });
     return issues;
 }
@@ -271,7 +277,12 @@ function withdrawnRules(list: RawWithdrawal[]): RuleIssue[] {
 export const withdrawnSchema = z.array(withdrawalShape).superRefine(rules(withdrawnRules), SHAPED);
 
 export function withdrawnReleases(list: readonly RawWithdrawal[]): WithdrawnRelease[] {
-    return list.map((w) => ({ digest: w.digest, reason: w.reason.trim(), date: w.date, replacement: w.replacement === undefined ? undefined : parsePin(w.replacement) }));
+    return list.map((w) => ({
+        digest: w.digest,
+        reason: w.reason.trim(),
+        date: w.date,
+        replacement: w.replacement === undefined ? undefined : parsePin(w.replacement),
+    }));
 }
 
 /**
@@ -289,20 +300,18 @@ export function resolvePin(pinText: string | undefined, withdrawn: readonly With
 // ---------------------------------------------------------------------------------------------------------
 // Launcher
 
-export const branchSchema = z
-    .strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional() })
-    .superRefine(
-        rules((b) => {
-            const issues: RuleIssue[] = [];
-            const bp = branchNameProblem(b.name);
-            if (bp) issues.push(ruleIssue(["name"], `git refuses this branch name: ${bp}, found ${shown(b.name)}`));
-            const up = uw3BranchProblem(b.uw3Branch);
-            if (up) issues.push(ruleIssue(["uw3Branch"], `launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`));
-            if (b.pin !== undefined && !parsePin(b.pin)) issues.push(ruleIssue(["pin"], `${PIN_EXPECTED}, found ${shown(b.pin)}`));
-            return issues;
-        }),
-        SHAPED,
-    );
+export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional() }).superRefine(
+    rules((b) => {
+        const issues: RuleIssue[] = [];
+        const bp = branchNameProblem(b.name);
+        if (bp) issues.push(ruleIssue(["name"], `git refuses this branch name: ${bp}, found ${shown(b.name)}`));
+        const up = uw3BranchProblem(b.uw3Branch);
+        if (up) issues.push(ruleIssue(["uw3Branch"], `launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`));
+        if (b.pin !== undefined && !parsePin(b.pin)) issues.push(ruleIssue(["pin"], `${PIN_EXPECTED}, found ${shown(b.pin)}`));
+        return issues;
+    }),
+    SHAPED,
+);
 
 const launcherShape = z.strictObject({
     repository: text,
@@ -325,10 +334,12 @@ export type RawLauncher = z.output<typeof launcherShape>;
  * before federation members were warmed), or every federation member; and the problems of the list.
  */
 export function binderHubs(launcher: RawLauncher): { hubs: string[]; issues: RuleIssue[] } {
-    if (launcher.binderHubs === undefined) return { hubs: launcher.binderUrl !== undefined ? [normaliseHubUrl(launcher.binderUrl)] : [...FEDERATION_MEMBERS], issues: [] };
+    if (launcher.binderHubs === undefined)
+        return { hubs: launcher.binderUrl !== undefined ? [normaliseHubUrl(launcher.binderUrl)] : [...FEDERATION_MEMBERS], issues: [] };
     const hubs: string[] = [];
     const issues: RuleIssue[] = [];
-    if (launcher.binderUrl !== undefined) issues.push(ruleIssue(["binderHubs"], "`binderUrl` and `binderHubs` are mutually exclusive; list every hub to warm in `binderHubs`"));
+    if (launcher.binderUrl !== undefined)
+        issues.push(ruleIssue(["binderHubs"], "`binderUrl` and `binderHubs` are mutually exclusive; list every hub to warm in `binderHubs`"));
     if (launcher.binderHubs.length > MAX_BINDER_HUBS) {
         issues.push(ruleIssue(["binderHubs"], `expected at most ${MAX_BINDER_HUBS} hubs (each builds every branch), found ${launcher.binderHubs.length}`));
     }
@@ -367,7 +378,12 @@ function launcherRules(launcher: RawLauncher): RuleIssue[] {
     const dp = branchNameProblem(defaultBranch);
     if (dp) issues.push(ruleIssue(["defaultBranch"], `git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`));
     else if (!names.includes(defaultBranch)) {
-        issues.push(ruleIssue(["defaultBranch"], `the default branch ${shown(defaultBranch)} must also be listed in \`branches\` (it carries the README with every badge)`));
+        issues.push(
+            ruleIssue(
+                ["defaultBranch"],
+                `the default branch ${shown(defaultBranch)} must also be listed in \`branches\` (it carries the README with every badge)`,
+            ),
+        );
     }
     issues.push(...binderHubs(launcher).issues);
     // The rules `uw3-binder rehearse` applies to its flags, so the command a launcher runs never refuses them.
@@ -401,4 +417,3 @@ export const ownerSchema = text.superRefine(
     }),
     SHAPED,
 );
-

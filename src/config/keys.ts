@@ -24,4 +24,13 @@ export const KEYS = {
 /** The keys set with `pulumi config set --secret`; their values are never read as plain text. */
 export const SECRET_KEYS: readonly string[] = [KEYS.token, KEYS.registryPassword, KEYS.registryPasswords, KEYS.launcherPat];
 /** The plain keys, in the order problems with them are reported (the secrets' problems come last). */
-export const PLAIN_KEYS: readonly string[] = [KEYS.owner, KEYS.release, KEYS.previousRelease, KEYS.registry, KEYS.source, KEYS.images, KEYS.launcher, KEYS.withdrawn];
+export const PLAIN_KEYS: readonly string[] = [
+    KEYS.owner,
+    KEYS.release,
+    KEYS.previousRelease,
+    KEYS.registry,
+    KEYS.source,
+    KEYS.images,
+    KEYS.launcher,
+    KEYS.withdrawn,
+];

@@ -189,7 +189,10 @@ type Shaped = { [K in keyof RawConfig]?: RawConfig[K] };
  */
 function writesGithub(raw: Record<string, unknown>): boolean {
     const source = raw[KEYS.source];
-    return raw[KEYS.launcher] !== undefined || (typeof source === "object" && source !== null ? (source as { launcherPatSecret?: unknown }).launcherPatSecret !== false : true);
+    return (
+        raw[KEYS.launcher] !== undefined ||
+        (typeof source === "object" && source !== null ? (source as { launcherPatSecret?: unknown }).launcherPatSecret !== false : true)
+    );
 }
 
 /** One login per registry server with a username, each with its password secret; the problems name the key. */
@@ -215,7 +218,8 @@ function registryLogins(config: Shaped, secrets: SecretPresence): { logins: Regi
         const inMap = secrets.registryPasswordServers.includes(reg.server);
         const isDefault = registry !== undefined && reg.server === registry.server;
         if (inMap) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPasswords, entry: reg.server } });
-        else if (isDefault && secrets.keys.includes(KEYS.registryPassword)) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
+        else if (isDefault && secrets.keys.includes(KEYS.registryPassword))
+            logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
         // A server that is not a host name is reported by the registry's rules; it would only make a wrong command here.
         else if (!registryServerProblem(reg.server)) {
             const fix = isDefault ? secretCommand(KEYS.registryPassword) : secretCommand(secretMapEntry(KEYS.registryPasswords, reg.server), { path: true });
@@ -226,7 +230,12 @@ function registryLogins(config: Shaped, secrets: SecretPresence): { logins: Regi
     for (const [name, img] of Object.entries(config[KEYS.images] ?? {})) if (img.registry) add(img.registry, [KEYS.images, name, "registry"]);
     for (const server of secrets.registryPasswordServers) {
         if (!usernames.has(server)) {
-            issues.push(ruleIssue([KEYS.registryPasswords, server], `no image is pushed to ${shown(server)} with a username; remove the password or set the registry's \`username\``));
+            issues.push(
+                ruleIssue(
+                    [KEYS.registryPasswords, server],
+                    `no image is pushed to ${shown(server)} with a username; remove the password or set the registry's \`username\``,
+                ),
+            );
         }
     }
     return { logins, servers: new Set(usernames.keys()), issues };
@@ -291,7 +300,14 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
         launcher.branches.forEach((b, i) => {
             const at = [KEYS.launcher, "branches", i];
             if (images && !(b.image in images)) {
-                issues.push(ruleIssue([...at, "image"], `expected one of the images (${Object.keys(images).map((n) => shown(n)).join(", ")}), found ${shown(b.image)}`));
+                issues.push(
+                    ruleIssue(
+                        [...at, "image"],
+                        `expected one of the images (${Object.keys(images)
+                            .map((n) => shown(n))
+                            .join(", ")}), found ${shown(b.image)}`,
+                    ),
+                );
             }
             const pinned = resolvePin(b.pin, withdrawn);
             if (pinned.withdrawn && !pinned.withdrawn.replacement) {
@@ -330,10 +346,14 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
 
     // Secrets that must exist, each with the command that sets it.
     if (writesGithub(raw) && !secrets.keys.includes(KEYS.token) && !secrets.githubTokenFromEnv) {
-        issues.push(ruleIssue([KEYS.token], `missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``));
+        issues.push(
+            ruleIssue([KEYS.token], `missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``),
+        );
     }
     if ((source?.launcherPatSecret ?? true) && !secrets.keys.includes(KEYS.launcherPat)) {
-        issues.push(ruleIssue([KEYS.launcherPat], `missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\``));
+        issues.push(
+            ruleIssue([KEYS.launcherPat], `missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\``),
+        );
     }
     return issues;
 }
@@ -353,7 +373,20 @@ function configSchema(raw: Record<string, unknown>, secrets: SecretPresence) {
 
 /** The order problems are reported in: unknown keys, then by key, then by image; otherwise as found. */
 function reportOrder(raw: Record<string, unknown>): (issue: z.core.$ZodIssue) => number[] {
-    const keys = [KEYS.owner, KEYS.release, KEYS.previousRelease, KEYS.registry, KEYS.registryPasswords, KEYS.source, KEYS.images, KEYS.launcher, KEYS.withdrawn, KEYS.token, KEYS.registryPassword, KEYS.launcherPat];
+    const keys = [
+        KEYS.owner,
+        KEYS.release,
+        KEYS.previousRelease,
+        KEYS.registry,
+        KEYS.registryPasswords,
+        KEYS.source,
+        KEYS.images,
+        KEYS.launcher,
+        KEYS.withdrawn,
+        KEYS.token,
+        KEYS.registryPassword,
+        KEYS.launcherPat,
+    ];
     const imageNames = Object.keys(typeof raw[KEYS.images] === "object" && raw[KEYS.images] !== null ? (raw[KEYS.images] as object) : {});
     return (i) => {
         const key = String(i.path[0]);
@@ -448,7 +481,13 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
         release: config[KEYS.release],
         ...(previousRelease ? { previousRelease } : {}),
         registry: config[KEYS.registry],
-        source: { repository: source.repository, owner: repository.owner, name: repository.name, path: source.path, launcherPatSecret: source.launcherPatSecret ?? true },
+        source: {
+            repository: source.repository,
+            owner: repository.owner,
+            name: repository.name,
+            path: source.path,
+            launcherPatSecret: source.launcherPatSecret ?? true,
+        },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),
         launcher: launcher && launcherConfig(launcher, owner, withdrawn),
         logins: registryLogins(config, secrets).logins,

@@ -67,7 +67,10 @@ export function doubledKeyProblems(keys: string[], fileName: string): string[] {
         const full = fullConfigKey(key);
         const first = seen.get(full);
         if (first === undefined) seen.set(full, key);
-        else problems.push(`${fileName}: \`${capped(full)}\` is set twice, as \`${capped(first)}\` and as \`${capped(key)}\`; Pulumi reads only one, so keep \`${capped(full)}\``);
+        else
+            problems.push(
+                `${fileName}: \`${capped(full)}\` is set twice, as \`${capped(first)}\` and as \`${capped(key)}\`; Pulumi reads only one, so keep \`${capped(full)}\``,
+            );
     }
     return problems;
 }
@@ -198,7 +201,8 @@ export function readStackFileText(file: string): string {
     } catch {
         throw new ConfigError([`${file}: no such stack file`]);
     }
-    if (!stat.isFile()) throw new ConfigError([`${file}: is a ${stat.isDirectory() ? "directory" : "special file"}, expected a stack file (Pulumi.<stack>.yaml)`]);
+    if (!stat.isFile())
+        throw new ConfigError([`${file}: is a ${stat.isDirectory() ? "directory" : "special file"}, expected a stack file (Pulumi.<stack>.yaml)`]);
     try {
         return fs.readFileSync(file, "utf8");
     } catch (err) {

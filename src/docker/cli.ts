@@ -49,12 +49,20 @@ const ENGINE_UNREACHABLE =
 
 /** First non-empty line, for one-line messages. */
 export function firstLine(text: string): string {
-    return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+    return (
+        text
+            .split("\n")
+            .map((l) => l.trim())
+            .find((l) => l !== "") ?? ""
+    );
 }
 
 /** Last non-empty line: the one that says what went wrong in a Python traceback or a shell error. */
 export function lastLine(text: string): string {
-    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "");
     return lines[lines.length - 1] ?? "";
 }
 

@@ -83,13 +83,17 @@ export async function pullImage(digestRef: string, registry: string, credentials
                 env,
             });
             if (login.code !== 0) {
-                throw new DockerError(`docker login ${registry} as "${untrustedText(credentials.username)}" failed (exit ${login.code}): ${untrustedText(lastLine(login.stderr))}`);
+                throw new DockerError(
+                    `docker login ${registry} as "${untrustedText(credentials.username)}" failed (exit ${login.code}): ${untrustedText(lastLine(login.stderr))}`,
+                );
             }
         }
         const pulled = await docker(["pull", "--quiet", digestRef], PULL_TIMEOUT_MS, { env });
         if (pulled.code !== 0 || pulled.timedOut) {
             const why = pulled.timedOut ? `no result within ${PULL_TIMEOUT_MS / 60000} min` : `exit ${pulled.code}: ${untrustedText(lastLine(pulled.stderr))}`;
-            throw new DockerError(`image ${digestRef} is not in the local Docker engine and pulling it failed (${credentials ? "with" : "without"} credentials; ${why})`);
+            throw new DockerError(
+                `image ${digestRef} is not in the local Docker engine and pulling it failed (${credentials ? "with" : "without"} credentials; ${why})`,
+            );
         }
     } finally {
         await fs.promises.rm(config, { recursive: true, force: true });

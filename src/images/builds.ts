@@ -52,7 +52,9 @@ export function labelledDockerfile(original: string, labels: Record<string, stri
 /** The newest commit touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
 function lastCommitTouching(checkout: string, patterns: readonly string[]): { revision: string; created: string } {
     if (!findWorktree(checkout)) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
-    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...toGitPathspecs(patterns)]).toString("utf8").trim();
+    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...toGitPathspecs(patterns)])
+        .toString("utf8")
+        .trim();
     if (!out) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
     const [revision, created] = out.split("\0");
     return { revision, created };

@@ -252,7 +252,8 @@ export function decodeContentLaunchUrl(url: string): DecodedContentLink {
     const app = (Object.keys(APP_PATH_PREFIX) as JupyterApp[]).find((a) => appPath.startsWith(APP_PATH_PREFIX[a]));
     if (app === undefined) throw bad(`git-pull urlpath starts with neither lab/tree/ nor tree/: ${JSON.stringify(appPath)}`);
     const [folder, ...rest] = appPath.slice(APP_PATH_PREFIX[app].length).split("/").map(decodeURIComponent);
-    if (folder !== repoMatch[2]) throw bad(`git-pull urlpath opens folder ${JSON.stringify(folder)}, but nbgitpuller clones into ${JSON.stringify(repoMatch[2])}`);
+    if (folder !== repoMatch[2])
+        throw bad(`git-pull urlpath opens folder ${JSON.stringify(folder)}, but nbgitpuller clones into ${JSON.stringify(repoMatch[2])}`);
     const path = rest.length === 0 || (rest.length === 1 && rest[0] === "") ? undefined : rest.join("/");
     return {
         launcher,

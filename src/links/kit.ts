@@ -46,7 +46,10 @@ export function badgeHtml(url: string): string {
 
 /** The substitution name a page's badge gets in a Jupyter Book: `launch_<path as letters, digits, _>`. */
 export function substitutionName(path: string | undefined): string {
-    const stem = (path ?? "").replace(/\.(ipynb|md)$/i, "").replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+    const stem = (path ?? "")
+        .replace(/\.(ipynb|md)$/i, "")
+        .replace(/[^A-Za-z0-9]+/g, "_")
+        .replace(/^_+|_+$/g, "");
     return `launch_${stem === "" ? "repository" : stem}`;
 }
 

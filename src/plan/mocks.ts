@@ -69,7 +69,6 @@ function commandStdout(create: string): string {
     return "";
 }
 
-
 export interface MockBehaviour {
     /** What a local command prints. */
     commandStdout?: (create: string) => string;

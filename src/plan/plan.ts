@@ -22,7 +22,11 @@ function withoutProviderCode(inputs: Record<string, unknown>): Record<string, un
 function dropUndefined(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(dropUndefined);
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, dropUndefined(v)]));
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, dropUndefined(v)]),
+        );
     }
     return value;
 }
@@ -44,7 +48,11 @@ export async function computePlan(file: string): Promise<Plan> {
     const run = await runProgram({ stack: stackNameOfFile(file), config, secretKeys: presence.keys, plan: true });
     return {
         stack: stackNameOfFile(file),
-        resources: run.resources.map((r) => ({ type: r.type, name: r.name, inputs: dropUndefined(redactSecrets(withoutProviderCode(r.inputs))) as Record<string, unknown> })),
+        resources: run.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            inputs: dropUndefined(redactSecrets(withoutProviderCode(r.inputs))) as Record<string, unknown>,
+        })),
         outputs: run.printableOutputs,
     };
 }

@@ -142,7 +142,10 @@ function readManifest(session: RegistrySession, what: string, contentType: strin
 function imageManifestOf(session: RegistrySession, what: string, read: ReadManifest): { configDigest: string; layers: LayerDescriptor[] } {
     const manifest = read.document && !isIndex(read.document) ? read.document : undefined;
     if (!manifest) {
-        throw new RegistryError("protocol", `${session.where}: the ${what} is malformed (${read.issues}); expected {"config": {...}, "layers": [{mediaType, digest, size}]}`);
+        throw new RegistryError(
+            "protocol",
+            `${session.where}: the ${what} is malformed (${read.issues}); expected {"config": {...}, "layers": [{mediaType, digest, size}]}`,
+        );
     }
     return {
         configDigest: manifest.config.digest,
@@ -215,7 +218,10 @@ export class RegistryClient {
             indexDigest = topDigest;
             const index = read.document;
             if (!index || !isIndex(index)) {
-                throw new RegistryError("protocol", `${session.where}: the index ${reference} is malformed (${read.issues}); expected {"manifests": [{mediaType, digest, size, platform}]}`);
+                throw new RegistryError(
+                    "protocol",
+                    `${session.where}: the index ${reference} is malformed (${read.issues}); expected {"manifests": [{mediaType, digest, size, platform}]}`,
+                );
             }
             if (index.manifests.length > MAX_INDEX_MANIFESTS) {
                 throw new RegistryError(
@@ -236,7 +242,10 @@ export class RegistryClient {
                 verifyDigest(session, childWhat, child.body, entry.digest);
                 const childRead = readManifest(session, childWhat, child.contentType, child.body);
                 if (isIndexMediaType(childRead.type)) {
-                    throw new RegistryError("protocol", `${session.where}: ${childWhat} is itself an index; expected a platform manifest (nested indexes are not supported)`);
+                    throw new RegistryError(
+                        "protocol",
+                        `${session.where}: ${childWhat} is itself an index; expected a platform manifest (nested indexes are not supported)`,
+                    );
                 }
                 platforms.push({
                     platform: entry.platform ? untrustedText(platformName(entry.platform), 80) : "unknown",

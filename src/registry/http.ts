@@ -90,7 +90,10 @@ export class BoundedHttp {
                 throw new RegistryError("protocol", `${this.where}: GET ${url} redirected to "${untrustedText(location)}", which is not a URL`);
             }
             if (current.protocol === "https:" && next.protocol !== "https:") {
-                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected from https to "${untrustedText(next.toString())}"; refusing to leave https`);
+                throw new RegistryError(
+                    "protocol",
+                    `${this.where}: GET ${url} redirected from https to "${untrustedText(next.toString())}"; refusing to leave https`,
+                );
             }
             current = next;
         }

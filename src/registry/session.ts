@@ -94,7 +94,11 @@ export class RegistrySession {
     /** The Authorization header answering a challenge: Bearer (preferred) or Basic, whichever is offered. */
     private async answerChallenge(url: string, status: number, header: string | null): Promise<string> {
         if (!header) {
-            throw new RegistryError("protocol", `${this.where}: GET ${url} answered HTTP ${status} without a WWW-Authenticate header; expected a Bearer or Basic challenge`, status);
+            throw new RegistryError(
+                "protocol",
+                `${this.where}: GET ${url} answered HTTP ${status} without a WWW-Authenticate header; expected a Bearer or Basic challenge`,
+                status,
+            );
         }
         let challenge: AuthChallenge | undefined;
         try {
@@ -106,12 +110,20 @@ export class RegistrySession {
             // docker-registry with htpasswd: no token service, credentials go on every request to the
             // registry itself (https, or loopback: registryBaseUrl never picks plain http elsewhere).
             if (!this.credentials) {
-                throw new RegistryError("unauthorized", `${this.where} requires credentials (HTTP 401, Basic challenge realm="${untrustedText(challenge.params.realm ?? "")}") and none were given`, status);
+                throw new RegistryError(
+                    "unauthorized",
+                    `${this.where} requires credentials (HTTP 401, Basic challenge realm="${untrustedText(challenge.params.realm ?? "")}") and none were given`,
+                    status,
+                );
             }
             return `Basic ${basicToken(this.credentials)}`;
         }
         if (challenge?.scheme === "bearer") return `Bearer ${await this.fetchToken(challenge)}`;
-        throw new RegistryError("protocol", `${this.where}: unsupported auth scheme in WWW-Authenticate "${untrustedText(header)}"; expected Bearer or Basic`, status);
+        throw new RegistryError(
+            "protocol",
+            `${this.where}: unsupported auth scheme in WWW-Authenticate "${untrustedText(header)}"; expected Bearer or Basic`,
+            status,
+        );
     }
 
     /** The distribution token handshake: anonymous, or with Basic credentials when given. */
@@ -152,7 +164,11 @@ export class RegistrySession {
             );
         }
         if (res.status !== 200) {
-            throw new RegistryError("protocol", `${this.where}: ${service} answered HTTP ${res.status}${registryMessage(body)}; expected 200 with {"token": ...}`, res.status);
+            throw new RegistryError(
+                "protocol",
+                `${this.where}: ${service} answered HTTP ${res.status}${registryMessage(body)}; expected 200 with {"token": ...}`,
+                res.status,
+            );
         }
         let parsed: unknown;
         try {
@@ -176,10 +192,18 @@ export class RegistrySession {
             return new RegistryError(this.credentials ? "denied" : "unauthorized", `${this.where}: GET ${url} answered HTTP 401${message}: ${detail}`, status);
         }
         if (status === 403) {
-            return new RegistryError(this.credentials ? "denied" : "unauthorized", `${this.where}: GET ${url} answered HTTP 403${message}: pull access denied`, status);
+            return new RegistryError(
+                this.credentials ? "denied" : "unauthorized",
+                `${this.where}: GET ${url} answered HTTP 403${message}: pull access denied`,
+                status,
+            );
         }
         if (status === 404) {
-            return new RegistryError("not-found", `${this.where}: GET ${url} answered HTTP 404${message}; expected the manifest (does the tag or digest exist?)`, status);
+            return new RegistryError(
+                "not-found",
+                `${this.where}: GET ${url} answered HTTP 404${message}; expected the manifest (does the tag or digest exist?)`,
+                status,
+            );
         }
         return new RegistryError("protocol", `${this.where}: GET ${url} answered HTTP ${status}${message}; expected 200`, status);
     }

@@ -130,13 +130,13 @@ export function rehearsalRunArgs(container: string, image: string, options: Rehe
  * no `-T`: the static busybox of the fixtures crashes with it; the docker CLI's timeout bounds the probe.
  */
 export const PROBE_SCRIPT = [
-    'url=$1',
-    'if command -v curl >/dev/null 2>&1; then',
+    "url=$1",
+    "if command -v curl >/dev/null 2>&1; then",
     '  s=$(curl -s -o /dev/null -L -m 5 -w "%{http_code}" "$url")',
     '  [ "$s" = 000 ] && s=',
-    'elif command -v wget >/dev/null 2>&1; then',
+    "elif command -v wget >/dev/null 2>&1; then",
     '  s=$(wget -S -O /dev/null "$url" 2>&1 | sed -n "s/^.*HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*$/\\1/p" | tail -n 1)',
-    'elif command -v python3 >/dev/null 2>&1; then',
+    "elif command -v python3 >/dev/null 2>&1; then",
     `  s=$(python3 -c 'import sys, urllib.request, urllib.error
 try:
     print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
@@ -144,10 +144,10 @@ except urllib.error.HTTPError as e:
     print(e.code)
 except Exception:
     pass' "$url")`,
-    'else',
-    '  echo noclient',
-    '  exit 0',
-    'fi',
+    "else",
+    "  echo noclient",
+    "  exit 0",
+    "fi",
     'echo "status=${s:-none}"',
 ].join("\n");
 
@@ -373,7 +373,10 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
                 };
             }
             if (probe.kind === "noclient") {
-                return { ok: false, detail: `not run: the image has none of curl, wget or python3 on its PATH, so nothing inside it can ask ${where} for an answer` };
+                return {
+                    ok: false,
+                    detail: `not run: the image has none of curl, wget or python3 on its PATH, so nothing inside it can ask ${where} for an answer`,
+                };
             }
             if (probe.kind === "status") last = `HTTP ${probe.status}`;
             if (probe.kind === "failed") {
@@ -384,7 +387,10 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
                 }
                 // 126/127 from a running container: docker exec could not start /bin/sh in it.
                 if (state && (ran.code === 126 || ran.code === 127)) {
-                    return { ok: false, detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`)}` };
+                    return {
+                        ok: false,
+                        detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`)}`,
+                    };
                 }
             }
             await sleep(200);

@@ -89,8 +89,7 @@ export interface ReleaseCopy {
 function pathKey(parts: (string | number)[]): string {
     const [first, ...rest] = parts;
     return (
-        String(first) +
-        rest.map((p) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("")
+        String(first) + rest.map((p) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("")
     );
 }
 
@@ -115,7 +114,10 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     }
     const config = doc.get("config", true);
     if (!isMap(config)) throw new NewReleaseError(`${sourceName}: expected a top-level \`config:\` map`);
-    const doubled = doubledKeyProblems(config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)), sourceName);
+    const doubled = doubledKeyProblems(
+        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
+        sourceName,
+    );
     if (doubled.length > 0) throw new NewReleaseError(doubled[0]);
     // Pulumi also accepts the project's own keys without the namespace.
     const pair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.release);
@@ -125,7 +127,10 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     // every value that shares it, and a block scalar's bytes are not the value.
     if (isAlias(pair.value)) throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is a YAML alias (*${capped(pair.value.source)}); ${releaseLine}`);
     if (!isScalar(pair.value) || !pair.value.range) throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is not a single value; ${releaseLine}`);
-    if (pair.value.anchor) throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` carries a YAML anchor (&${capped(pair.value.anchor)}), so other values may share it; ${releaseLine}`);
+    if (pair.value.anchor)
+        throw new NewReleaseError(
+            `${sourceName}: \`${KEYS.release}\` carries a YAML anchor (&${capped(pair.value.anchor)}), so other values may share it; ${releaseLine}`,
+        );
     if (pair.value.type === Scalar.BLOCK_LITERAL || pair.value.type === Scalar.BLOCK_FOLDED) {
         throw new NewReleaseError(`${sourceName}: \`${KEYS.release}\` is a block scalar (| or >); ${releaseLine}`);
     }
@@ -141,8 +146,15 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     const previousPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.previousRelease);
     let text: string;
     if (previousPair) {
-        if (!isScalar(previousPair.value) || !previousPair.value.range || previousPair.value.type === Scalar.BLOCK_LITERAL || previousPair.value.type === Scalar.BLOCK_FOLDED) {
-            throw new NewReleaseError(`${sourceName}: \`${KEYS.previousRelease}\` is not a single value; expected a line like ${KEYS.previousRelease}: "2024.12"`);
+        if (
+            !isScalar(previousPair.value) ||
+            !previousPair.value.range ||
+            previousPair.value.type === Scalar.BLOCK_LITERAL ||
+            previousPair.value.type === Scalar.BLOCK_FOLDED
+        ) {
+            throw new NewReleaseError(
+                `${sourceName}: \`${KEYS.previousRelease}\` is not a single value; expected a line like ${KEYS.previousRelease}: "2024.12"`,
+            );
         }
         const [pStart, pEnd] = previousPair.value.range;
         const edits = [
@@ -239,14 +251,18 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
     const problems = validateStackFileText(copy.text, fileName);
     if (problems.length > 0) {
         throw new NewReleaseError(
-            [`${fileName} would not be a valid stack file, so nothing was written (fix ${stackFileName(fromStack)} first):`, ...problems.map((p) => `  - ${p}`)].join("\n"),
+            [
+                `${fileName} would not be a valid stack file, so nothing was written (fix ${stackFileName(fromStack)} first):`,
+                ...problems.map((p) => `  - ${p}`),
+            ].join("\n"),
         );
     }
     try {
         // `wx`: fail rather than overwrite a file that appeared since the check above.
         fs.writeFileSync(file, copy.text, { flag: "wx" });
     } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new NewReleaseError(`${fileName} already exists in ${dir}; new-release never overwrites a stack file`);
+        if ((err as NodeJS.ErrnoException).code === "EEXIST")
+            throw new NewReleaseError(`${fileName} already exists in ${dir}; new-release never overwrites a stack file`);
         throw err;
     }
     return { stack, fromStack, file, fromFile, copy };
@@ -260,7 +276,9 @@ const CI_STACK_FILE = ".github/uw3-binder-stack";
 export function nextStepsText(result: NewReleaseResult): string {
     const { stack, fromStack, copy } = result;
     const fromName = stackFileName(fromStack);
-    const lines = [`Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${releaseOfStack(stack)}", ${KEYS.previousRelease} "${copy.previousRelease}" (each image's size is checked against its ${copy.previousRelease} tag); everything else as in ${fromName}.`];
+    const lines = [
+        `Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${releaseOfStack(stack)}", ${KEYS.previousRelease} "${copy.previousRelease}" (each image's size is checked against its ${copy.previousRelease} tag); everything else as in ${fromName}.`,
+    ];
     const init =
         copy.keyMaterial.kind === "passphrase"
             ? `pulumi stack init ${stack} --secrets-provider passphrase`

@@ -60,7 +60,8 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
     }
     const record = outputs as Record<string, unknown>;
     const launchers = typeof record.launchers === "object" && record.launchers !== null ? (record.launchers as Record<string, unknown>) : {};
-    const verified = typeof record.verifiedReferences === "object" && record.verifiedReferences !== null ? (record.verifiedReferences as Record<string, unknown>) : {};
+    const verified =
+        typeof record.verifiedReferences === "object" && record.verifiedReferences !== null ? (record.verifiedReferences as Record<string, unknown>) : {};
     const problems: string[] = [];
     const pins: BranchRollback[] = [];
     for (const branch of config.launcher.branches) {
@@ -75,7 +76,9 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
             from = `verifiedReferences.${image.name}`;
             reference = verified[image.name];
         } else {
-            problems.push(`launcher branch ${shown(branch.name)}: ${outputsName} has neither \`launchers.${capped(branch.name)}.pinnedReference\` nor \`verifiedReferences.${image.name}\``);
+            problems.push(
+                `launcher branch ${shown(branch.name)}: ${outputsName} has neither \`launchers.${capped(branch.name)}.pinnedReference\` nor \`verifiedReferences.${image.name}\``,
+            );
             continue;
         }
         const where = `launcher branch ${shown(branch.name)}: \`${capped(from)}\` in ${outputsName}`;
@@ -100,7 +103,9 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
         }
         const repository = `${parsed.registry}/${parsed.repository}`;
         if (repository !== image.repositoryUrl) {
-            problems.push(`${where}: the reference is in ${shown(repository)}, but the branch's image ${shown(image.name)} is pushed to ${shown(image.repositoryUrl)}; a pin keeps the image's repository`);
+            problems.push(
+                `${where}: the reference is in ${shown(repository)}, but the branch's image ${shown(image.name)} is pushed to ${shown(image.repositoryUrl)}; a pin keeps the image's repository`,
+            );
             continue;
         }
         // An outputs file of another month is the likely mistake: where the image's tags carry the release,
@@ -137,7 +142,10 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
     if (doc.errors.length > 0) throw new RollbackError(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
     const config = doc.get("config", true);
     if (!isMap(config)) throw new RollbackError(`${fileName}: expected a top-level \`config:\` map`);
-    const doubled = doubledKeyProblems(config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)), fileName);
+    const doubled = doubledKeyProblems(
+        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
+        fileName,
+    );
     if (doubled.length > 0) throw new RollbackError(doubled[0]);
     const launcherPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.launcher);
     const cannot = (what: string) => new RollbackError(`${fileName}: cannot set pins in place: ${what}; write the launcher branches out as a list of maps`);
@@ -166,7 +174,8 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
             return;
         }
         const last = item.items[item.items.length - 1];
-        const lastEnd = (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as { range?: [number, number, number] }).range?.[1];
+        const lastEnd =
+            (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as { range?: [number, number, number] }).range?.[1];
         if (lastEnd === undefined) throw cannot(`branch ${shown(name)} has no position in the file`);
         if (item.flow) {
             splices.push({ start: lastEnd, end: lastEnd, text: `, pin: ${value}` });
@@ -179,7 +188,8 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
         splices.push({ start: at, end: at, text: `\n${" ".repeat(indent)}pin: ${value}` });
     });
     const missing = [...pins.keys()].filter((b) => !found.has(b));
-    if (missing.length > 0) throw cannot(`no entry for branch${missing.length === 1 ? "" : "es"} ${missing.map((b) => shown(b)).join(", ")} in \`${KEYS.launcher}.branches\``);
+    if (missing.length > 0)
+        throw cannot(`no entry for branch${missing.length === 1 ? "" : "es"} ${missing.map((b) => shown(b)).join(", ")} in \`${KEYS.launcher}.branches\``);
 
     let out = text;
     for (const s of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
@@ -211,7 +221,8 @@ export interface RollbackResult {
 function readOutputs(file: string, name: string): unknown {
     let text: string;
     try {
-        if (!fs.statSync(file).isFile()) throw new RollbackError(`--from-outputs ${name}: is not a file; expected the output of \`pulumi stack output --json\``);
+        if (!fs.statSync(file).isFile())
+            throw new RollbackError(`--from-outputs ${name}: is not a file; expected the output of \`pulumi stack output --json\``);
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
         if (err instanceof RollbackError) throw err;
@@ -237,7 +248,9 @@ export function rollback(request: RollbackRequest): RollbackResult {
     if ("problem" in choice) throw new RollbackError(choice.problem);
     const { stack, fileName, file } = choice;
     if (MONTHLY_STACK_PATTERN.test(stack) && stack <= stackOfRelease(request.to)) {
-        throw new RollbackError(`--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`);
+        throw new RollbackError(
+            `--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`,
+        );
     }
     let text: string;
     let config: BinderConfig;
@@ -254,7 +267,8 @@ export function rollback(request: RollbackRequest): RollbackResult {
     if (!changed) return { stack, file, pins, changed };
     const updated = setLauncherPins(text, fileName, new Map(pins.map((p) => [p.branch, p.pin])));
     const problems = validateStackFileText(updated, fileName);
-    if (problems.length > 0) throw new RollbackError(problemsMessage(`${fileName} would not be a valid stack file with these pins, so nothing was written`, problems));
+    if (problems.length > 0)
+        throw new RollbackError(problemsMessage(`${fileName} would not be a valid stack file with these pins, so nothing was written`, problems));
     // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
     const temporary = path.join(dir, `.${fileName}.rollback-${process.pid}`);
     try {
@@ -274,7 +288,9 @@ export function rollbackText(result: RollbackResult, request: { to: string; outp
         result.changed
             ? `Pinned every launcher branch in ${fileName} to release ${request.to}'s verified references (from ${request.outputsFile}):`
             : `Every launcher branch in ${fileName} is already pinned to release ${request.to}'s verified references; nothing was written:`,
-        ...result.pins.map((p) => `  ${p.branch.padEnd(width)}  pin: ${p.pin}${p.previousPin === p.pin ? "  (unchanged)" : p.previousPin ? `  (was ${p.previousPin})` : ""}`),
+        ...result.pins.map(
+            (p) => `  ${p.branch.padEnd(width)}  pin: ${p.pin}${p.previousPin === p.pin ? "  (unchanged)" : p.previousPin ? `  (was ${p.previousPin})` : ""}`,
+        ),
         "",
         "Nothing is rebuilt for a pinned branch: the program only re-checks that its digest is still in the registry.",
         "",

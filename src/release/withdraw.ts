@@ -57,7 +57,10 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     if (doc.errors.length > 0) throw new WithdrawError(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
     const config = doc.get("config", true);
     if (!isMap(config) || config.flow || config.items.length === 0) throw new WithdrawError(`${fileName}: expected a top-level block \`config:\` map`);
-    const doubled = doubledKeyProblems(config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)), fileName);
+    const doubled = doubledKeyProblems(
+        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
+        fileName,
+    );
     if (doubled.length > 0) throw new WithdrawError(doubled[0]);
     const cannot = (what: string) => new WithdrawError(`${fileName}: cannot add the withdrawal in place: ${what}; write \`${KEYS.withdrawn}\` as a list`);
 
@@ -210,14 +213,17 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
         const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
         if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
         if (!image) {
-            throw new WithdrawError(`--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`);
+            throw new WithdrawError(
+                `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
+            );
         }
         replacement = replacementFrom(request.outputs, image, config, digest);
     }
     const entry: WithdrawalEntry = { digest, reason, date: request.today, ...(replacement ? { replacement } : {}) };
     const updated = addWithdrawal(text, fileName, entry);
     const problems = validateStackFileText(updated, fileName);
-    if (problems.length > 0) throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
+    if (problems.length > 0)
+        throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
     // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
     const temporary = path.join(request.dir, `.${fileName}.withdraw-${process.pid}`);
     try {

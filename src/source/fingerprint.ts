@@ -78,7 +78,8 @@ function resolveCheckout(checkoutDir: string): string {
         }
         throw err;
     }
-    if (!stat.isDirectory()) throw new Error(`source checkout ${absolute} is not a directory (from ${JSON.stringify(checkoutDir)}); expected a clone of underworld3`);
+    if (!stat.isDirectory())
+        throw new Error(`source checkout ${absolute} is not a directory (from ${JSON.stringify(checkoutDir)}); expected a clone of underworld3`);
     return absolute;
 }
 

@@ -86,9 +86,7 @@ export interface GitWorktree {
 export function findWorktree(dir: string): GitWorktree | undefined {
     let out: string[];
     try {
-        out = runGit(dir, ["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--show-prefix"])
-            .toString("utf8")
-            .split("\n");
+        out = runGit(dir, ["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--show-prefix"]).toString("utf8").split("\n");
     } catch (err) {
         if (err instanceof GitError && /not a git repository/i.test(err.stderr)) return undefined;
         throw err;

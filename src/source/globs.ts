@@ -44,7 +44,9 @@ class SourcePathError extends Error {
         readonly path: string,
         readonly problem: string,
     ) {
-        super(`invalid source path ${shown(path)}: ${problem}; expected a POSIX path relative to the source checkout, e.g. "src/underworld3/cython/petsc_types.pyx"`);
+        super(
+            `invalid source path ${shown(path)}: ${problem}; expected a POSIX path relative to the source checkout, e.g. "src/underworld3/cython/petsc_types.pyx"`,
+        );
         this.name = "SourcePathError";
     }
 }
@@ -167,10 +169,7 @@ function segmentGlob(segment: string, original: string): string {
             const next = segment[i + 1];
             if (next === undefined) throw new GlobPatternError(original, `it ends with a lone backslash`);
             if (!ESCAPABLE.has(next)) {
-                throw new GlobPatternError(
-                    original,
-                    `"\\${next}" is not an escape (only \\* \\? \\{ \\} \\, \\[ \\] \\\\ are); use "/" as the path separator`,
-                );
+                throw new GlobPatternError(original, `"\\${next}" is not an escape (only \\* \\? \\{ \\} \\, \\[ \\] \\\\ are); use "/" as the path separator`);
             }
             glob += `\\${next}`;
             i++;
@@ -206,7 +205,8 @@ interface CompiledAlternative {
 function compileAlternative(alternative: string, original: string): CompiledAlternative {
     if (alternative === "") throw new GlobPatternError(original, `it is empty (or expands to an empty alternative); name a file or use "**"`);
     if (alternative.startsWith("/")) throw new GlobPatternError(original, `it is absolute; patterns are relative to the source checkout, e.g. "src/**/*.pyx"`);
-    if (/^[A-Za-z]:/.test(alternative)) throw new GlobPatternError(original, `it looks like a Windows drive path; patterns are POSIX paths relative to the source checkout`);
+    if (/^[A-Za-z]:/.test(alternative))
+        throw new GlobPatternError(original, `it looks like a Windows drive path; patterns are POSIX paths relative to the source checkout`);
     const raw = splitSegments(alternative);
     const segments: CompiledAlternative["segments"] = [];
     const globs: string[] = [];

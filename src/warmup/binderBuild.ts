@@ -121,11 +121,15 @@ function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
     const client = target.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
         // agent: false: a connection of its own, closed with the request, so nothing idle keeps the CLI alive.
-        const request = client.get(target, { headers: { accept: "text/event-stream", "user-agent": "uw3-binder-warmup" }, agent: false, signal }, (response) => {
-            // Hanging up on a body nobody reads (a 429, a redirect) errors it; reading it reports errors itself.
-            response.on("error", () => undefined);
-            resolve(response);
-        });
+        const request = client.get(
+            target,
+            { headers: { accept: "text/event-stream", "user-agent": "uw3-binder-warmup" }, agent: false, signal },
+            (response) => {
+                // Hanging up on a body nobody reads (a 429, a redirect) errors it; reading it reports errors itself.
+                response.on("error", () => undefined);
+                resolve(response);
+            },
+        );
         request.on("error", reject);
     });
 }
@@ -202,10 +206,13 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
 
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+        () => {
+            timedOut = true;
+            controller.abort();
+        },
+        Math.max(0, deadline - Date.now()),
+    );
 
     /** One request, read until an outcome. */
     const ask = async (): Promise<Attempt> => {

@@ -75,7 +75,8 @@ export class HubAllowance {
         let untilMs: number | undefined;
         if (this.blockedUntilMs !== undefined && this.blockedUntilMs > nowMs) untilMs = this.blockedUntilMs;
         if (this.remaining === 0) {
-            if (this.resetAtMs === undefined) return { kind: "refused", reason: "the hub allows no more builds (X-RateLimit-Remaining: 0) and said no reset time" };
+            if (this.resetAtMs === undefined)
+                return { kind: "refused", reason: "the hub allows no more builds (X-RateLimit-Remaining: 0) and said no reset time" };
             if (this.resetAtMs > nowMs) untilMs = Math.max(untilMs ?? 0, this.resetAtMs);
         }
         if (untilMs === undefined) return { kind: "ask" };

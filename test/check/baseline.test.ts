@@ -39,7 +39,10 @@ describe("size against the baseline (pure)", () => {
     it("counts only the layers the baseline lacks, once each, in manifest order", () => {
         const february = image({ platform: "linux/amd64", layers: [layer("a", 5), layer("b", 1700), layer("e", 20), layer("e", 20)] });
         const fresh = newLayers(february.platforms[0], january.platforms[0]);
-        assert.deepEqual(fresh.map((l) => [l.position, l.size]), [[3, 20 * MB]]);
+        assert.deepEqual(
+            fresh.map((l) => [l.position, l.size]),
+            [[3, 20 * MB]],
+        );
     });
 
     it("growth is relative to the baseline's distinct layers; from nothing it is infinite", () => {
@@ -75,7 +78,10 @@ describe("size against the baseline (pure)", () => {
             [february.platforms[0].digest]: ["COPY busybox /bin/busybox", "RUN pixi install --locked", "COPY . /home/jovyan/underworld3", "RUN pip install ."],
         });
         assert.equal(verdict.ok, false);
-        assert.match(verdict.detail, /^3\.3 GB in 3 of 4 layers that .* the first new layer is layer 2 of 4, from `RUN pixi install --locked`: that step and every one after it were rebuilt — /);
+        assert.match(
+            verdict.detail,
+            /^3\.3 GB in 3 of 4 layers that .* the first new layer is layer 2 of 4, from `RUN pixi install --locked`: that step and every one after it were rebuilt — /,
+        );
     });
 
     it("fails maxGrowthPercent with both sizes and the percentage", () => {

@@ -24,7 +24,10 @@ describe("the checks and their plan", () => {
             plannedChecks([...CHECK_NAMES].reverse()).map((c) => c.name),
             ["withdrawn", "layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"],
         );
-        assert.deepEqual(plannedChecks(["import", "layers", "user"]).map((c) => c.name), ["layers", "user", "import"]);
+        assert.deepEqual(
+            plannedChecks(["import", "layers", "user"]).map((c) => c.name),
+            ["layers", "user", "import"],
+        );
         assert.deepEqual(plannedChecks([]), []);
     });
 });

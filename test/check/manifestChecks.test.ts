@@ -149,14 +149,12 @@ describe("manifest checks (pure)", () => {
         });
 
         it("rejects limits that are not positive numbers, naming the option", () => {
-            assert.throws(
-                () => evaluateLayers(image({ platform: "linux/amd64", layers: [] }), { maxLayerMb: 0, maxImageMb: 1 }),
-                { message: "layers check: `maxLayerMb` must be a positive number of MB, got 0" },
-            );
-            assert.throws(
-                () => evaluateLayers(image({ platform: "linux/amd64", layers: [] }), { maxLayerMb: 1, maxImageMb: NaN }),
-                { message: "layers check: `maxImageMb` must be a positive number of MB, got null" },
-            );
+            assert.throws(() => evaluateLayers(image({ platform: "linux/amd64", layers: [] }), { maxLayerMb: 0, maxImageMb: 1 }), {
+                message: "layers check: `maxLayerMb` must be a positive number of MB, got 0",
+            });
+            assert.throws(() => evaluateLayers(image({ platform: "linux/amd64", layers: [] }), { maxLayerMb: 1, maxImageMb: NaN }), {
+                message: "layers check: `maxImageMb` must be a positive number of MB, got null",
+            });
         });
     });
 
@@ -232,7 +230,11 @@ describe("manifest checks (pure)", () => {
 
         it("names the instruction behind a layer over the limit and says to split it", () => {
             const manifests = image({ platform: "linux/amd64", layers: [layer("a", 10 * MB), layer("b", 2.7 * 1024 * MB)] });
-            const result = evaluateLayers(manifests, { maxLayerMb: 800, maxImageMb: 4096 }, { [digest("0")]: ["ADD file:abc in /", "COPY --from=builder /env/lib /env/lib"] });
+            const result = evaluateLayers(
+                manifests,
+                { maxLayerMb: 800, maxImageMb: 4096 },
+                { [digest("0")]: ["ADD file:abc in /", "COPY --from=builder /env/lib /env/lib"] },
+            );
             assert.equal(
                 result.detail,
                 "1 layer over the 800 MB layer limit: layer 2 of 2, 2.7 GB, from `COPY --from=builder /env/lib /env/lib` (sha256:bbbbbbbbbbbb…): " +
@@ -274,11 +276,13 @@ describe("manifest checks (pure)", () => {
         });
 
         it("names a missing variable, a wrong value and a forbidden one", () => {
-            assert.deepEqual(evaluateEnv(config(["PYVISTA_OFF_SCREEN=false", "PYTHONPATH=/x"]), ["PYVISTA_OFF_SCREEN=true", "PYOPENGL_PLATFORM"], ["PYTHONPATH"]), {
-                ok: false,
-                detail:
-                    'PYVISTA_OFF_SCREEN is "false", expected "true"; PYOPENGL_PLATFORM is not set; PYTHONPATH is set ("/x") and must not be in the image config\'s Env',
-            });
+            assert.deepEqual(
+                evaluateEnv(config(["PYVISTA_OFF_SCREEN=false", "PYTHONPATH=/x"]), ["PYVISTA_OFF_SCREEN=true", "PYOPENGL_PLATFORM"], ["PYTHONPATH"]),
+                {
+                    ok: false,
+                    detail: 'PYVISTA_OFF_SCREEN is "false", expected "true"; PYOPENGL_PLATFORM is not set; PYTHONPATH is set ("/x") and must not be in the image config\'s Env',
+                },
+            );
         });
 
         it("passes when every requirement holds", () => {

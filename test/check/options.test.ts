@@ -16,7 +16,20 @@ const DECLARED = OPTIONS as readonly OptionDeclaration[];
 /** Characters a hostile or careless config might use, shell metacharacters and non-ASCII included. */
 const CHARS = [..."abcxyzABC0189._-/=:@+,~ \t\"'$;`\\()*?!#&|<>{}[]é€"];
 /** Known-valid pieces, so the rarer shapes (platforms, NAME=value, dotted modules) come up often. */
-const SEEDS = ["linux/amd64", "linux/arm64", "linux/arm/v7", "PYVISTA_OFF_SCREEN=true", "MESA_GL_VERSION_OVERRIDE=3.3", "A_B", "underworld3.function", "petsc4py", "--ip=0.0.0.0", "--ServerApp.token=", "/opt/env/bin/gcc", "python3.12"];
+const SEEDS = [
+    "linux/amd64",
+    "linux/arm64",
+    "linux/arm/v7",
+    "PYVISTA_OFF_SCREEN=true",
+    "MESA_GL_VERSION_OVERRIDE=3.3",
+    "A_B",
+    "underworld3.function",
+    "petsc4py",
+    "--ip=0.0.0.0",
+    "--ServerApp.token=",
+    "/opt/env/bin/gcc",
+    "python3.12",
+];
 const piece = fc.oneof(fc.string({ unit: fc.constantFrom(...CHARS), minLength: 1, maxLength: 12 }), fc.constantFrom(...SEEDS));
 
 /** Any candidate value of an option's kind; the declaration's own rule then keeps the valid ones. */
@@ -30,7 +43,9 @@ function candidate(option: OptionDeclaration): fc.Arbitrary<unknown> {
             return piece;
         case "withdrawals":
             return fc.array(
-                fc.record({ digest: fc.oneof(fc.constant(`sha256:${"a".repeat(64)}`), fc.constant(`sha256:${"0f".repeat(32)}`), piece), reason: piece }).map((w) => ({ ...w })),
+                fc
+                    .record({ digest: fc.oneof(fc.constant(`sha256:${"a".repeat(64)}`), fc.constant(`sha256:${"0f".repeat(32)}`), piece), reason: piece })
+                    .map((w) => ({ ...w })),
                 { minLength: 0, maxLength: 3 },
             );
         default:
@@ -41,7 +56,15 @@ function candidate(option: OptionDeclaration): fc.Arbitrary<unknown> {
 const validOptionSets: fc.Arbitrary<CheckOptions> = fc
     .record({
         enabled: fc.subarray([...CHECK_NAMES], { minLength: 1 }),
-        ...Object.fromEntries(DECLARED.map((o) => [o.key, fc.oneof(fc.constant(o.default), candidate(o).filter((v) => o.valid(v)))])),
+        ...Object.fromEntries(
+            DECLARED.map((o) => [
+                o.key,
+                fc.oneof(
+                    fc.constant(o.default),
+                    candidate(o).filter((v) => o.valid(v)),
+                ),
+            ]),
+        ),
     })
     .map((o) => o as unknown as CheckOptions);
 
@@ -96,7 +119,11 @@ describe("check options: one declaration", () => {
                     }
                     // The CLI reads text: " a" is the word "a", which the config accepts too. What it accepts, the
                     // config accepts; what the config accepts, it reads back unchanged.
-                    assert.equal(optionSchema(o).safeParse(parsed).success, true, `${o.key}: the CLI accepted ${JSON.stringify(parsed)}, the config refuses it`);
+                    assert.equal(
+                        optionSchema(o).safeParse(parsed).success,
+                        true,
+                        `${o.key}: the CLI accepted ${JSON.stringify(parsed)}, the config refuses it`,
+                    );
                     if (config) assert.deepStrictEqual(parsed, value);
                 }),
                 { numRuns: 200 },
@@ -126,6 +153,9 @@ describe("check options: one declaration", () => {
         // "-c" is not a command word; the config refuses it before it gets here.
         assert.equal(DECLARED.find((o) => o.key === "python")!.valid("-c"), false);
         assert.deepEqual(gateArgs({ ...options, python: "python" }), ["--env-require=A=--skip", "--jupyter-port=9000"]);
-        assert.deepEqual(gateArgs({ ...options, python: "python", enabled: ["layers"] }), ["--skip", "withdrawn,visibility,platform,env,user,jupyter,kernel,jit,import"]);
+        assert.deepEqual(gateArgs({ ...options, python: "python", enabled: ["layers"] }), [
+            "--skip",
+            "withdrawn,visibility,platform,env,user,jupyter,kernel,jit,import",
+        ]);
     });
 });

@@ -149,10 +149,18 @@ describe("registry client (scripted registry on loopback)", () => {
         it("gets an anonymous token with the challenge's service and scope, then retries", async () => {
             registry.route = bearerRoute((auth) => (auth ? { status: 400 } : { body: JSON.stringify({ token: "good-token" }) }));
             const result = await fetchImageManifests(ref());
-            assert.deepEqual(result.platforms[0].layers.map((l) => l.digest), [LAYER_A]);
+            assert.deepEqual(
+                result.platforms[0].layers.map((l) => l.digest),
+                [LAYER_A],
+            );
             assert.deepEqual(
                 registry.requests.map((r) => r.path),
-                ["/v2/uw3/base/manifests/1", "/token?service=fake-ghcr&scope=repository%3Auw3%2Fbase%3Apull", "/v2/uw3/base/manifests/1", `/v2/uw3/base/blobs/${sha256(CONFIG)}`],
+                [
+                    "/v2/uw3/base/manifests/1",
+                    "/token?service=fake-ghcr&scope=repository%3Auw3%2Fbase%3Apull",
+                    "/v2/uw3/base/manifests/1",
+                    `/v2/uw3/base/blobs/${sha256(CONFIG)}`,
+                ],
             );
             assert.equal(registry.requests[1].headers.authorization, undefined);
             // The token is reused for the config blob rather than a second handshake.
@@ -175,7 +183,10 @@ describe("registry client (scripted registry on loopback)", () => {
                 return open(req, url);
             };
             const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret" });
-            assert.deepEqual(result.platforms[0].layers.map((l) => l.digest), [LAYER_A]);
+            assert.deepEqual(
+                result.platforms[0].layers.map((l) => l.digest),
+                [LAYER_A],
+            );
             // The password went to the token service only; the registry itself only ever saw the token.
             assert.equal(registry.requests[1].path, "/token?service=fake-hub&scope=repository%3Auw3%2Fbase%3Apull");
             assert.deepEqual(
@@ -252,11 +263,18 @@ describe("registry client (scripted registry on loopback)", () => {
     });
 
     it("a manifest without layer sizes says which field is wrong", async () => {
-        const body = JSON.stringify({ mediaType: OCI_MANIFEST, config: { mediaType: "x", digest: sha256(CONFIG), size: 1 }, layers: [{ mediaType: "x", digest: LAYER_A }] });
+        const body = JSON.stringify({
+            mediaType: OCI_MANIFEST,
+            config: { mediaType: "x", digest: sha256(CONFIG), size: 1 },
+            layers: [{ mediaType: "x", digest: LAYER_A }],
+        });
         registry.route = () => ({ headers: { "Content-Type": OCI_MANIFEST }, body });
         await assert.rejects(fetchImageManifests(ref()), (err: RegistryError) => {
             assert.equal(err.kind, "protocol");
-            assert.match(err.message, /: the manifest 1 is malformed \(layers\.0\.size: .*\); expected \{"config": \{\.\.\.\}, "layers": \[\{mediaType, digest, size\}\]\}$/);
+            assert.match(
+                err.message,
+                /: the manifest 1 is malformed \(layers\.0\.size: .*\); expected \{"config": \{\.\.\.\}, "layers": \[\{mediaType, digest, size\}\]\}$/,
+            );
             return true;
         });
     });
@@ -295,7 +313,10 @@ describe("registry client (scripted registry on loopback)", () => {
         registry.route = () => ({ headers: { "Content-Type": DOCKER_MANIFEST }, body: manifest([]), stall: "body" });
         await assert.rejects(fetchImageManifests(ref(), undefined, { timeoutMs: 200 }), (err: RegistryError) => {
             assert.equal(err.kind, "unreachable");
-            assert.equal(err.message, `registry ${registry.host}, repository uw3/base, reference 1: reading the answer to GET http://${registry.host}/v2/uw3/base/manifests/1 failed (timed out)`);
+            assert.equal(
+                err.message,
+                `registry ${registry.host}, repository uw3/base, reference 1: reading the answer to GET http://${registry.host}/v2/uw3/base/manifests/1 failed (timed out)`,
+            );
             return true;
         });
     });
@@ -442,7 +463,8 @@ describe("registry client (scripted registry on loopback)", () => {
 
         it("refuses an index with more manifests than it will follow, after one request", async () => {
             const children = Array.from({ length: 65 }, (_, i) => ({ body: manifest([{ digest: LAYER_A, size: i + 1 }], OCI_MANIFEST) }));
-            registry.route = (_req, url) => (url.pathname === "/v2/uw3/base/manifests/1" ? { headers: { "Content-Type": OCI_INDEX }, body: indexOf(children) } : undefined);
+            registry.route = (_req, url) =>
+                url.pathname === "/v2/uw3/base/manifests/1" ? { headers: { "Content-Type": OCI_INDEX }, body: indexOf(children) } : undefined;
             await assert.rejects(fetchImageManifests(ref()), {
                 message: `registry ${registry.host}, repository uw3/base, reference 1: the index 1 lists 65 manifests; at most 64 are read (one request each), so this is not an image index this check follows`,
             });
@@ -452,11 +474,14 @@ describe("registry client (scripted registry on loopback)", () => {
         it("verifies a sha512 child and catches one whose bytes do not match", async () => {
             const child = manifest([{ digest: LAYER_A, size: 5 }], OCI_MANIFEST);
             const sha512 = `sha512:${createHash("sha512").update(child).digest("hex")}`;
-            const serve = (served: string): Route => (_req, url) => {
-                if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": OCI_INDEX }, body: indexOf([{ body: child, digest: sha512 }]) };
-                if (url.pathname === `/v2/uw3/base/manifests/${sha512}`) return { headers: { "Content-Type": OCI_MANIFEST }, body: served };
-                return undefined;
-            };
+            const serve =
+                (served: string): Route =>
+                (_req, url) => {
+                    if (url.pathname === "/v2/uw3/base/manifests/1")
+                        return { headers: { "Content-Type": OCI_INDEX }, body: indexOf([{ body: child, digest: sha512 }]) };
+                    if (url.pathname === `/v2/uw3/base/manifests/${sha512}`) return { headers: { "Content-Type": OCI_MANIFEST }, body: served };
+                    return undefined;
+                };
             registry.route = serve(child);
             const result = await fetchImageManifests(ref());
             assert.equal(result.platforms[0].digest, sha512);
@@ -472,7 +497,9 @@ describe("registry client (scripted registry on loopback)", () => {
         it("refuses a child digest whose algorithm it cannot verify, without requesting it", async () => {
             const child = manifest([{ digest: LAYER_A, size: 5 }], OCI_MANIFEST);
             registry.route = (_req, url) =>
-                url.pathname === "/v2/uw3/base/manifests/1" ? { headers: { "Content-Type": OCI_INDEX }, body: indexOf([{ body: child, digest: "md5:0123456789abcdef" }]) } : undefined;
+                url.pathname === "/v2/uw3/base/manifests/1"
+                    ? { headers: { "Content-Type": OCI_INDEX }, body: indexOf([{ body: child, digest: "md5:0123456789abcdef" }]) }
+                    : undefined;
             await assert.rejects(fetchImageManifests(ref()), {
                 message: `registry ${registry.host}, repository uw3/base, reference 1: the index 1 lists digest "md5:0123456789abcdef" uses an algorithm this check cannot verify; expected sha256 or sha512`,
             });
@@ -489,9 +516,13 @@ describe("registry client (scripted registry on loopback)", () => {
                 ]),
                 [`/v2/uw3/base/manifests/${sha256(arm)}`]: arm,
             };
-            registry.route = (_req, url) => (byPath[url.pathname] ? { headers: { "Content-Type": "application/json" }, body: byPath[url.pathname] } : undefined);
+            registry.route = (_req, url) =>
+                byPath[url.pathname] ? { headers: { "Content-Type": "application/json" }, body: byPath[url.pathname] } : undefined;
             const result = await fetchImageManifests(ref());
-            assert.deepEqual(result.platforms.map((p) => p.platform), ["linux/arm64"]);
+            assert.deepEqual(
+                result.platforms.map((p) => p.platform),
+                ["linux/arm64"],
+            );
             assert.deepEqual(result.attestations, ["unknown/unknown"]);
         });
 
@@ -501,7 +532,10 @@ describe("registry client (scripted registry on loopback)", () => {
             await assert.rejects(fetchImageManifests(ref()), (err: RegistryError) => {
                 assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
                 assert.ok(err.message.length < 600, `message is ${err.message.length} characters`);
-                assert.match(err.message, /answered HTTP 403 \(DENIED \\x1b\[2J\\x1b\[31mDENIED\\x1b\[0m\\x0dx+… \(\d+ characters in all\)\): pull access denied$/);
+                assert.match(
+                    err.message,
+                    /answered HTTP 403 \(DENIED \\x1b\[2J\\x1b\[31mDENIED\\x1b\[0m\\x0dx+… \(\d+ characters in all\)\): pull access denied$/,
+                );
                 return true;
             });
             // A body over the error-body bound is not read at all; the status alone is reported.
@@ -524,7 +558,11 @@ describe("registry client (scripted registry on loopback)", () => {
                     { mediaType: "x", digest: LAYER_B, size: big },
                 ],
             });
-            const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(child), size: child.length, platform: { os: "linux", architecture: "amd64" } }] });
+            const index = JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_INDEX,
+                manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(child), size: child.length, platform: { os: "linux", architecture: "amd64" } }],
+            });
             return (_req, url) => {
                 if (url.pathname === "/v2/uw3/base/manifests/1") return { headers: { "Content-Type": OCI_INDEX }, body: index };
                 if (url.pathname === `/v2/uw3/base/manifests/${sha256(child)}`) return { headers: { "Content-Type": OCI_MANIFEST }, body: child };
@@ -546,7 +584,10 @@ describe("registry client (scripted registry on loopback)", () => {
             assert.ok(!registry.requests.some((r) => r.path.includes("/blobs/")), "a passing image costs no config read");
             const failing = await checkLayers(ref(), { maxLayerMb: 800, maxImageMb: 4096 });
             assert.equal(failing.ok, false);
-            assert.match(failing.detail, /^1 layer over the 800 MB layer limit: layer 2 of 2, 900\.0 MB, from `COPY --from=builder \/env\/lib \/env\/lib` \(sha256:bbbbbbbbbbbb…\): split it \(see the setup document's split COPY layers\) — /);
+            assert.match(
+                failing.detail,
+                /^1 layer over the 800 MB layer limit: layer 2 of 2, 900\.0 MB, from `COPY --from=builder \/env\/lib \/env\/lib` \(sha256:bbbbbbbbbbbb…\): split it \(see the setup document's split COPY layers\) — /,
+            );
         });
 
         it("a config blob over the bound is not read; the layer is still named by position", async () => {

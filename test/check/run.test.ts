@@ -12,7 +12,12 @@ describe("renderCheckTable", () => {
     it("aligns name, PASS/FAIL, seconds and detail, and ends with a verdict", () => {
         const table = renderCheckTable([
             { name: "user", ok: true, detail: 'runs as UID 1000 (Config.User "jovyan")', seconds: 0.44 },
-            { name: "jupyter", ok: false, detail: "no HTTP answer on 127.0.0.1:8888 within 30 s; last log lines:\n  [I] starting\n  [I] still starting", seconds: 30.56 },
+            {
+                name: "jupyter",
+                ok: false,
+                detail: "no HTTP answer on 127.0.0.1:8888 within 30 s; last log lines:\n  [I] starting\n  [I] still starting",
+                seconds: 30.56,
+            },
             { name: "jit", ok: true, detail: "cc1 at /env/libexec/cc1; include/ at /env/include", seconds: 0.3 },
         ]);
         assert.equal(
@@ -35,7 +40,12 @@ describe("renderCheckTable", () => {
             { name: "visibility", ok: true, detail: "ok", seconds: 0.1 },
         ]);
         assert.equal(table.split("\n").pop(), "all 2 checks passed");
-        assert.equal(renderCheckTable([{ name: "user", ok: true, detail: "ok", seconds: 1 }]).split("\n").pop(), "1 check passed");
+        assert.equal(
+            renderCheckTable([{ name: "user", ok: true, detail: "ok", seconds: 1 }])
+                .split("\n")
+                .pop(),
+            "1 check passed",
+        );
     });
 
     it("handles no results", () => {
@@ -51,7 +61,10 @@ describe("failedResult", () => {
             detail: "not run: Docker engine unreachable: Cannot connect",
             seconds: 0.1,
         });
-        assert.equal(failedResult("jit", new ImageNotLocalError("image x is not in the local Docker engine"), 0).detail, "not run: image x is not in the local Docker engine");
+        assert.equal(
+            failedResult("jit", new ImageNotLocalError("image x is not in the local Docker engine"), 0).detail,
+            "not run: image x is not in the local Docker engine",
+        );
         assert.equal(failedResult("jupyter", new CheckNotRunError("127.0.0.1:8888 is already in use"), 0).detail, "not run: 127.0.0.1:8888 is already in use");
     });
 

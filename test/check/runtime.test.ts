@@ -71,7 +71,10 @@ describe("runtime check evaluators", () => {
                 ok: false,
                 detail: 'no kernelspec named "python3"; kernels found: pixi-kernel-python3 (notebooks ask for "python3" by name)',
             });
-            assert.equal(evaluateKernel(listing(), "jupyter", "python3").detail, 'no kernelspec named "python3"; kernels found: none (notebooks ask for "python3" by name)');
+            assert.equal(
+                evaluateKernel(listing(), "jupyter", "python3").detail,
+                'no kernelspec named "python3"; kernels found: none (notebooks ask for "python3" by name)',
+            );
         });
 
         it("fails when jupyter is missing or prints something else", () => {
@@ -169,10 +172,16 @@ describe("runtime check evaluators", () => {
         afterEach(() => fs.rmSync(bin, { recursive: true, force: true }));
 
         it("passes when every module imports", () => {
-            assert.deepEqual(evaluateImport(runScript(IMPORT_SCRIPT, ["python", "nbgitpuller", "underworld3.function"], bin), "python", ["nbgitpuller", "underworld3.function"]), {
-                ok: true,
-                detail: "python imported nbgitpuller, underworld3.function",
-            });
+            assert.deepEqual(
+                evaluateImport(runScript(IMPORT_SCRIPT, ["python", "nbgitpuller", "underworld3.function"], bin), "python", [
+                    "nbgitpuller",
+                    "underworld3.function",
+                ]),
+                {
+                    ok: true,
+                    detail: "python imported nbgitpuller, underworld3.function",
+                },
+            );
         });
 
         it("names each failing module with the last line of its error", () => {
@@ -186,10 +195,13 @@ describe("runtime check evaluators", () => {
         });
 
         it("says once when the interpreter is missing", () => {
-            assert.deepEqual(evaluateImport(runScript(IMPORT_SCRIPT, ["python3.12", "underworld3", "nbgitpuller"], bin), "python3.12", ["underworld3", "nbgitpuller"]), {
-                ok: false,
-                detail: 'interpreter "python3.12" not found on the image\'s PATH',
-            });
+            assert.deepEqual(
+                evaluateImport(runScript(IMPORT_SCRIPT, ["python3.12", "underworld3", "nbgitpuller"], bin), "python3.12", ["underworld3", "nbgitpuller"]),
+                {
+                    ok: false,
+                    detail: 'interpreter "python3.12" not found on the image\'s PATH',
+                },
+            );
         });
 
         it("reports modules the probe never reached", () => {

@@ -43,7 +43,10 @@ describe("bad input at the command line", function () {
             fs.mkdirSync(path.join(dir, "Pulumi.x.yaml"));
             const r = cli(["link", "a/b", "--stack", "x"], dir);
             assert.equal(r.code, 2);
-            assert.equal(firstLine(r.stderr), `uw3-binder link: --stack x: ${path.join(dir, "Pulumi.x.yaml")}: is a directory, expected a stack file (Pulumi.<stack>.yaml)`);
+            assert.equal(
+                firstLine(r.stderr),
+                `uw3-binder link: --stack x: ${path.join(dir, "Pulumi.x.yaml")}: is a directory, expected a stack file (Pulumi.<stack>.yaml)`,
+            );
         });
     });
 
@@ -51,11 +54,17 @@ describe("bad input at the command line", function () {
         it("check 127.0.0.1:99999/x:t is a usage error, exit 2, before any request", () => {
             const r = cli(["check", "127.0.0.1:99999/x:t"], dir);
             assert.equal(r.code, 2);
-            assert.equal(firstLine(r.stderr), 'uw3-binder check: invalid image reference "127.0.0.1:99999/x:t": registry "127.0.0.1:99999": port 99999 is not a TCP port (1-65535)');
+            assert.equal(
+                firstLine(r.stderr),
+                'uw3-binder check: invalid image reference "127.0.0.1:99999/x:t": registry "127.0.0.1:99999": port 99999 is not a TCP port (1-65535)',
+            );
         });
 
         it("refuses port 0 and accepts 1 and 65535", () => {
-            assert.throws(() => parseCheckArgs(["localhost:0/x:t"]), { name: "UsageError", message: 'invalid image reference "localhost:0/x:t": registry "localhost:0": port 0 is not a TCP port (1-65535)' });
+            assert.throws(() => parseCheckArgs(["localhost:0/x:t"]), {
+                name: "UsageError",
+                message: 'invalid image reference "localhost:0/x:t": registry "localhost:0": port 0 is not a TCP port (1-65535)',
+            });
             assert.equal(parseImageReference("localhost:1/x:t").registry, "localhost:1");
             assert.equal(parseImageReference("127.0.0.1:65535/x:t").registry, "127.0.0.1:65535");
         });
@@ -115,12 +124,16 @@ describe("bad input at the command line", function () {
             [">-", "config:\n  uw3-binder:release: >-\n    2025.01\n"],
         ]) {
             it(`a block scalar (${style})`, () => {
-                assert.equal(refused(text), 'Pulumi.2025-01.yaml: `uw3-binder:release` is a block scalar (| or >); expected a line like uw3-binder:release: "2025.01"');
+                assert.equal(
+                    refused(text),
+                    'Pulumi.2025-01.yaml: `uw3-binder:release` is a block scalar (| or >); expected a line like uw3-binder:release: "2025.01"',
+                );
             });
         }
 
         it("both `release` and `uw3-binder:release`", () => {
-            const message = "Pulumi.2025-01.yaml: `uw3-binder:release` is set twice, as `release` and as `uw3-binder:release`; Pulumi reads only one, so keep `uw3-binder:release`";
+            const message =
+                "Pulumi.2025-01.yaml: `uw3-binder:release` is set twice, as `release` and as `uw3-binder:release`; Pulumi reads only one, so keep `uw3-binder:release`";
             assert.equal(refused('config:\n  release: "2024.12"\n  uw3-binder:release: "2025.01"\n'), message);
             assert.deepEqual(validateStackFileText(JANUARY.replace(RELEASE_LINE, `release: "2024.12"\n  ${RELEASE_LINE}`), "Pulumi.2025-01.yaml"), [message]);
         });
@@ -129,7 +142,10 @@ describe("bad input at the command line", function () {
             fs.writeFileSync(path.join(dir, "Pulumi.2025-01.yaml"), JANUARY.replace(RELEASE_LINE, "uw3-binder:release: |\n    2025.01"));
             const r = cli(["new-release", "2025.02"], dir);
             assert.equal(r.code, 2);
-            assert.equal(firstLine(r.stderr), 'uw3-binder new-release: Pulumi.2025-01.yaml: `uw3-binder:release` is a block scalar (| or >); expected a line like uw3-binder:release: "2025.01"');
+            assert.equal(
+                firstLine(r.stderr),
+                'uw3-binder new-release: Pulumi.2025-01.yaml: `uw3-binder:release` is a block scalar (| or >); expected a line like uw3-binder:release: "2025.01"',
+            );
             assert.deepEqual(fs.readdirSync(dir), ["Pulumi.2025-01.yaml"]);
         });
     });
@@ -146,7 +162,10 @@ describe("bad input at the command line", function () {
             ];
             fs.writeFileSync(path.join(dir, "Pulumi.2025-01.yaml"), JANUARY.replace(RELEASE_LINE, `${RELEASE_LINE}\n${lines.join("\n")}`));
             const text = nextStepsText(newRelease({ release: "2025.02", dir }));
-            const commands = text.split("\n").filter((l) => l.trim().startsWith("pulumi config set")).map((l) => l.trim());
+            const commands = text
+                .split("\n")
+                .filter((l) => l.trim().startsWith("pulumi config set"))
+                .map((l) => l.trim());
             const expected = [
                 ["--secret", "--stack", "2025-02", "github:token"],
                 ["--secret", "--stack", "2025-02", "uw3-binder:registryPassword"],
@@ -159,10 +178,7 @@ describe("bad input at the command line", function () {
             const run = runUnderShell(commands.join("\n"), ["pulumi"], dir);
             assert.equal(run.status, 0, run.stderr);
             assert.equal(fs.existsSync(marker), false, "a key ran a command");
-            assert.deepEqual(
-                run.calls.map((c) => JSON.stringify(c.argv)).sort(),
-                expected.map((argv) => JSON.stringify(["config", "set", ...argv])).sort(),
-            );
+            assert.deepEqual(run.calls.map((c) => JSON.stringify(c.argv)).sort(), expected.map((argv) => JSON.stringify(["config", "set", ...argv])).sort());
         });
     });
 });

@@ -28,14 +28,20 @@ describe("bin/uw3-binder.js in a pipeline", function () {
         const file = path.join(dir, "Pulumi.big.yaml");
         fs.writeFileSync(file, thirtyBranchStack());
         // The reader sleeps first, so the pipe fills at 64 KiB and the rest waits in the writer's queue.
-        const r = spawnSync("sh", ["-c", '{ "$0" "$1" plan --config-file "$2" --json; echo "exit=$?" >&2; } | { sleep 1; cat; }', process.execPath, BIN, file], {
-            encoding: "utf8",
-            maxBuffer: 64 * 1024 * 1024,
-        });
+        const r = spawnSync(
+            "sh",
+            ["-c", '{ "$0" "$1" plan --config-file "$2" --json; echo "exit=$?" >&2; } | { sleep 1; cat; }', process.execPath, BIN, file],
+            {
+                encoding: "utf8",
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        );
         assert.equal(r.stderr, "exit=0\n");
         assert.ok(r.stdout.length > 64 * 1024, `expected more than 64 KiB of JSON, got ${r.stdout.length} bytes`);
         const plan = JSON.parse(r.stdout);
-        const dockerfiles = plan.resources.filter((x: any) => x.type === "github:index/repositoryFile:RepositoryFile" && x.inputs.file === ".binder/Dockerfile");
+        const dockerfiles = plan.resources.filter(
+            (x: any) => x.type === "github:index/repositoryFile:RepositoryFile" && x.inputs.file === ".binder/Dockerfile",
+        );
         assert.equal(dockerfiles.length, 30);
         assert.equal(dockerfiles[29].inputs.branch, "feature-26");
     });

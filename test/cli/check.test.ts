@@ -150,8 +150,16 @@ describe("parseCheckArgs", () => {
             ["a zero --start-timeout-s", [REF, "--start-timeout-s", "0"], '--start-timeout-s must be a positive number of seconds up to 3600, found "0"'],
             ["a --jupyter-port above 65535", [REF, "--jupyter-port", "70000"], '--jupyter-port must be a port number from 1024 to 65535, found "70000"'],
             ["a privileged --jupyter-port", [REF, "--jupyter-port", "80"], '--jupyter-port must be a port number from 1024 to 65535, found "80"'],
-            ["a --start-timeout-s past setTimeout's range", [REF, "--start-timeout-s", "2147484"], '--start-timeout-s must be a positive number of seconds up to 3600, found "2147484"'],
-            ["a blank --jupyter-command", [REF, "--jupyter-command", "   "], '--jupyter-command must be a command of words without spaces that does not set the port (the check appends --port=<port>), found "   "'],
+            [
+                "a --start-timeout-s past setTimeout's range",
+                [REF, "--start-timeout-s", "2147484"],
+                '--start-timeout-s must be a positive number of seconds up to 3600, found "2147484"',
+            ],
+            [
+                "a blank --jupyter-command",
+                [REF, "--jupyter-command", "   "],
+                '--jupyter-command must be a command of words without spaces that does not set the port (the check appends --port=<port>), found "   "',
+            ],
             [
                 "a --jupyter-command that sets --port",
                 [REF, "--jupyter-command=jupyter lab --port=9999"],
@@ -175,7 +183,11 @@ describe("parseCheckArgs", () => {
             ],
             ["an empty --modules", [REF, "--modules", ""], "--modules needs at least one module name; to check no imports, use --skip import"],
             ["an empty --modules=", [REF, "--modules="], "--modules needs at least one module name; to check no imports, use --skip import"],
-            ["a --modules of commas", [REF, "--modules", ","], '--modules must be a list of Python module names (dotted identifiers, e.g. underworld3.function), found ","'],
+            [
+                "a --modules of commas",
+                [REF, "--modules", ","],
+                '--modules must be a list of Python module names (dotted identifiers, e.g. underworld3.function), found ","',
+            ],
             [
                 "a --modules entry that is not a module name",
                 [REF, "--modules", "underworld3,os; import shutil"],

@@ -64,7 +64,17 @@ describe("command lines under sh -c", function () {
         const run = await runStack(config);
         const main = inputsOf(byName(run, "launcher-warmup-main"));
         const argv = runNode(main.create);
-        assert.deepEqual(argv, [CLI, "warmup", "underworldcode/uw3-binder-launcher", main.triggers[0], "--hubs", "http://127.0.0.1:8585/hub", "--timeout-s", "600", "--json"]);
+        assert.deepEqual(argv, [
+            CLI,
+            "warmup",
+            "underworldcode/uw3-binder-launcher",
+            main.triggers[0],
+            "--hubs",
+            "http://127.0.0.1:8585/hub",
+            "--timeout-s",
+            "600",
+            "--json",
+        ]);
     });
 });
 
@@ -87,7 +97,8 @@ describe("launcher.binderUrl: a plain http(s) URL", () => {
     }
 
     it("accepts mybinder.org, a hub under a path and a loopback hub with a port", () => {
-        for (const url of ["https://mybinder.org", "https://binder.example.org/hub/", "http://127.0.0.1:8585", "https://gke.mybinder.org/%7Euser"]) assert.equal(binderUrlProblem(url), undefined, url);
+        for (const url of ["https://mybinder.org", "https://binder.example.org/hub/", "http://127.0.0.1:8585", "https://gke.mybinder.org/%7Euser"])
+            assert.equal(binderUrlProblem(url), undefined, url);
     });
 
     it("the config names the key and the value", async () => {

@@ -32,18 +32,45 @@ describe("uw3-binder plan", function () {
         const files = of("github:index/repositoryFile:RepositoryFile");
         const digest = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
         const dockerfiles = files.filter((f: any) => f.inputs.file === ".binder/Dockerfile");
-        assert.deepStrictEqual(dockerfiles.map((f: any) => f.inputs.branch), ["main", "uw3-release-candidate", "development"]);
-        for (const f of dockerfiles) assert.ok(f.inputs.content.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest}\nENV UW3_BRANCH=${f.inputs.branch}\n`));
+        assert.deepStrictEqual(
+            dockerfiles.map((f: any) => f.inputs.branch),
+            ["main", "uw3-release-candidate", "development"],
+        );
+        for (const f of dockerfiles)
+            assert.ok(f.inputs.content.includes(`FROM ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest}\nENV UW3_BRANCH=${f.inputs.branch}\n`));
         assert.strictEqual(files.filter((f: any) => f.inputs.file === "README.md").length, 3);
-        assert.deepStrictEqual(of("github:index/actionsSecret:ActionsSecret").map((x: any) => x.inputs), [
-            { repository: "underworld3", secretName: "LAUNCHER_PAT", value: "[secret]" },
-        ]);
+        assert.deepStrictEqual(
+            of("github:index/actionsSecret:ActionsSecret").map((x: any) => x.inputs),
+            [{ repository: "underworld3", secretName: "LAUNCHER_PAT", value: "[secret]" }],
+        );
         assert.strictEqual(of("docker-build:index:Image")[0].inputs.registries, "[secret]");
         // A gate shows what it checks and with which options; its password as "[secret]", its provider code not at all.
-        assert.deepStrictEqual(of(GATE_RESOURCE_TYPE).map((x: any) => [x.name, x.inputs]), [
-            ["deps-gate-check", { args: ["--skip", "user,jupyter,kernel,jit,import"], password: "[secret]", reference: `ghcr.io/underworldcode/uw3-deps:2025.01@${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`, username: "underworld-bot" }],
-            ["slim-gate-check", { args: [`--parents=${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`, "--env-require=PYVISTA_OFF_SCREEN=true,LIBGL_ALWAYS_SOFTWARE=1,MESA_GL_VERSION_OVERRIDE=3.3,GALLIUM_DRIVER=llvmpipe,VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow"], password: "[secret]", reference: `ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest}`, username: "underworld-bot" }],
-        ]);
+        assert.deepStrictEqual(
+            of(GATE_RESOURCE_TYPE).map((x: any) => [x.name, x.inputs]),
+            [
+                [
+                    "deps-gate-check",
+                    {
+                        args: ["--skip", "user,jupyter,kernel,jit,import"],
+                        password: "[secret]",
+                        reference: `ghcr.io/underworldcode/uw3-deps:2025.01@${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`,
+                        username: "underworld-bot",
+                    },
+                ],
+                [
+                    "slim-gate-check",
+                    {
+                        args: [
+                            `--parents=${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`,
+                            "--env-require=PYVISTA_OFF_SCREEN=true,LIBGL_ALWAYS_SOFTWARE=1,MESA_GL_VERSION_OVERRIDE=3.3,GALLIUM_DRIVER=llvmpipe,VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow",
+                        ],
+                        password: "[secret]",
+                        reference: `ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest}`,
+                        username: "underworld-bot",
+                    },
+                ],
+            ],
+        );
     });
 
     it("prints a readable table by default", () => {
@@ -51,7 +78,10 @@ describe("uw3-binder plan", function () {
         assert.strictEqual(r.code, 0, r.stderr);
         assert.match(r.stdout, /^stack 2025-01: 22 resources\n/);
         assert.match(r.stdout, /\ndocker-build:index:Image +slim-image +ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim \(linux\/amd64\)\n/);
-        assert.match(r.stdout, /\npulumi-nodejs:dynamic\/uw3-binder:Gate +slim-gate-check +uw3-binder check --parents=sha256:[0-9a-f]{64} --env-require=PYVISTA_OFF_SCREEN=true,\S+ ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64}\n/);
+        assert.match(
+            r.stdout,
+            /\npulumi-nodejs:dynamic\/uw3-binder:Gate +slim-gate-check +uw3-binder check --parents=sha256:[0-9a-f]{64} --env-require=PYVISTA_OFF_SCREEN=true,\S+ ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64}\n/,
+        );
     });
 
     it("--stack uw2 --json shows the Underworld2 chain pinned by digest with one manifest list per tag", () => {
@@ -68,7 +98,10 @@ describe("uw3-binder plan", function () {
 
     it("exits 2 with every problem of an invalid stack file, before declaring anything", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-plan-"));
-        const text = fs.readFileSync(path.join(PROGRAM_DIR, "Pulumi.2025-01.yaml"), "utf8").replace('"2025.01"', '"2025-13"').replace("image: slim }\n      - { name: development", "image: full }\n      - { name: development");
+        const text = fs
+            .readFileSync(path.join(PROGRAM_DIR, "Pulumi.2025-01.yaml"), "utf8")
+            .replace('"2025.01"', '"2025-13"')
+            .replace("image: slim }\n      - { name: development", "image: full }\n      - { name: development");
         const file = path.join(dir, "Pulumi.bad.yaml");
         fs.writeFileSync(file, text);
         const r = cli(["plan", "--config-file", file, "--json"]);

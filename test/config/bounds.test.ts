@@ -35,9 +35,10 @@ describe("timeouts a timer can hold", () => {
     });
 
     it("config: refuses a launcher warmupTimeoutS past the bound", () => {
-        assert.deepEqual(problems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 1e10)), [
-            `\`uw3-binder:launcher.warmupTimeoutS\`: ${LIMIT}, found 10000000000`,
-        ]);
+        assert.deepEqual(
+            problems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 1e10)),
+            [`\`uw3-binder:launcher.warmupTimeoutS\`: ${LIMIT}, found 10000000000`],
+        );
     });
 
     it("check: refuses --start-timeout-s past the bound as a usage error", () => {
@@ -77,9 +78,10 @@ describe("values too large to echo", () => {
     });
 
     it("config: a 10 MB release is named in one short line", () => {
-        assert.deepEqual(problems((c) => (c["uw3-binder:release"] = TEN_MB)), [
-            `\`uw3-binder:release\`: expected a release month YYYY.MM (for example "2025.01"), found "${"x".repeat(512)}"... (10485760 characters)`,
-        ]);
+        assert.deepEqual(
+            problems((c) => (c["uw3-binder:release"] = TEN_MB)),
+            [`\`uw3-binder:release\`: expected a release month YYYY.MM (for example "2025.01"), found "${"x".repeat(512)}"... (10485760 characters)`],
+        );
     });
 
     it("config: a 10 MB unknown key and a 10 MB value of a wrong type are cut too", () => {
@@ -93,8 +95,17 @@ describe("values too large to echo", () => {
     });
 
     it("CLI: a 10 MB image reference or flag value is cut in the usage error", () => {
-        assert.throws(() => parseCheckArgs([`127.0.0.1:5000/${TEN_MB.toUpperCase()}:t`]), (err: Error) => err instanceof UsageError && err.message.length < 1500 && err.message.includes("(10485777 characters)"));
-        assert.throws(() => parseCheckArgs([`--${TEN_MB}`]), (err: Error) => err instanceof UsageError && err.message.length < 1500);
-        assert.throws(() => parseImageReference(`ghcr.io/x/y:t@sha256:${TEN_MB}`), (err: Error) => err.message.length < 1500);
+        assert.throws(
+            () => parseCheckArgs([`127.0.0.1:5000/${TEN_MB.toUpperCase()}:t`]),
+            (err: Error) => err instanceof UsageError && err.message.length < 1500 && err.message.includes("(10485777 characters)"),
+        );
+        assert.throws(
+            () => parseCheckArgs([`--${TEN_MB}`]),
+            (err: Error) => err instanceof UsageError && err.message.length < 1500,
+        );
+        assert.throws(
+            () => parseImageReference(`ghcr.io/x/y:t@sha256:${TEN_MB}`),
+            (err: Error) => err.message.length < 1500,
+        );
     });
 });

@@ -25,7 +25,13 @@ describe("config/graph", () => {
             { image: "a", index: 0, path: ["a", "c", "b", "a"] },
             { image: "d", index: 0, path: ["d", "d"] },
         ]);
-        assert.deepEqual(fromCycles([{ name: "a", parents: [] }, { name: "b", parents: ["a"] }]), []);
+        assert.deepEqual(
+            fromCycles([
+                { name: "a", parents: [] },
+                { name: "b", parents: ["a"] },
+            ]),
+            [],
+        );
     });
 
     it("orders parents first, otherwise keeping the order given", () => {

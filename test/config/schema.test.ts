@@ -93,11 +93,14 @@ describe("config schema", () => {
     });
 
     it("names each missing secret with the command that sets it", () => {
-        assert.deepStrictEqual(problems(() => undefined, { keys: [], registryPasswordServers: [], githubTokenFromEnv: false }), [
-            '`uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
-            "`github:token`: missing secret (the GitHub token that writes the launcher repository); set it with `pulumi config set --secret github:token <value>`",
-            "`uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>`",
-        ]);
+        assert.deepStrictEqual(
+            problems(() => undefined, { keys: [], registryPasswordServers: [], githubTokenFromEnv: false }),
+            [
+                '`uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
+                "`github:token`: missing secret (the GitHub token that writes the launcher repository); set it with `pulumi config set --secret github:token <value>`",
+                "`uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>`",
+            ],
+        );
     });
 
     it("reports shape errors with the key path, what was expected and what was found", () => {
@@ -111,7 +114,7 @@ describe("config schema", () => {
             }),
             [
                 "`uw3-binder:registry.namespace`: is required (expected string)",
-                '`uw3-binder:images.deps.checks.layers.maxLayerMb`: expected a positive number of MB up to 1000000, found -1',
+                "`uw3-binder:images.deps.checks.layers.maxLayerMb`: expected a positive number of MB up to 1000000, found -1",
                 '`uw3-binder:images.slim`: unknown key "platform"',
                 '`uw3-binder:launcher.create`: expected boolean, found "no"',
                 "`uw3-binder:launcher.branches`: expected at least 1 entry, found []",
@@ -161,14 +164,20 @@ describe("config schema: source paths", () => {
         assert.strictEqual(found.length, 3, found.join("\n"));
         assert.match(found[0], /^`uw3-binder:images\.deps\.context\[1\]`: .*\.\./);
         assert.match(found[1], /^`uw3-binder:images\.slim\.rebuildOn\[0\]`: /);
-        assert.strictEqual(found[2], '`uw3-binder:images.slim.dockerfile`: paths are relative to `uw3-binder:source.path` and stay inside it, found "/etc/Dockerfile"');
+        assert.strictEqual(
+            found[2],
+            '`uw3-binder:images.slim.dockerfile`: paths are relative to `uw3-binder:source.path` and stay inside it, found "/etc/Dockerfile"',
+        );
     });
 });
 
 describe("config schema: checks", () => {
     it("leaves every image's Jupyter check on the default port: each server has its own container network", () => {
         const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
-        assert.deepStrictEqual(config.images.map((i) => i.checks.jupyterPort), [8888, 8888]);
+        assert.deepStrictEqual(
+            config.images.map((i) => i.checks.jupyterPort),
+            [8888, 8888],
+        );
     });
 
     it("refuses an image with every check off", () => {
@@ -176,7 +185,15 @@ describe("config schema: checks", () => {
             problems(
                 (c) =>
                     (c["uw3-binder:images"].deps.checks = {
-                        layers: false, visibility: false, platform: false, env: false, user: false, jupyter: false, kernel: false, jit: false, import: false,
+                        layers: false,
+                        visibility: false,
+                        platform: false,
+                        env: false,
+                        user: false,
+                        jupyter: false,
+                        kernel: false,
+                        jit: false,
+                        import: false,
                     }),
             ),
             ["`uw3-binder:images.deps.checks`: every check is off, so nothing would gate this image; keep at least `layers`"],
@@ -202,7 +219,9 @@ describe("config schema: checks", () => {
         );
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:images"].slim.checks = { jupyter: { command: ["jupyter lab"] } })),
-            ['`uw3-binder:images.slim.checks.jupyter.command`: expected a command of words without spaces that does not set the port (the check appends --port=<port>), found ["jupyter lab"]'],
+            [
+                '`uw3-binder:images.slim.checks.jupyter.command`: expected a command of words without spaces that does not set the port (the check appends --port=<port>), found ["jupyter lab"]',
+            ],
         );
     });
 
@@ -210,7 +229,10 @@ describe("config schema: checks", () => {
         const config = stackConfig();
         config["uw3-binder:images"].slim.checks = { env: { require: ["PYVISTA_OFF_SCREEN=true", "PYVISTA_USE_IPYVTK"], forbid: ["PYTHONPATH"] } };
         const slim = parseBinderConfig(config, ALL_SECRETS).images[1];
-        assert.deepStrictEqual([slim.checks.envRequire, slim.checks.envForbid, slim.checks.platforms], [["PYVISTA_OFF_SCREEN=true", "PYVISTA_USE_IPYVTK"], ["PYTHONPATH"], ["linux/amd64"]]);
+        assert.deepStrictEqual(
+            [slim.checks.envRequire, slim.checks.envForbid, slim.checks.platforms],
+            [["PYVISTA_OFF_SCREEN=true", "PYVISTA_USE_IPYVTK"], ["PYTHONPATH"], ["linux/amd64"]],
+        );
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:images"].slim.checks = { env: { require: ["A=1,B=2"] } })),
             ['`uw3-binder:images.slim.checks.env.require`: expected a list of NAME or NAME=value entries (no commas), found ["A=1,B=2"]'],
@@ -229,7 +251,10 @@ describe("config schema: checks", () => {
             ],
         );
         // An image no launcher pins (deps) may be built for arm64 alone.
-        assert.deepStrictEqual(problems((c) => (c["uw3-binder:images"].deps.platforms = ["linux/arm64"])), []);
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:images"].deps.platforms = ["linux/arm64"])),
+            [],
+        );
     });
 });
 
@@ -261,20 +286,39 @@ describe("config schema: launcher.binderHubs", () => {
     };
 
     it("defaults to every mybinder.org federation member", () => {
-        assert.deepStrictEqual(hubsOf(() => undefined), ["https://2i2c.mybinder.org", "https://gesis.mybinder.org", "https://bids.mybinder.org"]);
+        assert.deepStrictEqual(
+            hubsOf(() => undefined),
+            ["https://2i2c.mybinder.org", "https://gesis.mybinder.org", "https://bids.mybinder.org"],
+        );
     });
 
     it("takes the listed hubs, without trailing slashes", () => {
-        assert.deepStrictEqual(hubsOf((l) => (l.binderHubs = ["https://notebooks.example.org/binder/", "http://127.0.0.1:8585"])), ["https://notebooks.example.org/binder", "http://127.0.0.1:8585"]);
+        assert.deepStrictEqual(
+            hubsOf((l) => (l.binderHubs = ["https://notebooks.example.org/binder/", "http://127.0.0.1:8585"])),
+            ["https://notebooks.example.org/binder", "http://127.0.0.1:8585"],
+        );
     });
 
     it("keeps a stack's single `binderUrl` as its one hub", () => {
-        assert.deepStrictEqual(hubsOf((l) => (l.binderUrl = "https://mybinder.org/")), ["https://mybinder.org"]);
+        assert.deepStrictEqual(
+            hubsOf((l) => (l.binderUrl = "https://mybinder.org/")),
+            ["https://mybinder.org"],
+        );
     });
 
     it("refuses a bad, duplicate or hostile hub, naming each entry", () => {
         assert.deepStrictEqual(
-            problems((c) => (c["uw3-binder:launcher"].binderHubs = ["mybinder.org", "https://a.example/", "https://a.example", "https://x.example/?q=1", "https://u:p@x.example", "https://x.example/$(touch /tmp/x)"])),
+            problems(
+                (c) =>
+                    (c["uw3-binder:launcher"].binderHubs = [
+                        "mybinder.org",
+                        "https://a.example/",
+                        "https://a.example",
+                        "https://x.example/?q=1",
+                        "https://u:p@x.example",
+                        "https://x.example/$(touch /tmp/x)",
+                    ]),
+            ),
             [
                 '`uw3-binder:launcher.binderHubs[0]`: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"',
                 '`uw3-binder:launcher.binderHubs[2]`: duplicate hub "https://a.example"; each hub is listed once',
@@ -286,7 +330,10 @@ describe("config schema: launcher.binderHubs", () => {
     });
 
     it("refuses an empty list, more than 10 hubs, and binderHubs with binderUrl", () => {
-        assert.deepStrictEqual(problems((c) => (c["uw3-binder:launcher"].binderHubs = [])), ["`uw3-binder:launcher.binderHubs`: expected at least 1 entry, found []"]);
+        assert.deepStrictEqual(
+            problems((c) => (c["uw3-binder:launcher"].binderHubs = [])),
+            ["`uw3-binder:launcher.binderHubs`: expected at least 1 entry, found []"],
+        );
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:launcher"].binderHubs = Array.from({ length: 11 }, (_, i) => `https://hub${i}.example`))),
             ["`uw3-binder:launcher.binderHubs`: expected at most 10 hubs (each builds every branch), found 11"],
@@ -328,7 +375,10 @@ describe("config schema: previousRelease and the baseline (issue 11, item 5)", (
 
     it("without previousRelease there is no baseline, and a pinned branch's gate never has one", () => {
         const config = parseBinderConfig(stackConfig(), ALL_SECRETS);
-        assert.deepStrictEqual(config.images.map((i) => i.checks.baseline), ["", ""]);
+        assert.deepStrictEqual(
+            config.images.map((i) => i.checks.baseline),
+            ["", ""],
+        );
         const previous = parseBinderConfig(withPrevious("2025.01"), ALL_SECRETS);
         assert.strictEqual(registryOnlyChecks(previous.images[1].checks).baseline, "");
     });
@@ -337,7 +387,10 @@ describe("config schema: previousRelease and the baseline (issue 11, item 5)", (
         const config = withPrevious("2025.01");
         config["uw3-binder:images"].slim.checks = { layers: { baseline: "ghcr.io/underworldcode/uw3-base:2024.12-slim", maxNewMb: 200, maxGrowthPercent: 5 } };
         const slim = parseBinderConfig(config, ALL_SECRETS).images.find((i) => i.name === "slim")!;
-        assert.deepStrictEqual([slim.checks.baseline, slim.checks.maxNewMb, slim.checks.maxGrowthPercent], ["ghcr.io/underworldcode/uw3-base:2024.12-slim", 200, 5]);
+        assert.deepStrictEqual(
+            [slim.checks.baseline, slim.checks.maxNewMb, slim.checks.maxGrowthPercent],
+            ["ghcr.io/underworldcode/uw3-base:2024.12-slim", 200, 5],
+        );
     });
 
     it("refuses a previousRelease that is not a month before the release, and bad budgets, naming the key", () => {

@@ -9,13 +9,17 @@ describe("config/secrets", () => {
             secretCommand(secretMapEntry("uw3-binder:registryPasswords", "docker.io"), { path: true }),
             `pulumi config set --secret --path 'uw3-binder:registryPasswords["docker.io"]' <value>`,
         );
-        assert.equal(secretCommand("uw3-binder:launcherPat", { stack: "2025-02", prompt: true }), "pulumi config set --secret --stack 2025-02 uw3-binder:launcherPat");
+        assert.equal(
+            secretCommand("uw3-binder:launcherPat", { stack: "2025-02", prompt: true }),
+            "pulumi config set --secret --stack 2025-02 uw3-binder:launcherPat",
+        );
         assert.equal(secretCommand("it's", { prompt: true }), `pulumi config set --secret 'it'\\''s'`);
     });
 
     it("reads the servers of uw3-binder:registryPasswords from the map or its JSON text, never needing a value", () => {
         assert.deepEqual(registryPasswordServers({ "docker.io": "[secret]", "ghcr.io": "[secret]" }), ["docker.io", "ghcr.io"]);
         assert.deepEqual(registryPasswordServers('{"docker.io":"pw"}'), ["docker.io"]);
-        for (const bad of ["[secret]", "pw", "{}", "[]", {}, ["docker.io"], null, 3]) assert.equal(registryPasswordServers(bad), undefined, JSON.stringify(bad));
+        for (const bad of ["[secret]", "pw", "{}", "[]", {}, ["docker.io"], null, 3])
+            assert.equal(registryPasswordServers(bad), undefined, JSON.stringify(bad));
     });
 });

@@ -3,7 +3,16 @@
  * issues with paths below the key. The whole config's messages are in schema.test.ts.
  */
 import * as assert from "node:assert/strict";
-import { branchSchema, checksSchema, imageSchema, imagesSchema, launcherSchema, registrySchema, sourceSchema, withdrawnSchema } from "../../src/config/keySchemas";
+import {
+    branchSchema,
+    checksSchema,
+    imageSchema,
+    imagesSchema,
+    launcherSchema,
+    registrySchema,
+    sourceSchema,
+    withdrawnSchema,
+} from "../../src/config/keySchemas";
 
 const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
     (result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]);
@@ -14,7 +23,9 @@ describe("config sub-schemas", () => {
             ["server", 'expected a host name with an optional port, without a scheme or path, found "https://ghcr.io"'],
             ["namespace", '"Under" is not a lowercase registry path component ([a-z0-9] with . _ __ - separators)'],
         ]);
-        assert.deepEqual(issuesOf(sourceSchema.safeParse({ repository: "underworld3", path: "x" })), [["repository", 'expected <owner>/<repository> on GitHub, found "underworld3"']]);
+        assert.deepEqual(issuesOf(sourceSchema.safeParse({ repository: "underworld3", path: "x" })), [
+            ["repository", 'expected <owner>/<repository> on GitHub, found "underworld3"'],
+        ]);
     });
 
     it("image and images: build args, platforms and the FROM graph", () => {
@@ -24,9 +35,10 @@ describe("config sub-schemas", () => {
             ["platforms.1", 'duplicate platform "linux/amd64"'],
         ]);
         const base = { repository: "x", dockerfile: "Dockerfile" };
-        assert.deepEqual(issuesOf(imagesSchema.safeParse({ a: { ...base, from: { image: "b", arg: "B" } }, b: { ...base, from: [{ image: "a", arg: "A" }] } })), [
-            ["a.from.image", "images form a cycle: a -> b -> a (an image cannot be built FROM itself)"],
-        ]);
+        assert.deepEqual(
+            issuesOf(imagesSchema.safeParse({ a: { ...base, from: { image: "b", arg: "B" } }, b: { ...base, from: [{ image: "a", arg: "A" }] } })),
+            [["a.from.image", "images form a cycle: a -> b -> a (an image cannot be built FROM itself)"]],
+        );
         assert.equal(checksSchema.safeParse({ layers: false, jupyter: { port: 8888 } }).success, true);
     });
 
@@ -44,6 +56,8 @@ describe("config sub-schemas", () => {
 
     it("withdrawn: each digest once", () => {
         const entry = { digest: `sha256:${"a".repeat(64)}`, reason: "x", date: "2025-02-10" };
-        assert.deepEqual(issuesOf(withdrawnSchema.safeParse([entry, entry])), [["1.digest", `sha256:${"a".repeat(64)} is already withdrawn; each digest is listed once`]]);
+        assert.deepEqual(issuesOf(withdrawnSchema.safeParse([entry, entry])), [
+            ["1.digest", `sha256:${"a".repeat(64)} is already withdrawn; each digest is listed once`],
+        ]);
     });
 });

@@ -42,7 +42,13 @@ describe("config schema: uw3-binder:withdrawn", () => {
             '`uw3-binder:withdrawn[2]`: unknown key "why"',
         ]);
         const second = validateStackFileText(
-            withList([`    - { digest: "${BAD}", reason: "x", date: "2025-02-10" }`, `    - { digest: "${BAD}", reason: "y", date: "2025-02-11" }`, `    - { digest: "${GOOD}", reason: "x", date: "2025-02-10", replacement: "2025.01-slim@${BAD}" }`].join("\n")),
+            withList(
+                [
+                    `    - { digest: "${BAD}", reason: "x", date: "2025-02-10" }`,
+                    `    - { digest: "${BAD}", reason: "y", date: "2025-02-11" }`,
+                    `    - { digest: "${GOOD}", reason: "x", date: "2025-02-10", replacement: "2025.01-slim@${BAD}" }`,
+                ].join("\n"),
+            ),
             "Pulumi.2025-01.yaml",
         );
         assert.deepEqual(second, [
@@ -52,13 +58,19 @@ describe("config schema: uw3-binder:withdrawn", () => {
     });
 
     it("refuses a launcher branch pinned to a withdrawn digest with no replacement; repins it with one", () => {
-        const pinned = PRODUCTION.replace("{ name: development, uw3Branch: development, image: slim }", `{ name: development, uw3Branch: development, image: slim, pin: "2025.01-slim@${BAD}" }`);
+        const pinned = PRODUCTION.replace(
+            "{ name: development, uw3Branch: development, image: slim }",
+            `{ name: development, uw3Branch: development, image: slim, pin: "2025.01-slim@${BAD}" }`,
+        );
         assert.notEqual(pinned, PRODUCTION);
         const text = (entry: string) => `${pinned.trimEnd()}\n  uw3-binder:withdrawn:\n    - ${entry}\n`;
         assert.deepEqual(validateStackFileText(text(`{ digest: "${BAD}", reason: "wrong sign", date: "2025-02-10" }`), "f"), [
             `\`uw3-binder:launcher.branches[2].pin\`: launcher branch "development" is pinned to ${BAD}, which is withdrawn (wrong sign); pin it to another release, or give the withdrawal a \`replacement\` (\`uw3-binder withdraw ... --from-outputs <earlier outputs>\`)`,
         ]);
-        assert.deepEqual(validateStackFileText(text(`{ digest: "${BAD}", reason: "wrong sign", date: "2025-02-10", replacement: "2024.12-slim@${GOOD}" }`), "f"), []);
+        assert.deepEqual(
+            validateStackFileText(text(`{ digest: "${BAD}", reason: "wrong sign", date: "2025-02-10", replacement: "2024.12-slim@${GOOD}" }`), "f"),
+            [],
+        );
         assert.ok(ConfigError);
     });
 });

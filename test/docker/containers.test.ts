@@ -56,7 +56,10 @@ describe("ContainerSet", () => {
         assert.deepEqual(calls(), ["rm --force uw3-binder-test-left"]);
     });
 
-    for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    for (const [signal, code] of [
+        ["SIGTERM", 143],
+        ["SIGINT", 130],
+    ] as const) {
         it(`removes them synchronously on ${signal} and exits ${code}`, async function () {
             this.timeout(30000);
             const script = [

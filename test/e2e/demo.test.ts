@@ -102,7 +102,10 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
         // the check printed it; no baseline figure, as the demo has no previous release.
         const state = (await project.stack.exportStack()).deployment as { resources: { urn: string; outputs?: Record<string, unknown> }[] };
         const gate = (name: string) => state.resources.find((r) => r.urn.endsWith(`::${name}`))?.outputs ?? {};
-        for (const [name, manifest, reference] of [["deps-gate-check", depsManifest, verified.deps], ["slim-gate-check", slimManifest, verified.slim]] as const) {
+        for (const [name, manifest, reference] of [
+            ["deps-gate-check", depsManifest, verified.deps],
+            ["slim-gate-check", slimManifest, verified.slim],
+        ] as const) {
             const outputs = gate(name);
             assert.strictEqual(outputs.verifiedReference, reference);
             assert.strictEqual(typeof outputs.imageBytes, "number", `${name}: ${JSON.stringify(outputs)}`);
@@ -137,7 +140,12 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
         await source.append("src/underworld3/cython/kernels.pyx", "\ndef sub(double a, double b):\n    return a - b\n");
         await source.commitAll("kernels: sub");
         const { result, events } = await up();
-        assert.deepStrictEqual(touched(events), ["create-replacement slim-gate-check", "delete-replaced slim-gate-check", "replace slim-gate-check", "update slim-image"]);
+        assert.deepStrictEqual(touched(events), [
+            "create-replacement slim-gate-check",
+            "delete-replaced slim-gate-check",
+            "replace slim-gate-check",
+            "update slim-image",
+        ]);
         afterPyx = result.outputs.verifiedReferences.value as Record<string, string>;
         const before = first.outputs.verifiedReferences.value as Record<string, string>;
         assert.strictEqual(afterPyx.deps, before.deps);
@@ -214,9 +222,7 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
             name: r.name,
         }));
         const state = (await project.stack.exportStack()).deployment as { resources: { type: string; urn: string; inputs: Record<string, any> }[] };
-        const registered = state.resources
-            .filter((r) => !r.type.startsWith("pulumi:"))
-            .map((r) => ({ type: r.type, name: r.urn.split("::").pop() as string }));
+        const registered = state.resources.filter((r) => !r.type.startsWith("pulumi:")).map((r) => ({ type: r.type, name: r.urn.split("::").pop() as string }));
         const key = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
         assert.deepStrictEqual(planned.map(key).sort(), registered.map(key).sort());
 

@@ -49,7 +49,9 @@ async function detect(): Promise<EngineEnv> {
         problems.push("the Pulumi engine is not built (run scripts/pulumi-engine.sh install)");
     }
     if (!fs.existsSync(path.join(servicesDir(), "buildkitd.sock"))) {
-        problems.push(`buildkitd is not running (${path.join(servicesDir(), "buildkitd.sock")} missing: run scripts/services.sh start after scripts/pulumi-engine.sh install)`);
+        problems.push(
+            `buildkitd is not running (${path.join(servicesDir(), "buildkitd.sock")} missing: run scripts/services.sh start after scripts/pulumi-engine.sh install)`,
+        );
     }
     return { ready: problems.length === 0, problems, binDir, pulumiHome, services };
 }

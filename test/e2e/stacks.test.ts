@@ -56,7 +56,10 @@ describeEngine("engine: preview of every committed stack", (engine) => {
                 await setSecrets(project, stack);
                 const events: string[] = [];
                 const result = await project.stack
-                    .preview({ onEvent: (e) => e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`) })
+                    .preview({
+                        onEvent: (e) =>
+                            e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`),
+                    })
                     .catch((err: Error) => err);
                 const planned = events.sort().join("\n");
                 if (stack === "uw2") {
@@ -72,7 +75,14 @@ describeEngine("engine: preview of every committed stack", (engine) => {
                 } else {
                     // The program ran past config and declared its components; then the engine needs the GitHub
                     // provider, which cannot be built here (docs/engine.md), and the preview stops there.
-                    for (const component of ["BinderImage deps", "BinderImage slim", "BinderGate deps-gate", "BinderGate slim-gate", "Launcher launcher", "LauncherPatSecret launcher-pat"]) {
+                    for (const component of [
+                        "BinderImage deps",
+                        "BinderImage slim",
+                        "BinderGate deps-gate",
+                        "BinderGate slim-gate",
+                        "Launcher launcher",
+                        "LauncherPatSecret launcher-pat",
+                    ]) {
                         assert.ok(planned.includes(`uw3-binder:index:${component}`), `${component} missing from:\n${planned}`);
                     }
                     assert.ok(result instanceof Error, "preview should stop at the GitHub provider");
@@ -89,7 +99,8 @@ describeEngine("engine: preview of every committed stack", (engine) => {
         {
             name: "a release that is not YYYY.MM",
             edit: (c) => (c["uw3-binder:release"] = "2025-13"),
-            message: /invalid uw3-binder stack config \(1 problem\):\n\s+- `uw3-binder:release`: expected a release month YYYY\.MM \(for example "2025\.01"\), found "2025-13"/,
+            message:
+                /invalid uw3-binder stack config \(1 problem\):\n\s+- `uw3-binder:release`: expected a release month YYYY\.MM \(for example "2025\.01"\), found "2025-13"/,
         },
         {
             name: "a parent that is not an image",

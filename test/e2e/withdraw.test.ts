@@ -46,13 +46,25 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         const slim = splitPinned(verified.slim);
 
         // By tag, as a maintainer would: the command asks the registry for the digest.
-        const withdraw = await run(process.execPath, [path.join(project.programDir, "bin", "uw3-binder.js"), "withdraw", "2025.01-slim", "--reason", REASON, "--stack", "demo"], {
-            cwd: project.programDir,
-        });
+        const withdraw = await run(
+            process.execPath,
+            [path.join(project.programDir, "bin", "uw3-binder.js"), "withdraw", "2025.01-slim", "--reason", REASON, "--stack", "demo"],
+            {
+                cwd: project.programDir,
+            },
+        );
         assert.strictEqual(withdraw.code, 0, withdraw.stderr);
-        assert.match(withdraw.stdout, new RegExp(`^Withdrew ${slim.digest} \\(127\\.0\\.0\\.1:5000/${namespace}/uw3-base:2025\\.01-slim\\) in Pulumi\\.demo\\.yaml`));
+        assert.match(
+            withdraw.stdout,
+            new RegExp(`^Withdrew ${slim.digest} \\(127\\.0\\.0\\.1:5000/${namespace}/uw3-base:2025\\.01-slim\\) in Pulumi\\.demo\\.yaml`),
+        );
         const stackFile = fs.readFileSync(path.join(project.programDir, "Pulumi.demo.yaml"), "utf8");
-        assert.ok(stackFile.includes(`uw3-binder:withdrawn:\n    - { digest: "${slim.digest}", reason: ${JSON.stringify(REASON)}, date: "${new Date().toISOString().slice(0, 10)}" }\n`), stackFile);
+        assert.ok(
+            stackFile.includes(
+                `uw3-binder:withdrawn:\n    - { digest: "${slim.digest}", reason: ${JSON.stringify(REASON)}, date: "${new Date().toISOString().slice(0, 10)}" }\n`,
+            ),
+            stackFile,
+        );
 
         // A docs-only commit rebuilds nothing: the slim image stays byte for byte the withdrawn release.
         await source.write("docs/withdrawn.md", "a docs-only change\n");
@@ -62,7 +74,10 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
             (e: Error) => e,
         );
         assert.ok(err, "up should fail on the withdrawn digest");
-        assert.match(err.message, new RegExp(`the gate for 127\\.0\\.0\\.1:5000/${namespace}/uw3-base:2025\\.01-slim@${slim.digest} failed \\(uw3-binder check exit 1\\)`));
+        assert.match(
+            err.message,
+            new RegExp(`the gate for 127\\.0\\.0\\.1:5000/${namespace}/uw3-base:2025\\.01-slim@${slim.digest} failed \\(uw3-binder check exit 1\\)`),
+        );
         assert.match(err.message, /\n +withdrawn +FAIL +\d+\.\d s {2}sha256:/);
         assert.match(err.message, /1 of 10 checks failed: withdrawn\n/);
         assert.ok(err.message.includes(`${slim.digest} is withdrawn: ${REASON} (uw3-binder:withdrawn)`), err.message);
@@ -90,7 +105,17 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         fs.writeFileSync(outputsFile, JSON.stringify({ verifiedReferences: firstVerified }));
         const withdraw = await run(
             process.execPath,
-            [path.join(project.programDir, "bin", "uw3-binder.js"), "withdraw", "2025.01-slim", "--reason", REASON, "--stack", "demo", "--from-outputs", outputsFile],
+            [
+                path.join(project.programDir, "bin", "uw3-binder.js"),
+                "withdraw",
+                "2025.01-slim",
+                "--reason",
+                REASON,
+                "--stack",
+                "demo",
+                "--from-outputs",
+                outputsFile,
+            ],
             { cwd: project.programDir },
         );
         assert.strictEqual(withdraw.code, 0, withdraw.stderr);
@@ -104,7 +129,9 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         const verified = result.outputs.verifiedReferences.value as Record<string, string>;
         assert.strictEqual(verified.slim, firstVerified.slim);
         assert.strictEqual(verified.deps, second.deps);
-        const state = (await project.stack.exportStack()).deployment as { resources: { urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] };
+        const state = (await project.stack.exportStack()).deployment as {
+            resources: { urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+        };
         const gate = state.resources.find((r) => r.urn.endsWith("::slim-gate-check"));
         assert.ok(gate?.outputs, "slim-gate-check in state");
         assert.strictEqual(gate.outputs.verifiedReference, firstVerified.slim);
@@ -112,7 +139,10 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         const args = gate.inputs?.args as string[];
         assert.ok(args.includes("--skip") && args[args.indexOf("--skip") + 1].split(",").includes("user"), args.join(" "));
         assert.ok(!args.some((a) => a.startsWith("--parents=")), args.join(" "));
-        assert.ok(args.some((a) => a.startsWith(`--withdrawn=${bad.digest}=`)), args.join(" "));
+        assert.ok(
+            args.some((a) => a.startsWith(`--withdrawn=${bad.digest}=`)),
+            args.join(" "),
+        );
         assert.strictEqual(typeof gate.outputs.imageBytes, "number");
     });
 });

@@ -45,7 +45,8 @@ describeIntegration("size against the baseline (issue 11, item 5)", (ctx) => {
         const registry = ctx.env.registry;
         const deps = randomFile(512 * 1024);
         baselineTag = `${registry}/${repository}:2025.01-slim`;
-        const layered = (first: string) => `${BUSYBOX_DOCKERFILE.replace("FROM scratch\n", `FROM scratch\nCOPY ${first} /etc/${first}\n`)}COPY deps.bin /opt/deps.bin\nCOPY top.txt /home/jovyan/top.txt\n`;
+        const layered = (first: string) =>
+            `${BUSYBOX_DOCKERFILE.replace("FROM scratch\n", `FROM scratch\nCOPY ${first} /etc/${first}\n`)}COPY deps.bin /opt/deps.bin\nCOPY top.txt /home/jovyan/top.txt\n`;
         await ctx.buildAndPush({ dockerfile: layered("jan.txt"), files: { "jan.txt": "january\n", "deps.bin": deps, "top.txt": "january\n" } }, baselineTag);
         // The same steps on the same content: the engine's cache keeps every layer but the changed last one.
         topOnly = await ctx.buildAndPush(
@@ -79,7 +80,10 @@ describeIntegration("size against the baseline (issue 11, item 5)", (ctx) => {
         const before = await layersOf(ctx.env.registry, repository, "2025.01-slim");
         const after = await layersOf(ctx.env.registry, repository, rebuilt.digest);
         const known = new Set(before.map((l) => l.digest));
-        assert.ok(after.every((l) => !known.has(l.digest)), "fixture: no layer of the rebuilt image is in the baseline");
+        assert.ok(
+            after.every((l) => !known.has(l.digest)),
+            "fixture: no layer of the rebuilt image is in the baseline",
+        );
         const newBytes = after.reduce((sum, l) => sum + l.size, 0);
 
         const result = await check([`--baseline=${baselineTag}`, "--max-new-mb=0.25", rebuilt.reference]);
@@ -96,7 +100,10 @@ describeIntegration("size against the baseline (issue 11, item 5)", (ctx) => {
     it("the top-only image over maxNewMb names the first new layer and its Dockerfile step", async () => {
         const result = await check([`--baseline=${baselineTag}`, "--max-new-mb=0", topOnly.reference]);
         assert.equal(result.code, 1, result.detail);
-        assert.match(result.detail.split("\n")[1], /the first new layer is layer 5 of 5, from `COPY file:[0-9a-f]+ in \/home\/jovyan\/top\.txt`: that step and every one after it were rebuilt — /);
+        assert.match(
+            result.detail.split("\n")[1],
+            /the first new layer is layer 5 of 5, from `COPY file:[0-9a-f]+ in \/home\/jovyan\/top\.txt`: that step and every one after it were rebuilt — /,
+        );
     });
 
     it("a baseline that does not exist (the first release) is reported, not a failure", async () => {

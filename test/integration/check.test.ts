@@ -266,12 +266,17 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         const result = await cli([missing, "--json", "--skip", "withdrawn,layers,visibility,platform,env"]);
         assert.equal(result.code, 1);
         const checks = parseReport(result).checks;
-        assert.deepEqual(checks.map((c) => c.name), ["user", "jupyter", "kernel", "jit", "import"]);
+        assert.deepEqual(
+            checks.map((c) => c.name),
+            ["user", "jupyter", "kernel", "jit", "import"],
+        );
         for (const check of checks) {
             assert.equal(check.ok, false);
             assert.match(
                 check.detail,
-                new RegExp(`^not run: image ${missing.replace(/[.]/g, "\\.")} is not in the local Docker engine and pulling it failed \\(without credentials; exit 1: .*manifest unknown.*\\)$`),
+                new RegExp(
+                    `^not run: image ${missing.replace(/[.]/g, "\\.")} is not in the local Docker engine and pulling it failed \\(without credentials; exit 1: .*manifest unknown.*\\)$`,
+                ),
             );
         }
         assert.equal(parseReport(result).pulled, undefined);
@@ -353,7 +358,10 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         this.timeout(30000);
         const result = await cli([images.get("good")!.reference, "--skip", "gpu"]);
         assert.equal(result.code, 2);
-        assert.match(result.stderr, /^uw3-binder check: --skip: unknown check "gpu"; expected names from withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import\n/m);
+        assert.match(
+            result.stderr,
+            /^uw3-binder check: --skip: unknown check "gpu"; expected names from withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import\n/m,
+        );
         assert.equal(result.stdout, "");
     });
 });

@@ -85,10 +85,7 @@ export function run(
 }
 
 /** Runs `docker ...` and throws with the command and its stderr when it fails. */
-export async function docker(
-    args: string[],
-    opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
-): Promise<string> {
+export async function docker(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<string> {
     const result = await run("docker", args, opts);
     if (result.code !== 0) {
         throw new Error(`docker ${args.join(" ")} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
@@ -233,12 +230,7 @@ export interface ImageSpec {
 }
 
 /** The first lines of every test Dockerfile: busybox as `/bin/sh` and the usual applets, on an empty base. */
-export const BUSYBOX_DOCKERFILE = [
-    "FROM scratch",
-    "COPY busybox /bin/busybox",
-    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-    "",
-].join("\n");
+export const BUSYBOX_DOCKERFILE = ["FROM scratch", "COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', ""].join("\n");
 
 export interface PushedImage {
     /** `target@sha256:...` — the reference the checks should be run on. */

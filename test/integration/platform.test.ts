@@ -33,12 +33,22 @@ async function pushBlob(registry: string, repository: string, body: Buffer | str
     assert.equal(started.status, 202, await started.text());
     const location = new URL(started.headers.get("location")!, `http://${registry}`);
     location.searchParams.set("digest", digest);
-    const put = await fetch(location, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body: typeof body === "string" ? body : new Uint8Array(body) });
+    const put = await fetch(location, {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream" },
+        body: typeof body === "string" ? body : new Uint8Array(body),
+    });
     assert.equal(put.status, 201, await put.text());
     return digest;
 }
 
-async function pushManifest(registry: string, repository: string, reference: string, mediaType: string, document: object): Promise<{ digest: string; size: number }> {
+async function pushManifest(
+    registry: string,
+    repository: string,
+    reference: string,
+    mediaType: string,
+    document: object,
+): Promise<{ digest: string; size: number }> {
     const body = JSON.stringify(document);
     const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { method: "PUT", headers: { "Content-Type": mediaType }, body });
     assert.equal(res.status, 201, await res.text());
@@ -65,7 +75,7 @@ describeIntegration("platform and env checks (real CLI and registry)", (ctx) => 
         assert.deepEqual(Object.fromEntries(Object.entries(found).map(([n, c]) => [n, c.ok])), { layers: true, visibility: true, platform: false, env: true });
         assert.equal(
             found.platform.detail,
-            "no linux/amd64 image; platforms found: linux/arm64: mybinder.org's nodes are linux/amd64, so launches fail (\"Platform mismatch\"); build with --platform linux/amd64",
+            'no linux/amd64 image; platforms found: linux/arm64: mybinder.org\'s nodes are linux/amd64, so launches fail ("Platform mismatch"); build with --platform linux/amd64',
         );
     });
 
@@ -74,7 +84,12 @@ describeIntegration("platform and env checks (real CLI and registry)", (ctx) => 
         const registry = ctx.env.registry;
         const repository = ctx.uniqueRepository("arm64-attested");
         const layer = await pushBlob(registry, repository, Buffer.from("not really a tarball"));
-        const armConfig = JSON.stringify({ os: "linux", architecture: "arm64", rootfs: { type: "layers", diff_ids: [layer] }, history: [{ created_by: "COPY hello.txt / # buildkit" }] });
+        const armConfig = JSON.stringify({
+            os: "linux",
+            architecture: "arm64",
+            rootfs: { type: "layers", diff_ids: [layer] },
+            history: [{ created_by: "COPY hello.txt / # buildkit" }],
+        });
         const armConfigDigest = await pushBlob(registry, repository, armConfig);
         const arm = await pushManifest(registry, repository, "arm", OCI_MANIFEST, {
             schemaVersion: 2,
@@ -113,7 +128,7 @@ describeIntegration("platform and env checks (real CLI and registry)", (ctx) => 
             ok: false,
             detail:
                 "no linux/amd64 image; platforms found: linux/arm64; attestation manifests, which nothing runs: unknown/unknown: " +
-                "mybinder.org's nodes are linux/amd64, so launches fail (\"Platform mismatch\"); build with --platform linux/amd64",
+                'mybinder.org\'s nodes are linux/amd64, so launches fail ("Platform mismatch"); build with --platform linux/amd64',
         });
     });
 

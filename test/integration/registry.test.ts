@@ -169,13 +169,10 @@ describeIntegration("layers and visibility checks against real registries", (ctx
             assert.equal(listRes.headers.get("content-type"), DOCKER_MANIFEST_LIST);
             assert.equal(manifests.indexDigest, listRes.headers.get("docker-content-digest"));
             // `docker manifest create` lists its entries in no fixed order.
-            assert.deepEqual(
-                manifests.platforms.map((p) => [p.platform, p.digest, p.layers.length]).sort(),
-                [
-                    ["linux/amd64", good.digest, 3],
-                    ["linux/arm64/v8", big.digest, 3],
-                ],
-            );
+            assert.deepEqual(manifests.platforms.map((p) => [p.platform, p.digest, p.layers.length]).sort(), [
+                ["linux/amd64", good.digest, 3],
+                ["linux/arm64/v8", big.digest, 3],
+            ]);
 
             const result = await checkLayers(list, { maxLayerMb: 2, maxImageMb: 4096 });
             assert.equal(result.ok, false);
@@ -211,7 +208,9 @@ describeIntegration("layers and visibility checks against real registries", (ctx
                 const docker = await rawManifest(ctx.env.registry, repository, image.digest);
                 // Blobs are mounted into the new repository so its manifests may reference them.
                 for (const blob of [docker.config, ...docker.layers]) {
-                    const res = await fetch(`http://${ctx.env.registry}/v2/${ociRepository}/blobs/uploads/?mount=${blob.digest}&from=${repository}`, { method: "POST" });
+                    const res = await fetch(`http://${ctx.env.registry}/v2/${ociRepository}/blobs/uploads/?mount=${blob.digest}&from=${repository}`, {
+                        method: "POST",
+                    });
                     assert.equal(res.status, 201, `mount ${blob.digest}`);
                 }
                 const oci = JSON.stringify({
@@ -243,7 +242,10 @@ describeIntegration("layers and visibility checks against real registries", (ctx
             );
             const result = await checkLayers(`${ctx.env.registry}/${ociRepository}@${indexDigest}`, { maxLayerMb: 2, maxImageMb: 4096 });
             assert.equal(result.ok, false);
-            assert.match(result.detail, /^linux\/arm64\/v8: 1 layer over the 2 MB layer limit: layer 3 of 3, 3\.0 MB, from `COPY file:[0-9a-f]{64} in \/data\/big\.bin` \(sha256:[0-9a-f]{12}…\): split it \(see the setup document's split COPY layers\) — linux\/amd64: /);
+            assert.match(
+                result.detail,
+                /^linux\/arm64\/v8: 1 layer over the 2 MB layer limit: layer 3 of 3, 3\.0 MB, from `COPY file:[0-9a-f]{64} in \/data\/big\.bin` \(sha256:[0-9a-f]{12}…\): split it \(see the setup document's split COPY layers\) — linux\/amd64: /,
+            );
         });
     });
 });

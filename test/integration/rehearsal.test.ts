@@ -109,7 +109,10 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         assert.match(lines[1], /^CHECK +RESULT +TIME +DETAIL$/);
         assert.match(lines[2], /^build +PASS +\d+\.\d s {2}built \.binder\/Dockerfile /);
         // The good image's start fits in 64m: the memory failure below is the hog's own.
-        assert.match(lines[3], /^launch +PASS +\d+\.\d s {2}HTTP 200 on 127\.0\.0\.1:8888 \d+\.\d s after start \(limit 30 s; UID 1000, 0\.5 CPU, 64m memory, no network\)$/);
+        assert.match(
+            lines[3],
+            /^launch +PASS +\d+\.\d s {2}HTTP 200 on 127\.0\.0\.1:8888 \d+\.\d s after start \(limit 30 s; UID 1000, 0\.5 CPU, 64m memory, no network\)$/,
+        );
         assert.equal(lines[4], "all 2 checks passed");
     });
 
@@ -120,7 +123,13 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         const report = parseReport(result);
         assert.equal(report.ok, false);
         assert.equal(report.secondsToHttp200, null);
-        assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [["build", true], ["launch", false]]);
+        assert.deepEqual(
+            report.checks.map((c) => [c.name, c.ok]),
+            [
+                ["build", true],
+                ["launch", false],
+            ],
+        );
         assert.equal(
             detailOf(report, "launch"),
             `no HTTP 200 on 127.0.0.1:8888 within 3 s (last: no answer); mybinder.org passes "${LAUNCH_COMMAND}" to the entrypoint ` +
@@ -135,7 +144,13 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         const result = await rehearse([pinned("rehearsal-memory"), ...TARGET, "--json", "--memory", "64m"]);
         assert.equal(result.code, 1, `exit ${result.code}; stderr: ${result.stderr}`);
         const report = parseReport(result);
-        assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [["build", true], ["launch", false]]);
+        assert.deepEqual(
+            report.checks.map((c) => [c.name, c.ok]),
+            [
+                ["build", true],
+                ["launch", false],
+            ],
+        );
         assert.match(
             detailOf(report, "launch"),
             /^out of memory: the kernel killed the container's process at the 64m memory limit within \d+\.\d s of start \(exit 137\); mybinder\.org gives each user 2g, so the start script and the server must stay under it; last log lines:\n {2}start: preloading 300 MB of tutorial data$/,
@@ -175,8 +190,14 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         this.timeout(30000);
         const cases: [string[], string][] = [
             [[pinned("good"), "--branch", "development", "--uw3-branch", "development"], "missing --release, e.g. --release 2025.01"],
-            [[pinned("good"), ...TARGET, "--memory", "2 GB"], '--memory: expected a whole number with a unit k, m or g (for example "2g" or "512m"), found "2 GB"'],
-            [[images.get("good")!.reference, ...TARGET], `expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${images.get("good")!.reference}"`],
+            [
+                [pinned("good"), ...TARGET, "--memory", "2 GB"],
+                '--memory: expected a whole number with a unit k, m or g (for example "2g" or "512m"), found "2 GB"',
+            ],
+            [
+                [images.get("good")!.reference, ...TARGET],
+                `expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found "${images.get("good")!.reference}"`,
+            ],
         ];
         for (const [args, message] of cases) {
             const result = await rehearse(args);

@@ -25,10 +25,7 @@ describe("launchUrl", () => {
     });
 
     it("keeps the slashes of a branch name and encodes the rest of each part", () => {
-        assert.equal(
-            launchUrl({ owner: "o", repository: "r", ref: "feature/a&b#1" }),
-            "https://mybinder.org/v2/gh/o/r/feature/a%26b%231",
-        );
+        assert.equal(launchUrl({ owner: "o", repository: "r", ref: "feature/a&b#1" }), "https://mybinder.org/v2/gh/o/r/feature/a%26b%231");
     });
 
     it("refuses an empty ref, a bad owner and a bad repository, naming the value", () => {
@@ -119,19 +116,38 @@ describe("contentLaunchUrl", () => {
 
     const refused: [string, ContentLink, string][] = [
         ["a path with ..", link({ path: "notebooks/../../etc/passwd" }), 'invalid path "notebooks/../../etc/passwd": ".." segments would leave the repository'],
-        ["an absolute path", link({ path: "/home/jovyan/x.ipynb" }), 'invalid path "/home/jovyan/x.ipynb": expected a path relative to the repository root, not an absolute path'],
-        ["an empty path", link({ path: "" }), 'invalid path "": expected a relative path such as notebooks/intro.ipynb, or no path to open the repository folder'],
+        [
+            "an absolute path",
+            link({ path: "/home/jovyan/x.ipynb" }),
+            'invalid path "/home/jovyan/x.ipynb": expected a path relative to the repository root, not an absolute path',
+        ],
+        [
+            "an empty path",
+            link({ path: "" }),
+            'invalid path "": expected a relative path such as notebooks/intro.ipynb, or no path to open the repository folder',
+        ],
         ["a path with an empty segment", link({ path: "a//b" }), 'invalid path "a//b": expected no "." or empty segments'],
         ["an unknown app", { ...link(), app: "voila" as never }, 'invalid app "voila": expected one of "lab", "notebook"'],
         ["an empty branch", link({ branch: "" }), 'invalid content branch "": expected a branch name, found an empty string'],
         ["a branch git refuses", link({ branch: "a..b" }), 'invalid content branch "a..b": it contains ".."'],
         ["an empty launcher branch", link({}, "lab", { ...LAUNCHER, branch: "" }), 'invalid launcher ref "": expected a branch name, found an empty string'],
-        ["a repository with .git", link({ repository: "my-course.git" }), 'invalid content repository "my-course.git": give the name without the ".git" suffix'],
-        ["a bad owner", link({ owner: "jane_doe" }), 'invalid content owner "jane_doe": a GitHub login is 1-39 letters, digits or single hyphens, not starting with a hyphen'],
+        [
+            "a repository with .git",
+            link({ repository: "my-course.git" }),
+            'invalid content repository "my-course.git": give the name without the ".git" suffix',
+        ],
+        [
+            "a bad owner",
+            link({ owner: "jane_doe" }),
+            'invalid content owner "jane_doe": a GitHub login is 1-39 letters, digits or single hyphens, not starting with a hyphen',
+        ],
     ];
     for (const [what, input, message] of refused) {
         it(`refuses ${what}`, () => {
-            assert.throws(() => contentLaunchUrl(input), (err: unknown) => err instanceof LinkInputError && err.message === message);
+            assert.throws(
+                () => contentLaunchUrl(input),
+                (err: unknown) => err instanceof LinkInputError && err.message === message,
+            );
         });
     }
 });
@@ -144,7 +160,9 @@ describe("parseRepositorySlug", () => {
         assert.throws(() => parseRepositorySlug("underworld3", "--launcher"), {
             message: 'invalid --launcher "underworld3": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher',
         });
-        assert.throws(() => parseRepositorySlug("a/b/c"), { message: 'invalid repository "a/b/c": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher' });
+        assert.throws(() => parseRepositorySlug("a/b/c"), {
+            message: 'invalid repository "a/b/c": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher',
+        });
     });
 });
 
@@ -193,6 +211,8 @@ describe("decodeContentLaunchUrl", () => {
 
     it("refuses a link whose app path opens another folder than the clone", () => {
         const url = contentLaunchUrl(link()).replace("lab%252Ftree%252Fmy-course", "lab%252Ftree%252Fother");
-        assert.throws(() => decodeContentLaunchUrl(url), { message: `not a content launch link (git-pull urlpath opens folder "other", but nbgitpuller clones into "my-course"): ${url}` });
+        assert.throws(() => decodeContentLaunchUrl(url), {
+            message: `not a content launch link (git-pull urlpath opens folder "other", but nbgitpuller clones into "my-course"): ${url}`,
+        });
     });
 });

@@ -6,7 +6,6 @@ import { badgeHtml, badgeRst, jupyterBookConfig, KitPage, LINK_FORMATS, mystConf
 
 const LAUNCHER = { owner: "underworldcode", repository: "uw3-binder-launcher", branch: "main" };
 
-
 function page(content: ContentLink["content"], app: ContentLink["app"] = "lab"): KitPage {
     return { url: contentLaunchUrl({ launcher: LAUNCHER, content, app }), content, app, launcher: LAUNCHER };
 }
@@ -22,7 +21,11 @@ function urlsIn(format: (typeof LINK_FORMATS)[number], text: string): string[] {
         case "rst":
             return [/^ {3}:target: (.*)$/m.exec(text)![1].replace(/\\(.)/g, "$1")];
         case "html":
-            return [/^<a href="([^"]*)"><img src="https:\/\/mybinder\.org\/badge_logo\.svg" alt="Binder"><\/a>$/.exec(text)![1].replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e as "amp"])];
+            return [
+                /^<a href="([^"]*)"><img src="https:\/\/mybinder\.org\/badge_logo\.svg" alt="Binder"><\/a>$/
+                    .exec(text)![1]
+                    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e as "amp"]),
+            ];
         case "myst": {
             const [badge, , ...block] = text.split("\n");
             return [...markdown(badge), parseYaml(block.join("\n")).project.binder];
@@ -59,7 +62,10 @@ describe("link kit renderers", () => {
     });
 
     it("html: the link as an escaped attribute", () => {
-        assert.equal(badgeHtml(`https://x.example/?a="b"&c='<d>'`), `<a href="https://x.example/?a=&quot;b&quot;&amp;c=&#39;&lt;d&gt;&#39;"><img src="https://mybinder.org/badge_logo.svg" alt="Binder"></a>`);
+        assert.equal(
+            badgeHtml(`https://x.example/?a="b"&c='<d>'`),
+            `<a href="https://x.example/?a=&quot;b&quot;&amp;c=&#39;&lt;d&gt;&#39;"><img src="https://mybinder.org/badge_logo.svg" alt="Binder"></a>`,
+        );
     });
 
     it("jupyter-book: the content repository, the interface, no binderhub_url, the badge as a substitution", () => {
@@ -67,7 +73,10 @@ describe("link kit renderers", () => {
         assert.deepEqual(config, {
             repository: { url: "https://github.com/jane-doe/my-course", branch: "main" },
             launch_buttons: { notebook_interface: "jupyterlab" },
-            parse: { myst_enable_extensions: ["substitution"], myst_substitutions: { launch_notebooks_intro: `[![Binder](https://mybinder.org/badge_logo.svg)](${intro.url})` } },
+            parse: {
+                myst_enable_extensions: ["substitution"],
+                myst_substitutions: { launch_notebooks_intro: `[![Binder](https://mybinder.org/badge_logo.svg)](${intro.url})` },
+            },
         });
         assert.match(jupyterBookConfig(intro), /^# Show the badge on the page with \{\{ launch_notebooks_intro \}\}\./m);
         assert.equal(parseYaml(jupyterBookConfig(page(intro.content, "notebook"))).launch_buttons.notebook_interface, "classic");

@@ -29,8 +29,11 @@ describe("uw3-binder link", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const expectedUrl = (content: { path?: string; branch?: string } = {}, launcher = { owner: "underworldcode", repository: "uw3-binder-launcher", branch: "main" }, app: "lab" | "notebook" = "lab") =>
-        contentLaunchUrl({ launcher, content: { owner: "jane-doe", repository: "my-course", branch: content.branch ?? "main", path: content.path }, app });
+    const expectedUrl = (
+        content: { path?: string; branch?: string } = {},
+        launcher = { owner: "underworldcode", repository: "uw3-binder-launcher", branch: "main" },
+        app: "lab" | "notebook" = "lab",
+    ) => contentLaunchUrl({ launcher, content: { owner: "jane-doe", repository: "my-course", branch: content.branch ?? "main", path: content.path }, app });
 
     it("prints the link and the badge for people", async () => {
         const io = bufferIo(dir);
@@ -90,12 +93,20 @@ describe("uw3-binder link", () => {
 
     const usageErrors: [string, string[], string][] = [
         ["an unknown format", ["a/b", "--format", "asciidoc"], '--format expects one of url, markdown, rst, html, myst, jupyter-book, found "asciidoc"'],
-        ["--stack with --launcher", ["a/b", "--stack", "2025-02", "--launcher", "x/y"], "--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file"],
+        [
+            "--stack with --launcher",
+            ["a/b", "--stack", "2025-02", "--launcher", "x/y"],
+            "--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file",
+        ],
         ["a missing stack file", ["a/b", "--stack", "2024-12"], "--stack 2024-12: no Pulumi.2024-12.yaml in DIR"],
         ["a stack name with a path", ["a/b", "--stack", "../x"], '--stack expects a stack name such as 2025-01, found "../x"'],
         ["no repository", [], "expected one <owner>/<repo>, found none"],
         ["two repositories", ["a/b", "c/d"], 'expected one <owner>/<repo>, found "a/b" "c/d"'],
-        ["a repository without owner", ["my-course"], 'invalid content repository "my-course": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher'],
+        [
+            "a repository without owner",
+            ["my-course"],
+            'invalid content repository "my-course": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher',
+        ],
         ["an unknown app", ["a/b", "--app", "voila"], '--app expects one of lab, notebook, found "voila"'],
         ["a path leaving the repository", ["a/b", "--path", "../secrets"], 'invalid path "../secrets": ".." segments would leave the repository'],
         ["a bad launcher", ["a/b", "--launcher", "nope"], 'invalid --launcher "nope": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher'],
@@ -116,7 +127,10 @@ describe("uw3-binder link", () => {
 
     it("refuses a stack file that is not YAML, naming the file", async () => {
         fs.writeFileSync(path.join(dir, "Pulumi.x.yaml"), "config: [\n");
-        await assert.rejects(runLink(["a/b", "--stack", "x"], bufferIo(dir)), (err: unknown) => err instanceof UsageError && err.message.startsWith("Pulumi.x.yaml: not valid YAML: "));
+        await assert.rejects(
+            runLink(["a/b", "--stack", "x"], bufferIo(dir)),
+            (err: unknown) => err instanceof UsageError && err.message.startsWith("Pulumi.x.yaml: not valid YAML: "),
+        );
     });
 
     it("exits 2 from the command line with the error and the usage", () => {

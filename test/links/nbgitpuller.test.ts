@@ -41,7 +41,9 @@ describe("nbgitpuller from PyPI agrees with our content links", function () {
 
     // Every --format carries this same URL (test/links/kit.test.ts decodes each markup back to it).
     it("BinderHub and nbgitpuller read back the repository, branch and file of every hostile path", () => {
-        const cases = HOSTILE_PAGES.flatMap((content) => (["lab", "notebook"] as const).map((app) => ({ url: contentLaunchUrl({ launcher: LAUNCHER, content, app }), content, app })));
+        const cases = HOSTILE_PAGES.flatMap((content) =>
+            (["lab", "notebook"] as const).map((app) => ({ url: contentLaunchUrl({ launcher: LAUNCHER, content, app }), content, app })),
+        );
         const result = spawnSync(python, [CHECK], { input: JSON.stringify(cases.map((c) => ({ url: c.url }))), encoding: "utf8" });
         assert.equal(result.status, 0, result.stderr);
         const found: any[] = JSON.parse(result.stdout);
@@ -68,7 +70,9 @@ describe("nbgitpuller from PyPI agrees with our content links", function () {
 
     it("refuses the paths nbgitpuller would resolve outside the clone, before any link exists", () => {
         for (const p of ["../secrets.ipynb", "a/../../b.ipynb", "/etc/passwd"]) {
-            assert.throws(() => contentLaunchUrl({ launcher: LAUNCHER, content: { owner: "o", repository: "r", branch: "main", path: p }, app: "lab" }), { name: "LinkInputError" });
+            assert.throws(() => contentLaunchUrl({ launcher: LAUNCHER, content: { owner: "o", repository: "r", branch: "main", path: p }, app: "lab" }), {
+                name: "LinkInputError",
+            });
         }
     });
 });

@@ -26,7 +26,11 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
     it("stages only the deps image's own files, with its Dockerfile labelled", async () => {
         const { deps } = await imagesFor(checkout);
         const context = path.join(PROGRAM_DIR, deps.context.location);
-        const files = fs.readdirSync(context, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(context, f)).isFile()).sort();
+        const files = fs
+            .readdirSync(context, { recursive: true })
+            .map(String)
+            .filter((f) => fs.statSync(path.join(context, f)).isFile())
+            .sort();
         assert.deepStrictEqual(files, [".uw3-binder-staged-context", "container/Dockerfile.deps", "pixi.lock", "pixi.toml"]);
         const dockerfile = fs.readFileSync(path.join(PROGRAM_DIR, deps.dockerfile.location), "utf8");
         const revision = checkout.git(["rev-parse", "HEAD"]);
@@ -68,7 +72,10 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
         const config = stackConfig();
         config["uw3-binder:source"].path = path.join(temp.root, "nowhere");
         await assert.rejects(runStack(config, SECRETS, { stack: "builds-test", plan: false }), (err: Error) => {
-            assert.strictEqual(err.message, `\`uw3-binder:source.path\`: expected a checkout of underworldcode/underworld3 at ${path.join(temp.root, "nowhere")} (resolved from "${path.join(temp.root, "nowhere")}"), found none`);
+            assert.strictEqual(
+                err.message,
+                `\`uw3-binder:source.path\`: expected a checkout of underworldcode/underworld3 at ${path.join(temp.root, "nowhere")} (resolved from "${path.join(temp.root, "nowhere")}"), found none`,
+            );
             return true;
         });
     });
@@ -90,7 +97,10 @@ describe("program: a dry run without the checkout (uw3-binder plan)", () => {
 describe("labelledDockerfile", () => {
     it("appends one LABEL instruction, which applies to the final stage", () => {
         assert.strictEqual(
-            labelledDockerfile("FROM scratch AS a\nFROM a", { "org.opencontainers.image.version": "2025.01", "org.opencontainers.image.source": "https://x/y" }),
+            labelledDockerfile("FROM scratch AS a\nFROM a", {
+                "org.opencontainers.image.version": "2025.01",
+                "org.opencontainers.image.source": "https://x/y",
+            }),
             'FROM scratch AS a\nFROM a\n\n# Added by uw3-binder\nLABEL \\\n    org.opencontainers.image.version="2025.01" \\\n    org.opencontainers.image.source="https://x/y"\n',
         );
     });

@@ -28,7 +28,11 @@ export function stackConfig(stack = "2025-01"): Record<string, any> {
 }
 
 function toPulumiConfig(values: Record<string, any>): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(values)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
 
 /** Runs index.ts under mocks with `values` plus the given secrets. */

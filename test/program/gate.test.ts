@@ -26,8 +26,20 @@ describe("gate: what makes the engine run a gate again", () => {
 describe("gate: the figures it reads from the check's table (issue 11)", () => {
     const MB = 1024 * 1024;
     const layer = (id: string, size: number) => ({ digest: `sha256:${id.repeat(64)}`, size, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" });
-    const platform = (name: string, layers: ReturnType<typeof layer>[]) => ({ platform: name, digest: `sha256:${"f".repeat(64)}`, mediaType: "m", configDigest: `sha256:${"c".repeat(64)}`, layers });
-    const manifests = (reference: string, platforms: ReturnType<typeof platform>[]) => ({ reference, platforms, attestations: [], bytesFetched: 0, requests: 0 });
+    const platform = (name: string, layers: ReturnType<typeof layer>[]) => ({
+        platform: name,
+        digest: `sha256:${"f".repeat(64)}`,
+        mediaType: "m",
+        configDigest: `sha256:${"c".repeat(64)}`,
+        layers,
+    });
+    const manifests = (reference: string, platforms: ReturnType<typeof platform>[]) => ({
+        reference,
+        platforms,
+        attestations: [],
+        bytesFetched: 0,
+        requests: 0,
+    });
     const limits = { maxLayerMb: 3000, maxImageMb: 8000 };
     const budgets = { maxNewMb: 2000, maxGrowthPercent: 50 };
     const BASELINE = "ghcr.io/underworldcode/uw3-base:2024.12-slim";
@@ -40,10 +52,19 @@ describe("gate: the figures it reads from the check's table (issue 11)", () => {
         const now = manifests("x", [platform("linux/amd64", [layer("1", 1200 * MB), layer("2", 57 * MB)])]);
         const before = manifests(BASELINE, [platform("linux/amd64", [layer("1", 1200 * MB), layer("3", 20 * MB)])]);
         const detail = `${evaluateLayers(now, limits).detail}\n${evaluateBaseline(now, { reference: BASELINE, manifests: before }, budgets).detail}`;
-        const figures = gateFigures(table([{ name: "withdrawn", ok: true, detail: "no release is withdrawn" }, { name: "layers", ok: true, detail }, { name: "user", ok: true, detail: "runs as 1000" }]));
+        const figures = gateFigures(
+            table([
+                { name: "withdrawn", ok: true, detail: "no release is withdrawn" },
+                { name: "layers", ok: true, detail },
+                { name: "user", ok: true, detail: "runs as 1000" },
+            ]),
+        );
         assert.deepStrictEqual(figures, { imageBytes: Math.round(1.2 * 1024 ** 3), newBytes: 57 * MB, baseline: BASELINE });
         // Read back through the README's own formatting, the figures are the ones the check printed.
-        assert.strictEqual(sizeLine(pinSize(figures as { imageBytes: number })), "1.2 GB compressed; this repin added 57.0 MB that uw3-base:2024.12-slim did not have");
+        assert.strictEqual(
+            sizeLine(pinSize(figures as { imageBytes: number })),
+            "1.2 GB compressed; this repin added 57.0 MB that uw3-base:2024.12-slim did not have",
+        );
     });
 
     it("takes linux/amd64 of a multi-platform image, and no baseline figure when the baseline was not found", () => {

@@ -81,8 +81,14 @@ describe("program: image graphs, tags and multi-arch (Underworld2 stack)", () =>
     it("pushes images and manifest lists with the docker.io password from registryPasswords, as a secret", () => {
         for (const r of ofType(run, TYPES.image)) assert.ok(isSecretValue(r.inputs.registries), `${r.name}: registry credentials must be secret`);
         for (const r of ofType(run, TYPES.index)) assert.ok(isSecretValue(r.inputs.registry), `${r.name}: registry credentials must be secret`);
-        assert.deepStrictEqual(inputsOf(byName(run, "petsc-index-latest")).registry, { address: "docker.io", username: "underworldcode", password: "hub-token-4444" });
-        assert.deepStrictEqual(inputsOf(byName(run, "petsc-image-linux-amd64")).registries, [{ address: "docker.io", username: "underworldcode", password: "hub-token-4444" }]);
+        assert.deepStrictEqual(inputsOf(byName(run, "petsc-index-latest")).registry, {
+            address: "docker.io",
+            username: "underworldcode",
+            password: "hub-token-4444",
+        });
+        assert.deepStrictEqual(inputsOf(byName(run, "petsc-image-linux-amd64")).registries, [
+            { address: "docker.io", username: "underworldcode", password: "hub-token-4444" },
+        ]);
     });
 });
 
@@ -108,7 +114,10 @@ describe("program: per-image registries and tags", () => {
             ],
         );
         assert.strictEqual(ofType(run, TYPES.index).length, 0, "a single platform stays a plain image with no index");
-        assert.strictEqual(inputsOf(byName(run, "slim-image")).buildArgs.DEPS_IMAGE, `docker.io/underworldcode/uw3-deps@${mockImageDigest("docker.io/underworldcode/uw3-deps", "linux/amd64")}`);
+        assert.strictEqual(
+            inputsOf(byName(run, "slim-image")).buildArgs.DEPS_IMAGE,
+            `docker.io/underworldcode/uw3-deps@${mockImageDigest("docker.io/underworldcode/uw3-deps", "linux/amd64")}`,
+        );
         const slimDigest = mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64");
         assert.deepStrictEqual((run.outputs.imageReferences as any).slim, [
             `ghcr.io/underworldcode/uw3-base:2025.01-slim@${slimDigest}`,
@@ -138,10 +147,15 @@ describe("program: warm-up after a repin", () => {
         config["uw3-binder:launcher"].warmupTimeoutS = 120;
         const run = await runStack(config);
         const warmups = ofType(run, TYPES.command).filter((c) => c.name.startsWith("launcher-warmup-"));
-        assert.deepStrictEqual(warmups.map((w) => w.name), ["launcher-warmup-main", "launcher-warmup-uw3-release-candidate", "launcher-warmup-development"]);
+        assert.deepStrictEqual(
+            warmups.map((w) => w.name),
+            ["launcher-warmup-main", "launcher-warmup-uw3-release-candidate", "launcher-warmup-development"],
+        );
         const main = inputsOf(warmups[0]);
         const readmeSha =
-            /^node bin\/uw3-binder\.js warmup underworldcode\/uw3-binder-launcher ([0-9a-f]{40}) --hubs https:\/\/2i2c\.mybinder\.org,https:\/\/gesis\.mybinder\.org,https:\/\/bids\.mybinder\.org --timeout-s 120 --json$/.exec(main.create);
+            /^node bin\/uw3-binder\.js warmup underworldcode\/uw3-binder-launcher ([0-9a-f]{40}) --hubs https:\/\/2i2c\.mybinder\.org,https:\/\/gesis\.mybinder\.org,https:\/\/bids\.mybinder\.org --timeout-s 120 --json$/.exec(
+                main.create,
+            );
         assert.ok(readmeSha, main.create);
         assert.deepStrictEqual(main.triggers, [readmeSha[1]]);
         assert.match((run.outputs.launchers as any).main.warmup, /ready/);
@@ -158,11 +172,13 @@ describe("program: warm-up after a repin", () => {
 
     it("declares no warm-up unless asked", async () => {
         const run = await runStack(stackConfig());
-        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), [
-            "launcher-rehearse-main",
-            "launcher-rehearse-uw3-release-candidate",
-            "launcher-rehearse-development",
-        ]);
-        assert.deepStrictEqual(ofType(run, TYPES.gate).map((c) => c.name), ["deps-gate-check", "slim-gate-check"]);
+        assert.deepStrictEqual(
+            ofType(run, TYPES.command).map((c) => c.name),
+            ["launcher-rehearse-main", "launcher-rehearse-uw3-release-candidate", "launcher-rehearse-development"],
+        );
+        assert.deepStrictEqual(
+            ofType(run, TYPES.gate).map((c) => c.name),
+            ["deps-gate-check", "slim-gate-check"],
+        );
     });
 });

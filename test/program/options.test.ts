@@ -27,7 +27,10 @@ describe("program: resource options and config errors", () => {
         assert.strictEqual(secret.opts.retainOnDelete, true, "the Actions secret is shared by every month and must survive `pulumi destroy`");
         // docker-build deletes an image's pushed digests with the resource: launchers (and rollbacks) pin them.
         const images = seen.filter((s) => s.type === TYPES.image);
-        assert.deepStrictEqual(images.map((s) => s.name), ["deps-image", "slim-image"]);
+        assert.deepStrictEqual(
+            images.map((s) => s.name),
+            ["deps-image", "slim-image"],
+        );
         for (const s of images) assert.strictEqual(s.opts.retainOnDelete, true, `${s.name}'s pushed digests must survive \`pulumi destroy\``);
         for (const branch of ["main", "uw3-release-candidate", "development"]) {
             const readme = seen.find((s) => s.name === `launcher-readme-${branch}`)!;

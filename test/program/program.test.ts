@@ -59,7 +59,9 @@ describe("program (2025-01 stack under mocks)", () => {
     it("pushes with the registry login, the password a secret", () => {
         for (const image of ofType(run, TYPES.image)) {
             assert.ok(isSecretValue(image.inputs.registries), `${image.name}: registry credentials must reach the docker-build Image as a secret`);
-            assert.deepStrictEqual(inputsOf(image).registries, [{ address: "ghcr.io", username: "underworld-bot", password: SECRETS["uw3-binder:registryPassword"] }]);
+            assert.deepStrictEqual(inputsOf(image).registries, [
+                { address: "ghcr.io", username: "underworld-bot", password: SECRETS["uw3-binder:registryPassword"] },
+            ]);
             assert.strictEqual(inputsOf(image).push, true);
         }
     });
@@ -77,7 +79,12 @@ describe("program (2025-01 stack under mocks)", () => {
             const raw = byName(run, gate);
             assert.strictEqual(raw.type, TYPES.gate);
             // No other channel (an environment, a command line) carries anything to the check.
-            assert.deepStrictEqual(Object.keys(raw.inputs).filter((k) => raw.inputs[k] !== undefined).sort(), ["__provider", "args", "password", "reference", "username"]);
+            assert.deepStrictEqual(
+                Object.keys(raw.inputs)
+                    .filter((k) => raw.inputs[k] !== undefined)
+                    .sort(),
+                ["__provider", "args", "password", "reference", "username"],
+            );
             assert.strictEqual(inputsOf(raw).username, "underworld-bot");
             assert.strictEqual(inputsOf(raw).password, SECRETS["uw3-binder:registryPassword"]);
             assert.ok(isSecretValue(raw.inputs.password), `${gate}: the gate's password must be a secret input`);
@@ -111,17 +118,26 @@ describe("program (2025-01 stack under mocks)", () => {
         const main = inputsOf(byName(run, "launcher-readme-main")).content as string;
         for (const branch of ["main", "uw3-release-candidate", "development"]) {
             const url = `https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/${branch}`;
-            assert.ok(main.includes(`| \`${branch}\` | \`${branch}\` | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`), `main README row for ${branch}`);
+            assert.ok(
+                main.includes(`| \`${branch}\` | \`${branch}\` | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`),
+                `main README row for ${branch}`,
+            );
         }
         const rc = inputsOf(byName(run, "launcher-readme-uw3-release-candidate")).content as string;
-        assert.ok(rc.includes("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/uw3-release-candidate)"));
+        assert.ok(
+            rc.includes(
+                "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/uw3-release-candidate)",
+            ),
+        );
         assert.ok(rc.includes(`- Image: \`${SLIM_PINNED}\``));
         assert.ok(!rc.includes("## Launch badges"), "only the default branch lists every branch");
     });
 
     it("creates branches other than the default one, from the default branch, with explicit names", () => {
         assert.deepStrictEqual(
-            ofType(run, TYPES.branch).map(inputsOf).map((b) => [b.repository, b.branch, b.sourceBranch]),
+            ofType(run, TYPES.branch)
+                .map(inputsOf)
+                .map((b) => [b.repository, b.branch, b.sourceBranch]),
             [
                 ["uw3-binder-launcher", "uw3-release-candidate", "main"],
                 ["uw3-binder-launcher", "development", "main"],
@@ -147,9 +163,14 @@ describe("program (2025-01 stack under mocks)", () => {
         const launchers = run.outputs.launchers as Record<string, any>;
         assert.deepStrictEqual(Object.keys(launchers), ["main", "uw3-release-candidate", "development"]);
         assert.strictEqual(launchers.development.launchUrl, "https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development");
-        assert.strictEqual(launchers.development.badge, "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development)");
+        assert.strictEqual(
+            launchers.development.badge,
+            "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development)",
+        );
         assert.strictEqual(launchers.development.pinnedReference, SLIM_PINNED);
-        assert.ok(launchers.development.contentLinkTemplate.startsWith("https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development?urlpath=git-pull"));
+        assert.ok(
+            launchers.development.contentLinkTemplate.startsWith("https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/development?urlpath=git-pull"),
+        );
     });
 
     it("renders byte-identical launcher files for the same config", async () => {
@@ -164,7 +185,13 @@ describe("program: launchers pin only what a gate verified", () => {
     // as the image's digest is known, and this list would not be empty.
     it("declares no launcher file when a gate does not print the reference it was given", async () => {
         const mocks = new BinderMocks({ gateVerifies: (reference) => (reference.includes("uw3-base") ? "" : reference) });
-        await assert.rejects(runStack(stackConfig(), SECRETS, { mocks }), /the gate for ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64} printed "" instead of the reference it verified/);
-        assert.deepStrictEqual(mocks.resources.filter((r) => r.type === TYPES.file).map((r) => r.name), []);
+        await assert.rejects(
+            runStack(stackConfig(), SECRETS, { mocks }),
+            /the gate for ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim@sha256:[0-9a-f]{64} printed "" instead of the reference it verified/,
+        );
+        assert.deepStrictEqual(
+            mocks.resources.filter((r) => r.type === TYPES.file).map((r) => r.name),
+            [],
+        );
     });
 });

@@ -45,8 +45,14 @@ describe("program: a launch rehearsal before each repin", () => {
         const config = stackConfig();
         config["uw3-binder:launcher"].rehearsal = { enabled: false };
         const run = await runStack(config);
-        assert.deepStrictEqual(ofType(run, TYPES.command).map((c) => c.name), []);
-        assert.deepStrictEqual(ofType(run, TYPES.gate).map((c) => c.name), ["deps-gate-check", "slim-gate-check"]);
+        assert.deepStrictEqual(
+            ofType(run, TYPES.command).map((c) => c.name),
+            [],
+        );
+        assert.deepStrictEqual(
+            ofType(run, TYPES.gate).map((c) => c.name),
+            ["deps-gate-check", "slim-gate-check"],
+        );
         assert.ok((inputsOf(byName(run, "launcher-dockerfile-development")).content as string).includes(`FROM ${SLIM_PINNED}\n`));
     });
 
@@ -58,10 +64,15 @@ describe("program: a launch rehearsal before each repin", () => {
         });
         await assert.rejects(
             runStack(stackConfig(), SECRETS, { mocks }),
-            new RegExp(`the launch rehearsal of development for ${SLIM_PINNED.replace(/[.]/g, "\\.")} printed "" instead of the reference it verified; not pinning anything to it`),
+            new RegExp(
+                `the launch rehearsal of development for ${SLIM_PINNED.replace(/[.]/g, "\\.")} printed "" instead of the reference it verified; not pinning anything to it`,
+            ),
         );
         const files = mocks.resources.filter((r) => r.type === TYPES.file).map((r) => r.name);
         assert.ok(!files.includes("launcher-dockerfile-development") && !files.includes("launcher-readme-development"), files.join(", "));
-        assert.ok(mocks.resources.some((r) => r.name === "launcher-rehearse-development"), "the rehearsal itself is declared");
+        assert.ok(
+            mocks.resources.some((r) => r.name === "launcher-rehearse-development"),
+            "the rehearsal itself is declared",
+        );
     });
 });

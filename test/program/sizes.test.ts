@@ -24,7 +24,10 @@ describe("program: launcher READMEs carry the gate's figures (issue 11)", () => 
         const run = await runStack(config, undefined, { mocks });
         const readme = (branch: string) => inputsOf(byName(run, `launcher-readme-${branch}`)).content as string;
         for (const branch of ["main", "uw3-release-candidate"]) {
-            assert.ok(readme(branch).includes("\n- Size: 3.3 GB compressed; this repin added 57.0 MB that uw3-base:2024.12-slim did not have\n"), readme(branch));
+            assert.ok(
+                readme(branch).includes("\n- Size: 3.3 GB compressed; this repin added 57.0 MB that uw3-base:2024.12-slim did not have\n"),
+                readme(branch),
+            );
         }
         // The pin gate checks without a baseline: the size alone.
         assert.ok(readme("development").includes("\n- Size: 1.5 KB compressed\n"), readme("development"));

@@ -39,7 +39,9 @@ describe("program: withdrawn releases", () => {
         assert.ok(dockerfile.includes(`FROM ${SLIM}:2024.12-slim@${GOOD}\n`), dockerfile);
         const readme = inputsOf(byName(run, "launcher-readme-development")).content as string;
         assert.ok(
-            readme.includes(`## Withdrawn release\n\n\`${BAD}\` was withdrawn on 2025-02-10: wrong sign in the Stokes solver, see underworld3\\#1234\n\nThis branch no longer launches it; it was repinned to the image above.\n`),
+            readme.includes(
+                `## Withdrawn release\n\n\`${BAD}\` was withdrawn on 2025-02-10: wrong sign in the Stokes solver, see underworld3\\#1234\n\nThis branch no longer launches it; it was repinned to the image above.\n`,
+            ),
             readme,
         );
         // The other branches follow the build and say nothing about it.
@@ -76,12 +78,17 @@ describe("program: withdrawn releases", () => {
             assert.ok(dockerfile.includes(`FROM ${SLIM}:2024.12-slim@${GOOD}\n`), dockerfile);
             const readme = inputsOf(byName(run, `launcher-readme-${branch}`)).content as string;
             assert.ok(
-                readme.includes(`## Withdrawn release\n\n\`${built}\` was withdrawn on 2025-02-10: wrong sign in the Stokes solver, see underworld3\\#1234\n\nThis branch no longer launches it; it was repinned to the image above.\n`),
+                readme.includes(
+                    `## Withdrawn release\n\n\`${built}\` was withdrawn on 2025-02-10: wrong sign in the Stokes solver, see underworld3\\#1234\n\nThis branch no longer launches it; it was repinned to the image above.\n`,
+                ),
                 readme,
             );
         }
         // The deps image is not withdrawn: its gate checks its build as before.
-        assert.strictEqual(inputsOf(byName(run, "deps-gate-check")).reference, `ghcr.io/underworldcode/uw3-deps:2025.01@${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`);
+        assert.strictEqual(
+            inputsOf(byName(run, "deps-gate-check")).reference,
+            `ghcr.io/underworldcode/uw3-deps:2025.01@${mockImageDigest("ghcr.io/underworldcode/uw3-deps", "linux/amd64")}`,
+        );
     });
 
     it("checks a build withdrawn without a replacement as built, so its gate's withdrawn check fails naming the reason", async () => {

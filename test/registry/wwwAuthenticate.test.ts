@@ -9,10 +9,10 @@ import { parseChallenges, parseWwwAuthenticate, preferredChallenge } from "../..
 describe("WWW-Authenticate", () => {
     describe("parseWwwAuthenticate", () => {
         it("parses a GHCR Bearer challenge, keeping commas inside quotes", () => {
-            assert.deepEqual(
-                parseWwwAuthenticate('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/n:pull,push"'),
-                { scheme: "bearer", params: { realm: "https://ghcr.io/token", service: "ghcr.io", scope: "repository:o/n:pull,push" } },
-            );
+            assert.deepEqual(parseWwwAuthenticate('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/n:pull,push"'), {
+                scheme: "bearer",
+                params: { realm: "https://ghcr.io/token", service: "ghcr.io", scope: "repository:o/n:pull,push" },
+            });
         });
 
         it("parses docker-registry's Basic challenge and unquoted, spaced parameters", () => {

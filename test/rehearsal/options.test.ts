@@ -47,7 +47,14 @@ describe("rehearsal options", () => {
     });
 
     it("spells out only the options that differ from mybinder.org's", () => {
-        assert.deepStrictEqual(rehearsalArgs(TARGET, DEFAULT_REHEARSAL_OPTIONS), ["--branch", "development", "--uw3-branch", "development", "--release", "2025.01"]);
+        assert.deepStrictEqual(rehearsalArgs(TARGET, DEFAULT_REHEARSAL_OPTIONS), [
+            "--branch",
+            "development",
+            "--uw3-branch",
+            "development",
+            "--release",
+            "2025.01",
+        ]);
         assert.deepStrictEqual(rehearsalArgs(TARGET, { ...DEFAULT_REHEARSAL_OPTIONS, cpus: 2 }).slice(6), ["--cpus", "2"]);
     });
 
@@ -55,14 +62,20 @@ describe("rehearsal options", () => {
         const target = ["--branch", "development", "--uw3-branch", "development", "--release", "2025.01"];
         assert.strictEqual(usageError(target), "missing <pinned-reference>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>");
         assert.strictEqual(usageError([REF, "--branch", "x"]), "missing --uw3-branch, e.g. --uw3-branch development");
-        assert.strictEqual(usageError([REF, ...target.slice(0, 4), "--release", "2025-13"]), '--release: expected a release month YYYY.MM (for example "2025.01"), found "2025-13"');
         assert.strictEqual(
-            usageError([REF, "--branch", "a..b", ...target.slice(2)]),
-            '--branch: git refuses this branch name: it contains "..", found "a..b"',
+            usageError([REF, ...target.slice(0, 4), "--release", "2025-13"]),
+            '--release: expected a release month YYYY.MM (for example "2025.01"), found "2025-13"',
         );
+        assert.strictEqual(usageError([REF, "--branch", "a..b", ...target.slice(2)]), '--branch: git refuses this branch name: it contains "..", found "a..b"');
         assert.strictEqual(usageError([REF, ...target, "--cpus", "0"]), '--cpus: expected a number of CPUs of at least 0.01 (for example 1 or 0.5), found "0"');
-        assert.strictEqual(usageError([REF, ...target, "--cpus", "one"]), '--cpus: expected a number of CPUs of at least 0.01 (for example 1 or 0.5), found "one"');
-        assert.strictEqual(usageError([REF, ...target, "--start-timeout-s", "1e3"]), '--start-timeout-s: expected a number of seconds above 0 and at most 3600, found "1e3"');
+        assert.strictEqual(
+            usageError([REF, ...target, "--cpus", "one"]),
+            '--cpus: expected a number of CPUs of at least 0.01 (for example 1 or 0.5), found "one"',
+        );
+        assert.strictEqual(
+            usageError([REF, ...target, "--start-timeout-s", "1e3"]),
+            '--start-timeout-s: expected a number of seconds above 0 and at most 3600, found "1e3"',
+        );
         assert.strictEqual(usageError([REF, ...target, "--json", "--print-ref"]), "--json and --print-ref are mutually exclusive");
         assert.strictEqual(usageError([REF, REF, ...target]), `expected one <pinned-reference>, found 2: "${REF}", "${REF}"`);
         const tagOnly = "ghcr.io/underworldcode/uw3-base:2025.01-slim";

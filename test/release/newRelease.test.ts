@@ -39,17 +39,29 @@ describe("new-release", () => {
         });
 
         it("keeps single quotes, and quotes a plain value so 2025.10 stays a string", () => {
-            assert.equal(copyWithRelease("config:\n  uw3-binder:release: '2025.09' # q\n", "f", "2025.10").text, "config:\n  uw3-binder:release: '2025.10' # q\n  uw3-binder:previousRelease: '2025.09'\n");
-            assert.equal(copyWithRelease("config:\n  uw3-binder:release: 2025.09\n", "f", "2025.10").text, 'config:\n  uw3-binder:release: "2025.10"\n  uw3-binder:previousRelease: "2025.09"\n');
+            assert.equal(
+                copyWithRelease("config:\n  uw3-binder:release: '2025.09' # q\n", "f", "2025.10").text,
+                "config:\n  uw3-binder:release: '2025.10' # q\n  uw3-binder:previousRelease: '2025.09'\n",
+            );
+            assert.equal(
+                copyWithRelease("config:\n  uw3-binder:release: 2025.09\n", "f", "2025.10").text,
+                'config:\n  uw3-binder:release: "2025.10"\n  uw3-binder:previousRelease: "2025.09"\n',
+            );
         });
 
         it("accepts the bare project key Pulumi also reads", () => {
-            assert.equal(copyWithRelease('config:\n  release: "2025.01"\n', "f", "2025.02").text, 'config:\n  release: "2025.02"\n  previousRelease: "2025.01"\n');
+            assert.equal(
+                copyWithRelease('config:\n  release: "2025.01"\n', "f", "2025.02").text,
+                'config:\n  release: "2025.02"\n  previousRelease: "2025.01"\n',
+            );
         });
 
         it("replaces a previousRelease the source already records (issue 11, item 5)", () => {
             const copy = copyWithRelease(FEBRUARY, "Pulumi.2025-02.yaml", "2025.03");
-            assert.equal(copy.text, FEBRUARY.replace('release: "2025.02"', 'release: "2025.03"').replace('previousRelease: "2025.01"', 'previousRelease: "2025.02"'));
+            assert.equal(
+                copy.text,
+                FEBRUARY.replace('release: "2025.02"', 'release: "2025.03"').replace('previousRelease: "2025.01"', 'previousRelease: "2025.02"'),
+            );
             assert.deepEqual(validateStackFileText(copy.text, "Pulumi.2025-03.yaml"), []);
             // A flow map has no line to add it on; nothing is guessed.
             assert.throws(() => copyWithRelease('config: { uw3-binder:release: "2025.01" }\n', "f", "2025.02"), {
@@ -88,7 +100,10 @@ describe("new-release", () => {
                 name: "NewReleaseError",
                 message: 'Pulumi.2025-01.yaml: no `uw3-binder:release` to bump; expected a line like uw3-binder:release: "2025.01"',
             });
-            assert.throws(() => copyWithRelease("config: [\n", "Pulumi.2025-01.yaml", "2025.02"), (err: unknown) => err instanceof NewReleaseError && err.message.startsWith("Pulumi.2025-01.yaml: not valid YAML: "));
+            assert.throws(
+                () => copyWithRelease("config: [\n", "Pulumi.2025-01.yaml", "2025.02"),
+                (err: unknown) => err instanceof NewReleaseError && err.message.startsWith("Pulumi.2025-01.yaml: not valid YAML: "),
+            );
         });
     });
 
@@ -121,23 +136,40 @@ describe("new-release", () => {
             ["a month 13", { release: "2025-13" }, 'invalid release "2025-13": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02'],
             ["a two-digit year", { release: "25.1" }, 'invalid release "25.1": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02'],
             ["a one-digit month", { release: "2025.2" }, 'invalid release "2025.2": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02'],
-            ["the same month as --from", { release: "2025.01", from: "2025-01" }, "release 2025.01 is not after --from 2025-01: a new release is a later month than the stack it copies"],
-            ["an earlier month than --from", { release: "2024.12", from: "2025-01" }, "release 2024.12 is not after --from 2025-01: a new release is a later month than the stack it copies"],
-            ["a --from in release form", { release: "2025.02", from: "2025.01" }, 'invalid --from "2025.01": expected a monthly stack name YYYY-MM, e.g. 2025-01'],
+            [
+                "the same month as --from",
+                { release: "2025.01", from: "2025-01" },
+                "release 2025.01 is not after --from 2025-01: a new release is a later month than the stack it copies",
+            ],
+            [
+                "an earlier month than --from",
+                { release: "2024.12", from: "2025-01" },
+                "release 2024.12 is not after --from 2025-01: a new release is a later month than the stack it copies",
+            ],
+            [
+                "a --from in release form",
+                { release: "2025.02", from: "2025.01" },
+                'invalid --from "2025.01": expected a monthly stack name YYYY-MM, e.g. 2025-01',
+            ],
             ["a missing --from file", { release: "2025.02", from: "2024-12" }, "--from 2024-12: no Pulumi.2024-12.yaml in DIR"],
             ["no earlier stack file to copy", { release: "2024.06" }, "no Pulumi.YYYY-MM.yaml before 2024-06 in DIR to copy; pass --from <stack>"],
         ];
         for (const [what, request, message] of refusals) {
             it(`refuses ${what}, writing nothing`, () => {
                 const before = fs.readdirSync(dir).sort();
-                assert.throws(() => newRelease({ ...request, dir }), (err: unknown) => err instanceof NewReleaseError && err.message === message.replace("DIR", dir));
+                assert.throws(
+                    () => newRelease({ ...request, dir }),
+                    (err: unknown) => err instanceof NewReleaseError && err.message === message.replace("DIR", dir),
+                );
                 assert.deepEqual(fs.readdirSync(dir).sort(), before);
             });
         }
 
         it("never overwrites an existing file, and says which", () => {
             write("Pulumi.2025-02.yaml", "# mine\n");
-            assert.throws(() => newRelease({ release: "2025.02", dir }), { message: `Pulumi.2025-02.yaml already exists in ${dir}; new-release never overwrites a stack file` });
+            assert.throws(() => newRelease({ release: "2025.02", dir }), {
+                message: `Pulumi.2025-02.yaml already exists in ${dir}; new-release never overwrites a stack file`,
+            });
             assert.equal(read("Pulumi.2025-02.yaml"), "# mine\n");
         });
 
@@ -161,7 +193,7 @@ describe("new-release", () => {
                 [
                     'Wrote Pulumi.2025-02.yaml: uw3-binder:release "2025.01" -> "2025.02", uw3-binder:previousRelease "2025.01" (each image\'s size is checked against its 2025.01 tag); everything else as in Pulumi.2025-01.yaml.',
                     "",
-                    "Secure values copied as ciphertext (4): github:token, uw3-binder:registryPassword, uw3-binder:registryPasswords[\"docker.io\"], uw3-binder:launcherPat",
+                    'Secure values copied as ciphertext (4): github:token, uw3-binder:registryPassword, uw3-binder:registryPasswords["docker.io"], uw3-binder:launcherPat',
                     "  Pulumi.2025-01.yaml's encryptionsalt is copied too, so they decrypt with the same PULUMI_CONFIG_PASSPHRASE.",
                     "  To give the new stack new values (new tokens each month, or another passphrase), set each again",
                     "  (it prompts for the value, keeping it out of your shell history):",
@@ -185,7 +217,10 @@ describe("new-release", () => {
         it("with Pulumi Cloud's key: the secrets must be set again between init and preview", () => {
             write("Pulumi.2025-01.yaml", JANUARY.replace(/^encryptionsalt: .*\n/m, ""));
             const text = nextStepsText(newRelease({ release: "2025.02", dir }));
-            assert.equal(text.includes("  Pulumi Cloud encrypts each stack's secrets with that stack's own key, so they will not decrypt for 2025-02.\n"), true);
+            assert.equal(
+                text.includes("  Pulumi Cloud encrypts each stack's secrets with that stack's own key, so they will not decrypt for 2025-02.\n"),
+                true,
+            );
             assert.equal(
                 text.slice(text.indexOf("Next steps:")),
                 [
@@ -207,7 +242,12 @@ describe("new-release", () => {
             write("Pulumi.2025-01.yaml", JANUARY.replace(/^encryptionsalt: .*$/m, "secretsprovider: awskms://alias/uw3\nencryptedkey: AQICAHg="));
             const text = nextStepsText(newRelease({ release: "2025.02", dir }));
             assert.equal(text.includes("  1. pulumi stack init 2025-02 --secrets-provider awskms://alias/uw3\n"), true);
-            assert.equal(read("Pulumi.2025-02.yaml").startsWith("# The production release of January 2025.\n#   new-release must copy this header, and every comment below, byte for byte.\nsecretsprovider: awskms://alias/uw3\nencryptedkey: AQICAHg=\n"), true);
+            assert.equal(
+                read("Pulumi.2025-02.yaml").startsWith(
+                    "# The production release of January 2025.\n#   new-release must copy this header, and every comment below, byte for byte.\nsecretsprovider: awskms://alias/uw3\nencryptedkey: AQICAHg=\n",
+                ),
+                true,
+            );
         });
     });
 
@@ -220,15 +260,24 @@ describe("new-release", () => {
         });
 
         it("turns refusals into usage errors", async () => {
-            await assert.rejects(runNewRelease([], bufferIo(dir)), (err: unknown) => err instanceof UsageError && err.message === "expected one release YYYY.MM, found none");
-            await assert.rejects(runNewRelease(["2025.13"], bufferIo(dir)), (err: unknown) => err instanceof UsageError && err.message.startsWith('invalid release "2025.13"'));
+            await assert.rejects(
+                runNewRelease([], bufferIo(dir)),
+                (err: unknown) => err instanceof UsageError && err.message === "expected one release YYYY.MM, found none",
+            );
+            await assert.rejects(
+                runNewRelease(["2025.13"], bufferIo(dir)),
+                (err: unknown) => err instanceof UsageError && err.message.startsWith('invalid release "2025.13"'),
+            );
         });
 
         it("exits 2 naming the file it will not overwrite", () => {
             write("Pulumi.2025-02.yaml", "# mine\n");
             const result = spawnSync(process.execPath, [BIN, "new-release", "2025.02"], { cwd: dir, encoding: "utf8" });
             assert.equal(result.status, 2);
-            assert.equal(result.stderr.split("\n")[0], `uw3-binder new-release: Pulumi.2025-02.yaml already exists in ${dir}; new-release never overwrites a stack file`);
+            assert.equal(
+                result.stderr.split("\n")[0],
+                `uw3-binder new-release: Pulumi.2025-02.yaml already exists in ${dir}; new-release never overwrites a stack file`,
+            );
             assert.equal(read("Pulumi.2025-02.yaml"), "# mine\n");
         });
 

@@ -26,9 +26,16 @@ function cli(args: string[], cwd: string) {
 function januaryOutputs(pins: Record<string, string | undefined>, verifiedSlim = `${SLIM}:2025.01-slim@${B}`): object {
     const launchers: Record<string, object> = {};
     for (const [branch, reference] of Object.entries(pins)) {
-        launchers[branch] = { launchUrl: `https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/${branch}`, ...(reference === undefined ? {} : { pinnedReference: reference }) };
+        launchers[branch] = {
+            launchUrl: `https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/${branch}`,
+            ...(reference === undefined ? {} : { pinnedReference: reference }),
+        };
     }
-    return { imageReferences: { slim: [verifiedSlim] }, verifiedReferences: { deps: `ghcr.io/underworldcode/uw3-deps:2025.01@${A}`, slim: verifiedSlim }, launchers };
+    return {
+        imageReferences: { slim: [verifiedSlim] },
+        verifiedReferences: { deps: `ghcr.io/underworldcode/uw3-deps:2025.01@${A}`, slim: verifiedSlim },
+        launchers,
+    };
 }
 
 describe("rollback", function () {
@@ -46,10 +53,20 @@ describe("rollback", function () {
 
     describe("setLauncherPins", () => {
         it("adds `pin:` to flow-map entries and keeps every other byte", () => {
-            const out = setLauncherPins(PRODUCTION, "f", new Map([["main", `2025.01-slim@${A}`], ["development", `2025.01-slim@${B}`]]));
+            const out = setLauncherPins(
+                PRODUCTION,
+                "f",
+                new Map([
+                    ["main", `2025.01-slim@${A}`],
+                    ["development", `2025.01-slim@${B}`],
+                ]),
+            );
             assert.equal(
                 out,
-                PRODUCTION.replace("- { name: main, uw3Branch: main, image: slim }", `- { name: main, uw3Branch: main, image: slim, pin: "2025.01-slim@${A}" }`).replace(
+                PRODUCTION.replace(
+                    "- { name: main, uw3Branch: main, image: slim }",
+                    `- { name: main, uw3Branch: main, image: slim, pin: "2025.01-slim@${A}" }`,
+                ).replace(
                     "- { name: development, uw3Branch: development, image: slim }",
                     `- { name: development, uw3Branch: development, image: slim, pin: "2025.01-slim@${B}" }`,
                 ),
@@ -70,7 +87,15 @@ describe("rollback", function () {
                 "        image: slim",
                 "",
             ].join("\n");
-            const out = setLauncherPins(text, "f", new Map([["main", `t@${A}`], ["dev", `t@${B}`], ["old", A]]));
+            const out = setLauncherPins(
+                text,
+                "f",
+                new Map([
+                    ["main", `t@${A}`],
+                    ["dev", `t@${B}`],
+                    ["old", A],
+                ]),
+            );
             assert.equal(
                 out,
                 [
@@ -98,12 +123,26 @@ describe("rollback", function () {
 
         it("refuses branches it cannot edit in place: an alias, a pin that is a block scalar", () => {
             assert.throws(
-                () => setLauncherPins("x: &b { name: main, uw3Branch: main, image: slim }\nconfig:\n  uw3-binder:launcher:\n    branches:\n      - *b\n", "f", new Map([["main", A]])),
-                new RollbackError("f: cannot set pins in place: `uw3-binder:launcher.branches[0]` is a YAML alias; write the launcher branches out as a list of maps"),
+                () =>
+                    setLauncherPins(
+                        "x: &b { name: main, uw3Branch: main, image: slim }\nconfig:\n  uw3-binder:launcher:\n    branches:\n      - *b\n",
+                        "f",
+                        new Map([["main", A]]),
+                    ),
+                new RollbackError(
+                    "f: cannot set pins in place: `uw3-binder:launcher.branches[0]` is a YAML alias; write the launcher branches out as a list of maps",
+                ),
             );
             assert.throws(
-                () => setLauncherPins("config:\n  uw3-binder:launcher:\n    branches:\n      - name: main\n        pin: |\n          x\n", "f", new Map([["main", A]])),
-                new RollbackError('f: cannot set pins in place: the `pin` of branch "main" is not a plain or quoted value; write the launcher branches out as a list of maps'),
+                () =>
+                    setLauncherPins(
+                        "config:\n  uw3-binder:launcher:\n    branches:\n      - name: main\n        pin: |\n          x\n",
+                        "f",
+                        new Map([["main", A]]),
+                    ),
+                new RollbackError(
+                    'f: cannot set pins in place: the `pin` of branch "main" is not a plain or quoted value; write the launcher branches out as a list of maps',
+                ),
             );
         });
     });
@@ -133,7 +172,10 @@ describe("rollback", function () {
                 ].join("\n"),
             );
             const february = read("Pulumi.2025-02.yaml");
-            const expected = PRODUCTION.replace(RELEASE_LINE, 'uw3-binder:release: "2025.02"\n  uw3-binder:previousRelease: "2025.01"').replace(/(- \{ name: [a-z0-9-]+, uw3Branch: [a-z0-9-]+, image: slim) \}/g, `$1, pin: "${pin}" }`);
+            const expected = PRODUCTION.replace(RELEASE_LINE, 'uw3-binder:release: "2025.02"\n  uw3-binder:previousRelease: "2025.01"').replace(
+                /(- \{ name: [a-z0-9-]+, uw3Branch: [a-z0-9-]+, image: slim) \}/g,
+                `$1, pin: "${pin}" }`,
+            );
             assert.equal(february, expected);
 
             const feb = cli(["plan", "--config-file", "Pulumi.2025-02.yaml", "--json"], dir);
@@ -147,7 +189,10 @@ describe("rollback", function () {
                 const words: string[] = [...gate.inputs.args, gate.inputs.reference];
                 assert.deepEqual([words[0], words[1], words[words.length - 1]], ["--skip", "user,jupyter,kernel,jit,import", reference]);
                 // ... and the registry checks keep the image's own options (the stack's required environment).
-                assert.ok(words.slice(2, -1).every((w) => w.startsWith("--env-require=")), words.join(" "));
+                assert.ok(
+                    words.slice(2, -1).every((w) => w.startsWith("--env-require=")),
+                    words.join(" "),
+                );
             }
             assert.equal(plan.outputs.launchers.main.pinnedReference, reference);
         });
@@ -160,13 +205,22 @@ describe("rollback", function () {
         });
 
         it("a second run changes nothing and says so", async () => {
-            outputs(januaryOutputs({ main: `${SLIM}:2025.01-slim@${A}`, "uw3-release-candidate": `${SLIM}:2025.01-slim@${A}`, development: `${SLIM}:2025.01-slim@${A}` }));
+            outputs(
+                januaryOutputs({
+                    main: `${SLIM}:2025.01-slim@${A}`,
+                    "uw3-release-candidate": `${SLIM}:2025.01-slim@${A}`,
+                    development: `${SLIM}:2025.01-slim@${A}`,
+                }),
+            );
             assert.equal(await runRollback(["--to", "2025.01", "--from-outputs", "jan.json"], bufferIo(dir)), 0);
             const once = read("Pulumi.2025-02.yaml");
             const io = bufferIo(dir);
             assert.equal(await runRollback(["--to", "2025.01", "--from-outputs", "jan.json"], io), 0);
             assert.equal(read("Pulumi.2025-02.yaml"), once);
-            assert.match(io.out, /^Every launcher branch in Pulumi\.2025-02\.yaml is already pinned to release 2025\.01's verified references; nothing was written:\n {2}main +pin: 2025\.01-slim@sha256:a{64} {2}\(unchanged\)\n/);
+            assert.match(
+                io.out,
+                /^Every launcher branch in Pulumi\.2025-02\.yaml is already pinned to release 2025\.01's verified references; nothing was written:\n {2}main +pin: 2025\.01-slim@sha256:a{64} {2}\(unchanged\)\n/,
+            );
         });
 
         const refusals: [string, () => void, string[], string][] = [
@@ -239,10 +293,16 @@ describe("rollback", function () {
         }
 
         it("a missing --from-outputs is a usage error that says how to make the file; exit 2 from the command line", async () => {
-            await assert.rejects(runRollback(["--to", "2025.01"], bufferIo(dir)), new UsageError("missing --from-outputs <file>: save that month's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`"));
+            await assert.rejects(
+                runRollback(["--to", "2025.01"], bufferIo(dir)),
+                new UsageError("missing --from-outputs <file>: save that month's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`"),
+            );
             const r = cli(["rollback", "--to", "2025.01"], dir);
             assert.equal(r.code, 2);
-            assert.equal(r.stderr.split("\n")[0], "uw3-binder rollback: missing --from-outputs <file>: save that month's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`");
+            assert.equal(
+                r.stderr.split("\n")[0],
+                "uw3-binder rollback: missing --from-outputs <file>: save that month's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`",
+            );
         });
     });
 });

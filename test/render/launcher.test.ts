@@ -38,7 +38,10 @@ describe("launcher rendering", () => {
         assert.ok(!own.includes("## Launch badges"));
         const main = launcherReadme(REPO, { ...PIN, branch: "main", uw3Branch: "main" }, branches);
         const rows = main.split("\n").filter((l) => l.startsWith("| `"));
-        assert.deepStrictEqual(rows.map((r) => r.split("|")[1].trim()), ["`main`", "`feature/x`"]);
+        assert.deepStrictEqual(
+            rows.map((r) => r.split("|")[1].trim()),
+            ["`main`", "`feature/x`"],
+        );
     });
 
     it("names release and short digest in commit messages, and slugs branch names for resource names", () => {
@@ -52,7 +55,11 @@ describe("launcher README: size and what the repin added (issue 11, item 5)", ()
     const branches = [{ name: "feature/x", uw3Branch: "feature/x" }];
 
     it("shows the image size and the bytes the previous release lacked, when measured", () => {
-        const readme = launcherReadme(REPO, { ...PIN, release: "2025.02", size: { imageBytes: 3.3 * 1024 ** 3, newBytes: 57 * 1024 ** 2, previousRelease: "2025.01" } }, branches);
+        const readme = launcherReadme(
+            REPO,
+            { ...PIN, release: "2025.02", size: { imageBytes: 3.3 * 1024 ** 3, newBytes: 57 * 1024 ** 2, previousRelease: "2025.01" } },
+            branches,
+        );
         assert.ok(readme.includes(`- Image: \`${REF}\`\n- Size: 3.3 GB compressed; this repin added 57.0 MB that 2025.01 did not have\n`), readme);
     });
 
@@ -69,7 +76,10 @@ describe("launcher README of a branch repinned off a withdrawn release", () => {
     const withdrawn = { digest: `sha256:${"d".repeat(64)}`, reason: "wrong sign\n## in *the* [solver](http://x) <b>", date: "2025-02-10" };
 
     it("says what was withdrawn, when and why, the reason as plain text on one line", () => {
-        const text = readme(repo, { branch: "development", uw3Branch: "development", release: "2025.02", reference, withdrawn }, [{ name: "main", uw3Branch: "main" }, { name: "development", uw3Branch: "development" }]);
+        const text = readme(repo, { branch: "development", uw3Branch: "development", release: "2025.02", reference, withdrawn }, [
+            { name: "main", uw3Branch: "main" },
+            { name: "development", uw3Branch: "development" },
+        ]);
         assert.ok(
             text.endsWith(
                 `- Image: \`${reference}\`\n\n## Withdrawn release\n\n\`sha256:${"d".repeat(64)}\` was withdrawn on 2025-02-10: wrong sign \\#\\# in \\*the\\* \\[solver\\](http://x) \\<b\\>\n\nThis branch no longer launches it; it was repinned to the image above.\n`,

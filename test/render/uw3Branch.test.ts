@@ -27,13 +27,16 @@ describe("uw3Branch values the launcher Dockerfile cannot hold", () => {
         it(`config: refuses ${JSON.stringify(name)}, naming the launcher branch and the key`, () => {
             const config = stackConfig();
             config["uw3-binder:launcher"].branches[1].uw3Branch = name;
-            assert.throws(() => parseBinderConfig(config, ALL_SECRETS), (err: unknown) => {
-                assert.ok(err instanceof ConfigError);
-                assert.deepEqual(err.problems, [
-                    `\`uw3-binder:launcher.branches[1].uw3Branch\`: launcher branch "uw3-release-candidate": it contains ${char}, which the launcher Dockerfile's \`ENV UW3_BRANCH=\` would expand or strip; use letters, digits and . _ - / @ +, found ${JSON.stringify(name)}`,
-                ]);
-                return true;
-            });
+            assert.throws(
+                () => parseBinderConfig(config, ALL_SECRETS),
+                (err: unknown) => {
+                    assert.ok(err instanceof ConfigError);
+                    assert.deepEqual(err.problems, [
+                        `\`uw3-binder:launcher.branches[1].uw3Branch\`: launcher branch "uw3-release-candidate": it contains ${char}, which the launcher Dockerfile's \`ENV UW3_BRANCH=\` would expand or strip; use letters, digits and . _ - / @ +, found ${JSON.stringify(name)}`,
+                    ]);
+                    return true;
+                },
+            );
         });
 
         it(`renderer: refuses ${JSON.stringify(name)} rather than write it after ENV UW3_BRANCH=`, () => {

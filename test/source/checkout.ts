@@ -29,8 +29,9 @@ export const UNDERWORLD3_FILES: Record<string, string> = {
     "docs/beginner/tutorials/1-Meshes.ipynb": '{"cells": [], "nbformat": 4}\n',
     "tests/test_0000_mesh.py": "def test_box():\n    assert True\n",
     "container/Dockerfile.deps": "FROM ubuntu:24.04\nCOPY pixi.toml pixi.lock ./\nRUN pixi install\n",
-    "container/Dockerfile.branch": "ARG DEPS_IMAGE\nFROM ${DEPS_IMAGE}\nARG UW3_BRANCH\nRUN git clone -b ${UW3_BRANCH} https://github.com/underworldcode/underworld3\n",
-    "scripts/start.sh": "#!/bin/bash\nexec \"$@\"\n",
+    "container/Dockerfile.branch":
+        "ARG DEPS_IMAGE\nFROM ${DEPS_IMAGE}\nARG UW3_BRANCH\nRUN git clone -b ${UW3_BRANCH} https://github.com/underworldcode/underworld3\n",
+    "scripts/start.sh": '#!/bin/bash\nexec "$@"\n',
 };
 
 // Fixed identities and dates, and no user/system config: the tests must not depend on the machine's git setup.
@@ -51,7 +52,9 @@ export class Checkout {
 
     /** Runs git in the checkout (or `cwd` below it) and returns trimmed stdout. */
     git(args: string[], cwd = this.dir): string {
-        return execFileSync("git", args, { cwd, env: GIT_ENV, stdio: ["ignore", "pipe", "pipe"] }).toString("utf8").trim();
+        return execFileSync("git", args, { cwd, env: GIT_ENV, stdio: ["ignore", "pipe", "pipe"] })
+            .toString("utf8")
+            .trim();
     }
 
     write(rel: string, content: string | Buffer, mode?: number): void {

@@ -235,7 +235,11 @@ describe("source/fingerprint", function () {
         ];
         for (const patterns of lists) {
             const ours = fingerprintSources(repo.dir, patterns).files;
-            const gits = repo.git(["ls-files", "-z", "--", ...toGitPathspecs(patterns)]).split("\0").filter(Boolean).sort();
+            const gits = repo
+                .git(["ls-files", "-z", "--", ...toGitPathspecs(patterns)])
+                .split("\0")
+                .filter(Boolean)
+                .sort();
             assert.deepStrictEqual(ours, gits, JSON.stringify(patterns));
             assert.ok(ours.length > 0, JSON.stringify(patterns));
         }
@@ -315,7 +319,9 @@ describe("source/fingerprint", function () {
         });
 
         it("refuses a revision that git would read as an option", () => {
-            assert.throws(() => changedPathsSince(repo.dir, "--output=/tmp/x"), { message: `invalid revision "--output=/tmp/x": expected a commit, branch or tag` });
+            assert.throws(() => changedPathsSince(repo.dir, "--output=/tmp/x"), {
+                message: `invalid revision "--output=/tmp/x": expected a commit, branch or tag`,
+            });
         });
     });
 });

@@ -71,29 +71,44 @@ describe("source/globs", () => {
 
     describe("rejected patterns", () => {
         const cases: Array<[pattern: string, message: string]> = [
-            ["../underworld3/setup.py", `invalid glob pattern "../underworld3/setup.py": ".." would reach outside the source checkout; patterns must stay inside it`],
+            [
+                "../underworld3/setup.py",
+                `invalid glob pattern "../underworld3/setup.py": ".." would reach outside the source checkout; patterns must stay inside it`,
+            ],
             ["src/../../etc/passwd", `invalid glob pattern "src/../../etc/passwd": ".." would reach outside the source checkout; patterns must stay inside it`],
             ["{..,src}/x", `invalid glob pattern "{..,src}/x": ".." would reach outside the source checkout; patterns must stay inside it`],
             ["/etc/passwd", `invalid glob pattern "/etc/passwd": it is absolute; patterns are relative to the source checkout, e.g. "src/**/*.pyx"`],
-            ["C:/underworld3/setup.py", `invalid glob pattern "C:/underworld3/setup.py": it looks like a Windows drive path; patterns are POSIX paths relative to the source checkout`],
+            [
+                "C:/underworld3/setup.py",
+                `invalid glob pattern "C:/underworld3/setup.py": it looks like a Windows drive path; patterns are POSIX paths relative to the source checkout`,
+            ],
             ["", `invalid glob pattern "": it is empty (or expands to an empty alternative); name a file or use "**"`],
             ["./setup.py", `invalid glob pattern "./setup.py": "." segments are not allowed; write the path without "./"`],
             ["src//a.c", `invalid glob pattern "src//a.c": it has an empty segment ("//")`],
             ["docs/", `invalid glob pattern "docs/": it ends with "/"; to match everything under a directory write "dir/**"`],
             ["src/**.pyx", `invalid glob pattern "src/**.pyx": "**" must be a whole path segment (as in "src/**/*.pyx"), found it inside "**.pyx"`],
-            ["src/[ab].c", `invalid glob pattern "src/[ab].c": character classes ("[...]") are not supported; use {a,b} alternatives or escape a literal bracket as \\[`],
+            [
+                "src/[ab].c",
+                `invalid glob pattern "src/[ab].c": character classes ("[...]") are not supported; use {a,b} alternatives or escape a literal bracket as \\[`,
+            ],
             ["{pixi.toml", `invalid glob pattern "{pixi.toml": unmatched "{" at offset 0; escape a literal brace as \\{`],
             ["pixi.toml}", `invalid glob pattern "pixi.toml}": unmatched "}" at offset 9; escape a literal brace as \\}`],
-            ["{pixi.toml}", `invalid glob pattern "{pixi.toml}": the brace group "{pixi.toml}" has no comma; write alternatives as {a,b} or escape literal braces as \\{ \\}`],
+            [
+                "{pixi.toml}",
+                `invalid glob pattern "{pixi.toml}": the brace group "{pixi.toml}" has no comma; write alternatives as {a,b} or escape literal braces as \\{ \\}`,
+            ],
             ["trailing\\", `invalid glob pattern "trailing\\\\": it ends with a lone backslash`],
         ];
         for (const [pattern, message] of cases) {
             it(`rejects ${JSON.stringify(pattern)}`, () => {
-                assert.throws(() => compileGlobs([pattern]), (err: Error) => {
-                    assert.strictEqual(err.name, "GlobPatternError");
-                    assert.strictEqual(err.message, message);
-                    return true;
-                });
+                assert.throws(
+                    () => compileGlobs([pattern]),
+                    (err: Error) => {
+                        assert.strictEqual(err.name, "GlobPatternError");
+                        assert.strictEqual(err.message, message);
+                        return true;
+                    },
+                );
             });
         }
 

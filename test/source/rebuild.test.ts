@@ -148,9 +148,13 @@ describe("source/rebuild", () => {
         });
 
         it("refuses an unknown parent in the list and a cycle through a second parent", () => {
-            assert.deepStrictEqual(imageGraphProblems([{ name: "a", from: ["b", "c"], context: [], rebuildOn: [] }, { name: "b", context: [], rebuildOn: [] }]), [
-                `image "a".from: "c" is not an image of this graph (expected one of "a", "b"; omit "from" for an image built FROM an external base)`,
-            ]);
+            assert.deepStrictEqual(
+                imageGraphProblems([
+                    { name: "a", from: ["b", "c"], context: [], rebuildOn: [] },
+                    { name: "b", context: [], rebuildOn: [] },
+                ]),
+                [`image "a".from: "c" is not an image of this graph (expected one of "a", "b"; omit "from" for an image built FROM an external base)`],
+            );
             const cycle: ImageNode[] = [
                 { name: "a", context: [], rebuildOn: [] },
                 { name: "b", from: ["a", "c"], context: [], rebuildOn: [] },
@@ -175,11 +179,14 @@ describe("source/rebuild", () => {
                 `images[3].name: expected a non-empty image name`,
                 `image "slim".from: "dep" is not an image of this graph (expected one of "deps", "slim"; omit "from" for an image built FROM an external base)`,
             ]);
-            assert.throws(() => changedImages(graph, ["pixi.lock"]), (err: Error) => {
-                assert.ok(err.message.startsWith("cannot decide which images rebuild:\n  - image \"deps\".context[0]: "), err.message);
-                assert.strictEqual(err.message.split("\n  - ").length, 6);
-                return true;
-            });
+            assert.throws(
+                () => changedImages(graph, ["pixi.lock"]),
+                (err: Error) => {
+                    assert.ok(err.message.startsWith('cannot decide which images rebuild:\n  - image "deps".context[0]: '), err.message);
+                    assert.strictEqual(err.message.split("\n  - ").length, 6);
+                    return true;
+                },
+            );
         });
 
         it("refuses an image FROM itself and a FROM cycle", () => {
@@ -195,7 +202,7 @@ describe("source/rebuild", () => {
             assert.throws(() => changedImages(cycle, []), /images form a FROM cycle: a -> c -> b -> a/);
         });
 
-        it("refuses a context that is neither a list nor \"all\"", () => {
+        it('refuses a context that is neither a list nor "all"', () => {
             const graph = [{ name: "deps", context: "pixi.toml", rebuildOn: "pixi.lock" }] as unknown as ImageNode[];
             assert.deepStrictEqual(imageGraphProblems(graph), [
                 `image "deps".context: expected a list of patterns or "all", found "pixi.toml"`,
@@ -221,7 +228,13 @@ describe("source/rebuild", () => {
     describe("the graph of a validated stack config", () => {
         it("rebuilds what the production stack's context and rebuildOn say, with the Dockerfile in each context", () => {
             const graph = configImageNodes(parseBinderConfig(stackConfig(), ALL_SECRETS).images);
-            assert.deepStrictEqual(graph.map((n) => [n.name, n.from]), [["deps", []], ["slim", ["deps"]]]);
+            assert.deepStrictEqual(
+                graph.map((n) => [n.name, n.from]),
+                [
+                    ["deps", []],
+                    ["slim", ["deps"]],
+                ],
+            );
             assert.deepStrictEqual(changedImages(graph, ["docs/index.md", "src/underworld3/meshing.py"]), []);
             assert.deepStrictEqual(changedImages(graph, ["src/underworld3/cython/petsc_types.pyx"]), ["slim"]);
             assert.deepStrictEqual(changedImages(graph, ["container/Dockerfile.branch"]), ["slim"]);

@@ -20,12 +20,20 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
         hubs.push(h);
         return h;
     }
-    const ask = (h: Hub, extra: Partial<Parameters<typeof warmMember>[0]> = {}) => warmMember({ owner: "o", repository: "r", ref: "main", hub: h.url, timeoutS: 10, ...extra });
+    const ask = (h: Hub, extra: Partial<Parameters<typeof warmMember>[0]> = {}) =>
+        warmMember({ owner: "o", repository: "r", ref: "main", hub: h.url, timeoutS: 10, ...extra });
 
     it("built: asks /build/gh/<owner>/<repo>/<ref> for an event stream, stops at built after a build, hangs up", async () => {
         const h = await start(stream(BUILD));
         const phases: string[] = [];
-        const outcome = await warmMember({ owner: "underworldcode", repository: "uw3-binder-launcher", ref: "feature/x", hub: h.url, timeoutS: 10, onPhase: (p) => phases.push(p) });
+        const outcome = await warmMember({
+            owner: "underworldcode",
+            repository: "uw3-binder-launcher",
+            ref: "feature/x",
+            hub: h.url,
+            timeoutS: 10,
+            onPhase: (p) => phases.push(p),
+        });
         assert.deepEqual(withoutTimes(outcome), {
             hub: h.url,
             url: `${h.url}/build/gh/underworldcode/uw3-binder-launcher/feature/x`,
@@ -210,7 +218,10 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
             const outcome = await ask(h);
             assert.equal(outcome.outcome, "already built");
             assert.deepEqual(outcome.redirects, [`${h.url}/member/build/gh/o/r/main`]);
-            assert.deepEqual(h.seen.map((s) => s.url), ["/build/gh/o/r/main", "/member/build/gh/o/r/main"]);
+            assert.deepEqual(
+                h.seen.map((s) => s.url),
+                ["/build/gh/o/r/main", "/member/build/gh/o/r/main"],
+            );
             assert.equal(h.seen[1].accept, "text/event-stream");
         });
 
@@ -226,9 +237,21 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
         });
 
         const refused: [string, Script, (h: Hub) => string][] = [
-            ["a redirect loop", (req, res) => (res.writeHead(302, { location: req.url }), res.end()), (h) => `${h.url}/build/gh/o/r/main: more than 5 redirects (last to ${h.url}/build/gh/o/r/main)`],
-            ["a redirect to another scheme", (_req, res) => (res.writeHead(302, { location: "file:///etc/passwd" }), res.end()), (h) => `${h.url}/build/gh/o/r/main: redirect to file:///etc/passwd: only http(s) is followed`],
-            ["a redirect with credentials", (_req, res) => (res.writeHead(302, { location: "http://user:pw@127.0.0.1:1/x" }), res.end()), (h) => `${h.url}/build/gh/o/r/main: redirect to a URL with credentials`],
+            [
+                "a redirect loop",
+                (req, res) => (res.writeHead(302, { location: req.url }), res.end()),
+                (h) => `${h.url}/build/gh/o/r/main: more than 5 redirects (last to ${h.url}/build/gh/o/r/main)`,
+            ],
+            [
+                "a redirect to another scheme",
+                (_req, res) => (res.writeHead(302, { location: "file:///etc/passwd" }), res.end()),
+                (h) => `${h.url}/build/gh/o/r/main: redirect to file:///etc/passwd: only http(s) is followed`,
+            ],
+            [
+                "a redirect with credentials",
+                (_req, res) => (res.writeHead(302, { location: "http://user:pw@127.0.0.1:1/x" }), res.end()),
+                (h) => `${h.url}/build/gh/o/r/main: redirect to a URL with credentials`,
+            ],
             ["a redirect without a Location", (_req, res) => (res.writeHead(302), res.end()), (h) => `${h.url}/build/gh/o/r/main: HTTP 302 without a Location`],
         ];
         for (const [what, script, message] of refused) {
@@ -251,7 +274,12 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
             const t0 = Date.now();
             const outcome = await ask(h, { timeoutS: 5 });
             assert.equal(outcome.outcome, "rate limited");
-            assert.match(outcome.message, new RegExp(`^${h.url.replace(/\./g, "\\.")}/build/gh/o/r/main answered HTTP 429 Too Many Requests; the hub allows the next build at \\d{4}-.+Z, after the timeout$`));
+            assert.match(
+                outcome.message,
+                new RegExp(
+                    `^${h.url.replace(/\./g, "\\.")}/build/gh/o/r/main answered HTTP 429 Too Many Requests; the hub allows the next build at \\d{4}-.+Z, after the timeout$`,
+                ),
+            );
             assert.equal(h.seen.length, 1);
             assert.ok(Date.now() - t0 < 1000);
         });
@@ -282,10 +310,15 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
         });
 
         it("BinderHub's own refusal, a failed event with status_code 429 on HTTP 200: rate limited", async () => {
-            const h = await start(stream([`data: ${JSON.stringify({ phase: "failed", status_code: 429, message: "Rate limit exceeded. Try again in 3600 seconds.\n" })}\n\n`]));
+            const h = await start(
+                stream([`data: ${JSON.stringify({ phase: "failed", status_code: 429, message: "Rate limit exceeded. Try again in 3600 seconds.\n" })}\n\n`]),
+            );
             const outcome = await ask(h);
             assert.equal(outcome.outcome, "rate limited");
-            assert.equal(outcome.message, `${h.url}/build/gh/o/r/main: Rate limit exceeded. Try again in 3600 seconds.; the hub refused a build (HTTP 429) and said no time to try again`);
+            assert.equal(
+                outcome.message,
+                `${h.url}/build/gh/o/r/main: Rate limit exceeded. Try again in 3600 seconds.; the hub refused a build (HTTP 429) and said no time to try again`,
+            );
             assert.equal(h.seen.length, 1);
         });
 
@@ -323,7 +356,10 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
     });
 
     it("keeps a BinderHub path prefix and encodes the ref", () => {
-        assert.equal(buildEndpoint("o", "r", "fix/a#1", "https://notebooks.example.org/binder/"), "https://notebooks.example.org/binder/build/gh/o/r/fix/a%231");
+        assert.equal(
+            buildEndpoint("o", "r", "fix/a#1", "https://notebooks.example.org/binder/"),
+            "https://notebooks.example.org/binder/build/gh/o/r/fix/a%231",
+        );
         assert.throws(() => buildEndpoint("o", "r", ""), { message: 'invalid launcher ref "": expected a branch name, found an empty string' });
     });
 });

@@ -37,7 +37,10 @@ describe("EventStreamParser", () => {
     it("refuses a line longer than the limit without a newline, after reading only past the limit", () => {
         const parser = new EventStreamParser({ maxLineChars: 100, maxEventChars: 1000 });
         assert.deepEqual(parser.push("data: " + "x".repeat(94)), []); // exactly 100: still allowed
-        assert.throws(() => parser.push("y"), (err: unknown) => err instanceof EventStreamOverflow && err.message === "the event stream sent a line longer than 100 characters");
+        assert.throws(
+            () => parser.push("y"),
+            (err: unknown) => err instanceof EventStreamOverflow && err.message === "the event stream sent a line longer than 100 characters",
+        );
     });
 
     it("refuses an event whose data lines never end, even when each line is short", () => {

@@ -55,28 +55,46 @@ describe("warmFederation: every member", () => {
         const fails = await start(stream([event("failed", "Could not resolve ref\n")]));
         const down = await hub(() => undefined);
         await down.stop();
-        const result = await warmFederation({ owner: "o", repository: "r", refs: ["main", "development"], hubs: [builds.url, found.url, fails.url, down.url], timeoutS: 10 });
+        const result = await warmFederation({
+            owner: "o",
+            repository: "r",
+            refs: ["main", "development"],
+            hubs: [builds.url, found.url, fails.url, down.url],
+            timeoutS: 10,
+        });
         const outcomes = result.map((b) => [b.ref, b.members.map((m) => m.outcome)]);
         assert.deepEqual(outcomes, [
             ["main", ["built", "already built", "failed", "unreachable"]],
             ["development", ["built", "already built", "failed", "unreachable"]],
         ]);
         assert.deepEqual(settled(result)[0].members[2], { hub: fails.url, outcome: "failed", message: "Could not resolve ref", redirects: [] });
-        assert.deepEqual(builds.seen.map((s) => s.url), ["/build/gh/o/r/main", "/build/gh/o/r/development"]);
-        assert.deepEqual(result.map((b) => b.repository), ["o/r", "o/r"]);
+        assert.deepEqual(
+            builds.seen.map((s) => s.url),
+            ["/build/gh/o/r/main", "/build/gh/o/r/development"],
+        );
+        assert.deepEqual(
+            result.map((b) => b.repository),
+            ["o/r", "o/r"],
+        );
     });
 
     it("asks the refs of one hub one after the other, so its allowance is never exceeded", async () => {
         // Each answer starts 200 ms late: a client asking in parallel would send the next request meanwhile.
         const h = await start((req, res, i) => setTimeout(() => stream(FOUND)(req, res, i), 200));
         await warmFederation({ owner: "o", repository: "r", refs: ["a", "b", "c"], hubs: [h.url], timeoutS: 10 });
-        assert.deepEqual(h.seen.map((s) => s.url), ["/build/gh/o/r/a", "/build/gh/o/r/b", "/build/gh/o/r/c"]);
-        for (let i = 1; i < 3; i++) assert.ok(h.seen[i].at - h.seen[i - 1].at >= 195, `request ${i} came ${h.seen[i].at - h.seen[i - 1].at} ms after the one before`);
+        assert.deepEqual(
+            h.seen.map((s) => s.url),
+            ["/build/gh/o/r/a", "/build/gh/o/r/b", "/build/gh/o/r/c"],
+        );
+        for (let i = 1; i < 3; i++)
+            assert.ok(h.seen[i].at - h.seen[i - 1].at >= 195, `request ${i} came ${h.seen[i].at - h.seen[i - 1].at} ms after the one before`);
     });
 
     it("refuses a bad ref before asking any hub", async () => {
         const h = await start(stream(FOUND));
-        await assert.rejects(warmFederation({ owner: "o", repository: "r", refs: ["main", "a..b"], hubs: [h.url], timeoutS: 5 }), { message: 'invalid launcher ref "a..b": it contains ".."' });
+        await assert.rejects(warmFederation({ owner: "o", repository: "r", refs: ["main", "a..b"], hubs: [h.url], timeoutS: 5 }), {
+            message: 'invalid launcher ref "a..b": it contains ".."',
+        });
         assert.equal(h.seen.length, 0);
     });
 
@@ -112,7 +130,10 @@ describe("uw3-binder warmup", () => {
                 `^warmup underworldcode/uw3-binder-launcher@main:\n  ${a.url.replace(/\./g, "\\.")}: built after \\d+\\.\\d s\n    Built image, launching\\.\\.\\.\n  ${b.url.replace(/\./g, "\\.")}: failed after \\d+\\.\\d s\n    Error resolving ref\n$`,
             ),
         );
-        const phases = io.err.split("\n").filter(Boolean).map((l) => l.replace(/^\[ *\d+\.\d s\] /, ""));
+        const phases = io.err
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => l.replace(/^\[ *\d+\.\d s\] /, ""));
         assert.ok(phases.includes(`${a.url} main: building: Step 1/3 : FROM ghcr.io/underworldcode/uw3-base:2025.01-slim`), io.err);
         assert.ok(phases.includes(`${b.url} main: failed: Error resolving ref`), io.err);
     });
@@ -123,7 +144,17 @@ describe("uw3-binder warmup", () => {
         assert.equal(await runWarmup(["o/r", "0123456789abcdef0123456789abcdef01234567", "--binder-url", a.url, "--json"], io), 0);
         const printed = JSON.parse(io.out) as PrintedRef;
         assert.deepEqual(Object.keys(printed), ["repository", "ref", "members"]);
-        assert.deepEqual(Object.keys(printed.members[0]), ["hub", "url", "outcome", "phase", "message", "startedAt", "elapsedSeconds", "waitedSeconds", "redirects"]);
+        assert.deepEqual(Object.keys(printed.members[0]), [
+            "hub",
+            "url",
+            "outcome",
+            "phase",
+            "message",
+            "startedAt",
+            "elapsedSeconds",
+            "waitedSeconds",
+            "redirects",
+        ]);
         assert.deepEqual(
             { ...printed.members[0], startedAt: "", elapsedSeconds: 0 },
             {
@@ -153,11 +184,26 @@ describe("uw3-binder warmup", () => {
         assert.deepEqual(
             settled(printed.branches).map((br) => [br.ref, br.members.map((m) => [m.hub, m.outcome])]),
             [
-                ["main", [[a.url, "already built"], [b.url, "built"]]],
-                ["development", [[a.url, "already built"], [b.url, "built"]]],
+                [
+                    "main",
+                    [
+                        [a.url, "already built"],
+                        [b.url, "built"],
+                    ],
+                ],
+                [
+                    "development",
+                    [
+                        [a.url, "already built"],
+                        [b.url, "built"],
+                    ],
+                ],
             ],
         );
-        assert.deepEqual(a.seen.map((s) => s.url), ["/build/gh/underworldcode/uw3-binder-launcher/main", "/build/gh/underworldcode/uw3-binder-launcher/development"]);
+        assert.deepEqual(
+            a.seen.map((s) => s.url),
+            ["/build/gh/underworldcode/uw3-binder-launcher/main", "/build/gh/underworldcode/uw3-binder-launcher/development"],
+        );
     });
 
     it("--stack with --hubs asks the given hubs instead", async () => {
@@ -165,7 +211,10 @@ describe("uw3-binder warmup", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.2025-02.yaml"), STACK(["https://unused.example"]));
         const io = bufferIo(dir);
         assert.equal(await runWarmup(["--stack", "2025-02", "--hubs", a.url, "--json"], io), 0);
-        assert.deepEqual((JSON.parse(io.out) as PrintedStack).branches.map((br) => br.members.map((m) => m.hub)), [[a.url], [a.url]]);
+        assert.deepEqual(
+            (JSON.parse(io.out) as PrintedStack).branches.map((br) => br.members.map((m) => m.hub)),
+            [[a.url], [a.url]],
+        );
     });
 
     const usage: [string, string[], string][] = [
@@ -173,11 +222,31 @@ describe("uw3-binder warmup", () => {
         ["a bad repository", ["o", "main"], 'invalid launcher repository "o": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher'],
         ["a bad ref", ["o/r", "a..b", "--hubs", "http://127.0.0.1:1"], 'invalid launcher ref "a..b": it contains ".."'],
         ["a bad timeout", ["o/r", "main", "--timeout-s", "soon"], '--timeout-s must be a positive number, found "soon"'],
-        ["a timeout setTimeout cannot hold", ["o/r", "main", "--timeout-s", "3000000"], '--timeout-s must be at most 2147483 seconds (about 24 days, the longest timer Node.js keeps), found "3000000"'],
-        ["a bad binder URL", ["o/r", "main", "--binder-url", "mybinder.org"], '--binder-url: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"'],
-        ["a hostile hub", ["o/r", "main", "--hubs", "https://a.example,https://b.example/$(touch x)"], '--hubs: expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters), found "https://b.example/$(touch x)"'],
-        ["--hubs with --binder-url", ["o/r", "main", "--hubs", "https://a.example", "--binder-url", "https://b.example"], "--hubs and --binder-url are mutually exclusive: --binder-url names one hub"],
-        ["--stack with a repository", ["o/r", "main", "--stack", "2025-02"], '--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found "o/r" "main"'],
+        [
+            "a timeout setTimeout cannot hold",
+            ["o/r", "main", "--timeout-s", "3000000"],
+            '--timeout-s must be at most 2147483 seconds (about 24 days, the longest timer Node.js keeps), found "3000000"',
+        ],
+        [
+            "a bad binder URL",
+            ["o/r", "main", "--binder-url", "mybinder.org"],
+            '--binder-url: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"',
+        ],
+        [
+            "a hostile hub",
+            ["o/r", "main", "--hubs", "https://a.example,https://b.example/$(touch x)"],
+            '--hubs: expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters), found "https://b.example/$(touch x)"',
+        ],
+        [
+            "--hubs with --binder-url",
+            ["o/r", "main", "--hubs", "https://a.example", "--binder-url", "https://b.example"],
+            "--hubs and --binder-url are mutually exclusive: --binder-url names one hub",
+        ],
+        [
+            "--stack with a repository",
+            ["o/r", "main", "--stack", "2025-02"],
+            '--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found "o/r" "main"',
+        ],
         ["a stack name with a path", ["--stack", "../x"], '--stack expects a stack name such as 2025-01, found "../x"'],
         ["a missing stack file", ["--stack", "2024-12"], "--stack 2024-12: no Pulumi.2024-12.yaml in DIR"],
     ];
@@ -193,7 +262,9 @@ describe("uw3-binder warmup", () => {
             message: 'Pulumi.bad.yaml: `uw3-binder:launcher.binderHubs[0]`: expected an http(s) URL such as https://2i2c.mybinder.org, found "ftp://x.example"',
         });
         fs.writeFileSync(path.join(dir, "Pulumi.none.yaml"), STACK(["https://x.example"]).replace(/ {2}uw3-binder:launcher:[^]*$/, ""));
-        await assert.rejects(runWarmup(["--stack", "none"], bufferIo(dir)), { message: "Pulumi.none.yaml: the stack has no `uw3-binder:launcher`, so there is nothing to warm" });
+        await assert.rejects(runWarmup(["--stack", "none"], bufferIo(dir)), {
+            message: "Pulumi.none.yaml: the stack has no `uw3-binder:launcher`, so there is nothing to warm",
+        });
     });
 
     it("from the command line: exit 0 when every hub is unreachable, exit 2 for a usage error", async () => {

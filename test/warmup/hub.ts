@@ -81,7 +81,10 @@ export const BUILD = [
 ];
 
 /** An image the hub already has (binderhub/builder.py `image_found`). */
-export const FOUND = [event("built", "Found built image, launching...\n", { imageName: "gcr.io/binder/r2d-abc:123" }), event("launching", "Launching server...\n")];
+export const FOUND = [
+    event("built", "Found built image, launching...\n", { imageName: "gcr.io/binder/r2d-abc:123" }),
+    event("launching", "Launching server...\n"),
+];
 
 /**
  * A hostile hub: `data:` lines forever, never the blank line that ends an event (`endless-data`), bytes

@@ -27,7 +27,11 @@ const step = (name: string) => {
 function runStep(name: string, cwd: string, env: Record<string, string> = {}) {
     const summary = path.join(cwd, "summary.md");
     fs.writeFileSync(summary, "");
-    const result = spawnSync("bash", ["-e", "-c", step(name).run!], { cwd, env: { ...process.env, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: path.join(cwd, "output"), ...env }, encoding: "utf8" });
+    const result = spawnSync("bash", ["-e", "-c", step(name).run!], {
+        cwd,
+        env: { ...process.env, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: path.join(cwd, "output"), ...env },
+        encoding: "utf8",
+    });
     return { ...result, summary: fs.readFileSync(summary, "utf8") };
 }
 
@@ -66,7 +70,10 @@ describe(".github/workflows/rewarm.yml", () => {
         const inTenDays = new Date(Date.now() + 10 * 86400_000).toISOString().slice(0, 10);
         const ok = runStep("Check the course date", dir, { COURSE_DATE: inTenDays });
         assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-        assert.match(ok.summary, new RegExp(`^Warming for the course starting ${inTenDays} \\((9|10) days from now\\)\\.\nThe weekly schedule warms again before then`));
+        assert.match(
+            ok.summary,
+            new RegExp(`^Warming for the course starting ${inTenDays} \\((9|10) days from now\\)\\.\nThe weekly schedule warms again before then`),
+        );
         const past = runStep("Check the course date", dir, { COURSE_DATE: "2020-01-06" });
         assert.equal(past.status, 1);
         assert.match(past.stdout, /::error::course_date 2020-01-06 is in the past/);
@@ -95,7 +102,12 @@ describe(".github/workflows/rewarm.yml", () => {
         const result = spawnSync(process.execPath, ["-e", script], { cwd: dir, env: { ...process.env, GITHUB_STEP_SUMMARY: summary }, encoding: "utf8" });
         assert.equal(result.status, 0, result.stderr);
         const rows = fs.readFileSync(summary, "utf8").split("\n");
-        assert.deepEqual(rows.slice(0, 4), ["### warmup --stack 2025-02 (underworldcode/uw3-binder-launcher)", "", "| branch | member | outcome | time | message |", "|---|---|---|---|---|"]);
+        assert.deepEqual(rows.slice(0, 4), [
+            "### warmup --stack 2025-02 (underworldcode/uw3-binder-launcher)",
+            "",
+            "| branch | member | outcome | time | message |",
+            "|---|---|---|---|---|",
+        ]);
         assert.deepEqual(
             rows.slice(4, 7).map((r) => r.replace(/\| [\d.]+ s \|/, "| T |")),
             ["main", "uw3-release-candidate", "development"].map((b) => `| ${b} | ${h.url} | already built | T | Found built image, launching... |`),

@@ -11,13 +11,13 @@ import { CommandOutput, runShell, withNote } from "../shell";
 const IMPORT_BEGIN = "@@uw3-binder-import-begin@@";
 const IMPORT_END = "@@uw3-binder-import-end@@";
 export const IMPORT_SCRIPT = [
-    'py=$1; shift',
+    "py=$1; shift",
     'for m in "$@"; do',
     `  printf '%s %s\\n' '${IMPORT_BEGIN}' "$m"`,
     '  "$py" -c "import $m" </dev/null 2>&1',
-    '  rc=$?',
+    "  rc=$?",
     `  printf '\\n%s %s %s\\n' '${IMPORT_END}' "$m" "$rc"`,
-    'done',
+    "done",
 ].join("\n");
 
 /** Decides `import` from IMPORT_SCRIPT's output (pure). */

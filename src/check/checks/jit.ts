@@ -17,14 +17,14 @@ import { CommandOutput, runShell, withNote } from "../shell";
  * prints the bare name `cc1` when it cannot find the program, hence the `/*` test.
  */
 export const JIT_SCRIPT = [
-    'cc=$1',
+    "cc=$1",
     'path=$(command -v "$cc") || { echo compiler=; exit 0; }',
     'echo "compiler=$path"',
     'cc1=$("$cc" -print-prog-name=cc1 2>/dev/null)',
     'echo "cc1=$cc1"',
     'case $cc1 in /*) if [ -f "$cc1" ] && [ -x "$cc1" ]; then echo cc1_ok=yes; else echo cc1_ok=no; fi ;; *) echo cc1_ok=no ;; esac',
-    'bin=${path%/*}',
-    'prefix=${bin%/*}',
+    "bin=${path%/*}",
+    "prefix=${bin%/*}",
     'echo "include=$prefix/include"',
     'if [ -d "$prefix/include" ]; then echo include_ok=yes; else echo include_ok=no; fi',
 ].join("\n");

@@ -33,7 +33,12 @@ export const kernel: Check = {
     async run(ctx) {
         const jupyter = ctx.options.jupyterCommand[0];
         const image = await ctx.localImage();
-        const run = await runShell({ image, containers: ctx.containers, options: ctx.options }, "kernel", 'exec "$@"', [jupyter, "kernelspec", "list", "--json"]);
+        const run = await runShell({ image, containers: ctx.containers, options: ctx.options }, "kernel", 'exec "$@"', [
+            jupyter,
+            "kernelspec",
+            "list",
+            "--json",
+        ]);
         const verdict = evaluateKernel(run, jupyter, ctx.options.kernel);
         return { ok: verdict.ok, detail: withNote(verdict.detail, run) };
     },

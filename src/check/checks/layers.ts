@@ -100,9 +100,7 @@ export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits, i
         }
         const largest = largestLayers(layers, LARGEST_SHOWN).map((layer) => `${formatSize(layer.size)} ${shortDigest(layer.digest)}`);
         const count = `${platform.layers.length} layer${platform.layers.length === 1 ? "" : "s"}`;
-        summaries.push(
-            layers.length === 0 ? `${label}no layers` : `${label}largest layers: ${largest.join(", ")}; total ${formatSize(total)} over ${count}`,
-        );
+        summaries.push(layers.length === 0 ? `${label}no layers` : `${label}largest layers: ${largest.join(", ")}; total ${formatSize(total)} over ${count}`);
     }
     const summary = summaries.join(" | ");
     if (problems.length > 0) {

@@ -12,12 +12,11 @@ function provides(found: string, required: string): boolean {
 export function evaluatePlatform(manifests: ImageManifests, required: string[]): { ok: boolean; detail: string } {
     const found = manifests.platforms.map((p) => p.platform);
     const listed = found.join(", ");
-    const attestations =
-        manifests.attestations.length > 0 ? `; attestation manifests, which nothing runs: ${manifests.attestations.join(", ")}` : "";
+    const attestations = manifests.attestations.length > 0 ? `; attestation manifests, which nothing runs: ${manifests.attestations.join(", ")}` : "";
     const missing = required.filter((r) => !found.some((f) => provides(f, r)));
     if (missing.length === 0) return { ok: true, detail: `provides ${required.join(", ")} (platforms: ${listed})` };
     const binder = missing.includes("linux/amd64")
-        ? ": mybinder.org's nodes are linux/amd64, so launches fail (\"Platform mismatch\"); build with --platform linux/amd64"
+        ? ': mybinder.org\'s nodes are linux/amd64, so launches fail ("Platform mismatch"); build with --platform linux/amd64'
         : "";
     return { ok: false, detail: `no ${missing.join(", ")} image; platforms found: ${listed}${attestations}${binder}` };
 }
