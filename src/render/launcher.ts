@@ -41,14 +41,10 @@ export function pinSize(measured: { imageBytes: number; newBytes?: number; basel
 
 /** A maintainer's free-text reason as one line of Markdown text: no line breaks, no markup of its own. */
 function markdownText(text: string): string {
-<<<<<<< Updated upstream
-    return text.replace(/\s+/g, " ").trim().replace(/[\\`*_[\]<>#|!]/g, (c) => `\\${c}`);
-=======
     return text
         .replace(/\s+/g, " ")
         .trim()
         .replace(/[\\`*_[\]<>#|!]/g, (c) => `\\${c}`);
->>>>>>> Stashed changes
 }
 
 export interface LauncherRepo {
