@@ -5,10 +5,9 @@
  * 100 MB whatever the hub sends (before the bounded parser, `endless-data` grew past 3 GB and
  * `no-newline` spun at 100 % CPU until the timeout).
  *
- * bin/uw3-binder.js runs the TypeScript through ts-node, whose compiler alone holds ~100 MB before any
- * request, so the child runs the same sources transpiled to JavaScript beforehand (plain `node`): its
- * peak is what warmup itself costs. The ts-node CLI is measured too, idle and against one endless
- * stream, to show that the stream adds nothing to it either. `bench/run.ts` calls `benchWarmup()`;
+ * The child runs the sources transpiled to JavaScript beforehand (plain `node`): its peak is what warmup
+ * itself costs. The installed CLI (bin/uw3-binder.js, the compiled dist/) is measured too, idle and
+ * against one endless stream, to show that the stream adds nothing to it either. `bench/run.ts` calls `benchWarmup()`;
  * `npx ts-node --transpile-only bench/warmup.ts` runs it alone.
  */
 import { spawn } from "child_process";
@@ -129,8 +128,8 @@ export async function benchWarmup(): Promise<string[]> {
     const idle = await runMeasured(BIN, ["warmup", "--help"]);
     const endlessData = await runAgainst(BIN, "endless-data", TIMEOUT_S);
     lines.push(
-        `bin/uw3-binder.js (ts-node): peak RSS ${idle.peakRssMb.toFixed(1)} MB printing --help, ${endlessData.peakRssMb.toFixed(1)} MB against endless-data ` +
-            `(+${(endlessData.peakRssMb - idle.peakRssMb).toFixed(1)} MB for the stream; the rest is ts-node's compiler)`,
+        `bin/uw3-binder.js (compiled): peak RSS ${idle.peakRssMb.toFixed(1)} MB printing --help, ${endlessData.peakRssMb.toFixed(1)} MB against endless-data ` +
+            `(+${(endlessData.peakRssMb - idle.peakRssMb).toFixed(1)} MB for the stream)`,
     );
     if (over) lines.push("warmup: FAILED (peak RSS over budget, see above)");
     return lines;

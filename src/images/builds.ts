@@ -3,7 +3,7 @@
  * Dockerfile with OCI labels appended, and a fingerprint of the files that force a rebuild.
  * No Pulumi import.
  *
- * Why staging: `docker.Image` hashes its whole context directory to decide whether to rebuild, so a
+ * Why staging: docker-build's `Image` hashes its whole context directory to decide whether to rebuild, so a
  * context of the whole checkout (with `.git`) would rebuild and push gigabytes on every docs commit.
  */
 import * as fs from "fs";
@@ -20,7 +20,7 @@ export const FINGERPRINT_ARG = "UW3_SOURCE_FINGERPRINT";
 export interface PreparedBuild {
     /** The build context directory, relative to the program's directory. */
     contextDir: string;
-    /** The staged Dockerfile: `docker.Image` resolves it against the program's directory, not the context. */
+    /** The staged Dockerfile: docker-build resolves it against the program's directory, not the context. */
     dockerfile: string;
     /** `sha256:<hex>` over the image's `rebuildOn` files. */
     fingerprint: string;

@@ -2,18 +2,11 @@
  * Runs index.ts under Pulumi's mock runtime: what `uw3-binder plan` prints and what the mock tests
  * assert on. No engine, no credentials, no network.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { BinderMocks, RecordedResource, redactSecrets } from "./mocks";
+import { INDEX, PROGRAM_DIR } from "./programDir";
 
-/** Whether this module runs compiled (dist/src/plan/program.js) or from its source through ts-node. */
-const COMPILED = path.extname(__filename) === ".js";
-/** The root of the tree this module is in: dist/ when compiled, else the repository. */
-const MODULE_ROOT = path.resolve(__dirname, "..", "..");
-/** The program's directory, the repository root: stack files, Pulumi.yaml and build contexts are there. */
-export const PROGRAM_DIR = COMPILED ? path.dirname(MODULE_ROOT) : MODULE_ROOT;
-/** The program's index module, of the same tree as this module (compiled dist/index.js, or index.ts). */
-const INDEX = path.join(MODULE_ROOT, COMPILED ? "index.js" : "index.ts");
+export { PROGRAM_DIR };
 
 export interface ProgramRun {
     resources: RecordedResource[];

@@ -2,7 +2,7 @@
  * Build-context staging: copies exactly the source files an image needs into a directory of their own.
  * No Pulumi import.
  *
- * Why: `docker.Image` (@pulumi/docker 4.x) hashes every file of its build context — path, permission
+ * Why: docker-build's `Image` hashes every file of its build context — path, permission
  * bits and content, `.git` included unless dockerignored — to decide whether to rebuild. With the
  * underworld3 checkout as the deps image's context, every commit (new objects under `.git`, a docs
  * edit) would rebuild a multi-GB image that depends only on pixi.toml, pixi.lock and its Dockerfile.

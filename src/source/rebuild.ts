@@ -1,12 +1,13 @@
 /**
  * Which images a source change rebuilds: a pure prediction over the image graph (src/config/graph.ts) of
- * what `pulumi up` will do, for people (`configImageNodes` turns a validated config into its graph). The
+ * what `pulumi up` will do, for people: `uw3-binder plan --since <rev>` prints it (`configImageNodes` turns a
+ * validated config into its graph). The
  * program itself does not ask it: docker-build rebuilds an image when the hash of its staged context, its
  * build args (the UW3_SOURCE_FINGERPRINT of its `rebuildOn` files) or its parents' digests change
  * (src/images/builds.ts), and this decision follows the same three causes. No Pulumi import.
  *
  * An image rebuilds when a changed path
- *   - is in its build context (`docker.Image` hashes the context, so any change there rebuilds it; a
+ *   - is in its build context (docker-build's `Image` hashes the context, so any change there rebuilds it; a
  *     context of "all" is the whole checkout), or
  *   - matches its `rebuildOn` triggers (Underworld3's slim image clones the branch inside the build, so
  *     its context does not see `.pyx` edits; the setup document lists what forces a rebuild), or

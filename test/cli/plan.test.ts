@@ -127,3 +127,75 @@ describe("uw3-binder plan", function () {
         assert.match(both.stderr, /give exactly one of --stack <name> or --config-file <path>/);
     });
 });
+
+describe("uw3-binder plan --since", function () {
+    this.timeout(60000);
+    let dir: string;
+    let stackFile: string;
+    const git = (...args: string[]) => {
+        const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], { cwd: path.join(dir, "checkout"), encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+    };
+
+    before(() => {
+        // The demo stack's images over a checkout of their own: one commit, then edits to compare with it.
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-since-"));
+        fs.cpSync(path.join(PROGRAM_DIR, "examples", "underworld3-mini"), path.join(dir, "checkout"), { recursive: true });
+        git("init", "-q", "-b", "main");
+        git("add", "-A");
+        git("commit", "-q", "-m", "release");
+        const demo = fs.readFileSync(path.join(PROGRAM_DIR, "Pulumi.demo.yaml"), "utf8");
+        stackFile = path.join(dir, "Pulumi.since.yaml");
+        fs.writeFileSync(stackFile, demo.replace("path: examples/underworld3-mini", `path: ${JSON.stringify(path.join(dir, "checkout"))}`));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("names the images a change rebuilds and why: nothing, then the slim image for a source edit, then both for pixi.lock", () => {
+        const since = () => {
+            const r = cli(["plan", "--config-file", stackFile, "--since", "HEAD", "--json"]);
+            assert.strictEqual(r.code, 0, r.stderr);
+            return JSON.parse(r.stdout).rebuilds.map((d: any) => [d.name, d.rebuild, d.reasons]);
+        };
+        assert.deepStrictEqual(since(), [
+            ["deps", false, []],
+            ["slim", false, []],
+        ]);
+        fs.writeFileSync(path.join(dir, "checkout", "src", "underworld3", "edited.py"), "x = 1\n");
+        assert.deepStrictEqual(since(), [
+            ["deps", false, []],
+            [
+                "slim",
+                true,
+                [
+                    { kind: "context", paths: ["src/underworld3/edited.py"] },
+                    { kind: "rebuildOn", paths: ["src/underworld3/edited.py"] },
+                ],
+            ],
+        ]);
+        fs.appendFileSync(path.join(dir, "checkout", "pixi.lock"), "# changed\n");
+        const table = cli(["plan", "--config-file", stackFile, "--since", "HEAD"]);
+        assert.strictEqual(table.code, 0, table.stderr);
+        assert.match(table.stdout, /^images a change since "HEAD" rebuilds \(2 changed paths in .*\):\n/);
+        assert.match(table.stdout, /\n {2}deps: rebuilds \(context: pixi\.lock; rebuildOn: pixi\.lock\)\n/);
+        assert.match(
+            table.stdout,
+            /\n {2}slim: rebuilds \(parent deps rebuilds; context: src\/underworld3\/edited\.py; rebuildOn: src\/underworld3\/edited\.py\)\n$/,
+        );
+    });
+
+    it("refuses a revision the checkout does not have, or a missing checkout, in one line with exit 2", () => {
+        const bad = cli(["plan", "--config-file", stackFile, "--since", "no-such-tag"]);
+        assert.strictEqual(bad.code, 2);
+        assert.match(bad.stderr, /^uw3-binder plan: --since "no-such-tag": cannot compare the checkout .* with it \(.*bad revision 'no-such-tag'\)\n$/);
+        const option = cli(["plan", "--config-file", stackFile, "--since", "--all"]);
+        assert.strictEqual(option.code, 2);
+        const missing = cli(["plan", "--stack", "2025-01", "--since", "HEAD"], PROGRAM_DIR);
+        if (!fs.existsSync(path.resolve(PROGRAM_DIR, "..", "underworld3"))) {
+            assert.strictEqual(missing.code, 2);
+            assert.match(
+                missing.stderr,
+                /^uw3-binder plan: --since: no checkout of underworldcode\/underworld3 at ".*underworld3" \(uw3-binder:source\.path\); clone it there first\n$/,
+            );
+        }
+    });
+});
