@@ -72,7 +72,7 @@ function declareCheckLine(command: CliCommand): CliCommand {
         .argument("<image-ref>", "the image, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>", imageRef)
         .argumentsWorded({
             missing: () => "missing <image-ref>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
-            excess: (args) => `expected one <image-ref>, found ${args.length}: ${args.map((p) => `"${p}"`).join(", ")}`,
+            excess: (args) => `expected one <image-ref>, found ${args.length}: ${args.map((p) => shown(p)).join(", ")}`,
         })
         .option("--json", 'print {"image", "ok", "checks": [{"name", "ok", "detail"}], "pulled"?} instead of the table')
         .option("--print-ref", "print only the verified digest-pinned reference on stdout (the table goes to stderr)")

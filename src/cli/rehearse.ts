@@ -8,6 +8,7 @@
  */
 import { Option } from "commander";
 import { branchNameProblem } from "../config/names";
+import { shown } from "../config/shown";
 import { RELEASE_PATTERN } from "../config/schema";
 import { splitPinnedReference } from "../render/launcher";
 import { BINDER_PORT, BINDER_UID, describedLaunchCommand } from "../rehearsal/launch";
@@ -67,7 +68,7 @@ function declareRehearseLine(command: CliCommand): CliCommand {
         .argument("<pinned-reference>", "<repository>:<tag>@sha256:<64 hex>, the launcher's FROM", pinnedReference)
         .argumentsWorded({
             missing: () => "missing <pinned-reference>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
-            excess: (args) => `expected one <pinned-reference>, found ${args.length}: ${args.map((p) => `"${p}"`).join(", ")}`,
+            excess: (args) => `expected one <pinned-reference>, found ${args.length}: ${args.map((p) => shown(p)).join(", ")}`,
         })
         .mandatory(
             branchOption("--branch", "the launcher branch (its name is in the Dockerfile's comment)"),
