@@ -57,6 +57,7 @@ async function plan(command: CliCommand): Promise<number> {
     readStackFileText(target);
     try {
         if (options.since !== undefined) return await rebuildsSince(command, target, options.since);
+        (await import("../plan/deferSdk")).deferUnusedSdkModules();
         const { computePlan, renderPlanTable } = await import("../plan/plan");
         const result = await computePlan(target);
         io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPlanTable(result)}\n`);
