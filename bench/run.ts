@@ -8,6 +8,8 @@
  *   - engine: the warm engine build, and preview / first up / no-change up of the demo stack on it.
  *   - warmup: peak RSS of `uw3-binder warmup` against hubs whose event stream never ends (budget 100 MB).
  *   - rehearse: time to HTTP 200 of a rehearsed launch of the fixture image (Docker and the registry too).
+ *   - cli: wall time of the compiled CLI's `--help` and `plan` (needs `npm run build`).
+ * `npm run bench -- <section>...` runs only the named sections (source, layers, warmup, engine, rehearse, cli).
  */
 import { benchCli } from "./cli";
 import { benchEngine } from "./engine";
@@ -27,19 +29,27 @@ async function section(title: string, run: () => Promise<string[]>): Promise<boo
     }
 }
 
-async function main(): Promise<number> {
-    const results = [
-        await section("source: build contexts, fingerprints, rebuilds", benchSource),
-        await section("check: layers and visibility from manifests only; the registry part's bytes for a 3 GB image", benchLayers),
-        await section("warmup: memory against endless event streams", benchWarmup),
-        await section("engine: the real Pulumi engine on the demo stack", benchEngine),
-        await section("rehearse: a launcher's launch as mybinder.org does it", benchRehearsal),
-        await section("cli: wall time of the compiled CLI", benchCli),
-    ];
+const SECTIONS: Record<string, { title: string; run: () => Promise<string[]> }> = {
+    source: { title: "source: build contexts, fingerprints, rebuilds", run: benchSource },
+    layers: { title: "check: layers and visibility from manifests only; the registry part's bytes for a 3 GB image", run: benchLayers },
+    warmup: { title: "warmup: memory against endless event streams", run: benchWarmup },
+    engine: { title: "engine: the real Pulumi engine on the demo stack", run: benchEngine },
+    rehearse: { title: "rehearse: a launcher's launch as mybinder.org does it", run: benchRehearsal },
+    cli: { title: "cli: wall time of the compiled CLI", run: benchCli },
+};
+
+async function main(names: string[]): Promise<number> {
+    const unknown = names.filter((n) => !(n in SECTIONS));
+    if (unknown.length > 0) {
+        process.stderr.write(`bench: unknown section ${JSON.stringify(unknown[0])}; expected any of ${Object.keys(SECTIONS).join(", ")}\n`);
+        return 2;
+    }
+    const results: boolean[] = [];
+    for (const name of names.length > 0 ? names : Object.keys(SECTIONS)) results.push(await section(SECTIONS[name].title, SECTIONS[name].run));
     return results.every(Boolean) ? 0 : 1;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
         process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
