@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { Document, isMap, isScalar, Pair, parse as parseYaml, parseDocument, YAMLMap } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
 import { capped, shown } from "./shown";
@@ -73,6 +73,34 @@ export function doubledKeyProblems(keys: string[], fileName: string): string[] {
             );
     }
     return problems;
+}
+
+/** A stack file opened for an edit in place: its document (source tokens kept), its `config:` map, a key's pair. */
+export interface StackDocument {
+    doc: Document.Parsed;
+    config: YAMLMap;
+    /** The `config:` entry of a full key, written with or without the project's namespace. */
+    pairOf: (fullKey: string) => Pair | undefined;
+}
+
+/**
+ * Opens a stack file for `new-release`, `rollback` and `withdraw`, which rewrite only the bytes they
+ * change: YAML, a top-level `config:` map (with `block`, a non-empty block map, for an edit that adds block
+ * lines after its last key), no key set twice. Otherwise throws `fail(message)`, each command's own error
+ * naming the file.
+ */
+export function openStackDocument(text: string, fileName: string, fail: (message: string) => Error, options: { block?: boolean } = {}): StackDocument {
+    const doc = parseDocument(text, { keepSourceTokens: true });
+    if (doc.errors.length > 0) throw fail(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    const config = doc.get("config", true);
+    if (options.block && (!isMap(config) || config.flow || config.items.length === 0)) throw fail(`${fileName}: expected a top-level block \`config:\` map`);
+    if (!isMap(config)) throw fail(`${fileName}: expected a top-level \`config:\` map`);
+    const doubled = doubledKeyProblems(
+        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
+        fileName,
+    );
+    if (doubled.length > 0) throw fail(doubled[0]);
+    return { doc, config, pairOf: (fullKey) => config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === fullKey) };
 }
 
 /** Parses a stack file's text; a file that is not a `config:` map is a ConfigError naming the file. */

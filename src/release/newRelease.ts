@@ -19,14 +19,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { isAlias, isMap, isScalar, parseDocument, Scalar } from "yaml";
+import { isAlias, isScalar, parseDocument, Scalar } from "yaml";
 import { KEYS, RELEASE_PATTERN } from "../config/schema";
 import {
-    doubledKeyProblems,
     fullConfigKey,
     isSecure,
     latestStackBefore,
     MONTHLY_STACK_PATTERN,
+    openStackDocument,
     releaseOfStack,
     stackFileName,
     stackOfRelease,
@@ -108,19 +108,9 @@ function walk(value: unknown, parts: (string | number)[], visitLeaf: (parts: (st
  * source is not YAML or has no release key.
  */
 export function copyWithRelease(source: string, sourceName: string, release: string): ReleaseCopy {
-    const doc = parseDocument(source, { keepSourceTokens: true });
-    if (doc.errors.length > 0) {
-        throw new NewReleaseError(`${sourceName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-    }
-    const config = doc.get("config", true);
-    if (!isMap(config)) throw new NewReleaseError(`${sourceName}: expected a top-level \`config:\` map`);
-    const doubled = doubledKeyProblems(
-        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
-        sourceName,
-    );
-    if (doubled.length > 0) throw new NewReleaseError(doubled[0]);
+    const { doc, config, pairOf } = openStackDocument(source, sourceName, (message) => new NewReleaseError(message));
     // Pulumi also accepts the project's own keys without the namespace.
-    const pair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.release);
+    const pair = pairOf(KEYS.release);
     const releaseLine = `expected a line like ${KEYS.release}: "2025.01"`;
     if (!pair) throw new NewReleaseError(`${sourceName}: no \`${KEYS.release}\` to bump; ${releaseLine}`);
     // The bump rewrites the value's own bytes: an alias would leave it unchanged, an anchor would change
@@ -143,7 +133,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     // new layers cost the mybinder.org nodes that ran that month's image (its tag of that month).
     const releaseKey = String((pair.key as Scalar).value);
     const previousKey = `${releaseKey.slice(0, releaseKey.length - "release".length)}previousRelease`;
-    const previousPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.previousRelease);
+    const previousPair = pairOf(KEYS.previousRelease);
     let text: string;
     if (previousPair) {
         if (

@@ -16,9 +16,9 @@ import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS, RELEASE_PATTERN } from "../config/schema";
 import {
-    doubledKeyProblems,
     fullConfigKey,
     MONTHLY_STACK_PATTERN,
+    openStackDocument,
     readValidStackFile,
     stackFileName,
     stackFileToWrite,
@@ -138,16 +138,8 @@ function problemsMessage(heading: string, problems: string[]): string {
  * cannot edit in place (an alias, a branch entry that is not a map, a pin that is an alias or block scalar).
  */
 export function setLauncherPins(text: string, fileName: string, pins: Map<string, string>): string {
-    const doc = parseDocument(text, { keepSourceTokens: true });
-    if (doc.errors.length > 0) throw new RollbackError(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-    const config = doc.get("config", true);
-    if (!isMap(config)) throw new RollbackError(`${fileName}: expected a top-level \`config:\` map`);
-    const doubled = doubledKeyProblems(
-        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
-        fileName,
-    );
-    if (doubled.length > 0) throw new RollbackError(doubled[0]);
-    const launcherPair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.launcher);
+    const { doc, pairOf } = openStackDocument(text, fileName, (message) => new RollbackError(message));
+    const launcherPair = pairOf(KEYS.launcher);
     const cannot = (what: string) => new RollbackError(`${fileName}: cannot set pins in place: ${what}; write the launcher branches out as a list of maps`);
     if (!launcherPair || !isMap(launcherPair.value)) throw cannot(`\`${KEYS.launcher}\` is not a map`);
     const branches = launcherPair.value.get("branches", true);

@@ -8,9 +8,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
-import { doubledKeyProblems, fullConfigKey, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
+import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../config/shown";
 import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../images/reference";
 
@@ -53,19 +53,12 @@ function lineEnd(text: string, at: number): number {
  * digest that is already withdrawn.
  */
 export function addWithdrawal(text: string, fileName: string, entry: WithdrawalEntry): string {
-    const doc = parseDocument(text, { keepSourceTokens: true });
-    if (doc.errors.length > 0) throw new WithdrawError(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-    const config = doc.get("config", true);
-    if (!isMap(config) || config.flow || config.items.length === 0) throw new WithdrawError(`${fileName}: expected a top-level block \`config:\` map`);
-    const doubled = doubledKeyProblems(
-        config.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)),
-        fileName,
-    );
-    if (doubled.length > 0) throw new WithdrawError(doubled[0]);
+    // The entry is spliced in as block lines, after the last key.
+    const { doc, config, pairOf } = openStackDocument(text, fileName, (message) => new WithdrawError(message), { block: true });
     const cannot = (what: string) => new WithdrawError(`${fileName}: cannot add the withdrawal in place: ${what}; write \`${KEYS.withdrawn}\` as a list`);
 
     const expected = doc.toJS() as { config: Record<string, unknown> };
-    const pair = config.items.find((p) => isScalar(p.key) && fullConfigKey(String(p.key.value)) === KEYS.withdrawn);
+    const pair = pairOf(KEYS.withdrawn);
     const value = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
     let splice: { start: number; end: number; text: string };
     if (!pair) {
