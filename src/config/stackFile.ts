@@ -60,7 +60,7 @@ export function fullConfigKey(key: string): string {
  * A key written twice, bare and namespaced (`release` and `uw3-binder:release`): Pulumi reads only one of
  * them, so editing the other (or `new-release` bumping it) would silently change nothing.
  */
-export function doubledKeyProblems(keys: string[], fileName: string): string[] {
+function doubledKeyProblems(keys: string[], fileName: string): string[] {
     const seen = new Map<string, string>();
     const problems: string[] = [];
     for (const key of keys) {
