@@ -121,6 +121,8 @@ export class EngineProject {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             UW3_BINDER_SERVICES_DIR: servicesDir(),
+            // The registries' CA, for the program's own registry client (Node.js) and, without root, Go's.
+            ...engine.services.trustEnv,
             ...options.env,
         };
         const stack = await LocalWorkspace.createOrSelectStack(
@@ -195,7 +197,7 @@ export async function registryManifest(
         ].join(", "),
     };
     if (credentials) headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
-    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { headers });
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${reference}`, { headers });
     if (res.status !== 200) throw new Error(`GET ${registry}/${repository}@${reference}: HTTP ${res.status}`);
     const digest = res.headers.get("docker-content-digest") ?? "";
     const body = (await res.json()) as {
