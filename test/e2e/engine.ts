@@ -11,7 +11,20 @@
  * A suite declared with `describeEngine` skips, with the reason printed, when the engine or a service is
  * missing on a developer machine; under `CI=true` it fails instead.
  */
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import {
+    DestroyOptions,
+    DestroyResult,
+    EngineEvent,
+    LocalWorkspace,
+    PreviewOptions,
+    PreviewResult,
+    PulumiCommand,
+    RefreshOptions,
+    RefreshResult,
+    Stack,
+    UpOptions,
+    UpResult,
+} from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -88,13 +101,82 @@ export interface ProjectOptions {
     env?: Record<string, string>;
 }
 
-/** A copy of this program with one stack, a file backend and its own temporary root. */
+/** How long a stopped operation gets to end on its own (pulumi's SIGINT: cancel, finish what is in flight). */
+const STOP_GRACE_MS = 60000;
+
+/** The running operation of a project: what `stop()` ends. */
+interface Running {
+    name: string;
+    controller: AbortController;
+    done: Promise<unknown>;
+}
+
+/**
+ * A copy of this program with one stack, a file backend and its own temporary root. Engine operations go
+ * through `up`/`preview`/`refresh`/`destroy` here, one at a time, so that a step that fails or times out
+ * can be stopped (`stop()`) before anything else touches the stack.
+ */
 export class EngineProject {
+    private running?: Running;
+
     private constructor(
         readonly root: string,
         readonly programDir: string,
         readonly stack: Stack,
     ) {}
+
+    up(opts: UpOptions = {}): Promise<UpResult> {
+        return this.operation("up", (signal) => this.stack.up({ ...opts, signal }));
+    }
+    preview(opts: PreviewOptions = {}): Promise<PreviewResult> {
+        return this.operation("preview", (signal) => this.stack.preview({ ...opts, signal }));
+    }
+    refresh(opts: RefreshOptions = {}): Promise<RefreshResult> {
+        return this.operation("refresh", (signal) => this.stack.refresh({ ...opts, signal }));
+    }
+    destroy(opts: DestroyOptions = {}): Promise<DestroyResult> {
+        return this.operation("destroy", (signal) => this.stack.destroy({ ...opts, signal }));
+    }
+
+    private async operation<T>(name: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        if (this.running) throw new Error(`pulumi ${name}: pulumi ${this.running.name} is still running on this stack (stop() it first)`);
+        const controller = new AbortController();
+        const done = start(controller.signal);
+        const running = { name, controller, done };
+        this.running = running;
+        try {
+            return await done;
+        } finally {
+            if (this.running === running) this.running = undefined;
+        }
+    }
+
+    /**
+     * Ends the operation still running (a step that failed or timed out while its `up` went on): SIGINT to
+     * the pulumi CLI (it cancels and waits for what is in flight), then, after STOP_GRACE_MS, SIGKILL to it
+     * and every process under it; then removes the stack lock a killed CLI leaves in the file backend.
+     * Returns what it stopped; never throws (it runs in hooks, after a failure that matters more).
+     */
+    async stop(): Promise<string | undefined> {
+        const running = this.running;
+        if (!running) return undefined;
+        running.controller.abort();
+        const settled = (ms: number) =>
+            Promise.race([
+                running.done.then(
+                    () => true,
+                    () => true,
+                ),
+                new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+            ]);
+        if (!(await settled(STOP_GRACE_MS))) {
+            killTree(pulumiProcesses(this.programDir));
+            await settled(10000);
+        }
+        this.running = undefined;
+        await fs.promises.rm(path.join(this.root, "state", ".pulumi", "locks"), { recursive: true, force: true });
+        return running.name;
+    }
 
     static async create(engine: EngineEnv, options: ProjectOptions): Promise<EngineProject> {
         const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), `uw3-binder-e2e-${options.stack}-`));
@@ -139,9 +221,76 @@ export class EngineProject {
         return source;
     }
 
+    /** Stops what is still running, then removes the project's files (the program folder, state, source). */
     async remove(): Promise<void> {
+        await this.stop();
         await fs.promises.rm(this.root, { recursive: true, force: true });
     }
+}
+
+/** Parent pid of each process, from /proc (Linux, where the engine tests run). */
+function parentPids(): Map<number, number> {
+    const parents = new Map<number, number>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+        } catch {
+            // Gone between the listing and the read.
+        }
+    }
+    return parents;
+}
+
+/** The pulumi CLI processes this test process started in `programDir` (the Automation API runs them there). */
+function pulumiProcesses(programDir: string): number[] {
+    return [...parentPids()]
+        .filter(([, parent]) => parent === process.pid)
+        .map(([pid]) => pid)
+        .filter((pid) => {
+            try {
+                return fs.readlinkSync(`/proc/${pid}/cwd`) === programDir;
+            } catch {
+                return false;
+            }
+        });
+}
+
+/** SIGKILL to each of `pids` and everything under them (plugins, the program, the providers). */
+function killTree(pids: number[]): void {
+    const parents = parentPids();
+    const doomed = new Set(pids);
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const [pid, parent] of parents) {
+            if (doomed.has(parent) && !doomed.has(pid)) {
+                doomed.add(pid);
+                grew = true;
+            }
+        }
+    }
+    for (const pid of doomed) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // Already gone.
+        }
+    }
+}
+
+/**
+ * For an ordered engine suite's `describe` body: after a step that failed, stops whatever engine operation
+ * it left running (an `up` its timeout did not end), so no update holds the stack when the suite moves on.
+ */
+export function stopAfterFailure(project: () => EngineProject | undefined): void {
+    afterEach(async function () {
+        if (this.currentTest?.state !== "failed") return;
+        this.timeout(STOP_GRACE_MS + 30000);
+        const stopped = await project()?.stop();
+        if (stopped) console.log(`      stopped the pulumi ${stopped} that "${this.currentTest.title}" left running`);
+    });
 }
 
 /** A git repository made from a directory of this repo (the example source tree), for builds to read. */
@@ -213,6 +362,23 @@ export async function registryManifest(
     // Compressed bytes of its distinct layers, as `check` counts an image's size.
     const distinct = new Map((body.layers ?? []).map((l) => [l.digest, l.size]));
     return { digest, layers: (body.layers ?? []).map((l) => l.digest), bytes: [...distinct.values()].reduce((a, b) => a + b, 0) };
+}
+
+/** The warnings an operation's engine events carry (a provider's, the program's), one line each. */
+export function warnings(events: EngineEvent[]): string[] {
+    return events
+        .map((e) => e.diagnosticEvent)
+        .filter((d): d is NonNullable<typeof d> => !!d && d.severity === "warning")
+        .map((d) => `${d.urn?.split("::").pop() ?? "(stack)"}: ${d.message.trim()}`);
+}
+
+/** docker-build's refresh when it could not ask the registry for a tag (docker-build v0.0.22, Image.Read). */
+export const UNVERIFIED = "unable to verify image tags";
+
+/** Deletes a manifest by digest through the registry API (behind the engine's back: every tag on it goes). */
+export async function deleteManifest(registry: string, repository: string, digest: string): Promise<void> {
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${digest}`, { method: "DELETE" });
+    if (res.status !== 202) throw new Error(`DELETE ${registry}/${repository}@${digest}: HTTP ${res.status} ${await res.text()}`);
 }
 
 /** Splits `host:port/namespace/repo:tag@sha256:hex` into the registry, the repository and the digest. */

@@ -9,7 +9,8 @@ import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../integration/harness";
-import { describeEngine, EngineProject, RUN_ID, SourceRepo, splitPinned } from "./engine";
+import { describeEngine, EngineProject, RUN_ID, SourceRepo, splitPinned, stopAfterFailure } from "./engine";
+import { stepsInOrder } from "./ordered";
 
 const STEP_TIMEOUT = 600000;
 const REASON = "wrong sign in the Stokes solver, found by users (underworld3#1234)";
@@ -19,6 +20,8 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
     let project: EngineProject;
     let source: SourceRepo;
     let firstVerified: Record<string, string>;
+    stepsInOrder();
+    stopAfterFailure(() => project);
 
     before(async function () {
         this.timeout(120000);
@@ -34,13 +37,14 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
     after(async function () {
         this.timeout(STEP_TIMEOUT);
         if (!project) return;
-        await project.stack.destroy().catch(() => undefined);
+        await project.stop();
+        await project.destroy().catch(() => undefined);
         await project.remove();
     });
 
     it("the next up refuses the withdrawn slim digest in its gate, naming the digest and the reason", async function () {
         this.timeout(STEP_TIMEOUT);
-        await project.stack.up();
+        await project.up();
         const verified = (await project.stack.outputs()).verifiedReferences.value as Record<string, string>;
         firstVerified = verified;
         const slim = splitPinned(verified.slim);
@@ -69,7 +73,7 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         // A docs-only commit rebuilds nothing: the slim image stays byte for byte the withdrawn release.
         await source.write("docs/withdrawn.md", "a docs-only change\n");
         await source.commitAll("docs only");
-        const err = await project.stack.up().then(
+        const err = await project.up().then(
             () => undefined,
             (e: Error) => e,
         );
@@ -97,7 +101,7 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         // A new slim release, then withdrawn with the first one (an earlier stack's outputs) as its replacement.
         await source.append("src/underworld3/cython/kernels.pyx", "\ndef mul(double a, double b):\n    return a * b\n");
         await source.commitAll("kernels: mul");
-        await project.stack.up();
+        await project.up();
         const second = (await project.stack.outputs()).verifiedReferences.value as Record<string, string>;
         const bad = splitPinned(second.slim);
         assert.notStrictEqual(bad.digest, splitPinned(firstVerified.slim).digest);
@@ -125,7 +129,7 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         // A docs-only commit: the slim build stays the withdrawn digest; its gate checks the replacement instead.
         await source.write("docs/replaced.md", "a docs-only change\n");
         await source.commitAll("docs only");
-        const result = await project.stack.up();
+        const result = await project.up();
         const verified = result.outputs.verifiedReferences.value as Record<string, string>;
         assert.strictEqual(verified.slim, firstVerified.slim);
         assert.strictEqual(verified.deps, second.deps);
