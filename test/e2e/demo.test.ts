@@ -4,19 +4,14 @@
  * destroy. One stack, in order: each step starts from the state the previous one left.
  */
 import * as assert from "assert";
-import { EngineEvent, OpMap, UpResult } from "@pulumi/pulumi/automation";
+import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { formatSize } from "../../src/check/layerSizes";
 import { run } from "../integration/harness";
-import { describeEngine, EngineProject, registryManifest, RUN_ID, SourceRepo, splitPinned, stopAfterFailure, UNVERIFIED, warnings } from "./engine";
+import { changes, describeEngine, EngineProject, registryManifest, RUN_ID, SourceRepo, splitPinned, stopAfterFailure, UNVERIFIED, warnings } from "./engine";
 import { stepsInOrder } from "./ordered";
 
 const STEP_TIMEOUT = 600000;
-
-/** Counts of the engine's operations, without the `same` ones. */
-function changes(summary: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
-}
 
 /** The resources (by name) an update or preview did something to, with what. */
 function touched(events: EngineEvent[]): string[] {

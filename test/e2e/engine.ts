@@ -16,6 +16,7 @@ import {
     DestroyResult,
     EngineEvent,
     LocalWorkspace,
+    OpMap,
     PreviewOptions,
     PreviewResult,
     PulumiCommand,
@@ -30,6 +31,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { integrationEnv, IntegrationEnv, run, servicesDir } from "../integration/harness";
+import { stepsInOrder } from "./ordered";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** What a program copy holds: everything `pulumi up` runs, nothing else. */
@@ -87,6 +89,56 @@ export function describeEngine(title: string, body: (get: () => EngineEnv) => vo
             return env;
         });
     });
+}
+
+/** Counts of the engine's operations, without the `same` ones. */
+export function changes(summary: OpMap | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
+}
+
+/** The demo stack of an ordered suite, on the open registry, with its own example source repository. */
+export interface DemoSteps {
+    readonly project: EngineProject;
+    readonly source: SourceRepo;
+}
+
+/**
+ * For an ordered suite's `describe` body: the demo stack on the open registry under `namespace`, made
+ * before the first step, its update stopped after a failed step (`stopAfterFailure`), the steps after a
+ * failed one skipped (`stepsInOrder`), destroyed and removed after the last.
+ */
+export function demoSteps(engine: () => EngineEnv, namespace: string): DemoSteps {
+    let project: EngineProject | undefined;
+    let source: SourceRepo | undefined;
+    stepsInOrder();
+    stopAfterFailure(() => project);
+    before(async function () {
+        this.timeout(120000);
+        project = await EngineProject.create(engine(), {
+            stack: "demo",
+            edit: (config: Record<string, any>) => {
+                config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace };
+            },
+        });
+        source = await project.useExampleSource();
+    });
+    after(async function () {
+        this.timeout(600000);
+        if (!project) return;
+        await project.stop();
+        await project.destroy().catch(() => undefined);
+        await project.remove();
+    });
+    return {
+        get project() {
+            if (!project) throw new Error("the demo stack read before the suite's before hook made it");
+            return project;
+        },
+        get source() {
+            if (!source) throw new Error("the demo source read before the suite's before hook made it");
+            return source;
+        },
+    };
 }
 
 /** A unique suffix per test run, so reruns against long-lived registries never collide. */

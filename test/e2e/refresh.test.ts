@@ -6,48 +6,22 @@
  * the state. The next `up` builds and pushes it again. In order on one stack.
  */
 import * as assert from "assert";
-import { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import { deleteManifest, describeEngine, EngineProject, registryManifest, RUN_ID, splitPinned, stopAfterFailure, UNVERIFIED, warnings } from "./engine";
-import { stepsInOrder } from "./ordered";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { changes, deleteManifest, demoSteps, describeEngine, registryManifest, RUN_ID, splitPinned, UNVERIFIED, warnings } from "./engine";
 
 const STEP_TIMEOUT = 600000;
 
-function changes(summary: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
-}
-
 describeEngine("engine: refresh notices a tag deleted from the registry", (engine) => {
     const namespace = `e2e-refresh-${RUN_ID}`;
-    let project: EngineProject;
+    const demo = demoSteps(engine, namespace);
     let verified: Record<string, string>;
-    stepsInOrder();
-    stopAfterFailure(() => project);
-
-    before(async function () {
-        this.timeout(120000);
-        project = await EngineProject.create(engine(), {
-            stack: "demo",
-            edit: (config: Record<string, any>) => {
-                config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace };
-            },
-        });
-        await project.useExampleSource();
-    });
-
-    after(async function () {
-        this.timeout(STEP_TIMEOUT);
-        if (!project) return;
-        await project.stop();
-        await project.destroy().catch(() => undefined);
-        await project.remove();
-    });
 
     it("up pushes both images to the TLS registry, and refresh verifies both, finding nothing changed", async function () {
         this.timeout(STEP_TIMEOUT);
-        verified = (await project.up()).outputs.verifiedReferences.value as Record<string, string>;
+        verified = (await demo.project.up()).outputs.verifiedReferences.value as Record<string, string>;
         assert.strictEqual(splitPinned(verified.slim).registry, "127.0.0.1:5000");
         const events: EngineEvent[] = [];
-        const result = await project.refresh({ onEvent: (e) => events.push(e) });
+        const result = await demo.project.refresh({ onEvent: (e) => events.push(e) });
         assert.deepStrictEqual(changes(result.summary.resourceChanges), {});
         assert.deepStrictEqual(warnings(events), []);
     });
@@ -59,7 +33,7 @@ describeEngine("engine: refresh notices a tag deleted from the registry", (engin
         await assert.rejects(registryManifest(slim.registry, slim.repository, slim.tag), /HTTP 404/);
 
         const events: EngineEvent[] = [];
-        const result = await project.refresh({ onEvent: (e) => events.push(e) });
+        const result = await demo.project.refresh({ onEvent: (e) => events.push(e) });
         assert.deepStrictEqual(changes(result.summary.resourceChanges), { delete: 1 });
         const said = warnings(events);
         assert.ok(!said.some((w) => w.includes(UNVERIFIED)), said.join("\n"));
@@ -67,13 +41,13 @@ describeEngine("engine: refresh notices a tag deleted from the registry", (engin
             said.some((w) => w.startsWith("slim-image: ") && w.includes(`${slim.registry}/${slim.repository}:${slim.tag}`)),
             `no warning naming the slim tag:\n${said.join("\n")}`,
         );
-        const state = (await project.stack.exportStack()).deployment as { resources: { urn: string }[] };
+        const state = (await demo.project.stack.exportStack()).deployment as { resources: { urn: string }[] };
         const names = state.resources.map((r) => r.urn.split("::").pop());
         assert.ok(!names.includes("slim-image"), names.join(", "));
         assert.ok(names.includes("deps-image"), names.join(", "));
 
         // The next up builds and pushes slim again, and its tag resolves in the registry to what the stack outputs.
-        const again = (await project.up()).outputs.verifiedReferences.value as Record<string, string>;
+        const again = (await demo.project.up()).outputs.verifiedReferences.value as Record<string, string>;
         const pushed = splitPinned(again.slim);
         assert.strictEqual((await registryManifest(pushed.registry, pushed.repository, pushed.tag)).digest, pushed.digest);
         assert.strictEqual(again.deps, verified.deps);
