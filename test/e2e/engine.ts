@@ -206,7 +206,8 @@ export class EngineProject {
     /**
      * Ends the operation still running (a step that failed or timed out while its `up` went on): SIGINT to
      * the pulumi CLI (it cancels and waits for what is in flight), then, after STOP_GRACE_MS, SIGKILL to it
-     * and every process under it; then removes the stack lock a killed CLI leaves in the file backend.
+     * and every process under it or working in the program folder; then removes the stack lock a killed CLI
+     * leaves in the file backend.
      * Returns what it stopped; never throws (it runs in hooks, after a failure that matters more).
      */
     async stop(): Promise<string | undefined> {
@@ -222,9 +223,14 @@ export class EngineProject {
                 new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
             ]);
         if (!(await settled(STOP_GRACE_MS))) {
-            killTree(pulumiProcesses(this.programDir));
+            killTree(processesIn(this.programDir));
             await settled(10000);
         }
+        // A plugin may outlive the CLI for a moment; whatever still works in the folder after 10 s is killed.
+        for (let waited = 0; processesIn(this.programDir).length > 0 && waited < 10000; waited += 100) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        killTree(processesIn(this.programDir));
         this.running = undefined;
         await fs.promises.rm(path.join(this.root, "state", ".pulumi", "locks"), { recursive: true, force: true });
         return running.name;
@@ -296,18 +302,18 @@ function parentPids(): Map<number, number> {
     return parents;
 }
 
-/** The pulumi CLI processes this test process started in `programDir` (the Automation API runs them there). */
-function pulumiProcesses(programDir: string): number[] {
-    return [...parentPids()]
-        .filter(([, parent]) => parent === process.pid)
-        .map(([pid]) => pid)
-        .filter((pid) => {
-            try {
-                return fs.readlinkSync(`/proc/${pid}/cwd`) === programDir;
-            } catch {
-                return false;
-            }
-        });
+/**
+ * The processes working in `dir` (the pulumi CLI the Automation API runs there, the language host and the
+ * program it starts), this one excepted.
+ */
+export function processesIn(dir: string): number[] {
+    return [...parentPids().keys()].filter((pid) => {
+        try {
+            return pid !== process.pid && fs.readlinkSync(`/proc/${pid}/cwd`) === dir;
+        } catch {
+            return false;
+        }
+    });
 }
 
 /** SIGKILL to each of `pids` and everything under them (plugins, the program, the providers). */
