@@ -131,7 +131,7 @@ async function countingFetches<T>(body: () => Promise<T>): Promise<{ value: T; b
 }
 
 export async function benchRegistryBudget(registry: string): Promise<string[]> {
-    const base = `http://${registry}`;
+    const base = `https://${registry}`;
     const repository = `uw3-binder-bench/budget-${process.pid.toString(36)}${Date.now().toString(36)}`;
     const january = await pushRelease(base, repository, "2025.01", LAYER_MB.length);
     // February rebuilt the source and build layers (the top five) on January's environment.

@@ -28,15 +28,15 @@ export async function benchEngine(): Promise<string[]> {
     try {
         await project.useExampleSource();
 
-        const preview = await timedAsync(() => project.stack.preview());
+        const preview = await timedAsync(() => project.preview());
         lines.push(`engine: pulumi preview --stack demo (nothing built yet) ${formatSeconds(preview.ms)}`);
-        const first = await timedAsync(() => project.stack.up());
+        const first = await timedAsync(() => project.up());
         lines.push(
             `engine: pulumi up --stack demo, first (2 builds, 2 gates) ${formatSeconds(first.ms)}: ${JSON.stringify(first.value.summary.resourceChanges)}`,
         );
-        const again = await timedAsync(() => project.stack.up());
+        const again = await timedAsync(() => project.up());
         lines.push(`engine: pulumi up --stack demo, no change ${formatSeconds(again.ms)}: ${JSON.stringify(again.value.summary.resourceChanges)}`);
-        await project.stack.destroy();
+        await project.destroy();
     } finally {
         await project.remove();
     }

@@ -10,11 +10,11 @@
  * against one endless stream, to show that the stream adds nothing to it either. `bench/run.ts` calls `benchWarmup()`;
  * `npx ts-node --transpile-only bench/warmup.ts` runs it alone.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
+import { run, RunResult } from "../test/integration/harness";
 import { endless, EndlessKind, hub } from "../test/warmup/hub";
 import { runAlone, timedAsync } from "./timing";
 
@@ -62,18 +62,9 @@ function transpiledCli(): { entry: string; dir: string } {
 }
 
 /** Runs `node --require peakRss.cjs <script> <args>` to its end. */
-async function runChild(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ["--require", path.join(__dirname, "peakRss.cjs"), script, ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-        // The transpiled sources live outside the repository: they find its node_modules through NODE_PATH.
-        env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    return { code, stdout, stderr };
+function runChild(script: string, args: string[]): Promise<RunResult> {
+    // The transpiled sources live outside the repository: they find its node_modules through NODE_PATH.
+    return run(process.execPath, ["--require", path.join(__dirname, "peakRss.cjs"), script, ...args], { env: { NODE_PATH: path.join(ROOT, "node_modules") } });
 }
 
 /** Runs `node --require peakRss.cjs <script> <args>`; returns its peak RSS (MB), stdout and time. */

@@ -4,23 +4,27 @@
 #   - an open docker-registry on 127.0.0.1:5000 (stands in for a public GHCR package),
 #   - an htpasswd docker-registry on 127.0.0.1:5001 (stands in for a private one); its generated
 #     user and password are written to $DIR/auth-registry.env for test/integration/harness.ts,
+#   - both registries serve TLS, as GHCR does, with a certificate from a certificate authority made here
+#     ($DIR/tls/ca.crt; see "TLS" below for who is told to trust it),
 #   - the demo stack's base image, 127.0.0.1:5000/uw3-binder-demo/busybox:1 (busybox FROM scratch),
 #   - buildkitd, once scripts/pulumi-engine.sh has built it, as the buildx builder `uw3-binder`.
 #
-# Usage: scripts/services.sh start|stop|status [--dir DIR]     (DIR defaults to /tmp/uw3-binder-services,
+# Usage: scripts/services.sh start|stop|status|env [--dir DIR]  (DIR defaults to /tmp/uw3-binder-services,
 #        which is also the harness's default for UW3_BINDER_SERVICES_DIR)
+#        `eval "$(scripts/services.sh env)"` exports what a Node.js process (the tests, `pulumi up`) needs
+#        to trust the registries: NODE_EXTRA_CA_CERTS (Node reads it only when it starts).
 #
 # Idempotent: `start` leaves anything already answering alone; `stop` stops only the processes this
 # script started (recorded in $DIR/*.pid), so a dockerd somebody else runs is never touched.
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop|status [--dir DIR]" >&2
+    echo "usage: $0 start|stop|status|env [--dir DIR]" >&2
     exit 2
 }
 
 action="${1:-}"
-[[ "$action" == start || "$action" == stop || "$action" == status ]] || usage
+[[ "$action" == start || "$action" == stop || "$action" == status || "$action" == env ]] || usage
 shift
 dir="${UW3_BINDER_SERVICES_DIR:-/tmp/uw3-binder-services}"
 while [[ $# -gt 0 ]]; do
@@ -37,6 +41,9 @@ done
 OPEN_ADDR=127.0.0.1:5000
 AUTH_ADDR=127.0.0.1:5001
 AUTH_USER=testuser
+TLS_DIR="$dir/tls"
+# The name under which the CA goes into the system store (/usr/local/share/ca-certificates).
+SYSTEM_CA=/usr/local/share/ca-certificates/uw3-binder-services.crt
 
 log() { echo "services: $*" >&2; }
 die() {
@@ -44,8 +51,18 @@ die() {
     exit 1
 }
 
-# HTTP status of GET http://$1/v2/ ("000" when nothing answers).
+# HTTP status of GET https://$1/v2/, trusting only this run's CA ("000" when nothing answers, or
+# nothing that speaks TLS with a certificate from it).
 http_status() {
+    [[ -f "$TLS_DIR/ca.crt" ]] || {
+        echo 000
+        return
+    }
+    curl --silent --output /dev/null --max-time 2 --cacert "$TLS_DIR/ca.crt" --write-out '%{http_code}' "https://$1/v2/" 2>/dev/null || true
+}
+
+# The same over plain http: tells a registry without TLS (an older services.sh's) holding the port apart.
+plain_http_status() {
     curl --silent --output /dev/null --max-time 2 --write-out '%{http_code}' "http://$1/v2/" 2>/dev/null || true
 }
 
@@ -110,6 +127,9 @@ storage:
     enabled: true
 http:
   addr: $addr
+  tls:
+    certificate: $TLS_DIR/server.crt
+    key: $TLS_DIR/server.key
   headers:
     X-Content-Type-Options: [nosniff]
 EOF
@@ -135,6 +155,9 @@ start_registry() {
         return
     fi
     [[ "$status" == 000 ]] || die "$addr answers GET /v2/ with HTTP $status, expected $expected: another server holds the port"
+    status="$(plain_http_status "$addr")"
+    [[ "$status" == 000 ]] ||
+        die "$addr answers plain http (GET /v2/ -> HTTP $status), not TLS: a registry from an older scripts/services.sh holds the port; run scripts/services.sh stop (with its --dir)"
     command -v docker-registry >/dev/null || die "docker-registry not installed (apt-get install docker-registry)"
     write_registry_config "$name" "$addr" "$auth"
     log "starting registry $addr (log: $dir/$name.log)"
@@ -181,13 +204,98 @@ stop_pid() {
     rm -f "$file"
 }
 
+# TLS. The registries serve a certificate (IP SAN 127.0.0.1, DNS localhost) signed by a certificate
+# authority made here once, in $TLS_DIR, and kept while the registries run (a registry that is already
+# answering keeps the certificate it started with). Who trusts it, and how:
+#   - dockerd: /etc/docker/certs.d/HOST:PORT/ca.crt (read at each push and pull);
+#   - buildkitd: `ca = [...]` for each registry in its toml;
+#   - Go programs (the pulumi CLI, the docker-build provider, which checks tags on refresh): the system
+#     store, /usr/local/share/ca-certificates + update-ca-certificates, when this runs as root (CI does);
+#     otherwise `env` exports SSL_CERT_FILE, the system bundle plus this CA, which Go reads instead;
+#   - Node.js (the tests, and the program's own registry client under `pulumi up`): NODE_EXTRA_CA_CERTS,
+#     exported by `env`. Node reads neither the system store nor that variable after it has started,
+#     so a process that talks to the registries must start with it set;
+#   - curl here: --cacert.
+make_tls() {
+    if [[ -f "$TLS_DIR/ca.crt" && -f "$TLS_DIR/server.crt" && -f "$TLS_DIR/server.key" ]]; then
+        return
+    fi
+    command -v openssl >/dev/null || die "openssl not installed (apt-get install openssl): it makes the registries' certificates"
+    log "making a certificate authority and the registries' certificate in $TLS_DIR"
+    rm -rf "$TLS_DIR"
+    mkdir -p "$TLS_DIR"
+    (
+        umask 077
+        cd "$TLS_DIR"
+        openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+            -subj "/CN=uw3-binder services CA $(date -u +%Y%m%dT%H%M%SZ)" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -keyout ca.key -out ca.crt 2>tls.log &&
+            openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+                -keyout server.key -out server.csr 2>>tls.log &&
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' >server.ext &&
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile server.ext \
+                -out server.crt 2>>tls.log
+    ) || die "openssl failed to make the certificates: $(tail -3 "$TLS_DIR/tls.log")"
+    # Readable by whoever reads the CA (a non-root dockerd client, Node); the keys stay private.
+    chmod 644 "$TLS_DIR/ca.crt" "$TLS_DIR/server.crt"
+    chmod 755 "$TLS_DIR"
+}
+
+# The system bundle, which trust_tls adds this CA to (root), or a copy of it with the CA appended (not root).
+SYSTEM_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+trust_tls() {
+    if [[ "$(id -u)" != 0 ]]; then
+        cat "$SYSTEM_BUNDLE" "$TLS_DIR/ca.crt" >"$TLS_DIR/bundle.crt" 2>/dev/null || cp "$TLS_DIR/ca.crt" "$TLS_DIR/bundle.crt"
+        log "not root: dockerd's certs.d and the system store are left alone; eval \"\$($0 env)\" trusts the CA through SSL_CERT_FILE"
+        return
+    fi
+    local addr
+    for addr in "$OPEN_ADDR" "$AUTH_ADDR"; do
+        mkdir -p "/etc/docker/certs.d/$addr"
+        cp "$TLS_DIR/ca.crt" "/etc/docker/certs.d/$addr/ca.crt"
+    done
+    if ! cmp -s "$TLS_DIR/ca.crt" "$SYSTEM_CA"; then
+        command -v update-ca-certificates >/dev/null || die "update-ca-certificates not installed (apt-get install ca-certificates)"
+        mkdir -p "$(dirname "$SYSTEM_CA")"
+        cp "$TLS_DIR/ca.crt" "$SYSTEM_CA"
+        update-ca-certificates >"$TLS_DIR/update-ca-certificates.log" 2>&1 ||
+            die "update-ca-certificates failed: $(tail -3 "$TLS_DIR/update-ca-certificates.log")"
+    fi
+}
+
+# Undoes trust_tls, for a CA whose registries this script has stopped.
+untrust_tls() {
+    [[ "$(id -u)" == 0 ]] || return 0
+    local addr
+    for addr in "$OPEN_ADDR" "$AUTH_ADDR"; do
+        if cmp -s "$TLS_DIR/ca.crt" "/etc/docker/certs.d/$addr/ca.crt"; then rm -rf "/etc/docker/certs.d/$addr"; fi
+    done
+    if [[ -f "$SYSTEM_CA" ]] && cmp -s "$TLS_DIR/ca.crt" "$SYSTEM_CA"; then
+        rm -f "$SYSTEM_CA"
+        update-ca-certificates --fresh >/dev/null 2>&1 || log "update-ca-certificates --fresh failed after removing $SYSTEM_CA"
+    fi
+}
+
+# What a process needs in its environment to trust the registries (see "TLS" above), as shell exports:
+# a whole bundle, not the CA alone, so that the certificates the system trusts stay trusted (Node takes one
+# NODE_EXTRA_CA_CERTS file; SSL_CERT_FILE replaces Go's system store).
+print_env() {
+    [[ -f "$TLS_DIR/ca.crt" ]] || die "$TLS_DIR/ca.crt missing: run $0 start --dir $dir first"
+    if [[ "$(id -u)" == 0 ]]; then
+        printf "export NODE_EXTRA_CA_CERTS='%s'\n" "$SYSTEM_BUNDLE"
+    else
+        printf "export NODE_EXTRA_CA_CERTS='%s'\nexport SSL_CERT_FILE='%s'\n" "$TLS_DIR/bundle.crt" "$TLS_DIR/bundle.crt"
+    fi
+}
+
 # The demo stack's base image (examples/underworld3-mini): busybox FROM scratch, built with the legacy
 # builder so nothing is pulled, pushed to the open registry. Skipped when it is already there.
 DEMO_BASE="$OPEN_ADDR/uw3-binder-demo/busybox:1"
 push_demo_base() {
-    if [[ "$(curl --silent --output /dev/null --max-time 5 --write-out '%{http_code}' \
+    if [[ "$(curl --silent --output /dev/null --max-time 5 --cacert "$TLS_DIR/ca.crt" --write-out '%{http_code}' \
         -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-        "http://$OPEN_ADDR/v2/uw3-binder-demo/busybox/manifests/1")" == 200 ]]; then
+        "https://$OPEN_ADDR/v2/uw3-binder-demo/busybox/manifests/1")" == 200 ]]; then
         return
     fi
     local busybox
@@ -218,12 +326,18 @@ start_buildkitd() {
         return
     fi
     local sock="$dir/buildkitd.sock"
+    local config
+    config="$(printf '[worker.oci]\n  enabled = true\n[worker.containerd]\n  enabled = false\n[registry."%s"]\n  ca = ["%s"]\n[registry."%s"]\n  ca = ["%s"]\n' \
+        "$OPEN_ADDR" "$TLS_DIR/ca.crt" "$AUTH_ADDR" "$TLS_DIR/ca.crt")"
+    # A buildkitd started with another config (plain http to the registries) is restarted.
+    if [[ -S "$sock" ]] && pid_alive "$dir/buildkitd.pid" && [[ "$(cat "$dir/buildkitd.toml" 2>/dev/null)" != "$config" ]]; then
+        stop_pid buildkitd
+    fi
     if [[ -S "$sock" ]] && pid_alive "$dir/buildkitd.pid"; then
         log "buildkitd already running"
     else
         command -v runc >/dev/null || die "runc not installed (apt-get install runc): buildkitd runs build steps with it"
-        printf '[worker.oci]\n  enabled = true\n[worker.containerd]\n  enabled = false\n[registry."%s"]\n  http = true\n[registry."%s"]\n  http = true\n' \
-            "$OPEN_ADDR" "$AUTH_ADDR" >"$dir/buildkitd.toml"
+        printf '%s\n' "$config" >"$dir/buildkitd.toml"
         log "starting buildkitd (log: $dir/buildkitd.log)"
         rm -f "$sock"
         setsid "$buildkitd" --config "$dir/buildkitd.toml" --addr "unix://$sock" --root "$dir/buildkit" \
@@ -241,6 +355,18 @@ case "$action" in
     start)
         command -v curl >/dev/null || die "curl not installed (used to probe the registries)"
         mkdir -p "$dir"
+        # Certificates must not change under a registry that is already running with them.
+        if [[ ! -f "$TLS_DIR/ca.crt" ]]; then
+            for addr in "$OPEN_ADDR" "$AUTH_ADDR"; do
+                [[ "$(plain_http_status "$addr")" == 000 ]] ||
+                    die "$addr answers plain http: a registry from an older scripts/services.sh holds the port; run scripts/services.sh stop (with its --dir)"
+                if curl --silent --insecure --output /dev/null --max-time 2 "https://$addr/v2/" 2>/dev/null; then
+                    die "$addr is already running but $TLS_DIR/ca.crt is missing: stop it, or pass the --dir it was started with"
+                fi
+            done
+        fi
+        make_tls
+        trust_tls
         start_dockerd
         start_registry registry-open "$OPEN_ADDR" 200
         # Credentials must not change under a registry that is already running with them.
@@ -253,24 +379,35 @@ case "$action" in
         start_registry registry-auth "$AUTH_ADDR" 401 auth
         push_demo_base
         start_buildkitd
-        log "ready: open registry $OPEN_ADDR, auth registry $AUTH_ADDR (credentials in $dir/auth-registry.env)"
+        log "ready: open registry $OPEN_ADDR, auth registry $AUTH_ADDR, TLS with the CA $TLS_DIR/ca.crt (credentials in $dir/auth-registry.env)"
+        log "Node.js processes (tests, pulumi up) need: eval \"\$($0 env${dir:+ --dir $dir})\""
         ;;
     stop)
         [[ -d "$dir" ]] || exit 0
-        # Storage is dropped only for a registry this script ran, so the next run starts clean.
+        # Storage is dropped only for a registry this script ran, so the next run starts clean; so is the CA
+        # once no registry of ours serves its certificate.
+        stopped=0
         for name in registry-auth registry-open; do
-            if stop_pid "$name"; then rm -rf "${dir:?}/$name-storage"; fi
+            if stop_pid "$name"; then
+                rm -rf "${dir:?}/$name-storage"
+                stopped=$((stopped + 1))
+            fi
         done
+        if ((stopped == 2)) && [[ -d "$TLS_DIR" ]]; then
+            untrust_tls
+            rm -rf "$TLS_DIR"
+        fi
         stop_pid buildkitd || true
         rm -f "${DOCKER_CONFIG:-$HOME/.docker}/buildx/instances/$BUILDER_NAME"
         stop_pid dockerd || true
         ;;
     status)
         docker_answers && echo "dockerd: answering" || echo "dockerd: not answering"
-        echo "registry $OPEN_ADDR: GET /v2/ -> HTTP $(http_status "$OPEN_ADDR")"
-        echo "registry $AUTH_ADDR: GET /v2/ -> HTTP $(http_status "$AUTH_ADDR")"
+        echo "registry $OPEN_ADDR: GET https://$OPEN_ADDR/v2/ -> HTTP $(http_status "$OPEN_ADDR")"
+        echo "registry $AUTH_ADDR: GET https://$AUTH_ADDR/v2/ -> HTTP $(http_status "$AUTH_ADDR")"
         for f in "$dir"/*.pid; do
             [[ -f "$f" ]] && echo "started here: $(basename "$f" .pid) pid $(cat "$f")$(pid_alive "$f" || echo ' (dead)')"
         done
         ;;
+    env) print_env ;;
 esac

@@ -1,9 +1,10 @@
 /**
- * Generic bounded HTTP for the registry client: plain http only to loopback hosts (as Docker does) and
- * https everywhere else, a timeout on every request, redirects followed by hand (the Authorization header
- * only to the origin it was won for, never from https to http), every body read with a byte cap and
- * counted. Failures are RegistryErrors prefixed with `where`. No Pulumi import.
+ * Generic bounded HTTP for the registry client: https to every registry, and plain http only to a loopback
+ * host whose server does not speak TLS (as Docker does), a timeout on every request, redirects followed by
+ * hand (the Authorization header only to the origin it was won for, never from https to http), every body
+ * read with a byte cap and counted. Failures are RegistryErrors prefixed with `where`. No Pulumi import.
  */
+import * as tls from "node:tls";
 import { untrustedText } from "../check/untrusted";
 import { RegistryError } from "./errors";
 
@@ -17,23 +18,62 @@ export interface HttpOptions {
 /** Redirects followed for one request (a registry may send blob reads to a storage host). */
 const MAX_REDIRECTS = 5;
 
-/** Loopback hosts may be spoken to over plain http (the test registries, a local mirror). */
+/** Loopback hosts may be spoken to over plain http when they do not speak TLS (a local mirror). */
 export function isLoopbackHost(hostname: string): boolean {
     return hostname === "localhost" || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === "[::1]" || hostname === "::1";
 }
 
-/** `http://127.0.0.1:5000`, `https://ghcr.io`, `https://registry-1.docker.io` for `docker.io`. */
+/**
+ * `https://127.0.0.1:5000`, `https://ghcr.io`, `https://registry-1.docker.io` for `docker.io`: always https;
+ * `BoundedHttp.resolve` turns a loopback one into http when its server does not speak TLS.
+ */
 export function registryBaseUrl(registry: string): string {
-    const loopback = isLoopbackHost(registry.replace(/:\d+$/, ""));
     const apiHost = registry === "docker.io" ? "registry-1.docker.io" : registry;
-    return `${loopback ? "http" : "https"}://${apiHost}`;
+    return `https://${apiHost}`;
+}
+
+/** What OpenSSL says when the server answered a TLS hello with something that is not TLS (plain HTTP's `HTTP/1.1 400`). */
+const NOT_TLS_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"]);
+
+/** Certificate failures: the server speaks TLS, with a certificate this process does not trust. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "CERT_HAS_EXPIRED",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * Whether the server at `host:port` answers a TLS hello with TLS: "tls" (whatever its certificate: the
+ * request that follows verifies it), "plain" when it answers with something else, "unknown" when it cannot
+ * be reached (the request that follows says why).
+ */
+function probeTls(hostname: string, port: number, timeoutMs: number): Promise<"tls" | "plain" | "unknown"> {
+    return new Promise((resolve) => {
+        const host = hostname.replace(/^\[(.*)\]$/, "$1");
+        const socket = tls.connect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: false });
+        const done = (answer: "tls" | "plain" | "unknown") => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(answer);
+        };
+        const timer = setTimeout(() => done("unknown"), timeoutMs);
+        socket.once("secureConnect", () => done("tls"));
+        socket.once("error", (err: NodeJS.ErrnoException) => done(NOT_TLS_CODES.has(err.code ?? "") ? "plain" : "unknown"));
+    });
 }
 
 /** Why a request failed, in a few words (`timed out`, `ECONNREFUSED`). */
 function networkReason(err: unknown): string {
     const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
     if (e?.name === "TimeoutError") return "timed out";
-    return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+    const code = e?.cause?.code;
+    if (code && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+        return `${code}: its TLS certificate is not trusted by this process (a private CA goes in NODE_EXTRA_CA_CERTS)`;
+    }
+    return code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
 /** A start of a body for a message: one line, at most 80 characters, escaped. */
@@ -50,6 +90,8 @@ export class BoundedHttp {
     requests = 0;
     private readonly fetchImpl: typeof fetch;
     private readonly timeoutMs: number;
+    /** What each loopback `host:port` answered a TLS hello with, once per conversation: never downgraded after TLS. */
+    private readonly loopbackSchemes = new Map<string, Promise<"https:" | "http:">>();
 
     /** `where` starts every message: "registry 127.0.0.1:5000, repository a/b, reference 1.0". */
     constructor(
@@ -58,6 +100,27 @@ export class BoundedHttp {
     ) {
         this.fetchImpl = opts.fetch ?? fetch;
         this.timeoutMs = opts.timeoutMs ?? 30000;
+    }
+
+    /**
+     * The URL to ask for `url`: itself, except an https URL on a loopback host whose server answers a TLS
+     * hello with something that is not TLS (a plain-http local registry), which is asked over http. Only a
+     * loopback host is ever asked over plain http, and only one that did not answer TLS in this conversation.
+     */
+    async resolve(url: string): Promise<string> {
+        const parsed = new URL(url);
+        if (parsed.protocol !== "https:" || !isLoopbackHost(parsed.hostname)) return url;
+        let scheme = this.loopbackSchemes.get(parsed.host);
+        if (!scheme) {
+            const port = Number(parsed.port || 443);
+            scheme = probeTls(parsed.hostname, port, this.timeoutMs).then((answer) => (answer === "plain" ? "http:" : "https:"));
+            this.loopbackSchemes.set(parsed.host, scheme);
+        }
+        if ((await scheme) === "http:") {
+            parsed.port ||= "443";
+            parsed.protocol = "http:";
+        }
+        return parsed.toString();
     }
 
     /**

@@ -71,7 +71,7 @@ export class RegistrySession {
 
     /** GET `path` below `/v2/<repository>/`, answering an auth challenge once. */
     async get(path: string, accept: string, maxBytes: number): Promise<{ body: Uint8Array; contentType: string; digestHeader?: string }> {
-        const url = `${this.base}/v2/${this.ref.repository}/${path}`;
+        const url = await this.http.resolve(`${this.base}/v2/${this.ref.repository}/${path}`);
         let res = await this.http.get(url, accept, this.authorization);
         if (res.status === 401 && !this.authorization) {
             const challenge = res.headers.get("www-authenticate");

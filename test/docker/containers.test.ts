@@ -69,7 +69,12 @@ describe("ContainerSet", () => {
                 '  process.stdout.write("ready\\n"); return new Promise(() => setInterval(() => undefined, 1000)); });',
             ].join("\n");
             const child = spawn(process.execPath, ["-e", script], { env: process.env, stdio: ["ignore", "pipe", "inherit"] });
-            await new Promise<void>((resolve) => child.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
+            await new Promise<void>((resolve, reject) => {
+                child.on("error", reject);
+                child.stdout.on("error", reject);
+                child.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+                child.on("close", (c) => reject(new Error(`the child exited (${c}) before it was ready`)));
+            });
             child.kill(signal);
             const exit = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
             assert.equal(exit, code);

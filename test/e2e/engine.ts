@@ -11,12 +11,27 @@
  * A suite declared with `describeEngine` skips, with the reason printed, when the engine or a service is
  * missing on a developer machine; under `CI=true` it fails instead.
  */
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import {
+    DestroyOptions,
+    DestroyResult,
+    EngineEvent,
+    LocalWorkspace,
+    OpMap,
+    PreviewOptions,
+    PreviewResult,
+    PulumiCommand,
+    RefreshOptions,
+    RefreshResult,
+    Stack,
+    UpOptions,
+    UpResult,
+} from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { integrationEnv, IntegrationEnv, run, servicesDir } from "../integration/harness";
+import { stepsInOrder } from "./ordered";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** What a program copy holds: everything `pulumi up` runs, nothing else. */
@@ -76,6 +91,56 @@ export function describeEngine(title: string, body: (get: () => EngineEnv) => vo
     });
 }
 
+/** Counts of the engine's operations, without the `same` ones. */
+export function changes(summary: OpMap | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
+}
+
+/** The demo stack of an ordered suite, on the open registry, with its own example source repository. */
+export interface DemoSteps {
+    readonly project: EngineProject;
+    readonly source: SourceRepo;
+}
+
+/**
+ * For an ordered suite's `describe` body: the demo stack on the open registry under `namespace`, made
+ * before the first step, its update stopped after a failed step (`stopAfterFailure`), the steps after a
+ * failed one skipped (`stepsInOrder`), destroyed and removed after the last.
+ */
+export function demoSteps(engine: () => EngineEnv, namespace: string): DemoSteps {
+    let project: EngineProject | undefined;
+    let source: SourceRepo | undefined;
+    stepsInOrder();
+    stopAfterFailure(() => project);
+    before(async function () {
+        this.timeout(120000);
+        project = await EngineProject.create(engine(), {
+            stack: "demo",
+            edit: (config: Record<string, any>) => {
+                config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace };
+            },
+        });
+        source = await project.useExampleSource();
+    });
+    after(async function () {
+        this.timeout(600000);
+        if (!project) return;
+        await project.stop();
+        await project.destroy().catch(() => undefined);
+        await project.remove();
+    });
+    return {
+        get project() {
+            if (!project) throw new Error("the demo stack read before the suite's before hook made it");
+            return project;
+        },
+        get source() {
+            if (!source) throw new Error("the demo source read before the suite's before hook made it");
+            return source;
+        },
+    };
+}
+
 /** A unique suffix per test run, so reruns against long-lived registries never collide. */
 export const RUN_ID = `${process.pid.toString(36)}${Date.now().toString(36)}`;
 
@@ -88,13 +153,88 @@ export interface ProjectOptions {
     env?: Record<string, string>;
 }
 
-/** A copy of this program with one stack, a file backend and its own temporary root. */
+/** How long a stopped operation gets to end on its own (pulumi's SIGINT: cancel, finish what is in flight). */
+const STOP_GRACE_MS = 60000;
+
+/** The running operation of a project: what `stop()` ends. */
+interface Running {
+    name: string;
+    controller: AbortController;
+    done: Promise<unknown>;
+}
+
+/**
+ * A copy of this program with one stack, a file backend and its own temporary root. Engine operations go
+ * through `up`/`preview`/`refresh`/`destroy` here, one at a time, so that a step that fails or times out
+ * can be stopped (`stop()`) before anything else touches the stack.
+ */
 export class EngineProject {
+    private running?: Running;
+
     private constructor(
         readonly root: string,
         readonly programDir: string,
         readonly stack: Stack,
     ) {}
+
+    up(opts: UpOptions = {}): Promise<UpResult> {
+        return this.operation("up", (signal) => this.stack.up({ ...opts, signal }));
+    }
+    preview(opts: PreviewOptions = {}): Promise<PreviewResult> {
+        return this.operation("preview", (signal) => this.stack.preview({ ...opts, signal }));
+    }
+    refresh(opts: RefreshOptions = {}): Promise<RefreshResult> {
+        return this.operation("refresh", (signal) => this.stack.refresh({ ...opts, signal }));
+    }
+    destroy(opts: DestroyOptions = {}): Promise<DestroyResult> {
+        return this.operation("destroy", (signal) => this.stack.destroy({ ...opts, signal }));
+    }
+
+    private async operation<T>(name: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        if (this.running) throw new Error(`pulumi ${name}: pulumi ${this.running.name} is still running on this stack (stop() it first)`);
+        const controller = new AbortController();
+        const done = start(controller.signal);
+        const running = { name, controller, done };
+        this.running = running;
+        try {
+            return await done;
+        } finally {
+            if (this.running === running) this.running = undefined;
+        }
+    }
+
+    /**
+     * Ends the operation still running (a step that failed or timed out while its `up` went on): SIGINT to
+     * the pulumi CLI (it cancels and waits for what is in flight), then, after STOP_GRACE_MS, SIGKILL to it
+     * and every process under it or working in the program folder; then removes the stack lock a killed CLI
+     * leaves in the file backend.
+     * Returns what it stopped; never throws (it runs in hooks, after a failure that matters more).
+     */
+    async stop(): Promise<string | undefined> {
+        const running = this.running;
+        if (!running) return undefined;
+        running.controller.abort();
+        const settled = (ms: number) =>
+            Promise.race([
+                running.done.then(
+                    () => true,
+                    () => true,
+                ),
+                new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+            ]);
+        if (!(await settled(STOP_GRACE_MS))) {
+            killTree(processesIn(this.programDir));
+            await settled(10000);
+        }
+        // A plugin may outlive the CLI for a moment; whatever still works in the folder after 10 s is killed.
+        for (let waited = 0; processesIn(this.programDir).length > 0 && waited < 10000; waited += 100) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        killTree(processesIn(this.programDir));
+        this.running = undefined;
+        await fs.promises.rm(path.join(this.root, "state", ".pulumi", "locks"), { recursive: true, force: true });
+        return running.name;
+    }
 
     static async create(engine: EngineEnv, options: ProjectOptions): Promise<EngineProject> {
         const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), `uw3-binder-e2e-${options.stack}-`));
@@ -121,6 +261,8 @@ export class EngineProject {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             UW3_BINDER_SERVICES_DIR: servicesDir(),
+            // The registries' CA, for the program's own registry client (Node.js) and, without root, Go's.
+            ...engine.services.trustEnv,
             ...options.env,
         };
         const stack = await LocalWorkspace.createOrSelectStack(
@@ -137,9 +279,76 @@ export class EngineProject {
         return source;
     }
 
+    /** Stops what is still running, then removes the project's files (the program folder, state, source). */
     async remove(): Promise<void> {
+        await this.stop();
         await fs.promises.rm(this.root, { recursive: true, force: true });
     }
+}
+
+/** Parent pid of each process, from /proc (Linux, where the engine tests run). */
+function parentPids(): Map<number, number> {
+    const parents = new Map<number, number>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+        } catch {
+            // Gone between the listing and the read.
+        }
+    }
+    return parents;
+}
+
+/**
+ * The processes working in `dir` (the pulumi CLI the Automation API runs there, the language host and the
+ * program it starts), this one excepted.
+ */
+export function processesIn(dir: string): number[] {
+    return [...parentPids().keys()].filter((pid) => {
+        try {
+            return pid !== process.pid && fs.readlinkSync(`/proc/${pid}/cwd`) === dir;
+        } catch {
+            return false;
+        }
+    });
+}
+
+/** SIGKILL to each of `pids` and everything under them (plugins, the program, the providers). */
+function killTree(pids: number[]): void {
+    const parents = parentPids();
+    const doomed = new Set(pids);
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const [pid, parent] of parents) {
+            if (doomed.has(parent) && !doomed.has(pid)) {
+                doomed.add(pid);
+                grew = true;
+            }
+        }
+    }
+    for (const pid of doomed) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // Already gone.
+        }
+    }
+}
+
+/**
+ * For an ordered engine suite's `describe` body: after a step that failed, stops whatever engine operation
+ * it left running (an `up` its timeout did not end), so no update holds the stack when the suite moves on.
+ */
+export function stopAfterFailure(project: () => EngineProject | undefined): void {
+    afterEach(async function () {
+        if (this.currentTest?.state !== "failed") return;
+        this.timeout(STOP_GRACE_MS + 30000);
+        const stopped = await project()?.stop();
+        if (stopped) console.log(`      stopped the pulumi ${stopped} that "${this.currentTest.title}" left running`);
+    });
 }
 
 /** A git repository made from a directory of this repo (the example source tree), for builds to read. */
@@ -195,7 +404,7 @@ export async function registryManifest(
         ].join(", "),
     };
     if (credentials) headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
-    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { headers });
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${reference}`, { headers });
     if (res.status !== 200) throw new Error(`GET ${registry}/${repository}@${reference}: HTTP ${res.status}`);
     const digest = res.headers.get("docker-content-digest") ?? "";
     const body = (await res.json()) as {
@@ -211,6 +420,23 @@ export async function registryManifest(
     // Compressed bytes of its distinct layers, as `check` counts an image's size.
     const distinct = new Map((body.layers ?? []).map((l) => [l.digest, l.size]));
     return { digest, layers: (body.layers ?? []).map((l) => l.digest), bytes: [...distinct.values()].reduce((a, b) => a + b, 0) };
+}
+
+/** The warnings an operation's engine events carry (a provider's, the program's), one line each. */
+export function warnings(events: EngineEvent[]): string[] {
+    return events
+        .map((e) => e.diagnosticEvent)
+        .filter((d): d is NonNullable<typeof d> => !!d && d.severity === "warning")
+        .map((d) => `${d.urn?.split("::").pop() ?? "(stack)"}: ${d.message.trim()}`);
+}
+
+/** docker-build's refresh when it could not ask the registry for a tag (docker-build v0.0.22, Image.Read). */
+export const UNVERIFIED = "unable to verify image tags";
+
+/** Deletes a manifest by digest through the registry API (behind the engine's back: every tag on it goes). */
+export async function deleteManifest(registry: string, repository: string, digest: string): Promise<void> {
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${digest}`, { method: "DELETE" });
+    if (res.status !== 202) throw new Error(`DELETE ${registry}/${repository}@${digest}: HTTP ${res.status} ${await res.text()}`);
 }
 
 /** Splits `host:port/namespace/repo:tag@sha256:hex` into the registry, the repository and the digest. */

@@ -55,7 +55,7 @@ describeEngine("engine: preview of every committed stack", (engine) => {
                 await fakeCheckout(project, stack === "uw2" ? "underworld2" : "underworld3");
                 await setSecrets(project, stack);
                 const events: string[] = [];
-                const result = await project.stack
+                const result = await project
                     .preview({
                         onEvent: (e) =>
                             e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`),
@@ -118,7 +118,7 @@ describeEngine("engine: preview of every committed stack", (engine) => {
             this.timeout(120000);
             const project = await EngineProject.create(engine(), { stack: "demo", edit: bad.edit });
             try {
-                const err = await project.stack.preview().then(
+                const err = await project.preview().then(
                     () => undefined,
                     (e: Error) => e,
                 );

@@ -9,48 +9,29 @@ import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../integration/harness";
-import { describeEngine, EngineProject, RUN_ID, SourceRepo, splitPinned } from "./engine";
+import { demoSteps, describeEngine, RUN_ID, splitPinned } from "./engine";
 
 const STEP_TIMEOUT = 600000;
 const REASON = "wrong sign in the Stokes solver, found by users (underworld3#1234)";
 
 describeEngine("engine: withdrawing the demo's slim release", (engine) => {
     const namespace = `e2e-withdraw-${RUN_ID}`;
-    let project: EngineProject;
-    let source: SourceRepo;
+    const demo = demoSteps(engine, namespace);
     let firstVerified: Record<string, string>;
-
-    before(async function () {
-        this.timeout(120000);
-        project = await EngineProject.create(engine(), {
-            stack: "demo",
-            edit: (config: Record<string, any>) => {
-                config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace };
-            },
-        });
-        source = await project.useExampleSource();
-    });
-
-    after(async function () {
-        this.timeout(STEP_TIMEOUT);
-        if (!project) return;
-        await project.stack.destroy().catch(() => undefined);
-        await project.remove();
-    });
 
     it("the next up refuses the withdrawn slim digest in its gate, naming the digest and the reason", async function () {
         this.timeout(STEP_TIMEOUT);
-        await project.stack.up();
-        const verified = (await project.stack.outputs()).verifiedReferences.value as Record<string, string>;
+        await demo.project.up();
+        const verified = (await demo.project.stack.outputs()).verifiedReferences.value as Record<string, string>;
         firstVerified = verified;
         const slim = splitPinned(verified.slim);
 
         // By tag, as a maintainer would: the command asks the registry for the digest.
         const withdraw = await run(
             process.execPath,
-            [path.join(project.programDir, "bin", "uw3-binder.js"), "withdraw", "2025.01-slim", "--reason", REASON, "--stack", "demo"],
+            [path.join(demo.project.programDir, "bin", "uw3-binder.js"), "withdraw", "2025.01-slim", "--reason", REASON, "--stack", "demo"],
             {
-                cwd: project.programDir,
+                cwd: demo.project.programDir,
             },
         );
         assert.strictEqual(withdraw.code, 0, withdraw.stderr);
@@ -58,7 +39,7 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
             withdraw.stdout,
             new RegExp(`^Withdrew ${slim.digest} \\(127\\.0\\.0\\.1:5000/${namespace}/uw3-base:2025\\.01-slim\\) in Pulumi\\.demo\\.yaml`),
         );
-        const stackFile = fs.readFileSync(path.join(project.programDir, "Pulumi.demo.yaml"), "utf8");
+        const stackFile = fs.readFileSync(path.join(demo.project.programDir, "Pulumi.demo.yaml"), "utf8");
         assert.ok(
             stackFile.includes(
                 `uw3-binder:withdrawn:\n    - { digest: "${slim.digest}", reason: ${JSON.stringify(REASON)}, date: "${new Date().toISOString().slice(0, 10)}" }\n`,
@@ -67,9 +48,9 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         );
 
         // A docs-only commit rebuilds nothing: the slim image stays byte for byte the withdrawn release.
-        await source.write("docs/withdrawn.md", "a docs-only change\n");
-        await source.commitAll("docs only");
-        const err = await project.stack.up().then(
+        await demo.source.write("docs/withdrawn.md", "a docs-only change\n");
+        await demo.source.commitAll("docs only");
+        const err = await demo.project.up().then(
             () => undefined,
             (e: Error) => e,
         );
@@ -83,30 +64,30 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
         assert.ok(err.message.includes(`${slim.digest} is withdrawn: ${REASON} (uw3-binder:withdrawn)`), err.message);
         // The deps gate passed (its digest is not withdrawn), and the outputs still hold the last verified references.
         assert.doesNotMatch(err.message, /the gate for [^ ]*uw3-deps/);
-        assert.deepStrictEqual((await project.stack.outputs()).verifiedReferences.value, verified);
+        assert.deepStrictEqual((await demo.project.stack.outputs()).verifiedReferences.value, verified);
     });
 
     it("withdrawn with a replacement, a build that comes out as the withdrawn digest is repinned to it and up passes", async function () {
         this.timeout(STEP_TIMEOUT);
-        const stackPath = path.join(project.programDir, "Pulumi.demo.yaml");
+        const stackPath = path.join(demo.project.programDir, "Pulumi.demo.yaml");
         // Un-withdraw the first release (the last step's entry), so it can stand as the replacement.
         const text = fs.readFileSync(stackPath, "utf8");
         const withoutFirst = text.replace(/^ *uw3-binder:withdrawn:\n {4}- \{[^\n]*\}\n/m, "");
         assert.notStrictEqual(withoutFirst, text, text);
         fs.writeFileSync(stackPath, withoutFirst);
         // A new slim release, then withdrawn with the first one (an earlier stack's outputs) as its replacement.
-        await source.append("src/underworld3/cython/kernels.pyx", "\ndef mul(double a, double b):\n    return a * b\n");
-        await source.commitAll("kernels: mul");
-        await project.stack.up();
-        const second = (await project.stack.outputs()).verifiedReferences.value as Record<string, string>;
+        await demo.source.append("src/underworld3/cython/kernels.pyx", "\ndef mul(double a, double b):\n    return a * b\n");
+        await demo.source.commitAll("kernels: mul");
+        await demo.project.up();
+        const second = (await demo.project.stack.outputs()).verifiedReferences.value as Record<string, string>;
         const bad = splitPinned(second.slim);
         assert.notStrictEqual(bad.digest, splitPinned(firstVerified.slim).digest);
-        const outputsFile = path.join(project.root, "first-outputs.json");
+        const outputsFile = path.join(demo.project.root, "first-outputs.json");
         fs.writeFileSync(outputsFile, JSON.stringify({ verifiedReferences: firstVerified }));
         const withdraw = await run(
             process.execPath,
             [
-                path.join(project.programDir, "bin", "uw3-binder.js"),
+                path.join(demo.project.programDir, "bin", "uw3-binder.js"),
                 "withdraw",
                 "2025.01-slim",
                 "--reason",
@@ -116,20 +97,20 @@ describeEngine("engine: withdrawing the demo's slim release", (engine) => {
                 "--from-outputs",
                 outputsFile,
             ],
-            { cwd: project.programDir },
+            { cwd: demo.project.programDir },
         );
         assert.strictEqual(withdraw.code, 0, withdraw.stderr);
         assert.match(withdraw.stdout, new RegExp(`^Withdrew ${bad.digest} `));
         assert.ok(fs.readFileSync(stackPath, "utf8").includes(`replacement: "2025.01-slim@${splitPinned(firstVerified.slim).digest}"`));
 
         // A docs-only commit: the slim build stays the withdrawn digest; its gate checks the replacement instead.
-        await source.write("docs/replaced.md", "a docs-only change\n");
-        await source.commitAll("docs only");
-        const result = await project.stack.up();
+        await demo.source.write("docs/replaced.md", "a docs-only change\n");
+        await demo.source.commitAll("docs only");
+        const result = await demo.project.up();
         const verified = result.outputs.verifiedReferences.value as Record<string, string>;
         assert.strictEqual(verified.slim, firstVerified.slim);
         assert.strictEqual(verified.deps, second.deps);
-        const state = (await project.stack.exportStack()).deployment as {
+        const state = (await demo.project.stack.exportStack()).deployment as {
             resources: { urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
         };
         const gate = state.resources.find((r) => r.urn.endsWith("::slim-gate-check"));

@@ -28,7 +28,7 @@ async function check(args: string[]) {
 
 /** The layer digests and sizes the registry lists, read with plain fetch, apart from the client under test. */
 async function layersOf(registry: string, repository: string, reference: string): Promise<{ digest: string; size: number }[]> {
-    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { headers: { Accept: DOCKER_MANIFEST } });
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${reference}`, { headers: { Accept: DOCKER_MANIFEST } });
     assert.equal(res.status, 200);
     return ((await res.json()) as { layers: { digest: string; size: number }[] }).layers;
 }

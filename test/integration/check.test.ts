@@ -5,7 +5,6 @@
  * its own check with its own detail while every other check passes.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -35,21 +34,12 @@ function freePort(): Promise<number> {
  * name theirs `uw3-binder-check-<check>-<pid>-<random>`, so other runs on the engine do not interfere).
  */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-    const result = await new Promise<RunResult & { pid?: number }>((resolve) => {
-        // The credential variables of the caller's shell must not leak into a run that expects none.
-        const child = spawn(process.execPath, [CLI, "check", ...args], {
-            env: { ...process.env, UW3_BINDER_REGISTRY_USERNAME: "", UW3_BINDER_REGISTRY_PASSWORD: "", ...env },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        const timer = setTimeout(() => child.kill("SIGTERM"), 120000);
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? 1, stdout, stderr, pid: child.pid });
-        });
+    // The credential variables of the caller's shell must not leak into a run that expects none.
+    const result = await run(process.execPath, [CLI, "check", ...args], {
+        // run() sets DOCKER_BUILDKIT=0 for the harness's own builds; the CLI gets the caller's.
+        env: { DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT, UW3_BINDER_REGISTRY_USERNAME: "", UW3_BINDER_REGISTRY_PASSWORD: "", ...env },
+        timeoutMs: 120000,
+        killSignal: "SIGTERM",
     });
     const left = await run("docker", ["ps", "--all", "--filter", `name=uw3-binder-check-.*-${result.pid}-`, "--format", "{{.Names}}"]);
     assert.equal(left.stdout.trim(), "", `uw3-binder check ${args.join(" ")} left containers behind`);

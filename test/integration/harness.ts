@@ -8,6 +8,10 @@
  *
  * `UW3_BINDER_SERVICES_DIR` defaults to `/tmp/uw3-binder-services` (the script's default `--dir`).
  *
+ * Both serve TLS with a certificate from a CA the script makes. Node.js reads extra CAs only when it starts,
+ * so the test process itself must start with what `scripts/services.sh env` exports (NODE_EXTRA_CA_CERTS);
+ * the children the tests start (the Pulumi engine and its Node.js processes) get it from `trustEnv`.
+ *
  * A suite declared with `describeIntegration` skips, with the reason printed, when any of these is
  * missing on a developer machine; under `CI=true` it fails instead, so CI cannot go green by skipping.
  */
@@ -38,24 +42,39 @@ export interface IntegrationEnv {
     authRegistry: string;
     /** Credentials accepted by `authRegistry` (empty strings when the file was missing). */
     authCredentials: RegistryCredentials;
+    /** What a process needs in its environment to trust the registries' CA (`scripts/services.sh env`). */
+    trustEnv: Record<string, string>;
 }
 
 export function servicesDir(): string {
     return process.env.UW3_BINDER_SERVICES_DIR || DEFAULT_SERVICES_DIR;
 }
 
+const SERVICES_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "services.sh");
+
 export interface RunResult {
     code: number;
     stdout: string;
     stderr: string;
+    /** The child's process id (undefined when it could not be started). */
+    pid?: number;
 }
 
-/** Runs a command without a shell; never rejects (the caller decides what a non-zero code means). */
-export function run(
-    command: string,
-    args: string[],
-    opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
+export interface RunOptions {
+    input?: string | Buffer;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    timeoutMs?: number;
+    /** What a timeout sends (default SIGKILL; SIGTERM lets the child clean up after itself). */
+    killSignal?: NodeJS.Signals;
+}
+
+/**
+ * Runs a command without a shell; never rejects (the caller decides what a non-zero code means). An error
+ * on any of the child's streams (EPIPE when it exits before reading all of `input`) is noted in `stderr`,
+ * never thrown: the exit code says what happened.
+ */
+export function run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve) => {
         const child = spawn(command, args, {
             cwd: opts.cwd,
@@ -67,25 +86,35 @@ export function run(
         const timer = opts.timeoutMs
             ? setTimeout(() => {
                   stderr += `\n(killed after ${opts.timeoutMs} ms)`;
-                  child.kill("SIGKILL");
+                  child.kill(opts.killSignal ?? "SIGKILL");
               }, opts.timeoutMs)
             : undefined;
+        for (const [name, stream] of [
+            ["stdin", child.stdin],
+            ["stdout", child.stdout],
+            ["stderr", child.stderr],
+        ] as const) {
+            stream.on("error", (err: NodeJS.ErrnoException) => {
+                // A child that exits before reading its input is not our failure: its exit code tells.
+                if (!(name === "stdin" && err.code === "EPIPE")) stderr += `\n(${name}: ${err.message})`;
+            });
+        }
         child.stdout.on("data", (d) => (stdout += d));
         child.stderr.on("data", (d) => (stderr += d));
         child.on("error", (err) => {
             if (timer) clearTimeout(timer);
-            resolve({ code: 127, stdout, stderr: stderr + String(err) });
+            resolve({ code: 127, stdout, stderr: stderr + String(err), pid: child.pid });
         });
         child.on("close", (code) => {
             if (timer) clearTimeout(timer);
-            resolve({ code: code ?? 1, stdout, stderr });
+            resolve({ code: code ?? 1, stdout, stderr, pid: child.pid });
         });
         child.stdin.end(opts.input ?? "");
     });
 }
 
 /** Runs `docker ...` and throws with the command and its stderr when it fails. */
-export async function docker(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function docker(args: string[], opts: RunOptions = {}): Promise<string> {
     const result = await run("docker", args, opts);
     if (result.code !== 0) {
         throw new Error(`docker ${args.join(" ")} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
@@ -107,9 +136,22 @@ async function probe(url: string, headers: Record<string, string> = {}): Promise
     return fetch(url, { headers, signal: AbortSignal.timeout(3000) });
 }
 
+/** A certificate this process does not trust: the services' CA was not in NODE_EXTRA_CA_CERTS when it started. */
+const UNTRUSTED = new Set(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN"]);
+
 function describeError(err: unknown): string {
     const e = err as { message?: string; cause?: { code?: string; message?: string } };
+    if (e.cause?.code && UNTRUSTED.has(e.cause.code)) {
+        return `${e.cause.code}: this process does not trust the services' CA; start it after eval "$(scripts/services.sh env --dir ${servicesDir()})"`;
+    }
     return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+/** `export NAME='value'` lines, as `scripts/services.sh env` prints them. */
+function parseExports(text: string): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const match of text.matchAll(/^export ([A-Za-z_][A-Za-z0-9_]*)='([^'\n]*)'$/gm)) values[match[1]] = match[2];
+    return values;
 }
 
 let cachedEnv: Promise<IntegrationEnv> | undefined;
@@ -130,6 +172,7 @@ async function detect(): Promise<IntegrationEnv> {
         registry: OPEN_REGISTRY,
         authRegistry: AUTH_REGISTRY,
         authCredentials: { username: "", password: "" },
+        trustEnv: {},
     };
 
     const info = await run("docker", ["info", "--format", "{{.ServerVersion}}"], { timeoutMs: 10000 });
@@ -138,8 +181,12 @@ async function detect(): Promise<IntegrationEnv> {
     }
     if (!fs.existsSync(BUSYBOX_PATH)) problems.push(`${BUSYBOX_PATH} missing (install busybox-static)`);
 
+    const trust = await run("bash", [SERVICES_SCRIPT, "env", "--dir", dir], { timeoutMs: 10000 });
+    if (trust.code === 0) env.trustEnv = parseExports(trust.stdout);
+    else problems.push(`scripts/services.sh env failed: ${trust.stderr.trim().split("\n").pop()}`);
+
     try {
-        const res = await probe(`http://${OPEN_REGISTRY}/v2/`);
+        const res = await probe(`https://${OPEN_REGISTRY}/v2/`);
         if (res.status !== 200) problems.push(`registry ${OPEN_REGISTRY} answered GET /v2/ with HTTP ${res.status}, expected 200`);
     } catch (err) {
         problems.push(`registry ${OPEN_REGISTRY} not reachable (${describeError(err)})`);
@@ -154,7 +201,7 @@ async function detect(): Promise<IntegrationEnv> {
         env.authCredentials = { username: values.AUTH_REGISTRY_USERNAME ?? "", password: values.AUTH_REGISTRY_PASSWORD ?? "" };
         try {
             const basic = Buffer.from(`${env.authCredentials.username}:${env.authCredentials.password}`).toString("base64");
-            const res = await probe(`http://${env.authRegistry}/v2/`, { Authorization: `Basic ${basic}` });
+            const res = await probe(`https://${env.authRegistry}/v2/`, { Authorization: `Basic ${basic}` });
             if (res.status !== 200) {
                 problems.push(`registry ${env.authRegistry} refused the credentials in ${authFile} (HTTP ${res.status}, expected 200)`);
             }

@@ -29,9 +29,9 @@ const sha256 = (body: Buffer | string) => `sha256:${createHash("sha256").update(
 /** Pushes a blob through the distribution API (POST an upload, PUT it with its digest). */
 async function pushBlob(registry: string, repository: string, body: Buffer | string): Promise<string> {
     const digest = sha256(body);
-    const started = await fetch(`http://${registry}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+    const started = await fetch(`https://${registry}/v2/${repository}/blobs/uploads/`, { method: "POST" });
     assert.equal(started.status, 202, await started.text());
-    const location = new URL(started.headers.get("location")!, `http://${registry}`);
+    const location = new URL(started.headers.get("location")!, `https://${registry}`);
     location.searchParams.set("digest", digest);
     const put = await fetch(location, {
         method: "PUT",
@@ -50,7 +50,7 @@ async function pushManifest(
     document: object,
 ): Promise<{ digest: string; size: number }> {
     const body = JSON.stringify(document);
-    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { method: "PUT", headers: { "Content-Type": mediaType }, body });
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${reference}`, { method: "PUT", headers: { "Content-Type": mediaType }, body });
     assert.equal(res.status, 201, await res.text());
     return { digest: sha256(body), size: Buffer.byteLength(body) };
 }

@@ -5,9 +5,6 @@
  */
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { checkLayers } from "../../src/check/checks/layers";
 import { checkVisibility } from "../../src/check/checks/visibility";
 import { formatSize, shortDigest } from "../../src/check/layerSizes";
@@ -15,7 +12,7 @@ import { fetchImageManifests } from "../../src/registry/client";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../src/registry/schemas";
 import { BYTES_PER_MB } from "../../src/check/types";
 import { parseImageReference } from "../../src/images/reference";
-import { BUSYBOX_DOCKERFILE, PushedImage, describeIntegration, docker, randomFile } from "./harness";
+import { BUSYBOX_DOCKERFILE, PushedImage, describeIntegration, randomFile } from "./harness";
 
 const LIMITS = { maxLayerMb: 800, maxImageMb: 4096 };
 
@@ -27,13 +24,13 @@ interface RawManifest {
 
 /** Reads a manifest with plain fetch, independently of the client under test, to know what to expect. */
 async function rawManifest(registry: string, repository: string, reference: string): Promise<RawManifest> {
-    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { headers: { Accept: DOCKER_MANIFEST } });
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${reference}`, { headers: { Accept: DOCKER_MANIFEST } });
     assert.equal(res.status, 200, `GET manifest ${repository}:${reference}`);
     return (await res.json()) as RawManifest;
 }
 
 async function putManifest(registry: string, repository: string, reference: string, mediaType: string, body: string): Promise<string> {
-    const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, {
+    const res = await fetch(`https://${registry}/v2/${repository}/manifests/${reference}`, {
         method: "PUT",
         headers: { "Content-Type": mediaType },
         body,
@@ -103,7 +100,7 @@ describeIntegration("layers and visibility checks against real registries", (ctx
         assert.equal(
             result.detail,
             `cannot tell whether ${ctx.env.registry}/${repository}:no-such-tag is public: registry ${ctx.env.registry}, repository ${repository}, reference no-such-tag:` +
-                ` GET http://${ctx.env.registry}/v2/${repository}/manifests/no-such-tag answered HTTP 404 (MANIFEST_UNKNOWN manifest unknown); expected the manifest (does the tag or digest exist?)`,
+                ` GET https://${ctx.env.registry}/v2/${repository}/manifests/no-such-tag answered HTTP 404 (MANIFEST_UNKNOWN manifest unknown); expected the manifest (does the tag or digest exist?)`,
         );
     });
 
@@ -143,32 +140,40 @@ describeIntegration("layers and visibility checks against real registries", (ctx
             assert.equal(
                 result.detail,
                 `cannot read the manifests: registry ${ctx.env.authRegistry}, repository ${ref.repository}, reference ${privateImage.digest}:` +
-                    ` GET http://${ctx.env.authRegistry}/v2/${ref.repository}/manifests/${privateImage.digest} answered HTTP 401 (UNAUTHORIZED authentication required):` +
+                    ` GET https://${ctx.env.authRegistry}/v2/${ref.repository}/manifests/${privateImage.digest} answered HTTP 401 (UNAUTHORIZED authentication required):` +
                     ` the credentials of user "${ctx.env.authCredentials.username}" were refused`,
             );
         });
     });
 
     describe("multi-platform images", () => {
-        it("follows a Docker manifest list made by `docker manifest create --insecure` to every platform", async function () {
+        it("follows a Docker manifest list, as `docker manifest push` writes it, to every platform", async function () {
             this.timeout(30000);
             const list = `${ctx.env.registry}/${repository}:multi`;
-            // `docker manifest` keeps state under DOCKER_CONFIG; a throwaway one leaves ~/.docker alone.
-            const env = { DOCKER_CONFIG: await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-manifest-")) };
-            try {
-                await docker(["manifest", "create", "--insecure", list, good.reference, big.reference], { env });
-                // Both test images are linux/amd64; the annotation makes the big one stand in for arm64.
-                await docker(["manifest", "annotate", "--arch", "arm64", "--variant", "v8", list, big.reference], { env });
-                await docker(["manifest", "push", "--purge", "--insecure", list], { env });
-            } finally {
-                await fs.promises.rm(env.DOCKER_CONFIG, { recursive: true, force: true });
+            // Pushed by hand: `docker manifest push` speaks plain http to a loopback registry (Docker's CLI counts
+            // 127.0.0.0/8 as insecure), which the TLS test registries refuse. Both test images are linux/amd64; the
+            // list's platform makes the big one stand in for arm64.
+            const entries = [];
+            for (const [image, platform] of [
+                [good, { architecture: "amd64", os: "linux" }],
+                [big, { architecture: "arm64", os: "linux", variant: "v8" }],
+            ] as const) {
+                const res = await fetch(`https://${ctx.env.registry}/v2/${repository}/manifests/${image.digest}`, { headers: { Accept: DOCKER_MANIFEST } });
+                assert.equal(res.status, 200);
+                entries.push({ mediaType: DOCKER_MANIFEST, size: (await res.arrayBuffer()).byteLength, digest: image.digest, platform });
             }
+            await putManifest(
+                ctx.env.registry,
+                repository,
+                "multi",
+                DOCKER_MANIFEST_LIST,
+                JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST_LIST, manifests: entries }),
+            );
 
             const manifests = await fetchImageManifests(parseImageReference(list));
-            const listRes = await fetch(`http://${ctx.env.registry}/v2/${repository}/manifests/multi`, { headers: { Accept: DOCKER_MANIFEST_LIST } });
+            const listRes = await fetch(`https://${ctx.env.registry}/v2/${repository}/manifests/multi`, { headers: { Accept: DOCKER_MANIFEST_LIST } });
             assert.equal(listRes.headers.get("content-type"), DOCKER_MANIFEST_LIST);
             assert.equal(manifests.indexDigest, listRes.headers.get("docker-content-digest"));
-            // `docker manifest create` lists its entries in no fixed order.
             assert.deepEqual(manifests.platforms.map((p) => [p.platform, p.digest, p.layers.length]).sort(), [
                 ["linux/amd64", good.digest, 3],
                 ["linux/arm64/v8", big.digest, 3],
@@ -208,7 +213,7 @@ describeIntegration("layers and visibility checks against real registries", (ctx
                 const docker = await rawManifest(ctx.env.registry, repository, image.digest);
                 // Blobs are mounted into the new repository so its manifests may reference them.
                 for (const blob of [docker.config, ...docker.layers]) {
-                    const res = await fetch(`http://${ctx.env.registry}/v2/${ociRepository}/blobs/uploads/?mount=${blob.digest}&from=${repository}`, {
+                    const res = await fetch(`https://${ctx.env.registry}/v2/${ociRepository}/blobs/uploads/?mount=${blob.digest}&from=${repository}`, {
                         method: "POST",
                     });
                     assert.equal(res.status, 201, `mount ${blob.digest}`);
@@ -226,7 +231,7 @@ describeIntegration("layers and visibility checks against real registries", (ctx
             const indexDigest = await putManifest(ctx.env.registry, ociRepository, "index", OCI_INDEX, index);
 
             // Why the client sends the index types: without them this registry refuses the tag outright.
-            const narrow = await fetch(`http://${ctx.env.registry}/v2/${ociRepository}/manifests/index`, { headers: { Accept: DOCKER_MANIFEST } });
+            const narrow = await fetch(`https://${ctx.env.registry}/v2/${ociRepository}/manifests/index`, { headers: { Accept: DOCKER_MANIFEST } });
             assert.equal(narrow.status, 404);
 
             const manifests = await fetchImageManifests(parseImageReference(`${ctx.env.registry}/${ociRepository}:index`));

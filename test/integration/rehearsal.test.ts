@@ -6,11 +6,11 @@
  * an image behind.
  */
 import * as assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as path from "node:path";
 import { RehearsalReport } from "../../src/rehearsal/launch";
-import { PushedImage, RunResult, describeIntegration } from "./harness";
+import { PushedImage, RunResult, describeIntegration, run } from "./harness";
 import { fixtureSpec } from "./fixtureImages";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
@@ -25,17 +25,11 @@ async function dockerListing(args: string[]): Promise<string> {
 
 /** Runs `node bin/uw3-binder.js rehearse ...`, then asserts it left no container and no image behind. */
 async function rehearse(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-    const result = await new Promise<RunResult & { pid?: number }>((resolve) => {
-        const child = spawn(process.execPath, [CLI, "rehearse", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        const timer = setTimeout(() => child.kill("SIGTERM"), 120000);
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? 1, stdout, stderr, pid: child.pid });
-        });
+    const result = await run(process.execPath, [CLI, "rehearse", ...args], {
+        // run() sets DOCKER_BUILDKIT=0 for the harness's own builds; the CLI builds as the caller's docker would.
+        env: { DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT, ...env },
+        timeoutMs: 120000,
+        killSignal: "SIGTERM",
     });
     const mine = (listing: string) => listing.split("\n").filter((l) => l.includes(`-${result.pid}-`));
     const containers = await dockerListing(["ps", "--all", "--filter", "name=uw3-binder-rehearsal-", "--format", "{{.Names}}"]);

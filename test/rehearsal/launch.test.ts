@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { run } from "../integration/harness";
 import {
     binderLaunchCommand,
     describeBuildFailure,
@@ -79,13 +79,7 @@ describe("rehearsal: the launch as mybinder.org does it", () => {
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const { port } = server.address() as AddressInfo;
         // busybox sh runs its own wget, sed and tail applets, as in the fixture images.
-        const probe = (url: string) =>
-            new Promise<string>((resolve) => {
-                const child = spawn("/bin/busybox", ["sh", "-c", PROBE_SCRIPT, "sh", url], { env: { PATH: "/nonexistent" } });
-                let out = "";
-                child.stdout.on("data", (d) => (out += d));
-                child.on("close", () => resolve(out));
-            });
+        const probe = async (url: string) => (await run("/bin/busybox", ["sh", "-c", PROBE_SCRIPT, "sh", url], { env: { PATH: "/nonexistent" } })).stdout;
         try {
             assert.strictEqual(await probe(`http://127.0.0.1:${port}/`), "status=200\n");
             assert.strictEqual(await probe(`http://127.0.0.1:${port}/api`), "status=404\n");
