@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT } from "./src/config/schema";
-import { SECRET_KEYS } from "./src/config/keys";
+import { LAUNCHER_PAT_ENV, SECRET_KEYS } from "./src/config/keys";
 import { registryPasswordServers } from "./src/config/secrets";
 
 export interface RegistryLoginSecret {
@@ -53,6 +53,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
             keys: presentKeys,
             registryPasswordServers: passwordServers ?? [],
             githubTokenFromEnv: !!process.env.GITHUB_TOKEN,
+            launcherPatFromEnv: !!process.env[LAUNCHER_PAT_ENV],
         });
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -68,7 +69,13 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
         registryPasswords[login.server] =
             login.secret.entry !== undefined ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!])) : uw3.requireSecret("registryPassword");
     }
-    const launcherPat = config.source.launcherPatSecret ? uw3.requireSecret("launcherPat") : undefined;
+    // The stack's secret, else the environment's (a secret from here on, as the config's is).
+    const launcherPatFromConfig = all[KEYS.launcherPat] !== undefined;
+    const launcherPat = !config.source.launcherPatSecret
+        ? undefined
+        : launcherPatFromConfig
+          ? uw3.requireSecret("launcherPat")
+          : pulumi.secret(process.env[LAUNCHER_PAT_ENV] ?? "");
     const login = (server: string) => {
         const found = config.logins.find((l) => l.server === server);
         return found ? { username: found.username, password: registryPasswords[server] } : undefined;

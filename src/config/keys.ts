@@ -21,6 +21,13 @@ export const KEYS = {
     withdrawn: `${PROJECT}:withdrawn`,
 } as const;
 
+/**
+ * The environment variable that stands in for `uw3-binder:launcherPat` when the stack does not set it, as
+ * `GITHUB_TOKEN` does for `github:token` (`scripts/services.sh env` exports the demo's). Its value is made a
+ * secret the moment the program reads it.
+ */
+export const LAUNCHER_PAT_ENV = "UW3_BINDER_LAUNCHER_PAT";
+
 /** The keys set with `pulumi config set --secret`; their values are never read as plain text. */
 export const SECRET_KEYS: readonly string[] = [KEYS.token, KEYS.registryPassword, KEYS.registryPasswords, KEYS.launcherPat];
 /** The plain keys, in the order problems with them are reported (the secrets' problems come last). */

@@ -34,7 +34,7 @@ import {
     withdrawnReleases,
     withdrawnSchema,
 } from "./keySchemas";
-import { KEYS, PLAIN_KEYS, PROJECT, SECRET_KEYS } from "./keys";
+import { KEYS, LAUNCHER_PAT_ENV, PLAIN_KEYS, PROJECT, SECRET_KEYS } from "./keys";
 import { registryServerProblem } from "./names";
 import { addRuleIssues, ConfigError, isRuleIssue, issueProblems, keyPath, RuleIssue, ruleIssue } from "./problems";
 import { secretCommand, secretMapEntry } from "./secrets";
@@ -150,6 +150,8 @@ export interface SecretPresence {
     registryPasswordServers: string[];
     /** `GITHUB_TOKEN` in the environment stands in for `github:token`, as the provider accepts it. */
     githubTokenFromEnv: boolean;
+    /** `UW3_BINDER_LAUNCHER_PAT` in the environment stands in for `uw3-binder:launcherPat`. */
+    launcherPatFromEnv?: boolean;
 }
 
 /**
@@ -350,9 +352,12 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
             ruleIssue([KEYS.token], `missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``),
         );
     }
-    if ((source?.launcherPatSecret ?? true) && !secrets.keys.includes(KEYS.launcherPat)) {
+    if ((source?.launcherPatSecret ?? true) && !secrets.keys.includes(KEYS.launcherPat) && !secrets.launcherPatFromEnv) {
         issues.push(
-            ruleIssue([KEYS.launcherPat], `missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\``),
+            ruleIssue(
+                [KEYS.launcherPat],
+                `missing secret (stored as the LAUNCHER_PAT Actions secret); set it with \`${secretCommand(KEYS.launcherPat)}\` (or ${LAUNCHER_PAT_ENV})`,
+            ),
         );
     }
     return issues;

@@ -98,7 +98,7 @@ describe("config schema", () => {
             [
                 '`uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
                 "`github:token`: missing secret (the GitHub token that writes the launcher repository); set it with `pulumi config set --secret github:token <value>`",
-                "`uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>`",
+                "`uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>` (or UW3_BINDER_LAUNCHER_PAT)",
             ],
         );
     });

@@ -8,7 +8,19 @@ import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { formatSize } from "../../src/check/layerSizes";
 import { run } from "../integration/harness";
-import { changes, describeEngine, EngineProject, registryManifest, RUN_ID, SourceRepo, splitPinned, stopAfterFailure, UNVERIFIED, warnings } from "./engine";
+import {
+    changes,
+    demoImagesOnly,
+    describeEngine,
+    EngineProject,
+    registryManifest,
+    RUN_ID,
+    SourceRepo,
+    splitPinned,
+    stopAfterFailure,
+    UNVERIFIED,
+    warnings,
+} from "./engine";
 import { stepsInOrder } from "./ordered";
 
 const STEP_TIMEOUT = 600000;
@@ -52,6 +64,7 @@ describeEngine("engine: the demo stack from up to destroy", (engine) => {
         project = await EngineProject.create(env, {
             stack: "demo",
             edit: (config: Record<string, any>) => {
+                demoImagesOnly(config);
                 config["uw3-binder:registry"] = { server: env.services.authRegistry, namespace, username: env.services.authCredentials.username };
                 // A private registry fails `visibility` by design (mybinder.org pulls anonymously): the one check off here.
                 const images = config["uw3-binder:images"];

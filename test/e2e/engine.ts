@@ -96,6 +96,16 @@ export function changes(summary: OpMap | undefined): Record<string, number> {
     return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0));
 }
 
+/**
+ * The demo stack without its launcher (images and gates only), for the suites about images: no GitHub
+ * resource, no rehearsal, no LAUNCHER_PAT. The launcher suite (launcher.test.ts) keeps it.
+ */
+export function demoImagesOnly(config: Record<string, any>): void {
+    delete config["uw3-binder:launcher"];
+    for (const key of Object.keys(config)) if (key.startsWith("github:")) delete config[key];
+    config["uw3-binder:source"] = { ...config["uw3-binder:source"], launcherPatSecret: false };
+}
+
 /** The demo stack of an ordered suite, on the open registry, with its own example source repository. */
 export interface DemoSteps {
     readonly project: EngineProject;
@@ -103,7 +113,7 @@ export interface DemoSteps {
 }
 
 /**
- * For an ordered suite's `describe` body: the demo stack on the open registry under `namespace`, made
+ * For an ordered suite's `describe` body: the demo stack's images (demoImagesOnly) on the open registry under `namespace`, made
  * before the first step, its update stopped after a failed step (`stopAfterFailure`), the steps after a
  * failed one skipped (`stepsInOrder`), destroyed and removed after the last.
  */
@@ -117,6 +127,7 @@ export function demoSteps(engine: () => EngineEnv, namespace: string): DemoSteps
         project = await EngineProject.create(engine(), {
             stack: "demo",
             edit: (config: Record<string, any>) => {
+                demoImagesOnly(config);
                 config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace };
             },
         });

@@ -4,7 +4,7 @@
  * in the program folder when the next step, or the cleanup that removes that folder, runs.
  */
 import * as assert from "assert";
-import { describeEngine, EngineProject, processesIn, RUN_ID } from "./engine";
+import { demoImagesOnly, describeEngine, EngineProject, processesIn, RUN_ID } from "./engine";
 
 describeEngine("engine: a step that fails leaves no update running", (engine) => {
     it("stop() ends an up in flight: no engine process is left in the program folder, and the next operation gets the stack", async function () {
@@ -12,6 +12,7 @@ describeEngine("engine: a step that fails leaves no update running", (engine) =>
         const project = await EngineProject.create(engine(), {
             stack: "demo",
             edit: (config: Record<string, any>) => {
+                demoImagesOnly(config);
                 config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace: `e2e-stop-${RUN_ID}` };
             },
         });

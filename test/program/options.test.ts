@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { BinderMocks } from "../../src/plan/mocks";
+import { BinderMocks, isSecretValue, redactSecrets, unwrapSecrets } from "../../src/plan/mocks";
 import { runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
 function urnOf(run: { resources: { name: string; type: string }[] }, name: string): string {
@@ -40,24 +40,51 @@ describe("program: resource options and config errors", () => {
         }
     });
 
+    /** Runs `body` with UW3_BINDER_LAUNCHER_PAT set to `value` (or unset), as a shell that evaluated services.sh env would. */
+    async function withLauncherPatEnv<T>(value: string | undefined, body: () => Promise<T>): Promise<T> {
+        const saved = process.env.UW3_BINDER_LAUNCHER_PAT;
+        if (value === undefined) delete process.env.UW3_BINDER_LAUNCHER_PAT;
+        else process.env.UW3_BINDER_LAUNCHER_PAT = value;
+        try {
+            return await body();
+        } finally {
+            if (saved === undefined) delete process.env.UW3_BINDER_LAUNCHER_PAT;
+            else process.env.UW3_BINDER_LAUNCHER_PAT = saved;
+        }
+    }
+
+    it("with no uw3-binder:launcherPat, stores UW3_BINDER_LAUNCHER_PAT as LAUNCHER_PAT, a secret; the stack's own secret wins over it", async () => {
+        const { "uw3-binder:launcherPat": configured, ...others } = SECRETS;
+        const fromEnv = await withLauncherPatEnv("pat-from-the-environment", () => runStack(stackConfig(), others, { mocks: new BinderMocks() }));
+        const secret = fromEnv.resources.find((r) => r.type === TYPES.actionsSecret)!;
+        assert.ok(isSecretValue(secret.inputs.value), "the value from the environment must be a secret");
+        assert.strictEqual(unwrapSecrets(secret.inputs.value), "pat-from-the-environment");
+        assert.ok(!JSON.stringify(redactSecrets(fromEnv.resources.map((r) => r.inputs))).includes("pat-from-the-environment"));
+        const both = await withLauncherPatEnv("pat-from-the-environment", () => runStack(stackConfig(), SECRETS, { mocks: new BinderMocks() }));
+        assert.strictEqual(unwrapSecrets(both.resources.find((r) => r.type === TYPES.actionsSecret)!.inputs.value), configured);
+    });
+
     it("rejects an invalid config before declaring any resource, with all problems in one message", async () => {
         const config = stackConfig();
         config["uw3-binder:release"] = "25.1";
         config["uw3-binder:launcher"].branches[2].name = "main";
         const mocks = new BinderMocks();
-        await assert.rejects(runStack(config, { "github:token": "t" }, { mocks }), (err: Error) => {
-            assert.strictEqual(
-                err.message,
-                [
-                    "invalid uw3-binder stack config (4 problems):",
-                    '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "25.1"',
-                    '  - `uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
-                    '  - `uw3-binder:launcher.branches[2].name`: duplicate launcher branch "main"; each branch is listed once',
-                    "  - `uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>`",
-                ].join("\n"),
-            );
-            return true;
-        });
+        await assert.rejects(
+            withLauncherPatEnv(undefined, () => runStack(config, { "github:token": "t" }, { mocks })),
+            (err: Error) => {
+                assert.strictEqual(
+                    err.message,
+                    [
+                        "invalid uw3-binder stack config (4 problems):",
+                        '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "25.1"',
+                        '  - `uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
+                        '  - `uw3-binder:launcher.branches[2].name`: duplicate launcher branch "main"; each branch is listed once',
+                        "  - `uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>` (or UW3_BINDER_LAUNCHER_PAT)",
+                    ].join("\n"),
+                );
+                return true;
+            },
+        );
         assert.deepStrictEqual(mocks.resources, []);
     });
 });
