@@ -10,6 +10,11 @@ export interface FaultRule {
     method?: string;
     /** A glob over the request path without the query (`/api/v3/repos/o/r/contents/**`); `*` stops at `/`. */
     path: string;
+    /**
+     * Only requests about this branch: a contents write's JSON `branch`, or the `?ref=` of a read. The contents API
+     * writes every branch's files through the same path, so this is how a test fails the write to one branch.
+     */
+    branch?: string;
     /** The first match to hit, 1-based. Default 1. */
     nth?: number;
     /** How many matches to hit from the `nth` on. Default 1. */
@@ -22,6 +27,7 @@ export interface FaultRule {
 export interface ActiveFault extends Required<Pick<FaultRule, "path" | "nth" | "count" | "when">> {
     id: number;
     method?: string;
+    branch?: string;
     status?: number;
     delayMs?: number;
     /** Requests that matched so far. */
@@ -34,9 +40,10 @@ const MAX_DELAY_MS = 120_000;
 
 /** Checks a rule from the control API; throws one line naming the bad field and what was expected. */
 export function parseFaultRule(raw: unknown): FaultRule {
-    if (typeof raw !== "object" || raw === null) throw new Error('a fault is a JSON object: { "path": GLOB, "method"?, "nth"?, "count"?, "status"?, "delayMs"?, "when"? }');
+    if (typeof raw !== "object" || raw === null)
+        throw new Error('a fault is a JSON object: { "path": GLOB, "method"?, "branch"?, "nth"?, "count"?, "status"?, "delayMs"?, "when"? }');
     const r = raw as Record<string, unknown>;
-    const known = new Set(["method", "path", "nth", "count", "status", "delayMs", "when"]);
+    const known = new Set(["method", "path", "branch", "nth", "count", "status", "delayMs", "when"]);
     for (const k of Object.keys(r)) if (!known.has(k)) throw new Error(`fault: unknown field "${k}" (expected ${[...known].join(", ")})`);
     if (typeof r.path !== "string" || !r.path.startsWith("/") || r.path.length > 1000) throw new Error('fault.path must be a glob starting with "/" (at most 1000 characters)');
     if (r.method !== undefined && (typeof r.method !== "string" || !/^[A-Z]{3,7}$/.test(r.method))) throw new Error("fault.method must be an HTTP method in capitals, e.g. PUT");
@@ -46,8 +53,11 @@ export function parseFaultRule(raw: unknown): FaultRule {
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new Error(`fault.${k} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
         return v;
     };
+    if (r.branch !== undefined && (typeof r.branch !== "string" || r.branch.length < 1 || r.branch.length > 255))
+        throw new Error("fault.branch must be a branch name (1 to 255 characters)");
     const rule: FaultRule = { path: r.path };
     if (r.method !== undefined) rule.method = r.method as string;
+    if (r.branch !== undefined) rule.branch = r.branch as string;
     const nth = int("nth", 1, 1_000_000);
     const count = int("count", 1, 1_000_000);
     const status = int("status", 400, 599);
@@ -72,6 +82,7 @@ export class Faults {
     add(rule: FaultRule): ActiveFault {
         const fault: ActiveFault = { id: this.nextId++, path: rule.path, nth: rule.nth ?? 1, count: rule.count ?? 1, when: rule.when ?? "before", seen: 0, hits: 0 };
         if (rule.method) fault.method = rule.method;
+        if (rule.branch !== undefined) fault.branch = rule.branch;
         if (rule.status !== undefined) fault.status = rule.status;
         if (rule.delayMs !== undefined) fault.delayMs = rule.delayMs;
         this.rules.push({ fault, match: picomatch(rule.path, { dot: true }) });
@@ -87,10 +98,11 @@ export class Faults {
     }
 
     /** Counts the request against every matching fault; returns the one to apply to it, if any. */
-    take(method: string, path: string): ActiveFault | undefined {
+    take(method: string, path: string, branch?: string): ActiveFault | undefined {
         let chosen: ActiveFault | undefined;
         for (const { fault, match } of this.rules) {
             if ((fault.method && fault.method !== method) || !match(path)) continue;
+            if (fault.branch !== undefined && fault.branch !== branch) continue;
             fault.seen++;
             if (!chosen && fault.seen >= fault.nth && fault.hits < fault.count) {
                 fault.hits++;

@@ -107,6 +107,18 @@ function optBool(body: Record<string, unknown>, field: string): boolean | undefi
     return v;
 }
 
+/** The `branch` a JSON request body names (a contents write), if any; never throws. */
+function bodyBranch(body: Buffer): string | undefined {
+    if (body.length === 0 || body.length > 64 * 1024 * 1024) return undefined;
+    try {
+        const parsed: unknown = JSON.parse(body.toString("utf8"));
+        const branch = typeof parsed === "object" && parsed !== null ? (parsed as { branch?: unknown }).branch : undefined;
+        return typeof branch === "string" ? branch : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 const NOT_FOUND = (docs = "") => new HttpError(404, "Not Found", docs);
 
 /** The REST endpoints the GitHub provider calls, git smart HTTP, and a control API for tests, on one loopback port. */
@@ -163,15 +175,23 @@ export class LocalGitHub {
         this.seen.push(entry);
         if (this.seen.length > REQUEST_LOG_LIMIT) this.seen.splice(0, this.seen.length - REQUEST_LOG_LIMIT);
         res.on("finish", () => (entry.status = res.statusCode));
-        const fault = this.faults.take(method, url.pathname);
+        const isApi = url.pathname.startsWith("/api/v3/") || url.pathname === "/api/v3";
+        // The body first (bounded), so that a fault can be about the branch a contents write names.
+        let body: Buffer;
+        try {
+            body = isApi ? await readBody(req, this.options.bodyLimit ?? 10 * 1024 * 1024) : Buffer.alloc(0);
+        } catch (e) {
+            return this.send(res, req, this.errorReply(e));
+        }
+        const fault = this.faults.take(method, url.pathname, url.searchParams.get("ref") ?? bodyBranch(body));
         if (fault) entry.fault = fault.id;
         if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         if (fault?.status !== undefined && fault.when === "before") {
             req.resume();
             return this.send(res, req, this.faultReply(fault));
         }
-        if (url.pathname.startsWith("/api/v3/") || url.pathname === "/api/v3") {
-            const reply = await this.api(req, method, url).catch((e: unknown) => this.errorReply(e));
+        if (isApi) {
+            const reply = await this.api(req, method, url, body).catch((e: unknown) => this.errorReply(e));
             return this.send(res, req, fault?.status !== undefined ? this.faultReply(fault) : reply);
         }
         const smart = /^\/([^/]+)\/([^/]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(url.pathname);
@@ -278,8 +298,7 @@ export class LocalGitHub {
 
     // ---- REST ----
 
-    private async api(req: http.IncomingMessage, method: string, url: URL): Promise<Reply> {
-        const body = await readBody(req, this.options.bodyLimit ?? 10 * 1024 * 1024);
+    private async api(req: http.IncomingMessage, method: string, url: URL, body: Buffer): Promise<Reply> {
         const user = this.user(req);
         let segments: string[];
         try {

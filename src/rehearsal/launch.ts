@@ -235,10 +235,13 @@ function step(name: RehearsalStep, ok: boolean, detail: string, since: number): 
  * Rehearses one launcher branch: builds its `.binder/Dockerfile` exactly as the program commits it and
  * starts the result as mybinder.org would. Never throws for what Docker or the image did: each step
  * reports. Throws only for a `reference` launcherDockerfile refuses (the CLI validates it first).
+ *
+ * With `checkout` (a clone of the launcher branch), the build is of that repository as committed, its
+ * `.binder/Dockerfile` and all, as repo2docker builds a clone, instead of the text rendered here.
  */
-export async function rehearseLaunch(reference: string, target: RehearsalTarget, options: RehearsalOptions): Promise<RehearsalOutcome> {
+export async function rehearseLaunch(reference: string, target: RehearsalTarget, options: RehearsalOptions, checkout?: string): Promise<RehearsalOutcome> {
     const pin: LauncherPin = { ...target, reference };
-    const dockerfile = launcherDockerfile(pin);
+    const dockerfile = checkout === undefined ? launcherDockerfile(pin) : undefined;
     const outcome = (steps: RehearsalStepResult[], secondsToHttp200?: number): RehearsalOutcome => ({
         reference,
         branch: target.branch,
@@ -256,7 +259,7 @@ export async function rehearseLaunch(reference: string, target: RehearsalTarget,
     }
     return whileRemovingOnSignal(REHEARSAL_CONTAINER_PREFIX, async (containers) => {
         try {
-            return await buildAndLaunch(reference, target, options, dockerfile, containers, outcome);
+            return await buildAndLaunch(reference, target, options, dockerfile ?? { checkout: checkout! }, containers, outcome);
         } catch (err) {
             // The engine went away mid-build (DockerUnavailableError): a verdict on the host, not the image.
             if (!(err instanceof DockerUnavailableError)) throw err;
@@ -270,7 +273,7 @@ async function buildAndLaunch(
     reference: string,
     target: RehearsalTarget,
     options: RehearsalOptions,
-    dockerfile: string,
+    dockerfile: string | { checkout: string },
     containers: ContainerSet,
     outcome: (steps: RehearsalStepResult[], secondsToHttp200?: number) => RehearsalOutcome,
 ): Promise<RehearsalOutcome> {
@@ -278,10 +281,12 @@ async function buildAndLaunch(
     // A name (and image tag) no concurrent rehearsal can collide with; the pid lets tests find leftovers.
     const name = containers.uniqueName(branchSlug(target.branch).slice(0, 60).toLowerCase());
     const tag = `${REHEARSAL_IMAGE_REPOSITORY}:${name.slice(REHEARSAL_CONTAINER_PREFIX.length)}`;
-    const context = await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-rehearsal-"));
+    const context = typeof dockerfile === "string" ? await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-rehearsal-")) : dockerfile.checkout;
     try {
-        await fs.promises.mkdir(path.join(context, path.dirname(LAUNCHER_DOCKERFILE_PATH)), { recursive: true });
-        await fs.promises.writeFile(path.join(context, LAUNCHER_DOCKERFILE_PATH), dockerfile);
+        if (typeof dockerfile === "string") {
+            await fs.promises.mkdir(path.join(context, path.dirname(LAUNCHER_DOCKERFILE_PATH)), { recursive: true });
+            await fs.promises.writeFile(path.join(context, LAUNCHER_DOCKERFILE_PATH), dockerfile);
+        }
 
         containers.addImage(tag);
         // The classic builder, as repo2docker drives it through docker-py (no BuildKit).
@@ -308,8 +313,24 @@ async function buildAndLaunch(
         return outcome([buildStep, step("launch", launch.ok, launch.detail, since)], launch.secondsToHttp200);
     } finally {
         await containers.removeImage(tag);
-        await fs.promises.rm(context, { recursive: true, force: true });
+        if (typeof dockerfile === "string") await fs.promises.rm(context, { recursive: true, force: true });
     }
+}
+
+/**
+ * Starts an image built elsewhere (by repo2docker itself) as the rehearsal starts its own build, with the
+ * same user, limits, command and probe; the container is removed afterwards, the image is left alone.
+ */
+export async function rehearseStart(image: string, branch: string, options: RehearsalOptions): Promise<RehearsalStepResult & { secondsToHttp200?: number }> {
+    const since = Date.now();
+    return whileRemovingOnSignal(REHEARSAL_CONTAINER_PREFIX, async (containers) => {
+        const name = containers.uniqueName(branchSlug(branch).slice(0, 60).toLowerCase());
+        const launch = await launchAndProbe(name, image, options, containers);
+        return {
+            ...step("launch", launch.ok, launch.detail, since),
+            ...(launch.secondsToHttp200 !== undefined ? { secondsToHttp200: launch.secondsToHttp200 } : {}),
+        };
+    });
 }
 
 interface LaunchVerdict {
