@@ -33,11 +33,11 @@ export function parseAccounts(raw: unknown, source: string): Accounts {
     const accounts: Accounts = { byLogin: new Map(), byToken: new Map(), members: new Map() };
     let id = 1000;
     const add = (login: unknown, type: Account["type"], where: string, extra: { name?: unknown; email?: unknown }): Account => {
-        if (typeof login !== "string" || !isLogin(login)) fail(`${where}.login must be a GitHub login (letters, digits, inner hyphens, at most 39), got ${JSON.stringify(login)}`);
+        if (typeof login !== "string" || !isLogin(login))
+            fail(`${where}.login must be a GitHub login (letters, digits, inner hyphens, at most 39), got ${JSON.stringify(login)}`);
         const key = (login as string).toLowerCase();
         if (accounts.byLogin.has(key)) fail(`${where}.login ${JSON.stringify(login)} is given twice`);
-        for (const f of ["name", "email"] as const)
-            if (extra[f] !== undefined && typeof extra[f] !== "string") fail(`${where}.${f} must be a string`);
+        for (const f of ["name", "email"] as const) if (extra[f] !== undefined && typeof extra[f] !== "string") fail(`${where}.${f} must be a string`);
         const account: Account = {
             login: login as string,
             id: ++id,
@@ -62,7 +62,8 @@ export function parseAccounts(raw: unknown, source: string): Accounts {
         add(o.login, "Organization", where, {});
         const members = new Set<string>();
         for (const m of o.members) {
-            if (typeof m !== "string" || accounts.byLogin.get(m.toLowerCase())?.type !== "User") fail(`${where}.members: ${JSON.stringify(m)} is not a user of "users"`);
+            if (typeof m !== "string" || accounts.byLogin.get(m.toLowerCase())?.type !== "User")
+                fail(`${where}.members: ${JSON.stringify(m)} is not a user of "users"`);
             members.add(m.toLowerCase());
         }
         accounts.members.set(o.login.toLowerCase(), members);

@@ -60,6 +60,9 @@ export class LocalGitHubClient {
 
     /** An Actions secret opened with the repository's private key: what the client sealed. */
     async secret(owner: string, repository: string, name: string): Promise<OpenedSecret> {
-        return (await this.call("GET", `/_local/secrets/${encodeURIComponent(owner)}/${encodeURIComponent(repository)}/${encodeURIComponent(name)}`)) as OpenedSecret;
+        return (await this.call(
+            "GET",
+            `/_local/secrets/${encodeURIComponent(owner)}/${encodeURIComponent(repository)}/${encodeURIComponent(name)}`,
+        )) as OpenedSecret;
     }
 }

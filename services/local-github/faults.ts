@@ -45,12 +45,15 @@ export function parseFaultRule(raw: unknown): FaultRule {
     const r = raw as Record<string, unknown>;
     const known = new Set(["method", "path", "branch", "nth", "count", "status", "delayMs", "when"]);
     for (const k of Object.keys(r)) if (!known.has(k)) throw new Error(`fault: unknown field "${k}" (expected ${[...known].join(", ")})`);
-    if (typeof r.path !== "string" || !r.path.startsWith("/") || r.path.length > 1000) throw new Error('fault.path must be a glob starting with "/" (at most 1000 characters)');
-    if (r.method !== undefined && (typeof r.method !== "string" || !/^[A-Z]{3,7}$/.test(r.method))) throw new Error("fault.method must be an HTTP method in capitals, e.g. PUT");
+    if (typeof r.path !== "string" || !r.path.startsWith("/") || r.path.length > 1000)
+        throw new Error('fault.path must be a glob starting with "/" (at most 1000 characters)');
+    if (r.method !== undefined && (typeof r.method !== "string" || !/^[A-Z]{3,7}$/.test(r.method)))
+        throw new Error("fault.method must be an HTTP method in capitals, e.g. PUT");
     const int = (k: string, min: number, max: number): number | undefined => {
         const v = r[k];
         if (v === undefined) return undefined;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new Error(`fault.${k} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+            throw new Error(`fault.${k} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
         return v;
     };
     if (r.branch !== undefined && (typeof r.branch !== "string" || r.branch.length < 1 || r.branch.length > 255))
@@ -80,7 +83,15 @@ export class Faults {
     private nextId = 1;
 
     add(rule: FaultRule): ActiveFault {
-        const fault: ActiveFault = { id: this.nextId++, path: rule.path, nth: rule.nth ?? 1, count: rule.count ?? 1, when: rule.when ?? "before", seen: 0, hits: 0 };
+        const fault: ActiveFault = {
+            id: this.nextId++,
+            path: rule.path,
+            nth: rule.nth ?? 1,
+            count: rule.count ?? 1,
+            when: rule.when ?? "before",
+            seen: 0,
+            hits: 0,
+        };
         if (rule.method) fault.method = rule.method;
         if (rule.branch !== undefined) fault.branch = rule.branch;
         if (rule.status !== undefined) fault.status = rule.status;

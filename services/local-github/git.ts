@@ -173,7 +173,9 @@ export class BareRepository {
 
     /** Paths changed by a commit against its first parent (all its files for a root commit). */
     async changedFiles(info: CommitInfo): Promise<{ status: string; path: string }[]> {
-        const args = info.parents.length ? ["diff-tree", "-r", "-z", "--name-status", "--no-renames", info.parents[0], info.sha] : ["ls-tree", "-r", "-z", "--name-only", info.sha];
+        const args = info.parents.length
+            ? ["diff-tree", "-r", "-z", "--name-status", "--no-renames", info.parents[0], info.sha]
+            : ["ls-tree", "-r", "-z", "--name-only", info.sha];
         const parts = (await this.text(args)).split("\0").filter((p) => p.length > 0);
         if (!info.parents.length) return parts.map((p) => ({ status: "A", path: p }));
         const files: { status: string; path: string }[] = [];
@@ -192,12 +194,9 @@ export class BareRepository {
         try {
             if (parent) await this.run(["read-tree", parent], { env });
             else await this.run(["read-tree", "--empty"], { env });
-            if (content === null) {
-                await this.run(["update-index", "--force-remove", "--", file], { env });
-            } else {
-                const blob = await this.text(["hash-object", "-w", "--stdin"], { input: content });
-                await this.run(["update-index", "--add", "--cacheinfo", `100644,${blob},${file}`], { env });
-            }
+            // `--index-info` works without a work tree (a bare repository has none); mode 0 removes the path.
+            const entry = content === null ? `0 ${"0".repeat(40)}` : `100644 ${await this.text(["hash-object", "-w", "--stdin"], { input: content })}`;
+            await this.run(["update-index", "--index-info"], { env, input: `${entry}\t${file}\n` });
             const tree = await this.text(["write-tree"], { env });
             const parents = parent ? ["-p", parent] : [];
             const commit = await this.text(["commit-tree", tree, ...parents, "-F", "-"], {

@@ -49,7 +49,13 @@ function main(argv: string[]): void {
         } catch (e) {
             throw new Error(`${flags.accounts}: not JSON (${(e as Error).message})`);
         }
-        server = new LocalGitHub({ dataDir: flags.dir, accounts: parseAccounts(raw, flags.accounts), host: flags.host ?? "127.0.0.1", port, ...(bodyLimit ? { bodyLimit } : {}) });
+        server = new LocalGitHub({
+            dataDir: flags.dir,
+            accounts: parseAccounts(raw, flags.accounts),
+            host: flags.host ?? "127.0.0.1",
+            port,
+            ...(bodyLimit ? { bodyLimit } : {}),
+        });
     } catch (e) {
         usage((e as Error).message);
     }

@@ -26,9 +26,7 @@ export function isBranchName(name: string): boolean {
 /** A file path in a repository: `/`-separated, no empty, `.`, `..` or `.git` component, no control character. */
 export function isFilePath(path: string): boolean {
     if (path.length === 0 || Buffer.byteLength(path) > 4096 || /[\x00-\x1f\x7f\\]/.test(path)) return false;
-    return path
-        .split("/")
-        .every((part) => part.length > 0 && Buffer.byteLength(part) <= 255 && part !== "." && part !== ".." && part.toLowerCase() !== ".git");
+    return path.split("/").every((part) => part.length > 0 && Buffer.byteLength(part) <= 255 && part !== "." && part !== ".." && part.toLowerCase() !== ".git");
 }
 
 /** An Actions secret name: letters, digits and `_`, not starting with a digit nor with `GITHUB_`. */

@@ -291,7 +291,10 @@ export class LocalGitHub {
             const stored = isSecretName(secretName) ? repo?.secrets[secretName.toUpperCase()] : undefined;
             if (!repo || !stored) throw NOT_FOUND();
             const value = await openSealedBox(repo.secretsKey, stored.encryptedValue);
-            return { status: 200, body: { name: secretName.toUpperCase(), value, keyId: stored.keyId, createdAt: stored.createdAt, updatedAt: stored.updatedAt } };
+            return {
+                status: 200,
+                body: { name: secretName.toUpperCase(), value, keyId: stored.keyId, createdAt: stored.createdAt, updatedAt: stored.updatedAt },
+            };
         }
         throw new HttpError(404, `no control endpoint ${method} ${p}`);
     }
@@ -315,7 +318,8 @@ export class LocalGitHub {
         if (method === "POST" && segments.length === 3 && s0 === "orgs" && s2 === "repos") {
             const org = this.store.owner(s1);
             if (!org || org.type !== "Organization") throw NOT_FOUND();
-            if (!canWrite(this.options.accounts, user, org)) throw new HttpError(403, "You need admin access to the organization before adding a repository to it.");
+            if (!canWrite(this.options.accounts, user, org))
+                throw new HttpError(403, "You need admin access to the organization before adding a repository to it.");
             return this.createRepo(user, org, jsonObject(body));
         }
         if (s0 !== "repos" || segments.length < 3) throw NOT_FOUND();
@@ -397,7 +401,8 @@ export class LocalGitHub {
         const visibility = optString(body, "visibility");
         const isPrivate = optBool(body, "private");
         if (visibility !== undefined) {
-            if (visibility !== "public" && visibility !== "private" && visibility !== "internal") throw invalid("visibility", `For 'visibility', "${visibility}" is not one of public, private, internal.`);
+            if (visibility !== "public" && visibility !== "private" && visibility !== "internal")
+                throw invalid("visibility", `For 'visibility', "${visibility}" is not one of public, private, internal.`);
             record.visibility = visibility;
         } else if (isPrivate !== undefined) record.visibility = isPrivate ? "private" : "public";
         const flags: [string, keyof shapes.RepositoryRecord][] = [
@@ -466,7 +471,11 @@ export class LocalGitHub {
         if (optBool(body, "auto_init")) {
             const person = this.person(user, undefined, "author");
             const readme = `# ${name}\n${record.description ? `\n${record.description}\n` : ""}`;
-            await repo.git.commitFile(record.defaultBranch, undefined, "README.md", Buffer.from(readme), { message: "Initial commit", author: person, committer: person });
+            await repo.git.commitFile(record.defaultBranch, undefined, "README.md", Buffer.from(readme), {
+                message: "Initial commit",
+                author: person,
+                committer: person,
+            });
         }
         return { ...(await this.repoReply(repo, 201)), headers: { Location: `${this.origin}/api/v3/repos/${owner.login}/${name}` } };
     }
@@ -518,7 +527,8 @@ export class LocalGitHub {
         const sha = optString(body, "sha");
         if (ref === undefined) throw invalid("ref");
         if (sha === undefined) throw invalid("sha");
-        if (!/^refs\/(heads|tags)\//.test(ref) || !isBranchName(ref.replace(/^refs\/(heads|tags)\//, ""))) throw new HttpError(422, "Reference name is not valid", "git/refs#create-a-reference");
+        if (!/^refs\/(heads|tags)\//.test(ref) || !isBranchName(ref.replace(/^refs\/(heads|tags)\//, "")))
+            throw new HttpError(422, "Reference name is not valid", "git/refs#create-a-reference");
         const commit = isObjectName(sha) ? await repo.git.commitSha(sha) : undefined;
         if (!commit || commit.length !== 40 || commit !== sha) throw new HttpError(422, "Object does not exist", "git/refs#create-a-reference");
         if (!(await repo.git.moveRef(ref, commit, undefined))) throw new HttpError(422, "Reference already exists", "git/refs#create-a-reference");
@@ -590,7 +600,8 @@ export class LocalGitHub {
         const at = await this.resolveRef(repo, ref);
         const entry = await repo.git.entry(at.sha, file);
         if (!entry) throw NOT_FOUND("repos/contents#get-repository-content");
-        if (entry.type !== "blob") throw new HttpError(404, "local-github serves files only (no directories, symlinks or submodules)", "repos/contents#get-repository-content");
+        if (entry.type !== "blob")
+            throw new HttpError(404, "local-github serves files only (no directories, symlinks or submodules)", "repos/contents#get-repository-content");
         const content = await repo.git.blob(entry.sha);
         return { status: 200, body: shapes.contentFile(this.origin, repo.record, file, entry.sha, at.name, content) };
     }
@@ -598,7 +609,8 @@ export class LocalGitHub {
     /** The author or committer of a contents write: as given, else the authenticated user. */
     private person(user: shapes.Account, given: unknown, field: string): Person {
         const now = Math.floor(Date.now() / 1000);
-        if (given === undefined || given === null) return { name: user.name ?? user.login, email: user.email ?? `${user.id}+${user.login}@users.noreply.local`, time: now };
+        if (given === undefined || given === null)
+            return { name: user.name ?? user.login, email: user.email ?? `${user.id}+${user.login}@users.noreply.local`, time: now };
         if (typeof given !== "object") throw invalid(field, `For '${field}', ${JSON.stringify(given)} is not an object.`);
         const g = given as Record<string, unknown>;
         const name = optString(g, "name");
@@ -635,9 +647,15 @@ export class LocalGitHub {
         const existing = head ? await repo.git.entry(head, file) : undefined;
         if (existing && existing.type !== "blob") throw new HttpError(422, `${file} is a directory`, "repos/contents#create-or-update-file-contents");
         if (existing && sha === undefined) throw invalid("sha");
-        if (sha !== undefined && sha !== existing?.sha) throw new HttpError(409, `${file} does not match ${sha}`, "repos/contents#create-or-update-file-contents");
+        if (sha !== undefined && sha !== existing?.sha)
+            throw new HttpError(409, `${file} does not match ${sha}`, "repos/contents#create-or-update-file-contents");
         const commit = await repo.git.commitFile(branch, head, file, content, request);
-        if (!commit) throw new HttpError(409, `is at another commit than ${head ?? "nothing"}: ${branch} moved while this write was made`, "repos/contents#create-or-update-file-contents");
+        if (!commit)
+            throw new HttpError(
+                409,
+                `is at another commit than ${head ?? "nothing"}: ${branch} moved while this write was made`,
+                "repos/contents#create-or-update-file-contents",
+            );
         await this.touch(repo);
         const blob = await repo.git.entry(commit, file);
         const info = await repo.git.commit(commit);
@@ -694,9 +712,14 @@ export class LocalGitHub {
         const keyId = optString(body, "key_id");
         if (encryptedValue === undefined) throw invalid("encrypted_value");
         if (keyId === undefined) throw invalid("key_id");
-        if (keyId !== repo.secretsKey.keyId) throw new HttpError(422, "Bad request: key_id is not this repository's current public key", "actions/secrets#create-or-update-a-repository-secret");
+        if (keyId !== repo.secretsKey.keyId)
+            throw new HttpError(422, "Bad request: key_id is not this repository's current public key", "actions/secrets#create-or-update-a-repository-secret");
         if (Buffer.byteLength(encryptedValue) > 64 * 1024 || !(await isSealedBox(encryptedValue)))
-            throw new HttpError(422, "Bad request: encrypted_value is not a base64 sealed box (at most 48 KB)", "actions/secrets#create-or-update-a-repository-secret");
+            throw new HttpError(
+                422,
+                "Bad request: encrypted_value is not a base64 sealed box (at most 48 KB)",
+                "actions/secrets#create-or-update-a-repository-secret",
+            );
         const now = shapes.timestamp(new Date());
         const done = await this.store.update(owner, repoName, (r) => {
             const created = !(name in r.secrets);
@@ -720,26 +743,41 @@ export class LocalGitHub {
         const auth = req.headers.authorization;
         if (auth) {
             const basic = /^basic\s+(\S+)$/i.exec(auth);
-            const password = basic ? Buffer.from(basic[1], "base64").toString("utf8").replace(/^[^:]*:/, "") : /^(?:token|bearer)\s+(\S+)$/i.exec(auth)?.[1];
+            const password = basic
+                ? Buffer.from(basic[1], "base64")
+                      .toString("utf8")
+                      .replace(/^[^:]*:/, "")
+                : /^(?:token|bearer)\s+(\S+)$/i.exec(auth)?.[1];
             user = password ? this.options.accounts.byToken.get(password) : undefined;
             if (!user) return fail(401, "Invalid username or token.", { "WWW-Authenticate": 'Basic realm="GitHub"' });
         }
         const pushing = service === "git-receive-pack" || url.searchParams.get("service") === "git-receive-pack";
         if (!isLogin(owner) || !isRepositoryName(name)) return fail(404, "Repository not found.");
-        void this.store.get(owner, name).then((repo) => {
-            const visible = repo && (repo.record.visibility === "public" || (user && canWrite(this.options.accounts, user, repo.record.owner)));
-            if (!repo || (!visible && !user)) {
-                if (repo && !user) return fail(401, "Authentication required.", { "WWW-Authenticate": 'Basic realm="GitHub"' });
-                return fail(404, "Repository not found.");
-            }
-            if (!visible) return fail(404, "Repository not found.");
-            if (pushing && !user) return fail(401, "Authentication required.", { "WWW-Authenticate": 'Basic realm="GitHub"' });
-            if (pushing && !canWrite(this.options.accounts, user!, repo.record.owner)) return fail(403, "Permission denied.");
-            this.cgi(req, res, repo, service, url, user, pushing);
-        }, () => fail(500, "local-github: could not read the repository"));
+        void this.store.get(owner, name).then(
+            (repo) => {
+                const visible = repo && (repo.record.visibility === "public" || (user && canWrite(this.options.accounts, user, repo.record.owner)));
+                if (!repo || (!visible && !user)) {
+                    if (repo && !user) return fail(401, "Authentication required.", { "WWW-Authenticate": 'Basic realm="GitHub"' });
+                    return fail(404, "Repository not found.");
+                }
+                if (!visible) return fail(404, "Repository not found.");
+                if (pushing && !user) return fail(401, "Authentication required.", { "WWW-Authenticate": 'Basic realm="GitHub"' });
+                if (pushing && !canWrite(this.options.accounts, user!, repo.record.owner)) return fail(403, "Permission denied.");
+                this.cgi(req, res, repo, service, url, user, pushing);
+            },
+            () => fail(500, "local-github: could not read the repository"),
+        );
     }
 
-    private cgi(req: http.IncomingMessage, res: http.ServerResponse, repo: Repository, service: string, url: URL, user: shapes.Account | undefined, pushing: boolean): void {
+    private cgi(
+        req: http.IncomingMessage,
+        res: http.ServerResponse,
+        repo: Repository,
+        service: string,
+        url: URL,
+        user: shapes.Account | undefined,
+        pushing: boolean,
+    ): void {
         const rel = `/${repo.record.owner.login.toLowerCase()}/${repo.record.name.toLowerCase()}.git/${service}`;
         const env: Record<string, string> = {
             PATH: process.env.PATH ?? "/usr/bin:/bin",

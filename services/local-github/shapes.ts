@@ -345,11 +345,23 @@ function contentLinks(origin: string, r: RepositoryRecord, file: string, blobSha
 export function contentFile(origin: string, r: RepositoryRecord, file: string, blobSha: string, ref: string, content: Buffer): Record<string, unknown> {
     // GitHub wraps the base64 at 60 columns with a newline after each line.
     const b64 = content.toString("base64").replace(/.{60}/g, "$&\n");
-    return { ...contentLinks(origin, r, file, blobSha, ref), size: content.length, content: b64.endsWith("\n") || b64 === "" ? b64 : `${b64}\n`, encoding: "base64" };
+    return {
+        ...contentLinks(origin, r, file, blobSha, ref),
+        size: content.length,
+        content: b64.endsWith("\n") || b64 === "" ? b64 : `${b64}\n`,
+        encoding: "base64",
+    };
 }
 
 /** What `PUT` and `DELETE .../contents/{path}` answer (file-commit); `content` is null after a delete. */
-export function fileCommit(origin: string, r: RepositoryRecord, file: string, blob: { sha: string; size: number } | null, branch: string, c: CommitInfo): Record<string, unknown> {
+export function fileCommit(
+    origin: string,
+    r: RepositoryRecord,
+    file: string,
+    blob: { sha: string; size: number } | null,
+    branch: string,
+    c: CommitInfo,
+): Record<string, unknown> {
     const full = `${r.owner.login}/${r.name}`;
     const url = `${api(origin)}/repos/${full}`;
     return {
