@@ -426,7 +426,8 @@ start_buildkitd() {
     fi
     local sock="$dir/buildkitd.sock"
     local config
-    config="$(printf '[worker.oci]\n  enabled = true\n[worker.containerd]\n  enabled = false\n[registry."%s"]\n  ca = ["%s"]\n[registry."%s"]\n  ca = ["%s"]\n' \
+    # `http = false` spelled out: BuildKit speaks plain http to a loopback registry unless told otherwise.
+    config="$(printf '[worker.oci]\n  enabled = true\n[worker.containerd]\n  enabled = false\n[registry."%s"]\n  http = false\n  ca = ["%s"]\n[registry."%s"]\n  http = false\n  ca = ["%s"]\n' \
         "$OPEN_ADDR" "$TLS_DIR/ca.crt" "$AUTH_ADDR" "$TLS_DIR/ca.crt")"
     # A buildkitd started with another config (plain http to the registries) is restarted.
     if [[ -S "$sock" ]] && pid_alive "$dir/buildkitd.pid" && [[ "$(cat "$dir/buildkitd.toml" 2>/dev/null)" != "$config" ]]; then
