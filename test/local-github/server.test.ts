@@ -310,6 +310,24 @@ describe("local-github", function () {
             );
         });
 
+        it("with a branch, fails only the writes to that branch (the JSON branch of a contents write) and the reads of it (?ref=)", async () => {
+            await f.repository("per-branch");
+            const main = await f.api("GET", `/repos/${ORG}/per-branch/git/ref/heads/main`);
+            assert.strictEqual(
+                (await f.api("POST", `/repos/${ORG}/per-branch/git/refs`, { ref: "refs/heads/development", sha: main.body.object.sha })).status,
+                201,
+            );
+            await f.client.addFault({ path: `/api/v3/repos/${ORG}/per-branch/contents/**`, branch: "development", count: 2, status: 502 });
+            assert.strictEqual((await f.put("per-branch", "a", "on main", { branch: "main" })).status, 201);
+            const failed = await f.api("PUT", `/repos/${ORG}/per-branch/contents/a`, { message: "m", content: "YQ==", branch: "development" }, {}, false);
+            assert.strictEqual(failed.status, 502);
+            assert.strictEqual((await f.api("GET", `/repos/${ORG}/per-branch/contents/a?ref=development`, undefined, {}, false)).status, 502);
+            assert.strictEqual((await f.api("GET", `/repos/${ORG}/per-branch/contents/a?ref=main`)).status, 200);
+            // Its count spent, the branch is written as any other.
+            assert.strictEqual((await f.put("per-branch", "a", "on development", { branch: "development" })).status, 201);
+            await assert.rejects(f.client.addFault({ path: "/api/v3/**", branch: "", status: 502 }), /fault\.branch must be a branch name/);
+        });
+
         it("rejects a malformed fault with the field named", async () => {
             await assert.rejects(f.client.addFault({ path: "no-slash", status: 502 }), /fault\.path must be a glob starting with/);
         });
