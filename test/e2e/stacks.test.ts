@@ -1,11 +1,14 @@
 /**
  * `pulumi preview` of every committed stack file on the real engine: each gets past the engine's own
- * config validation and runs the program, and a bad config fails with the program's message.
+ * config validation and runs the program to the end, the GitHub and command providers included (the
+ * stacks with a launcher are pointed at the local GitHub by config edits only), and a bad config fails
+ * with the program's message.
  */
 import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeEngine, EngineProject } from "./engine";
+import { LocalGitHub, requireLocalGitHub } from "./github";
 
 /** Every stack file committed at the repository root. */
 const STACKS = fs
@@ -28,8 +31,22 @@ async function fakeCheckout(project: EngineProject, name: string): Promise<void>
     }
 }
 
+/**
+ * A stack with a launcher, pointed at the local GitHub by config alone (`github:baseUrl`, its organisation as
+ * `github:owner` and as the source repository's owner); nothing else of the stack file changes.
+ */
+function atLocalGitHub(github: LocalGitHub): (config: Record<string, any>) => void {
+    return (config) => {
+        if (!config["uw3-binder:launcher"]) return;
+        config["github:baseUrl"] = `${github.origin}/`;
+        config["github:owner"] = github.owner;
+        const [, name] = String(config["uw3-binder:source"].repository).split("/");
+        config["uw3-binder:source"] = { ...config["uw3-binder:source"], repository: `${github.owner}/${name}` };
+    };
+}
+
 /** Sets every secret the stack file's header asks for, as `pulumi config set --secret` would. */
-async function setSecrets(project: EngineProject, stack: string): Promise<void> {
+async function setSecrets(project: EngineProject, stack: string, github: LocalGitHub): Promise<void> {
     const config = (await project.stack.getAllConfig()) as Record<string, { value: string }>;
     const source = JSON.parse(config["uw3-binder:source"]?.value ?? "{}") as { launcherPatSecret?: boolean };
     const registry = JSON.parse(config["uw3-binder:registry"]?.value ?? "{}") as { username?: string; server?: string };
@@ -39,10 +56,15 @@ async function setSecrets(project: EngineProject, stack: string): Promise<void> 
     } else if (registry.username) {
         await project.stack.setConfig("uw3-binder:registryPassword", { value: `password-${stack}`, secret: true });
     }
-    if (config["uw3-binder:launcher"]) await project.stack.setConfig("github:token", { value: "ghp_not_a_token", secret: true });
+    if (config["uw3-binder:launcher"]) await project.stack.setConfig("github:token", { value: github.token, secret: true });
 }
 
 describeEngine("engine: preview of every committed stack", (engine) => {
+    let github: LocalGitHub;
+    before(async function () {
+        github = await requireLocalGitHub(this, "engine: preview of every committed stack");
+    });
+
     it("finds the committed stacks", () => {
         assert.deepStrictEqual(STACKS, ["2025-01", "demo", "dev", "uw2"]);
     });
@@ -50,10 +72,10 @@ describeEngine("engine: preview of every committed stack", (engine) => {
     for (const stack of STACKS.filter((s) => s !== "demo")) {
         it(`${stack}: gets past config and runs the program`, async function () {
             this.timeout(180000);
-            const project = await EngineProject.create(engine(), { stack });
+            const project = await EngineProject.create(engine(), { stack, edit: atLocalGitHub(github) });
             try {
                 await fakeCheckout(project, stack === "uw2" ? "underworld2" : "underworld3");
-                await setSecrets(project, stack);
+                await setSecrets(project, stack, github);
                 const events: string[] = [];
                 const result = await project
                     .preview({
@@ -73,8 +95,8 @@ describeEngine("engine: preview of every committed stack", (engine) => {
                     );
                     assert.match(planned, /docker-build:index:Image underworld2-image-linux-arm64/);
                 } else {
-                    // The program ran past config and declared its components; then the engine needs the GitHub
-                    // provider, which cannot be built here (docs/engine.md), and the preview stops there.
+                    // The whole program, the GitHub and command providers included, to the end.
+                    assert.ok(!(result instanceof Error), `${stack} preview failed: ${result instanceof Error ? result.message : ""}`);
                     for (const component of [
                         "BinderImage deps",
                         "BinderImage slim",
@@ -85,9 +107,19 @@ describeEngine("engine: preview of every committed stack", (engine) => {
                     ]) {
                         assert.ok(planned.includes(`uw3-binder:index:${component}`), `${component} missing from:\n${planned}`);
                     }
-                    assert.ok(result instanceof Error, "preview should stop at the GitHub provider");
-                    assert.match(result.message, /no resource plugin 'pulumi-resource-github' found in the workspace at version v6\.15\.0/);
-                    assert.ok(!/invalid uw3-binder stack config|missing configuration value/.test(result.message), result.message);
+                    const branches = stack === "dev" ? ["main", "development"] : ["main", "uw3-release-candidate", "development"];
+                    for (const b of branches) {
+                        for (const resource of [
+                            `command:local:Command launcher-rehearse-${b}`,
+                            `github:index/repositoryFile:RepositoryFile launcher-dockerfile-${b}`,
+                            `github:index/repositoryFile:RepositoryFile launcher-readme-${b}`,
+                        ]) {
+                            assert.ok(planned.includes(resource), `${resource} missing from:\n${planned}`);
+                        }
+                    }
+                    assert.ok(planned.includes("github:index/actionsSecret:ActionsSecret launcher-pat-actions-secret"), planned);
+                    // dev makes its launcher repository; 2025-01's exists already (create: false).
+                    assert.strictEqual(planned.includes("github:index/repository:Repository launcher-repository"), stack === "dev", planned);
                 }
             } finally {
                 await project.remove();
