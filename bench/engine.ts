@@ -1,13 +1,37 @@
 /**
  * Bench: the real engine. The warm `scripts/pulumi-engine.sh install` (the cold time is the one .ci/run
- * prints on a fresh machine, `engine: ready in N s`), then on the demo stack: `pulumi preview` before
- * anything exists, the first `pulumi up`, and a no-change `pulumi up`. Needs the services
- * `scripts/services.sh start` runs. `bench/run.ts` calls `benchEngine()`.
+ * prints on a fresh machine, `engine: ready in N s`), then the demo stack twice: its images alone
+ * (`pulumi preview` before anything exists, the first `pulumi up`, a no-change `pulumi up`), and as the
+ * README's demo line runs it, with its launcher on the local GitHub (first `up`: builds, gates, the launcher
+ * repository, a rehearsal per branch, the repins and LAUNCHER_PAT; then a no-change `up`). Needs the
+ * services `scripts/services.sh start` runs, local-github included. `bench/run.ts` calls `benchEngine()`.
  */
 import * as path from "node:path";
 import { run } from "../test/integration/harness";
-import { EngineProject, engineEnv, REPO_ROOT, RUN_ID } from "../test/e2e/engine";
+import { demoImagesOnly, EngineEnv, EngineProject, engineEnv, REPO_ROOT, RUN_ID } from "../test/e2e/engine";
+import { localGitHub } from "../test/e2e/github";
 import { formatSeconds, timedAsync } from "./timing";
+
+/** One demo stack's preview (optional), first up and no-change up, each timed; the stack is destroyed after. */
+async function benchDemo(env: EngineEnv, label: string, edit: (config: Record<string, unknown>) => void, preview: boolean): Promise<string[]> {
+    const lines: string[] = [];
+    const project = await EngineProject.create(env, { stack: "demo", edit });
+    try {
+        await project.useExampleSource();
+        if (preview) {
+            const previewed = await timedAsync(() => project.preview());
+            lines.push(`engine: pulumi preview --stack demo, ${label} (nothing built yet) ${formatSeconds(previewed.ms)}`);
+        }
+        const first = await timedAsync(() => project.up());
+        lines.push(`engine: pulumi up --stack demo, ${label}, first ${formatSeconds(first.ms)}: ${JSON.stringify(first.value.summary.resourceChanges)}`);
+        const again = await timedAsync(() => project.up());
+        lines.push(`engine: pulumi up --stack demo, ${label}, no change ${formatSeconds(again.ms)}: ${JSON.stringify(again.value.summary.resourceChanges)}`);
+        await project.destroy();
+    } finally {
+        await project.remove();
+    }
+    return lines;
+}
 
 export async function benchEngine(): Promise<string[]> {
     const lines: string[] = [];
@@ -19,26 +43,35 @@ export async function benchEngine(): Promise<string[]> {
 
     const env = await engineEnv();
     if (!env.ready) throw new Error(`bench engine needs the engine and the loopback services: ${env.problems.join("; ")}`);
-    const project = await EngineProject.create(env, {
-        stack: "demo",
-        edit: (config: Record<string, unknown>) => {
-            (config["uw3-binder:registry"] as { namespace: string }).namespace = `bench-${RUN_ID}`;
-        },
-    });
-    try {
-        await project.useExampleSource();
+    const namespace = (config: Record<string, unknown>, suffix: string) => {
+        config["uw3-binder:registry"] = { ...(config["uw3-binder:registry"] as object), namespace: `bench-${suffix}-${RUN_ID}` };
+    };
+    lines.push(
+        ...(await benchDemo(
+            env,
+            "images only (2 builds, 2 gates)",
+            (config) => {
+                demoImagesOnly(config);
+                namespace(config, "images");
+            },
+            true,
+        )),
+    );
 
-        const preview = await timedAsync(() => project.preview());
-        lines.push(`engine: pulumi preview --stack demo (nothing built yet) ${formatSeconds(preview.ms)}`);
-        const first = await timedAsync(() => project.up());
-        lines.push(
-            `engine: pulumi up --stack demo, first (2 builds, 2 gates) ${formatSeconds(first.ms)}: ${JSON.stringify(first.value.summary.resourceChanges)}`,
-        );
-        const again = await timedAsync(() => project.up());
-        lines.push(`engine: pulumi up --stack demo, no change ${formatSeconds(again.ms)}: ${JSON.stringify(again.value.summary.resourceChanges)}`);
-        await project.destroy();
-    } finally {
-        await project.remove();
-    }
+    const { github, problem } = await localGitHub();
+    if (!github) throw new Error(`bench engine's launcher half needs the local GitHub: ${problem}`);
+    // The launcher as the README's demo line writes it, to a repository of this run's own; GITHUB_TOKEN and
+    // UW3_BINDER_LAUNCHER_PAT come from `services.sh env`, as in that line.
+    lines.push(
+        ...(await benchDemo(
+            env,
+            "with its launcher (2 builds, 2 gates, 2 rehearsals, 2 branches repinned, LAUNCHER_PAT)",
+            (config) => {
+                namespace(config, "launcher");
+                config["uw3-binder:launcher"] = { ...(config["uw3-binder:launcher"] as object), repository: `uw3-binder-launcher-bench-${RUN_ID}` };
+            },
+            false,
+        )),
+    );
     return lines;
 }
