@@ -355,7 +355,7 @@ describeEngine("engine: the demo's launcher on the local GitHub", (engine) => {
         await github.client.clearFaults();
 
         const rebuilt = splitPinned(
-            ((await project!.stack.exportStack()).deployment).resources.find((r: any) => r.urn.endsWith("::slim-gate-check")).outputs.verifiedReference,
+            (await project!.stack.exportStack()).deployment.resources.find((r: any) => r.urn.endsWith("::slim-gate-check")).outputs.verifiedReference,
         );
         assert.notStrictEqual(rebuilt.digest, splitPinned(before.main).digest);
         // main: both files on the new digest, one commit each; development: untouched, both files on the old one.
