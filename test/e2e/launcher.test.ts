@@ -41,8 +41,8 @@ function touched(events: EngineEvent[]): string[] {
         .sort();
 }
 
-/** The repin commits on a branch (newest first), from its git log. */
-const pinCommits = (log: string[]) => log.filter((l) => / Pin /.test(l));
+/** The repin commits on a branch (newest first), from its git log: "Pin <branch> to ..." and "Update <branch> README for ...". */
+const pinCommits = (log: string[]) => log.filter((l) => /^[0-9a-f]{40} (Pin \S+ to|Update \S+ README for) /.test(l));
 
 /** jupyter-repo2docker: UW3_BINDER_REPO2DOCKER, else on PATH, else where .ci/run installs it. */
 function repo2docker(): string | undefined {
