@@ -51,7 +51,7 @@ export function parseFaultRule(raw: unknown): FaultRule {
         return v;
     };
     const rule: FaultRule = { path: r.path };
-    if (r.method !== undefined) rule.method = r.method as string;
+    if (r.method !== undefined) rule.method = r.method;
     const nth = int("nth", 1, 1_000_000);
     const count = int("count", 1, 1_000_000);
     const status = int("status", 400, 599);

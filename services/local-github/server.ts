@@ -370,7 +370,7 @@ export class LocalGitHub {
         return repo;
     }
 
-    private async repoReply(repo: Repository, status: number): Promise<Reply> {
+    private repoReply(repo: Repository, status: number): Reply {
         return { status, body: shapes.fullRepository(this.origin, repo.record, 0) };
     }
 
@@ -458,7 +458,7 @@ export class LocalGitHub {
                 committer: person,
             });
         }
-        return { ...(await this.repoReply(repo, 201)), headers: { Location: `${this.origin}/api/v3/repos/${owner.login}/${name}` } };
+        return { ...this.repoReply(repo, 201), headers: { Location: `${this.origin}/api/v3/repos/${owner.login}/${name}` } };
     }
 
     private async editRepo(repo: Repository, body: Record<string, unknown>): Promise<Reply> {

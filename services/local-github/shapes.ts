@@ -64,7 +64,7 @@ function encPath(file: string): string {
     return file.split("/").map(enc).join("/");
 }
 
-export function simpleUser(origin: string, a: Account): Record<string, unknown> {
+function simpleUser(origin: string, a: Account): Record<string, unknown> {
     const url = `${api(origin)}/users/${a.login}`;
     return {
         login: a.login,

@@ -32,7 +32,7 @@ describe("local-github", function () {
         it("answers 401 without a token and with an unknown one", async () => {
             const none = await fetch(`${f.origin}/api/v3/user`);
             assert.strictEqual(none.status, 401);
-            assert.strictEqual(((await none.json()) as any).message, "Requires authentication");
+            assert.strictEqual((await none.json()).message, "Requires authentication");
             const bad = await f.api("GET", "/user", undefined, { Authorization: "Bearer nope-nope-nope" });
             assert.strictEqual(bad.status, 401);
             assert.strictEqual(bad.body.message, "Bad credentials");
