@@ -8,12 +8,12 @@
 #     ($DIR/tls/ca.crt; see "TLS" below for who is told to trust it),
 #   - the demo stack's base image, 127.0.0.1:5000/uw3-binder-demo/busybox:1 (busybox FROM scratch),
 #   - buildkitd, once scripts/pulumi-engine.sh has built it, as the buildx builder `uw3-binder`,
-#   - local-github on http://127.0.0.1:5080 (services/local-github, compiled by `npm ci`): GitHub's REST API
-#     under /api/v3/ and the repositories over git smart HTTP, for the demo stack's launcher and the e2e
-#     tests. Its accounts are made here at its start: the user `uw3-bot` and `uw3-launcher-bot`, members
-#     of the organisation `underworldcode`, which owns the demo's source repository `underworld3` (made
-#     here too). Their tokens are written to $DIR/local-github.env (mode 600); `env` exports uw3-bot's as
-#     GITHUB_TOKEN and uw3-launcher-bot's, the demo's LAUNCHER_PAT, as UW3_BINDER_LAUNCHER_PAT.
+#   - local-github on http://127.0.0.1:5080 (services/local-github, compiled by `npm ci`; started and
+#     stopped by scripts/local-github.sh, which makes its account and token, $DIR/local-github.env): GitHub's
+#     REST API under /api/v3/ and the repositories over git smart HTTP, for the demo stack's launcher and the
+#     e2e tests; with the demo's source repository `underworldcode/underworld3` (LAUNCHER_PAT is stored on
+#     it) and the demo's LAUNCHER_PAT, a random value in $DIR/demo-launcher-pat (mode 600). `env` exports
+#     the token as GITHUB_TOKEN and that value as UW3_BINDER_LAUNCHER_PAT.
 #
 # Usage: scripts/services.sh start|stop|status|env [--dir DIR]  (DIR defaults to /tmp/uw3-binder-services,
 #        which is also the harness's default for UW3_BINDER_SERVICES_DIR)
@@ -298,21 +298,23 @@ print_env() {
     else
         printf "export NODE_EXTRA_CA_CERTS='%s'\nexport SSL_CERT_FILE='%s'\n" "$TLS_DIR/bundle.crt" "$TLS_DIR/bundle.crt"
     fi
-    # The demo's GitHub token and LAUNCHER_PAT: tokens of local-github's own accounts (letters, digits and _,
-    # so the quoting holds), valid nowhere else. The GitHub provider reads GITHUB_TOKEN; the program reads
-    # UW3_BINDER_LAUNCHER_PAT when the stack sets no `uw3-binder:launcherPat`, and keeps it a secret.
-    if [[ -f "$dir/local-github.env" ]] && github_health; then
+    # The demo's GitHub token (local-github's own, valid nowhere else) and LAUNCHER_PAT (letters, digits and
+    # _, so the quoting holds). The GitHub provider reads GITHUB_TOKEN; the program reads UW3_BINDER_LAUNCHER_PAT
+    # when the stack sets no `uw3-binder:launcherPat`, and keeps it a secret.
+    if github_health; then
         local token pat
         token="$(github_env LOCAL_GITHUB_TOKEN)"
-        pat="$(github_env LOCAL_GITHUB_LAUNCHER_PAT)"
-        [[ "$token" =~ ^[A-Za-z0-9_]+$ && "$pat" =~ ^[A-Za-z0-9_]+$ ]] || die "$dir/local-github.env holds no usable tokens: run $0 stop, then start"
+        pat="$(cat "$dir/demo-launcher-pat" 2>/dev/null || true)"
+        [[ "$token" =~ ^[A-Za-z0-9_]+$ && "$pat" =~ ^[A-Za-z0-9_]+$ ]] || die "$dir/local-github.env or $dir/demo-launcher-pat holds no usable token: run $0 stop, then start"
         printf "export GITHUB_TOKEN='%s'\nexport UW3_BINDER_LAUNCHER_PAT='%s'\n" "$token" "$pat"
     fi
 }
 
 # ---- local-github (services/local-github): the GitHub the demo's launcher and the e2e tests write to.
 
-# github_env NAME: a value from $dir/local-github.env.
+LOCAL_GITHUB=(bash "$REPO_ROOT/scripts/local-github.sh")
+
+# github_env NAME: a value from $dir/local-github.env (scripts/local-github.sh writes it).
 github_env() { sed -n "s/^$1=//p" "$dir/local-github.env" 2>/dev/null; }
 
 # HTTP status of local-github's health check with this run's token ("000" when nothing answers).
@@ -320,36 +322,9 @@ github_status() {
     curl --silent --output /dev/null --max-time 2 --write-out '%{http_code}' \
         -H "Authorization: token $(github_env LOCAL_GITHUB_TOKEN)" "http://$GITHUB_ADDR/_local/health" 2>/dev/null || true
 }
-github_health() { [[ "$(github_status)" == 200 ]]; }
+github_health() { [[ -f "$dir/local-github.env" && "$(github_status)" == 200 ]]; }
 
-# The accounts file and the tokens, made afresh for each start of local-github (never under a running one).
-write_github_accounts() {
-    local token pat
-    token="uw3bot_$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
-    pat="uw3pat_$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
-    (
-        umask 077
-        mkdir -p "$dir/local-github"
-        cat >"$dir/local-github/accounts.json" <<EOF
-{
-  "users": [
-    { "login": "uw3-bot", "token": "$token", "name": "uw3-binder demo bot", "email": "uw3-bot@example.org" },
-    { "login": "uw3-launcher-bot", "token": "$pat", "name": "uw3-binder launcher bot", "email": "uw3-launcher-bot@example.org" }
-  ],
-  "orgs": [{ "login": "$GITHUB_ORG", "members": ["uw3-bot", "uw3-launcher-bot"] }]
-}
-EOF
-        cat >"$dir/local-github.env" <<EOF
-LOCAL_GITHUB_URL=http://$GITHUB_ADDR
-LOCAL_GITHUB_OWNER=$GITHUB_ORG
-LOCAL_GITHUB_USER=uw3-bot
-LOCAL_GITHUB_TOKEN=$token
-LOCAL_GITHUB_LAUNCHER_PAT=$pat
-EOF
-    )
-}
-
-# github_api METHOD PATH [JSON]: local-github's REST API with uw3-bot's token; prints the HTTP status.
+# github_api METHOD PATH [JSON]: local-github's REST API with its token; prints the HTTP status.
 github_api() {
     local args=(--silent --output /dev/null --max-time 10 --write-out '%{http_code}' -X "$1"
         -H "Authorization: token $(github_env LOCAL_GITHUB_TOKEN)" -H 'Accept: application/vnd.github+json')
@@ -358,33 +333,25 @@ github_api() {
 }
 
 start_local_github() {
-    local main="$REPO_ROOT/dist/services/local-github/main.js"
-    if github_health; then
-        log "local-github already answering on $GITHUB_ADDR"
-    else
-        local status
-        status="$(curl --silent --output /dev/null --max-time 2 --write-out '%{http_code}' "http://$GITHUB_ADDR/_local/health" 2>/dev/null || true)"
-        [[ "$status" == 000 ]] ||
-            die "$GITHUB_ADDR answers (HTTP $status), but not to this run's token: another server, or a local-github started with another --dir, holds the port"
-        if [[ ! -f "$main" ]]; then
-            log "local-github not built yet (npm ci compiles it to $main): no local GitHub for the demo's launcher"
-            return
-        fi
-        command -v node >/dev/null || die "node not on PATH (local-github runs on Node.js)"
-        [[ -x "$(git --exec-path 2>/dev/null)/git-http-backend" ]] || die "git http-backend not found (apt-get install git): local-github serves its repositories with it"
-        rm -rf "${dir:?}/local-github"
-        write_github_accounts
-        log "starting local-github on $GITHUB_ADDR (log: $dir/local-github.log)"
-        setsid node "$main" --dir "$dir/local-github/data" --accounts "$dir/local-github/accounts.json" \
-            --host "${GITHUB_ADDR%:*}" --port "${GITHUB_ADDR##*:}" </dev/null >"$dir/local-github.log" 2>&1 &
-        echo $! >"$dir/local-github.pid"
-        wait_for local-github 30 github_health
+    if [[ ! -f "$REPO_ROOT/dist/services/local-github/main.js" ]]; then
+        log "local-github not built yet (npm ci compiles it): no local GitHub for the demo's launcher"
+        return
     fi
+    [[ -x "$(git --exec-path 2>/dev/null)/git-http-backend" ]] || die "git http-backend not found (apt-get install git): local-github serves its repositories with it"
+    "${LOCAL_GITHUB[@]}" start --dir "$dir"
+    github_health || die "local-github does not answer on $GITHUB_ADDR with the token in $dir/local-github.env"
     # The demo's source repository, which its LAUNCHER_PAT Actions secret is stored on.
     if [[ "$(github_api GET "/repos/$GITHUB_ORG/$GITHUB_SOURCE_REPO")" != 200 ]]; then
         local made
         made="$(github_api POST "/orgs/$GITHUB_ORG/repos" "{\"name\":\"$GITHUB_SOURCE_REPO\",\"auto_init\":true}")"
         [[ "$made" == 201 ]] || die "local-github did not create $GITHUB_ORG/$GITHUB_SOURCE_REPO (HTTP $made); see $dir/local-github.log"
+    fi
+    # The demo's LAUNCHER_PAT: any secret value will do (nothing on this machine uses it); made once.
+    if [[ ! -s "$dir/demo-launcher-pat" ]]; then
+        (
+            umask 077
+            printf 'demo_pat_%s\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$dir/demo-launcher-pat"
+        )
     fi
 }
 
@@ -498,7 +465,11 @@ case "$action" in
             untrust_tls
             rm -rf "$TLS_DIR"
         fi
-        if stop_pid local-github; then rm -rf "${dir:?}/local-github" "$dir/local-github.env"; fi
+        # local-github's repositories go with the registries' storage, so the demo's next `up` starts clean.
+        if [[ -f "$dir/local-github.pid" ]]; then
+            "${LOCAL_GITHUB[@]}" stop --dir "$dir" || true
+            rm -rf "${dir:?}/local-github" "$dir/local-github.env" "$dir/demo-launcher-pat"
+        fi
         stop_pid buildkitd || true
         rm -f "${DOCKER_CONFIG:-$HOME/.docker}/buildx/instances/$BUILDER_NAME"
         stop_pid dockerd || true

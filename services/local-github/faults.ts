@@ -59,7 +59,7 @@ export function parseFaultRule(raw: unknown): FaultRule {
     if (r.branch !== undefined && (typeof r.branch !== "string" || r.branch.length < 1 || r.branch.length > 255))
         throw new Error("fault.branch must be a branch name (1 to 255 characters)");
     const rule: FaultRule = { path: r.path };
-    if (r.method !== undefined) rule.method = r.method as string;
+    if (r.method !== undefined) rule.method = r.method;
     if (r.branch !== undefined) rule.branch = r.branch as string;
     const nth = int("nth", 1, 1_000_000);
     const count = int("count", 1, 1_000_000);

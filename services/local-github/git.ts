@@ -6,7 +6,7 @@ import * as path from "path";
 /** Most a git command may print before it is stopped: the largest blob the server serves, and then some. */
 const OUTPUT_LIMIT = 64 * 1024 * 1024;
 
-export class GitError extends Error {
+class GitError extends Error {
     constructor(
         message: string,
         readonly exitCode: number | null,

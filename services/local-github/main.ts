@@ -47,7 +47,7 @@ function main(argv: string[]): void {
         try {
             raw = JSON.parse(text);
         } catch (e) {
-            throw new Error(`${flags.accounts}: not JSON (${(e as Error).message})`);
+            throw new Error(`${flags.accounts}: not JSON (${(e as Error).message})`, { cause: e });
         }
         server = new LocalGitHub({
             dataDir: flags.dir,

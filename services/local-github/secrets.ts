@@ -51,9 +51,3 @@ export async function openSealedBox(key: SecretsKey, encryptedValue: string): Pr
     const opened = s.crypto_box_seal_open(s.from_base64(encryptedValue, B64()), s.from_base64(key.publicKey, B64()), s.from_base64(key.privateKey, B64()));
     return s.to_string(opened);
 }
-
-/** Seals `value` to a base64 public key, as a GitHub client does before `PUT .../actions/secrets/{name}`. */
-export async function seal(publicKey: string, value: string): Promise<string> {
-    const s = await ready();
-    return s.to_base64(s.crypto_box_seal(s.from_string(value), s.from_base64(publicKey, B64())), B64());
-}

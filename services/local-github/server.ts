@@ -356,6 +356,7 @@ export class LocalGitHub {
             if (method === "DELETE") return this.deleteContents(user, repo, file, jsonObject(body));
         }
         if (s3 === "commits" && method === "GET" && tail.length === 1) return this.getCommit(repo, tail[0]);
+        if (s3 === "commits" && method === "GET" && tail.length === 0) return this.listCommits(repo, url);
         if (s3 === "actions" && tail[0] === "secrets") {
             if (tail.length === 2 && tail[1] === "public-key" && method === "GET")
                 return { status: 200, body: { key_id: repo.secretsKey.keyId, key: repo.secretsKey.publicKey } };
@@ -389,7 +390,7 @@ export class LocalGitHub {
         return repo;
     }
 
-    private async repoReply(repo: Repository, status: number): Promise<Reply> {
+    private repoReply(repo: Repository, status: number): Reply {
         return { status, body: shapes.fullRepository(this.origin, repo.record, 0) };
     }
 
@@ -477,7 +478,7 @@ export class LocalGitHub {
                 committer: person,
             });
         }
-        return { ...(await this.repoReply(repo, 201)), headers: { Location: `${this.origin}/api/v3/repos/${owner.login}/${name}` } };
+        return { ...this.repoReply(repo, 201), headers: { Location: `${this.origin}/api/v3/repos/${owner.login}/${name}` } };
     }
 
     private async editRepo(repo: Repository, body: Record<string, unknown>): Promise<Reply> {
@@ -581,6 +582,30 @@ export class LocalGitHub {
         const sha = isObjectName(ref) ? await repo.git.commitSha(ref) : isBranchName(ref) ? await repo.git.branchHead(ref) : undefined;
         if (!sha) throw new HttpError(422, `No commit found for SHA: ${ref}`, "commits/commits#get-a-commit");
         return { status: 200, body: await this.commitBody(repo, sha) };
+    }
+
+    /** `GET .../commits?sha=&path=&per_page=&page=`: newest first, one page at a time with GitHub's `Link` header. */
+    private async listCommits(repo: Repository, url: URL): Promise<Reply> {
+        const q = url.searchParams;
+        const perPage = Number(q.get("per_page") ?? 30);
+        const page = Number(q.get("page") ?? 1);
+        if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw invalid("per_page", "per_page must be 1 to 100.");
+        if (!Number.isInteger(page) || page < 1 || page > 10_000) throw invalid("page", "page must be 1 to 10000.");
+        const file = q.get("path");
+        if (file !== null && !isFilePath(file)) return { status: 200, body: [] };
+        if ((await repo.git.branches()).length === 0) throw new HttpError(409, "Git Repository is empty.", "commits/commits#list-commits");
+        const start = await this.resolveRef(repo, q.get("sha"));
+        const args = ["rev-list", `--max-count=${perPage + 1}`, `--skip=${(page - 1) * perPage}`, start.sha, ...(file ? ["--", file] : [])];
+        const shas = (await repo.git.text(args)).split("\n").filter((x) => x.length > 0);
+        const body = [];
+        for (const sha of shas.slice(0, perPage)) body.push(await this.commitBody(repo, sha));
+        const headers: Record<string, string> = {};
+        if (shas.length > perPage) {
+            const next = new URL(`${this.origin}${url.pathname}${url.search}`);
+            next.searchParams.set("page", String(page + 1));
+            headers.Link = `<${next.toString()}>; rel="next"`;
+        }
+        return { status: 200, body, headers };
     }
 
     // ---- contents ----

@@ -64,7 +64,7 @@ function encPath(file: string): string {
     return file.split("/").map(enc).join("/");
 }
 
-export function simpleUser(origin: string, a: Account): Record<string, unknown> {
+function simpleUser(origin: string, a: Account): Record<string, unknown> {
     const url = `${api(origin)}/users/${a.login}`;
     return {
         login: a.login,
@@ -88,6 +88,11 @@ export function simpleUser(origin: string, a: Account): Record<string, unknown> 
     };
 }
 
+/** What a user's and an organization's answers both count (nothing but repositories is counted here). */
+function accountCounts(repoCount: number, createdAt: string): Record<string, unknown> {
+    return { public_repos: repoCount, public_gists: 0, followers: 0, following: 0, created_at: createdAt, updated_at: createdAt };
+}
+
 /** `GET /user`: the authenticated user, with the private fields GitHub adds for oneself. */
 export function privateUser(origin: string, a: Account, repoCount: number, createdAt: string): Record<string, unknown> {
     return {
@@ -99,12 +104,7 @@ export function privateUser(origin: string, a: Account, repoCount: number, creat
         email: a.email ?? null,
         hireable: null,
         bio: null,
-        public_repos: repoCount,
-        public_gists: 0,
-        followers: 0,
-        following: 0,
-        created_at: createdAt,
-        updated_at: createdAt,
+        ...accountCounts(repoCount, createdAt),
         private_gists: 0,
         total_private_repos: 0,
         owned_private_repos: 0,
@@ -134,12 +134,7 @@ export function organizationFull(origin: string, a: Account, repoCount: number, 
         html_url: `${origin}/${a.login}`,
         has_organization_projects: true,
         has_repository_projects: true,
-        public_repos: repoCount,
-        public_gists: 0,
-        followers: 0,
-        following: 0,
-        created_at: createdAt,
-        updated_at: createdAt,
+        ...accountCounts(repoCount, createdAt),
         type: "Organization",
         archived_at: null,
     };

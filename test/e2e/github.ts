@@ -12,12 +12,10 @@ import { run, servicesDir } from "../integration/harness";
 export interface LocalGitHub {
     /** `http://127.0.0.1:5080` */
     origin: string;
-    /** The organisation services.sh made (owner of the demo's source repository). */
+    /** The organisation its account is a member of (owner of the demo's source repository). */
     owner: string;
-    /** uw3-bot's token (a member of `owner`): what the demo's GitHub provider writes with. */
+    /** Its account's token: what the demo's GitHub provider writes with (GITHUB_TOKEN from `services.sh env`). */
     token: string;
-    /** uw3-launcher-bot's token: the demo's LAUNCHER_PAT. */
-    launcherPat: string;
     client: LocalGitHubClient;
 }
 
@@ -33,12 +31,11 @@ export async function localGitHub(): Promise<{ github?: LocalGitHub; problem?: s
     const value = (name: string) => new RegExp(`^${name}=(.+)$`, "m").exec(text)?.[1]?.trim() ?? "";
     const github: LocalGitHub = {
         origin: value("LOCAL_GITHUB_URL"),
-        owner: value("LOCAL_GITHUB_OWNER"),
+        owner: value("LOCAL_GITHUB_ORG"),
         token: value("LOCAL_GITHUB_TOKEN"),
-        launcherPat: value("LOCAL_GITHUB_LAUNCHER_PAT"),
         client: new LocalGitHubClient(value("LOCAL_GITHUB_URL"), value("LOCAL_GITHUB_TOKEN")),
     };
-    if (!/^http:\/\/127\.\d+\.\d+\.\d+:\d+$/.test(github.origin) || !github.owner || !github.token || !github.launcherPat) {
+    if (!/^http:\/\/127\.\d+\.\d+\.\d+:\d+$/.test(github.origin) || !github.owner || !github.token) {
         return { problem: `${file} does not name a loopback local-github with its tokens (run scripts/services.sh stop, then start)` };
     }
     try {

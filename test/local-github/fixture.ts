@@ -6,7 +6,7 @@ import { LocalGitHubClient } from "../../services/local-github/client";
 import { LocalGitHub } from "../../services/local-github/server";
 import { checkResponse } from "./openapi";
 
-export const TOKEN = "test-token-0123456789";
+const TOKEN = "test-token-0123456789";
 export const OTHER_TOKEN = "other-token-0123456789";
 export const USER = "uw3-bot";
 export const ORG = "underworld-community";

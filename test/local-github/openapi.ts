@@ -6,8 +6,6 @@
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 
-const DESCRIPTION = "@octokit/openapi/generated/ghes-3.19.json";
-
 interface Operation {
     responses: Record<string, { $ref?: string; content?: Record<string, { schema?: unknown }> }>;
 }
@@ -46,12 +44,13 @@ const compiled = new Map<string, ValidateFunction>();
 
 function load() {
     if (loaded) return loaded;
+    // GitHub Enterprise Server 3.19: the dialect the provider speaks under `github:baseUrl`.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const doc = require(DESCRIPTION) as Description;
+    const doc = require("@octokit/openapi/generated/ghes-3.19.json") as Description;
     relax(doc);
     const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: false, discriminator: false });
     addFormats(ajv);
-    ajv.addSchema(doc as object, "ghes");
+    ajv.addSchema(doc, "ghes");
     // `{path}`, `{ref}` and `{branch}` may hold slashes (a file path, `heads/a/b`); every other parameter is one segment.
     const templates = Object.keys(doc.paths).map((template) => ({
         template,
@@ -68,7 +67,7 @@ function load() {
 }
 
 /** The operation an actual request path answers to (`/repos/o/r/contents/a/b` -> `/repos/{owner}/{repo}/contents/{path}`). */
-export function operationFor(method: string, path: string): string {
+function operationFor(method: string, path: string): string {
     const { doc, templates } = load();
     const m = method.toLowerCase();
     const candidates = templates.filter((t) => t.regex.test(path) && doc.paths[t.template][m]);

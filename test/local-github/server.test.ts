@@ -32,7 +32,7 @@ describe("local-github", function () {
         it("answers 401 without a token and with an unknown one", async () => {
             const none = await fetch(`${f.origin}/api/v3/user`);
             assert.strictEqual(none.status, 401);
-            assert.strictEqual(((await none.json()) as any).message, "Requires authentication");
+            assert.strictEqual((await none.json()).message, "Requires authentication");
             const bad = await f.api("GET", "/user", undefined, { Authorization: "Bearer nope-nope-nope" });
             assert.strictEqual(bad.status, 401);
             assert.strictEqual(bad.body.message, "Bad credentials");
@@ -139,6 +139,27 @@ describe("local-github", function () {
                 commit.body.files.map((x: any) => [x.filename, x.status]),
                 [[".binder/Dockerfile", "modified"]],
             );
+        });
+
+        it("lists the commits that touched a path, newest first, a page at a time (the provider's read without a known commit)", async () => {
+            await f.repository("history");
+            const a = await f.put("history", "a.txt", "1");
+            await f.put("history", "b.txt", "1");
+            const a2 = await f.put("history", "a.txt", "2", { sha: a.body.content.sha });
+            const all = await f.api("GET", `/repos/${ORG}/history/commits?sha=main&path=a.txt`);
+            assert.deepStrictEqual(
+                all.body.map((c: any) => c.sha),
+                [a2.body.commit.sha, a.body.commit.sha],
+            );
+            const first = await f.api("GET", `/repos/${ORG}/history/commits?sha=main&per_page=2`);
+            assert.strictEqual(first.body.length, 2);
+            assert.match(first.headers.get("link") ?? "", /[?&]page=2>; rel="next"$/);
+            const second = await f.api("GET", `/repos/${ORG}/history/commits?sha=main&per_page=2&page=2`);
+            assert.deepStrictEqual(
+                second.body.map((c: any) => c.commit.message),
+                ["write a.txt", "Initial commit"],
+            );
+            assert.strictEqual(second.headers.get("link"), null);
         });
 
         it("puts the ref asked for in the content url (the provider reads `ref` from its query)", async () => {

@@ -93,7 +93,7 @@ describe("local-github git writes", function () {
             await repo.commitFile("main", undefined, "d", Buffer.from("4"), { message: "again a root", author: who, committer: who }),
             undefined,
         );
-        const info = await repo.commit(first!);
+        const info = await repo.commit(first);
         assert.deepStrictEqual([info.parents, info.message, info.author], [[root], "first", who]);
         const removed = await repo.commitFile("main", first, "a", null, { message: "rm", author: who, committer: who });
         assert.strictEqual(await repo.entry(removed!, "a"), undefined);
