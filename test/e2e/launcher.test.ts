@@ -315,9 +315,19 @@ describeEngine("engine: the demo's launcher on the local GitHub", (engine) => {
         assert.strictEqual(edited.status, 200);
 
         const { events } = await up();
-        assert.deepStrictEqual(touched(events), ["update launcher-readme-development"]);
+        // The README put back, and its new commit warmed (the warm-up is triggered by the README's commit).
+        assert.deepStrictEqual(touched(events), [
+            "create-replacement launcher-warmup-development",
+            "delete-replaced launcher-warmup-development",
+            "replace launcher-warmup-development",
+            "update launcher-readme-development",
+        ]);
         const heads = await branchHeads(github, repository);
         assert.strictEqual(heads.main, before.main);
+        assert.ok(
+            warmHub!.seen.some((s) => s.url.endsWith(`/${heads.development}`)),
+            "the restored commit was not warmed",
+        );
         const clone = await cloneBranch(github, repository, "development");
         try {
             assert.strictEqual(await clone.read("README.md"), original);
