@@ -70,7 +70,7 @@ describeEngine("engine: preview of every committed stack", (engine) => {
     });
 
     for (const stack of STACKS.filter((s) => s !== "demo")) {
-        it(`${stack}: gets past config and runs the program`, async function () {
+        it(`${stack}: gets past config and runs the program to the end, the GitHub and command providers included`, async function () {
             this.timeout(180000);
             const project = await EngineProject.create(engine(), { stack, edit: atLocalGitHub(github) });
             try {
