@@ -92,7 +92,7 @@ describeEngine("engine: preview of every committed stack", (engine) => {
                     assert.match(
                         result.message,
                         new RegExp(
-                            `github:index:Branch \\(launcher-branch-[^)]+\\):\\s+error: [^]*failed to lookup organization "${owner}": Get "https://api\\.github\\.com/orgs/${owner}"`,
+                            `github:index:\\w+ \\(launcher-[^)]+\\):\\s+error: [^]*failed to lookup organization "${owner}": Get "https://api\\.github\\.com/orgs/${owner}"`,
                         ),
                     );
                     assert.ok(!/invalid uw3-binder stack config|missing configuration value/.test(result.message), result.message);
