@@ -14,6 +14,7 @@ import {
     describeEngine,
     EngineProject,
     registryManifest,
+    touched,
     RUN_ID,
     SourceRepo,
     splitPinned,
@@ -24,16 +25,6 @@ import {
 import { stepsInOrder } from "./ordered";
 
 const STEP_TIMEOUT = 600000;
-
-/** The resources (by name) an update or preview did something to, with what. */
-function touched(events: EngineEvent[]): string[] {
-    return events
-        .map((e) => e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata)
-        .filter((m): m is NonNullable<typeof m> => !!m && m.op !== "same" && m.op !== "read" && m.op !== "refresh")
-        .map((m) => `${m.op} ${m.urn.split("::").pop()}`)
-        .filter((v, i, all) => all.indexOf(v) === i)
-        .sort();
-}
 
 describeEngine("engine: the demo stack from up to destroy", (engine) => {
     const namespace = `e2e-${RUN_ID}`;

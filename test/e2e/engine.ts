@@ -106,6 +106,16 @@ export function demoImagesOnly(config: Record<string, any>): void {
     config["uw3-binder:source"] = { ...config["uw3-binder:source"], launcherPatSecret: false };
 }
 
+/** The resources (by name) an update or preview did something to, with what; refreshes and reads left out. */
+export function touched(events: EngineEvent[]): string[] {
+    return events
+        .map((e) => e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata)
+        .filter((m): m is NonNullable<typeof m> => !!m && m.op !== "same" && m.op !== "read" && m.op !== "refresh")
+        .map((m) => `${m.op} ${m.urn.split("::").pop()}`)
+        .filter((v, i, all) => all.indexOf(v) === i)
+        .sort();
+}
+
 /** The demo stack of an ordered suite, on the open registry, with its own example source repository. */
 export interface DemoSteps {
     readonly project: EngineProject;

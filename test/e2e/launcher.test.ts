@@ -19,7 +19,7 @@ import { launcherDockerfile, launcherReadme, LauncherPin, pinSize } from "../../
 import { rehearseLaunch, rehearseStart } from "../../src/rehearsal/launch";
 import { run } from "../integration/harness";
 import { BUILD, hub, Hub, stream } from "../warmup/hub";
-import { changes, describeEngine, EngineProject, RUN_ID, SourceRepo, splitPinned, stopAfterFailure, warnings } from "./engine";
+import { changes, describeEngine, EngineProject, RUN_ID, SourceRepo, splitPinned, stopAfterFailure, touched, warnings } from "./engine";
 import { branchHeads, cloneBranch, cloneUrl, githubApi, LocalGitHub, requireLocalGitHub } from "./github";
 import { stepsInOrder } from "./ordered";
 
@@ -30,16 +30,6 @@ const BRANCHES = [
 ];
 /** mybinder.org's limits, the rehearsal's documented defaults. */
 const BINDER_LIMITS = { memory: "2g", cpus: 1, startTimeoutS: 30 };
-
-/** The resources (by name) an update did something to, with what; refreshes and reads left out. */
-function touched(events: EngineEvent[]): string[] {
-    return events
-        .map((e) => e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata)
-        .filter((m): m is NonNullable<typeof m> => !!m && m.op !== "same" && m.op !== "read" && m.op !== "refresh")
-        .map((m) => `${m.op} ${m.urn.split("::").pop()}`)
-        .filter((v, i, all) => all.indexOf(v) === i)
-        .sort();
-}
 
 /** The repin commits on a branch (newest first), from its git log: "Pin <branch> to ..." and "Update <branch> README for ...". */
 const pinCommits = (log: string[]) => log.filter((l) => /^[0-9a-f]{40} (Pin \S+ to|Update \S+ README for) /.test(l));
