@@ -60,7 +60,7 @@ export function parseFaultRule(raw: unknown): FaultRule {
         throw new Error("fault.branch must be a branch name (1 to 255 characters)");
     const rule: FaultRule = { path: r.path };
     if (r.method !== undefined) rule.method = r.method;
-    if (r.branch !== undefined) rule.branch = r.branch as string;
+    if (r.branch !== undefined) rule.branch = r.branch;
     const nth = int("nth", 1, 1_000_000);
     const count = int("count", 1, 1_000_000);
     const status = int("status", 400, 599);
