@@ -225,6 +225,13 @@ install_plugin() {
 install() {
     command -v go >/dev/null || die "go is not on PATH (Go 1.26 is needed to build the engine)"
     local started=$SECONDS
+    # One install at a time per cache: two checkouts building the same part would share its directory.
+    mkdir -p "$cache_root"
+    exec 9>"$cache_root/install.lock"
+    flock -n 9 || {
+        log "waiting for another install into $cache_root"
+        flock 9
+    }
     build_part "${part_pulumi[@]}"
     build_part "${part_language[@]}"
     build_part "${part_docker_build[@]}"
