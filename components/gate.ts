@@ -3,8 +3,8 @@ import type { RegistryLoginSecret } from "../config";
 import { gateArgs } from "../src/check/gateArgs";
 import { CheckOptions } from "../src/check/types";
 import { ImageConfig, WithdrawnRelease } from "../src/config/schema";
-import { withdrawnReplacement } from "../src/images/launcherPins";
-import { digestOf, printedReference } from "../src/images/pins";
+import { withdrawnReplacement } from "../src/launcher/branchPins";
+import { digestOf, printedReference } from "../src/launcher/pins";
 import { GateFigures, gateProvider, GATE_MODULE, GATE_TYPE } from "./gateProvider";
 
 /** A withdrawn release as a launcher README names it. */

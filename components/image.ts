@@ -2,8 +2,8 @@ import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLoginSecret } from "../config";
 import { ImageConfig } from "../src/config/schema";
-import { BuildSource, FINGERPRINT_ARG, prepareBuild } from "../src/images/builds";
-import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/images/pins";
+import { BuildSource, FINGERPRINT_ARG, prepareBuild } from "../src/source/builds";
+import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/launcher/pins";
 
 export interface BinderImageArgs {
     /** The validated image config (tags already expanded). */

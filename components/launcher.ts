@@ -5,9 +5,9 @@ import type { RegistryLoginSecret } from "../config";
 import { ImageConfig, LauncherConfig } from "../src/config/schema";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
 import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin, pinSize } from "../src/render/launcher";
-import { rehearseCommand, warmupCommand } from "../src/cli/bin";
-import { launcherPins, registryOnlyChecks } from "../src/images/launcherPins";
-import { printedReference } from "../src/images/pins";
+import { rehearseCommand, warmupCommand } from "../src/rehearsal/commandLine";
+import { launcherPins, registryOnlyChecks } from "../src/launcher/branchPins";
+import { printedReference } from "../src/launcher/pins";
 import { RehearsalOptions, RehearsalTarget } from "../src/rehearsal/options";
 import { BinderGate, GateResult } from "./gate";
 

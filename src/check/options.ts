@@ -6,8 +6,8 @@
  * unchanged (test/check/options.test.ts round-trips random valid option sets). No Pulumi import.
  */
 import { z } from "zod";
-import { parseImageReference } from "../images/reference";
-import { shown } from "../config/shown";
+import { parseImageReference } from "../names/oci";
+import { shown } from "../text/quotedValue";
 
 /** The checks, in the order they run and are reported. */
 export const CHECK_NAMES = ["withdrawn", "layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;

@@ -5,12 +5,12 @@
 import { DockerError } from "../docker/cli";
 import { ContainerSet, whileRemovingOnSignal } from "../docker/containers";
 import { ImageNotLocalError, LocalImage, inspectLocalImage, pullImage } from "../docker/image";
-import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
+import { ImageReference, formatImageReference, parseImageReference } from "../names/oci";
 import { RegistryClient } from "../registry/client";
-import { CheckContext, CheckNotRunError } from "./check";
+import { CheckContext, CheckNotRunError } from "./checkContext";
 import { plannedChecks } from "./checks";
 import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
-import { redactSecrets, untrustedLines } from "./untrusted";
+import { redactSecrets, untrustedLines } from "../text/printable";
 
 export interface CheckRun {
     /** What `--json` prints. */

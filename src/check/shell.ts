@@ -10,7 +10,7 @@ import { ContainerSet } from "../docker/containers";
 import { DockerError, DockerResult, docker, firstLine } from "../docker/cli";
 import { LocalImage } from "../docker/image";
 import { CheckOptions } from "./options";
-import { untrustedText } from "./untrusted";
+import { untrustedText } from "../text/printable";
 
 /** Printed by our shell once the entrypoint has handed over to it; its absence means it never did. */
 const COMMAND_STARTED = "@@uw3-binder-check: command started@@";

@@ -9,10 +9,10 @@
  * Every option flag is generated from the one declaration of the check options (src/check/options.ts).
  */
 import { Option } from "commander";
-import { parseImageReference } from "../images/reference";
+import { parseImageReference } from "../names/oci";
 import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, optionFlags, optionHelp, readOption } from "../check/options";
 import { CREDENTIAL_ENV, RegistryCredentials } from "../check/types";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 import { CliCommand, parsedOption } from "./command";
 import { bufferIo } from "./commandIo";
 import { UsageError } from "./errors";

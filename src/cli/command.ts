@@ -4,8 +4,8 @@
  * action returns, and `execute`, the one place that turns errors into exit codes and lines on stderr.
  */
 import { Command, CommanderError, Option } from "commander";
-import { shown, capped } from "../config/shown";
-import { untrustedLines } from "../check/untrusted";
+import { shown, capped } from "../text/quotedValue";
+import { untrustedLines } from "../text/printable";
 import { CommandIo } from "./commandIo";
 import { refusalMessage, UsageError } from "./errors";
 

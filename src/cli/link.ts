@@ -4,7 +4,7 @@
  */
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch, parseRepositorySlug } from "../links/binder";
 import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 import { choiceOption, CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";
 import { UsageError } from "./errors";

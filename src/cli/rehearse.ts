@@ -7,8 +7,8 @@
  * launch answered HTTP 200 in time, 1 the rehearsal failed, 2 a usage error.
  */
 import { Option } from "commander";
-import { branchNameProblem } from "../config/names";
-import { shown } from "../config/shown";
+import { branchNameProblem } from "../names/git";
+import { shown } from "../text/quotedValue";
 import { RELEASE_PATTERN } from "../config/schema";
 import { splitPinnedReference } from "../render/launcher";
 import { BINDER_PORT, BINDER_UID, describedLaunchCommand } from "../rehearsal/launch";

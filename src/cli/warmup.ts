@@ -3,11 +3,11 @@
  * federation member does not wait for a build. Advisory: exits 0 whatever the hubs say (it runs inside
  * `pulumi up` and on a schedule), and 2 only for a bad command line or stack file.
  */
-import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "../config/limits";
-import { shown } from "../config/shown";
+import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "../warmup/options";
+import { shown } from "../text/quotedValue";
 import { parseRepositorySlug } from "../links/binder";
-import { DEFAULT_WARMUP_TIMEOUT_S, WARMUP_OUTCOMES } from "../warmup/binderBuild";
-import { binderUrlProblem } from "../config/names";
+import { DEFAULT_WARMUP_TIMEOUT_S, WARMUP_OUTCOMES } from "../hub/build";
+import { binderUrlProblem } from "../names/git";
 import { FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
 import { CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";

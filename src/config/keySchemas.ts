@@ -6,13 +6,13 @@
  */
 import { z } from "zod";
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";
-import { DIGEST_PATTERN } from "../images/reference";
+import { DIGEST_PATTERN } from "../names/oci";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
-import { globProblems } from "../source/globs";
+import { globProblems } from "../names/globs";
 import { FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
 import { fromCycles, unknownParents } from "./graph";
 import { KEYS } from "./keys";
-import { MAX_TIMEOUT_S } from "./limits";
+import { MAX_TIMEOUT_S } from "../warmup/options";
 import {
     binderUrlProblem,
     branchNameProblem,
@@ -23,10 +23,10 @@ import {
     repositoryPathProblem,
     tagProblem,
     uw3BranchProblem,
-} from "./names";
+} from "../names/git";
 import { addRuleIssues, isRuleIssue, RuleIssue, ruleIssue } from "./problems";
 import type { PinConfig, WithdrawnRelease } from "./schema";
-import { shown } from "./shown";
+import { shown } from "../text/quotedValue";
 
 export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
 /** mybinder.org's nodes run this platform: an image a launcher pins must provide it. */

@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { KEYS, PROJECT } from "./keys";
-import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
-import { capped, shown } from "./shown";
+import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "../warmup/options";
+import { capped, shown } from "../text/quotedValue";
 
 export class ConfigError extends Error {
     constructor(public readonly problems: string[]) {

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { CheckOptions } from "../check/options";
 import { RehearsalOptions } from "../rehearsal/options";
-import { DEFAULT_REBUILD_ON } from "../source/globs";
+import { DEFAULT_REBUILD_ON } from "../names/globs";
 import { normaliseHubUrl } from "../warmup/federation";
 import { inDependencyOrder } from "./graph";
 import {
@@ -35,10 +35,10 @@ import {
     withdrawnSchema,
 } from "./keySchemas";
 import { KEYS, PLAIN_KEYS, PROJECT, SECRET_KEYS } from "./keys";
-import { registryServerProblem } from "./names";
+import { registryServerProblem } from "../names/git";
 import { addRuleIssues, ConfigError, isRuleIssue, issueProblems, keyPath, RuleIssue, ruleIssue } from "./problems";
 import { secretCommand, secretMapEntry } from "./secrets";
-import { capped, shown } from "./shown";
+import { capped, shown } from "../text/quotedValue";
 
 export { KEYS, PROJECT } from "./keys";
 export { ConfigError } from "./problems";

@@ -8,7 +8,7 @@ import * as path from "path";
 import { Document, isMap, isScalar, Pair, parse as parseYaml, parseDocument, YAMLMap } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
-import { capped, shown } from "./shown";
+import { capped, shown } from "../text/quotedValue";
 
 export interface StackFile {
     /** Plain config values by full key; secure values are replaced by the placeholder. */

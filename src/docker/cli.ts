@@ -5,7 +5,7 @@
  * DOCKER_HOST or context the operator has configured applies unchanged. No Pulumi import.
  */
 import { spawn } from "node:child_process";
-import { untrustedText } from "../check/untrusted";
+import { untrustedText } from "../text/printable";
 
 /**
  * Docker (the CLI, the engine, the host) could not do what was asked: a verdict on the environment, never

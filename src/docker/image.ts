@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { untrustedText } from "../check/untrusted";
+import { untrustedText } from "../text/printable";
 import { DockerError, docker, firstLine, lastLine } from "./cli";
 
 /** The image is not in the local engine (`runChecks` then pulls it when the reference has a digest). */

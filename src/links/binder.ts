@@ -15,8 +15,8 @@
  * the setup document's example, the inner `?` and `&` are encoded, so mybinder does not take `repo`,
  * `branch` and the inner `urlpath` as its own parameters.
  */
-import { branchNameProblem, githubOwnerProblem, githubRepositoryProblem } from "../config/names";
-import { capped, shown } from "../config/shown";
+import { branchNameProblem, githubOwnerProblem, githubRepositoryProblem } from "../names/git";
+import { capped, shown } from "../text/quotedValue";
 
 export const MYBINDER_URL = "https://mybinder.org";
 export const BADGE_IMAGE_URL = "https://mybinder.org/badge_logo.svg";

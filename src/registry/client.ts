@@ -4,8 +4,8 @@
  * digests and bounded in size. It never downloads a layer blob. No Pulumi import.
  */
 import { createHash } from "node:crypto";
-import { untrustedText } from "../check/untrusted";
-import { ImageReference, formatImageReference } from "../images/reference";
+import { untrustedText } from "../text/printable";
+import { ImageReference, formatImageReference } from "../names/oci";
 import { RegistryError } from "./errors";
 import { HttpOptions, snippet } from "./http";
 import {

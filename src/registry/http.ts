@@ -4,7 +4,7 @@
  * only to the origin it was won for, never from https to http), every body read with a byte cap and
  * counted. Failures are RegistryErrors prefixed with `where`. No Pulumi import.
  */
-import { untrustedText } from "../check/untrusted";
+import { untrustedText } from "../text/printable";
 import { RegistryError } from "./errors";
 
 export interface HttpOptions {

@@ -6,8 +6,8 @@
  * the token asked for is always pull on this repository. No Pulumi import.
  */
 import { z } from "zod";
-import { untrustedText } from "../check/untrusted";
-import { ImageReference } from "../images/reference";
+import { untrustedText } from "../text/printable";
+import { ImageReference } from "../names/oci";
 import { RegistryError } from "./errors";
 import { BoundedHttp, HttpOptions, isLoopbackHost, registryBaseUrl, snippet } from "./http";
 import { AuthChallenge, parseChallenges, preferredChallenge } from "./wwwAuthenticate";

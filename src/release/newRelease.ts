@@ -34,7 +34,7 @@ import {
 } from "../config/stackFile";
 import { shellQuote } from "../check/gateArgs";
 import { secretCommand } from "../config/secrets";
-import { capped, shown } from "../config/shown";
+import { capped, shown } from "../text/quotedValue";
 
 /** A release or stack name the user gave is wrong, or a file is missing or in the way. */
 export class NewReleaseError extends Error {

@@ -25,8 +25,8 @@ import {
     stackOfRelease,
     validateStackFileText,
 } from "../config/stackFile";
-import { capped, shown } from "../config/shown";
-import { parseImageReference } from "../images/reference";
+import { capped, shown } from "../text/quotedValue";
+import { parseImageReference } from "../names/oci";
 
 /** A bad request, outputs file or stack file: nothing was written. */
 export class RollbackError extends Error {

@@ -11,8 +11,8 @@ import * as path from "path";
 import { isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
-import { capped, shown } from "../config/shown";
-import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../images/reference";
+import { capped, shown } from "../text/quotedValue";
+import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../names/oci";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
 export class WithdrawError extends Error {

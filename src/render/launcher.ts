@@ -5,10 +5,10 @@
  * never commits to another (mybinder.org caches a launcher by its commit).
  */
 import { badgeMarkdown, launchUrl } from "../links/binder";
-import { ImageReference, parseImageReference } from "../images/reference";
-import { uw3BranchProblem } from "../config/names";
-import { shown } from "../config/shown";
-import { formatSize } from "../check/layerSizes";
+import { ImageReference, parseImageReference } from "../names/oci";
+import { uw3BranchProblem } from "../names/git";
+import { shown } from "../text/quotedValue";
+import { formatSize } from "../registry/layerSizes";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {

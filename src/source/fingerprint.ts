@@ -18,8 +18,8 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { compileGlobs, GlobSet } from "./globs";
-import { findWorktree, runGit, splitNul } from "./git";
+import { compileGlobs, GlobSet } from "../names/globs";
+import { findWorktree, runGit, splitNul } from "../git/commands";
 
 /** The modes git records: regular, executable, symbolic link, submodule commit. */
 export type GitFileMode = "100644" | "100755" | "120000" | "160000";

@@ -16,7 +16,7 @@
  */
 import { fromCycles, GraphNode, inDependencyOrder, unknownParents } from "../config/graph";
 import type { ImageConfig } from "../config/schema";
-import { checkSourcePath, GlobSet, globProblems } from "./globs";
+import { checkSourcePath, GlobSet, globProblems } from "../names/globs";
 
 export interface ImageNode {
     /** Unique within the graph, e.g. `deps`, `slim`. */

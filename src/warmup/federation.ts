@@ -5,8 +5,8 @@
  * image registry, expiring images nobody launched for a while. Asking mybinder.org once warms one member;
  * asking each member's own `/build/` warms them all.
  */
-import { HubAllowance } from "./rateLimit";
-import { buildEndpoint, DEFAULT_WARMUP_TIMEOUT_S, MemberWarmup, warmMember } from "./binderBuild";
+import { HubAllowance } from "../hub/rateLimit";
+import { buildEndpoint, DEFAULT_WARMUP_TIMEOUT_S, MemberWarmup, warmMember } from "../hub/build";
 
 /**
  * The federation's members, by their public URLs. Source: https://mybinder.readthedocs.io/en/latest/about/federation.html

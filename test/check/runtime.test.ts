@@ -14,7 +14,7 @@ import { evaluateImport, IMPORT_SCRIPT } from "../../src/check/checks/import";
 import { evaluateJit, JIT_SCRIPT } from "../../src/check/checks/jit";
 import { evaluateKernel } from "../../src/check/checks/kernel";
 import { evaluateUser } from "../../src/check/checks/user";
-import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../../src/check/httpProbe";
+import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../../src/docker/httpProbe";
 import { CommandOutput } from "../../src/check/shell";
 import { firstLine, lastLine } from "../../src/docker/cli";
 

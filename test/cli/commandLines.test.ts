@@ -7,8 +7,8 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLI, warmupCommand } from "../../src/cli/bin";
-import { binderUrlProblem } from "../../src/config/names";
+import { CLI, warmupCommand } from "../../src/rehearsal/commandLine";
+import { binderUrlProblem } from "../../src/names/git";
 import { byName, inputsOf, runStack, stackConfig } from "../program/fixtures";
 import { hostileValues, runUnderShell } from "./shell";
 

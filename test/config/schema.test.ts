@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ConfigError, baselineReference, parseBinderConfig } from "../../src/config/schema";
 import { gateArgs } from "../../src/check/gateArgs";
-import { registryOnlyChecks } from "../../src/images/launcherPins";
+import { registryOnlyChecks } from "../../src/launcher/branchPins";
 import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 const problems = configProblems;

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { EngineEvent, OpMap, UpResult } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
-import { formatSize } from "../../src/check/layerSizes";
+import { formatSize } from "../../src/registry/layerSizes";
 import { run } from "../integration/harness";
 import { describeEngine, EngineProject, registryManifest, RUN_ID, SourceRepo, splitPinned } from "./engine";
 

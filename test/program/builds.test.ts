@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROGRAM_DIR } from "../../src/plan/program";
-import { labelledDockerfile } from "../../src/images/builds";
+import { labelledDockerfile } from "../../src/source/builds";
 import { makeTempRoot, makeUnderworld3Checkout, Checkout } from "../source/checkout";
 import { byName, inputsOf, runStack, SECRETS, stackConfig } from "./fixtures";
 

@@ -6,7 +6,7 @@ import * as path from "path";
 import { bufferIo } from "../../src/cli/commandIo";
 import { UsageError } from "../../src/cli/errors";
 import { runWarmup } from "../../src/cli/warmup";
-import { MemberWarmup } from "../../src/warmup/binderBuild";
+import { MemberWarmup } from "../../src/hub/build";
 import { BranchWarmup, FEDERATION_MEMBERS, warmFederation } from "../../src/warmup/federation";
 import { BUILD, event, FOUND, hub, Hub, stream } from "./hub";
 

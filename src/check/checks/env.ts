@@ -1,8 +1,8 @@
 /** `env`: each platform's image config sets what `envRequire` asks and nothing `envForbid` names. No Pulumi import. */
 import { ImageConfigBlob } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
-import { Check, Verdict } from "../check";
-import { untrustedText } from "../untrusted";
+import { Check, Verdict } from "../checkContext";
+import { untrustedText } from "../../text/printable";
 
 /** Decides `env` for one image config (pure). `require` entries are `NAME` or `NAME=value`. */
 export function evaluateEnv(config: ImageConfigBlob, require: string[], forbid: string[]): { ok: boolean; detail: string } {

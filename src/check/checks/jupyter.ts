@@ -11,10 +11,10 @@
  */
 import { DockerError, docker, firstLine } from "../../docker/cli";
 import { containerLogTail, formatLogTail } from "../../docker/containers";
-import { Check, CheckContext, CheckNotRunError, Verdict } from "../check";
-import { HTTP_PROBE_SCRIPT, PROBE_MARK, parseProbeOutput } from "../httpProbe";
+import { Check, CheckContext, CheckNotRunError, Verdict } from "../checkContext";
+import { HTTP_PROBE_SCRIPT, PROBE_MARK, parseProbeOutput } from "../../docker/httpProbe";
 import { describeEntrypoint, runShellOnce } from "../shell";
-import { untrustedText } from "../untrusted";
+import { untrustedText } from "../../text/printable";
 
 /** Log lines quoted in a failing detail. */
 const LOG_TAIL_LINES = 8;

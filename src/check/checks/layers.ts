@@ -5,17 +5,17 @@
  * `maxGrowthPercent` (baseline.ts). Answered from manifests; a config blob (a few KiB) is read only to
  * name the Dockerfile step behind a layer over the limit. No Pulumi import.
  */
-import { ImageReference, parseImageReference } from "../../images/reference";
+import { ImageReference, parseImageReference } from "../../names/oci";
 import { ImageConfigBlob, ImageManifests, RegistryClient } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
 import { HttpOptions } from "../../registry/http";
 import { RegistryCredentials } from "../../registry/session";
 import { BaselineBudgets, baselinePlatform, evaluateBaseline, newLayers, readBaseline } from "../baseline";
-import { Check, Verdict } from "../check";
-import { formatMb, formatSize, largestLayers, distinctLayers, shortDigest } from "../layerSizes";
+import { Check, Verdict } from "../checkContext";
+import { formatMb, formatSize, largestLayers, distinctLayers, shortDigest } from "../../registry/layerSizes";
 import { DEFAULT_CHECK_OPTIONS } from "../options";
 import { BYTES_PER_MB, CheckOptions } from "../types";
-import { untrustedText } from "../untrusted";
+import { untrustedText } from "../../text/printable";
 
 type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
 

@@ -1,7 +1,7 @@
 /** `platform`: the image provides every required platform (mybinder.org's linux/amd64 by default). No Pulumi import. */
 import { ImageManifests } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 
 /** Whether `found` (e.g. `linux/arm64/v8`) provides `required` (e.g. `linux/arm64`). */
 function provides(found: string, required: string): boolean {

@@ -3,7 +3,7 @@
  * must be `options.uid`; mybinder.org runs notebooks as jovyan, UID 1000, and home files belong to it.
  */
 import { lastLine } from "../../docker/cli";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 import { CommandOutput, runShell, withNote } from "../shell";
 
 /** Decides `user` from `id -u` (pure). `configUser` is Config.User, "" when unset. */

@@ -6,7 +6,7 @@
  * are built here, as pure functions: the provider runs each under `sh -c`, so every value is shell-quoted.
  */
 import { shellQuote } from "../check/gateArgs";
-import { RehearsalOptions, RehearsalTarget, rehearsalArgs } from "../rehearsal/options";
+import { RehearsalOptions, RehearsalTarget, rehearsalArgs } from "./options";
 
 export const CLI = "bin/uw3-binder.js";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert/strict";
-import { EVENT_STREAM_LIMITS, EventStreamOverflow, EventStreamParser } from "../../src/warmup/eventStream";
+import { EVENT_STREAM_LIMITS, EventStreamOverflow, EventStreamParser } from "../../src/hub/eventStream";
 
 /** Feeds `text` split into pieces of `size` characters and collects every event. */
 function parseAll(text: string, size = text.length, parser = new EventStreamParser()) {

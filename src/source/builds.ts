@@ -9,10 +9,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ImageConfig, KEYS } from "../config/schema";
-import { STAGED_MTIME, stageBuildContext } from "../source/context";
-import { fingerprintSources } from "../source/fingerprint";
-import { findWorktree, runGit } from "../source/git";
-import { toGitPathspecs } from "../source/globs";
+import { STAGED_MTIME, stageBuildContext } from "./context";
+import { fingerprintSources } from "./fingerprint";
+import { findWorktree, runGit } from "../git/commands";
+import { toGitPathspecs } from "../names/globs";
 
 /** The build arg that carries the source fingerprint, so a changed trigger file busts Docker's layer cache. */
 export const FINGERPRINT_ARG = "UW3_SOURCE_FINGERPRINT";

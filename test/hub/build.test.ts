@@ -1,7 +1,7 @@
 import * as assert from "assert/strict";
-import { buildEndpoint, MemberWarmup, printableLine, warmMember } from "../../src/warmup/binderBuild";
-import { HubAllowance } from "../../src/warmup/rateLimit";
-import { BUILD, endless, event, EVENT_STREAM, FOUND, hub, Hub, Script, stream } from "./hub";
+import { buildEndpoint, MemberWarmup, printableLine, warmMember } from "../../src/hub/build";
+import { HubAllowance } from "../../src/hub/rateLimit";
+import { BUILD, endless, event, EVENT_STREAM, FOUND, hub, Hub, Script, stream } from "../warmup/hub";
 
 const withoutTimes = ({ elapsedSeconds, startedAt, waitedSeconds, ...rest }: MemberWarmup) => {
     assert.equal(typeof elapsedSeconds, "number");

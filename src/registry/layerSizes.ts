@@ -2,7 +2,7 @@
  * Layer sizes as the registry checks read and print them: 1024-based sizes like `docker history`,
  * shortened digests, the layers a pull transfers and the largest of them. Pure; no Pulumi import.
  */
-import { LayerDescriptor } from "../registry/client";
+import { LayerDescriptor } from "./client";
 
 /** Sizes in 1024-based units, as `docker history` prints them: `812.3 MB`, `1.4 GB`, `512 B`. */
 export function formatSize(bytes: number): string {

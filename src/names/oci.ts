@@ -2,7 +2,7 @@
  * Image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered.
  * No Pulumi import.
  */
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 
 export interface ImageReference {
     /** Registry host (with port), e.g. `ghcr.io`, `127.0.0.1:5000`, `docker.io`. */

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { checkSourcePath, compileGlobs, DEFAULT_REBUILD_ON, globProblems, matchesGlob, toGitPathspecs } from "../../src/source/globs";
+import { checkSourcePath, compileGlobs, DEFAULT_REBUILD_ON, globProblems, matchesGlob, toGitPathspecs } from "../../src/names/globs";
 
 describe("source/globs", () => {
     describe("matchesGlob", () => {

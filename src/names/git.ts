@@ -2,7 +2,7 @@
  * Name rules of the systems uw3-binder writes to: git refs, OCI registries, GitHub.
  * Each returns the reason a name is refused, or undefined when it is acceptable. No Pulumi import.
  */
-import { registryPortProblem, REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "../images/reference";
+import { registryPortProblem, REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "./oci";
 
 /** `git check-ref-format --branch` rules, so a branch GitHub would refuse is caught before any resource. */
 export function branchNameProblem(name: string): string | undefined {

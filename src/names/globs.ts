@@ -25,7 +25,7 @@
  * `*` skip dot-files and accepts `..` — the opposite of what this project needs on all three counts.
  */
 import picomatch from "picomatch";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 
 /** A pattern that cannot be used; the message names the pattern and the expected form. */
 class GlobPatternError extends Error {

@@ -1,8 +1,8 @@
 /**
  * From what a registry push reports to the references uw3-binder pins. No Pulumi import.
  */
-import { DIGEST_PATTERN } from "./reference";
-import { shown } from "../config/shown";
+import { DIGEST_PATTERN } from "../names/oci";
+import { shown } from "../text/quotedValue";
 
 /** The `sha256:<hex>` inside a `repo@sha256:<hex>` repoDigest or a `repo:tag@sha256:<hex>` ref. */
 export function digestOf(pushed: string): string {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { redactSecrets, untrustedLines, untrustedText } from "../../src/check/untrusted";
+import { redactSecrets, untrustedLines, untrustedText } from "../../src/text/printable";
 
 describe("untrusted text (pure)", () => {
     it("escapes ANSI escapes, carriage returns, newlines and bidi overrides", () => {

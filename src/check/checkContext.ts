@@ -2,7 +2,7 @@
  * What a check is: a name, whether the registry or the local engine answers it, and how it runs. Every
  * check is one module under checks/, and checks/index.ts lists them all. No Pulumi import.
  */
-import { ImageReference } from "../images/reference";
+import { ImageReference } from "../names/oci";
 import { ContainerSet } from "../docker/containers";
 import { LocalImage } from "../docker/image";
 import { RegistryClient } from "../registry/client";
