@@ -7,12 +7,11 @@
  * launch answered HTTP 200 in time, 1 the rehearsal failed, 2 a usage error.
  */
 import { Option } from "commander";
-import { branchNameProblem } from "../names/git";
+import { BINDER_PORT, BINDER_UID } from "../mybinder/facts";
 import { shown } from "../text/quotedValue";
-import { RELEASE_PATTERN } from "../config/schema";
 import { splitPinnedReference } from "../render/launcher";
-import { BINDER_PORT, BINDER_UID, describedLaunchCommand } from "../rehearsal/launch";
-import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
+import { describedLaunchCommand } from "../rehearsal/launch";
+import { DEFAULT_REHEARSAL_OPTIONS, REHEARSAL_OPTION_FIELDS, REHEARSAL_TARGET_FIELDS, RehearsalOptions, RehearsalTarget } from "../rehearsal/options";
 import { CliCommand, parsedOption } from "./command";
 import { bufferIo } from "./commandIo";
 import { UsageError } from "./errors";
@@ -38,22 +37,25 @@ function pinnedReference(text: string): string {
     return reference;
 }
 
-function branchOption(flag: string, description: string): Option {
-    return parsedOption(`${flag} <name>`, description, (value) => {
-        const problem = branchNameProblem(value);
-        if (problem) throw new UsageError(`${flag}: git refuses this branch name: ${problem}, found "${value}"`);
+/** A flag of a declared field (src/rehearsal/options.ts): its value read from the word, refused by the field's one rule. */
+function fieldOption<V>(
+    field: { flag: string; problem: (value: V) => string | undefined },
+    placeholder: string,
+    description: string,
+    read: (word: string) => V,
+): Option {
+    return parsedOption(`${field.flag} ${placeholder}`, description, (word) => {
+        const value = read(word);
+        const problem = field.problem(value);
+        if (problem) throw new UsageError(`${field.flag}: ${problem}, found "${word}"`);
         return value;
     });
 }
 
-function numberOption(flag: string, description: string, problem: (n: number) => string | undefined): Option {
-    return parsedOption(`${flag} <N>`, description, (raw) => {
-        const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-        const why = problem(value);
-        if (why) throw new UsageError(`${flag}: ${why}, found "${raw}"`);
-        return value;
-    });
-}
+const targetField = (key: keyof RehearsalTarget) => REHEARSAL_TARGET_FIELDS.find((f) => f.key === key)!;
+const optionField = (key: keyof RehearsalOptions) => REHEARSAL_OPTION_FIELDS.find((f) => f.key === key)! as { flag: string; problem: (v: never) => string | undefined };
+const asText = (word: string) => word;
+const asNumber = (word: string) => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
 
 /** The `rehearse` command line, without what it does: its arguments, its options and its help. */
 function declareRehearseLine(command: CliCommand): CliCommand {
@@ -71,28 +73,26 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             excess: (args) => `expected one <pinned-reference>, found ${args.length}: ${args.map((p) => shown(p)).join(", ")}`,
         })
         .mandatory(
-            branchOption("--branch", "the launcher branch (its name is in the Dockerfile's comment)"),
+            fieldOption(targetField("branch"), "<name>", "the launcher branch (its name is in the Dockerfile's comment)", asText),
             () => "missing --branch, e.g. --branch development",
         )
-        .mandatory(branchOption("--uw3-branch", "the Underworld3 branch (ENV UW3_BRANCH)"), () => "missing --uw3-branch, e.g. --uw3-branch development")
         .mandatory(
-            parsedOption("--release <YYYY.MM>", "the release month (in the Dockerfile's comment)", (release) => {
-                if (!RELEASE_PATTERN.test(release))
-                    throw new UsageError(`--release: expected a release month YYYY.MM (for example "2025.01"), found "${release}"`);
-                return release;
-            }),
+            fieldOption(targetField("uw3Branch"), "<name>", "the Underworld3 branch (ENV UW3_BRANCH)", asText),
+            () => "missing --uw3-branch, e.g. --uw3-branch development",
+        )
+        .mandatory(
+            fieldOption(targetField("release"), "<YYYY.MM>", "the release month (in the Dockerfile's comment)", asText),
             () => "missing --release, e.g. --release 2025.01",
         )
+        .addOption(fieldOption(optionField("memory"), "<size>", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`, asText as (w: string) => never))
+        .addOption(fieldOption(optionField("cpus"), "<N>", `CPU limit (default ${d.cpus}, mybinder.org's)`, asNumber as (w: string) => never))
         .addOption(
-            parsedOption("--memory <size>", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`, (memory) => {
-                const problem = memoryProblem(memory);
-                if (problem) throw new UsageError(`--memory: ${problem}, found "${memory}"`);
-                return memory;
-            }),
-        )
-        .addOption(numberOption("--cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`, cpusProblem))
-        .addOption(
-            numberOption("--start-timeout-s", `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`, startTimeoutProblem),
+            fieldOption(
+                optionField("startTimeoutS"),
+                "<N>",
+                `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`,
+                asNumber as (w: string) => never,
+            ),
         )
         .option("--json", 'print {"reference", "branch", "ok", "secondsToHttp200", "checks": [{"name", "ok", "detail"}]}')
         .option("--print-ref", "print only the rehearsed reference on stdout (the table goes to stderr)")

@@ -21,7 +21,9 @@
  */
 import * as http from "http";
 import * as https from "https";
-import { encodeRefPath, launchUrl, MYBINDER_URL } from "../links/binder";
+import { MYBINDER_URL } from "../mybinder/facts";
+import { encodeRefPath } from "../names/git";
+import { checkBranch, checkRepository } from "../names/github";
 import { EventStreamOverflow, EventStreamParser } from "./eventStream";
 import { HubAllowance, RateLimitHeaders } from "./rateLimit";
 
@@ -36,8 +38,8 @@ export interface MemberWarmupRequest {
     ref: string;
     /** BinderHub base URL, with any path prefix. */
     hub: string;
-    /** Give up after this many seconds, rate-limit waits included (default 600). */
-    timeoutS?: number;
+    /** Give up after this many seconds, rate-limit waits included. */
+    timeoutS: number;
     /** The hub's allowance, shared by every request to it in one run; a fresh one when omitted. */
     allowance?: HubAllowance;
     /** Called on each change of phase, for progress output; phase and message are printable. */
@@ -63,7 +65,6 @@ export interface MemberWarmup {
     redirects: string[];
 }
 
-export const DEFAULT_WARMUP_TIMEOUT_S = 600;
 /** mybinder.org sends `/build/` to a member (one hop); anything longer is a loop. */
 const MAX_REDIRECTS = 5;
 /** Requests refused with 429 before giving up, whatever the hub's Retry-After says. */
@@ -78,7 +79,8 @@ const BUILD_PHASES = new Set(["waiting", "fetching", "building", "pushing"]);
 
 /** `<hub>/build/gh/<owner>/<repo>/<ref>`; the names are checked as launch links check them. */
 export function buildEndpoint(owner: string, repository: string, ref: string, hub = MYBINDER_URL): string {
-    launchUrl({ owner, repository, ref }, hub); // validates owner, repository and ref
+    checkRepository(owner, repository, "launcher");
+    checkBranch(ref, "launcher ref");
     return `${hub.replace(/\/+$/, "")}/build/gh/${owner}/${repository}/${encodeRefPath(ref)}`;
 }
 
@@ -181,7 +183,7 @@ type Attempt = { final: WarmupOutcomeKind; why?: string } | { rateLimited: RateL
 export async function warmMember(request: MemberWarmupRequest): Promise<MemberWarmup> {
     const started = Date.now();
     const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
-    const timeoutS = request.timeoutS ?? DEFAULT_WARMUP_TIMEOUT_S;
+    const timeoutS = request.timeoutS;
     const deadline = started + timeoutS * 1000;
     const url = buildEndpoint(request.owner, request.repository, request.ref, request.hub);
     const allowance = request.allowance ?? new HubAllowance();

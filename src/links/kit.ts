@@ -8,7 +8,8 @@
  * the Underworld3 launcher. The site blocks therefore carry the content repository for the theme's
  * source links, leave `binderhub_url` unset, and put the encoded launch link where the page can show it.
  */
-import { BADGE_IMAGE_URL, badgeMarkdown } from "./binder";
+import { BADGE_IMAGE_URL } from "../mybinder/facts";
+import { badgeMarkdown } from "./binder";
 
 export const LINK_FORMATS = ["url", "markdown", "rst", "html", "myst", "jupyter-book"] as const;
 export type LinkFormat = (typeof LINK_FORMATS)[number];

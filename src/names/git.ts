@@ -1,8 +1,7 @@
 /**
- * Name rules of the systems uw3-binder writes to: git refs, OCI registries, GitHub.
- * Each returns the reason a name is refused, or undefined when it is acceptable. No Pulumi import.
+ * git's name rules, and a branch as other names carry it (resource names, URL paths). Each `...Problem`
+ * returns the reason a name is refused, or undefined when it is acceptable.
  */
-import { registryPortProblem, REPOSITORY_COMPONENT_PATTERN, TAG_PATTERN } from "./oci";
 
 /** `git check-ref-format --branch` rules, so a branch GitHub would refuse is caught before any resource. */
 export function branchNameProblem(name: string): string | undefined {
@@ -36,65 +35,12 @@ export function uw3BranchProblem(name: string): string | undefined {
     return undefined;
 }
 
-/** A tag as the OCI distribution spec accepts it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
-export function tagProblem(tag: string): string | undefined {
-    return TAG_PATTERN.test(tag) ? undefined : "a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+/** A branch name as it appears in resource names (`launcher-dockerfile-<slug>`): `/` and other symbols become `-`. */
+export function branchSlug(branch: string): string {
+    return branch.replace(/[^A-Za-z0-9-]/g, "-");
 }
 
-/** A repository path (`uw3-base`, `underworldcode/uw3-base`): lowercase components, as registries require. */
-export function repositoryPathProblem(path: string): string | undefined {
-    const parts = path.split("/");
-    for (const part of parts) {
-        if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
-            return `"${part}" is not a lowercase registry path component ([a-z0-9] with . _ __ - separators)`;
-        }
-    }
-    return undefined;
-}
-
-/** A registry host, optionally with a port (`ghcr.io`, `docker.io`, `127.0.0.1:5000`). */
-export function registryServerProblem(server: string): string | undefined {
-    if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(server)) {
-        return registryPortProblem(server);
-    }
-    return "expected a host name with an optional port, without a scheme or path";
-}
-
-/** GitHub user or organisation login. */
-export function githubOwnerProblem(owner: string): string | undefined {
-    return /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(owner)
-        ? undefined
-        : "a GitHub login is 1-39 letters, digits or single hyphens, not starting with a hyphen";
-}
-
-/** GitHub repository name (without owner). */
-export function githubRepositoryProblem(name: string): string | undefined {
-    if (name === "." || name === "..") return `"${name}" is reserved`;
-    return /^[A-Za-z0-9._-]{1,100}$/.test(name) ? undefined : "a GitHub repository name is 1-100 letters, digits, '.', '_' or '-'";
-}
-
-/**
- * Why a BinderHub base URL (`launcher.binderUrl`, each of `launcher.binderHubs`, `warmup --hubs`) is
- * refused, or undefined: a plain http(s) URL with an optional path prefix (`https://notebooks.example.org/binder`).
- * It reaches the warm-up command line (quoted, but a URL has no business holding shell syntax) and every
- * request to the hub, so credentials, a query or fragment, whitespace and anything outside the URL
- * characters it needs are refused. `example` is the URL the message suggests.
- */
-export function binderUrlProblem(url: string, example = "https://mybinder.org"): string | undefined {
-    let parsed: URL | undefined;
-    try {
-        parsed = new URL(url);
-    } catch {
-        parsed = undefined;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || !/^https?:\/\/[^/]/.test(url)) return `expected an http(s) URL such as ${example}`;
-    if (parsed.username !== "" || parsed.password !== "" || url.includes("@")) return "expected a URL without credentials (user:password@)";
-    if (parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(url)) return "expected a URL without query or fragment";
-    if (!/^[A-Za-z0-9._~:/%-]+$/.test(url)) return "expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters)";
-    return undefined;
-}
-
-/** A Dockerfile `ARG` name. */
-export function buildArgProblem(name: string): string | undefined {
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? undefined : "a build arg name is letters, digits and '_', not starting with a digit";
+/** A git ref as a URL path: each `/`-separated part encoded (BinderHub splits the spec at the first two `/`). */
+export function encodeRefPath(ref: string): string {
+    return ref.split("/").map(encodeURIComponent).join("/");
 }

@@ -1,6 +1,6 @@
 /**
- * Image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered.
- * No Pulumi import.
+ * OCI names: image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered, the digest,
+ * tag and repository patterns, registry hosts, and Dockerfile build arg names.
  */
 import { shown } from "../text/quotedValue";
 
@@ -78,4 +78,33 @@ export function parseImageReference(text: string): ImageReference {
 /** `host/repo[:tag][@digest]` */
 export function formatImageReference(ref: ImageReference): string {
     return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
+}
+
+/** A tag as the OCI distribution spec accepts it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+export function tagProblem(tag: string): string | undefined {
+    return TAG_PATTERN.test(tag) ? undefined : "a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+}
+
+/** A repository path (`uw3-base`, `underworldcode/uw3-base`): lowercase components, as registries require. */
+export function repositoryPathProblem(path: string): string | undefined {
+    const parts = path.split("/");
+    for (const part of parts) {
+        if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
+            return `"${part}" is not a lowercase registry path component ([a-z0-9] with . _ __ - separators)`;
+        }
+    }
+    return undefined;
+}
+
+/** A registry host, optionally with a port (`ghcr.io`, `docker.io`, `127.0.0.1:5000`). */
+export function registryServerProblem(server: string): string | undefined {
+    if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(server)) {
+        return registryPortProblem(server);
+    }
+    return "expected a host name with an optional port, without a scheme or path";
+}
+
+/** A Dockerfile `ARG` name. */
+export function buildArgProblem(name: string): string | undefined {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? undefined : "a build arg name is letters, digits and '_', not starting with a digit";
 }

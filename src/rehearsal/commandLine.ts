@@ -1,31 +1,10 @@
 /**
- * The CLI the program runs: the package's own bin, so a gate and `npx uw3-binder check` are the same code.
- * Relative to the program's directory, where Pulumi runs local commands, so a clone elsewhere plans the same.
- *
- * The command lines the components hand to Pulumi's command provider (the launcher's rehearsal and warm-up)
- * are built here, as pure functions: the provider runs each under `sh -c`, so every value is shell-quoted.
+ * The command line a launcher branch's rehearsal runs (Pulumi's command provider, under `sh -c`, so every
+ * value is shell-quoted): `uw3-binder rehearse`, whose parser reads back what rehearsalArgs wrote.
  */
-import { shellQuote } from "../check/gateArgs";
+import { CLI } from "../check/gateArgs";
+import { shellQuote } from "../text/shellQuote";
 import { RehearsalOptions, RehearsalTarget, rehearsalArgs } from "./options";
-
-export const CLI = "bin/uw3-binder.js";
-
-export interface WarmupCommandArgs {
-    owner: string;
-    repository: string;
-    /** The launcher commit to build. */
-    ref: string;
-    /** The BinderHubs to warm (launcher.binderHubs). */
-    hubs: readonly string[];
-    timeoutS: number;
-}
-
-/** A launcher branch's warm-up `create`: `uw3-binder warmup` of the commit its README update made. */
-export function warmupCommand(args: WarmupCommandArgs): string {
-    return ["node", CLI, "warmup", `${args.owner}/${args.repository}`, args.ref, "--hubs", args.hubs.join(","), "--timeout-s", String(args.timeoutS), "--json"]
-        .map(shellQuote)
-        .join(" ");
-}
 
 /** A launcher branch's rehearsal `create`: `uw3-binder rehearse --print-ref` of the reference its gate verified. */
 export function rehearseCommand(target: RehearsalTarget, options: RehearsalOptions, reference: string): string {

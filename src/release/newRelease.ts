@@ -20,7 +20,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { isAlias, isScalar, parseDocument, Scalar } from "yaml";
-import { KEYS, RELEASE_PATTERN } from "../config/schema";
+import { KEYS } from "../config/schema";
+import { RELEASE_PATTERN } from "../names/release";
 import {
     fullConfigKey,
     isSecure,
@@ -32,7 +33,7 @@ import {
     stackOfRelease,
     validateStackFileText,
 } from "../config/stackFile";
-import { shellQuote } from "../check/gateArgs";
+import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
 import { capped, shown } from "../text/quotedValue";
 

@@ -14,7 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
-import { BinderConfig, ConfigError, KEYS, RELEASE_PATTERN } from "../config/schema";
+import { BinderConfig, ConfigError, KEYS } from "../config/schema";
+import { RELEASE_PATTERN } from "../names/release";
 import {
     fullConfigKey,
     MONTHLY_STACK_PATTERN,

@@ -6,9 +6,8 @@ import {
     contentLinkTemplate,
     decodeContentLaunchUrl,
     launchUrl,
-    LinkInputError,
-    parseRepositorySlug,
 } from "../../src/links/binder";
+import { LinkInputError, parseRepositorySlug } from "../../src/names/github";
 
 const LAUNCHER = { owner: "underworldcode", repository: "uw3-binder-launcher", branch: "main" };
 
