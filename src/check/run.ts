@@ -10,7 +10,8 @@ import { RegistryClient } from "../registry/client";
 import { CheckContext, CheckNotRunError } from "./checkContext";
 import { plannedChecks } from "./checks";
 import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
-import { redactSecrets, untrustedLines } from "../text/printable";
+import { printableLines } from "../text/printable";
+import { redactSecrets } from "../text/redaction";
 
 export interface CheckRun {
     /** What `--json` prints. */
@@ -36,7 +37,7 @@ const DETAIL_LINES_MAX = 40;
  * characters escaped and lengths capped. The one place every detail passes through, whatever quoted it.
  */
 function printableDetail(detail: string, creds?: RegistryCredentials): string {
-    return untrustedLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
+    return printableLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
 }
 
 /**

@@ -10,7 +10,7 @@ import { ContainerSet } from "../docker/containers";
 import { DockerError, DockerResult, docker, firstLine } from "../docker/cli";
 import { LocalImage } from "../docker/image";
 import { CheckOptions } from "./options";
-import { untrustedText } from "../text/printable";
+import { printableLine } from "../text/printable";
 
 /** Printed by our shell once the entrypoint has handed over to it; its absence means it never did. */
 const COMMAND_STARTED = "@@uw3-binder-check: command started@@";
@@ -44,7 +44,7 @@ interface ShellTarget {
 
 /** The image's ENTRYPOINT as a detail names it. */
 export function describeEntrypoint(image: LocalImage): string {
-    return image.entrypoint.length > 0 ? untrustedText(image.entrypoint.join(" ")) : "(no ENTRYPOINT)";
+    return image.entrypoint.length > 0 ? printableLine(image.entrypoint.join(" ")) : "(no ENTRYPOINT)";
 }
 
 /**

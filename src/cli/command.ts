@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { shown, capped } from "../text/quotedValue";
-import { untrustedLines } from "../text/printable";
+import { printableLines } from "../text/printable";
 import { CommandIo } from "./commandIo";
 import { refusalMessage, UsageError } from "./errors";
 
@@ -136,7 +136,7 @@ export function parsedOption<T>(flags: string, description: string, parse: (text
 
 /** An error's text as a terminal shows it: control characters escaped, each line and the line count bounded. */
 function printable(text: string): string {
-    return untrustedLines(text, 2000);
+    return printableLines(text, 2000);
 }
 
 /**

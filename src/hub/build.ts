@@ -22,6 +22,7 @@
 import * as http from "http";
 import * as https from "https";
 import { MYBINDER_URL } from "../mybinder/facts";
+import { printableLine } from "../text/printable";
 import { encodeRefPath } from "../names/git";
 import { checkBranch, checkRepository } from "../names/github";
 import { EventStreamOverflow, EventStreamParser } from "./eventStream";
@@ -85,14 +86,11 @@ export function buildEndpoint(owner: string, repository: string, ref: string, hu
 }
 
 /**
- * One line of text from the network made safe for a terminal and a log: the first non-empty line, control
- * characters (ANSI escapes included) shown as `\xNN`, cut at `max` characters.
+ * One line of text from the network made safe for a terminal and a log: its first non-empty line, escaped
+ * and cut by the one escaper of untrusted text.
  */
-export function printableLine(text: string, max = MAX_MESSAGE_CHARS): string {
-    const line = text.trim().split(/\r\n|\r|\n/)[0] ?? "";
-    const cut = line.length > max ? line.slice(0, max) + "…" : line;
-    // Matching control characters is the point: they are escaped.
-    return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+export function firstPrintableLine(text: string, max = MAX_MESSAGE_CHARS): string {
+    return printableLine(text.trim().split(/\r\n|\r|\n/)[0] ?? "", max);
 }
 
 /** The most specific words in a request error. */
@@ -153,9 +151,9 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, redirects
         try {
             next = new URL(location, current);
         } catch {
-            throw new RedirectRefused(`HTTP ${status} to an invalid Location ${JSON.stringify(printableLine(location, 200))}`);
+            throw new RedirectRefused(`HTTP ${status} to an invalid Location ${JSON.stringify(firstPrintableLine(location, 200))}`);
         }
-        const shown = printableLine(next.href, 200);
+        const shown = firstPrintableLine(next.href, 200);
         if (next.protocol !== "https:" && next.protocol !== "http:") throw new RedirectRefused(`redirect to ${shown}: only http(s) is followed`);
         if (new URL(current).protocol === "https:" && next.protocol === "http:") throw new RedirectRefused(`redirect from https to plain http ${shown}`);
         if (next.username !== "" || next.password !== "") throw new RedirectRefused(`redirect to a URL with credentials`);
@@ -191,20 +189,20 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
     // As the hub sent them; made printable only when shown (a busy build sends thousands of log events).
     let phase: string | null = null;
     let rawMessage = "";
-    const message = () => printableLine(rawMessage);
+    const message = () => firstPrintableLine(rawMessage);
     let waitedMs = 0;
     const result = (outcome: WarmupOutcomeKind, why?: string): MemberWarmup => ({
         hub: request.hub,
         url,
         outcome,
-        phase: phase === null ? null : printableLine(phase, 40),
+        phase: phase === null ? null : firstPrintableLine(phase, 40),
         message: why ?? message(),
         startedAt: new Date(started).toISOString(),
         elapsedSeconds: elapsed(),
         waitedSeconds: Math.round(waitedMs / 100) / 10,
         redirects,
     });
-    const lastPhase = () => (phase === null ? "before any phase" : `after phase "${printableLine(phase, 40)}"`);
+    const lastPhase = () => (phase === null ? "before any phase" : `after phase "${firstPrintableLine(phase, 40)}"`);
 
     const controller = new AbortController();
     let timedOut = false;
@@ -237,11 +235,11 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
                 return { rateLimited: headers, why: `${redirects.at(-1) ?? url} answered HTTP 429 Too Many Requests` };
             }
             if (status < 200 || status > 299) {
-                return { final: "unreachable", why: `${url} answered HTTP ${status} ${printableLine(response.statusMessage ?? "", 100)}`.trimEnd() };
+                return { final: "unreachable", why: `${url} answered HTTP ${status} ${firstPrintableLine(response.statusMessage ?? "", 100)}`.trimEnd() };
             }
             const type = header(response, "content-type") ?? "";
             if (!/^text\/event-stream\b/i.test(type)) {
-                return { final: "unreachable", why: `${url} answered ${printableLine(type, 100) || "no content type"}, not an event stream` };
+                return { final: "unreachable", why: `${url} answered ${firstPrintableLine(type, 100) || "no content type"}, not an event stream` };
             }
             allowance.recordAccepted(headers, Date.now());
             connected = true;
@@ -262,7 +260,7 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
                     const changed = data.phase !== phase;
                     phase = data.phase;
                     rawMessage = typeof data.message === "string" ? data.message : "";
-                    if (changed) request.onPhase?.(printableLine(phase, 40), message(), elapsed());
+                    if (changed) request.onPhase?.(firstPrintableLine(phase, 40), message(), elapsed());
                     if (BUILD_PHASES.has(phase)) builtNow = true;
                     if (FINAL_PHASES.has(phase)) return { final: builtNow ? "built" : "already built" };
                     if (FAILED_PHASES.has(phase)) {
@@ -276,8 +274,8 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
         } catch (err) {
             if (err instanceof EventStreamOverflow) return { final: "closed", why: `${err.message} ${lastPhase()}; hung up` };
             if (timedOut) return { final: "timeout", why: `no ready, built or failed within ${timeoutS} s (${lastPhase()})` };
-            if (connected) return { final: "closed", why: `the event stream broke ${lastPhase()}: ${printableLine(reasonOf(err), 200)}` };
-            return { final: "unreachable", why: `could not reach ${url}: ${printableLine(reasonOf(err), 200)}` };
+            if (connected) return { final: "closed", why: `the event stream broke ${lastPhase()}: ${firstPrintableLine(reasonOf(err), 200)}` };
+            return { final: "unreachable", why: `could not reach ${url}: ${firstPrintableLine(reasonOf(err), 200)}` };
         } finally {
             // Hang up: after `built` the hub would go on to launch a server nobody uses.
             attempt.abort();

@@ -6,7 +6,7 @@
  */
 import { CheckOptions, REGISTRY_CHECKS } from "../check/options";
 import { ImageConfig, LauncherConfig, WithdrawnRelease } from "../config/schema";
-import { branchSlug } from "../render/launcher";
+import { branchSlug } from "../names/git";
 import { digestOf, pinnedReference } from "./pins";
 
 function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {

@@ -23,12 +23,12 @@ export function isSecretValue(value: unknown): boolean {
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
-/** Replaces every secret with `placeholder` (recursively); leaves everything else as it is. */
-export function redactSecrets(value: unknown, placeholder = "[secret]"): unknown {
+/** Every Pulumi secret value replaced with `placeholder` (recursively), everything else left as it is: what `plan` shows. */
+export function secretsAsPlaceholders(value: unknown, placeholder = "[secret]"): unknown {
     if (isSecretValue(value)) return placeholder;
-    if (Array.isArray(value)) return value.map((v) => redactSecrets(v, placeholder));
+    if (Array.isArray(value)) return value.map((v) => secretsAsPlaceholders(v, placeholder));
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, placeholder)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretsAsPlaceholders(v, placeholder)]));
     }
     return value;
 }

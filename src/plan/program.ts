@@ -3,7 +3,7 @@
  * assert on. No engine, no credentials, no network.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BinderMocks, RecordedResource, redactSecrets } from "./mocks";
+import { BinderMocks, RecordedResource, secretsAsPlaceholders } from "./mocks";
 import { INDEX, PROGRAM_DIR } from "./programDir";
 
 export { PROGRAM_DIR };
@@ -80,7 +80,7 @@ export async function runProgram(args: {
     for (const [name, value] of Object.entries(programExports)) {
         const { value: resolved, secret } = await resolveOutput(value);
         outputs[name] = resolved;
-        printableOutputs[name] = secret ? "[secret]" : redactSecrets(resolved);
+        printableOutputs[name] = secret ? "[secret]" : secretsAsPlaceholders(resolved);
     }
     // Outputs resolve once everything they depend on is registered; let the last registrations land.
     let count = -1;

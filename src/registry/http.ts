@@ -4,7 +4,7 @@
  * only to the origin it was won for, never from https to http), every body read with a byte cap and
  * counted. Failures are RegistryErrors prefixed with `where`. No Pulumi import.
  */
-import { untrustedText } from "../text/printable";
+import { printableLine } from "../text/printable";
 import { RegistryError } from "./errors";
 
 export interface HttpOptions {
@@ -39,7 +39,7 @@ function networkReason(err: unknown): string {
 /** A start of a body for a message: one line, at most 80 characters, escaped. */
 export function snippet(body: Uint8Array): string {
     const text = Buffer.from(body.subarray(0, 1024)).toString("utf8").replace(/\s+/g, " ").trim();
-    return untrustedText(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+    return printableLine(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 /** HTTP for one registry conversation, counting what it requests and reads. */
@@ -75,7 +75,7 @@ export class BoundedHttp {
             try {
                 res = await this.fetchImpl(current, { headers, redirect: "manual", signal: AbortSignal.timeout(this.timeoutMs) });
             } catch (err) {
-                throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${untrustedText(current.toString())}: ${networkReason(err)})`);
+                throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${printableLine(current.toString())}: ${networkReason(err)})`);
             }
             const location = res.headers.get("location");
             if (![301, 302, 303, 307, 308].includes(res.status) || location === null) return res;
@@ -87,12 +87,12 @@ export class BoundedHttp {
             try {
                 next = new URL(location, current);
             } catch {
-                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected to "${untrustedText(location)}", which is not a URL`);
+                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected to "${printableLine(location)}", which is not a URL`);
             }
             if (current.protocol === "https:" && next.protocol !== "https:") {
                 throw new RegistryError(
                     "protocol",
-                    `${this.where}: GET ${url} redirected from https to "${untrustedText(next.toString())}"; refusing to leave https`,
+                    `${this.where}: GET ${url} redirected from https to "${printableLine(next.toString())}"; refusing to leave https`,
                 );
             }
             current = next;

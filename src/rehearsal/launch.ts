@@ -21,14 +21,12 @@ import * as path from "node:path";
 import { DockerUnavailableError, docker, firstLine } from "../docker/cli";
 import { ContainerSet, containerLogTail, formatLogTail, whileRemovingOnSignal } from "../docker/containers";
 import { inspectLocalImage } from "../docker/image";
-import { LauncherPin, branchSlug, launcherDockerfile } from "../render/launcher";
+import { printableLine } from "../text/printable";
+import { BINDER_PLATFORM, BINDER_PORT, BINDER_UID, BINDER_USER } from "../mybinder/facts";
+import { branchSlug } from "../names/git";
+import { LauncherPin, launcherDockerfile } from "../render/launcher";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget } from "./options";
 
-/** mybinder.org's notebook user, jovyan: repo2docker's NB_UID and the UID BinderHub runs the container as. */
-export const BINDER_UID = 1000;
-const BINDER_USER = "jovyan";
-/** The port BinderHub tells the server to listen on. */
-export const BINDER_PORT = 8888;
 /** Where the launcher's Dockerfile sits in its repository (repo2docker looks there first). */
 const LAUNCHER_DOCKERFILE_PATH = ".binder/Dockerfile";
 
@@ -164,19 +162,8 @@ export function parseProbe(code: number, stdout: string): ProbeResult {
     return lines.includes("status=none") ? { kind: "none" } : { kind: "failed" };
 }
 
-// Control characters (C0 but tab and newline, DEL, C1) and the bidirectional overrides that can make a
-// terminal show something other than what was written.
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-
-/** One line of container or build output as it may be shown: escaped and at most `maxChars` long (pure). */
-export function printableLine(text: string, maxChars = 240): string {
-    const escaped = text.replace(/\t/g, " ").replace(UNPRINTABLE, (c) => {
-        const code = c.charCodeAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-    });
-    if (escaped.length <= maxChars) return escaped;
-    return `${escaped.slice(0, maxChars)}… (${escaped.length - maxChars} more characters)`;
-}
+/** Characters of one line of the image's output a detail quotes. */
+const LINE_MAX = 240;
 
 /** The last `count` non-empty lines of `text`, each made printable (pure). */
 export function printableTail(text: string, count: number): string[] {
@@ -184,7 +171,7 @@ export function printableTail(text: string, count: number): string[] {
         .split(/\r?\n/)
         .filter((l) => l.trim() !== "")
         .slice(-count)
-        .map((l) => printableLine(l.trimEnd()));
+        .map((l) => printableLine(l.trimEnd().replace(/\t/g, " "), LINE_MAX));
 }
 
 /**
@@ -193,7 +180,7 @@ export function printableTail(text: string, count: number): string[] {
  */
 export function describeBuildFailure(reference: string, code: number, stdout: string, stderr: string, timedOutAfterS?: number): string {
     const steps = stdout.split("\n").filter((l) => /^Step \d+\/\d+ : /.test(l));
-    const step = steps.length > 0 ? printableLine(steps[steps.length - 1].trim()) : undefined;
+    const step = steps.length > 0 ? printableLine(steps[steps.length - 1].trim(), LINE_MAX) : undefined;
     // The legacy builder's deprecation notice comes first on stderr; the error is the last line.
     const error = printableTail(stderr, 1)[0] ?? printableTail(stdout, 1)[0] ?? "no output";
     const head =
@@ -202,7 +189,7 @@ export function describeBuildFailure(reference: string, code: number, stdout: st
             : `docker build of ${LAUNCHER_DOCKERFILE_PATH} failed (exit ${code})`;
     const at = step ? ` at "${step}"` : "";
     const hint = step?.includes(" : FROM ")
-        ? `; a mybinder.org node pulls the base image anonymously and could not build this launcher either: check that ${reference} exists in its registry, is public and has linux/amd64`
+        ? `; a mybinder.org node pulls the base image anonymously and could not build this launcher either: check that ${reference} exists in its registry, is public and has ${BINDER_PLATFORM}`
         : "";
     return `${head}${at}: ${error}${hint}`;
 }
@@ -352,7 +339,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         const started = await docker(rehearsalRunArgs(name, image, options, token), 120000);
         if (started.code !== 0 || started.timedOut) {
             // 125: the engine refused (a limit it cannot give, the image gone); 126/127: the entrypoint cannot run.
-            const why = printableLine(firstLine(started.stderr.replace(/^docker: /, "")) || (started.timedOut ? "timed out" : "no output"));
+            const why = printableLine(firstLine(started.stderr.replace(/^docker: /, "")) || (started.timedOut ? "timed out" : "no output"), LINE_MAX);
             const prefix = started.code === 125 || started.timedOut ? "not run: " : "";
             return { ok: false, detail: `${prefix}the container did not start (exit ${started.code}): ${why} (ENTRYPOINT ${entrypoint})` };
         }
@@ -389,7 +376,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
                 if (state && (ran.code === 126 || ran.code === 127)) {
                     return {
                         ok: false,
-                        detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`)}`,
+                        detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`, LINE_MAX)}`,
                     };
                 }
             }

@@ -17,35 +17,27 @@ function escapeChar(c: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
+/** `text` with every character a terminal would act on escaped as `\xNN` / `\uNNNN`; nothing cut. */
+export function escapeUnprintable(text: string): string {
+    return text.replace(UNPRINTABLE, escapeChar);
+}
+
 /**
  * One line a terminal shows as plain text: control characters escaped as `\xNN` / `\uNNNN`, then cut
  * to `max` characters with how much was left out.
  */
-export function untrustedText(value: string, max = QUOTED_VALUE_MAX): string {
+export function printableLine(value: string, max = QUOTED_VALUE_MAX): string {
     // Cut first (bounded work on a huge value), escape, then cut again (escapes lengthen the text).
     const head = value.length > max * 4 ? value.slice(0, max * 4) : value;
-    const escaped = head.replace(UNPRINTABLE, escapeChar);
+    const escaped = escapeUnprintable(head);
     if (escaped.length <= max && head.length === value.length) return escaped;
     return `${escaped.slice(0, max)}… (${value.length} characters in all)`;
 }
 
 /** Each line of a multi-line text (a detail with log lines under it) made safe, at most `maxLines` of them. */
-export function untrustedLines(value: string, maxLine = QUOTED_VALUE_MAX, maxLines = 40): string {
+export function printableLines(value: string, maxLine = QUOTED_VALUE_MAX, maxLines = 40): string {
     const lines = value.slice(0, maxLine * maxLines * 4).split("\n");
-    const shown = lines.slice(0, maxLines).map((line) => untrustedText(line, maxLine));
+    const shown = lines.slice(0, maxLines).map((line) => printableLine(line, maxLine));
     if (lines.length > maxLines) shown.push(`… (${lines.length - maxLines} more lines)`);
     return shown.join("\n");
-}
-
-/**
- * Replaces every occurrence of a secret (and its Basic-auth encoding, which a registry might echo from the
- * Authorization header it received) with `***`. Secrets shorter than 4 characters are not searched for:
- * they would blank out ordinary words and a registry password is never that short.
- */
-export function redactSecrets(text: string, secrets: { username: string; password: string } | undefined): string {
-    if (!secrets) return text;
-    const needles = [secrets.password, Buffer.from(`${secrets.username}:${secrets.password}`).toString("base64")].filter((s) => s.length >= 4);
-    let out = text;
-    for (const needle of needles) out = out.split(needle).join("***");
-    return out;
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert/strict";
-import { buildEndpoint, MemberWarmup, printableLine, warmMember } from "../../src/hub/build";
+import { buildEndpoint, firstPrintableLine as printableLine, MemberWarmup, warmMember } from "../../src/hub/build";
 import { HubAllowance } from "../../src/hub/rateLimit";
 import { BUILD, endless, event, EVENT_STREAM, FOUND, hub, Hub, Script, stream } from "../warmup/hub";
 
@@ -95,7 +95,7 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
         const h = await start(stream([event("fail\u001b[2Jed", "x"), event("failed", `\u001b]0;owned\u0007 ${"y".repeat(2000)}\n`)]));
         const outcome = await ask(h);
         assert.equal(outcome.outcome, "failed");
-        assert.equal(outcome.message, `\\x1b]0;owned\\x07 ${"y".repeat(489)}…`);
+        assert.equal(outcome.message, `\\x1b]0;owned\\x07 ${"y".repeat(483)}… (2011 characters in all)`);
         assert.equal(printableLine("a\u009bb\r\nsecond line"), "a\\x9bb");
     });
 

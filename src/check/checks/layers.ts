@@ -15,7 +15,7 @@ import { Check, Verdict } from "../checkContext";
 import { formatMb, formatSize, largestLayers, distinctLayers, shortDigest } from "../../registry/layerSizes";
 import { DEFAULT_CHECK_OPTIONS } from "../options";
 import { BYTES_PER_MB, CheckOptions } from "../types";
-import { untrustedText } from "../../text/printable";
+import { printableLine } from "../../text/printable";
 
 type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
 
@@ -45,7 +45,7 @@ export function dockerfileInstruction(createdBy: string): string {
     if (nop) text = text.slice(nop[0].length);
     else if (text.startsWith("/bin/sh -c ")) text = `RUN ${text.slice("/bin/sh -c ".length)}`;
     else text = text.replace(/^RUN \/bin\/sh -c /, "RUN ");
-    return untrustedText(text.replace(/\s+/g, " ").trim(), INSTRUCTION_MAX);
+    return printableLine(text.replace(/\s+/g, " ").trim(), INSTRUCTION_MAX);
 }
 
 /**
