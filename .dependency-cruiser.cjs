@@ -25,7 +25,12 @@ const FLOORS = [
     { name: "program", paths: ["^index[.]ts$", "^src/plan/"], holds: "the program, and the program under the mock runtime" },
     {
         name: "runs",
-        paths: ["^src/check/(?!(options|gateArgs|types)[.]ts$)", "^src/rehearsal/(?!(options|commandLine)[.]ts$)", "^src/warmup/(?!(options|commandLine)[.]ts$)", "^src/release/"],
+        paths: [
+            "^src/check/(?!(options|gateArgs|types)[.]ts$)",
+            "^src/rehearsal/(?!(options|commandLine)[.]ts$)",
+            "^src/warmup/(?!(options|commandLine)[.]ts$)",
+            "^src/release/",
+        ],
         holds: "what the commands run: the gate's checks, a rehearsal, a warm-up, the stack-file edits",
     },
     { name: "cli", paths: ["^src/cli/"], holds: "commander: one file per command" },
@@ -71,7 +76,7 @@ module.exports = {
         doNotFollow: { path: "node_modules" },
         tsPreCompilationDeps: true,
         tsConfig: { fileName: "tsconfig.json" },
-        exclude: { path: "^(dist|node_modules|test|bench|engine|scripts|examples)/" },
+        exclude: { path: "^(dist|test|bench|engine|scripts|examples)/" },
         reporterOptions: {
             archi: { collapsePattern: "^(src/[^/]+|components|node_modules/[^/]+)/|^[^/]+[.]ts$" },
         },

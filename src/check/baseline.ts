@@ -1,7 +1,7 @@
 /**
  * The `layers` check's budgets against the last release (`layers.baseline`): the bytes of layers the
  * baseline does not have (what a mybinder.org node that ran it must pull now) and the growth of the
- * whole image, per platform, from manifests alone. No Pulumi import.
+ * whole image, per platform, from manifests alone.
  */
 import { ImageReference, parseImageReference } from "../names/oci";
 import { ImageManifests, PlatformManifest, RegistryClient } from "../registry/client";

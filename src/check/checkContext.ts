@@ -1,6 +1,6 @@
 /**
  * What a check is: a name, whether the registry or the local engine answers it, and how it runs. Every
- * check is one module under checks/, and checks/index.ts lists them all. No Pulumi import.
+ * check is one module under checks/, and checks/index.ts lists them all.
  */
 import { ImageReference } from "../names/oci";
 import { ContainerSet } from "../docker/containers";

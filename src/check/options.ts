@@ -3,7 +3,7 @@
  * `checks.<check>`, its `check` CLI flag, its rule, its default and how it is written on a command line.
  * The config schema (src/config/schema.ts), the CLI's flags and their help (src/cli/check.ts) and the
  * gate's arguments (gateArgs.ts) are all derived from OPTIONS, so whatever the config accepts, a gate's `check` accepts
- * unchanged (test/check/options.test.ts round-trips random valid option sets). No Pulumi import.
+ * unchanged (test/check/options.test.ts round-trips random valid option sets).
  */
 import { z } from "zod";
 import { BINDER_PLATFORM, BINDER_PORT, BINDER_START_TIMEOUT_S, BINDER_UID, MAX_START_TIMEOUT_S } from "../mybinder/facts";

@@ -4,7 +4,7 @@
  * marker printed first so the output says whether the entrypoint handed over to the command at all.
  * When it did not (no `exec "$@"`), the script is run again with the entrypoint bypassed, so each check
  * still reports on its own property and the entrypoint fault is reported once, by `jupyter`.
- * The image must have a POSIX `/bin/sh` (every Binder image has bash). No Pulumi import.
+ * The image must have a POSIX `/bin/sh` (every Binder image has bash).
  */
 import { ContainerSet } from "../docker/containers";
 import { DockerError, DockerResult, docker, firstLine } from "../docker/cli";

@@ -1,6 +1,5 @@
 /**
  * The contract between the `check` CLI, the Pulumi gate that runs it and the checks themselves.
- * No Pulumi import: this runs outside the Pulumi engine.
  */
 
 import type { CheckName } from "./options";

@@ -53,7 +53,8 @@ function fieldOption<V>(
 }
 
 const targetField = (key: keyof RehearsalTarget) => REHEARSAL_TARGET_FIELDS.find((f) => f.key === key)!;
-const optionField = (key: keyof RehearsalOptions) => REHEARSAL_OPTION_FIELDS.find((f) => f.key === key)! as { flag: string; problem: (v: never) => string | undefined };
+const optionField = (key: keyof RehearsalOptions) =>
+    REHEARSAL_OPTION_FIELDS.find((f) => f.key === key)! as { flag: string; problem: (v: never) => string | undefined };
 const asText = (word: string) => word;
 const asNumber = (word: string) => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
 
@@ -84,7 +85,9 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             fieldOption(targetField("release"), "<YYYY.MM>", "the release month (in the Dockerfile's comment)", asText),
             () => "missing --release, e.g. --release 2025.01",
         )
-        .addOption(fieldOption(optionField("memory"), "<size>", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`, asText as (w: string) => never))
+        .addOption(
+            fieldOption(optionField("memory"), "<size>", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`, asText as (w: string) => never),
+        )
         .addOption(fieldOption(optionField("cpus"), "<N>", `CPU limit (default ${d.cpus}, mybinder.org's)`, asNumber as (w: string) => never))
         .addOption(
             fieldOption(

@@ -2,7 +2,7 @@
  * Each key of the stack config as an exported zod schema: its shape, and the rules inside the key as a
  * superRefine (a registry's server, an image's build args and platforms, the FROM graph of the images,
  * a launcher's branches and hubs, each digest withdrawn once), plus what the rules across keys and the
- * normalisation (./schema.ts) read from a value of the right shape. No Pulumi import.
+ * normalisation (./schema.ts) read from a value of the right shape.
  */
 import { z } from "zod";
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";

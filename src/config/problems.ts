@@ -1,7 +1,7 @@
 /**
  * The one formatter of config problems: zod issues, from the shapes and from the rules (superRefine),
  * each turned into one line naming the key path, what was expected and what was found, and the error
- * that reports them all together. No Pulumi import.
+ * that reports them all together.
  */
 import { z } from "zod";
 import { KEYS, PROJECT } from "./keys";

@@ -3,7 +3,7 @@
  * it); the rules across keys (tags and the release, logins and their secrets, the images and withdrawals
  * a launcher branch names, the secrets that must exist) are one superRefine over the whole config here.
  * Every problem is a zod issue with its key path, reported together by the one formatter (./problems)
- * before any resource is declared; a valid config is then normalised. No Pulumi import: the plan CLI
+ * before any resource is declared; a valid config is then normalised. The plan CLI
  * and `new-release` use it too.
  */
 import { z } from "zod";
@@ -44,17 +44,7 @@ export { KEYS, PROJECT } from "./keys";
 export { ConfigError } from "./problems";
 
 // The validated, normalised config: its types are declared apart (./binderConfig.ts), for the key schemas too.
-export type {
-    BinderConfig,
-    ImageConfig,
-    LauncherBranchConfig,
-    LauncherConfig,
-    PinConfig,
-    RegistryConfig,
-    RegistryLogin,
-    SecretPresence,
-    WithdrawnRelease,
-} from "./binderConfig";
+export type { BinderConfig, ImageConfig, LauncherConfig, SecretPresence, WithdrawnRelease } from "./binderConfig";
 
 /**
  * The image a mybinder.org node that ran the previous release has: the image's primary tag with

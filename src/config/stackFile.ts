@@ -1,7 +1,7 @@
 /**
  * The one home of stack files: the stack-name rules, a stack's file name and path (`Pulumi.<stack>.yaml`),
  * which file a command reads or writes, and reading one without the Pulumi CLI: its plain values, and
- * which secrets it holds (`secure:` values stay encrypted; nothing here decrypts). No Pulumi import.
+ * which secrets it holds (`secure:` values stay encrypted; nothing here decrypts).
  */
 import * as fs from "fs";
 import * as path from "path";

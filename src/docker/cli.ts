@@ -2,7 +2,7 @@
  * The docker CLI, run without a shell: every argument is one argv word, whatever it holds. Output is
  * bounded (a container printing gigabytes keeps its start and its end), every call has a timeout, and an
  * engine that cannot be reached is one clear error. The CLI (not the Engine API) is used so whatever
- * DOCKER_HOST or context the operator has configured applies unchanged. No Pulumi import.
+ * DOCKER_HOST or context the operator has configured applies unchanged.
  */
 import { spawn } from "node:child_process";
 import { printableLine } from "../text/printable";

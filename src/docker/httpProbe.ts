@@ -1,7 +1,7 @@
 /**
  * The HTTP probe the `jupyter` check runs inside the container under test (`docker exec`), so inside its
  * own network namespace, which has nothing but loopback: the container has no network, and nothing on
- * the host is probed or exposed. Pure text and parsing; no Pulumi import.
+ * the host is probed or exposed. Pure text and parsing.
  */
 
 export const PROBE_MARK = "@@uw3-binder-probe:";

@@ -1,6 +1,6 @@
 /**
  * Images in the local engine: what `docker image inspect` says of one, and pulling one by digest with
- * credentials that never reach argv or the operator's own ~/.docker. No Pulumi import.
+ * credentials that never reach argv or the operator's own ~/.docker.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

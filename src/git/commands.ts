@@ -1,6 +1,5 @@
 /**
  * The few git plumbing calls the source fingerprint and staging need, run with `execFileSync` (no shell).
- * No Pulumi import.
  */
 import { execFileSync } from "child_process";
 import * as path from "path";

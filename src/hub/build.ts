@@ -1,6 +1,6 @@
 /**
  * Warming a launcher commit on one BinderHub: the first launch of a commit builds its image, so asking for
- * the build right after a repin spares the first user that wait. No Pulumi import.
+ * the build right after a repin spares the first user that wait.
  *
  * BinderHub API (jupyterhub/binderhub docs/source/api.rst): `GET /build/<provider>/<spec>` with
  * `Accept: text/event-stream` answers with an event stream of `data: {"phase": ..., "message": ...}`

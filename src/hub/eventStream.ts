@@ -1,6 +1,6 @@
 /**
  * The BinderHub build stream's `text/event-stream` (the WHATWG "server-sent events" format), read with
- * eventsource-parser behind this project's size bounds. No Pulumi import.
+ * eventsource-parser behind this project's size bounds.
  *
  * Why bounded: the stream comes from a hub we do not control. A hub that sends `data:` lines forever
  * without the blank line that ends an event, or bytes without any newline, would otherwise grow the

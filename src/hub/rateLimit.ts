@@ -1,6 +1,6 @@
 /**
  * A BinderHub's build allowance, read from its answers, so that `warmup` never asks more often than a hub
- * allows. Pure (the clock is passed in); no Pulumi import.
+ * allows. Pure (the clock is passed in).
  *
  * BinderHub limits anonymous builds per IP (binderhub/ratelimit.py: 10 per `period_seconds`, 3600, a fixed
  * window; binderhub/base.py `check_rate_limit`). An accepted request carries `X-RateLimit-Remaining` (what

@@ -1,7 +1,7 @@
 /**
  * Which reference each launcher branch pins: the gate-verified build of its image, or, with `pin:`,
  * a published digest (rollback, or holding one branch back while the others move); and what a build
- * that came out as a withdrawn digest is replaced with. No Pulumi import: the caller supplies how a
+ * that came out as a withdrawn digest is replaced with. The caller supplies how a
  * built or pinned reference becomes a verified one.
  */
 import { CheckOptions, REGISTRY_CHECKS } from "../check/options";

@@ -1,5 +1,5 @@
 /**
- * From what a registry push reports to the references uw3-binder pins. No Pulumi import.
+ * From what a registry push reports to the references uw3-binder pins.
  */
 import { DIGEST_PATTERN } from "../names/oci";
 import { shown } from "../text/quotedValue";

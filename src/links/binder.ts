@@ -1,6 +1,6 @@
 /**
  * mybinder.org launch links: the plain launcher link and the nbgitpuller "content" link that opens any
- * GitHub repository inside the Underworld3 launcher image. Pure; no Pulumi import.
+ * GitHub repository inside the Underworld3 launcher image. Pure.
  *
  * A content link is decoded three times on its way to the notebook, so each layer is encoded for the one
  * that reads it:

@@ -1,6 +1,6 @@
 /**
  * The course author's kit: one content launch link (`contentLaunchUrl`) rendered for each place an
- * author pastes it. Pure; no Pulumi import.
+ * author pastes it. Pure.
  *
  * Jupyter Book's own launch button (sphinx-book-theme header_buttons/launch.py) builds
  * `<binderhub_url>/v2/gh/<book repo>/<branch>?urlpath=<ui>/<page>`: it starts the book repository's own

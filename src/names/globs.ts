@@ -1,6 +1,6 @@
 /**
  * Glob patterns over POSIX paths relative to the source checkout: the build-context and rebuild-trigger
- * lists of the config (`context: [pixi.toml, …]`, `rebuildOn: ["src/**\/*.pyx", …]`). No Pulumi import.
+ * lists of the config (`context: [pixi.toml, …]`, `rebuildOn: ["src/**\/*.pyx", …]`).
  *
  * Grammar (a deliberately small, explicit subset of what GitHub Actions `paths:` and gitignore accept):
  *   - `*`      any run of characters within one path segment (never `/`)

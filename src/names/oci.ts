@@ -18,10 +18,10 @@ export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 /** What a registry accepts as a tag (OCI distribution spec). */
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A repository path component (OCI distribution spec, lowercase only). */
-export const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
 /** Why a registry host's port is not one a connection can use (1-65535), or undefined (also when it names none). */
-export function registryPortProblem(registry: string): string | undefined {
+function registryPortProblem(registry: string): string | undefined {
     const port = /:(\d+)$/.exec(registry)?.[1];
     if (port === undefined) return undefined;
     const value = Number(port);

@@ -1,7 +1,7 @@
 /**
  * A minimal OCI distribution client: resolves an image reference to its manifests (following an index /
  * manifest list to every platform manifest) and reads image config blobs, verified against their
- * digests and bounded in size. It never downloads a layer blob. No Pulumi import.
+ * digests and bounded in size. It never downloads a layer blob.
  */
 import { createHash } from "node:crypto";
 import { printableLine } from "../text/printable";

@@ -2,7 +2,7 @@
  * Generic bounded HTTP for the registry client: plain http only to loopback hosts (as Docker does) and
  * https everywhere else, a timeout on every request, redirects followed by hand (the Authorization header
  * only to the origin it was won for, never from https to http), every body read with a byte cap and
- * counted. Failures are RegistryErrors prefixed with `where`. No Pulumi import.
+ * counted. Failures are RegistryErrors prefixed with `where`.
  */
 import { printableLine } from "../text/printable";
 import { RegistryError } from "./errors";

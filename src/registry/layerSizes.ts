@@ -1,6 +1,6 @@
 /**
  * Layer sizes as the registry checks read and print them: 1024-based sizes like `docker history`,
- * shortened digests, the layers a pull transfers and the largest of them. Pure; no Pulumi import.
+ * shortened digests, the layers a pull transfers and the largest of them. Pure.
  */
 import { LayerDescriptor } from "./client";
 

@@ -3,7 +3,7 @@
  * token handshake for a Bearer challenge, anonymous or with Basic credentials; the credentials themselves
  * for a Basic challenge) and the Authorization header won is kept for every later request. Credentials
  * are only sent after a challenge asks for them, only to https or the registry's own loopback host, and
- * the token asked for is always pull on this repository. No Pulumi import.
+ * the token asked for is always pull on this repository.
  */
 import { z } from "zod";
 import { printableLine } from "../text/printable";

@@ -1,6 +1,6 @@
 /**
  * A rehearsed launch: what mybinder.org does with a launcher branch, done in the local Docker engine
- * before the branch is repinned. No Pulumi import.
+ * before the branch is repinned.
  *
  *   1. build: repo2docker finds `.binder/Dockerfile` and runs a plain `docker build` of the repository
  *      with `NB_USER=jovyan` and `NB_UID=1000` as build args (the classic builder, as docker-py drives it);

@@ -53,7 +53,7 @@ export function cpusProblem(cpus: number): string | undefined {
 }
 
 /** Why a start timeout is refused, or undefined. */
-export function startTimeoutProblem(seconds: number): string | undefined {
+function startTimeoutProblem(seconds: number): string | undefined {
     return Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_START_TIMEOUT_S
         ? undefined
         : `expected a number of seconds above 0 and at most ${MAX_START_TIMEOUT_S}`;

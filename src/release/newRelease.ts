@@ -1,6 +1,6 @@
 /**
  * `new-release`: the next month's stack file, copied from an earlier one with only `uw3-binder:release`
- * changed. No Pulumi import.
+ * changed.
  *
  * The copy is a splice, not a re-serialisation: the YAML parser only locates the release scalar, and the
  * new value replaces exactly those bytes, so every comment, blank line, quote style and key order of the

@@ -2,7 +2,7 @@
  * `rollback`: repins every launcher branch of the current month's stack to the references an earlier month's
  * gates verified, by writing `pin:` entries into the current stack file. Nothing is rebuilt: a pinned branch
  * only has its digest re-checked in the registry (see launcherPins), where `pulumi up -s <old month>` would
- * rebuild today's checkout and push a new digest over the old tag. No Pulumi import.
+ * rebuild today's checkout and push a new digest over the old tag.
  *
  * The old month's references come from its stack outputs, which only the Pulumi CLI can read: the user hands
  * in `pulumi stack output --json -s <month>`. Each branch takes `launchers.<branch>.pinnedReference`, or,

@@ -1,7 +1,6 @@
 /**
  * What each image is built from: a staged build context holding only the files the image needs, a
  * Dockerfile with OCI labels appended, and a fingerprint of the files that force a rebuild.
- * No Pulumi import.
  *
  * Why staging: docker-build's `Image` hashes its whole context directory to decide whether to rebuild, so a
  * context of the whole checkout (with `.git`) would rebuild and push gigabytes on every docs commit.

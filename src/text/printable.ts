@@ -2,7 +2,7 @@
  * Text written by someone else (a registry's answer, a container's log, `docker`'s stderr relaying either)
  * as it may appear in what `check` prints. A failing gate's whole stderr lands in `pulumi up`'s error and
  * CI logs, so a hostile answer must not move the cursor, recolour the terminal, hide text behind a bidi
- * override, or fill the log with a megabyte. Pure; no Pulumi import.
+ * override, or fill the log with a megabyte. Pure.
  */
 
 /** How much of one quoted value a message shows. */

@@ -13,12 +13,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The longest timeout in seconds a key or flag may ask for: 2147483 s, about 24 days. */
 export const MAX_TIMEOUT_S = Math.floor(MAX_TIMER_MS / 1000);
 /** Why the bound exists, for the messages that refuse a larger value. */
-export const MAX_TIMEOUT_REASON = `${MAX_TIMEOUT_S} seconds (about 24 days, the longest timer Node.js keeps)`;
+const MAX_TIMEOUT_REASON = `${MAX_TIMEOUT_S} seconds (about 24 days, the longest timer Node.js keeps)`;
 
 /** Seconds a warm-up waits per branch and hub, rate-limit waits included, unless told otherwise. */
 export const DEFAULT_WARMUP_TIMEOUT_S = 600;
 /** More hubs than this in one config is a typo, and each costs a build of every branch. */
-export const MAX_BINDER_HUBS = 10;
+const MAX_BINDER_HUBS = 10;
 
 /** What a warm-up timeout must be (completes "expected ..." and "must be ..."), or undefined when `seconds` is one. */
 export function warmupTimeoutProblem(seconds: unknown): string | undefined {
@@ -37,7 +37,8 @@ export interface HubProblem {
 export function warmupHubs(given: readonly string[]): { hubs: string[]; problems: HubProblem[] } {
     const hubs: string[] = [];
     const problems: HubProblem[] = [];
-    if (given.length > MAX_BINDER_HUBS) problems.push({ problem: `expected at most ${MAX_BINDER_HUBS} hubs (each builds every branch), found ${given.length}` });
+    if (given.length > MAX_BINDER_HUBS)
+        problems.push({ problem: `expected at most ${MAX_BINDER_HUBS} hubs (each builds every branch), found ${given.length}` });
     given.forEach((hub, index) => {
         const hp = binderUrlProblem(hub, FEDERATION_MEMBERS[0]);
         if (hp) problems.push({ index, problem: `${hp}, found ${shown(hub)}` });

@@ -423,31 +423,37 @@ describe("config problems: a union is named by what it accepts", () => {
     });
 
     it("reports what failed inside the member whose type the value has", () => {
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:images"].slim.from = { image: 1, arg: "DEPS" })), [
-            "`uw3-binder:images.slim.from.image`: expected string, found 1",
-        ]);
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:images"].slim.from = [])), [
-            "`uw3-binder:images.slim.from`: expected at least 1 entry, found []",
-        ]);
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:images"].slim.checks = { layers: { foo: 1 } })), [
-            '`uw3-binder:images.slim.checks.layers`: unknown key "foo"',
-        ]);
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.from = { image: 1, arg: "DEPS" })),
+            ["`uw3-binder:images.slim.from.image`: expected string, found 1"],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.from = [])),
+            ["`uw3-binder:images.slim.from`: expected at least 1 entry, found []"],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.checks = { layers: { foo: 1 } })),
+            ['`uw3-binder:images.slim.checks.layers`: unknown key "foo"'],
+        );
     });
 
     it("a check's value that is neither a boolean nor options is named by the checks' union", () => {
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:images"].slim.checks = { layers: "x" })), [
-            '`uw3-binder:images.slim.checks.layers`: expected true, false or an object of options, found "x"',
-        ]);
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.checks = { layers: "x" })),
+            ['`uw3-binder:images.slim.checks.layers`: expected true, false or an object of options, found "x"'],
+        );
     });
 });
 
 describe("config: launcher.warmupTimeoutS by the warm-up's one rule", () => {
     it("refuses a fraction and a zero as `warmup --timeout-s` does", () => {
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 1.5)), [
-            "`uw3-binder:launcher.warmupTimeoutS`: expected a whole number of seconds above 0, found 1.5",
-        ]);
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 0)), [
-            "`uw3-binder:launcher.warmupTimeoutS`: expected a whole number of seconds above 0, found 0",
-        ]);
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 1.5)),
+            ["`uw3-binder:launcher.warmupTimeoutS`: expected a whole number of seconds above 0, found 1.5"],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 0)),
+            ["`uw3-binder:launcher.warmupTimeoutS`: expected a whole number of seconds above 0, found 0"],
+        );
     });
 });

@@ -18,7 +18,7 @@ function defaultsConfig() {
     const config = stackConfig();
     const launcher = config["uw3-binder:launcher"];
     for (const key of ["warmupTimeoutS", "binderUrl", "binderHubs", "rehearsal", "create", "warmup", "commitAuthor"]) delete launcher[key];
-    for (const image of Object.values(config["uw3-binder:images"]) as Record<string, unknown>[]) {
+    for (const image of Object.values<Record<string, unknown>>(config["uw3-binder:images"])) {
         delete image.platforms;
         delete image.checks;
     }
@@ -63,7 +63,10 @@ describe("mybinder.org's documented defaults", () => {
         assert.deepEqual(run.slice(run.indexOf("--user"), run.indexOf("--user") + 2), ["--user", "1000"]);
         assert.ok(run.includes("--port=8888"));
         assert.deepEqual(run.slice(run.indexOf("--memory-swap"), run.indexOf("--memory-swap") + 2), ["--memory-swap", "2g"]);
-        assert.throws(() => parseRehearseArgs([REF, "--branch", "m", "--uw3-branch", "m", "--release", "2025.01", "--start-timeout-s", "3601"]), /at most 3600/);
+        assert.throws(
+            () => parseRehearseArgs([REF, "--branch", "m", "--uw3-branch", "m", "--release", "2025.01", "--start-timeout-s", "3601"]),
+            /at most 3600/,
+        );
     });
 
     it("links: launch links and badges on https://mybinder.org", () => {

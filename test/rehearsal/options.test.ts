@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { parseBinderConfig } from "../../src/config/schema";
 import { parseRehearseArgs } from "../../src/cli/rehearse";
 import { UsageError } from "../../src/cli/errors";
-import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
+import { DEFAULT_REHEARSAL_OPTIONS, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
 import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"6d3894260f28".padEnd(64, "0")}`;
@@ -78,9 +78,12 @@ describe("rehearsal options", () => {
             usageError([REF, ...target, "--uw3-branch", "feat-${HOME}"]),
             '--uw3-branch: it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
         );
-        assert.deepStrictEqual(configProblems((c) => (c["uw3-binder:launcher"].branches[0].uw3Branch = "feat-${HOME}")), [
-            '`uw3-binder:launcher.branches[0].uw3Branch`: launcher branch "main": it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
-        ]);
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:launcher"].branches[0].uw3Branch = "feat-${HOME}")),
+            [
+                '`uw3-binder:launcher.branches[0].uw3Branch`: launcher branch "main": it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
+            ],
+        );
     });
 
     it("spells out only the options that differ from mybinder.org's", () => {

@@ -14,14 +14,23 @@ import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 /** The argv `sh -c` hands the CLI for a command line, after `node bin/uw3-binder.js warmup`. */
 function argvOf(commandLine: string): string[] {
-    const words = spawnSync("sh", ["-c", `set -- ${commandLine}; printf '%s\\0' "$@"`], { encoding: "utf8" }).stdout.split("\0").slice(0, -1);
+    const words = spawnSync("sh", ["-c", `set -- ${commandLine}; printf '%s\\0' "$@"`], { encoding: "utf8" })
+        .stdout.split("\0")
+        .slice(0, -1);
     assert.deepEqual(words.slice(0, 3), ["node", "bin/uw3-binder.js", "warmup"]);
     return words.slice(3);
 }
 
 describe("warm-up options: one declaration for the config and the CLI", () => {
     const hub = fc.oneof(
-        fc.constantFrom("https://a.example", "https://a.example/", "http://127.0.0.1:8585", "https://x.example/binder", "mybinder.org", "https://u:p@x.example"),
+        fc.constantFrom(
+            "https://a.example",
+            "https://a.example/",
+            "http://127.0.0.1:8585",
+            "https://x.example/binder",
+            "mybinder.org",
+            "https://u:p@x.example",
+        ),
         fc.constantFrom("https://x.example/?q=1", "https://x.example/$(touch x)", "https://b.example", "ftp://x.example"),
     );
     const timeout = fc.oneof(fc.constantFrom(1, 600, 1.5, 0, -1, 2147483, 2147484), fc.integer({ min: 1, max: 100000 }));
@@ -29,8 +38,7 @@ describe("warm-up options: one declaration for the config and the CLI", () => {
     it("round-trips the hubs and timeout the config accepts through the launcher's command line; refuses what it refuses (property)", () => {
         fc.assert(
             fc.property(fc.array(hub, { minLength: 1, maxLength: 12 }), timeout, (hubs, timeoutS) => {
-                const accepted =
-                    configProblems((c) => Object.assign(c["uw3-binder:launcher"], { binderHubs: hubs, warmupTimeoutS: timeoutS })).length === 0;
+                const accepted = configProblems((c) => Object.assign(c["uw3-binder:launcher"], { binderHubs: hubs, warmupTimeoutS: timeoutS })).length === 0;
                 const cli = () => parseWarmupArgs(["o/r", "main", "--hubs", hubs.join(","), "--timeout-s", String(timeoutS)]);
                 if (!accepted) {
                     assert.throws(cli, UsageError, `warmup accepted --hubs ${hubs.join(",")} --timeout-s ${timeoutS}, which the config refuses`);

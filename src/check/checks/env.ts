@@ -1,4 +1,4 @@
-/** `env`: each platform's image config sets what `envRequire` asks and nothing `envForbid` names. No Pulumi import. */
+/** `env`: each platform's image config sets what `envRequire` asks and nothing `envForbid` names. */
 import { ImageConfigBlob } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
 import { Check, Verdict } from "../checkContext";

@@ -3,7 +3,7 @@
  * compressed layer must stay under `maxLayerMb` (800 in the setup document) and each platform's image
  * under `maxImageMb`; with a `baseline`, the bytes it lacks stay under `maxNewMb` and the growth under
  * `maxGrowthPercent` (baseline.ts). Answered from manifests; a config blob (a few KiB) is read only to
- * name the Dockerfile step behind a layer over the limit. No Pulumi import.
+ * name the Dockerfile step behind a layer over the limit.
  */
 import { ImageReference, parseImageReference } from "../../names/oci";
 import { ImageConfigBlob, ImageManifests, RegistryClient } from "../../registry/client";

@@ -1,4 +1,4 @@
-/** `platform`: the image provides every required platform (mybinder.org's linux/amd64 by default). No Pulumi import. */
+/** `platform`: the image provides every required platform (mybinder.org's linux/amd64 by default). */
 import { BINDER_PLATFORM } from "../../mybinder/facts";
 import { ImageManifests } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";

@@ -16,7 +16,10 @@ export function evaluateUser(run: CommandOutput, configUser: string, expectedUid
     }
     const uid = Number(output);
     if (uid !== expectedUid) {
-        return { ok: false, detail: `runs as UID ${uid}, expected ${expectedUid} (${config}); mybinder.org runs notebooks as ${BINDER_USER}, UID ${BINDER_UID}` };
+        return {
+            ok: false,
+            detail: `runs as UID ${uid}, expected ${expectedUid} (${config}); mybinder.org runs notebooks as ${BINDER_USER}, UID ${BINDER_UID}`,
+        };
     }
     return { ok: true, detail: `runs as UID ${uid} (${config})` };
 }

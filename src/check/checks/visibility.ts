@@ -1,7 +1,7 @@
 /**
  * `visibility`: mybinder.org pulls anonymously, so a private GHCR package makes every launch fail with
  * "401 Unauthorized": the manifest must resolve with no credentials at all (an anonymous token where
- * one is needed). No Pulumi import.
+ * one is needed).
  */
 import { ImageReference, formatImageReference, parseImageReference } from "../../names/oci";
 import { fetchImageManifests } from "../../registry/client";
