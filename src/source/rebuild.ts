@@ -4,7 +4,7 @@
  * validated config into its graph). The
  * program itself does not ask it: docker-build rebuilds an image when the hash of its staged context, its
  * build args (the UW3_SOURCE_FINGERPRINT of its `rebuildOn` files) or its parents' digests change
- * (src/images/builds.ts), and this decision follows the same three causes.
+ * (src/source/builds.ts), and this decision follows the same three causes.
  *
  * An image rebuilds when a changed path
  *   - is in its build context (docker-build's `Image` hashes the context, so any change there rebuilds it; a
