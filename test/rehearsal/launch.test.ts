@@ -12,6 +12,7 @@ import {
     rehearsalBuildArgs,
     rehearsalRunArgs,
 } from "../../src/rehearsal/launch";
+import { skipWithoutServices } from "../integration/harness";
 
 const REF = `127.0.0.1:5000/uw3-binder-test/good:fixture@sha256:${"0".repeat(64)}`;
 
@@ -68,7 +69,7 @@ describe("rehearsal: the launch as mybinder.org does it", () => {
     });
 
     it("the probe script reports the last status busybox wget saw, through redirects, or none", async function () {
-        if (!fs.existsSync("/bin/busybox")) this.skip();
+        skipWithoutServices(this, "the probe script under busybox", fs.existsSync("/bin/busybox") ? [] : ["no /bin/busybox (Debian: busybox-static)"]);
         // What Jupyter does at `/` without a login: redirect, then answer the login page.
         const server = http.createServer((req, res) => {
             if (req.url === "/") res.writeHead(302, { Location: "/login?next=%2Ftree" }).end();
