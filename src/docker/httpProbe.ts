@@ -1,7 +1,8 @@
 /**
- * The HTTP probe the `jupyter` check runs inside the container under test (`docker exec`), so inside its
- * own network namespace, which has nothing but loopback: the container has no network, and nothing on
- * the host is probed or exposed. Pure text and parsing.
+ * The one HTTP probe run inside a container (`docker exec`), so inside its own network namespace, which has
+ * nothing but loopback: the container has no network, and nothing on the host is probed or exposed. The
+ * `jupyter` check polls with it until the server answers; a rehearsal asks once per round (`once`), watching
+ * the container between rounds. Pure text and parsing.
  */
 
 export const PROBE_MARK = "@@uw3-binder-probe:";
@@ -13,11 +14,12 @@ export const PROBE_MARK = "@@uw3-binder-probe:";
  * installs it), wget (busybox), or Python's urllib (every Jupyter image has Python; `$2` is the `import`
  * check's interpreter). Prints `@@uw3-binder-probe: client <name>@@` first, `... status <code>@@` when a
  * non-200 answer changes, `... 200@@` and exits 0 on success, `... no-client@@` and exits 3 without a client.
+ * With `$3` = `once` it asks one time and exits 0 whatever the answer (none: no status line).
  * wget gets no `-T`: busybox 1.35's static wget (Debian 12's busybox-static) crashes with it; a hanging
  * request is ended with the whole exec at the start budget.
  */
 export const HTTP_PROBE_SCRIPT = [
-    'port=$1; py=$2; url="http://127.0.0.1:$port/"',
+    'port=$1; py=$2; once=$3; url="http://127.0.0.1:$port/"',
     "if command -v curl >/dev/null 2>&1; then client=curl",
     "elif command -v wget >/dev/null 2>&1; then client=wget",
     "elif command -v python3 >/dev/null 2>&1; then client=python3",
@@ -39,6 +41,7 @@ export const HTTP_PROBE_SCRIPT = [
     "  esac",
     `  if [ "$status" = 200 ]; then echo '${PROBE_MARK} 200@@'; exit 0; fi`,
     `  if [ -n "$status" ] && [ "$status" != 000 ] && [ "$status" != "$last" ]; then echo "${PROBE_MARK} status $status@@"; last=$status; fi`,
+    '  if [ "$once" = once ]; then exit 0; fi',
     "  sleep 0.2 2>/dev/null || sleep 1",
     "done",
 ].join("\n");

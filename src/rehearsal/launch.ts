@@ -20,6 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DockerUnavailableError, docker, firstLine } from "../docker/cli";
 import { ContainerSet, containerLogTail, formatLogTail, whileRemovingOnSignal } from "../docker/containers";
+import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../docker/httpProbe";
 import { inspectLocalImage } from "../docker/image";
 import { printableLine } from "../text/printable";
 import { BINDER_PLATFORM, BINDER_PORT, BINDER_UID, BINDER_USER } from "../mybinder/facts";
@@ -122,44 +123,17 @@ export function rehearsalRunArgs(container: string, image: string, options: Rehe
     ];
 }
 
-/**
- * Prints `status=<HTTP status of the last response>` for GET $1, or `status=none` when nothing answered,
- * or `noclient`. Any one of curl, busybox or GNU wget, or python3 on the image's PATH will do. wget gets
- * no `-T`: the static busybox of the fixtures crashes with it; the docker CLI's timeout bounds the probe.
- */
-export const PROBE_SCRIPT = [
-    "url=$1",
-    "if command -v curl >/dev/null 2>&1; then",
-    '  s=$(curl -s -o /dev/null -L -m 5 -w "%{http_code}" "$url")',
-    '  [ "$s" = 000 ] && s=',
-    "elif command -v wget >/dev/null 2>&1; then",
-    '  s=$(wget -S -O /dev/null "$url" 2>&1 | sed -n "s/^.*HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*$/\\1/p" | tail -n 1)',
-    "elif command -v python3 >/dev/null 2>&1; then",
-    `  s=$(python3 -c 'import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
-except urllib.error.HTTPError as e:
-    print(e.code)
-except Exception:
-    pass' "$url")`,
-    "else",
-    "  echo noclient",
-    "  exit 0",
-    "fi",
-    'echo "status=${s:-none}"',
-].join("\n");
-
 /** What one probe found: an HTTP status, no answer, no HTTP client in the image, or no probe at all. */
 export type ProbeResult = { kind: "status"; status: number } | { kind: "none" } | { kind: "noclient" } | { kind: "failed" };
 
-/** Reads PROBE_SCRIPT's output (pure). `failed` means the exec itself did not run (container gone). */
+/** One round of the one HTTP probe (src/docker/httpProbe.ts), read by its one parser. `failed`: the exec did not run (container gone). */
 export function parseProbe(code: number, stdout: string): ProbeResult {
+    const report = parseProbeOutput(stdout);
+    if (report.noClient) return { kind: "noclient" };
     if (code !== 0) return { kind: "failed" };
-    const lines = stdout.split("\n").map((l) => l.trim());
-    if (lines.includes("noclient")) return { kind: "noclient" };
-    const status = lines.map((l) => /^status=(\d{3})$/.exec(l)).find((m) => m);
-    if (status) return { kind: "status", status: Number(status[1]) };
-    return lines.includes("status=none") ? { kind: "none" } : { kind: "failed" };
+    if (report.answered) return { kind: "status", status: 200 };
+    if (report.lastStatus !== undefined) return { kind: "status", status: Number(report.lastStatus) };
+    return { kind: "none" };
 }
 
 /** Characters of one line of the image's output a detail quotes. */
@@ -333,7 +307,6 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
     }
     const token = randomBytes(16).toString("hex");
     const where = `127.0.0.1:${BINDER_PORT}`;
-    const url = `http://${where}/`;
     containers.add(name);
     try {
         const started = await docker(rehearsalRunArgs(name, image, options, token), 120000);
@@ -349,7 +322,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         let exited: ContainerState | undefined;
         while (Date.now() < deadline) {
             const probeTimeoutMs = Math.max(1000, Math.min(10000, deadline - Date.now() + 1000));
-            const ran = await docker(["exec", name, "/bin/sh", "-c", PROBE_SCRIPT, "sh", url], probeTimeoutMs);
+            const ran = await docker(["exec", name, "/bin/sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(BINDER_PORT), "python3", "once"], probeTimeoutMs);
             const probe = ran.timedOut ? ({ kind: "none" } as const) : parseProbe(ran.code, ran.stdout);
             if (probe.kind === "status" && probe.status === 200) {
                 const after = secondsSince(startedAt);
