@@ -11,7 +11,7 @@ const FLOORS = [
     { name: "names", paths: ["^src/names/"], holds: "git, OCI and GitHub name rules, image references, releases, hub URLs, globs" },
     {
         name: "facts and protocols",
-        paths: ["^src/mybinder/", "^src/registry/", "^src/hub/", "^src/docker/", "^src/git/"],
+        paths: ["^src/mybinder/", "^src/http/", "^src/registry/", "^src/hub/", "^src/docker/", "^src/git/"],
         holds: "mybinder.org's facts; clients of a registry, a BinderHub, the docker CLI and git",
     },
     {

@@ -21,6 +21,7 @@
  */
 import * as http from "http";
 import * as https from "https";
+import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, redirectTarget } from "../http/redirects";
 import { MYBINDER_URL } from "../mybinder/facts";
 import { printableLine } from "../text/printable";
 import { encodeRefPath } from "../names/git";
@@ -66,8 +67,6 @@ export interface MemberWarmup {
     redirects: string[];
 }
 
-/** mybinder.org sends `/build/` to a member (one hop); anything longer is a loop. */
-const MAX_REDIRECTS = 5;
 /** Requests refused with 429 before giving up, whatever the hub's Retry-After says. */
 const MAX_RATE_LIMITED_ATTEMPTS = 4;
 /** A hub message is shown on one line; longer is cut. */
@@ -113,7 +112,23 @@ function rateLimitHeaders(response: http.IncomingMessage): RateLimitHeaders {
 
 class RedirectRefused extends Error {}
 
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** A refused redirect in the warm-up's words. */
+function refusal(status: number, r: RedirectRefusal): string {
+    switch (r.refused) {
+        case "no location":
+            return `HTTP ${status} without a Location`;
+        case "not a URL":
+            return `HTTP ${status} to an invalid Location ${JSON.stringify(firstPrintableLine(r.location, 200))}`;
+        case "not http(s)":
+            return `redirect to ${firstPrintableLine(r.next.href, 200)}: only http(s) is followed`;
+        case "https to http":
+            return `redirect from https to plain http ${firstPrintableLine(r.next.href, 200)}`;
+        case "credentials":
+            return "redirect to a URL with credentials";
+        case "too many":
+            return `more than ${MAX_REDIRECTS} redirects (last to ${firstPrintableLine(r.next.href, 200)})`;
+    }
+}
 
 /** One GET; resolves with the response head, its body still to read. */
 function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
@@ -134,10 +149,7 @@ function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
     });
 }
 
-/**
- * GET with redirects followed by hand, so each hop is checked: http(s) only, never from https down to
- * http, no credentials in the URL, at most MAX_REDIRECTS hops. Each followed URL is added to `redirects`.
- */
+/** GET with redirects followed by hand, each hop by the one redirect rule. Each followed URL is added to `redirects`. */
 async function getFollowingRedirects(url: string, signal: AbortSignal, redirects: string[]): Promise<http.IncomingMessage> {
     let current = url;
     for (let hop = 0; ; hop++) {
@@ -145,21 +157,10 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, redirects
         const status = response.statusCode ?? 0;
         if (!REDIRECT_STATUSES.has(status)) return response;
         response.destroy();
-        const location = header(response, "location");
-        if (location === null) throw new RedirectRefused(`HTTP ${status} without a Location`);
-        let next: URL;
-        try {
-            next = new URL(location, current);
-        } catch {
-            throw new RedirectRefused(`HTTP ${status} to an invalid Location ${JSON.stringify(firstPrintableLine(location, 200))}`);
-        }
-        const shown = firstPrintableLine(next.href, 200);
-        if (next.protocol !== "https:" && next.protocol !== "http:") throw new RedirectRefused(`redirect to ${shown}: only http(s) is followed`);
-        if (new URL(current).protocol === "https:" && next.protocol === "http:") throw new RedirectRefused(`redirect from https to plain http ${shown}`);
-        if (next.username !== "" || next.password !== "") throw new RedirectRefused(`redirect to a URL with credentials`);
-        if (hop + 1 > MAX_REDIRECTS) throw new RedirectRefused(`more than ${MAX_REDIRECTS} redirects (last to ${shown})`);
-        redirects.push(next.href);
-        current = next.href;
+        const target = redirectTarget(new URL(current), header(response, "location"), hop);
+        if ("refused" in target) throw new RedirectRefused(refusal(status, target));
+        redirects.push(target.next.href);
+        current = target.next.href;
     }
 }
 

@@ -6,6 +6,7 @@
  */
 import { printableLine } from "../text/printable";
 import { RegistryError } from "./errors";
+import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectTarget } from "../http/redirects";
 
 export interface HttpOptions {
     /** Per-request timeout. Defaults to 30 s. */
@@ -13,9 +14,6 @@ export interface HttpOptions {
     /** Replaces the global `fetch` (tests). */
     fetch?: typeof fetch;
 }
-
-/** Redirects followed for one request (a registry may send blob reads to a storage host). */
-const MAX_REDIRECTS = 5;
 
 /** Loopback hosts may be spoken to over plain http (the test registries, a local mirror). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -78,24 +76,23 @@ export class BoundedHttp {
                 throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${printableLine(current.toString())}: ${networkReason(err)})`);
             }
             const location = res.headers.get("location");
-            if (![301, 302, 303, 307, 308].includes(res.status) || location === null) return res;
+            if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
             await res.body?.cancel();
-            if (hop >= MAX_REDIRECTS) {
-                throw new RegistryError("protocol", `${this.where}: GET ${url} was redirected more than ${MAX_REDIRECTS} times`);
+            // The one redirect rule (src/http/redirects.ts), in the registry's words.
+            const target = redirectTarget(current, location, hop);
+            if ("refused" in target) {
+                const to = "next" in target ? `"${printableLine(target.next.toString())}"` : "";
+                const why: Record<typeof target.refused, string> = {
+                    "no location": "was redirected without a Location",
+                    "not a URL": `redirected to "${printableLine(location)}", which is not a URL`,
+                    "not http(s)": `redirected to ${to}; only http(s) is followed`,
+                    "https to http": `redirected from https to ${to}; refusing to leave https`,
+                    credentials: "redirected to a URL with credentials; not following it",
+                    "too many": `was redirected more than ${MAX_REDIRECTS} times`,
+                };
+                throw new RegistryError("protocol", `${this.where}: GET ${url} ${why[target.refused]}`);
             }
-            let next: URL;
-            try {
-                next = new URL(location, current);
-            } catch {
-                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected to "${printableLine(location)}", which is not a URL`);
-            }
-            if (current.protocol === "https:" && next.protocol !== "https:") {
-                throw new RegistryError(
-                    "protocol",
-                    `${this.where}: GET ${url} redirected from https to "${printableLine(next.toString())}"; refusing to leave https`,
-                );
-            }
-            current = next;
+            current = target.next;
         }
     }
 
