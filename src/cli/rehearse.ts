@@ -11,7 +11,14 @@ import { BINDER_PORT, BINDER_UID } from "../mybinder/facts";
 import { shown } from "../text/quotedValue";
 import { splitPinnedReference } from "../render/launcher";
 import { describedLaunchCommand } from "../rehearsal/launch";
-import { DEFAULT_REHEARSAL_OPTIONS, REHEARSAL_OPTION_FIELDS, REHEARSAL_TARGET_FIELDS, RehearsalOptions, RehearsalTarget } from "../rehearsal/options";
+import {
+    DEFAULT_REHEARSAL_OPTIONS,
+    REHEARSAL_OPTION_FIELDS,
+    REHEARSAL_TARGET_FIELDS,
+    RehearsalField,
+    RehearsalOptions,
+    RehearsalTarget,
+} from "../rehearsal/options";
 import { CliCommand, parsedOption } from "./command";
 import { bufferIo } from "./commandIo";
 import { UsageError } from "./errors";
@@ -37,26 +44,16 @@ function pinnedReference(text: string): string {
     return reference;
 }
 
-/** A flag of a declared field (src/rehearsal/options.ts): its value read from the word, refused by the field's one rule. */
-function fieldOption<V>(
-    field: { flag: string; problem: (value: V) => string | undefined },
-    placeholder: string,
-    description: string,
-    read: (word: string) => V,
-): Option {
-    return parsedOption(`${field.flag} ${placeholder}`, description, (word) => {
-        const value = read(word);
+/** A flag of a declared field (src/rehearsal/options.ts): the word read as the field reads it, refused by the field's one rule. */
+function fieldOption<K extends string, V>(fields: readonly RehearsalField<K, V>[], key: K, description: string): Option {
+    const field = fields.find((f) => f.key === key)!;
+    return parsedOption(`${field.flag} ${field.placeholder}`, description, (word) => {
+        const value = field.read(word);
         const problem = field.problem(value);
         if (problem) throw new UsageError(`${field.flag}: ${problem}, found "${word}"`);
         return value;
     });
 }
-
-const targetField = (key: keyof RehearsalTarget) => REHEARSAL_TARGET_FIELDS.find((f) => f.key === key)!;
-const optionField = (key: keyof RehearsalOptions) =>
-    REHEARSAL_OPTION_FIELDS.find((f) => f.key === key)! as { flag: string; problem: (v: never) => string | undefined };
-const asText = (word: string) => word;
-const asNumber = (word: string) => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
 
 /** The `rehearse` command line, without what it does: its arguments, its options and its help. */
 function declareRehearseLine(command: CliCommand): CliCommand {
@@ -74,28 +71,21 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             excess: (args) => `expected one <pinned-reference>, found ${args.length}: ${args.map((p) => shown(p)).join(", ")}`,
         })
         .mandatory(
-            fieldOption(targetField("branch"), "<name>", "the launcher branch (its name is in the Dockerfile's comment)", asText),
+            fieldOption(REHEARSAL_TARGET_FIELDS, "branch", "the launcher branch (its name is in the Dockerfile's comment)"),
             () => "missing --branch, e.g. --branch development",
         )
         .mandatory(
-            fieldOption(targetField("uw3Branch"), "<name>", "the Underworld3 branch (ENV UW3_BRANCH)", asText),
+            fieldOption(REHEARSAL_TARGET_FIELDS, "uw3Branch", "the Underworld3 branch (ENV UW3_BRANCH)"),
             () => "missing --uw3-branch, e.g. --uw3-branch development",
         )
         .mandatory(
-            fieldOption(targetField("release"), "<YYYY.MM>", "the release month (in the Dockerfile's comment)", asText),
+            fieldOption(REHEARSAL_TARGET_FIELDS, "release", "the release month (in the Dockerfile's comment)"),
             () => "missing --release, e.g. --release 2025.01",
         )
+        .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "memory", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`))
+        .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`))
         .addOption(
-            fieldOption(optionField("memory"), "<size>", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`, asText as (w: string) => never),
-        )
-        .addOption(fieldOption(optionField("cpus"), "<N>", `CPU limit (default ${d.cpus}, mybinder.org's)`, asNumber as (w: string) => never))
-        .addOption(
-            fieldOption(
-                optionField("startTimeoutS"),
-                "<N>",
-                `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`,
-                asNumber as (w: string) => never,
-            ),
+            fieldOption(REHEARSAL_OPTION_FIELDS, "startTimeoutS", `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`),
         )
         .option("--json", 'print {"reference", "branch", "ok", "secondsToHttp200", "checks": [{"name", "ok", "detail"}]}')
         .option("--print-ref", "print only the rehearsed reference on stdout (the table goes to stderr)")

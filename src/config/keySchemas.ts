@@ -384,7 +384,7 @@ function launcherRules(launcher: RawLauncher): RuleIssue[] {
     const rehearsal = rehearsalOf(launcher);
     for (const field of REHEARSAL_OPTION_FIELDS) {
         const value = rehearsal[field.key];
-        const problem = (field.problem as (v: unknown) => string | undefined)(value);
+        const problem = field.problem(value);
         if (problem) issues.push(ruleIssue(["rehearsal", field.key], `${problem}, found ${shown(value)}`));
     }
     return issues;

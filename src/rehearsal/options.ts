@@ -59,35 +59,47 @@ function startTimeoutProblem(seconds: number): string | undefined {
         : `expected a number of seconds above 0 and at most ${MAX_START_TIMEOUT_S}`;
 }
 
-/** One field of a rehearsal's target or options: its `rehearse` flag and the rule its value follows. */
-interface RehearsalField<K extends string, V> {
+/**
+ * One field of a rehearsal's target or options: its `rehearse` flag, how a command-line word reads as a
+ * value, and the one rule the value follows (the config applies it to its key, the CLI to its flag).
+ */
+export interface RehearsalField<K extends string, V> {
     key: K;
     flag: string;
+    /** How the usage shows the value, e.g. `<size>`. */
+    placeholder: string;
+    read: (word: string) => V;
     /** Why a value is refused (the message after the flag, or after the config key), or undefined. */
     problem: (value: V) => string | undefined;
 }
+
+const asText = (word: string): string => word;
+/** A plain decimal, as `docker run --cpus` is written; anything else is refused by the field's rule. */
+const asNumber = (word: string): number => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
 
 /** The target's fields, in the order the command line writes them. */
 export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<keyof RehearsalTarget, string>[] = [
     {
         key: "branch",
         flag: "--branch",
+        placeholder: "<name>",
+        read: asText,
         problem: (name) => {
             const git = branchNameProblem(name);
             return git && `git refuses this branch name: ${git}`;
         },
     },
     // The launcher Dockerfile's rule, stricter than git's: the one the config applies to `uw3Branch`.
-    { key: "uw3Branch", flag: "--uw3-branch", problem: uw3BranchProblem },
-    { key: "release", flag: "--release", problem: releaseProblem },
+    { key: "uw3Branch", flag: "--uw3-branch", placeholder: "<name>", read: asText, problem: uw3BranchProblem },
+    { key: "release", flag: "--release", placeholder: "<YYYY.MM>", read: asText, problem: releaseProblem },
 ];
 
 /** The options, in the order the command line writes them. */
-export const REHEARSAL_OPTION_FIELDS = [
-    { key: "memory", flag: "--memory", problem: memoryProblem },
-    { key: "cpus", flag: "--cpus", problem: cpusProblem },
-    { key: "startTimeoutS", flag: "--start-timeout-s", problem: startTimeoutProblem },
-] as const satisfies readonly (RehearsalField<"memory", string> | RehearsalField<"cpus" | "startTimeoutS", number>)[];
+export const REHEARSAL_OPTION_FIELDS: readonly RehearsalField<keyof RehearsalOptions, string | number>[] = [
+    { key: "memory", flag: "--memory", placeholder: "<size>", read: asText, problem: (v) => memoryProblem(String(v)) },
+    { key: "cpus", flag: "--cpus", placeholder: "<N>", read: asNumber, problem: (v) => cpusProblem(Number(v)) },
+    { key: "startTimeoutS", flag: "--start-timeout-s", placeholder: "<N>", read: asNumber, problem: (v) => startTimeoutProblem(Number(v)) },
+];
 
 /**
  * The `uw3-binder rehearse` arguments for one launcher branch, before the reference (the launcher

@@ -1,5 +1,8 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import fc from "fast-check";
+import * as path from "path";
+import { PROGRAM_DIR } from "../../src/plan/programDir";
 import { parseBinderConfig } from "../../src/config/schema";
 import { parseRehearseArgs } from "../../src/cli/rehearse";
 import { UsageError } from "../../src/cli/errors";
