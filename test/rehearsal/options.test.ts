@@ -81,6 +81,16 @@ describe("rehearsal options", () => {
             usageError([REF, ...target, "--uw3-branch", "feat-${HOME}"]),
             '--uw3-branch: it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
         );
+        // The CLI as a shell runs it: exit 2, the one-line message naming the flag, nothing on stdout.
+        const ran = spawnSync(process.execPath, [path.join(PROGRAM_DIR, "bin", "uw3-binder.js"), "rehearse", REF, ...target, "--uw3-branch", "feat-${HOME}"], {
+            encoding: "utf8",
+        });
+        assert.strictEqual(ran.status, 2, ran.stderr);
+        assert.strictEqual(ran.stdout, "");
+        assert.match(
+            ran.stderr,
+            /^uw3-binder rehearse: --uw3-branch: it contains "\$", which the launcher Dockerfile's `ENV UW3_BRANCH=` would expand or strip/,
+        );
         assert.deepStrictEqual(
             configProblems((c) => (c["uw3-binder:launcher"].branches[0].uw3Branch = "feat-${HOME}")),
             [
