@@ -21,18 +21,8 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { isAlias, isScalar, parseDocument, Scalar } from "yaml";
 import { KEYS } from "../config/schema";
-import { RELEASE_PATTERN } from "../names/release";
-import {
-    fullConfigKey,
-    isSecure,
-    latestStackBefore,
-    MONTHLY_STACK_PATTERN,
-    openStackDocument,
-    releaseOfStack,
-    stackFileName,
-    stackOfRelease,
-    validateStackFileText,
-} from "../config/stackFile";
+import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, releaseOfStack, stackOfRelease } from "../names/release";
+import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, validateStackFileText } from "../config/stackFile";
 import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
 import { capped, shown } from "../text/quotedValue";

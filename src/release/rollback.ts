@@ -15,17 +15,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS } from "../config/schema";
-import { RELEASE_PATTERN } from "../names/release";
-import {
-    fullConfigKey,
-    MONTHLY_STACK_PATTERN,
-    openStackDocument,
-    readValidStackFile,
-    stackFileName,
-    stackFileToWrite,
-    stackOfRelease,
-    validateStackFileText,
-} from "../config/stackFile";
+import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, stackOfRelease } from "../names/release";
+import { fullConfigKey, openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../text/quotedValue";
 import { parseImageReference } from "../names/oci";
 
