@@ -5,7 +5,7 @@ import { CheckOptions } from "../src/check/types";
 import { ImageConfig, WithdrawnRelease } from "../src/config/schema";
 import { withdrawnReplacement } from "../src/images/launcherPins";
 import { digestOf, printedReference } from "../src/images/pins";
-import { GateFigures, gateProvider, GATE_MODULE, GATE_TYPE } from "./gateProvider";
+import { GateFigures, GateResource } from "./gateProvider";
 
 /** A withdrawn release as a launcher README names it. */
 export type WithdrawnNote = Pick<WithdrawnRelease, "digest" | "reason" | "date">;
@@ -53,7 +53,7 @@ export class BinderGate extends pulumi.ComponentResource implements GateResult {
     public readonly verifiedReference: pulumi.Output<string>;
     public readonly figures: pulumi.Output<GateMeasurement | undefined>;
     public readonly withdrawn: pulumi.Output<WithdrawnNote | undefined>;
-    public readonly check: pulumi.dynamic.Resource;
+    public readonly check: GateResource;
 
     constructor(name: string, args: BinderGateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("uw3-binder:index:BinderGate", name, {}, opts);
@@ -83,8 +83,8 @@ export class BinderGate extends pulumi.ComponentResource implements GateResult {
             newBytes: undefined,
             baseline: undefined,
         };
-        this.check = new (class extends pulumi.dynamic.Resource {})(gateProvider, `${name}-check`, inputs, { parent: this }, GATE_MODULE, GATE_TYPE);
-        const outputs = this.check as unknown as { verifiedReference: pulumi.Output<string> } & { [K in keyof GateFigures]-?: pulumi.Output<GateFigures[K]> };
+        this.check = new GateResource(`${name}-check`, inputs, { parent: this });
+        const outputs = this.check;
         // The provider refuses a mismatch already; checked here too, so no launcher file is declared from one.
         this.verifiedReference = pulumi
             .all([outputs.verifiedReference, reference])

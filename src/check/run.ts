@@ -9,11 +9,12 @@ import { ImageReference, formatImageReference, parseImageReference } from "../im
 import { RegistryClient } from "../registry/client";
 import { CheckContext, CheckNotRunError } from "./check";
 import { plannedChecks } from "./checks";
+import { CHECK_RESULT_VERSION } from "./result";
 import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
 import { redactSecrets, untrustedLines } from "./untrusted";
 
 export interface CheckRun {
-    /** What `--json` prints. */
+    /** The versioned result (result.ts): what `--json` prints and `--result-file` writes. */
     report: CheckReport;
     /** The same results with their timings, for the table. */
     results: CheckResult[];
@@ -124,7 +125,13 @@ async function runPlanned(
         const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
         try {
             const verdict = await check.run(context);
-            results.push({ name: check.name, ok: verdict.ok, detail: printableDetail(verdict.detail, creds), seconds: elapsed() });
+            results.push({
+                name: check.name,
+                ok: verdict.ok,
+                detail: printableDetail(verdict.detail, creds),
+                seconds: elapsed(),
+                ...(verdict.figures ? { figures: verdict.figures } : {}),
+            });
         } catch (err) {
             const failed = failedResult(check.name, err, elapsed());
             results.push({ ...failed, detail: printableDetail(failed.detail, creds) });
@@ -141,10 +148,12 @@ async function runPlanned(
         }
     }
     const report: CheckReport = {
+        version: CHECK_RESULT_VERSION,
         image: imageRef.trim(),
         ok: results.length > 0 && results.every((r) => r.ok),
-        checks: results.map((r) => ({ name: r.name, ok: r.ok, detail: r.detail })),
+        ...(pin ? { reference: pin } : {}),
         ...(pulled ? { pulled } : {}),
+        checks: results,
     };
     return { report, results, pin, pulled };
 }
