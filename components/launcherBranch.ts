@@ -64,8 +64,8 @@ export class LauncherBranch extends pulumi.ComponentResource {
         super("uw3-binder:index:LauncherBranch", name, {}, opts);
         const prefix = args.launcherName;
         const slug = branchSlug(args.branch);
-        // Where this branch's resources were declared before: under this component's parent (the Launcher).
-        const moved = { parent: this, aliases: [{ parent: opts?.parent ?? pulumi.rootStackResource }] };
+        // Where this branch's resources were declared before: directly under this component's parent (the Launcher).
+        const moved = { parent: this, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
         const keep = { ...moved, retainOnDelete: true };
         const gate =
             "gate" in args.image
