@@ -6,6 +6,7 @@ import { ImageReference } from "../names/oci";
 import { ContainerSet } from "../docker/containers";
 import { LocalImage } from "../docker/image";
 import { RegistryClient } from "../registry/client";
+import { CheckFigures } from "./result";
 import { CheckName, CheckOptions, RegistryCredentials } from "./types";
 
 /** The check could not be run for a reason that says nothing about the image (as a DockerError). */
@@ -20,6 +21,8 @@ export class CheckNotRunError extends Error {
 export interface Verdict {
     ok: boolean;
     detail: string;
+    /** What the check measured, for the versioned result; the verdict stands on `ok` alone. */
+    figures?: CheckFigures;
 }
 
 /** What a run hands every check; each part is made at most once per run, when a check first asks. */

@@ -9,12 +9,13 @@ import { ImageReference, formatImageReference, parseImageReference } from "../na
 import { RegistryClient } from "../registry/client";
 import { CheckContext, CheckNotRunError } from "./checkContext";
 import { plannedChecks } from "./checks";
+import { CHECK_RESULT_VERSION } from "./result";
 import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
 import { printableLines } from "../text/printable";
 import { redactSecrets } from "../text/redaction";
 
 export interface CheckRun {
-    /** What `--json` prints. */
+    /** The versioned result (result.ts): what `--json` prints and `--result-file` writes. */
     report: CheckReport;
     /** The same results with their timings, for the table. */
     results: CheckResult[];
@@ -125,7 +126,13 @@ async function runPlanned(
         const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
         try {
             const verdict = await check.run(context);
-            results.push({ name: check.name, ok: verdict.ok, detail: printableDetail(verdict.detail, creds), seconds: elapsed() });
+            results.push({
+                name: check.name,
+                ok: verdict.ok,
+                detail: printableDetail(verdict.detail, creds),
+                seconds: elapsed(),
+                ...(verdict.figures ? { figures: verdict.figures } : {}),
+            });
         } catch (err) {
             const failed = failedResult(check.name, err, elapsed());
             results.push({ ...failed, detail: printableDetail(failed.detail, creds) });
@@ -142,10 +149,12 @@ async function runPlanned(
         }
     }
     const report: CheckReport = {
+        version: CHECK_RESULT_VERSION,
         image: imageRef.trim(),
         ok: results.length > 0 && results.every((r) => r.ok),
-        checks: results.map((r) => ({ name: r.name, ok: r.ok, detail: r.detail })),
+        ...(pin ? { reference: pin } : {}),
         ...(pulled ? { pulled } : {}),
+        checks: results,
     };
     return { report, results, pin, pulled };
 }

@@ -7,7 +7,7 @@
 import { CheckOptions, REGISTRY_CHECKS } from "../check/options";
 import { ImageConfig, LauncherConfig, WithdrawnRelease } from "../config/schema";
 import { branchSlug } from "../names/git";
-import { digestOf, pinnedReference } from "./pins";
+import { pinnedReference } from "./pins";
 
 function pinOverrideReference(image: ImageConfig, pin: { digest: string; tag?: string }): string {
     return pinnedReference(image.repositoryUrl, pin.tag ?? image.tags[0], pin.digest);
@@ -24,24 +24,27 @@ export function registryOnlyChecks(checks: CheckOptions): CheckOptions {
 }
 
 /**
- * A build whose digest is withdrawn with a `replacement` (the same bytes rebuilt by a commit that
- * changed nothing of the image) is replaced by that earlier release, checked as a `pin:` is: what the
- * registry serves, with the registry checks. Undefined when `reference` is not withdrawn, or is
- * withdrawn without a replacement (then its gate's `withdrawn` check fails, naming the reason).
+ * What a build that comes out as a withdrawn digest is replaced with, for each withdrawn digest that has a
+ * `replacement` (the same bytes rebuilt by a commit that changed nothing of the image): that earlier
+ * release, checked as a `pin:` is, with the registry checks. A digest withdrawn without one is not listed:
+ * a build that comes out as it fails its gate's `withdrawn` check, naming the reason.
  */
-export function withdrawnReplacement(
+export function withdrawnReplacements(
     image: ImageConfig,
     withdrawn: readonly WithdrawnRelease[],
-    reference: string,
-): { reference: string; checks: CheckOptions; withdrawn: Pick<WithdrawnRelease, "digest" | "reason" | "date"> } | undefined {
-    const digest = digestOf(reference);
-    const release = withdrawn.find((w) => w.digest === digest);
-    if (!release?.replacement) return undefined;
-    return {
-        reference: pinOverrideReference(image, release.replacement),
-        checks: registryOnlyChecks(image.checks),
-        withdrawn: { digest: release.digest, reason: release.reason, date: release.date },
-    };
+): { digest: string; reference: string; checks: CheckOptions; withdrawn: Pick<WithdrawnRelease, "digest" | "reason" | "date"> }[] {
+    return withdrawn.flatMap((release) =>
+        release.replacement
+            ? [
+                  {
+                      digest: release.digest,
+                      reference: pinOverrideReference(image, release.replacement),
+                      checks: registryOnlyChecks(image.checks),
+                      withdrawn: { digest: release.digest, reason: release.reason, date: release.date },
+                  },
+              ]
+            : [],
+    );
 }
 
 export function launcherPins<T>(

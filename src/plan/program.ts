@@ -51,6 +51,7 @@ export async function runProgram(args: {
     const mocks = args.mocks ?? new BinderMocks();
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
     await pulumi.runtime.setMocks(mocks, "uw3-binder", args.stack, args.plan);
+    mocks.watch(pulumi.runtime.getMonitor());
     const previousCwd = process.cwd();
     process.chdir(PROGRAM_DIR);
     let programExports: Record<string, unknown>;

@@ -1,6 +1,7 @@
 /**
- * What each image is built from: a staged build context holding only the files the image needs, a
- * Dockerfile with OCI labels appended, and a fingerprint of the files that force a rebuild.
+ * What each image is built from: a staged build context holding only the files the image needs, its
+ * OCI labels (set by the build, docker-build's `labels`) and a fingerprint of the files that force a rebuild.
+ * No Pulumi import.
  *
  * Why staging: docker-build's `Image` hashes its whole context directory to decide whether to rebuild, so a
  * context of the whole checkout (with `.git`) would rebuild and push gigabytes on every docs commit.
@@ -8,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ImageConfig, KEYS } from "../config/schema";
-import { STAGED_MTIME, stageBuildContext } from "./context";
+import { stageBuildContext } from "./context";
 import { fingerprintSources } from "./fingerprint";
 import { findWorktree, runGit } from "../git/commands";
 import { toGitPathspecs } from "../names/globs";
@@ -23,13 +24,13 @@ export interface PreparedBuild {
     dockerfile: string;
     /** `sha256:<hex>` over the image's `rebuildOn` files. */
     fingerprint: string;
-    /** The OCI labels appended to the staged Dockerfile. */
+    /** The OCI labels the build sets on the image (`docker build --label`). */
     labels: Record<string, string>;
 }
 
 /**
  * OCI labels. `revision` and `created` come from the last commit that touched the image's own
- * inputs, not HEAD: a label that changed on every commit would change the context and rebuild the image.
+ * inputs, not HEAD: a label that changed on every commit would change the build's inputs and rebuild the image.
  */
 function ociLabels(args: { sourceUrl: string; release: string; revision: string; created: string }): Record<string, string> {
     return {
@@ -39,13 +40,6 @@ function ociLabels(args: { sourceUrl: string; release: string; revision: string;
         "org.opencontainers.image.version": args.release,
         "org.opencontainers.image.created": args.created,
     };
-}
-
-/** The Dockerfile with a LABEL instruction appended, which applies to its final stage. */
-export function labelledDockerfile(original: string, labels: Record<string, string>): string {
-    const body = original.endsWith("\n") ? original : `${original}\n`;
-    const pairs = Object.entries(labels).map(([k, v]) => `    ${k}=${JSON.stringify(v)}`);
-    return `${body}\n# Added by uw3-binder\nLABEL \\\n${pairs.join(" \\\n")}\n`;
 }
 
 /** The newest commit touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
@@ -73,7 +67,7 @@ export interface BuildSource {
 }
 
 /**
- * Stages one image's context and labels its Dockerfile. Without a checkout, `required` decides: a run
+ * Stages one image's context and reads its labels. Without a checkout, `required` decides: a run
  * that builds needs one (a one-line error naming the path), a dry run (preview, `uw3-binder plan`) shows
  * its absence in the fingerprint and stages nothing.
  */
@@ -99,8 +93,5 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     if (!staged.files.includes(image.dockerfile)) {
         throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: expected ${image.dockerfile} in ${checkout}, found none`);
     }
-    const absolute = path.resolve(source.programDir, dockerfile);
-    fs.writeFileSync(absolute, labelledDockerfile(fs.readFileSync(absolute, "utf8"), labels));
-    fs.utimesSync(absolute, STAGED_MTIME, STAGED_MTIME);
     return { contextDir, dockerfile, fingerprint, labels };
 }

@@ -47,6 +47,16 @@ describe("parseCheckArgs", () => {
         });
     });
 
+    it("takes a --result-file with either output, as the gate runs it", () => {
+        const withDefaults = parseCheckArgs([REF]);
+        assert.deepEqual(parseCheckArgs([REF, "--result-file", "/tmp/r.json", "--only", "layers"]), {
+            ...withDefaults,
+            options: { ...withDefaults.options, enabled: ["layers"] },
+            resultFile: "/tmp/r.json",
+        });
+        assert.equal(parseCheckArgs([REF, "--json", "--result-file=r.json"]).resultFile, "r.json");
+    });
+
     it("trims the reference", () => {
         assert.equal(parseCheckArgs([`  ${REF} `]).ref, REF);
     });
@@ -145,6 +155,7 @@ describe("parseCheckArgs", () => {
                 'invalid image reference "ghcr.io/u/uw3@sha256:abc": the digest must be sha256:<64 lowercase hex>, found "sha256:abc"',
             ],
             ["--json with --print-ref", [REF, "--json", "--print-ref"], "--json and --print-ref are mutually exclusive"],
+            ["an empty --result-file", [REF, "--result-file="], "--result-file needs a path"],
             ["--skip with --only", [REF, "--skip", "jit", "--only", "user"], "--skip and --only are mutually exclusive"],
             [
                 "an unknown check in --skip",
@@ -216,7 +227,7 @@ describe("parseCheckArgs", () => {
             [
                 "an unknown flag",
                 [REF, "--pull"],
-                "unknown option --pull; expected one of --json, --print-ref, --skip, --only, --withdrawn, --parents, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
+                "unknown option --pull; expected one of --json, --print-ref, --result-file, --skip, --only, --withdrawn, --parents, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
             ],
             ["a value on a boolean flag", [REF, "--json=yes"], "--json takes no value"],
             ["a flag without its value", [REF, "--kernel"], "--kernel needs a value"],

@@ -3,9 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { BinderMocks } from "../../src/plan/mocks";
 import { runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
-function urnOf(run: { resources: { name: string; type: string }[] }, name: string): string {
-    const r = run.resources.find((x) => x.name === name)!;
-    return `urn:pulumi:test::uw3-binder::uw3-binder:index:Launcher$${r.type}::${name}`;
+/** The URN the (mock) monitor gave the resource named `name`. */
+function urnOf(run: { mocks: BinderMocks }, name: string): string {
+    const found = run.mocks.registrations.filter((r) => r.name === name);
+    assert.strictEqual(found.length, 1, `one resource named ${name}`);
+    return found[0].urn;
 }
 
 describe("program: resource options and config errors", () => {

@@ -21,6 +21,8 @@ describe("program (2025-01 stack under mocks)", () => {
             "uw3-binder:index:BinderImage": 2,
             "uw3-binder:index:BinderGate": 2,
             "uw3-binder:index:Launcher": 1,
+            // a component per launcher branch, holding its branch, rehearsal and files
+            "uw3-binder:index:LauncherBranch": 3,
             "uw3-binder:index:LauncherPatSecret": 1,
             [TYPES.image]: 2,
             [TYPES.gate]: 2,
