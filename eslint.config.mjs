@@ -18,7 +18,7 @@ export default tseslint.config(
     },
     {
         rules: {
-            // Deliberate: untrusted text is escaped by matching its control characters (src/config/shown.ts and kin).
+            // Deliberate: untrusted text is escaped by matching its control characters (src/text/printable.ts).
             "no-control-regex": "off",
             // `const { dropped, ...kept } = x` is how a field is left out.
             "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -1,13 +1,17 @@
 /**
  * uw3-binder: images -> gates -> launchers, with the LAUNCHER_PAT secret beside them.
- * Reads the validated config, creates the components and exports their outputs; nothing else.
+ * Reads the validated config, maps it to the components' Args (plain values and Inputs: the components
+ * know nothing of the config), creates the components and exports their outputs; nothing else.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { BinderGate } from "./components/gate";
 import { BinderImage } from "./components/image";
 import { Launcher } from "./components/launcher";
+import { LauncherBranchImage } from "./components/launcherBranch";
 import { LauncherPatSecret } from "./components/secrets";
+import { FINGERPRINT_ARG, prepareBuild } from "./src/source/builds";
+import { launcherPins, registryOnlyChecks, withdrawnReplacements } from "./src/launcher/branchPins";
 
 const { config, secrets } = loadConfig();
 const source = {
@@ -21,19 +25,56 @@ const source = {
 const images: Record<string, BinderImage> = {};
 const gates: Record<string, BinderGate> = {};
 for (const image of config.images) {
-    const parents = Object.fromEntries(image.parents.map((p) => [p.image, images[p.image].digestReference]));
-    images[image.name] = new BinderImage(image.name, { image, source, parents, login: secrets.login(image.registry.server) });
+    // A run that builds needs the checkout; a dry run (preview, `uw3-binder plan`) builds nothing
+    // (`buildOnPreview: false`), so it stages what it can and only shows a missing checkout.
+    const build = prepareBuild(image, source, !pulumi.runtime.isDryRun());
+    const login = secrets.login(image.registry.server);
+    // Each parent by digest, as its `from.arg` build arg: config order puts every parent first.
+    const parents = image.parents.map((p) => [p.arg, images[p.image].digestReference] as const);
+    images[image.name] = new BinderImage(image.name, {
+        repositoryUrl: image.repositoryUrl,
+        tags: image.tags,
+        platforms: image.platforms,
+        context: build.contextDir,
+        dockerfile: build.dockerfile,
+        target: image.target,
+        buildArgs: { ...image.args, [FINGERPRINT_ARG]: build.fingerprint, ...Object.fromEntries(parents) },
+        labels: build.labels,
+        registry: login && { address: image.registry.server, ...login },
+    });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,
         checks: image.checks,
-        parents: Object.values(parents),
-        login: secrets.login(image.registry.server),
-        replaceWithdrawn: { image, withdrawn: config.withdrawn },
+        parents: parents.map(([, reference]) => reference),
+        ...login,
+        replacements: withdrawnReplacements(image, config.withdrawn),
     });
 }
 
+// A branch pins its image's verified build, or with `pin:` a published digest its own gate re-checks.
+const pins = config.launcher
+    ? launcherPins<LauncherBranchImage>(config.launcher, config.images, {
+          built: (image) => ({ gate: gates[image] }),
+          pinned: (_slug, reference, image) => ({ pin: { reference, checks: registryOnlyChecks(image.checks), ...secrets.login(image.registry.server) } }),
+      })
+    : {};
 const launcher = config.launcher
-    ? new Launcher("launcher", { launcher: config.launcher, release: config.release, images: config.images, gates, login: (server) => secrets.login(server) })
+    ? new Launcher("launcher", {
+          owner: config.launcher.owner,
+          repository: config.launcher.repository,
+          create: config.launcher.create,
+          defaultBranch: config.launcher.defaultBranch,
+          release: config.release,
+          commitAuthor: config.launcher.commitAuthor,
+          branches: config.launcher.branches.map((b) => ({
+              name: b.name,
+              uw3Branch: b.uw3Branch,
+              image: pins[b.name],
+              withdrawn: b.withdrawn && { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date },
+          })),
+          rehearsal: config.launcher.rehearsal.enabled ? config.launcher.rehearsal : undefined,
+          warmup: config.launcher.warmup ? { hubs: config.launcher.binderHubs, timeoutS: config.launcher.warmupTimeoutS } : undefined,
+      })
     : undefined;
 
 if (secrets.launcherPat) {

@@ -10,7 +10,7 @@
  * attribution), a long `history`, and a baseline release that shares the lower layers.
  */
 import { createHash } from "node:crypto";
-import { formatSize } from "../src/check/layerSizes";
+import { formatSize } from "../src/registry/layerSizes";
 import { OCI_INDEX, OCI_MANIFEST } from "../src/registry/schemas";
 import { runChecks } from "../src/check/run";
 import { DEFAULT_CHECK_OPTIONS, REGISTRY_CHECKS } from "../src/check/options";

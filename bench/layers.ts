@@ -6,10 +6,10 @@
  */
 import { checkLayers } from "../src/check/checks/layers";
 import { checkVisibility } from "../src/check/checks/visibility";
-import { formatSize } from "../src/check/layerSizes";
+import { formatSize } from "../src/registry/layerSizes";
 import { fetchImageManifests } from "../src/registry/client";
 import { DEFAULT_CHECK_OPTIONS } from "../src/check/types";
-import { parseImageReference } from "../src/images/reference";
+import { parseImageReference } from "../src/names/oci";
 import { benchRegistryBudget, FETCH_BUDGET_BYTES } from "./budget";
 import { BUSYBOX_DOCKERFILE, buildAndPushImage, integrationEnv, randomFile, run } from "../test/integration/harness";
 import { formatMs, runAlone, timedAsync } from "./timing";

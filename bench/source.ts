@@ -11,8 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import { contextBytes, stageBuildContext } from "../src/source/context";
 import { fingerprintSources } from "../src/source/fingerprint";
-import { changedPathsSince } from "../src/source/git";
-import { DEFAULT_REBUILD_ON } from "../src/source/globs";
+import { changedPathsSince } from "../src/git/commands";
+import { DEFAULT_REBUILD_ON } from "../src/names/globs";
 import { changedImages, ImageNode } from "../src/source/rebuild";
 import { formatMs, medianMs, runAlone, timed } from "./timing";
 

@@ -1,14 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistryLoginSecret } from "../config";
 import { gateArgs } from "../src/check/gateArgs";
 import { CheckOptions } from "../src/check/types";
-import { ImageConfig, WithdrawnRelease } from "../src/config/schema";
-import { withdrawnReplacement } from "../src/images/launcherPins";
-import { digestOf, printedReference } from "../src/images/pins";
-import { GateFigures, gateProvider, GATE_MODULE, GATE_TYPE } from "./gateProvider";
+import { digestOf, printedReference } from "../src/launcher/pins";
+import { GateFigures, GateResource } from "./gateProvider";
 
 /** A withdrawn release as a launcher README names it. */
-export type WithdrawnNote = Pick<WithdrawnRelease, "digest" | "reason" | "date">;
+export interface WithdrawnNote {
+    digest: string;
+    reason: string;
+    date: string;
+}
+
+/** A withdrawn digest's replacement: the earlier release a gate checks instead, and with which checks. */
+export interface WithdrawnReplacement {
+    /** The withdrawn digest (`sha256:<hex>`) a build may come out as. */
+    digest: string;
+    /** The replacement's pinned reference. */
+    reference: string;
+    checks: CheckOptions;
+    withdrawn: WithdrawnNote;
+}
 
 /** What a passing gate measured, when its `layers` check ran. */
 export type GateMeasurement = GateFigures & { imageBytes: number };
@@ -26,22 +37,24 @@ export interface GateResult {
 export interface BinderGateArgs {
     /** The pinned reference to check (`<repo>:<tag>@sha256:<hex>`); a new digest re-runs the gate. */
     readonly reference: pulumi.Input<string>;
-    /** Which checks run and their limits (from the image's `checks` config). */
-    readonly checks: CheckOptions;
+    /** Which checks run and their limits. */
+    readonly checks: pulumi.Input<CheckOptions>;
     /** The digest references (`<repo>@sha256:<hex>`) the image was built FROM: a withdrawn parent fails the gate. */
     readonly parents?: pulumi.Input<string>[];
-    /** Credentials for the image's registry: a secret input of the gate, handed to the check in its environment only. */
-    readonly login?: RegistryLoginSecret;
+    /** The login for the image's registry: the password is a secret input of the gate, handed to the check in its environment only. */
+    readonly username?: pulumi.Input<string>;
+    readonly password?: pulumi.Input<string>;
     /**
-     * The image and the stack's withdrawals: when `reference` comes out as a withdrawn digest that has a
-     * `replacement`, the gate checks that replacement instead (the registry checks only, as a `pin:` gate
-     * does) and `withdrawn` says what was replaced. A withdrawn digest without one still fails the check.
+     * When `reference` comes out as one of these withdrawn digests, the gate checks its replacement instead
+     * (the registry checks only, as a `pin:` gate does) and `withdrawn` says what was replaced. A withdrawn
+     * digest without a replacement is not listed: its gate's `withdrawn` check fails. A plain list: with
+     * none, the gate's arguments are known before the image is built (a preview shows them).
      */
-    readonly replaceWithdrawn?: { image: ImageConfig; withdrawn: readonly WithdrawnRelease[] };
+    readonly replacements?: readonly WithdrawnReplacement[];
 }
 
 /**
- * Runs `uw3-binder check` on a pushed image. `verifiedReference` is the reference the check printed
+ * Runs `uw3-binder check` on a pushed image. `verifiedReference` is the reference the check verified
  * after every check passed; launchers pin only that, so a failing gate fails `pulumi up` before any
  * launcher file changes and the launchers stay where they were.
  *
@@ -53,20 +66,22 @@ export class BinderGate extends pulumi.ComponentResource implements GateResult {
     public readonly verifiedReference: pulumi.Output<string>;
     public readonly figures: pulumi.Output<GateMeasurement | undefined>;
     public readonly withdrawn: pulumi.Output<WithdrawnNote | undefined>;
-    public readonly check: pulumi.dynamic.Resource;
+    public readonly check: GateResource;
 
     constructor(name: string, args: BinderGateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("uw3-binder:index:BinderGate", name, {}, opts);
-        const own = (parents: string[]) => gateArgs(parents.length > 0 ? { ...args.checks, parents: parents.map(digestOf) } : args.checks);
-        const parents = args.parents && args.parents.length > 0 ? pulumi.all(args.parents) : undefined;
+        const own = (checks: CheckOptions, parents: string[]) => gateArgs(parents.length > 0 ? { ...checks, parents: parents.map(digestOf) } : checks);
+        const parents = pulumi.all(args.parents ?? []);
         let reference: pulumi.Input<string> = args.reference;
-        let checkArgs: pulumi.Input<string[]> = parents ? parents.apply(own) : own([]);
+        let checkArgs: pulumi.Input<string[]> = pulumi.all([args.checks, parents]).apply(([checks, refs]) => own(checks, refs));
         let withdrawn: pulumi.Output<WithdrawnNote | undefined> = pulumi.output(undefined);
-        const replace = args.replaceWithdrawn;
-        if (replace && replace.withdrawn.some((w) => w.replacement)) {
-            const target = pulumi.all([args.reference, parents ?? []]).apply(([built, refs]) => {
-                const replaced = withdrawnReplacement(replace.image, replace.withdrawn, built);
-                return replaced ? { ...replaced, args: gateArgs(replaced.checks) } : { reference: built, args: own(refs), withdrawn: undefined };
+        const replacements = args.replacements ?? [];
+        if (replacements.length > 0) {
+            const target = pulumi.all([args.reference, args.checks, parents]).apply(([built, checks, refs]) => {
+                const replaced = replacements.find((r) => r.digest === digestOf(built));
+                return replaced
+                    ? { reference: replaced.reference, args: gateArgs(replaced.checks), withdrawn: replaced.withdrawn }
+                    : { reference: built, args: own(checks, refs), withdrawn: undefined };
             });
             reference = target.reference;
             checkArgs = target.args;
@@ -75,16 +90,16 @@ export class BinderGate extends pulumi.ComponentResource implements GateResult {
         const inputs: Record<string, pulumi.Input<unknown>> = {
             reference,
             args: checkArgs,
-            username: args.login?.username,
-            password: args.login ? pulumi.secret(args.login.password) : undefined,
+            username: args.username,
+            password: args.password === undefined ? undefined : pulumi.secret(args.password),
             // Outputs the provider sets: declared here, so the resource has them as properties.
             verifiedReference: undefined,
             imageBytes: undefined,
             newBytes: undefined,
             baseline: undefined,
         };
-        this.check = new (class extends pulumi.dynamic.Resource {})(gateProvider, `${name}-check`, inputs, { parent: this }, GATE_MODULE, GATE_TYPE);
-        const outputs = this.check as unknown as { verifiedReference: pulumi.Output<string> } & { [K in keyof GateFigures]-?: pulumi.Output<GateFigures[K]> };
+        this.check = new GateResource(`${name}-check`, inputs, { parent: this });
+        const outputs = this.check;
         // The provider refuses a mismatch already; checked here too, so no launcher file is declared from one.
         this.verifiedReference = pulumi
             .all([outputs.verifiedReference, reference])

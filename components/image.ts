@@ -1,22 +1,32 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistryLoginSecret } from "../config";
-import { ImageConfig } from "../src/config/schema";
-import { BuildSource, FINGERPRINT_ARG, prepareBuild } from "../src/images/builds";
-import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/images/pins";
+import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/launcher/pins";
+
+/** A registry login as docker-build takes it; the password is made a secret again here. */
+export interface RegistryLogin {
+    readonly address: pulumi.Input<string>;
+    readonly username: pulumi.Input<string>;
+    readonly password: pulumi.Input<string>;
+}
 
 export interface BinderImageArgs {
-    /** The validated image config (tags already expanded). */
-    readonly image: ImageConfig;
-    /** Where the image's sources are read and staged: the component stages its build context when constructed. */
-    readonly source: BuildSource;
-    /**
-     * The digest reference (`<repo>@sha256:<hex>`) of each image this one is built FROM, by image name;
-     * each becomes its `from.arg` build arg.
-     */
-    readonly parents: Record<string, pulumi.Input<string>>;
-    /** Registry login for this image's server, or undefined to push without one (a local registry). */
-    readonly login?: RegistryLoginSecret;
+    /** `<server>/<namespace>/<repository>`: every tag is pushed there (plain, as the tags: it names what is built). */
+    readonly repositoryUrl: string;
+    /** The tags to push; the first is the image's `reference`. With several platforms, a manifest list per tag. */
+    readonly tags: readonly string[];
+    /** One build per platform (their names are part of the resources' names). */
+    readonly platforms: readonly string[];
+    /** The staged build context and its Dockerfile, relative to the program's directory (docker-build resolves both from there). */
+    readonly context: pulumi.Input<string>;
+    readonly dockerfile: pulumi.Input<string>;
+    /** The Dockerfile stage to build; its last one when undefined. */
+    readonly target?: pulumi.Input<string>;
+    /** Build args: the image's own, its source fingerprint and each parent's digest reference. */
+    readonly buildArgs: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Labels on the built image (the OCI labels), as `docker build --label` sets them. */
+    readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** The registry login, or undefined to push without one (a local registry). */
+    readonly registry?: RegistryLogin;
 }
 
 /**
@@ -31,36 +41,28 @@ export class BinderImage extends pulumi.ComponentResource {
     public readonly digestReference: pulumi.Output<string>;
     /** The pinned reference of every tag. */
     public readonly references: pulumi.Output<string[]>;
-    public readonly repositoryUrl: string;
 
     constructor(name: string, args: BinderImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        // A run that builds needs the checkout; a dry run (preview, `uw3-binder plan`) builds nothing
-        // (`buildOnPreview: false`), so it stages what it can and only shows a missing checkout.
-        const prepared = prepareBuild(args.image, args.source, !pulumi.runtime.isDryRun());
         super("uw3-binder:index:BinderImage", name, {}, opts);
-        const { image, login } = args;
-        for (const p of image.parents) {
-            if (args.parents[p.image] === undefined)
-                throw new pulumi.ResourceError(`image "${image.name}" is built FROM "${p.image}", which was not given as its parent`, this);
-        }
-        this.repositoryUrl = image.repositoryUrl;
-
-        const buildArgs: Record<string, pulumi.Input<string>> = { ...image.args, [FINGERPRINT_ARG]: prepared.fingerprint };
-        for (const p of image.parents) buildArgs[p.arg] = args.parents[p.image];
-        const registry = login ? { address: image.registry.server, username: login.username, password: pulumi.secret(login.password) } : undefined;
+        if (args.tags.length === 0 || args.platforms.length === 0) throw new pulumi.ResourceError(`image "${name}" needs a tag and a platform`, this);
+        const tagged = (tag: string) => `${args.repositoryUrl}:${tag}`;
+        const registry = args.registry
+            ? { address: args.registry.address, username: args.registry.username, password: pulumi.secret(args.registry.password) }
+            : undefined;
         const registries = registry ? [registry] : undefined;
         // One build per platform: the daemon's own BuildKit (the `docker` driver) builds one platform at a
         // time and needs no builder image pulled; several platforms are joined by a manifest list below.
-        const build = (resourceName: string, tags: string[], platform: string) =>
+        const build = (resourceName: string, tags: readonly string[], platform: string) =>
             new dockerBuild.Image(
                 resourceName,
                 {
-                    tags: tags.map((tag) => `${image.repositoryUrl}:${tag}`),
-                    context: { location: prepared.contextDir },
-                    dockerfile: { location: prepared.dockerfile },
+                    tags: tags.map(tagged),
+                    context: { location: args.context },
+                    dockerfile: { location: args.dockerfile },
                     platforms: [platform as dockerBuild.Platform],
-                    buildArgs,
-                    target: image.target,
+                    buildArgs: args.buildArgs,
+                    labels: args.labels,
+                    target: args.target,
                     push: true,
                     registries,
                     // A preview shows what would be built; it never builds or pushes.
@@ -72,19 +74,19 @@ export class BinderImage extends pulumi.ComponentResource {
             );
 
         const digests: pulumi.Output<string>[] = [];
-        if (image.platforms.length === 1) {
+        if (args.platforms.length === 1) {
             // Every tag is pushed from the one build, so every tag has the same digest.
-            const built = build(`${name}-image`, image.tags, image.platforms[0]);
-            image.tags.forEach(() => digests.push(built.digest.apply(checkedDigest)));
+            const built = build(`${name}-image`, args.tags, args.platforms[0]);
+            args.tags.forEach(() => digests.push(built.digest.apply(checkedDigest)));
         } else {
-            const members = image.platforms.map((platform) =>
-                build(`${name}-image-${platform.replace(/\//g, "-")}`, [platformTag(image.tags[0], platform)], platform),
+            const members = args.platforms.map((platform) =>
+                build(`${name}-image-${platform.replace(/\//g, "-")}`, [platformTag(args.tags[0], platform)], platform),
             );
-            for (const tag of image.tags) {
+            for (const tag of args.tags) {
                 const index = new dockerBuild.Index(
                     `${name}-index-${tag}`,
                     {
-                        tag: `${image.repositoryUrl}:${tag}`,
+                        tag: tagged(tag),
                         sources: members.map((m) => m.ref),
                         push: true,
                         registry,
@@ -96,9 +98,9 @@ export class BinderImage extends pulumi.ComponentResource {
                 digests.push(index.ref.apply(digestOf));
             }
         }
-        this.references = pulumi.all(digests).apply((ds) => ds.map((d, i) => pinnedReference(image.repositoryUrl, image.tags[i], d)));
-        this.reference = digests[0].apply((d) => pinnedReference(image.repositoryUrl, image.tags[0], d));
-        this.digestReference = digests[0].apply((d) => parentBuildArg(image.repositoryUrl, d));
+        this.references = pulumi.all(digests).apply((ds) => ds.map((d, i) => pinnedReference(args.repositoryUrl, args.tags[i], d)));
+        this.reference = digests[0].apply((d) => pinnedReference(args.repositoryUrl, args.tags[0], d));
+        this.digestReference = digests[0].apply((d) => parentBuildArg(args.repositoryUrl, d));
         this.registerOutputs({ reference: this.reference, references: this.references, digestReference: this.digestReference });
     }
 }

@@ -1,14 +1,14 @@
 /**
  * The `layers` check's budgets against the last release (`layers.baseline`): the bytes of layers the
  * baseline does not have (what a mybinder.org node that ran it must pull now) and the growth of the
- * whole image, per platform, from manifests alone. No Pulumi import.
+ * whole image, per platform, from manifests alone.
  */
-import { ImageReference, parseImageReference } from "../images/reference";
+import { ImageReference, parseImageReference } from "../names/oci";
 import { ImageManifests, PlatformManifest, RegistryClient } from "../registry/client";
 import { RegistryError } from "../registry/errors";
 import { HttpOptions } from "../registry/http";
 import { RegistryCredentials } from "../registry/session";
-import { PositionedLayer, distinctLayers, formatMb, formatSize, totalSize } from "./layerSizes";
+import { PositionedLayer, distinctLayers, formatMb, formatSize, totalSize } from "../registry/layerSizes";
 import { BYTES_PER_MB, CheckOptions } from "./types";
 
 /** Size against the last release: the image mybinder.org nodes already have, and the budgets. */

@@ -7,6 +7,12 @@
  */
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, encodeOption, sameValue } from "./options";
 
+/**
+ * The CLI the program runs: the package's own bin, so a gate and `npx uw3-binder check` are the same code.
+ * Relative to the program's directory, where Pulumi runs local commands, so a clone elsewhere plans the same.
+ */
+export const CLI = "bin/uw3-binder.js";
+
 export function gateArgs(options: CheckOptions): string[] {
     const args: string[] = [];
     const skipped = CHECK_NAMES.filter((n) => !options.enabled.includes(n));
@@ -18,9 +24,4 @@ export function gateArgs(options: CheckOptions): string[] {
         args.push(`--${option.flag}=${encodeOption(option, value)}`);
     }
     return args;
-}
-
-/** POSIX single-quoting, so a config value never becomes shell syntax in the gate's command. */
-export function shellQuote(word: string): string {
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

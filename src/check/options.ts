@@ -3,11 +3,12 @@
  * `checks.<check>`, its `check` CLI flag, its rule, its default and how it is written on a command line.
  * The config schema (src/config/schema.ts), the CLI's flags and their help (src/cli/check.ts) and the
  * gate's arguments (gateArgs.ts) are all derived from OPTIONS, so whatever the config accepts, a gate's `check` accepts
- * unchanged (test/check/options.test.ts round-trips random valid option sets). No Pulumi import.
+ * unchanged (test/check/options.test.ts round-trips random valid option sets).
  */
 import { z } from "zod";
-import { parseImageReference } from "../images/reference";
-import { shown } from "../config/shown";
+import { BINDER_PLATFORM, BINDER_PORT, BINDER_START_TIMEOUT_S, BINDER_UID, MAX_START_TIMEOUT_S } from "../mybinder/facts";
+import { DIGEST_PATTERN, parseImageReference } from "../names/oci";
+import { shown } from "../text/quotedValue";
 
 /** The checks, in the order they run and are reported. */
 export const CHECK_NAMES = ["withdrawn", "layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"] as const;
@@ -28,7 +29,6 @@ export interface Withdrawal {
     digest: string;
     reason: string;
 }
-const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
 export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -127,7 +127,7 @@ export const OPTIONS = [
                 (w) =>
                     typeof w === "object" &&
                     w !== null &&
-                    SHA256_DIGEST.test((w as Withdrawal).digest) &&
+                    DIGEST_PATTERN.test((w as Withdrawal).digest) &&
                     typeof (w as Withdrawal).reason === "string" &&
                     (w as Withdrawal).reason.trim() !== "" &&
                     Object.keys(w).length === 2,
@@ -142,7 +142,7 @@ export const OPTIONS = [
         flag: "parents",
         kind: "list",
         expected: "a list of sha256:<64 hex> digests",
-        valid: listOf(matches(SHA256_DIGEST), 0),
+        valid: listOf(matches(DIGEST_PATTERN), 0),
         default: [],
         help: "digests of the images this one was built FROM",
     }),
@@ -210,7 +210,7 @@ export const OPTIONS = [
         kind: "list",
         expected: 'a list of Linux platforms such as "linux/amd64"',
         valid: listOf(matches(PLATFORM_PATTERN), 1),
-        default: ["linux/amd64"],
+        default: [BINDER_PLATFORM],
         help: "platforms the image must provide (mybinder.org's nodes are linux/amd64)",
     }),
     declare({
@@ -243,7 +243,7 @@ export const OPTIONS = [
         kind: "integer",
         expected: "a whole number from 0 to 2147483647",
         valid: isNumberIn(0, 2 ** 31 - 1, true),
-        default: 1000,
+        default: BINDER_UID,
         help: "the UID the image must run as (jovyan)",
     }),
     declare({
@@ -253,9 +253,9 @@ export const OPTIONS = [
         flag: "start-timeout-s",
         kind: "number",
         // A bound well inside setTimeout's 2^31 ms.
-        expected: "a positive number of seconds up to 3600",
-        valid: positive(3600),
-        default: 30,
+        expected: `a positive number of seconds up to ${MAX_START_TIMEOUT_S}`,
+        valid: positive(MAX_START_TIMEOUT_S),
+        default: BINDER_START_TIMEOUT_S,
         help: "seconds the server has to answer HTTP 200 (mybinder's limit)",
     }),
     declare({
@@ -267,7 +267,7 @@ export const OPTIONS = [
         // jovyan cannot bind a privileged port.
         expected: "a port number from 1024 to 65535",
         valid: isNumberIn(1024, 65535, true),
-        default: 8888,
+        default: BINDER_PORT,
         help: "port the server is told to use, inside the container's own network",
     }),
     declare({

@@ -5,15 +5,17 @@
 import { DockerError } from "../docker/cli";
 import { ContainerSet, whileRemovingOnSignal } from "../docker/containers";
 import { ImageNotLocalError, LocalImage, inspectLocalImage, pullImage } from "../docker/image";
-import { ImageReference, formatImageReference, parseImageReference } from "../images/reference";
+import { ImageReference, formatImageReference, parseImageReference } from "../names/oci";
 import { RegistryClient } from "../registry/client";
-import { CheckContext, CheckNotRunError } from "./check";
+import { CheckContext, CheckNotRunError } from "./checkContext";
 import { plannedChecks } from "./checks";
+import { CHECK_RESULT_VERSION } from "./result";
 import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
-import { redactSecrets, untrustedLines } from "./untrusted";
+import { printableLines } from "../text/printable";
+import { redactSecrets } from "../text/redaction";
 
 export interface CheckRun {
-    /** What `--json` prints. */
+    /** The versioned result (result.ts): what `--json` prints and `--result-file` writes. */
     report: CheckReport;
     /** The same results with their timings, for the table. */
     results: CheckResult[];
@@ -36,7 +38,7 @@ const DETAIL_LINES_MAX = 40;
  * characters escaped and lengths capped. The one place every detail passes through, whatever quoted it.
  */
 function printableDetail(detail: string, creds?: RegistryCredentials): string {
-    return untrustedLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
+    return printableLines(redactSecrets(detail, creds), DETAIL_LINE_MAX, DETAIL_LINES_MAX);
 }
 
 /**
@@ -124,7 +126,13 @@ async function runPlanned(
         const elapsed = () => Math.round((performance.now() - started) / 100) / 10;
         try {
             const verdict = await check.run(context);
-            results.push({ name: check.name, ok: verdict.ok, detail: printableDetail(verdict.detail, creds), seconds: elapsed() });
+            results.push({
+                name: check.name,
+                ok: verdict.ok,
+                detail: printableDetail(verdict.detail, creds),
+                seconds: elapsed(),
+                ...(verdict.figures ? { figures: verdict.figures } : {}),
+            });
         } catch (err) {
             const failed = failedResult(check.name, err, elapsed());
             results.push({ ...failed, detail: printableDetail(failed.detail, creds) });
@@ -141,10 +149,12 @@ async function runPlanned(
         }
     }
     const report: CheckReport = {
+        version: CHECK_RESULT_VERSION,
         image: imageRef.trim(),
         ok: results.length > 0 && results.every((r) => r.ok),
-        checks: results.map((r) => ({ name: r.name, ok: r.ok, detail: r.detail })),
+        ...(pin ? { reference: pin } : {}),
         ...(pulled ? { pulled } : {}),
+        checks: results,
     };
     return { report, results, pin, pulled };
 }

@@ -4,13 +4,13 @@
  * marker printed first so the output says whether the entrypoint handed over to the command at all.
  * When it did not (no `exec "$@"`), the script is run again with the entrypoint bypassed, so each check
  * still reports on its own property and the entrypoint fault is reported once, by `jupyter`.
- * The image must have a POSIX `/bin/sh` (every Binder image has bash). No Pulumi import.
+ * The image must have a POSIX `/bin/sh` (every Binder image has bash).
  */
 import { ContainerSet } from "../docker/containers";
 import { DockerError, DockerResult, docker, firstLine } from "../docker/cli";
 import { LocalImage } from "../docker/image";
 import { CheckOptions } from "./options";
-import { untrustedText } from "./untrusted";
+import { printableLine } from "../text/printable";
 
 /** Printed by our shell once the entrypoint has handed over to it; its absence means it never did. */
 const COMMAND_STARTED = "@@uw3-binder-check: command started@@";
@@ -44,7 +44,7 @@ interface ShellTarget {
 
 /** The image's ENTRYPOINT as a detail names it. */
 export function describeEntrypoint(image: LocalImage): string {
-    return image.entrypoint.length > 0 ? untrustedText(image.entrypoint.join(" ")) : "(no ENTRYPOINT)";
+    return image.entrypoint.length > 0 ? printableLine(image.entrypoint.join(" ")) : "(no ENTRYPOINT)";
 }
 
 /**

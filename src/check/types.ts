@@ -1,30 +1,16 @@
 /**
  * The contract between the `check` CLI, the Pulumi gate that runs it and the checks themselves.
- * No Pulumi import: this runs outside the Pulumi engine.
  */
-
-import type { CheckName } from "./options";
 
 // The checks and their options are declared once, in options.ts.
 export { CHECK_NAMES, DEFAULT_CHECK_OPTIONS } from "./options";
 export type { CheckName, CheckOptions } from "./options";
 
-/** One check's outcome. `seconds` is shown in the table; `--json` omits it. */
-export interface CheckResult {
-    name: CheckName;
-    ok: boolean;
-    detail: string;
-    seconds: number;
-}
-
-/** What `uw3-binder check --json` prints. */
-export interface CheckReport {
-    image: string;
-    ok: boolean;
-    checks: { name: CheckName; ok: boolean; detail: string }[];
-    /** Present when the image was not in the local engine and `check` pulled it (by digest) to run it. */
-    pulled?: string;
-}
+/**
+ * One check's outcome, as the table shows it; and what `uw3-binder check --json` prints and
+ * `--result-file` writes: the versioned result, declared once in result.ts.
+ */
+export type { CheckOutcome as CheckResult, CheckResultV1 as CheckReport } from "./result";
 
 /** Registry credentials; read from the environment (never from argv). */
 export type { RegistryCredentials } from "../registry/session";

@@ -1,18 +1,20 @@
 /**
  * `uw3-binder check <image-ref>`: runs the mybinder.org readiness checks on one image.
  *
- * The Pulumi gate runs it with `--print-ref` and takes stdout as the pin, so stdout carries nothing but
- * the verified reference there; everything for people goes to stderr. Exit codes: 0 all checks passed,
+ * The Pulumi gate runs it with `--result-file` and reads the versioned result (src/check/result.ts) back;
+ * the table on stdout is for people (and the gate's error when a check fails). With `--print-ref`, stdout
+ * carries nothing but the verified reference and the table goes to stderr. Exit codes: 0 all checks passed,
  * 1 a check failed, 2 a usage error. Registry credentials come from the environment (CREDENTIAL_ENV),
  * never from argv, where they would show in `ps` and in the gate's command.
  *
  * Every option flag is generated from the one declaration of the check options (src/check/options.ts).
  */
 import { Option } from "commander";
-import { parseImageReference } from "../images/reference";
+import * as path from "path";
+import { parseImageReference } from "../names/oci";
 import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, optionFlags, optionHelp, readOption } from "../check/options";
 import { CREDENTIAL_ENV, RegistryCredentials } from "../check/types";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 import { CliCommand, parsedOption } from "./command";
 import { bufferIo } from "./commandIo";
 import { UsageError } from "./errors";
@@ -25,6 +27,8 @@ interface CheckArgs {
     options: CheckOptions;
     json: boolean;
     printRef: boolean;
+    /** Where to write the versioned result as well, whatever stdout shows. */
+    resultFile?: string;
 }
 
 function checkNames(flag: "--skip" | "--only", raw: string): CheckName[] {
@@ -74,8 +78,14 @@ function declareCheckLine(command: CliCommand): CliCommand {
             missing: () => "missing <image-ref>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
             excess: (args) => `expected one <image-ref>, found ${args.length}: ${args.map((p) => shown(p)).join(", ")}`,
         })
-        .option("--json", 'print {"image", "ok", "checks": [{"name", "ok", "detail"}], "pulled"?} instead of the table')
+        .option("--json", 'print the versioned result {"version": 1, "image", "ok", "reference"?, "pulled"?, "checks": [...]} instead of the table')
         .option("--print-ref", "print only the verified digest-pinned reference on stdout (the table goes to stderr)")
+        .addOption(
+            parsedOption("--result-file <path>", "also write the versioned result (as --json prints it) to <path>", (text) => {
+                if (text === "") throw new UsageError("--result-file needs a path");
+                return text;
+            }),
+        )
         .addOption(parsedOption("--skip <a,b>", "checks to leave out", (raw) => checkNames("--skip", raw)))
         .addOption(parsedOption("--only <a,b>", "the only checks to run", (raw) => checkNames("--only", raw)));
     for (const option of DECLARED) command.addOption(declaredOption(option));
@@ -93,7 +103,7 @@ function declareCheckLine(command: CliCommand): CliCommand {
 /** What a parsed `check` command line asks for. */
 function checkArgsOf(command: CliCommand): CheckArgs {
     const [ref] = command.processedArgs as [string];
-    const flags = command.opts<{ json?: true; printRef?: true; skip?: CheckName[]; only?: CheckName[] }>();
+    const flags = command.opts<{ json?: true; printRef?: true; resultFile?: string; skip?: CheckName[]; only?: CheckName[] }>();
     const enabled = flags.only ? CHECK_NAMES.filter((n) => flags.only!.includes(n)) : CHECK_NAMES.filter((n) => !(flags.skip ?? []).includes(n));
     if (enabled.length === 0) throw new UsageError(`--skip leaves no checks to run (checks: ${CHECK_NAMES.join(", ")})`);
     const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, enabled };
@@ -102,7 +112,13 @@ function checkArgsOf(command: CliCommand): CheckArgs {
         const value: unknown = flag && command.getOptionValue(flag.attributeName());
         if (value !== undefined) (options as unknown as Record<string, unknown>)[option.key] = value;
     }
-    return { ref, options, json: flags.json === true, printRef: flags.printRef === true };
+    return {
+        ref,
+        options,
+        json: flags.json === true,
+        printRef: flags.printRef === true,
+        ...(flags.resultFile !== undefined ? { resultFile: flags.resultFile } : {}),
+    };
 }
 
 /** Parses `check` arguments; every problem is a UsageError naming the flag, what it expects and what it got. */
@@ -126,14 +142,22 @@ async function check(command: CliCommand): Promise<number> {
     const io = command.io;
     const args = checkArgsOf(command);
     const creds = credentialsFromEnv(process.env);
-    const { renderCheckTable, runChecks } = await import("../check/run");
+    const [{ renderCheckTable, runChecks }, { renderCheckResult }] = await Promise.all([import("../check/run"), import("../check/result")]);
 
     // runChecks removes every container it started, also on SIGINT/SIGTERM (exit 130/143).
     const outcome = await runChecks(args.ref, args.options, creds);
     const { report, results, pin } = outcome;
 
+    if (args.resultFile !== undefined) {
+        const { writeFileSync } = await import("fs");
+        try {
+            writeFileSync(path.resolve(io.cwd, args.resultFile), renderCheckResult(report), { mode: 0o600 });
+        } catch (err) {
+            throw new UsageError(`--result-file: cannot write ${shown(args.resultFile)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
+    }
     if (args.json) {
-        io.stdout(JSON.stringify(report, null, 2) + "\n");
+        io.stdout(renderCheckResult(report));
         return report.ok ? 0 : 1;
     }
     const pulledLine = outcome.pulled ? `pulled: ${outcome.pulled} (it was not in the local Docker engine)\n` : "";

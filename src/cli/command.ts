@@ -4,8 +4,8 @@
  * action returns, and `execute`, the one place that turns errors into exit codes and lines on stderr.
  */
 import { Command, CommanderError, Option } from "commander";
-import { shown, capped } from "../config/shown";
-import { untrustedLines } from "../check/untrusted";
+import { shown, capped } from "../text/quotedValue";
+import { printableLines } from "../text/printable";
 import { CommandIo } from "./commandIo";
 import { refusalMessage, UsageError } from "./errors";
 
@@ -14,8 +14,6 @@ interface ArgumentMessages {
     missing(): string;
     excess(args: readonly string[]): string;
 }
-
-const pairKey = (a: Option, b: Option) => [a.attributeName(), b.attributeName()].sort().join(" ");
 
 export class CliCommand extends Command {
     /** What the action returned: 0 ok, 1 a check failed, 2 refused. */
@@ -26,7 +24,8 @@ export class CliCommand extends Command {
      * errors: plan, rollback and withdraw, whose errors quote files and registries.
      */
     errorsWithoutUsage = false;
-    private readonly conflictMessages = new Map<string, string>();
+    /** Each pair of options declared exclusive, with what its error says. */
+    private readonly conflicts: [Option, Option, string][] = [];
     private readonly missingMessages = new Map<Option, () => string>();
     private argumentMessages: ArgumentMessages | undefined;
 
@@ -35,7 +34,12 @@ export class CliCommand extends Command {
         readonly io: CommandIo,
     ) {
         super(name);
-        this.exitOverride();
+        // Every parse error reaches `worded` (commander then neither prints nor exits); no suggestion is added
+        // to commander's message, which `worded` replaces anyway.
+        this.exitOverride((err) => {
+            throw this.worded(err);
+        });
+        this.showSuggestionAfterError(false);
         this.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text), outputError: () => undefined });
         // Titles as the rest of the CLI writes them; a subcommand listed by its name only.
         this.configureHelp({ styleTitle: (title) => title.toLowerCase(), subcommandTerm: (command) => command.name() });
@@ -64,7 +68,7 @@ export class CliCommand extends Command {
         });
         first.conflicts(second.attributeName());
         second.conflicts(first.attributeName());
-        this.conflictMessages.set(pairKey(first, second), message);
+        this.conflicts.push([first, second, message]);
         return this;
     }
 
@@ -81,39 +85,46 @@ export class CliCommand extends Command {
         return `usage: ${this.createHelp().commandUsage(this)}\nrun \`${names.join(" ")} --help\` for every option\n`;
     }
 
-    // commander's parse errors, worded as the rest of the CLI words them (they all end in a UsageError).
-
-    unknownOption(flag: string): never {
-        const eq = flag.indexOf("=");
-        const name = eq < 0 ? flag : flag.slice(0, eq);
-        const known = this.options.find((o) => o.long === name);
-        if (known && !known.required && !known.optional) throw new UsageError(`${name} takes no value`);
-        const names = this.options.filter((o) => o.long !== undefined && o.long !== "--help").map((o) => o.long);
-        throw new UsageError(`unknown option ${capped(name)}${names.length > 0 ? `; expected one of ${names.join(", ")}` : ""}`);
-    }
-
-    unknownCommand(): never {
-        throw new UsageError(`unknown command ${shown(this.args[0])}; expected one of ${this.commands.map((c) => c.name()).join(", ")}`);
-    }
-
-    optionMissingArgument(option: Option): never {
-        throw new UsageError(`${option.long} needs a value`);
-    }
-
-    missingMandatoryOptionValue(option: Option): never {
-        throw new UsageError(this.missingMessages.get(option)?.() ?? `missing ${option.flags}`);
-    }
-
-    missingArgument(name: string): never {
-        throw new UsageError(this.argumentMessages?.missing() ?? `missing <${name}>`);
-    }
-
-    _excessArguments(args: string[]): never {
-        throw new UsageError(this.argumentMessages?.excess(args) ?? `unexpected argument ${shown(args[this.registeredArguments.length])}`);
-    }
-
-    _conflictingOption(option: Option, conflicting: Option): never {
-        throw new UsageError(this.conflictMessages.get(pairKey(option, conflicting)) ?? `${option.long} and ${conflicting.long} are mutually exclusive`);
+    /**
+     * commander's parse error, worded as the rest of the CLI words them: a UsageError (exit 2, one line).
+     * Only public API: the error's code (CommanderError), this command's parsed `args`, its `options` and
+     * their values. Errors that are not parse errors (help shown, a version printed) pass as they are.
+     */
+    private worded(err: CommanderError): CommanderError {
+        // Each message commander words as `error: <what> '<quoted>'`: the quoted part, as given.
+        const quoted = /'(.*)'/s.exec(err.message)?.[1] ?? "";
+        switch (err.code) {
+            case "commander.unknownOption": {
+                const eq = quoted.indexOf("=");
+                const name = eq < 0 ? quoted : quoted.slice(0, eq);
+                const known = this.options.find((o) => o.long === name);
+                if (known && !known.required && !known.optional) return new UsageError(`${name} takes no value`);
+                const names = this.options.filter((o) => o.long !== undefined && o.long !== "--help").map((o) => o.long);
+                return new UsageError(`unknown option ${capped(name)}${names.length > 0 ? `; expected one of ${names.join(", ")}` : ""}`);
+            }
+            case "commander.unknownCommand":
+                return new UsageError(`unknown command ${shown(this.args[0])}; expected one of ${this.commands.map((c) => c.name()).join(", ")}`);
+            case "commander.optionMissingArgument": {
+                const option = this.options.find((o) => o.flags === quoted);
+                return new UsageError(`${option?.long ?? quoted} needs a value`);
+            }
+            case "commander.missingMandatoryOptionValue": {
+                // commander reports the first mandatory option, in declaration order, that has no value.
+                const option = this.options.find((o) => o.mandatory && this.getOptionValue(o.attributeName()) === undefined);
+                return new UsageError((option && this.missingMessages.get(option)?.()) ?? `missing ${option?.flags ?? quoted}`);
+            }
+            case "commander.missingArgument":
+                return new UsageError(this.argumentMessages?.missing() ?? `missing <${quoted}>`);
+            case "commander.excessArguments":
+                return new UsageError(this.argumentMessages?.excess(this.args) ?? `unexpected argument ${shown(this.args[this.registeredArguments.length])}`);
+            case "commander.conflictingOption": {
+                const given = (o: Option) => this.getOptionValue(o.attributeName()) !== undefined && this.getOptionValueSource(o.attributeName()) !== "default";
+                const pair = [...this.conflicts].find(([a, b]) => given(a) && given(b));
+                return new UsageError(pair ? pair[2] : err.message.replace(/^error: /, ""));
+            }
+            default:
+                return err;
+        }
     }
 }
 
@@ -136,7 +147,7 @@ export function parsedOption<T>(flags: string, description: string, parse: (text
 
 /** An error's text as a terminal shows it: control characters escaped, each line and the line count bounded. */
 function printable(text: string): string {
-    return untrustedLines(text, 2000);
+    return printableLines(text, 2000);
 }
 
 /**

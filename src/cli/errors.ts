@@ -23,7 +23,7 @@ export async function refusalMessage(err: unknown): Promise<string | undefined> 
     if (!(err instanceof Error)) return undefined;
     const [{ ConfigError }, { LinkInputError }, { NewReleaseError }, { RollbackError }, { WithdrawError }] = await Promise.all([
         import("../config/schema"),
-        import("../links/binder"),
+        import("../names/github"),
         import("../release/newRelease"),
         import("../release/rollback"),
         import("../release/withdraw"),

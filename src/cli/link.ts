@@ -2,9 +2,10 @@
  * `uw3-binder link <owner>/<repo>`: the mybinder.org link (and badge) that opens a content repository
  * in the Underworld3 launcher through nbgitpuller.
  */
-import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch, parseRepositorySlug } from "../links/binder";
+import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch } from "../links/binder";
+import { parseRepositorySlug } from "../names/github";
 import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 import { choiceOption, CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";
 import { UsageError } from "./errors";

@@ -1,6 +1,6 @@
 /** `uw3-binder new-release YYYY.MM`: the next month's stack file, copied from the previous one. */
 import * as path from "path";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 import { CliCommand, execute } from "./command";
 import { CommandIo } from "./commandIo";
 

@@ -17,9 +17,9 @@ async function rebuildsSince(command: CliCommand, target: string, since: string)
     const [{ loadPlanConfig }, { configImageNodes, describeRebuilds, planRebuilds }, { changedPathsSince }, { PROGRAM_DIR }, { shown }] = await Promise.all([
         import("../config/stackFile"),
         import("../source/rebuild"),
-        import("../source/git"),
+        import("../git/commands"),
         import("../plan/programDir"),
-        import("../config/shown"),
+        import("../text/quotedValue"),
     ]);
     const { config } = loadPlanConfig(target);
     const checkout = path.resolve(PROGRAM_DIR, config.source.path);

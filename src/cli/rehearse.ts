@@ -7,12 +7,18 @@
  * launch answered HTTP 200 in time, 1 the rehearsal failed, 2 a usage error.
  */
 import { Option } from "commander";
-import { branchNameProblem } from "../config/names";
-import { shown } from "../config/shown";
-import { RELEASE_PATTERN } from "../config/schema";
+import { BINDER_PORT, BINDER_UID } from "../mybinder/facts";
+import { shown } from "../text/quotedValue";
 import { splitPinnedReference } from "../render/launcher";
-import { BINDER_PORT, BINDER_UID, describedLaunchCommand } from "../rehearsal/launch";
-import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
+import { describedLaunchCommand } from "../rehearsal/launch";
+import {
+    DEFAULT_REHEARSAL_OPTIONS,
+    REHEARSAL_OPTION_FIELDS,
+    REHEARSAL_TARGET_FIELDS,
+    RehearsalField,
+    RehearsalOptions,
+    RehearsalTarget,
+} from "../rehearsal/options";
 import { CliCommand, parsedOption } from "./command";
 import { bufferIo } from "./commandIo";
 import { UsageError } from "./errors";
@@ -38,19 +44,13 @@ function pinnedReference(text: string): string {
     return reference;
 }
 
-function branchOption(flag: string, description: string): Option {
-    return parsedOption(`${flag} <name>`, description, (value) => {
-        const problem = branchNameProblem(value);
-        if (problem) throw new UsageError(`${flag}: git refuses this branch name: ${problem}, found "${value}"`);
-        return value;
-    });
-}
-
-function numberOption(flag: string, description: string, problem: (n: number) => string | undefined): Option {
-    return parsedOption(`${flag} <N>`, description, (raw) => {
-        const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-        const why = problem(value);
-        if (why) throw new UsageError(`${flag}: ${why}, found "${raw}"`);
+/** A flag of a declared field (src/rehearsal/options.ts): the word read as the field reads it, refused by the field's one rule. */
+function fieldOption<K extends string, V>(fields: readonly RehearsalField<K, V>[], key: K, description: string): Option {
+    const field = fields.find((f) => f.key === key)!;
+    return parsedOption(`${field.flag} ${field.placeholder}`, description, (word) => {
+        const value = field.read(word);
+        const problem = field.problem(value);
+        if (problem) throw new UsageError(`${field.flag}: ${problem}, found "${word}"`);
         return value;
     });
 }
@@ -71,28 +71,21 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             excess: (args) => `expected one <pinned-reference>, found ${args.length}: ${args.map((p) => shown(p)).join(", ")}`,
         })
         .mandatory(
-            branchOption("--branch", "the launcher branch (its name is in the Dockerfile's comment)"),
+            fieldOption(REHEARSAL_TARGET_FIELDS, "branch", "the launcher branch (its name is in the Dockerfile's comment)"),
             () => "missing --branch, e.g. --branch development",
         )
-        .mandatory(branchOption("--uw3-branch", "the Underworld3 branch (ENV UW3_BRANCH)"), () => "missing --uw3-branch, e.g. --uw3-branch development")
         .mandatory(
-            parsedOption("--release <YYYY.MM>", "the release month (in the Dockerfile's comment)", (release) => {
-                if (!RELEASE_PATTERN.test(release))
-                    throw new UsageError(`--release: expected a release month YYYY.MM (for example "2025.01"), found "${release}"`);
-                return release;
-            }),
+            fieldOption(REHEARSAL_TARGET_FIELDS, "uw3Branch", "the Underworld3 branch (ENV UW3_BRANCH)"),
+            () => "missing --uw3-branch, e.g. --uw3-branch development",
+        )
+        .mandatory(
+            fieldOption(REHEARSAL_TARGET_FIELDS, "release", "the release month (in the Dockerfile's comment)"),
             () => "missing --release, e.g. --release 2025.01",
         )
+        .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "memory", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`))
+        .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`))
         .addOption(
-            parsedOption("--memory <size>", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`, (memory) => {
-                const problem = memoryProblem(memory);
-                if (problem) throw new UsageError(`--memory: ${problem}, found "${memory}"`);
-                return memory;
-            }),
-        )
-        .addOption(numberOption("--cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`, cpusProblem))
-        .addOption(
-            numberOption("--start-timeout-s", `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`, startTimeoutProblem),
+            fieldOption(REHEARSAL_OPTION_FIELDS, "startTimeoutS", `seconds the server has to answer HTTP 200 (default ${d.startTimeoutS}, mybinder.org's)`),
         )
         .option("--json", 'print {"reference", "branch", "ok", "secondsToHttp200", "checks": [{"name", "ok", "detail"}]}')
         .option("--print-ref", "print only the rehearsed reference on stdout (the table goes to stderr)")

@@ -3,14 +3,13 @@
  * federation member does not wait for a build. Advisory: exits 0 whatever the hubs say (it runs inside
  * `pulumi up` and on a schedule), and 2 only for a bad command line or stack file.
  */
-import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "../config/limits";
-import { shown } from "../config/shown";
-import { parseRepositorySlug } from "../links/binder";
-import { DEFAULT_WARMUP_TIMEOUT_S, WARMUP_OUTCOMES } from "../warmup/binderBuild";
-import { binderUrlProblem } from "../config/names";
-import { FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
+import { WARMUP_OUTCOMES } from "../hub/build";
+import { FEDERATION_MEMBERS } from "../mybinder/facts";
+import { parseRepositorySlug } from "../names/github";
+import { shown } from "../text/quotedValue";
+import { DEFAULT_WARMUP_TIMEOUT_S, warmupHubs, warmupTimeoutProblem } from "../warmup/options";
 import { CliCommand, execute, parsedOption } from "./command";
-import { CommandIo } from "./commandIo";
+import { bufferIo, CommandIo } from "./commandIo";
 import { UsageError } from "./errors";
 
 interface WarmupOptions {
@@ -29,23 +28,20 @@ interface WarmupTarget {
     timeoutS: number;
 }
 
-/** The hubs a `--hubs` or `--binder-url` value names, normalised and without repeats. */
+/** The hubs a `--hubs` or `--binder-url` value names, normalised: the config's rules for `launcher.binderHubs`. */
 function hubsOf(flag: string, given: string[]): string[] {
-    if (given.length > MAX_BINDER_HUBS) throw new UsageError(`${flag} expects at most ${MAX_BINDER_HUBS} hubs, found ${given.length}`);
-    const hubs: string[] = [];
-    for (const hub of given) {
-        const problem = binderUrlProblem(hub, FEDERATION_MEMBERS[0]);
-        if (problem) throw new UsageError(`${flag}: ${problem}, found ${shown(hub)}`);
-        if (!hubs.includes(normaliseHubUrl(hub))) hubs.push(normaliseHubUrl(hub));
+    const { hubs, problems } = warmupHubs(given);
+    if (problems.length > 0) {
+        throw new UsageError(`${flag}: ${problems[0].problem}`);
     }
     return hubs;
 }
 
-/** A timeout in seconds: a positive number a timer can hold (MAX_TIMEOUT_S). */
+/** A timeout in seconds, by the config's rule for `launcher.warmupTimeoutS`. */
 function timeoutSeconds(text: string): number {
-    const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--timeout-s must be a positive number, found ${shown(text)}`);
-    if (value > MAX_TIMEOUT_S) throw new UsageError(`--timeout-s must be at most ${MAX_TIMEOUT_REASON}, found ${shown(text)}`);
+    const value = /^[0-9]+(\.[0-9]*)?(e[+-]?[0-9]+)?$/i.test(text) ? Number(text) : NaN;
+    const problem = warmupTimeoutProblem(value);
+    if (problem) throw new UsageError(`--timeout-s must be ${problem}, found ${shown(text)}`);
     return value;
 }
 
@@ -114,8 +110,8 @@ async function warmup(command: CliCommand): Promise<number> {
     return 0;
 }
 
-/** Declares `warmup` on `command`: its arguments, options, help and action. */
-export function declareWarmup(command: CliCommand): CliCommand {
+/** The `warmup` command line, without what it does: its arguments, its options and its help. */
+function declareWarmupLine(command: CliCommand): CliCommand {
     return command
         .description(
             "Asks each BinderHub to build <owner>/<repo> at <ref> (a commit or a branch), or with --stack every " +
@@ -147,8 +143,20 @@ export function declareWarmup(command: CliCommand): CliCommand {
         .argumentsWorded({
             missing: () => "expected <owner>/<repo> <ref> or --stack <name>, found nothing",
             excess: (args) => `expected <owner>/<repo> <ref> or --stack <name>, found ${args.map((p) => shown(p)).join(" ")}`,
-        })
-        .runs(warmup);
+        });
+}
+
+/** Parses `warmup` arguments without asking any hub: the hubs and timeout they give; every problem is a UsageError. */
+export function parseWarmupArgs(argv: string[]): { hubs?: string[]; timeoutS?: number } {
+    const command = declareWarmupLine(new CliCommand("warmup", bufferIo(process.cwd())));
+    command.parse(argv, { from: "user" });
+    const { hubs, binderUrl, timeoutS } = command.opts<WarmupOptions>();
+    return { hubs: hubs ?? binderUrl, timeoutS };
+}
+
+/** Declares `warmup` on `command`: its arguments, options, help and action. */
+export function declareWarmup(command: CliCommand): CliCommand {
+    return declareWarmupLine(command).runs(warmup);
 }
 
 /** `uw3-binder warmup ...` with `argv` after the command name; a usage error rejects. */

@@ -3,7 +3,7 @@ import { Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { CREDENTIAL_ENV } from "../check/types";
-import { shown } from "../config/shown";
+import { shown } from "../text/quotedValue";
 import { credentialsFromEnv } from "./check";
 import { CliCommand } from "./command";
 
@@ -15,7 +15,7 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
     const [{ RegistryClient }, { RegistryError }, { formatImageReference }, { WithdrawError, withdraw, withdrawText }] = await Promise.all([
         import("../registry/client"),
         import("../registry/errors"),
-        import("../images/reference"),
+        import("../names/oci"),
         import("../release/withdraw"),
     ]);
     const readOutputs = (file: string, name: string): unknown => {

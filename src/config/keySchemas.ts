@@ -2,35 +2,25 @@
  * Each key of the stack config as an exported zod schema: its shape, and the rules inside the key as a
  * superRefine (a registry's server, an image's build args and platforms, the FROM graph of the images,
  * a launcher's branches and hubs, each digest withdrawn once), plus what the rules across keys and the
- * normalisation (./schema.ts) read from a value of the right shape. No Pulumi import.
+ * normalisation (./schema.ts) read from a value of the right shape.
  */
 import { z } from "zod";
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";
-import { DIGEST_PATTERN } from "../images/reference";
-import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, startTimeoutProblem } from "../rehearsal/options";
-import { globProblems } from "../source/globs";
-import { FEDERATION_MEMBERS, MAX_BINDER_HUBS, normaliseHubUrl } from "../warmup/federation";
+import { BINDER_PLATFORM, FEDERATION_MEMBERS, MYBINDER_URL } from "../mybinder/facts";
+import { branchNameProblem, uw3BranchProblem } from "../names/git";
+import { githubOwnerProblem, githubRepositoryProblem, splitOwnerRepository } from "../names/github";
+import { globProblems } from "../names/globs";
+import { binderUrlProblem, normaliseHubUrl } from "../names/hubUrl";
+import { buildArgProblem, DIGEST_PATTERN, registryServerProblem, repositoryPathProblem, tagProblem } from "../names/oci";
+import { releaseProblem } from "../names/release";
+import { DEFAULT_REHEARSAL_OPTIONS, REHEARSAL_OPTION_FIELDS, RehearsalOptions } from "../rehearsal/options";
+import { shown } from "../text/quotedValue";
+import { DEFAULT_WARMUP_TIMEOUT_S, warmupHubs, warmupTimeoutProblem } from "../warmup/options";
+import type { PinConfig, WithdrawnRelease } from "./binderConfig";
 import { fromCycles, unknownParents } from "./graph";
 import { KEYS } from "./keys";
-import { MAX_TIMEOUT_S } from "./limits";
-import {
-    binderUrlProblem,
-    branchNameProblem,
-    buildArgProblem,
-    githubOwnerProblem,
-    githubRepositoryProblem,
-    registryServerProblem,
-    repositoryPathProblem,
-    tagProblem,
-    uw3BranchProblem,
-} from "./names";
 import { addRuleIssues, isRuleIssue, RuleIssue, ruleIssue } from "./problems";
-import type { PinConfig, WithdrawnRelease } from "./schema";
-import { shown } from "./shown";
 
-export const RELEASE_PATTERN = /^(\d{4})\.(0[1-9]|1[0-2])$/;
-/** mybinder.org's nodes run this platform: an image a launcher pins must provide it. */
-export const BINDER_PLATFORM = "linux/amd64";
 const TAG_PLACEHOLDER = /\{([^}]*)\}/g;
 const PIN_EXPECTED = "expected sha256:<64 hex> or <tag>@sha256:<64 hex>";
 
@@ -65,12 +55,12 @@ export const registrySchema = z.strictObject({ server: text, namespace: text, us
 
 /** `<owner>/<repository>` on GitHub, split; undefined when it is not one. */
 export function splitRepository(repository: string): { owner: string; name: string } | undefined {
-    const m = /^([^/]+)\/([^/]+)$/.exec(repository);
-    if (!m || githubOwnerProblem(m[1]) || githubRepositoryProblem(m[2])) return undefined;
-    return { owner: m[1], name: m[2] };
+    const split = splitOwnerRepository(repository);
+    if (!split || githubOwnerProblem(split.owner) || githubRepositoryProblem(split.repository)) return undefined;
+    return { owner: split.owner, name: split.repository };
 }
 
-export const sourceSchema = z.strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().optional() }).superRefine(
+export const sourceSchema = z.strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().default(true) }).superRefine(
     rules((source) =>
         splitRepository(source.repository) ? [] : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)],
     ),
@@ -90,7 +80,7 @@ export const checksSchema = z.strictObject(
             const options = optionsOf(check);
             if (options.length === 0) return [check, z.boolean().optional()];
             const shape = Object.fromEntries(options.map((o) => [o.configKey, optionSchema(o).optional()]));
-            return [check, z.union([z.boolean(), z.strictObject(shape)]).optional()];
+            return [check, z.union([z.boolean(), z.strictObject(shape)], { error: "expected true, false or an object of options" }).optional()];
         }),
     ),
 );
@@ -121,9 +111,12 @@ const imageShape = z.strictObject({
     dockerfile: text,
     context: z.array(text).min(1).optional(),
     rebuildOn: z.array(text).min(1).optional(),
-    from: z.union([parentShape, z.array(parentShape).min(1)]).optional(),
+    from: z.union([parentShape, z.array(parentShape).min(1)], { error: "expected a parent { image, arg } or a list of them" }).optional(),
     args: z.record(z.string(), z.string()).optional(),
-    platforms: z.array(text).min(1).optional(),
+    platforms: z
+        .array(text)
+        .min(1)
+        .default(() => [BINDER_PLATFORM]),
     target: text.optional(),
     registry: registrySchema.optional(),
     checks: checksSchema.optional(),
@@ -155,7 +148,7 @@ function imageRules(img: RawImage): RuleIssue[] {
         const bp = buildArgProblem(arg);
         if (bp) issues.push(ruleIssue(["args", arg], bp));
     }
-    const platforms = img.platforms ?? [BINDER_PLATFORM];
+    const platforms = img.platforms;
     platforms.forEach((p, i) => {
         if (!PLATFORM_PATTERN.test(p))
             issues.push(ruleIssue(["platforms", i], `expected a Linux platform such as "linux/amd64" or "linux/arm64", found ${shown(p)}`));
@@ -313,16 +306,25 @@ export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image:
     SHAPED,
 );
 
+/** `warmupTimeoutS`: the warm-up's one rule (src/warmup/options.ts), as `warmup --timeout-s` applies it. */
+const warmupTimeoutSchema = z
+    .unknown()
+    .superRefine((value, ctx) => {
+        const problem = warmupTimeoutProblem(value);
+        if (problem) addRuleIssues(ctx, [ruleIssue([], `expected ${problem}, found ${shown(value)}`)]);
+    })
+    .transform((value) => value as number);
+
 const launcherShape = z.strictObject({
     repository: text,
-    create: z.boolean().optional(),
-    defaultBranch: text.optional(),
+    create: z.boolean().default(false),
+    defaultBranch: text.default("main"),
     branches: z.array(branchSchema).min(1),
-    warmup: z.boolean().optional(),
-    warmupTimeoutS: z.number().int().positive().max(MAX_TIMEOUT_S).optional(),
+    warmup: z.boolean().default(false),
+    warmupTimeoutS: warmupTimeoutSchema.default(DEFAULT_WARMUP_TIMEOUT_S),
     binderUrl: text.optional(),
     binderHubs: z.array(z.string()).min(1).optional(),
-    commitAuthor: z.strictObject({ name: text, email: z.email() }).optional(),
+    commitAuthor: z.strictObject({ name: text, email: z.email() }).default({ name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" }),
     rehearsal: z
         .strictObject({ enabled: z.boolean().optional(), memory: text.optional(), cpus: z.number().optional(), startTimeoutS: z.number().optional() })
         .optional(),
@@ -336,19 +338,11 @@ export type RawLauncher = z.output<typeof launcherShape>;
 export function binderHubs(launcher: RawLauncher): { hubs: string[]; issues: RuleIssue[] } {
     if (launcher.binderHubs === undefined)
         return { hubs: launcher.binderUrl !== undefined ? [normaliseHubUrl(launcher.binderUrl)] : [...FEDERATION_MEMBERS], issues: [] };
-    const hubs: string[] = [];
     const issues: RuleIssue[] = [];
     if (launcher.binderUrl !== undefined)
         issues.push(ruleIssue(["binderHubs"], "`binderUrl` and `binderHubs` are mutually exclusive; list every hub to warm in `binderHubs`"));
-    if (launcher.binderHubs.length > MAX_BINDER_HUBS) {
-        issues.push(ruleIssue(["binderHubs"], `expected at most ${MAX_BINDER_HUBS} hubs (each builds every branch), found ${launcher.binderHubs.length}`));
-    }
-    launcher.binderHubs.forEach((hub, i) => {
-        const hp = binderUrlProblem(hub, FEDERATION_MEMBERS[0]);
-        if (hp) issues.push(ruleIssue(["binderHubs", i], `${hp}, found ${shown(hub)}`));
-        else if (hubs.includes(normaliseHubUrl(hub))) issues.push(ruleIssue(["binderHubs", i], `duplicate hub ${shown(hub)}; each hub is listed once`));
-        else hubs.push(normaliseHubUrl(hub));
-    });
+    const { hubs, problems } = warmupHubs(launcher.binderHubs);
+    for (const p of problems) issues.push(ruleIssue(p.index === undefined ? ["binderHubs"] : ["binderHubs", p.index], p.problem));
     return { hubs, issues };
 }
 
@@ -371,10 +365,10 @@ function launcherRules(launcher: RawLauncher): RuleIssue[] {
         if (names.indexOf(name) !== i) issues.push(ruleIssue(["branches", i, "name"], `duplicate launcher branch ${shown(name)}; each branch is listed once`));
     });
     if (launcher.binderUrl !== undefined) {
-        const bp = binderUrlProblem(launcher.binderUrl);
+        const bp = binderUrlProblem(launcher.binderUrl, MYBINDER_URL);
         if (bp) issues.push(ruleIssue(["binderUrl"], `${bp}, found ${shown(launcher.binderUrl)}`));
     }
-    const defaultBranch = launcher.defaultBranch ?? "main";
+    const defaultBranch = launcher.defaultBranch;
     const dp = branchNameProblem(defaultBranch);
     if (dp) issues.push(ruleIssue(["defaultBranch"], `git refuses this branch name: ${dp}, found ${shown(defaultBranch)}`));
     else if (!names.includes(defaultBranch)) {
@@ -388,13 +382,10 @@ function launcherRules(launcher: RawLauncher): RuleIssue[] {
     issues.push(...binderHubs(launcher).issues);
     // The rules `uw3-binder rehearse` applies to its flags, so the command a launcher runs never refuses them.
     const rehearsal = rehearsalOf(launcher);
-    const rehearsalProblems: [string, unknown, string | undefined][] = [
-        ["memory", rehearsal.memory, memoryProblem(rehearsal.memory)],
-        ["cpus", rehearsal.cpus, cpusProblem(rehearsal.cpus)],
-        ["startTimeoutS", rehearsal.startTimeoutS, startTimeoutProblem(rehearsal.startTimeoutS)],
-    ];
-    for (const [field, value, problem] of rehearsalProblems) {
-        if (problem) issues.push(ruleIssue(["rehearsal", field], `${problem}, found ${shown(value)}`));
+    for (const field of REHEARSAL_OPTION_FIELDS) {
+        const value = rehearsal[field.key];
+        const problem = field.problem(value);
+        if (problem) issues.push(ruleIssue(["rehearsal", field.key], `${problem}, found ${shown(value)}`));
     }
     return issues;
 }
@@ -407,7 +398,7 @@ export const launcherSchema = launcherShape.superRefine(rules(launcherRules), SH
 // `refine`, not `z.custom`: a custom schema's issue aborts the parse, and the rules across keys still run.
 export const releaseSchema = z
     .unknown()
-    .refine((v) => typeof v === "string" && RELEASE_PATTERN.test(v), { error: 'expected a release month YYYY.MM (for example "2025.01")' })
+    .refine((v) => releaseProblem(v) === undefined, { error: releaseProblem(undefined) })
     .transform((v) => v as string);
 
 export const ownerSchema = text.superRefine(

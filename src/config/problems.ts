@@ -1,12 +1,11 @@
 /**
  * The one formatter of config problems: zod issues, from the shapes and from the rules (superRefine),
  * each turned into one line naming the key path, what was expected and what was found, and the error
- * that reports them all together. No Pulumi import.
+ * that reports them all together.
  */
 import { z } from "zod";
 import { KEYS, PROJECT } from "./keys";
-import { MAX_TIMEOUT_REASON, MAX_TIMEOUT_S } from "./limits";
-import { capped, shown } from "./shown";
+import { capped, shown } from "../text/quotedValue";
 
 export class ConfigError extends Error {
     constructor(public readonly problems: string[]) {
@@ -73,11 +72,10 @@ function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
                   ? `expected a non-empty string, found ${shown(found)}`
                   : `expected a number ${issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}, found ${shown(found)}`;
         case "too_big":
-            return issue.maximum === MAX_TIMEOUT_S
-                ? `expected at most ${MAX_TIMEOUT_REASON}, found ${shown(found)}`
-                : `expected a number <= ${String(issue.maximum)}, found ${shown(found)}`;
+            return `expected a number <= ${String(issue.maximum)}, found ${shown(found)}`;
         case "invalid_union":
-            return `expected true, false or an object of options, found ${shown(found)}`;
+            // Each union says what it accepts (its `error`), so the message names the union that failed.
+            return `${issue.message}, found ${shown(found)}`;
         case "invalid_format":
             // A pattern's own message says what it expects ("expected a date YYYY-MM-DD").
             if (issue.format === "regex") return `${issue.message}, found ${shown(found)}`;
@@ -88,17 +86,27 @@ function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
 }
 
 /**
+ * The issues of the one union member whose type the value has (none of its issues says the value itself is
+ * of another type), or undefined when no member, or more than one, took the value that far.
+ */
+function matchedMember(issue: z.core.$ZodIssueInvalidUnion): readonly z.core.$ZodIssue[] | undefined {
+    const matched = issue.errors.filter((member) => member.length > 0 && !member.some((inner) => inner.path.length === 0 && inner.code === "invalid_type"));
+    return matched.length === 1 ? matched[0] : undefined;
+}
+
+/**
  * One line per issue of parsing `raw` (full config keys to values) against a schema of its keys, each
- * issue's path starting with the key. An object-typed value that failed a union of `true`/`false`/options
- * deep inside is reported by what failed inside it, which says more than the union's summary.
+ * issue's path starting with the key. A value that has the shape of one member of a union (an object of
+ * check options, a parent or a list of parents) but failed inside it is reported by what failed inside,
+ * which says more than the union's summary.
  */
 export function issueProblems(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
     const problems: string[] = [];
     for (const issue of issues) {
-        if (issue.code === "invalid_union" && issue.errors.length > 1) {
-            const objectIssues = issue.errors[1];
-            if (objectIssues.length > 0 && typeof valueAt(raw, issue.path) === "object") {
-                for (const inner of objectIssues) {
+        if (issue.code === "invalid_union") {
+            const memberIssues = matchedMember(issue);
+            if (memberIssues) {
+                for (const inner of memberIssues) {
                     const path = [...issue.path, ...inner.path];
                     problems.push(`${keyPath(path)}: ${describeIssue({ ...inner, path }, valueAt(raw, path))}`);
                 }

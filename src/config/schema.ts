@@ -3,17 +3,19 @@
  * it); the rules across keys (tags and the release, logins and their secrets, the images and withdrawals
  * a launcher branch names, the secrets that must exist) are one superRefine over the whole config here.
  * Every problem is a zod issue with its key path, reported together by the one formatter (./problems)
- * before any resource is declared; a valid config is then normalised. No Pulumi import: the plan CLI
+ * before any resource is declared; a valid config is then normalised. The plan CLI
  * and `new-release` use it too.
  */
 import { z } from "zod";
 import { CheckOptions } from "../check/options";
-import { RehearsalOptions } from "../rehearsal/options";
-import { DEFAULT_REBUILD_ON } from "../source/globs";
-import { normaliseHubUrl } from "../warmup/federation";
+import { BINDER_PLATFORM, MYBINDER_URL } from "../mybinder/facts";
+import { DEFAULT_REBUILD_ON } from "../names/globs";
+import { normaliseHubUrl } from "../names/hubUrl";
+import { registryServerProblem } from "../names/oci";
+import { capped, shown } from "../text/quotedValue";
+import type { BinderConfig, ImageConfig, LauncherConfig, RegistryConfig, RegistryLogin, SecretPresence, WithdrawnRelease } from "./binderConfig";
 import { inDependencyOrder } from "./graph";
 import {
-    BINDER_PLATFORM,
     binderHubs,
     checkOptions,
     expandTag,
@@ -35,124 +37,14 @@ import {
     withdrawnSchema,
 } from "./keySchemas";
 import { KEYS, LAUNCHER_PAT_ENV, PLAIN_KEYS, PROJECT, SECRET_KEYS } from "./keys";
-import { registryServerProblem } from "./names";
 import { addRuleIssues, ConfigError, isRuleIssue, issueProblems, keyPath, RuleIssue, ruleIssue } from "./problems";
 import { secretCommand, secretMapEntry } from "./secrets";
-import { capped, shown } from "./shown";
 
 export { KEYS, PROJECT } from "./keys";
 export { ConfigError } from "./problems";
-export { RELEASE_PATTERN } from "./keySchemas";
 
-// ---------------------------------------------------------------------------------------------------------
-// The validated, normalised config
-
-export interface RegistryConfig {
-    server: string;
-    namespace: string;
-    username?: string;
-}
-
-export interface ImageConfig {
-    /** The key under `uw3-binder:images`. */
-    name: string;
-    registry: RegistryConfig;
-    repository: string;
-    /** `<server>/<namespace>/<repository>` */
-    repositoryUrl: string;
-    /** Tags with `{release}` expanded; the first is the primary one. */
-    tags: string[];
-    /** `<repositoryUrl>:<tags[0]>` */
-    imageName: string;
-    dockerfile: string;
-    /** Source paths (globs) copied into the build context. */
-    context: string[];
-    /** Source paths (globs) whose fingerprint is a build arg: a change to them forces a rebuild. */
-    rebuildOn: string[];
-    /** The images this one is built FROM, each handed in by digest through its build arg. */
-    parents: { image: string; arg: string }[];
-    args: Record<string, string>;
-    platforms: string[];
-    target?: string;
-    checks: CheckOptions;
-}
-
-export interface PinConfig {
-    digest: string;
-    /** The tag that digest was published under, when the pin names one. */
-    tag?: string;
-}
-
-export interface LauncherBranchConfig {
-    name: string;
-    uw3Branch: string;
-    image: string;
-    pin?: PinConfig;
-    /** Set when the branch's `pin:` was withdrawn: `pin` is then the withdrawal's replacement. */
-    withdrawn?: WithdrawnRelease;
-}
-
-/** An entry of `uw3-binder:withdrawn`: a published digest no gate passes again, and why. */
-export interface WithdrawnRelease {
-    digest: string;
-    reason: string;
-    /** YYYY-MM-DD */
-    date: string;
-    /** `<tag>@sha256:<hex>` (a `pin:`): what a branch pinned to the withdrawn digest is repinned to. */
-    replacement?: PinConfig;
-}
-
-export interface LauncherConfig {
-    owner: string;
-    repository: string;
-    create: boolean;
-    defaultBranch: string;
-    branches: LauncherBranchConfig[];
-    warmup: boolean;
-    /** How long `pulumi up` waits for mybinder.org's build of each repinned branch. */
-    warmupTimeoutS: number;
-    binderUrl: string;
-    /** The BinderHubs `warmup` asks to build each repinned branch: every federation member by default. */
-    binderHubs: string[];
-    commitAuthor: { name: string; email: string };
-    /** Each branch's launch is rehearsed (`uw3-binder rehearse`) before it is repinned, unless disabled. */
-    rehearsal: RehearsalOptions & { enabled: boolean };
-}
-
-export interface RegistryLogin {
-    server: string;
-    username: string;
-    /** The secret config key, and the map key inside it when the key holds a map. */
-    secret: { key: string; entry?: string };
-}
-
-export interface BinderConfig {
-    githubOwner: string;
-    release: string;
-    /** The release this stack was copied from (`new-release`), whose tags are each image's baseline. */
-    previousRelease?: string;
-    registry: RegistryConfig;
-    source: { repository: string; owner: string; name: string; path: string; launcherPatSecret: boolean };
-    /** In dependency order: every parent before its children. */
-    images: ImageConfig[];
-    /** Undefined when the stack publishes images only. */
-    launcher?: LauncherConfig;
-    /** One login per registry server that has a username. */
-    logins: RegistryLogin[];
-    /** `uw3-binder:withdrawn`: every gate refuses these digests. */
-    withdrawn: WithdrawnRelease[];
-}
-
-/** Which secrets exist; their values are never needed to validate. */
-export interface SecretPresence {
-    keys: string[];
-    /** Map keys present under `uw3-binder:registryPasswords`. */
-    registryPasswordServers: string[];
-    /** `GITHUB_TOKEN` in the environment stands in for `github:token`, as the provider accepts it. */
-    githubTokenFromEnv: boolean;
-    /** `UW3_BINDER_LAUNCHER_PAT` in the environment stands in for `uw3-binder:launcherPat`. */
-    launcherPatFromEnv?: boolean;
-}
+// The validated, normalised config: its types are declared apart (./binderConfig.ts), for the key schemas too.
+export type { BinderConfig, ImageConfig, LauncherConfig, SecretPresence, WithdrawnRelease } from "./binderConfig";
 
 /**
  * The image a mybinder.org node that ran the previous release has: the image's primary tag with
@@ -186,15 +78,20 @@ type RawRegistry = RawConfig[typeof KEYS.registry];
 type Shaped = { [K in keyof RawConfig]?: RawConfig[K] };
 
 /**
+ * Whether the LAUNCHER_PAT Actions secret is written, read from the raw value so a source with another
+ * problem still decides what else is required: unless `launcherPatSecret: false` (its schema's default).
+ */
+function writesLauncherPat(raw: Record<string, unknown>): boolean {
+    const source = raw[KEYS.source];
+    return typeof source === "object" && source !== null ? (source as { launcherPatSecret?: unknown }).launcherPatSecret !== false : true;
+}
+
+/**
  * A stack that writes nothing to GitHub (no launcher, no LAUNCHER_PAT secret, as the demo and Underworld2
  * stacks) needs no GitHub owner. Read from the raw values: it decides what else is required.
  */
 function writesGithub(raw: Record<string, unknown>): boolean {
-    const source = raw[KEYS.source];
-    return (
-        raw[KEYS.launcher] !== undefined ||
-        (typeof source === "object" && source !== null ? (source as { launcherPatSecret?: unknown }).launcherPatSecret !== false : true)
-    );
+    return raw[KEYS.launcher] !== undefined || writesLauncherPat(raw);
 }
 
 /** One login per registry server with a username, each with its password secret; the problems name the key. */
@@ -262,7 +159,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
 
     const source = config[KEYS.source];
     const sourceRepository = source && splitRepository(source.repository);
-    if (source && sourceRepository && (source.launcherPatSecret ?? true) && owner !== undefined && sourceRepository.owner !== owner) {
+    if (source && sourceRepository && source.launcherPatSecret && owner !== undefined && sourceRepository.owner !== owner) {
         issues.push(
             ruleIssue(
                 [KEYS.source, "repository"],
@@ -325,7 +222,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
         for (const [name, img] of Object.entries(images ?? {})) {
             const users = launcher.branches.filter((b) => b.image === name).map((b) => shown(b.name));
             if (users.length === 0) continue;
-            const platforms = img.platforms ?? [BINDER_PLATFORM];
+            const platforms = img.platforms;
             if (!platforms.includes(BINDER_PLATFORM)) {
                 issues.push(
                     ruleIssue(
@@ -352,7 +249,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
             ruleIssue([KEYS.token], `missing secret (the GitHub token that writes the launcher repository); set it with \`${secretCommand(KEYS.token)}\``),
         );
     }
-    if ((source?.launcherPatSecret ?? true) && !secrets.keys.includes(KEYS.launcherPat) && !secrets.launcherPatFromEnv) {
+    if (writesLauncherPat(raw) && !secrets.keys.includes(KEYS.launcherPat) && !secrets.launcherPatFromEnv) {
         issues.push(
             ruleIssue(
                 [KEYS.launcherPat],
@@ -447,7 +344,7 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
         rebuildOn,
         parents: parentsOf(img).map(({ image, arg }) => ({ image, arg })),
         args: img.args ?? {},
-        platforms: img.platforms ?? [BINDER_PLATFORM],
+        platforms: img.platforms,
         target: img.target,
         checks,
     };
@@ -457,17 +354,17 @@ function launcherConfig(launcher: RawLauncher, owner: string, withdrawn: readonl
     return {
         owner,
         repository: launcher.repository,
-        create: launcher.create ?? false,
-        defaultBranch: launcher.defaultBranch ?? "main",
+        create: launcher.create,
+        defaultBranch: launcher.defaultBranch,
         branches: launcher.branches.map((b) => {
             const { pin, withdrawn: withdrawal } = resolvePin(b.pin, withdrawn);
             return { name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin, ...(withdrawal ? { withdrawn: withdrawal } : {}) };
         }),
-        warmup: launcher.warmup ?? false,
-        warmupTimeoutS: launcher.warmupTimeoutS ?? 600,
-        binderUrl: normaliseHubUrl(launcher.binderUrl ?? "https://mybinder.org"),
+        warmup: launcher.warmup,
+        warmupTimeoutS: launcher.warmupTimeoutS,
+        binderUrl: normaliseHubUrl(launcher.binderUrl ?? MYBINDER_URL),
         binderHubs: binderHubs(launcher).hubs,
-        commitAuthor: launcher.commitAuthor ?? { name: "uw3-binder", email: "uw3-binder@users.noreply.github.com" },
+        commitAuthor: launcher.commitAuthor,
         rehearsal: rehearsalOf(launcher),
     };
 }
@@ -491,7 +388,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
             owner: repository.owner,
             name: repository.name,
             path: source.path,
-            launcherPatSecret: source.launcherPatSecret ?? true,
+            launcherPatSecret: source.launcherPatSecret,
         },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),
         launcher: launcher && launcherConfig(launcher, owner, withdrawn),

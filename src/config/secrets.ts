@@ -1,8 +1,8 @@
 /**
  * Secret config keys: the command that sets one, and the one reader of `uw3-binder:registryPasswords`,
- * which looks at the map's keys (registry servers) and never at its values. No Pulumi import.
+ * which looks at the map's keys (registry servers) and never at its values.
  */
-import { shellQuote } from "../check/gateArgs";
+import { shellQuote } from "../text/shellQuote";
 
 /**
  * The `pulumi config set --secret` command for `key`, every word shell-quoted: with `--path` when the key

@@ -1,14 +1,15 @@
 /**
  * The one home of stack files: the stack-name rules, a stack's file name and path (`Pulumi.<stack>.yaml`),
  * which file a command reads or writes, and reading one without the Pulumi CLI: its plain values, and
- * which secrets it holds (`secure:` values stay encrypted; nothing here decrypts). No Pulumi import.
+ * which secrets it holds (`secure:` values stay encrypted; nothing here decrypts).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { Document, isMap, isScalar, Pair, parse as parseYaml, parseDocument, YAMLMap } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
-import { capped, shown } from "./shown";
+import { MONTHLY_STACK_FILE_PATTERN } from "../names/release";
+import { capped, shown } from "../text/quotedValue";
 
 export interface StackFile {
     /** Plain config values by full key; secure values are replaced by the placeholder. */
@@ -138,20 +139,6 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
 export function stackNameProblem(stack: string): string | undefined {
     if (/^[A-Za-z0-9_.-]{1,100}$/.test(stack) && !stack.includes("..")) return undefined;
     return `expects a stack name such as 2025-01, found ${shown(stack)}`;
-}
-
-/** A monthly stack's name, `YYYY-MM`: the stack of release `YYYY.MM`. */
-export const MONTHLY_STACK_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
-const MONTHLY_STACK_FILE_PATTERN = /^Pulumi\.(\d{4}-(?:0[1-9]|1[0-2]))\.yaml$/;
-
-/** Release `2025.02`'s stack, `2025-02` (the release is not checked here). */
-export function stackOfRelease(release: string): string {
-    return release.replace(".", "-");
-}
-
-/** Monthly stack `2025-02`'s release, `2025.02`. */
-export function releaseOfStack(stack: string): string {
-    return stack.replace("-", ".");
 }
 
 /** The file a stack's config lives in. */

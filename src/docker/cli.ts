@@ -2,10 +2,10 @@
  * The docker CLI, run without a shell: every argument is one argv word, whatever it holds. Output is
  * bounded (a container printing gigabytes keeps its start and its end), every call has a timeout, and an
  * engine that cannot be reached is one clear error. The CLI (not the Engine API) is used so whatever
- * DOCKER_HOST or context the operator has configured applies unchanged. No Pulumi import.
+ * DOCKER_HOST or context the operator has configured applies unchanged.
  */
 import { spawn } from "node:child_process";
-import { untrustedText } from "../check/untrusted";
+import { printableLine } from "../text/printable";
 
 /**
  * Docker (the CLI, the engine, the host) could not do what was asked: a verdict on the environment, never
@@ -148,7 +148,7 @@ export function docker(args: string[], timeoutMs = 120000, io: DockerIo = {}): P
             clearTimeout(timer);
             const err = stderr.toString();
             if (ENGINE_UNREACHABLE.test(err)) {
-                reject(new DockerUnavailableError(`Docker engine unreachable: ${untrustedText(firstLine(err))}`));
+                reject(new DockerUnavailableError(`Docker engine unreachable: ${printableLine(firstLine(err))}`));
                 return;
             }
             resolve({ code: code ?? 137, stdout: stdout.toString(), stderr: err, timedOut });

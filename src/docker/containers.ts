@@ -2,7 +2,7 @@
  * What one run (a `check` run, a rehearsal) started or built in the Docker engine and has not removed
  * yet: an object per run, never module-global state. Every container (and image) it names is removed on
  * every path: by its owner when a step ends, by `removeAll` when the run ends, and synchronously by
- * `whileRemovingOnSignal` when the process gets SIGINT/SIGTERM. No Pulumi import.
+ * `whileRemovingOnSignal` when the process gets SIGINT/SIGTERM.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";

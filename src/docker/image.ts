@@ -1,11 +1,11 @@
 /**
  * Images in the local engine: what `docker image inspect` says of one, and pulling one by digest with
- * credentials that never reach argv or the operator's own ~/.docker. No Pulumi import.
+ * credentials that never reach argv or the operator's own ~/.docker.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { untrustedText } from "../check/untrusted";
+import { printableLine } from "../text/printable";
 import { DockerError, docker, firstLine, lastLine } from "./cli";
 
 /** The image is not in the local engine (`runChecks` then pulls it when the reference has a digest). */
@@ -84,13 +84,13 @@ export async function pullImage(digestRef: string, registry: string, credentials
             });
             if (login.code !== 0) {
                 throw new DockerError(
-                    `docker login ${registry} as "${untrustedText(credentials.username)}" failed (exit ${login.code}): ${untrustedText(lastLine(login.stderr))}`,
+                    `docker login ${registry} as "${printableLine(credentials.username)}" failed (exit ${login.code}): ${printableLine(lastLine(login.stderr))}`,
                 );
             }
         }
         const pulled = await docker(["pull", "--quiet", digestRef], PULL_TIMEOUT_MS, { env });
         if (pulled.code !== 0 || pulled.timedOut) {
-            const why = pulled.timedOut ? `no result within ${PULL_TIMEOUT_MS / 60000} min` : `exit ${pulled.code}: ${untrustedText(lastLine(pulled.stderr))}`;
+            const why = pulled.timedOut ? `no result within ${PULL_TIMEOUT_MS / 60000} min` : `exit ${pulled.code}: ${printableLine(lastLine(pulled.stderr))}`;
             throw new DockerError(
                 `image ${digestRef} is not in the local Docker engine and pulling it failed (${credentials ? "with" : "without"} credentials; ${why})`,
             );

@@ -1,6 +1,6 @@
 /**
  * mybinder.org launch links: the plain launcher link and the nbgitpuller "content" link that opens any
- * GitHub repository inside the Underworld3 launcher image. Pure; no Pulumi import.
+ * GitHub repository inside the Underworld3 launcher image. Pure.
  *
  * A content link is decoded three times on its way to the notebook, so each layer is encoded for the one
  * that reads it:
@@ -15,11 +15,10 @@
  * the setup document's example, the inner `?` and `&` are encoded, so mybinder does not take `repo`,
  * `branch` and the inner `urlpath` as its own parameters.
  */
-import { branchNameProblem, githubOwnerProblem, githubRepositoryProblem } from "../config/names";
-import { capped, shown } from "../config/shown";
-
-export const MYBINDER_URL = "https://mybinder.org";
-export const BADGE_IMAGE_URL = "https://mybinder.org/badge_logo.svg";
+import { BADGE_IMAGE_URL, MYBINDER_URL } from "../mybinder/facts";
+import { encodeRefPath } from "../names/git";
+import { checkBranch, checkRepository, LinkInputError } from "../names/github";
+import { capped, shown } from "../text/quotedValue";
 
 /**
  * The Jupyter app a content link opens. nbgitpuller's url-options docs: classic notebook `tree/<path>`,
@@ -66,41 +65,6 @@ export interface DecodedContentLink extends ContentLink {
     nbgitpullerUrlpath: string;
 }
 
-/** A bad owner, repository, branch, path or app; the message names the value and what was expected. */
-export class LinkInputError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "LinkInputError";
-    }
-}
-
-function check(problem: string | undefined, what: string, value: string): void {
-    if (problem !== undefined) throw new LinkInputError(`invalid ${what} ${shown(value)}: ${problem}`);
-}
-
-function checkRepository(owner: string, repository: string, what: string): void {
-    check(githubOwnerProblem(owner), `${what} owner`, owner);
-    check(githubRepositoryProblem(repository), `${what} repository`, repository);
-    // nbgitpuller clones into the last segment of the URL, `.git` included; GitHub serves the repository
-    // without it, so the folder name would not match the name the user knows.
-    if (repository.toLowerCase().endsWith(".git")) {
-        throw new LinkInputError(`invalid ${what} repository ${shown(repository)}: give the name without the ".git" suffix`);
-    }
-}
-
-function checkBranch(branch: string, what: string): void {
-    if (branch === "") throw new LinkInputError(`invalid ${what} "": expected a branch name, found an empty string`);
-    check(branchNameProblem(branch), what, branch);
-}
-
-/** Parses `<owner>/<repo>` as GitHub names it; `what` names the argument in the error. */
-export function parseRepositorySlug(slug: string, what = "repository"): { owner: string; repository: string } {
-    const m = /^([^/]+)\/([^/]+)$/.exec(slug);
-    if (!m) throw new LinkInputError(`invalid ${what} ${shown(slug)}: expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher`);
-    checkRepository(m[1], m[2], what);
-    return { owner: m[1], repository: m[2] };
-}
-
 /** Checks a path inside a repository and returns its segments. */
 function pathSegments(path: string): string[] {
     const problem = (reason: string) => new LinkInputError(`invalid path ${shown(path)}: ${reason}`);
@@ -125,11 +89,6 @@ function pathSegments(path: string): string[] {
  */
 function encodePathSegment(segment: string): string {
     return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (escaped) => decodeURIComponent(escaped));
-}
-
-/** A git ref as a URL path: each `/`-separated part encoded (BinderHub splits the spec at the first two `/`). */
-export function encodeRefPath(ref: string): string {
-    return ref.split("/").map(encodeURIComponent).join("/");
 }
 
 /** `https://mybinder.org/v2/gh/<owner>/<repo>/<ref>` */

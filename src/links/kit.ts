@@ -1,6 +1,6 @@
 /**
  * The course author's kit: one content launch link (`contentLaunchUrl`) rendered for each place an
- * author pastes it. Pure; no Pulumi import.
+ * author pastes it. Pure.
  *
  * Jupyter Book's own launch button (sphinx-book-theme header_buttons/launch.py) builds
  * `<binderhub_url>/v2/gh/<book repo>/<branch>?urlpath=<ui>/<page>`: it starts the book repository's own
@@ -8,7 +8,8 @@
  * the Underworld3 launcher. The site blocks therefore carry the content repository for the theme's
  * source links, leave `binderhub_url` unset, and put the encoded launch link where the page can show it.
  */
-import { BADGE_IMAGE_URL, badgeMarkdown } from "./binder";
+import { BADGE_IMAGE_URL } from "../mybinder/facts";
+import { badgeMarkdown } from "./binder";
 
 export const LINK_FORMATS = ["url", "markdown", "rst", "html", "myst", "jupyter-book"] as const;
 export type LinkFormat = (typeof LINK_FORMATS)[number];

@@ -23,12 +23,12 @@ export function isSecretValue(value: unknown): boolean {
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
-/** Replaces every secret with `placeholder` (recursively); leaves everything else as it is. */
-export function redactSecrets(value: unknown, placeholder = "[secret]"): unknown {
+/** Every Pulumi secret value replaced with `placeholder` (recursively), everything else left as it is: what `plan` shows. */
+export function secretsAsPlaceholders(value: unknown, placeholder = "[secret]"): unknown {
     if (isSecretValue(value)) return placeholder;
-    if (Array.isArray(value)) return value.map((v) => redactSecrets(v, placeholder));
+    if (Array.isArray(value)) return value.map((v) => secretsAsPlaceholders(v, placeholder));
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, placeholder)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretsAsPlaceholders(v, placeholder)]));
     }
     return value;
 }
@@ -91,8 +91,70 @@ interface MockedInputs {
     content?: string;
 }
 
+/** An alias as the SDK sends it to the engine: a URN, or a spec the engine resolves against the old state. */
+export type RegisteredAlias = { urn: string } | { name: string; type: string; stack: string; project: string; parentUrn: string; noParent: boolean };
+
+/** What the engine receives for one registration besides its inputs: where the resource is and was. */
+export interface Registration {
+    urn: string;
+    type: string;
+    name: string;
+    /** The parent's URN; "" for a resource without one. */
+    parent: string;
+    aliases: RegisteredAlias[];
+}
+
+/** The parts of a RegisterResourceRequest (the SDK's protobuf message) read here. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec():
+            { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+    }[];
+}
+type RegisterCallback = (err: unknown, response?: { getUrn(): string }) => void;
+
 export class BinderMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
+    /** Every registration (custom and component resources alike), as the monitor received it. */
+    public readonly registrations: Registration[] = [];
+
+    /**
+     * Records what `monitor` (the mock monitor `setMocks` installed) is asked to register: each resource's
+     * URN, parent and aliases, which the Mocks interface does not see. Call after `setMocks`.
+     */
+    watch(monitor: unknown): void {
+        const target = monitor as { registerResource(req: RegisterRequest, callback: RegisterCallback): void };
+        const register = target.registerResource.bind(target);
+        target.registerResource = (req, callback) =>
+            register(req, (err, response) => {
+                if (!err && response) {
+                    this.registrations.push({
+                        urn: response.getUrn(),
+                        type: req.getType(),
+                        name: req.getName(),
+                        parent: req.getParent(),
+                        aliases: req.getAliasesList().map((alias): RegisteredAlias => {
+                            const spec = alias.getSpec();
+                            return spec
+                                ? {
+                                      name: spec.getName(),
+                                      type: spec.getType(),
+                                      stack: spec.getStack(),
+                                      project: spec.getProject(),
+                                      parentUrn: spec.getParenturn(),
+                                      noParent: spec.getNoparent(),
+                                  }
+                                : { urn: alias.getUrn() };
+                        }),
+                    });
+                }
+                callback(err, response);
+            });
+    }
 
     constructor(private readonly behaviour: MockBehaviour = {}) {}
 

@@ -5,7 +5,7 @@
 import { KEYS } from "../config/schema";
 import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER, stackNameOfFile } from "../config/stackFile";
 import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
-import { redactSecrets } from "./mocks";
+import { secretsAsPlaceholders } from "./mocks";
 import { runProgram } from "./program";
 
 export interface Plan {
@@ -51,7 +51,7 @@ export async function computePlan(file: string): Promise<Plan> {
         resources: run.resources.map((r) => ({
             type: r.type,
             name: r.name,
-            inputs: dropUndefined(redactSecrets(withoutProviderCode(r.inputs))) as Record<string, unknown>,
+            inputs: dropUndefined(secretsAsPlaceholders(withoutProviderCode(r.inputs))) as Record<string, unknown>,
         })),
         outputs: run.printableOutputs,
     };

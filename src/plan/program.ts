@@ -3,7 +3,7 @@
  * assert on. No engine, no credentials, no network.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BinderMocks, RecordedResource, redactSecrets } from "./mocks";
+import { BinderMocks, RecordedResource, secretsAsPlaceholders } from "./mocks";
 import { INDEX, PROGRAM_DIR } from "./programDir";
 
 export { PROGRAM_DIR };
@@ -51,6 +51,7 @@ export async function runProgram(args: {
     const mocks = args.mocks ?? new BinderMocks();
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
     await pulumi.runtime.setMocks(mocks, "uw3-binder", args.stack, args.plan);
+    mocks.watch(pulumi.runtime.getMonitor());
     const previousCwd = process.cwd();
     process.chdir(PROGRAM_DIR);
     let programExports: Record<string, unknown>;
@@ -80,7 +81,7 @@ export async function runProgram(args: {
     for (const [name, value] of Object.entries(programExports)) {
         const { value: resolved, secret } = await resolveOutput(value);
         outputs[name] = resolved;
-        printableOutputs[name] = secret ? "[secret]" : redactSecrets(resolved);
+        printableOutputs[name] = secret ? "[secret]" : secretsAsPlaceholders(resolved);
     }
     // Outputs resolve once everything they depend on is registered; let the last registrations land.
     let count = -1;

@@ -1,11 +1,11 @@
 /**
  * A minimal OCI distribution client: resolves an image reference to its manifests (following an index /
  * manifest list to every platform manifest) and reads image config blobs, verified against their
- * digests and bounded in size. It never downloads a layer blob. No Pulumi import.
+ * digests and bounded in size. It never downloads a layer blob.
  */
 import { createHash } from "node:crypto";
-import { untrustedText } from "../check/untrusted";
-import { ImageReference, formatImageReference } from "../images/reference";
+import { printableLine } from "../text/printable";
+import { ImageReference, formatImageReference } from "../names/oci";
 import { RegistryError } from "./errors";
 import { HttpOptions, snippet } from "./http";
 import {
@@ -83,10 +83,10 @@ function digestProblem(digest: string): string | undefined {
     const colon = digest.indexOf(":");
     const algorithm = DIGEST_ALGORITHMS[digest.slice(0, colon)];
     if (colon < 0 || !algorithm) {
-        return `digest "${untrustedText(digest, 80)}" uses an algorithm this check cannot verify; expected ${Object.keys(DIGEST_ALGORITHMS).join(" or ")}`;
+        return `digest "${printableLine(digest, 80)}" uses an algorithm this check cannot verify; expected ${Object.keys(DIGEST_ALGORITHMS).join(" or ")}`;
     }
     if (!new RegExp(`^[0-9a-f]{${algorithm.hexLength}}$`).test(digest.slice(colon + 1))) {
-        return `digest "${untrustedText(digest, 80)}" is not ${digest.slice(0, colon)}:<${algorithm.hexLength} lowercase hex>`;
+        return `digest "${printableLine(digest, 80)}" is not ${digest.slice(0, colon)}:<${algorithm.hexLength} lowercase hex>`;
     }
     return undefined;
 }
@@ -120,7 +120,7 @@ function mediaTypeOf(session: RegistrySession, what: string, contentType: string
     if (isManifestMediaType(declared)) return declared;
     throw new RegistryError(
         "protocol",
-        `${session.where}: the ${what} has media type "${untrustedText(typeof declared === "string" ? declared : contentType || "(none)")}"; expected one of ${MANIFEST_MEDIA_TYPES.join(", ")}`,
+        `${session.where}: the ${what} has media type "${printableLine(typeof declared === "string" ? declared : contentType || "(none)")}"; expected one of ${MANIFEST_MEDIA_TYPES.join(", ")}`,
     );
 }
 
@@ -232,7 +232,7 @@ export class RegistryClient {
             for (const entry of index.manifests) {
                 // BuildKit adds provenance/SBOM "attestation manifests" (platform unknown/unknown); nothing pulls them.
                 if (entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest") {
-                    attestations.push(entry.platform ? untrustedText(platformName(entry.platform), 80) : "unknown");
+                    attestations.push(entry.platform ? printableLine(platformName(entry.platform), 80) : "unknown");
                     continue;
                 }
                 const problem = digestProblem(entry.digest);
@@ -248,7 +248,7 @@ export class RegistryClient {
                     );
                 }
                 platforms.push({
-                    platform: entry.platform ? untrustedText(platformName(entry.platform), 80) : "unknown",
+                    platform: entry.platform ? printableLine(platformName(entry.platform), 80) : "unknown",
                     digest: entry.digest,
                     mediaType: childRead.type,
                     ...imageManifestOf(session, childWhat, childRead),
@@ -275,7 +275,7 @@ export class RegistryClient {
 
     private async readConfig(digest: string): Promise<ImageConfigBlob> {
         const { session } = this;
-        const what = `image config ${untrustedText(digest, 80)}`;
+        const what = `image config ${printableLine(digest, 80)}`;
         const problem = digestProblem(digest);
         if (problem) throw new RegistryError("protocol", `${session.where}: the ${what}: ${problem}`);
         const config = await session.get(`blobs/${digest}`, "application/json, */*", MAX_CONFIG_BYTES);
@@ -291,7 +291,7 @@ export class RegistryClient {
             throw new RegistryError("protocol", `${session.where}: the ${what} has no os/architecture (${describeIssues(parsed.error)})`);
         }
         return {
-            platform: untrustedText(platformName(parsed.data), 80),
+            platform: printableLine(platformName(parsed.data), 80),
             env: parsed.data.config?.Env ?? [],
             history: (parsed.data.history ?? []).map((h) => ({ createdBy: h.created_by ?? "", emptyLayer: h.empty_layer === true })),
         };

@@ -2,11 +2,12 @@
  * Generic bounded HTTP for the registry client: https to every registry, and plain http only to a loopback
  * host whose server does not speak TLS (as Docker does), a timeout on every request, redirects followed by
  * hand (the Authorization header only to the origin it was won for, never from https to http), every body
- * read with a byte cap and counted. Failures are RegistryErrors prefixed with `where`. No Pulumi import.
+ * read with a byte cap and counted. Failures are RegistryErrors prefixed with `where`.
  */
 import * as tls from "node:tls";
-import { untrustedText } from "../check/untrusted";
+import { printableLine } from "../text/printable";
 import { RegistryError } from "./errors";
+import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectTarget } from "../http/redirects";
 
 export interface HttpOptions {
     /** Per-request timeout. Defaults to 30 s. */
@@ -14,9 +15,6 @@ export interface HttpOptions {
     /** Replaces the global `fetch` (tests). */
     fetch?: typeof fetch;
 }
-
-/** Redirects followed for one request (a registry may send blob reads to a storage host). */
-const MAX_REDIRECTS = 5;
 
 /** Loopback hosts may be spoken to over plain http when they do not speak TLS (a local mirror). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -79,7 +77,7 @@ function networkReason(err: unknown): string {
 /** A start of a body for a message: one line, at most 80 characters, escaped. */
 export function snippet(body: Uint8Array): string {
     const text = Buffer.from(body.subarray(0, 1024)).toString("utf8").replace(/\s+/g, " ").trim();
-    return untrustedText(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+    return printableLine(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 /** HTTP for one registry conversation, counting what it requests and reads. */
@@ -138,27 +136,26 @@ export class BoundedHttp {
             try {
                 res = await this.fetchImpl(current, { headers, redirect: "manual", signal: AbortSignal.timeout(this.timeoutMs) });
             } catch (err) {
-                throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${untrustedText(current.toString())}: ${networkReason(err)})`);
+                throw new RegistryError("unreachable", `cannot reach ${this.where} (GET ${printableLine(current.toString())}: ${networkReason(err)})`);
             }
             const location = res.headers.get("location");
-            if (![301, 302, 303, 307, 308].includes(res.status) || location === null) return res;
+            if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
             await res.body?.cancel();
-            if (hop >= MAX_REDIRECTS) {
-                throw new RegistryError("protocol", `${this.where}: GET ${url} was redirected more than ${MAX_REDIRECTS} times`);
+            // The one redirect rule (src/http/redirects.ts), in the registry's words.
+            const target = redirectTarget(current, location, hop);
+            if ("refused" in target) {
+                const to = "next" in target ? `"${printableLine(target.next.toString())}"` : "";
+                const why: Record<typeof target.refused, string> = {
+                    "no location": "was redirected without a Location",
+                    "not a URL": `redirected to "${printableLine(location)}", which is not a URL`,
+                    "not http(s)": `redirected to ${to}; only http(s) is followed`,
+                    "https to http": `redirected from https to ${to}; refusing to leave https`,
+                    credentials: "redirected to a URL with credentials; not following it",
+                    "too many": `was redirected more than ${MAX_REDIRECTS} times`,
+                };
+                throw new RegistryError("protocol", `${this.where}: GET ${url} ${why[target.refused]}`);
             }
-            let next: URL;
-            try {
-                next = new URL(location, current);
-            } catch {
-                throw new RegistryError("protocol", `${this.where}: GET ${url} redirected to "${untrustedText(location)}", which is not a URL`);
-            }
-            if (current.protocol === "https:" && next.protocol !== "https:") {
-                throw new RegistryError(
-                    "protocol",
-                    `${this.where}: GET ${url} redirected from https to "${untrustedText(next.toString())}"; refusing to leave https`,
-                );
-            }
-            current = next;
+            current = target.next;
         }
     }
 

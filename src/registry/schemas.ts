@@ -1,7 +1,7 @@
 /**
  * The documents the registry client reads, as zod schemas: the four manifest media types (told apart by
  * `mediaType` in one discriminated union), the image config blob, and the limits on their sizes.
- * Pure; no Pulumi import.
+ * Pure.
  */
 import { z } from "zod";
 

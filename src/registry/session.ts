@@ -3,11 +3,11 @@
  * token handshake for a Bearer challenge, anonymous or with Basic credentials; the credentials themselves
  * for a Basic challenge) and the Authorization header won is kept for every later request. Credentials
  * are only sent after a challenge asks for them, only to https or the registry's own loopback host, and
- * the token asked for is always pull on this repository. No Pulumi import.
+ * the token asked for is always pull on this repository.
  */
 import { z } from "zod";
-import { untrustedText } from "../check/untrusted";
-import { ImageReference } from "../images/reference";
+import { printableLine } from "../text/printable";
+import { ImageReference } from "../names/oci";
 import { RegistryError } from "./errors";
 import { BoundedHttp, HttpOptions, isLoopbackHost, registryBaseUrl, snippet } from "./http";
 import { AuthChallenge, parseChallenges, preferredChallenge } from "./wwwAuthenticate";
@@ -43,7 +43,7 @@ function registryMessage(body: Uint8Array): string {
     try {
         const parsed = JSON.parse(Buffer.from(body).toString("utf8")) as { errors?: { code?: unknown; message?: unknown }[] };
         const first = parsed.errors?.[0];
-        if (first) return ` (${untrustedText([first.code, first.message].filter((v): v is string => typeof v === "string" && v !== "").join(" "))})`;
+        if (first) return ` (${printableLine([first.code, first.message].filter((v): v is string => typeof v === "string" && v !== "").join(" "))})`;
     } catch {
         // Not a distribution error document; the status says enough.
     }
@@ -104,7 +104,7 @@ export class RegistrySession {
         try {
             challenge = preferredChallenge(parseChallenges(header));
         } catch (err) {
-            throw new RegistryError("protocol", `${this.where}: ${untrustedText((err as Error).message)}`, status);
+            throw new RegistryError("protocol", `${this.where}: ${printableLine((err as Error).message)}`, status);
         }
         if (challenge?.scheme === "basic") {
             // docker-registry with htpasswd: no token service, credentials go on every request to the
@@ -112,7 +112,7 @@ export class RegistrySession {
             if (!this.credentials) {
                 throw new RegistryError(
                     "unauthorized",
-                    `${this.where} requires credentials (HTTP 401, Basic challenge realm="${untrustedText(challenge.params.realm ?? "")}") and none were given`,
+                    `${this.where} requires credentials (HTTP 401, Basic challenge realm="${printableLine(challenge.params.realm ?? "")}") and none were given`,
                     status,
                 );
             }
@@ -121,7 +121,7 @@ export class RegistrySession {
         if (challenge?.scheme === "bearer") return `Bearer ${await this.fetchToken(challenge)}`;
         throw new RegistryError(
             "protocol",
-            `${this.where}: unsupported auth scheme in WWW-Authenticate "${untrustedText(header)}"; expected Bearer or Basic`,
+            `${this.where}: unsupported auth scheme in WWW-Authenticate "${printableLine(header)}"; expected Bearer or Basic`,
             status,
         );
     }
@@ -134,15 +134,15 @@ export class RegistrySession {
         try {
             tokenUrl = new URL(realm);
         } catch {
-            throw new RegistryError("protocol", `${this.where}: Bearer realm "${untrustedText(realm)}" is not a URL`);
+            throw new RegistryError("protocol", `${this.where}: Bearer realm "${printableLine(realm)}" is not a URL`);
         }
         if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") {
-            throw new RegistryError("protocol", `${this.where}: Bearer realm "${untrustedText(realm)}" is not an http(s) URL`);
+            throw new RegistryError("protocol", `${this.where}: Bearer realm "${printableLine(realm)}" is not an http(s) URL`);
         }
         if (this.credentials && !realmMayReceiveCredentials(tokenUrl, new URL(this.base).hostname)) {
             throw new RegistryError(
                 "protocol",
-                `${this.where}: the Bearer challenge sends credentials to ${untrustedText(tokenUrl.origin)}, which is neither https nor the registry's own loopback host; not sending them`,
+                `${this.where}: the Bearer challenge sends credentials to ${printableLine(tokenUrl.origin)}, which is neither https nor the registry's own loopback host; not sending them`,
             );
         }
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);

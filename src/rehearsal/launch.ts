@@ -1,6 +1,6 @@
 /**
  * A rehearsed launch: what mybinder.org does with a launcher branch, done in the local Docker engine
- * before the branch is repinned. No Pulumi import.
+ * before the branch is repinned.
  *
  *   1. build: repo2docker finds `.binder/Dockerfile` and runs a plain `docker build` of the repository
  *      with `NB_USER=jovyan` and `NB_UID=1000` as build args (the classic builder, as docker-py drives it);
@@ -20,15 +20,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DockerUnavailableError, docker, firstLine } from "../docker/cli";
 import { ContainerSet, containerLogTail, formatLogTail, whileRemovingOnSignal } from "../docker/containers";
+import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../docker/httpProbe";
 import { inspectLocalImage } from "../docker/image";
-import { LauncherPin, branchSlug, launcherDockerfile } from "../render/launcher";
+import { printableLine } from "../text/printable";
+import { BINDER_PLATFORM, BINDER_PORT, BINDER_UID, BINDER_USER } from "../mybinder/facts";
+import { branchSlug } from "../names/git";
+import { LauncherPin, launcherDockerfile } from "../render/launcher";
 import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget } from "./options";
 
-/** mybinder.org's notebook user, jovyan: repo2docker's NB_UID and the UID BinderHub runs the container as. */
-export const BINDER_UID = 1000;
-const BINDER_USER = "jovyan";
-/** The port BinderHub tells the server to listen on. */
-export const BINDER_PORT = 8888;
 /** Where the launcher's Dockerfile sits in its repository (repo2docker looks there first). */
 const LAUNCHER_DOCKERFILE_PATH = ".binder/Dockerfile";
 
@@ -124,59 +123,21 @@ export function rehearsalRunArgs(container: string, image: string, options: Rehe
     ];
 }
 
-/**
- * Prints `status=<HTTP status of the last response>` for GET $1, or `status=none` when nothing answered,
- * or `noclient`. Any one of curl, busybox or GNU wget, or python3 on the image's PATH will do. wget gets
- * no `-T`: the static busybox of the fixtures crashes with it; the docker CLI's timeout bounds the probe.
- */
-export const PROBE_SCRIPT = [
-    "url=$1",
-    "if command -v curl >/dev/null 2>&1; then",
-    '  s=$(curl -s -o /dev/null -L -m 5 -w "%{http_code}" "$url")',
-    '  [ "$s" = 000 ] && s=',
-    "elif command -v wget >/dev/null 2>&1; then",
-    '  s=$(wget -S -O /dev/null "$url" 2>&1 | sed -n "s/^.*HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*$/\\1/p" | tail -n 1)',
-    "elif command -v python3 >/dev/null 2>&1; then",
-    `  s=$(python3 -c 'import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
-except urllib.error.HTTPError as e:
-    print(e.code)
-except Exception:
-    pass' "$url")`,
-    "else",
-    "  echo noclient",
-    "  exit 0",
-    "fi",
-    'echo "status=${s:-none}"',
-].join("\n");
-
 /** What one probe found: an HTTP status, no answer, no HTTP client in the image, or no probe at all. */
 export type ProbeResult = { kind: "status"; status: number } | { kind: "none" } | { kind: "noclient" } | { kind: "failed" };
 
-/** Reads PROBE_SCRIPT's output (pure). `failed` means the exec itself did not run (container gone). */
+/** One round of the one HTTP probe (src/docker/httpProbe.ts), read by its one parser. `failed`: the exec did not run (container gone). */
 export function parseProbe(code: number, stdout: string): ProbeResult {
+    const report = parseProbeOutput(stdout);
+    if (report.noClient) return { kind: "noclient" };
     if (code !== 0) return { kind: "failed" };
-    const lines = stdout.split("\n").map((l) => l.trim());
-    if (lines.includes("noclient")) return { kind: "noclient" };
-    const status = lines.map((l) => /^status=(\d{3})$/.exec(l)).find((m) => m);
-    if (status) return { kind: "status", status: Number(status[1]) };
-    return lines.includes("status=none") ? { kind: "none" } : { kind: "failed" };
+    if (report.answered) return { kind: "status", status: 200 };
+    if (report.lastStatus !== undefined) return { kind: "status", status: Number(report.lastStatus) };
+    return { kind: "none" };
 }
 
-// Control characters (C0 but tab and newline, DEL, C1) and the bidirectional overrides that can make a
-// terminal show something other than what was written.
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-
-/** One line of container or build output as it may be shown: escaped and at most `maxChars` long (pure). */
-export function printableLine(text: string, maxChars = 240): string {
-    const escaped = text.replace(/\t/g, " ").replace(UNPRINTABLE, (c) => {
-        const code = c.charCodeAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-    });
-    if (escaped.length <= maxChars) return escaped;
-    return `${escaped.slice(0, maxChars)}… (${escaped.length - maxChars} more characters)`;
-}
+/** Characters of one line of the image's output a detail quotes. */
+const LINE_MAX = 240;
 
 /** The last `count` non-empty lines of `text`, each made printable (pure). */
 export function printableTail(text: string, count: number): string[] {
@@ -184,7 +145,7 @@ export function printableTail(text: string, count: number): string[] {
         .split(/\r?\n/)
         .filter((l) => l.trim() !== "")
         .slice(-count)
-        .map((l) => printableLine(l.trimEnd()));
+        .map((l) => printableLine(l.trimEnd().replace(/\t/g, " "), LINE_MAX));
 }
 
 /**
@@ -193,7 +154,7 @@ export function printableTail(text: string, count: number): string[] {
  */
 export function describeBuildFailure(reference: string, code: number, stdout: string, stderr: string, timedOutAfterS?: number): string {
     const steps = stdout.split("\n").filter((l) => /^Step \d+\/\d+ : /.test(l));
-    const step = steps.length > 0 ? printableLine(steps[steps.length - 1].trim()) : undefined;
+    const step = steps.length > 0 ? printableLine(steps[steps.length - 1].trim(), LINE_MAX) : undefined;
     // The legacy builder's deprecation notice comes first on stderr; the error is the last line.
     const error = printableTail(stderr, 1)[0] ?? printableTail(stdout, 1)[0] ?? "no output";
     const head =
@@ -202,7 +163,7 @@ export function describeBuildFailure(reference: string, code: number, stdout: st
             : `docker build of ${LAUNCHER_DOCKERFILE_PATH} failed (exit ${code})`;
     const at = step ? ` at "${step}"` : "";
     const hint = step?.includes(" : FROM ")
-        ? `; a mybinder.org node pulls the base image anonymously and could not build this launcher either: check that ${reference} exists in its registry, is public and has linux/amd64`
+        ? `; a mybinder.org node pulls the base image anonymously and could not build this launcher either: check that ${reference} exists in its registry, is public and has ${BINDER_PLATFORM}`
         : "";
     return `${head}${at}: ${error}${hint}`;
 }
@@ -367,13 +328,12 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
     }
     const token = randomBytes(16).toString("hex");
     const where = `127.0.0.1:${BINDER_PORT}`;
-    const url = `http://${where}/`;
     containers.add(name);
     try {
         const started = await docker(rehearsalRunArgs(name, image, options, token), 120000);
         if (started.code !== 0 || started.timedOut) {
             // 125: the engine refused (a limit it cannot give, the image gone); 126/127: the entrypoint cannot run.
-            const why = printableLine(firstLine(started.stderr.replace(/^docker: /, "")) || (started.timedOut ? "timed out" : "no output"));
+            const why = printableLine(firstLine(started.stderr.replace(/^docker: /, "")) || (started.timedOut ? "timed out" : "no output"), LINE_MAX);
             const prefix = started.code === 125 || started.timedOut ? "not run: " : "";
             return { ok: false, detail: `${prefix}the container did not start (exit ${started.code}): ${why} (ENTRYPOINT ${entrypoint})` };
         }
@@ -383,7 +343,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         let exited: ContainerState | undefined;
         while (Date.now() < deadline) {
             const probeTimeoutMs = Math.max(1000, Math.min(10000, deadline - Date.now() + 1000));
-            const ran = await docker(["exec", name, "/bin/sh", "-c", PROBE_SCRIPT, "sh", url], probeTimeoutMs);
+            const ran = await docker(["exec", name, "/bin/sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(BINDER_PORT), "python3", "once"], probeTimeoutMs);
             const probe = ran.timedOut ? ({ kind: "none" } as const) : parseProbe(ran.code, ran.stdout);
             if (probe.kind === "status" && probe.status === 200) {
                 const after = secondsSince(startedAt);
@@ -410,7 +370,7 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
                 if (state && (ran.code === 126 || ran.code === 127)) {
                     return {
                         ok: false,
-                        detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`)}`,
+                        detail: `not run: the probe needs /bin/sh in the image to ask ${where} for an answer: ${printableLine(firstLine(ran.stderr) || `exit ${ran.code}`, LINE_MAX)}`,
                     };
                 }
             }

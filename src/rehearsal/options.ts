@@ -1,8 +1,14 @@
 /**
- * The options of a rehearsed launch (`uw3-binder rehearse`), declared once: their defaults (mybinder.org's
- * limits), the rule each value follows, and the command line the launcher component runs, which the CLI
- * parser reads back. No Pulumi import.
+ * The options of a rehearsed launch (`uw3-binder rehearse`), declared once: what it renders (the target:
+ * branch, Underworld3 branch, release) and how it starts (memory, CPUs, start timeout), each with its flag,
+ * its rule and its default (mybinder.org's limits). The config's `launcher.rehearsal` and branches, the
+ * `rehearse` flags and the command line the launcher component runs all derive from these declarations
+ * (test/rehearsal/options.test.ts round-trips them).
  */
+import { BINDER_CPUS, BINDER_MEMORY, BINDER_START_TIMEOUT_S, MAX_START_TIMEOUT_S } from "../mybinder/facts";
+import { branchNameProblem, uw3BranchProblem } from "../names/git";
+import { releaseProblem } from "../names/release";
+
 /** How mybinder.org starts a launcher's image; the defaults are its per-user limits. */
 export interface RehearsalOptions {
     /** `docker run --memory` (and `--memory-swap`, since Kubernetes nodes have no swap): mybinder.org gives 2 GB. */
@@ -14,9 +20,9 @@ export interface RehearsalOptions {
 }
 
 export const DEFAULT_REHEARSAL_OPTIONS: RehearsalOptions = {
-    memory: "2g",
-    cpus: 1,
-    startTimeoutS: 30,
+    memory: BINDER_MEMORY,
+    cpus: BINDER_CPUS,
+    startTimeoutS: BINDER_START_TIMEOUT_S,
 };
 
 /** What one rehearsal renders: the launcher branch's `.binder/Dockerfile` inputs besides its pin. */
@@ -47,9 +53,53 @@ export function cpusProblem(cpus: number): string | undefined {
 }
 
 /** Why a start timeout is refused, or undefined. */
-export function startTimeoutProblem(seconds: number): string | undefined {
-    return Number.isFinite(seconds) && seconds > 0 && seconds <= 3600 ? undefined : "expected a number of seconds above 0 and at most 3600";
+function startTimeoutProblem(seconds: number): string | undefined {
+    return Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_START_TIMEOUT_S
+        ? undefined
+        : `expected a number of seconds above 0 and at most ${MAX_START_TIMEOUT_S}`;
 }
+
+/**
+ * One field of a rehearsal's target or options: its `rehearse` flag, how a command-line word reads as a
+ * value, and the one rule the value follows (the config applies it to its key, the CLI to its flag).
+ */
+export interface RehearsalField<K extends string, V> {
+    key: K;
+    flag: string;
+    /** How the usage shows the value, e.g. `<size>`. */
+    placeholder: string;
+    read: (word: string) => V;
+    /** Why a value is refused (the message after the flag, or after the config key), or undefined. */
+    problem: (value: V) => string | undefined;
+}
+
+const asText = (word: string): string => word;
+/** A plain decimal, as `docker run --cpus` is written; anything else is refused by the field's rule. */
+const asNumber = (word: string): number => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
+
+/** The target's fields, in the order the command line writes them. */
+export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<keyof RehearsalTarget, string>[] = [
+    {
+        key: "branch",
+        flag: "--branch",
+        placeholder: "<name>",
+        read: asText,
+        problem: (name) => {
+            const git = branchNameProblem(name);
+            return git && `git refuses this branch name: ${git}`;
+        },
+    },
+    // The launcher Dockerfile's rule, stricter than git's: the one the config applies to `uw3Branch`.
+    { key: "uw3Branch", flag: "--uw3-branch", placeholder: "<name>", read: asText, problem: uw3BranchProblem },
+    { key: "release", flag: "--release", placeholder: "<YYYY.MM>", read: asText, problem: releaseProblem },
+];
+
+/** The options, in the order the command line writes them. */
+export const REHEARSAL_OPTION_FIELDS: readonly RehearsalField<keyof RehearsalOptions, string | number>[] = [
+    { key: "memory", flag: "--memory", placeholder: "<size>", read: asText, problem: (v) => memoryProblem(String(v)) },
+    { key: "cpus", flag: "--cpus", placeholder: "<N>", read: asNumber, problem: (v) => cpusProblem(Number(v)) },
+    { key: "startTimeoutS", flag: "--start-timeout-s", placeholder: "<N>", read: asNumber, problem: (v) => startTimeoutProblem(Number(v)) },
+];
 
 /**
  * The `uw3-binder rehearse` arguments for one launcher branch, before the reference (the launcher
@@ -57,10 +107,7 @@ export function startTimeoutProblem(seconds: number): string | undefined {
  * out, so `pulumi preview` shows what is unusual about a stack.
  */
 export function rehearsalArgs(target: RehearsalTarget, options: RehearsalOptions): string[] {
-    const args = ["--branch", target.branch, "--uw3-branch", target.uw3Branch, "--release", target.release];
-    const d = DEFAULT_REHEARSAL_OPTIONS;
-    if (options.memory !== d.memory) args.push("--memory", options.memory);
-    if (options.cpus !== d.cpus) args.push("--cpus", String(options.cpus));
-    if (options.startTimeoutS !== d.startTimeoutS) args.push("--start-timeout-s", String(options.startTimeoutS));
+    const args = REHEARSAL_TARGET_FIELDS.flatMap((f) => [f.flag, target[f.key]]);
+    for (const f of REHEARSAL_OPTION_FIELDS) if (options[f.key] !== DEFAULT_REHEARSAL_OPTIONS[f.key]) args.push(f.flag, String(options[f.key]));
     return args;
 }

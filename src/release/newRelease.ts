@@ -1,6 +1,6 @@
 /**
  * `new-release`: the next month's stack file, copied from an earlier one with only `uw3-binder:release`
- * changed. No Pulumi import.
+ * changed.
  *
  * The copy is a splice, not a re-serialisation: the YAML parser only locates the release scalar, and the
  * new value replaces exactly those bytes, so every comment, blank line, quote style and key order of the
@@ -20,21 +20,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { isAlias, isScalar, parseDocument, Scalar } from "yaml";
-import { KEYS, RELEASE_PATTERN } from "../config/schema";
-import {
-    fullConfigKey,
-    isSecure,
-    latestStackBefore,
-    MONTHLY_STACK_PATTERN,
-    openStackDocument,
-    releaseOfStack,
-    stackFileName,
-    stackOfRelease,
-    validateStackFileText,
-} from "../config/stackFile";
-import { shellQuote } from "../check/gateArgs";
+import { KEYS } from "../config/schema";
+import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, releaseOfStack, stackOfRelease } from "../names/release";
+import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, validateStackFileText } from "../config/stackFile";
+import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
-import { capped, shown } from "../config/shown";
+import { capped, shown } from "../text/quotedValue";
 
 /** A release or stack name the user gave is wrong, or a file is missing or in the way. */
 export class NewReleaseError extends Error {

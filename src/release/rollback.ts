@@ -2,7 +2,7 @@
  * `rollback`: repins every launcher branch of the current month's stack to the references an earlier month's
  * gates verified, by writing `pin:` entries into the current stack file. Nothing is rebuilt: a pinned branch
  * only has its digest re-checked in the registry (see launcherPins), where `pulumi up -s <old month>` would
- * rebuild today's checkout and push a new digest over the old tag. No Pulumi import.
+ * rebuild today's checkout and push a new digest over the old tag.
  *
  * The old month's references come from its stack outputs, which only the Pulumi CLI can read: the user hands
  * in `pulumi stack output --json -s <month>`. Each branch takes `launchers.<branch>.pinnedReference`, or,
@@ -14,19 +14,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
-import { BinderConfig, ConfigError, KEYS, RELEASE_PATTERN } from "../config/schema";
-import {
-    fullConfigKey,
-    MONTHLY_STACK_PATTERN,
-    openStackDocument,
-    readValidStackFile,
-    stackFileName,
-    stackFileToWrite,
-    stackOfRelease,
-    validateStackFileText,
-} from "../config/stackFile";
-import { capped, shown } from "../config/shown";
-import { parseImageReference } from "../images/reference";
+import { BinderConfig, ConfigError, KEYS } from "../config/schema";
+import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, stackOfRelease } from "../names/release";
+import { fullConfigKey, openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
+import { capped, shown } from "../text/quotedValue";
+import { parseImageReference } from "../names/oci";
 
 /** A bad request, outputs file or stack file: nothing was written. */
 export class RollbackError extends Error {

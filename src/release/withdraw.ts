@@ -1,7 +1,7 @@
 /**
  * `withdraw`: records a published release that turned out bad (after its gates passed) in the stack's
  * `uw3-binder:withdrawn` list, so every gate refuses that digest from the next `pulumi up` on, as an image,
- * a parent or a pin. No Pulumi import.
+ * a parent or a pin.
  *
  * The write is a splice, as in rollback: the YAML parser only locates the list (or the end of `config:`),
  * the entry is inserted there, and every other byte of the stack file stays as it was.
@@ -11,8 +11,8 @@ import * as path from "path";
 import { isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
-import { capped, shown } from "../config/shown";
-import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../images/reference";
+import { capped, shown } from "../text/quotedValue";
+import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../names/oci";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
 export class WithdrawError extends Error {

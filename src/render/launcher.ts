@@ -5,10 +5,12 @@
  * never commits to another (mybinder.org caches a launcher by its commit).
  */
 import { badgeMarkdown, launchUrl } from "../links/binder";
-import { ImageReference, parseImageReference } from "../images/reference";
-import { uw3BranchProblem } from "../config/names";
-import { shown } from "../config/shown";
-import { formatSize } from "../check/layerSizes";
+import { ImageReference, parseImageReference } from "../names/oci";
+import { uw3BranchProblem } from "../names/git";
+import { shown } from "../text/quotedValue";
+// Resource names of a branch (the components take it from here with the renderers).
+export { branchSlug } from "../names/git";
+import { formatSize } from "../registry/layerSizes";
 
 /** What one launcher branch runs. */
 export interface LauncherPin {
@@ -65,11 +67,6 @@ export function splitPinnedReference(reference: string): { repository: string; t
         throw new Error(`expected a pinned image reference <repository>:<tag>@sha256:<64 hex>, found ${shown(reference)}`);
     }
     return { repository: `${parsed.registry}/${parsed.repository}`, tag: parsed.tag, digest: parsed.digest };
-}
-
-/** A branch name as it appears in resource names (`launcher-dockerfile-<slug>`): `/` and other symbols become `-`. */
-export function branchSlug(branch: string): string {
-    return branch.replace(/[^A-Za-z0-9-]/g, "-");
 }
 
 /** `uw3-base:2025.01-slim@sha256:6d3894260f28`: the short form commit messages use. */

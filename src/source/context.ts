@@ -1,6 +1,5 @@
 /**
  * Build-context staging: copies exactly the source files an image needs into a directory of their own.
- * No Pulumi import.
  *
  * Why: docker-build's `Image` hashes every file of its build context — path, permission
  * bits and content, `.git` included unless dockerignored — to decide whether to rebuild. With the

@@ -1,7 +1,7 @@
 /**
  * A fingerprint of exactly the source files an image depends on: the files of the checkout matching a
  * pattern list, by path, content and executable bit. Independent of mtimes, of the order patterns or files
- * are listed in, and of files matching no pattern. No Pulumi import.
+ * are listed in, and of files matching no pattern.
  *
  * In a git work tree the files are what git sees: tracked files plus untracked, non-ignored ones. Ignored
  * files are left out on purpose: Cython writes its generated `.c` next to each `.pyx` (matching
@@ -18,8 +18,8 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { compileGlobs, GlobSet } from "./globs";
-import { findWorktree, runGit, splitNul } from "./git";
+import { compileGlobs, GlobSet } from "../names/globs";
+import { findWorktree, runGit, splitNul } from "../git/commands";
 
 /** The modes git records: regular, executable, symbolic link, submodule commit. */
 export type GitFileMode = "100644" | "100755" | "120000" | "160000";

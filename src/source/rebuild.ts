@@ -4,7 +4,7 @@
  * validated config into its graph). The
  * program itself does not ask it: docker-build rebuilds an image when the hash of its staged context, its
  * build args (the UW3_SOURCE_FINGERPRINT of its `rebuildOn` files) or its parents' digests change
- * (src/images/builds.ts), and this decision follows the same three causes. No Pulumi import.
+ * (src/source/builds.ts), and this decision follows the same three causes.
  *
  * An image rebuilds when a changed path
  *   - is in its build context (docker-build's `Image` hashes the context, so any change there rebuilds it; a
@@ -16,7 +16,7 @@
  */
 import { fromCycles, GraphNode, inDependencyOrder, unknownParents } from "../config/graph";
 import type { ImageConfig } from "../config/schema";
-import { checkSourcePath, GlobSet, globProblems } from "./globs";
+import { checkSourcePath, GlobSet, globProblems } from "../names/globs";
 
 export interface ImageNode {
     /** Unique within the graph, e.g. `deps`, `slim`. */

@@ -1,28 +1,13 @@
 /**
- * Warming every member of the mybinder.org federation. No Pulumi import.
+ * Warming every member of the mybinder.org federation.
  *
  * A mybinder.org launch is redirected (weighted, at random) to one member, and each member keeps its own
  * image registry, expiring images nobody launched for a while. Asking mybinder.org once warms one member;
  * asking each member's own `/build/` warms them all.
  */
-import { HubAllowance } from "./rateLimit";
-import { buildEndpoint, DEFAULT_WARMUP_TIMEOUT_S, MemberWarmup, warmMember } from "./binderBuild";
-
-/**
- * The federation's members, by their public URLs. Source: https://mybinder.readthedocs.io/en/latest/about/federation.html
- * (the user guide's federation page), and the `federationRedirect.hosts` of jupyterhub/mybinder.org-deploy
- * config/prod.yaml (2i2c, GESIS and BIDS, weight 50 each, at commit 95860dbc). Members
- * change; `launcher.binderHubs` overrides this list, and this is the one place to update it.
- */
-export const FEDERATION_MEMBERS: readonly string[] = ["https://2i2c.mybinder.org", "https://gesis.mybinder.org", "https://bids.mybinder.org"];
-
-/** More hubs than this in one config is a typo, and each costs a build of every branch. */
-export const MAX_BINDER_HUBS = 10;
-
-/** A hub URL as it is compared and asked: without trailing slashes. */
-export function normaliseHubUrl(value: string): string {
-    return value.replace(/\/+$/, "");
-}
+import { HubAllowance } from "../hub/rateLimit";
+import { buildEndpoint, MemberWarmup, warmMember } from "../hub/build";
+import { DEFAULT_WARMUP_TIMEOUT_S } from "./options";
 
 export interface BranchWarmup {
     /** `<owner>/<repo>` */

@@ -3,12 +3,12 @@ import { evaluateEnv } from "../../src/check/checks/env";
 import { dockerfileInstruction, evaluateLayers, layerInstructions } from "../../src/check/checks/layers";
 import { evaluatePlatform } from "../../src/check/checks/platform";
 import { ghcrPackageSettingsUrl, visibilityFailureDetail } from "../../src/check/checks/visibility";
-import { distinctLayers, formatSize, largestLayers, shortDigest } from "../../src/check/layerSizes";
+import { distinctLayers, formatSize, largestLayers, shortDigest } from "../../src/registry/layerSizes";
 import { ImageManifests, LayerDescriptor } from "../../src/registry/client";
 import { RegistryError } from "../../src/registry/errors";
 import { DOCKER_MANIFEST, OCI_MANIFEST } from "../../src/registry/schemas";
 import { BYTES_PER_MB } from "../../src/check/types";
-import { parseImageReference } from "../../src/images/reference";
+import { parseImageReference } from "../../src/names/oci";
 
 const MB = BYTES_PER_MB;
 const LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";

@@ -5,7 +5,8 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { gateArgs, shellQuote } from "../../src/check/gateArgs";
+import { gateArgs } from "../../src/check/gateArgs";
+import { shellQuote } from "../../src/text/shellQuote";
 import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, encodeOption, optionSchema } from "../../src/check/options";
 import { parseCheckArgs } from "../../src/cli/check";
 import { UsageError } from "../../src/cli/errors";

@@ -12,7 +12,7 @@ import { checkVisibility } from "../../src/check/checks/visibility";
 import { fetchImageManifests } from "../../src/registry/client";
 import { RegistryError } from "../../src/registry/errors";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from "../../src/registry/schemas";
-import { parseImageReference } from "../../src/images/reference";
+import { parseImageReference } from "../../src/names/oci";
 
 interface Answer {
     status?: number;

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { failedResult, pinFromRepoDigests, renderCheckTable } from "../../src/check/run";
-import { CheckNotRunError } from "../../src/check/check";
+import { CheckNotRunError } from "../../src/check/checkContext";
 import { DockerUnavailableError } from "../../src/docker/cli";
 import { ImageNotLocalError } from "../../src/docker/image";
-import { parseImageReference } from "../../src/images/reference";
+import { parseImageReference } from "../../src/names/oci";
 
 const DIGEST = "sha256:6d3894260f28dc837a21ce77a94bb1781f4ca12422934be7a4bd34b4a7b1223f";
 const OTHER = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

@@ -14,9 +14,10 @@ import { evaluateImport, IMPORT_SCRIPT } from "../../src/check/checks/import";
 import { evaluateJit, JIT_SCRIPT } from "../../src/check/checks/jit";
 import { evaluateKernel } from "../../src/check/checks/kernel";
 import { evaluateUser } from "../../src/check/checks/user";
-import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../../src/check/httpProbe";
+import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../../src/docker/httpProbe";
 import { CommandOutput } from "../../src/check/shell";
 import { firstLine, lastLine } from "../../src/docker/cli";
+import { skipWithoutServices } from "../integration/harness";
 
 const ok = (stdout: string): CommandOutput => ({ stdout, stderr: "", code: 0 });
 
@@ -224,7 +225,7 @@ describe("runtime check evaluators", () => {
         let server: http.Server;
         let answers: number[];
         before(function () {
-            if (!fs.existsSync(busybox)) this.skip();
+            skipWithoutServices(this, "HTTP_PROBE_SCRIPT under busybox", fs.existsSync(busybox) ? [] : [`no ${busybox} (Debian: busybox-static)`]);
             bin = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-probe-"));
             // Only busybox's applets: no curl, no python, so the script must pick wget.
             for (const applet of ["wget", "sed", "tail", "sleep"]) fs.symlinkSync(busybox, path.join(bin, applet));

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseCheckArgs } from "../../src/cli/check";
 import { stackNameProblem, validateStackFileText } from "../../src/config/stackFile";
-import { parseImageReference } from "../../src/images/reference";
+import { parseImageReference } from "../../src/names/oci";
 import { PROGRAM_DIR } from "../../src/plan/program";
 import { copyWithRelease, newRelease, NewReleaseError, nextStepsText } from "../../src/release/newRelease";
 import { JANUARY, RELEASE_LINE } from "../release/fixtures";

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { credentialsFromEnv, parseCheckArgs } from "../../src/cli/check";
 import { UsageError } from "../../src/cli/errors";
-import { CHECK_NAMES, DEFAULT_CHECK_OPTIONS } from "../../src/check/types";
 
 const REF = "ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:6d3894260f28dc837a21ce77a94bb1781f4ca12422934be7a4bd34b4a7b1223f";
 
@@ -18,13 +17,44 @@ function assertUsage(argv: string[], message: string): void {
 }
 
 describe("parseCheckArgs", () => {
-    it("defaults every option to DEFAULT_CHECK_OPTIONS and runs every check", () => {
+    it("defaults every option to the documented value and runs every check", () => {
+        // Literals, from the README's check table and the Binder setup document: a change of default shows here.
         assert.deepEqual(parseCheckArgs([REF]), {
             ref: REF,
-            options: { ...DEFAULT_CHECK_OPTIONS, enabled: [...CHECK_NAMES] },
+            options: {
+                enabled: ["withdrawn", "layers", "visibility", "platform", "env", "user", "jupyter", "kernel", "jit", "import"],
+                withdrawn: [],
+                parents: [],
+                maxLayerMb: 800,
+                maxImageMb: 4096,
+                baseline: "",
+                maxNewMb: 1024,
+                maxGrowthPercent: 25,
+                platforms: ["linux/amd64"],
+                envRequire: [],
+                envForbid: [],
+                uid: 1000,
+                startTimeoutS: 30,
+                jupyterPort: 8888,
+                jupyterCommand: ["jupyter", "lab", "--ip=127.0.0.1", "--no-browser"],
+                kernel: "python3",
+                compiler: "gcc",
+                python: "python",
+                modules: ["underworld3", "nbgitpuller"],
+            },
             json: false,
             printRef: false,
         });
+    });
+
+    it("takes a --result-file with either output, as the gate runs it", () => {
+        const withDefaults = parseCheckArgs([REF]);
+        assert.deepEqual(parseCheckArgs([REF, "--result-file", "/tmp/r.json", "--only", "layers"]), {
+            ...withDefaults,
+            options: { ...withDefaults.options, enabled: ["layers"] },
+            resultFile: "/tmp/r.json",
+        });
+        assert.equal(parseCheckArgs([REF, "--json", "--result-file=r.json"]).resultFile, "r.json");
     });
 
     it("trims the reference", () => {
@@ -93,7 +123,7 @@ describe("parseCheckArgs", () => {
         });
     });
 
-    it("--only keeps CHECK_NAMES order whatever order it is given in", () => {
+    it("--only keeps the checks' order whatever order it is given in", () => {
         assert.deepEqual(parseCheckArgs([REF, "--only", "import,user"]).options.enabled, ["user", "import"]);
     });
 
@@ -125,6 +155,7 @@ describe("parseCheckArgs", () => {
                 'invalid image reference "ghcr.io/u/uw3@sha256:abc": the digest must be sha256:<64 lowercase hex>, found "sha256:abc"',
             ],
             ["--json with --print-ref", [REF, "--json", "--print-ref"], "--json and --print-ref are mutually exclusive"],
+            ["an empty --result-file", [REF, "--result-file="], "--result-file needs a path"],
             ["--skip with --only", [REF, "--skip", "jit", "--only", "user"], "--skip and --only are mutually exclusive"],
             [
                 "an unknown check in --skip",
@@ -139,7 +170,7 @@ describe("parseCheckArgs", () => {
             ["an empty entry in --only", [REF, "--only", "user,,jit"], '--only needs check names separated by commas, found "user,,jit"'],
             [
                 "--skip of every check",
-                [REF, "--skip", CHECK_NAMES.join(",")],
+                [REF, "--skip", "withdrawn,layers,visibility,platform,env,user,jupyter,kernel,jit,import"],
                 "--skip leaves no checks to run (checks: withdrawn, layers, visibility, platform, env, user, jupyter, kernel, jit, import)",
             ],
             ["a non-numeric --max-layer-mb", [REF, "--max-layer-mb", "1GB"], '--max-layer-mb must be a positive number of MB up to 1000000, found "1GB"'],
@@ -196,7 +227,7 @@ describe("parseCheckArgs", () => {
             [
                 "an unknown flag",
                 [REF, "--pull"],
-                "unknown option --pull; expected one of --json, --print-ref, --skip, --only, --withdrawn, --parents, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
+                "unknown option --pull; expected one of --json, --print-ref, --result-file, --skip, --only, --withdrawn, --parents, --max-layer-mb, --max-image-mb, --baseline, --max-new-mb, --max-growth-percent, --platforms, --env-require, --env-forbid, --uid, --start-timeout-s, --jupyter-port, --jupyter-command, --kernel, --compiler, --python, --modules",
             ],
             ["a value on a boolean flag", [REF, "--json=yes"], "--json takes no value"],
             ["a flag without its value", [REF, "--kernel"], "--kernel needs a value"],

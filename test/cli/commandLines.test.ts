@@ -7,8 +7,9 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLI, warmupCommand } from "../../src/cli/bin";
-import { binderUrlProblem } from "../../src/config/names";
+import { CLI } from "../../src/check/gateArgs";
+import { warmupCommand } from "../../src/warmup/commandLine";
+import { binderUrlProblem } from "../../src/names/hubUrl";
 import { byName, inputsOf, runStack, stackConfig } from "../program/fixtures";
 import { hostileValues, runUnderShell } from "./shell";
 
@@ -93,12 +94,12 @@ describe("launcher.binderUrl: a plain http(s) URL", () => {
         ["https:mybinder.org", "expected an http(s) URL such as https://mybinder.org"],
     ];
     for (const [url, reason] of refused) {
-        it(`refuses ${JSON.stringify(url)}`, () => assert.equal(binderUrlProblem(url), reason));
+        it(`refuses ${JSON.stringify(url)}`, () => assert.equal(binderUrlProblem(url, "https://mybinder.org"), reason));
     }
 
     it("accepts mybinder.org, a hub under a path and a loopback hub with a port", () => {
         for (const url of ["https://mybinder.org", "https://binder.example.org/hub/", "http://127.0.0.1:8585", "https://gke.mybinder.org/%7Euser"])
-            assert.equal(binderUrlProblem(url), undefined, url);
+            assert.equal(binderUrlProblem(url, "https://mybinder.org"), undefined, url);
     });
 
     it("the config names the key and the value", async () => {

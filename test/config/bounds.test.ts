@@ -7,9 +7,9 @@ import { parseCheckArgs } from "../../src/cli/check";
 import { bufferIo } from "../../src/cli/commandIo";
 import { UsageError } from "../../src/cli/errors";
 import { runWarmup } from "../../src/cli/warmup";
-import { MAX_TIMEOUT_S } from "../../src/config/limits";
-import { shown } from "../../src/config/shown";
-import { parseImageReference } from "../../src/images/reference";
+import { MAX_TIMEOUT_S } from "../../src/warmup/options";
+import { shown } from "../../src/text/quotedValue";
+import { parseImageReference } from "../../src/names/oci";
 import { configProblems } from "../program/fixtures";
 
 const problems = configProblems;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ConfigError, baselineReference, parseBinderConfig } from "../../src/config/schema";
 import { gateArgs } from "../../src/check/gateArgs";
-import { registryOnlyChecks } from "../../src/images/launcherPins";
+import { registryOnlyChecks } from "../../src/launcher/branchPins";
 import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 const problems = configProblems;
@@ -410,6 +410,50 @@ describe("config schema: previousRelease and the baseline (issue 11, item 5)", (
                 "`uw3-binder:images.slim.checks.layers.maxNewMb`: expected a number of MB from 0 to 1000000, found -1",
                 '`uw3-binder:images.slim.checks.layers.maxGrowthPercent`: expected a number of percent from 0 to 1000000, found "10"',
             ],
+        );
+    });
+});
+
+describe("config problems: a union is named by what it accepts", () => {
+    it("`from` names a parent or a list of parents, not the checks' true/false/options", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.from = "deps")),
+            ['`uw3-binder:images.slim.from`: expected a parent { image, arg } or a list of them, found "deps"'],
+        );
+    });
+
+    it("reports what failed inside the member whose type the value has", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.from = { image: 1, arg: "DEPS" })),
+            ["`uw3-binder:images.slim.from.image`: expected string, found 1"],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.from = [])),
+            ["`uw3-binder:images.slim.from`: expected at least 1 entry, found []"],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.checks = { layers: { foo: 1 } })),
+            ['`uw3-binder:images.slim.checks.layers`: unknown key "foo"'],
+        );
+    });
+
+    it("a check's value that is neither a boolean nor options is named by the checks' union", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.checks = { layers: "x" })),
+            ['`uw3-binder:images.slim.checks.layers`: expected true, false or an object of options, found "x"'],
+        );
+    });
+});
+
+describe("config: launcher.warmupTimeoutS by the warm-up's one rule", () => {
+    it("refuses a fraction and a zero as `warmup --timeout-s` does", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 1.5)),
+            ["`uw3-binder:launcher.warmupTimeoutS`: expected a whole number of seconds above 0, found 1.5"],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:launcher"].warmupTimeoutS = 0)),
+            ["`uw3-binder:launcher.warmupTimeoutS`: expected a whole number of seconds above 0, found 0"],
         );
     });
 });

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { formatSize } from "../../src/check/layerSizes";
+import { formatSize } from "../../src/registry/layerSizes";
 import { CheckReport } from "../../src/check/types";
 import { DOCKER_MANIFEST } from "../../src/registry/schemas";
 import { BUSYBOX_DOCKERFILE, PushedImage, describeIntegration, randomFile, run } from "./harness";

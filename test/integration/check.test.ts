@@ -142,15 +142,17 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
         const report = parseReport(result);
         assert.equal(result.code, 0, `exit ${result.code}; stderr: ${result.stderr}\n${result.stdout}`);
 
-        assert.deepEqual(Object.keys(report), ["image", "ok", "checks"]);
+        assert.deepEqual(Object.keys(report), ["version", "image", "ok", "reference", "checks"]);
+        assert.equal(report.version, 1);
         assert.equal(report.image, ref);
+        assert.equal(report.reference, ref);
         assert.equal(report.ok, true);
         assert.deepEqual(
             report.checks.map((c) => c.name),
             [...CHECK_NAMES],
         );
         for (const check of report.checks) {
-            assert.deepEqual(Object.keys(check), ["name", "ok", "detail"]);
+            assert.deepEqual(Object.keys(check), ["name", "ok", "detail", "seconds", ...(check.name === "layers" ? ["figures"] : [])]);
             assert.equal(check.ok, true, `${check.name}: ${check.detail}`);
         }
         for (const [name, detail] of Object.entries(GOOD_DETAILS)) assert.equal(detailOf(report, name as CheckName), detail);

@@ -224,6 +224,18 @@ export interface IntegrationContext {
 }
 
 /**
+ * Skips the running test or suite, printing why, when something it needs on this machine is missing;
+ * under `CI=true`, where every service is installed, fails it instead. `problems` empty: nothing missing.
+ */
+export function skipWithoutServices(context: Pick<Mocha.Context, "skip">, title: string, problems: readonly string[]): void {
+    if (problems.length === 0) return;
+    const reason = problems.join("; ");
+    if (process.env.CI === "true") throw new Error(`integration environment missing under CI=true: ${reason}`);
+    console.log(`    skipping "${title}": ${reason}`);
+    context.skip();
+}
+
+/**
  * `describe` for integration tests: a `before` hook skips the suite (printing why) when Docker or a
  * registry is missing, or fails it under `CI=true`. Local tags made through `ctx.buildAndPush` are removed after.
  */
@@ -250,13 +262,7 @@ export function describeIntegration(title: string, body: (ctx: IntegrationContex
         before(async function () {
             this.timeout(30000);
             detected = await integrationEnv();
-            if (detected.ready) return;
-            const reason = detected.problems.join("; ");
-            if (process.env.CI === "true") {
-                throw new Error(`integration environment missing under CI=true: ${reason}`);
-            }
-            console.log(`    skipping "${title}": ${reason}`);
-            this.skip();
+            if (!detected.ready) skipWithoutServices(this, title, detected.problems);
         });
 
         after(async function () {

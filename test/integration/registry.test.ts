@@ -7,11 +7,11 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { checkLayers } from "../../src/check/checks/layers";
 import { checkVisibility } from "../../src/check/checks/visibility";
-import { formatSize, shortDigest } from "../../src/check/layerSizes";
+import { formatSize, shortDigest } from "../../src/registry/layerSizes";
 import { fetchImageManifests } from "../../src/registry/client";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../src/registry/schemas";
 import { BYTES_PER_MB } from "../../src/check/types";
-import { parseImageReference } from "../../src/images/reference";
+import { parseImageReference } from "../../src/names/oci";
 import { BUSYBOX_DOCKERFILE, PushedImage, describeIntegration, randomFile } from "./harness";
 
 const LIMITS = { maxLayerMb: 800, maxImageMb: 4096 };

@@ -1,14 +1,6 @@
 import * as assert from "assert/strict";
-import {
-    badgeMarkdown,
-    ContentLink,
-    contentLaunchUrl,
-    contentLinkTemplate,
-    decodeContentLaunchUrl,
-    launchUrl,
-    LinkInputError,
-    parseRepositorySlug,
-} from "../../src/links/binder";
+import { badgeMarkdown, ContentLink, contentLaunchUrl, contentLinkTemplate, decodeContentLaunchUrl, launchUrl } from "../../src/links/binder";
+import { LinkInputError, parseRepositorySlug } from "../../src/names/github";
 
 const LAUNCHER = { owner: "underworldcode", repository: "uw3-binder-launcher", branch: "main" };
 

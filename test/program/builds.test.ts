@@ -2,7 +2,6 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROGRAM_DIR } from "../../src/plan/program";
-import { labelledDockerfile } from "../../src/images/builds";
 import { makeTempRoot, makeUnderworld3Checkout, Checkout } from "../source/checkout";
 import { byName, inputsOf, runStack, SECRETS, stackConfig } from "./fixtures";
 
@@ -23,7 +22,7 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
     });
     after(() => temp.cleanup());
 
-    it("stages only the deps image's own files, with its Dockerfile labelled", async () => {
+    it("stages only the deps image's own files, its Dockerfile as committed, and labels the build with the OCI labels", async () => {
         const { deps } = await imagesFor(checkout);
         const context = path.join(PROGRAM_DIR, deps.context.location);
         const files = fs
@@ -32,12 +31,18 @@ describe("program: build contexts and rebuilds on a real checkout", function () 
             .filter((f) => fs.statSync(path.join(context, f)).isFile())
             .sort();
         assert.deepStrictEqual(files, [".uw3-binder-staged-context", "container/Dockerfile.deps", "pixi.lock", "pixi.toml"]);
-        const dockerfile = fs.readFileSync(path.join(PROGRAM_DIR, deps.dockerfile.location), "utf8");
-        const revision = checkout.git(["rev-parse", "HEAD"]);
-        assert.ok(dockerfile.startsWith(fs.readFileSync(checkout.path("container/Dockerfile.deps"), "utf8")));
-        assert.ok(dockerfile.includes('org.opencontainers.image.source="https://github.com/underworldcode/underworld3"'));
-        assert.ok(dockerfile.includes(`org.opencontainers.image.revision="${revision}"`));
-        assert.ok(dockerfile.includes('org.opencontainers.image.version="2025.01"'));
+        // No Dockerfile is edited on the fly: the labels go through docker-build's `labels` (`--label`).
+        assert.strictEqual(
+            fs.readFileSync(path.join(PROGRAM_DIR, deps.dockerfile.location), "utf8"),
+            fs.readFileSync(checkout.path("container/Dockerfile.deps"), "utf8"),
+        );
+        const [revision, created] = checkout.git(["log", "-1", "--format=%H%x00%cI"]).trim().split("\0");
+        assert.deepStrictEqual(deps.labels, {
+            "org.opencontainers.image.source": "https://github.com/underworldcode/underworld3",
+            "org.opencontainers.image.revision": revision,
+            "org.opencontainers.image.version": "2025.01",
+            "org.opencontainers.image.created": created,
+        });
         assert.match(deps.buildArgs.UW3_SOURCE_FINGERPRINT, /^sha256:[0-9a-f]{64}$/);
     });
 
@@ -91,17 +96,5 @@ describe("program: a dry run without the checkout (uw3-binder plan)", () => {
             assert.strictEqual(inputsOf(byName(run, name)).buildArgs.UW3_SOURCE_FINGERPRINT, "(no checkout at ../no-such-checkout)");
         }
         assert.ok(!fs.existsSync(path.join(PROGRAM_DIR, ".uw3-binder", "contexts", stack)));
-    });
-});
-
-describe("labelledDockerfile", () => {
-    it("appends one LABEL instruction, which applies to the final stage", () => {
-        assert.strictEqual(
-            labelledDockerfile("FROM scratch AS a\nFROM a", {
-                "org.opencontainers.image.version": "2025.01",
-                "org.opencontainers.image.source": "https://x/y",
-            }),
-            'FROM scratch AS a\nFROM a\n\n# Added by uw3-binder\nLABEL \\\n    org.opencontainers.image.version="2025.01" \\\n    org.opencontainers.image.source="https://x/y"\n',
-        );
     });
 });

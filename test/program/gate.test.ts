@@ -1,8 +1,12 @@
 import * as assert from "assert";
-import { gateChanges, gateFigures } from "../../components/gateProvider";
-import { evaluateBaseline } from "../../src/check/baseline";
-import { evaluateLayers } from "../../src/check/checks/layers";
-import { renderCheckTable } from "../../src/check/run";
+import * as fs from "fs";
+import { createRequire } from "module";
+import * as path from "path";
+import * as vm from "vm";
+import * as pulumi from "@pulumi/pulumi";
+import { GateProvider } from "../../components/gateProvider";
+import { gateChanges, GateOutputs } from "../../src/check/gate";
+import { PROGRAM_DIR } from "../../src/plan/program";
 import { pinSize, sizeLine } from "../../src/render/launcher";
 
 describe("gate: what makes the engine run a gate again", () => {
@@ -23,58 +27,80 @@ describe("gate: what makes the engine run a gate again", () => {
     });
 });
 
-describe("gate: the figures it reads from the check's table (issue 11)", () => {
-    const MB = 1024 * 1024;
-    const layer = (id: string, size: number) => ({ digest: `sha256:${id.repeat(64)}`, size, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" });
-    const platform = (name: string, layers: ReturnType<typeof layer>[]) => ({
-        platform: name,
-        digest: `sha256:${"f".repeat(64)}`,
-        mediaType: "m",
-        configDigest: `sha256:${"c".repeat(64)}`,
-        layers,
-    });
-    const manifests = (reference: string, platforms: ReturnType<typeof platform>[]) => ({
-        reference,
-        platforms,
-        attestations: [],
-        bytesFetched: 0,
-        requests: 0,
-    });
-    const limits = { maxLayerMb: 3000, maxImageMb: 8000 };
-    const budgets = { maxNewMb: 2000, maxGrowthPercent: 50 };
-    const BASELINE = "ghcr.io/underworldcode/uw3-base:2024.12-slim";
-    /** The table `check --print-ref` writes to stderr, from the same renderers the check uses. */
-    function table(details: { name: string; ok: boolean; detail: string }[]): string {
-        return `image: ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"a".repeat(64)}\n${renderCheckTable(details.map((d) => ({ ...d, seconds: 12.3 })))}\n`;
-    }
+describe("gate provider: a thin adapter the engine serializes and runs (real CLI)", function () {
+    this.timeout(60000);
+    const DIGEST = `sha256:${"d".repeat(64)}`;
+    // Port 9 on loopback answers nothing: the `withdrawn` check decides from the reference's own digest.
+    const REFERENCE = `127.0.0.1:9/uw3-binder/uw3-base:2025.01-slim@${DIGEST}`;
+    let provider: GateProvider;
 
-    it("reads the image's total, and with a baseline the bytes it lacked and which baseline", () => {
-        const now = manifests("x", [platform("linux/amd64", [layer("1", 1200 * MB), layer("2", 57 * MB)])]);
-        const before = manifests(BASELINE, [platform("linux/amd64", [layer("1", 1200 * MB), layer("3", 20 * MB)])]);
-        const detail = `${evaluateLayers(now, limits).detail}\n${evaluateBaseline(now, { reference: BASELINE, manifests: before }, budgets).detail}`;
-        const figures = gateFigures(
-            table([
-                { name: "withdrawn", ok: true, detail: "no release is withdrawn" },
-                { name: "layers", ok: true, detail },
-                { name: "user", ok: true, detail: "runs as 1000" },
-            ]),
-        );
-        assert.deepStrictEqual(figures, { imageBytes: Math.round(1.2 * 1024 ** 3), newBytes: 57 * MB, baseline: BASELINE });
-        // Read back through the README's own formatting, the figures are the ones the check printed.
+    /**
+     * The provider as the engine's `pulumi-nodejs` process gets it: serialized (as dynamic.Resource does)
+     * and loaded from that text alone, its modules resolved from the dynamic provider's own directory.
+     */
+    before(async () => {
+        assert.ok(fs.existsSync(path.join(PROGRAM_DIR, "dist", "src", "cli", "main.js")), "the compiled CLI is missing: run `npm run build`");
+        const { text } = await pulumi.runtime.serializeFunction(() => new GateProvider(), { allowSecrets: true });
+        const module = { exports: {} as { handler?: () => GateProvider } };
+        const load = vm.compileFunction(text, ["exports", "require", "module"]);
+        load(module.exports, createRequire(require.resolve("@pulumi/pulumi/cmd/dynamic-provider")), module);
+        provider = module.exports.handler!();
+    });
+
+    it("re-runs (replaces) a gate for a new reference or new options only", async () => {
+        const olds: GateOutputs = { reference: REFERENCE, args: ["--skip", "jit"], username: "bot", verifiedReference: REFERENCE };
+        assert.deepStrictEqual(await provider.diff(REFERENCE, olds, { reference: REFERENCE, args: ["--skip", "jit"], username: "bot", password: "rotated" }), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        assert.deepStrictEqual(await provider.diff(REFERENCE, olds, { reference: REFERENCE, args: [] }), {
+            changes: true,
+            replaces: ["args"],
+            deleteBeforeReplace: false,
+        });
+    });
+
+    it("creates a passed gate from the check's result: its id and typed outputs, no password among them", async () => {
+        const previous = process.cwd();
+        process.chdir(PROGRAM_DIR); // where the engine starts the provider: bin/uw3-binder.js is found from there
+        try {
+            const created = await provider.create({ reference: REFERENCE, args: ["--only", "withdrawn"], username: "bot", password: "gate-password-4444" });
+            assert.deepStrictEqual(created, {
+                id: REFERENCE,
+                outs: { reference: REFERENCE, args: ["--only", "withdrawn"], verifiedReference: REFERENCE, username: "bot" },
+            });
+        } finally {
+            process.chdir(previous);
+        }
+    });
+
+    it("fails a gate whose check failed with the check's table, and creates nothing", async () => {
+        const previous = process.cwd();
+        process.chdir(PROGRAM_DIR);
+        try {
+            await assert.rejects(
+                provider.create({ reference: REFERENCE, args: ["--only", "withdrawn", `--withdrawn=${DIGEST}=broken kernel`] }),
+                (err: Error) => {
+                    assert.match(
+                        err.message,
+                        /^the gate for 127\.0\.0\.1:9\/uw3-binder\/uw3-base:2025\.01-slim@sha256:d{64} failed \(uw3-binder check exit 1\):\n/,
+                    );
+                    assert.match(err.message, /^withdrawn +FAIL +\d+\.\d s {2}sha256:d{64} is withdrawn: broken kernel \(uw3-binder:withdrawn\)$/m);
+                    return true;
+                },
+            );
+        } finally {
+            process.chdir(previous);
+        }
+    });
+});
+
+describe("gate: what its figures read as in a launcher README (issue 11)", () => {
+    it("shows the size and what the repin added, in the README's own format", () => {
         assert.strictEqual(
-            sizeLine(pinSize(figures as { imageBytes: number })),
+            sizeLine(pinSize({ imageBytes: 1257 * 1024 * 1024, newBytes: 57 * 1024 * 1024, baseline: "ghcr.io/underworldcode/uw3-base:2024.12-slim" })),
             "1.2 GB compressed; this repin added 57.0 MB that uw3-base:2024.12-slim did not have",
         );
-    });
-
-    it("takes linux/amd64 of a multi-platform image, and no baseline figure when the baseline was not found", () => {
-        const now = manifests("x", [platform("linux/arm64", [layer("4", 900 * MB)]), platform("linux/amd64", [layer("1", 700 * MB), layer("2", 3 * MB)])]);
-        const detail = `${evaluateLayers(now, limits).detail}\n${evaluateBaseline(now, { reference: BASELINE, missing: `baseline ${BASELINE} not found (the first release, or its tag is gone): new layers not measured` }, budgets).detail}`;
-        assert.deepStrictEqual(gateFigures(table([{ name: "layers", ok: true, detail }])), { imageBytes: Math.round(703 * MB) });
-    });
-
-    it("gives no figure when the layers check did not pass or did not run", () => {
-        assert.deepStrictEqual(gateFigures(table([{ name: "layers", ok: false, detail: "cannot read the manifests: HTTP 404" }])), {});
-        assert.deepStrictEqual(gateFigures(table([{ name: "withdrawn", ok: true, detail: "total 1.0 GB over 3 layers" }])), {});
     });
 });

@@ -1,11 +1,13 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { BinderMocks, isSecretValue, redactSecrets, unwrapSecrets } from "../../src/plan/mocks";
+import { BinderMocks, isSecretValue, secretsAsPlaceholders, unwrapSecrets } from "../../src/plan/mocks";
 import { runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
-function urnOf(run: { resources: { name: string; type: string }[] }, name: string): string {
-    const r = run.resources.find((x) => x.name === name)!;
-    return `urn:pulumi:test::uw3-binder::uw3-binder:index:Launcher$${r.type}::${name}`;
+/** The URN the (mock) monitor gave the resource named `name`. */
+function urnOf(run: { mocks: BinderMocks }, name: string): string {
+    const found = run.mocks.registrations.filter((r) => r.name === name);
+    assert.strictEqual(found.length, 1, `one resource named ${name}`);
+    return found[0].urn;
 }
 
 describe("program: resource options and config errors", () => {
@@ -59,7 +61,7 @@ describe("program: resource options and config errors", () => {
         const secret = fromEnv.resources.find((r) => r.type === TYPES.actionsSecret)!;
         assert.ok(isSecretValue(secret.inputs.value), "the value from the environment must be a secret");
         assert.strictEqual(unwrapSecrets(secret.inputs.value), "pat-from-the-environment");
-        assert.ok(!JSON.stringify(redactSecrets(fromEnv.resources.map((r) => r.inputs))).includes("pat-from-the-environment"));
+        assert.ok(!JSON.stringify(secretsAsPlaceholders(fromEnv.resources.map((r) => r.inputs))).includes("pat-from-the-environment"));
         const both = await withLauncherPatEnv("pat-from-the-environment", () => runStack(stackConfig(), SECRETS, { mocks: new BinderMocks() }));
         assert.strictEqual(unwrapSecrets(both.resources.find((r) => r.type === TYPES.actionsSecret)!.inputs.value), configured);
     });

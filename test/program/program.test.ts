@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { BinderMocks, isSecretValue, mockImageDigest, redactSecrets } from "../../src/plan/mocks";
+import { BinderMocks, isSecretValue, mockImageDigest, secretsAsPlaceholders } from "../../src/plan/mocks";
 import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES, SLIM_ENV_ARG } from "./fixtures";
 
 const DEPS = "ghcr.io/underworldcode/uw3-deps:2025.01";
@@ -21,6 +21,8 @@ describe("program (2025-01 stack under mocks)", () => {
             "uw3-binder:index:BinderImage": 2,
             "uw3-binder:index:BinderGate": 2,
             "uw3-binder:index:Launcher": 1,
+            // a component per launcher branch, holding its branch, rehearsal and files
+            "uw3-binder:index:LauncherBranch": 3,
             "uw3-binder:index:LauncherPatSecret": 1,
             [TYPES.image]: 2,
             [TYPES.gate]: 2,
@@ -88,7 +90,7 @@ describe("program (2025-01 stack under mocks)", () => {
             assert.strictEqual(inputsOf(raw).username, "underworld-bot");
             assert.strictEqual(inputsOf(raw).password, SECRETS["uw3-binder:registryPassword"]);
             assert.ok(isSecretValue(raw.inputs.password), `${gate}: the gate's password must be a secret input`);
-            const visible = JSON.stringify(redactSecrets(raw.inputs));
+            const visible = JSON.stringify(secretsAsPlaceholders(raw.inputs));
             for (const secret of Object.values(SECRETS)) assert.ok(!visible.includes(secret), `${gate}: ${secret} visible outside a secret`);
         }
     });
@@ -154,7 +156,7 @@ describe("program (2025-01 stack under mocks)", () => {
     });
 
     it("never shows a secret outside a secret value, in inputs or outputs", () => {
-        const visible = JSON.stringify([run.resources.map((r) => redactSecrets(r.inputs)), run.printableOutputs]);
+        const visible = JSON.stringify([run.resources.map((r) => secretsAsPlaceholders(r.inputs)), run.printableOutputs]);
         for (const secret of Object.values(SECRETS)) assert.ok(!visible.includes(secret), `${secret} leaked`);
     });
 

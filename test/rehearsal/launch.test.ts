@@ -1,18 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { run } from "../integration/harness";
-import {
-    binderLaunchCommand,
-    describeBuildFailure,
-    parseProbe,
-    PROBE_SCRIPT,
-    printableLine,
-    printableTail,
-    rehearsalBuildArgs,
-    rehearsalRunArgs,
-} from "../../src/rehearsal/launch";
+import { binderLaunchCommand, describeBuildFailure, parseProbe, printableTail, rehearsalBuildArgs, rehearsalRunArgs } from "../../src/rehearsal/launch";
+import { run, skipWithoutServices } from "../integration/harness";
+import { HTTP_PROBE_SCRIPT } from "../../src/docker/httpProbe";
 
 const REF = `127.0.0.1:5000/uw3-binder-test/good:fixture@sha256:${"0".repeat(64)}`;
 
@@ -59,40 +53,54 @@ describe("rehearsal: the launch as mybinder.org does it", () => {
         assert.deepStrictEqual(binderLaunchCommand("x").slice(0, 2), ["jupyter", "notebook"]);
     });
 
-    it("reads the probe's answer: a status, none, no client, or a probe that did not run", () => {
-        assert.deepStrictEqual(parseProbe(0, "status=200\n"), { kind: "status", status: 200 });
-        assert.deepStrictEqual(parseProbe(0, "status=404\n"), { kind: "status", status: 404 });
-        assert.deepStrictEqual(parseProbe(0, "status=none\n"), { kind: "none" });
-        assert.deepStrictEqual(parseProbe(0, "noclient\n"), { kind: "noclient" });
+    it("reads one round of the one probe: a status, none, no client, or a probe that did not run", () => {
+        const mark = "@@uw3-binder-probe:";
+        assert.deepStrictEqual(parseProbe(0, `${mark} client wget@@\n${mark} 200@@\n`), { kind: "status", status: 200 });
+        assert.deepStrictEqual(parseProbe(0, `${mark} client curl@@\n${mark} status 404@@\n`), { kind: "status", status: 404 });
+        assert.deepStrictEqual(parseProbe(0, `${mark} client curl@@\n`), { kind: "none" });
+        assert.deepStrictEqual(parseProbe(3, `${mark} no-client@@\n`), { kind: "noclient" });
         assert.deepStrictEqual(parseProbe(1, "Error response from daemon: container is not running"), { kind: "failed" });
-        assert.deepStrictEqual(parseProbe(0, "status=2000\n"), { kind: "failed" });
+        assert.deepStrictEqual(parseProbe(0, `${mark} status 2000@@\n`), { kind: "none" });
     });
 
     it("the probe script reports the last status busybox wget saw, through redirects, or none", async function () {
-        if (!fs.existsSync("/bin/busybox")) this.skip();
+        skipWithoutServices(this, "the probe script under busybox", fs.existsSync("/bin/busybox") ? [] : ["no /bin/busybox (Debian: busybox-static)"]);
         // What Jupyter does at `/` without a login: redirect, then answer the login page.
+        let notFound = false;
         const server = http.createServer((req, res) => {
-            if (req.url === "/") res.writeHead(302, { Location: "/login?next=%2Ftree" }).end();
+            if (notFound) res.writeHead(404).end();
+            else if (req.url === "/") res.writeHead(302, { Location: "/login?next=%2Ftree" }).end();
             else if (req.url?.startsWith("/login")) res.writeHead(200).end("login");
             else res.writeHead(404).end();
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const { port } = server.address() as AddressInfo;
         // busybox sh runs its own wget, sed and tail applets, as in the fixture images.
-        const probe = async (url: string) => (await run("/bin/busybox", ["sh", "-c", PROBE_SCRIPT, "sh", url], { env: { PATH: "/nonexistent" } })).stdout;
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-rehearsal-probe-"));
+        for (const applet of ["wget", "sed", "tail", "sleep"]) fs.symlinkSync("/bin/busybox", path.join(bin, applet));
+        const probe = async () => {
+            const result = await run("/bin/busybox", ["sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(port), "python3", "once"], { env: { PATH: bin } });
+            return parseProbe(result.code, result.stdout);
+        };
         try {
-            assert.strictEqual(await probe(`http://127.0.0.1:${port}/`), "status=200\n");
-            assert.strictEqual(await probe(`http://127.0.0.1:${port}/api`), "status=404\n");
+            assert.deepStrictEqual(await probe(), { kind: "status", status: 200 });
+            notFound = true;
+            assert.deepStrictEqual(await probe(), { kind: "status", status: 404 });
         } finally {
             await new Promise((resolve) => server.close(resolve));
         }
-        assert.strictEqual(await probe(`http://127.0.0.1:${port}/`), "status=none\n");
+        try {
+            assert.deepStrictEqual(await probe(), { kind: "none" });
+        } finally {
+            fs.rmSync(bin, { recursive: true, force: true });
+        }
     });
 
     it("escapes control characters and cuts long lines of container output", () => {
-        assert.strictEqual(printableLine("\x1b[31mred\x1b[0m\tok\r"), "\\x1b[31mred\\x1b[0m ok\\x0d");
-        assert.strictEqual(printableLine("a\u202eb\x9b"), "a\\u202eb\\x9b");
-        assert.strictEqual(printableLine("x".repeat(250)), `${"x".repeat(240)}… (10 more characters)`);
+        // The one escaper of untrusted text (src/text/printable.ts), with tabs read as spaces.
+        assert.deepStrictEqual(printableTail("\x1b[31mred\x1b[0m\tok\rx", 1), ["\\x1b[31mred\\x1b[0m ok\\x0dx"]);
+        assert.deepStrictEqual(printableTail("a\u202eb\x9b", 1), ["a\\u202eb\\x9b"]);
+        assert.deepStrictEqual(printableTail("x".repeat(250), 1), [`${"x".repeat(240)}… (250 characters in all)`]);
         assert.deepStrictEqual(printableTail("one\n\ntwo\r\nthree\n", 2), ["two", "three"]);
     });
 

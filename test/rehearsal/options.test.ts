@@ -1,8 +1,12 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import fc from "fast-check";
+import * as path from "path";
+import { PROGRAM_DIR } from "../../src/plan/programDir";
 import { parseBinderConfig } from "../../src/config/schema";
 import { parseRehearseArgs } from "../../src/cli/rehearse";
 import { UsageError } from "../../src/cli/errors";
-import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
+import { DEFAULT_REHEARSAL_OPTIONS, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
 import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"6d3894260f28".padEnd(64, "0")}`;
@@ -33,17 +37,66 @@ describe("rehearsal options", () => {
         assert.strictEqual(cpusProblem(1.25), undefined);
     });
 
-    it("round-trips every option through the command a launcher runs and the CLI parser", () => {
-        const cases: RehearsalOptions[] = [
-            DEFAULT_REHEARSAL_OPTIONS,
-            { memory: "64m", cpus: 0.25, startTimeoutS: 3 },
-            { memory: "4g", cpus: 2, startTimeoutS: 120.5 },
-        ];
-        for (const options of cases) {
-            const target = { branch: "feature/a$b", uw3Branch: "dev;x", release: "2026.12" };
-            const parsed = parseRehearseArgs([...rehearsalArgs(target, options), "--print-ref", REF]);
-            assert.deepStrictEqual(parsed, { reference: REF, target, options, json: false, printRef: true });
-        }
+    it("round-trips what the config accepts through the command a launcher runs, and refuses what it refuses (property)", () => {
+        // Words near every rule's edge: git's, the launcher Dockerfile's (`$`, quotes, spaces), Docker's units.
+        const word = fc.oneof(
+            fc.constantFrom("development", "main", "feature/a", "v3.0", "a..b", "feat-${HOME}", 'a"b', "dev;x", "x y", "-x", "a.lock", "@", "fix+1", "r@2"),
+            fc.string({ unit: fc.constantFrom(..."ab/.-_$;@+ "), minLength: 1, maxLength: 8 }),
+        );
+        const release = fc.oneof(fc.constantFrom("2025.01", "2026.12", "2025.13", "2025-01", "25.01"), fc.string({ maxLength: 7 }));
+        const memory = fc.oneof(fc.constantFrom("2g", "512m", "6m", "5m", "6144k", "2G", "1.5g"), fc.string({ maxLength: 5 }));
+        const number = fc.oneof(fc.constantFrom(1, 0.5, 0.25, 0.005, 1.005, 2, 30, 3600, 3601, 120.5), fc.double({ min: 0.01, max: 4000, noNaN: true }));
+        const accepted = (mutate: (c: Record<string, any>) => void) => configProblems(mutate).length === 0;
+        fc.assert(
+            fc.property(word, word, release, memory, number, number, (branch, uw3Branch, rel, mem, cpus, startTimeoutS) => {
+                const target = { branch, uw3Branch, release: rel };
+                const options = { memory: mem, cpus, startTimeoutS };
+                const configAccepts =
+                    accepted((c) => {
+                        c["uw3-binder:launcher"].branches[0].name = branch;
+                        c["uw3-binder:launcher"].defaultBranch = branch;
+                    }) &&
+                    accepted((c) => (c["uw3-binder:launcher"].branches[0].uw3Branch = uw3Branch)) &&
+                    accepted((c) => {
+                        c["uw3-binder:release"] = rel;
+                        delete c["uw3-binder:previousRelease"];
+                    }) &&
+                    accepted((c) => (c["uw3-binder:launcher"].rehearsal = options));
+                const argv = [...rehearsalArgs(target, options), "--print-ref", REF];
+                if (configAccepts) {
+                    assert.deepStrictEqual(parseRehearseArgs(argv), { reference: REF, target, options, json: false, printRef: true });
+                } else if (String(cpus).includes("e") || String(startTimeoutS).includes("e")) {
+                    // A number the config takes in exponent form is spelled otherwise on a command line; not a disagreement.
+                } else {
+                    assert.throws(() => parseRehearseArgs(argv), UsageError, `the CLI accepted ${argv.join(" ")}, which the config refuses`);
+                }
+            }),
+            { numRuns: 150 },
+        );
+    });
+
+    it("refuses an Underworld3 branch the launcher Dockerfile cannot carry as a usage error of rehearse, by the config's rule", () => {
+        const target = ["--branch", "development", "--release", "2025.01"];
+        assert.strictEqual(
+            usageError([REF, ...target, "--uw3-branch", "feat-${HOME}"]),
+            '--uw3-branch: it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
+        );
+        // The CLI as a shell runs it: exit 2, the one-line message naming the flag, nothing on stdout.
+        const ran = spawnSync(process.execPath, [path.join(PROGRAM_DIR, "bin", "uw3-binder.js"), "rehearse", REF, ...target, "--uw3-branch", "feat-${HOME}"], {
+            encoding: "utf8",
+        });
+        assert.strictEqual(ran.status, 2, ran.stderr);
+        assert.strictEqual(ran.stdout, "");
+        assert.match(
+            ran.stderr,
+            /^uw3-binder rehearse: --uw3-branch: it contains "\$", which the launcher Dockerfile's `ENV UW3_BRANCH=` would expand or strip/,
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:launcher"].branches[0].uw3Branch = "feat-${HOME}")),
+            [
+                '`uw3-binder:launcher.branches[0].uw3Branch`: launcher branch "main": it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
+            ],
+        );
     });
 
     it("spells out only the options that differ from mybinder.org's", () => {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, shortReference, splitPinnedReference } from "../../src/render/launcher";
+import { branchSlug } from "../../src/names/git";
+import { launcherCommitMessage, launcherDockerfile, launcherReadme, shortReference, splitPinnedReference } from "../../src/render/launcher";
 
 const DIGEST = `sha256:${"6d3894260f28".padEnd(64, "0")}`;
 const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@${DIGEST}`;

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert/strict";
 import { ConfigError, parseBinderConfig } from "../../src/config/schema";
-import { branchNameProblem } from "../../src/config/names";
+import { branchNameProblem } from "../../src/names/git";
 import { launcherDockerfile } from "../../src/render/launcher";
 import { ALL_SECRETS, stackConfig } from "../program/fixtures";
 

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { changedEntries, fingerprintSources, gitBlobId, hashWorktreeFile } from "../../src/source/fingerprint";
-import { changedPathsSince } from "../../src/source/git";
-import { DEFAULT_REBUILD_ON, toGitPathspecs } from "../../src/source/globs";
+import { changedPathsSince } from "../../src/git/commands";
+import { DEFAULT_REBUILD_ON, toGitPathspecs } from "../../src/names/globs";
 import { changedImages, ImageNode } from "../../src/source/rebuild";
 import { Checkout, DEPS_CONTEXT, makeTempRoot, makeUnderworld3Checkout, SLIM_REBUILD_ON, writeUnderworld3Files } from "./checkout";
 

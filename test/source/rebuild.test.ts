@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { DEFAULT_REBUILD_ON } from "../../src/source/globs";
+import { DEFAULT_REBUILD_ON } from "../../src/names/globs";
 import { parseBinderConfig } from "../../src/config/schema";
 import { changedImages, configImageNodes, describeRebuilds, ImageNode, imageGraphProblems, planRebuilds } from "../../src/source/rebuild";
 import { ALL_SECRETS, stackConfig } from "../program/fixtures";

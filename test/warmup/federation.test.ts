@@ -6,8 +6,9 @@ import * as path from "path";
 import { bufferIo } from "../../src/cli/commandIo";
 import { UsageError } from "../../src/cli/errors";
 import { runWarmup } from "../../src/cli/warmup";
-import { MemberWarmup } from "../../src/warmup/binderBuild";
-import { BranchWarmup, FEDERATION_MEMBERS, warmFederation } from "../../src/warmup/federation";
+import { MemberWarmup } from "../../src/hub/build";
+import { FEDERATION_MEMBERS } from "../../src/mybinder/facts";
+import { BranchWarmup, warmFederation } from "../../src/warmup/federation";
 import { BUILD, event, FOUND, hub, Hub, stream } from "./hub";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
@@ -221,7 +222,20 @@ describe("uw3-binder warmup", () => {
         ["a missing ref", ["o/r"], 'expected <owner>/<repo> <ref> or --stack <name>, found "o/r"'],
         ["a bad repository", ["o", "main"], 'invalid launcher repository "o": expected <owner>/<repo>, e.g. underworldcode/uw3-binder-launcher'],
         ["a bad ref", ["o/r", "a..b", "--hubs", "http://127.0.0.1:1"], 'invalid launcher ref "a..b": it contains ".."'],
-        ["a bad timeout", ["o/r", "main", "--timeout-s", "soon"], '--timeout-s must be a positive number, found "soon"'],
+        ["a bad timeout", ["o/r", "main", "--timeout-s", "soon"], '--timeout-s must be a whole number of seconds above 0, found "soon"'],
+        // The config's rule for launcher.warmupTimeoutS: whole seconds (the CLI took 1.5 before).
+        ["a fractional timeout", ["o/r", "main", "--timeout-s", "1.5"], '--timeout-s must be a whole number of seconds above 0, found "1.5"'],
+        // The config reports a hub listed twice (trailing slash aside); the CLI dropped it silently before.
+        [
+            "a hub listed twice",
+            ["o/r", "main", "--hubs", "https://a.example,https://a.example/"],
+            '--hubs: duplicate hub "https://a.example/"; each hub is listed once',
+        ],
+        [
+            "more hubs than the config allows",
+            ["o/r", "main", "--hubs", Array.from({ length: 11 }, (_, i) => `https://hub${i}.example`).join(",")],
+            "--hubs: expected at most 10 hubs (each builds every branch), found 11",
+        ],
         [
             "a timeout setTimeout cannot hold",
             ["o/r", "main", "--timeout-s", "3000000"],

@@ -1,8 +1,8 @@
-/** `env`: each platform's image config sets what `envRequire` asks and nothing `envForbid` names. No Pulumi import. */
+/** `env`: each platform's image config sets what `envRequire` asks and nothing `envForbid` names. */
 import { ImageConfigBlob } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
-import { Check, Verdict } from "../check";
-import { untrustedText } from "../untrusted";
+import { Check, Verdict } from "../checkContext";
+import { printableLine } from "../../text/printable";
 
 /** Decides `env` for one image config (pure). `require` entries are `NAME` or `NAME=value`. */
 export function evaluateEnv(config: ImageConfigBlob, require: string[], forbid: string[]): { ok: boolean; detail: string } {
@@ -17,10 +17,10 @@ export function evaluateEnv(config: ImageConfigBlob, require: string[], forbid: 
         const name = eq < 0 ? requirement : requirement.slice(0, eq);
         if (!set.has(name)) problems.push(`${name} is not set${eq < 0 ? "" : ` (expected ${requirement})`}`);
         else if (eq >= 0 && set.get(name) !== requirement.slice(eq + 1)) {
-            problems.push(`${name} is "${untrustedText(set.get(name) ?? "", 80)}", expected "${requirement.slice(eq + 1)}"`);
+            problems.push(`${name} is "${printableLine(set.get(name) ?? "", 80)}", expected "${requirement.slice(eq + 1)}"`);
         }
     }
-    for (const name of forbid) if (set.has(name)) problems.push(`${name} is set ("${untrustedText(set.get(name) ?? "", 80)}") and must not be`);
+    for (const name of forbid) if (set.has(name)) problems.push(`${name} is set ("${printableLine(set.get(name) ?? "", 80)}") and must not be`);
     if (problems.length > 0) return { ok: false, detail: `${problems.join("; ")} in the image config's Env` };
     if (require.length === 0 && forbid.length === 0) return { ok: true, detail: "no variables required or forbidden" };
     const parts = [require.length > 0 ? `sets ${require.join(", ")}` : "", forbid.length > 0 ? `does not set ${forbid.join(", ")}` : ""];

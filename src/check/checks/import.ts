@@ -4,7 +4,7 @@
  * shows at import time.
  */
 import { lastLine } from "../../docker/cli";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 import { MODULE_PATTERN } from "../options";
 import { CommandOutput, runShell, withNote } from "../shell";
 

@@ -1,9 +1,8 @@
 /**
  * Every check, by name, and the one decision of which run and in which order. The record is complete
  * by type: a name added to CHECK_NAMES (options.ts) without a check here does not compile.
- * No Pulumi import.
  */
-import { Check } from "../check";
+import { Check } from "../checkContext";
 import { CHECK_NAMES, CheckName } from "../options";
 import { env } from "./env";
 import { importCheck } from "./import";

@@ -3,7 +3,7 @@
  * fails with "cannot execute 'cc1'", and without `include/` cannot find headers.
  */
 import { lastLine } from "../../docker/cli";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 import { CommandOutput, runShell, withNote } from "../shell";
 
 /**

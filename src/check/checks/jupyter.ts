@@ -11,10 +11,10 @@
  */
 import { DockerError, docker, firstLine } from "../../docker/cli";
 import { containerLogTail, formatLogTail } from "../../docker/containers";
-import { Check, CheckContext, CheckNotRunError, Verdict } from "../check";
-import { HTTP_PROBE_SCRIPT, PROBE_MARK, parseProbeOutput } from "../httpProbe";
+import { Check, CheckContext, CheckNotRunError, Verdict } from "../checkContext";
+import { HTTP_PROBE_SCRIPT, PROBE_MARK, parseProbeOutput } from "../../docker/httpProbe";
 import { describeEntrypoint, runShellOnce } from "../shell";
-import { untrustedText } from "../untrusted";
+import { printableLine } from "../../text/printable";
 
 /** Log lines quoted in a failing detail. */
 const LOG_TAIL_LINES = 8;
@@ -38,13 +38,13 @@ async function runJupyter(ctx: CheckContext): Promise<Verdict> {
         const started = await docker(["run", "--detach", "--name", name, "--network=none", "--pull=never", image.ref, ...command], 120000);
         // 125 is the engine refusing (image gone, bad option); 126/127 the entrypoint failing to exec.
         if (started.code === 125 || started.timedOut) {
-            throw new DockerError(`docker run ${image.ref} failed: ${untrustedText(firstLine(started.stderr)) || "timed out"}`);
+            throw new DockerError(`docker run ${image.ref} failed: ${printableLine(firstLine(started.stderr)) || "timed out"}`);
         }
         if (started.code !== 0) {
             return {
                 ok: false,
                 detail:
-                    `the container did not start (exit ${started.code}): ${untrustedText(firstLine(started.stderr.replace(/^docker: /, "")))}` +
+                    `the container did not start (exit ${started.code}): ${printableLine(firstLine(started.stderr.replace(/^docker: /, "")))}` +
                     ` (ENTRYPOINT ${describeEntrypoint(image)})`,
             };
         }
@@ -74,13 +74,13 @@ async function runJupyter(ctx: CheckContext): Promise<Verdict> {
         }
         if (report.noClient) {
             throw new CheckNotRunError(
-                `the image has none of curl, wget, python3 or ${untrustedText(options.python)} on its PATH, so its server cannot be probed ` +
+                `the image has none of curl, wget, python3 or ${printableLine(options.python)} on its PATH, so its server cannot be probed ` +
                     "from inside its own network namespace (the container has no network)",
             );
         }
         // A probe that ended early (the container exited under it): let `docker wait` report the exit.
         for (let i = 0; i < 20 && exitCode === undefined && !probe.timedOut; i++) await sleep(100);
-        const logs = formatLogTail((await containerLogTail(name, LOG_TAIL_LINES)).map((l) => untrustedText(l)));
+        const logs = formatLogTail((await containerLogTail(name, LOG_TAIL_LINES)).map((l) => printableLine(l)));
         if (exitCode === undefined) {
             const last = report.lastStatus
                 ? `no HTTP 200 on ${where} within ${options.startTimeoutS} s (last answer: HTTP ${report.lastStatus})`
@@ -94,14 +94,14 @@ async function runJupyter(ctx: CheckContext): Promise<Verdict> {
             return {
                 ok: false,
                 detail:
-                    `the container exited (code ${exitCode}) ${ranTime} s after start without running ${untrustedText(options.jupyterCommand[0])}: ` +
+                    `the container exited (code ${exitCode}) ${ranTime} s after start without running ${printableLine(options.jupyterCommand[0])}: ` +
                     `the entrypoint ${describeEntrypoint(image)} does not run its arguments; it must end with exec "$@", ` +
                     `since mybinder.org passes the jupyter command as arguments${logs}`,
             };
         }
         return {
             ok: false,
-            detail: `${untrustedText(options.jupyterCommand[0])} exited with code ${exitCode} ${ranTime} s after start, before answering HTTP on ${where}${logs}`,
+            detail: `${printableLine(options.jupyterCommand[0])} exited with code ${exitCode} ${ranTime} s after start, before answering HTTP on ${where}${logs}`,
         };
     } finally {
         await containers.remove(name);

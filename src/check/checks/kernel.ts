@@ -3,7 +3,7 @@
  * document's "Kernel not found" came from an image that only had `pixi-kernel-python3`.
  */
 import { firstLine, lastLine } from "../../docker/cli";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 import { CommandOutput, runShell, withNote } from "../shell";
 
 /** Decides `kernel` from `<jupyter> kernelspec list --json` (pure). */

@@ -3,19 +3,20 @@
  * compressed layer must stay under `maxLayerMb` (800 in the setup document) and each platform's image
  * under `maxImageMb`; with a `baseline`, the bytes it lacks stay under `maxNewMb` and the growth under
  * `maxGrowthPercent` (baseline.ts). Answered from manifests; a config blob (a few KiB) is read only to
- * name the Dockerfile step behind a layer over the limit. No Pulumi import.
+ * name the Dockerfile step behind a layer over the limit.
  */
-import { ImageReference, parseImageReference } from "../../images/reference";
+import { ImageReference, parseImageReference } from "../../names/oci";
 import { ImageConfigBlob, ImageManifests, RegistryClient } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
 import { HttpOptions } from "../../registry/http";
 import { RegistryCredentials } from "../../registry/session";
-import { BaselineBudgets, baselinePlatform, evaluateBaseline, newLayers, readBaseline } from "../baseline";
-import { Check, Verdict } from "../check";
-import { formatMb, formatSize, largestLayers, distinctLayers, shortDigest } from "../layerSizes";
+import { BaselineBudgets, BaselineRead, baselinePlatform, evaluateBaseline, newLayers, readBaseline } from "../baseline";
+import { Check, Verdict } from "../checkContext";
+import { formatMb, formatSize, largestLayers, distinctLayers, shortDigest, totalSize } from "../../registry/layerSizes";
 import { DEFAULT_CHECK_OPTIONS } from "../options";
+import { CheckFigures, PlatformFigures } from "../result";
 import { BYTES_PER_MB, CheckOptions } from "../types";
-import { untrustedText } from "../untrusted";
+import { printableLine } from "../../text/printable";
 
 type LayerLimits = Pick<CheckOptions, "maxLayerMb" | "maxImageMb">;
 
@@ -45,7 +46,7 @@ export function dockerfileInstruction(createdBy: string): string {
     if (nop) text = text.slice(nop[0].length);
     else if (text.startsWith("/bin/sh -c ")) text = `RUN ${text.slice("/bin/sh -c ".length)}`;
     else text = text.replace(/^RUN \/bin\/sh -c /, "RUN ");
-    return untrustedText(text.replace(/\s+/g, " ").trim(), INSTRUCTION_MAX);
+    return printableLine(text.replace(/\s+/g, " ").trim(), INSTRUCTION_MAX);
 }
 
 /**
@@ -110,6 +111,34 @@ export function evaluateLayers(manifests: ImageManifests, limits: LayerLimits, i
 }
 
 /**
+ * What the check measured, per platform, for the versioned result: the same sums its detail prints
+ * (distinct layers, as a pull transfers them), in bytes; with a baseline that was read, the bytes of
+ * each platform's layers the baseline's image for that platform lacks. Pure.
+ */
+export function layerFigures(manifests: ImageManifests, baseline?: BaselineRead): CheckFigures {
+    const against = baseline && "manifests" in baseline ? baseline : undefined;
+    const platforms = manifests.platforms.map((platform): PlatformFigures => {
+        const layers = distinctLayers(platform.layers);
+        const figures: PlatformFigures = {
+            platform: platform.platform,
+            imageBytes: totalSize(platform.layers),
+            layerCount: platform.layers.length,
+            largestLayerBytes: layers.reduce((max, layer) => Math.max(max, layer.size), 0),
+        };
+        const previous = against && baselinePlatform(against.manifests, platform.platform);
+        if (!previous) return figures;
+        const fresh = newLayers(platform, previous);
+        return {
+            ...figures,
+            newBytes: fresh.reduce((sum, layer) => sum + layer.size, 0),
+            newLayerCount: fresh.length,
+            baselineImageBytes: totalSize(previous.layers),
+        };
+    });
+    return against ? { platforms, baseline: against.reference } : { platforms };
+}
+
+/**
  * `layers`: every compressed layer ≤ `maxLayerMb` and each platform's total ≤ `maxImageMb`; with a
  * `baseline`, the bytes it lacks ≤ `maxNewMb` and the growth ≤ `maxGrowthPercent`.
  * Credentials (from CREDENTIAL_ENV) are used if the registry asks for them.
@@ -153,9 +182,10 @@ export async function checkLayers(
         }
     }
     const layers = evaluateLayers(manifests, limits, instructions);
-    if (!baseline) return { name: "layers", ...layers };
+    const figures = layerFigures(manifests, baseline);
+    if (!baseline) return { name: "layers", ...layers, figures };
     const against = evaluateBaseline(manifests, baseline, budgets, instructions);
-    return { name: "layers", ok: layers.ok && against.ok, detail: `${layers.detail}\n${against.detail}` };
+    return { name: "layers", ok: layers.ok && against.ok, detail: `${layers.detail}\n${against.detail}`, figures };
 }
 
 export const layers: Check = {

@@ -1,7 +1,8 @@
-/** `platform`: the image provides every required platform (mybinder.org's linux/amd64 by default). No Pulumi import. */
+/** `platform`: the image provides every required platform (mybinder.org's linux/amd64 by default). */
+import { BINDER_PLATFORM } from "../../mybinder/facts";
 import { ImageManifests } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 
 /** Whether `found` (e.g. `linux/arm64/v8`) provides `required` (e.g. `linux/arm64`). */
 function provides(found: string, required: string): boolean {
@@ -15,8 +16,8 @@ export function evaluatePlatform(manifests: ImageManifests, required: string[]):
     const attestations = manifests.attestations.length > 0 ? `; attestation manifests, which nothing runs: ${manifests.attestations.join(", ")}` : "";
     const missing = required.filter((r) => !found.some((f) => provides(f, r)));
     if (missing.length === 0) return { ok: true, detail: `provides ${required.join(", ")} (platforms: ${listed})` };
-    const binder = missing.includes("linux/amd64")
-        ? ': mybinder.org\'s nodes are linux/amd64, so launches fail ("Platform mismatch"); build with --platform linux/amd64'
+    const binder = missing.includes(BINDER_PLATFORM)
+        ? `: mybinder.org's nodes are ${BINDER_PLATFORM}, so launches fail ("Platform mismatch"); build with --platform ${BINDER_PLATFORM}`
         : "";
     return { ok: false, detail: `no ${missing.join(", ")} image; platforms found: ${listed}${attestations}${binder}` };
 }

@@ -3,7 +3,8 @@
  * must be `options.uid`; mybinder.org runs notebooks as jovyan, UID 1000, and home files belong to it.
  */
 import { lastLine } from "../../docker/cli";
-import { Check, Verdict } from "../check";
+import { BINDER_UID, BINDER_USER } from "../../mybinder/facts";
+import { Check, Verdict } from "../checkContext";
 import { CommandOutput, runShell, withNote } from "../shell";
 
 /** Decides `user` from `id -u` (pure). `configUser` is Config.User, "" when unset. */
@@ -15,7 +16,10 @@ export function evaluateUser(run: CommandOutput, configUser: string, expectedUid
     }
     const uid = Number(output);
     if (uid !== expectedUid) {
-        return { ok: false, detail: `runs as UID ${uid}, expected ${expectedUid} (${config}); mybinder.org runs notebooks as jovyan, UID 1000` };
+        return {
+            ok: false,
+            detail: `runs as UID ${uid}, expected ${expectedUid} (${config}); mybinder.org runs notebooks as ${BINDER_USER}, UID ${BINDER_UID}`,
+        };
     }
     return { ok: true, detail: `runs as UID ${uid} (${config})` };
 }

@@ -1,13 +1,13 @@
 /**
  * `visibility`: mybinder.org pulls anonymously, so a private GHCR package makes every launch fail with
  * "401 Unauthorized": the manifest must resolve with no credentials at all (an anonymous token where
- * one is needed). No Pulumi import.
+ * one is needed).
  */
-import { ImageReference, formatImageReference, parseImageReference } from "../../images/reference";
+import { ImageReference, formatImageReference, parseImageReference } from "../../names/oci";
 import { fetchImageManifests } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
 import { HttpOptions } from "../../registry/http";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 
 /**
  * Where a GHCR package's visibility is changed. GitHub has no API for container package visibility,

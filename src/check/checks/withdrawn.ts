@@ -1,7 +1,7 @@
-/** `withdrawn`: the image is not a withdrawn release, nor built FROM one (`uw3-binder:withdrawn`). No Pulumi import. */
+/** `withdrawn`: the image is not a withdrawn release, nor built FROM one (`uw3-binder:withdrawn`). */
 import { ImageManifests } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
-import { Check, Verdict } from "../check";
+import { Check, Verdict } from "../checkContext";
 import { CheckOptions } from "../types";
 
 /**

@@ -1,0 +1,185 @@
+import * as command from "@pulumi/command";
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { rehearseCommand } from "../src/rehearsal/commandLine";
+import { warmupCommand } from "../src/warmup/commandLine";
+import { printedReference } from "../src/launcher/pins";
+import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
+import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin, pinSize } from "../src/render/launcher";
+import { RehearsalOptions } from "../src/rehearsal/options";
+import { BinderGate, BinderGateArgs, GateResult, WithdrawnNote } from "./gate";
+
+/** What a launcher branch pins: the verified build of its image, or a published digest its own gate re-checks. */
+export type LauncherBranchImage = { gate: GateResult } | { pin: BinderGateArgs };
+
+export interface LauncherBranchArgs {
+    /**
+     * The Launcher's resource name: this branch's resources are named `<launcher>-<kind>-<slug>`, as they
+     * were when the Launcher declared them itself.
+     */
+    readonly launcherName: string;
+    /** The launcher repository on GitHub, as its URLs name it. */
+    readonly owner: string;
+    readonly repository: string;
+    /** The repository's name as its files take it: the created Repository's output, or the configured name. */
+    readonly repositoryName: pulumi.Input<string>;
+    /** The Repository when this stack creates it: the branch and its files wait for it. */
+    readonly repositoryResource?: pulumi.Resource;
+    readonly defaultBranch: string;
+    /** The launcher branch and the Underworld3 branch it launches. */
+    readonly branch: string;
+    readonly uw3Branch: string;
+    readonly release: pulumi.Input<string>;
+    /** Every launcher branch, for the default branch's README. */
+    readonly branches: pulumi.Input<{ name: string; uw3Branch: string }[]>;
+    readonly commitAuthor: { name: pulumi.Input<string>; email: pulumi.Input<string> };
+    readonly image: LauncherBranchImage;
+    /** The withdrawn release this branch's `pin:` moved it away from, for its README. */
+    readonly withdrawn?: pulumi.Input<WithdrawnNote>;
+    /** Rehearse the launch before committing; undefined skips the rehearsal. */
+    readonly rehearsal?: pulumi.Input<RehearsalOptions>;
+    /** Ask the BinderHubs to build each new commit; undefined skips the warm-up. */
+    readonly warmup?: pulumi.Input<{ hubs: string[]; timeoutS: number }>;
+}
+
+/**
+ * One branch of the `uw3-binder-launcher` repository: the GitHub branch (unless it is the default one),
+ * its `.binder/Dockerfile` and `README.md` pinned to a gate-verified reference, the launch rehearsal
+ * before them and the warm-up after them; and for a `pin:` branch, the gate that re-checks its digest.
+ *
+ * Every resource here was declared before this component existed: the files, branch, rehearsal and
+ * warm-up directly under the Launcher, a `pin:` gate at the top of the stack. Each carries an alias to
+ * where it was, so a stack from before keeps them (no replacement, nothing deleted or created); the
+ * engine carries a moved gate's alias on to its check.
+ */
+export class LauncherBranch extends pulumi.ComponentResource {
+    public readonly launchUrl: string;
+    public readonly badge: string;
+    public readonly contentLinkTemplate: string;
+    /** The reference the branch's files pin. */
+    public readonly pinnedReference: pulumi.Output<string>;
+    /** The warm-up's per-member JSON; undefined without a warm-up. */
+    public readonly warmup?: pulumi.Output<string>;
+
+    constructor(name: string, args: LauncherBranchArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("uw3-binder:index:LauncherBranch", name, {}, opts);
+        const prefix = args.launcherName;
+        const slug = branchSlug(args.branch);
+        // Where this branch's resources were declared before: directly under this component's parent (the Launcher).
+        const moved = { parent: this, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
+        const keep = { ...moved, retainOnDelete: true };
+        const gate =
+            "gate" in args.image
+                ? args.image.gate
+                : new BinderGate(`${prefix}-pin-${slug}-gate`, args.image.pin, { parent: this, aliases: [{ parent: pulumi.rootStackResource }] });
+
+        const branchResource =
+            args.branch === args.defaultBranch
+                ? undefined
+                : new github.Branch(
+                      `${prefix}-branch-${slug}`,
+                      { repository: args.repositoryName, branch: args.branch, sourceBranch: args.defaultBranch },
+                      { ...keep, dependsOn: args.repositoryResource ? [args.repositoryResource] : [] },
+                  );
+        const branch: pulumi.Input<string> = branchResource ? branchResource.branch : args.branch;
+        const verified = pulumi.output(gate.verifiedReference);
+        const pinned = args.rehearsal ? this.rehearsed(`${prefix}-rehearse-${slug}`, args, args.rehearsal, verified, moved) : verified;
+        // What the README says was withdrawn: the branch's own `pin:`, or the build its gate replaced.
+        const pin = pulumi
+            .all([pinned, gate.figures, gate.withdrawn, args.withdrawn, args.release])
+            .apply(([reference, figures, replaced, own, release]): LauncherPin => {
+                const withdrawn = own ?? replaced;
+                return {
+                    branch: args.branch,
+                    uw3Branch: args.uw3Branch,
+                    release,
+                    reference,
+                    ...(figures ? { size: pinSize(figures) } : {}),
+                    ...(withdrawn ? { withdrawn } : {}),
+                };
+            });
+        const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
+            repository: args.repositoryName,
+            branch,
+            file,
+            content,
+            commitMessage: message,
+            commitAuthor: args.commitAuthor.name,
+            commitEmail: args.commitAuthor.email,
+            overwriteOnCreate: true,
+        });
+        const dockerfile = new github.RepositoryFile(
+            `${prefix}-dockerfile-${slug}`,
+            fileArgs(
+                ".binder/Dockerfile",
+                pin.apply(launcherDockerfile),
+                pin.apply((p) => launcherCommitMessage("Dockerfile", p)),
+            ),
+            { ...keep, dependsOn: [branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r) },
+        );
+        // The contents API makes one commit per file and answers 409 to parallel writes on one branch:
+        // the README waits for the Dockerfile.
+        const repo = { owner: args.owner, repository: args.repository, defaultBranch: args.defaultBranch };
+        const readme = new github.RepositoryFile(
+            `${prefix}-readme-${slug}`,
+            fileArgs(
+                "README.md",
+                pulumi.all([pin, args.branches]).apply(([p, branches]) => launcherReadme(repo, p, branches)),
+                pin.apply((p) => launcherCommitMessage("README", p)),
+            ),
+            { ...keep, dependsOn: [dockerfile] },
+        );
+        this.launchUrl = launchUrl({ owner: args.owner, repository: args.repository, ref: args.branch });
+        this.badge = badgeMarkdown(this.launchUrl);
+        this.contentLinkTemplate = contentLinkTemplate({ owner: args.owner, repository: args.repository, branch: args.branch });
+        this.pinnedReference = pinned;
+        if (args.warmup) {
+            // Each federation member builds a launcher commit on its first launch there; asking every member now
+            // spares the first user on each. `uw3-binder warmup` exits 0 whatever the hubs answer; its
+            // stdout, the per-member JSON, is this branch's `warmup` stack output.
+            const warm = new command.local.Command(
+                `${prefix}-warmup-${slug}`,
+                {
+                    create: pulumi
+                        .all([readme.commitSha, args.warmup])
+                        .apply(([ref, warmup]) =>
+                            warmupCommand({ owner: args.owner, repository: args.repository, ref, hubs: warmup.hubs, timeoutS: warmup.timeoutS }),
+                        ),
+                    triggers: [readme.commitSha],
+                },
+                { ...moved, dependsOn: [readme] },
+            );
+            this.warmup = warm.stdout;
+        }
+        this.registerOutputs({ launchUrl: this.launchUrl, pinnedReference: this.pinnedReference, warmup: this.warmup });
+    }
+
+    /**
+     * Builds the branch's `.binder/Dockerfile` FROM `verified` and starts it as mybinder.org would
+     * (`uw3-binder rehearse`), before anything is committed. The branch's files pin only the reference the
+     * rehearsal printed back, so a branch whose launch fails keeps its old pin and the update fails.
+     */
+    private rehearsed(
+        name: string,
+        args: LauncherBranchArgs,
+        options: pulumi.Input<RehearsalOptions>,
+        verified: pulumi.Output<string>,
+        opts: pulumi.CustomResourceOptions,
+    ): pulumi.Output<string> {
+        const rehearsal = new command.local.Command(
+            name,
+            {
+                create: pulumi
+                    .all([verified, options, args.release])
+                    .apply(([reference, rehearsal, release]) =>
+                        rehearseCommand({ branch: args.branch, uw3Branch: args.uw3Branch, release }, rehearsal, reference),
+                    ),
+                triggers: [verified],
+            },
+            opts,
+        );
+        return pulumi
+            .all([rehearsal.stdout, verified])
+            .apply(([stdout, expected]) => printedReference(stdout, expected, `the launch rehearsal of ${args.branch}`));
+    }
+}

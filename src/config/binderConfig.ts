@@ -1,0 +1,114 @@
+/**
+ * The validated, normalised stack config, as the program, the plan and the stack-file commands read it.
+ * Types only, importing nothing of the config, so the key schemas (./keySchemas.ts) and the rules across
+ * keys (./schema.ts) both build on it without importing each other.
+ */
+import type { CheckOptions } from "../check/options";
+import type { RehearsalOptions } from "../rehearsal/options";
+
+export interface RegistryConfig {
+    server: string;
+    namespace: string;
+    username?: string;
+}
+
+export interface ImageConfig {
+    /** The key under `uw3-binder:images`. */
+    name: string;
+    registry: RegistryConfig;
+    repository: string;
+    /** `<server>/<namespace>/<repository>` */
+    repositoryUrl: string;
+    /** Tags with `{release}` expanded; the first is the primary one. */
+    tags: string[];
+    /** `<repositoryUrl>:<tags[0]>` */
+    imageName: string;
+    dockerfile: string;
+    /** Source paths (globs) copied into the build context. */
+    context: string[];
+    /** Source paths (globs) whose fingerprint is a build arg: a change to them forces a rebuild. */
+    rebuildOn: string[];
+    /** The images this one is built FROM, each handed in by digest through its build arg. */
+    parents: { image: string; arg: string }[];
+    args: Record<string, string>;
+    platforms: string[];
+    target?: string;
+    checks: CheckOptions;
+}
+
+export interface PinConfig {
+    digest: string;
+    /** The tag that digest was published under, when the pin names one. */
+    tag?: string;
+}
+
+export interface LauncherBranchConfig {
+    name: string;
+    uw3Branch: string;
+    image: string;
+    pin?: PinConfig;
+    /** Set when the branch's `pin:` was withdrawn: `pin` is then the withdrawal's replacement. */
+    withdrawn?: WithdrawnRelease;
+}
+
+/** An entry of `uw3-binder:withdrawn`: a published digest no gate passes again, and why. */
+export interface WithdrawnRelease {
+    digest: string;
+    reason: string;
+    /** YYYY-MM-DD */
+    date: string;
+    /** `<tag>@sha256:<hex>` (a `pin:`): what a branch pinned to the withdrawn digest is repinned to. */
+    replacement?: PinConfig;
+}
+
+export interface LauncherConfig {
+    owner: string;
+    repository: string;
+    create: boolean;
+    defaultBranch: string;
+    branches: LauncherBranchConfig[];
+    warmup: boolean;
+    /** How long `pulumi up` waits for mybinder.org's build of each repinned branch. */
+    warmupTimeoutS: number;
+    binderUrl: string;
+    /** The BinderHubs `warmup` asks to build each repinned branch: every federation member by default. */
+    binderHubs: string[];
+    commitAuthor: { name: string; email: string };
+    /** Each branch's launch is rehearsed (`uw3-binder rehearse`) before it is repinned, unless disabled. */
+    rehearsal: RehearsalOptions & { enabled: boolean };
+}
+
+export interface RegistryLogin {
+    server: string;
+    username: string;
+    /** The secret config key, and the map key inside it when the key holds a map. */
+    secret: { key: string; entry?: string };
+}
+
+export interface BinderConfig {
+    githubOwner: string;
+    release: string;
+    /** The release this stack was copied from (`new-release`), whose tags are each image's baseline. */
+    previousRelease?: string;
+    registry: RegistryConfig;
+    source: { repository: string; owner: string; name: string; path: string; launcherPatSecret: boolean };
+    /** In dependency order: every parent before its children. */
+    images: ImageConfig[];
+    /** Undefined when the stack publishes images only. */
+    launcher?: LauncherConfig;
+    /** One login per registry server that has a username. */
+    logins: RegistryLogin[];
+    /** `uw3-binder:withdrawn`: every gate refuses these digests. */
+    withdrawn: WithdrawnRelease[];
+}
+
+/** Which secrets exist; their values are never needed to validate. */
+export interface SecretPresence {
+    keys: string[];
+    /** Map keys present under `uw3-binder:registryPasswords`. */
+    registryPasswordServers: string[];
+    /** `GITHUB_TOKEN` in the environment stands in for `github:token`, as the provider accepts it. */
+    githubTokenFromEnv: boolean;
+    /** `UW3_BINDER_LAUNCHER_PAT` in the environment stands in for `uw3-binder:launcherPat`. */
+    launcherPatFromEnv?: boolean;
+}

@@ -1,0 +1,97 @@
+/**
+ * What each image is built from: a staged build context holding only the files the image needs, its
+ * OCI labels (set by the build, docker-build's `labels`) and a fingerprint of the files that force a rebuild.
+ * No Pulumi import.
+ *
+ * Why staging: docker-build's `Image` hashes its whole context directory to decide whether to rebuild, so a
+ * context of the whole checkout (with `.git`) would rebuild and push gigabytes on every docs commit.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ImageConfig, KEYS } from "../config/schema";
+import { stageBuildContext } from "./context";
+import { fingerprintSources } from "./fingerprint";
+import { findWorktree, runGit } from "../git/commands";
+import { toGitPathspecs } from "../names/globs";
+
+/** The build arg that carries the source fingerprint, so a changed trigger file busts Docker's layer cache. */
+export const FINGERPRINT_ARG = "UW3_SOURCE_FINGERPRINT";
+
+export interface PreparedBuild {
+    /** The build context directory, relative to the program's directory. */
+    contextDir: string;
+    /** The staged Dockerfile: docker-build resolves it against the program's directory, not the context. */
+    dockerfile: string;
+    /** `sha256:<hex>` over the image's `rebuildOn` files. */
+    fingerprint: string;
+    /** The OCI labels the build sets on the image (`docker build --label`). */
+    labels: Record<string, string>;
+}
+
+/**
+ * OCI labels. `revision` and `created` come from the last commit that touched the image's own
+ * inputs, not HEAD: a label that changed on every commit would change the build's inputs and rebuild the image.
+ */
+function ociLabels(args: { sourceUrl: string; release: string; revision: string; created: string }): Record<string, string> {
+    return {
+        // Also what links a GHCR package to its repository.
+        "org.opencontainers.image.source": args.sourceUrl,
+        "org.opencontainers.image.revision": args.revision,
+        "org.opencontainers.image.version": args.release,
+        "org.opencontainers.image.created": args.created,
+    };
+}
+
+/** The newest commit touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
+function lastCommitTouching(checkout: string, patterns: readonly string[]): { revision: string; created: string } {
+    if (!findWorktree(checkout)) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
+    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...toGitPathspecs(patterns)])
+        .toString("utf8")
+        .trim();
+    if (!out) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
+    const [revision, created] = out.split("\0");
+    return { revision, created };
+}
+
+/** Where an image's sources come from and where they are staged: plain values from the config. */
+export interface BuildSource {
+    /** The program's directory: `path` and `stagingRoot` are relative to it. */
+    programDir: string;
+    /** `source.path` as configured: the checkout. */
+    path: string;
+    /** `owner/name` on GitHub: the labels' source URL, and the error for a missing checkout names it. */
+    repository: string;
+    release: string;
+    /** Where staged contexts go (one subdirectory per image), relative to the program's directory. */
+    stagingRoot: string;
+}
+
+/**
+ * Stages one image's context and reads its labels. Without a checkout, `required` decides: a run
+ * that builds needs one (a one-line error naming the path), a dry run (preview, `uw3-binder plan`) shows
+ * its absence in the fingerprint and stages nothing.
+ */
+export function prepareBuild(image: ImageConfig, source: BuildSource, required: boolean): PreparedBuild {
+    const checkout = path.resolve(source.programDir, source.path);
+    const sourceUrl = `https://github.com/${source.repository}`;
+    const contextDir = path.join(source.stagingRoot, image.name);
+    const dockerfile = path.join(contextDir, image.dockerfile);
+    if (!(fs.existsSync(checkout) && fs.statSync(checkout).isDirectory())) {
+        if (required) {
+            throw new Error(`\`${KEYS.source}.path\`: expected a checkout of ${source.repository} at ${checkout} (resolved from "${source.path}"), found none`);
+        }
+        return {
+            contextDir,
+            dockerfile,
+            fingerprint: `(no checkout at ${source.path})`,
+            labels: ociLabels({ sourceUrl, release: source.release, revision: "unknown", created: "unknown" }),
+        };
+    }
+    const { fingerprint } = fingerprintSources(checkout, image.rebuildOn);
+    const labels = ociLabels({ sourceUrl, release: source.release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn]) });
+    const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir));
+    if (!staged.files.includes(image.dockerfile)) {
+        throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: expected ${image.dockerfile} in ${checkout}, found none`);
+    }
+    return { contextDir, dockerfile, fingerprint, labels };
+}
