@@ -5,7 +5,7 @@
  * `pulumi-nodejs` provider process, started in the program's directory.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GateInputs, GateOutputs, gateChanges, runGate } from "../src/check/gate";
+import { GateFigures, GateInputs, GateOutputs, gateChanges, runGate } from "../src/check/gate";
 
 export type { GateFigures, GateInputs, GateOutputs } from "../src/check/gate";
 
@@ -14,27 +14,39 @@ const GATE_TYPE = "Gate";
 /** The gate's resource type, as the engine and `uw3-binder plan` show it (dynamic.Resource builds it so). */
 export const GATE_RESOURCE_TYPE = `pulumi-nodejs:dynamic/${GATE_MODULE}:${GATE_TYPE}`;
 
+/**
+ * A gate's outputs as the engine stores them: every figure present, `null` where nothing was measured. A preview
+ * reads an output that is missing from the state as unknown, so a gate without a baseline would show every
+ * launcher README it feeds as changing on every `pulumi preview`.
+ */
+export type StoredGateOutputs = Omit<GateOutputs, keyof GateFigures> & { [K in keyof GateFigures]-?: GateFigures[K] | null };
+
+/** Every figure of `outs`, `null` where the check measured none. */
+export function storedGateOutputs(outs: GateOutputs): StoredGateOutputs {
+    return { ...outs, imageBytes: outs.imageBytes ?? null, newBytes: outs.newBytes ?? null, baseline: outs.baseline ?? null };
+}
+
 /** The engine's view of a gate: typed inputs in, typed outputs out; nothing decided here. */
-export class GateProvider implements pulumi.dynamic.ResourceProvider<GateInputs, GateOutputs> {
-    /** A new reference or new check options replace (re-run) the gate; nothing else does (gateChanges). */
-    diff(_id: pulumi.ID, olds: GateOutputs, news: GateInputs): Promise<pulumi.dynamic.DiffResult> {
+export class GateProvider implements pulumi.dynamic.ResourceProvider<GateInputs, StoredGateOutputs> {
+    /** A new reference or new check options replace (re-run) the gate; nothing else does (gateChanges). `olds` may be a state from before every figure was stored. */
+    diff(_id: pulumi.ID, olds: Partial<GateInputs>, news: GateInputs): Promise<pulumi.dynamic.DiffResult> {
         const changed = gateChanges(olds, news);
         return Promise.resolve({ changes: changed.length > 0, replaces: changed, deleteBeforeReplace: false });
     }
 
     /** Runs the check; a gate that did not pass rejects, and its resource is not created. */
-    async create(inputs: GateInputs): Promise<pulumi.dynamic.CreateResult<GateOutputs>> {
+    async create(inputs: GateInputs): Promise<pulumi.dynamic.CreateResult<StoredGateOutputs>> {
         const outs = await runGate(inputs);
-        return { id: outs.verifiedReference, outs };
+        return { id: outs.verifiedReference, outs: storedGateOutputs(outs) };
     }
 }
 
 /** A gate in the stack: the provider's outputs as typed properties. */
 export class GateResource extends pulumi.dynamic.Resource {
     declare readonly verifiedReference: pulumi.Output<string>;
-    declare readonly imageBytes: pulumi.Output<number | undefined>;
-    declare readonly newBytes: pulumi.Output<number | undefined>;
-    declare readonly baseline: pulumi.Output<string | undefined>;
+    declare readonly imageBytes: pulumi.Output<number | null | undefined>;
+    declare readonly newBytes: pulumi.Output<number | null | undefined>;
+    declare readonly baseline: pulumi.Output<string | null | undefined>;
 
     constructor(name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
         super(new GateProvider(), name, inputs, opts, GATE_MODULE, GATE_TYPE);

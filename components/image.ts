@@ -77,7 +77,7 @@ export class BinderImage extends pulumi.ComponentResource {
         if (args.platforms.length === 1) {
             // Every tag is pushed from the one build, so every tag has the same digest.
             const built = build(`${name}-image`, args.tags, args.platforms[0]);
-            args.tags.forEach(() => digests.push(built.digest.apply(checkedDigest)));
+            args.tags.forEach(() => digests.push(built.digest.apply(pushedDigest)));
         } else {
             const members = args.platforms.map((platform) =>
                 build(`${name}-image-${platform.replace(/\//g, "-")}`, [platformTag(args.tags[0], platform)], platform),
@@ -103,4 +103,14 @@ export class BinderImage extends pulumi.ComponentResource {
         this.digestReference = digests[0].apply((d) => parentBuildArg(args.repositoryUrl, d));
         this.registerOutputs({ reference: this.reference, references: this.references, digestReference: this.digestReference });
     }
+}
+
+/**
+ * The digest docker-build reports for a pushed build. A preview of an image it would rebuild reports an empty
+ * digest (it builds nothing on preview): that is "not known until the build", so the digest, and everything
+ * derived from it (children's build args, gates, launcher files), shows as computed instead of failing the preview.
+ */
+function pushedDigest(digest: string): string {
+    if (digest === "" && pulumi.runtime.isDryRun()) return pulumi.unknown as unknown as string;
+    return checkedDigest(digest);
 }

@@ -274,6 +274,12 @@ describeEngine("engine: the demo's launcher on the local GitHub", (engine) => {
         }
     });
 
+    it("a preview after it shows no change: every gate output is in the state, so no launcher file reads as computed", async function () {
+        this.timeout(STEP_TIMEOUT);
+        const preview = await project!.preview();
+        assert.deepStrictEqual(changes(preview.changeSummary), {});
+    });
+
     it("a no-change up makes no commit (the branches' git log) and runs no gate, rehearsal or warm-up", async function () {
         this.timeout(STEP_TIMEOUT);
         const before = await branchHeads(github, repository);

@@ -68,7 +68,16 @@ describe("gate provider: a thin adapter the engine serializes and runs (real CLI
             const created = await provider.create({ reference: REFERENCE, args: ["--only", "withdrawn"], username: "bot", password: "gate-password-4444" });
             assert.deepStrictEqual(created, {
                 id: REFERENCE,
-                outs: { reference: REFERENCE, args: ["--only", "withdrawn"], verifiedReference: REFERENCE, username: "bot" },
+                // Every figure is in the state, null when not measured: a preview reads a missing output as unknown.
+                outs: {
+                    reference: REFERENCE,
+                    args: ["--only", "withdrawn"],
+                    verifiedReference: REFERENCE,
+                    username: "bot",
+                    imageBytes: null,
+                    newBytes: null,
+                    baseline: null,
+                },
             });
         } finally {
             process.chdir(previous);
