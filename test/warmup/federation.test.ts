@@ -281,6 +281,28 @@ describe("uw3-binder warmup", () => {
         });
     });
 
+    it("exit 0 with a JSON outcome per member when a hub's 429 names a time past JavaScript's dates (Retry-After, X-RateLimit-Reset)", async () => {
+        const retryAfter = await start((_req, res) => {
+            res.writeHead(429, { "retry-after": "9999999999999" });
+            res.end();
+        });
+        const reset = await start((_req, res) => {
+            res.writeHead(429, { "x-ratelimit-reset": "9".repeat(30) });
+            res.end();
+        });
+        const io = bufferIo(dir);
+        assert.equal(await runWarmup(["o/r", "main", "--hubs", `${retryAfter.url},${reset.url}`, "--timeout-s", "10", "--json"], io), 0);
+        const printed = JSON.parse(io.out) as PrintedRef;
+        assert.deepEqual(
+            printed.members.map((m) => [m.hub, m.outcome, m.message]),
+            [retryAfter, reset].map((h) => [
+                h.url,
+                "rate limited",
+                `${h.url}/build/gh/o/r/main answered HTTP 429 Too Many Requests; the hub allows the next build at a time past the last date JavaScript can name (year 275760), after the timeout`,
+            ]),
+        );
+    });
+
     it("from the command line: exit 0 when every hub is unreachable, exit 2 for a usage error", async () => {
         const h = await hub(() => undefined);
         await h.stop();
