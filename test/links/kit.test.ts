@@ -90,6 +90,22 @@ describe("link kit renderers", () => {
         assert.equal(mystConfig(intro), block.join("\n"));
     });
 
+    it("jupyter-book and myst: a line end for YAML 1.1 (U+0085, U+2028, U+2029) in a branch or path stays escaped in its comment and string", () => {
+        for (const content of HOSTILE_PAGES) {
+            const p = page(content);
+            for (const text of [jupyterBookConfig(p), mystConfig(p)]) {
+                assert.doesNotMatch(text, /[\u007f-\u009f\u2028\u2029\u202a-\u202e]/, JSON.stringify(text));
+            }
+            assert.deepEqual(Object.keys(parseYaml(jupyterBookConfig(p))), ["repository", "launch_buttons", "parse"]);
+            assert.equal(parseYaml(jupyterBookConfig(p)).repository.branch, content.branch);
+        }
+        const attack = page({ owner: "o", repository: "r", branch: "main", path: "x\u2028sphinx:\u2028  extra: [evil]\u0085y" });
+        assert.equal(
+            jupyterBookConfig(attack).split("\n")[0],
+            "# _config.yml: opens o/r@main (x\\u2028sphinx:\\u2028  extra: [evil]\\x85y) in JupyterLab, on the Underworld3 launcher underworldcode/uw3-binder-launcher@main, through nbgitpuller.",
+        );
+    });
+
     it("names substitutions after the page", () => {
         assert.equal(substitutionName("notebooks/Week 1/intro.ipynb"), "launch_notebooks_Week_1_intro");
         assert.equal(substitutionName(undefined), "launch_repository");
