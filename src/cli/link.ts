@@ -5,6 +5,7 @@
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch } from "../links/binder";
 import { parseRepositorySlug } from "../names/github";
 import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
+import { escapeUnprintable } from "../text/printable";
 import { shown } from "../text/quotedValue";
 import { choiceOption, CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";
@@ -76,10 +77,13 @@ async function link(command: CliCommand): Promise<number> {
         return 0;
     }
     const opens = options.path ?? "the repository folder";
+    // The branch and path as given (git allows U+2028 or a bidi override in a branch name): escaped for the terminal.
     io.stdout(
         [
-            `Opens ${content.owner}/${content.repository}@${options.branch} (${opens}) in ${options.app === "lab" ? "JupyterLab" : "the classic notebook"}`,
-            `on the Underworld3 launcher ${launcher.owner}/${launcher.repository}@${launcher.branch}.`,
+            escapeUnprintable(
+                `Opens ${content.owner}/${content.repository}@${options.branch} (${opens}) in ${options.app === "lab" ? "JupyterLab" : "the classic notebook"}`,
+            ),
+            escapeUnprintable(`on the Underworld3 launcher ${launcher.owner}/${launcher.repository}@${launcher.branch}.`),
             "",
             "Launch URL:",
             url,
