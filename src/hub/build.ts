@@ -25,6 +25,7 @@ import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, redirectTarget } fro
 import { MYBINDER_URL } from "../mybinder/facts";
 import { printableLine } from "../text/printable";
 import { encodeRefPath } from "../names/git";
+import { isPlainHttpOffLoopback } from "../names/host";
 import { checkBranch, checkRepository } from "../names/github";
 import { EventStreamOverflow, EventStreamParser } from "./eventStream";
 import { HubAllowance, RateLimitHeaders } from "./rateLimit";
@@ -149,10 +150,16 @@ function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
     });
 }
 
-/** GET with redirects followed by hand, each hop by the one redirect rule. Each followed URL is added to `redirects`. */
+/**
+ * GET with redirects followed by hand, each hop by the one redirect rule, and plain http to loopback hosts
+ * only (the config refuses such a hub; a redirect could still point there). Each followed URL is added to `redirects`.
+ */
 async function getFollowingRedirects(url: string, signal: AbortSignal, redirects: string[]): Promise<http.IncomingMessage> {
     let current = url;
     for (let hop = 0; ; hop++) {
+        if (isPlainHttpOffLoopback(new URL(current))) {
+            throw new RedirectRefused(`plain http to ${firstPrintableLine(new URL(current).host, 200)}, which is not a loopback host: only https is asked`);
+        }
         const response = await get(current, signal);
         const status = response.statusCode ?? 0;
         if (!REDIRECT_STATUSES.has(status)) return response;

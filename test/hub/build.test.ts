@@ -207,6 +207,13 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
         });
     });
 
+    it("refuses a plain-http hub that is not on loopback without sending anything", async () => {
+        const outcome = await warmMember({ owner: "o", repository: "r", ref: "main", hub: "http://hub.example", timeoutS: 10 });
+        assert.equal(outcome.outcome, "unreachable");
+        assert.equal(outcome.message, "http://hub.example/build/gh/o/r/main: plain http to hub.example, which is not a loopback host: only https is asked");
+        assert.deepEqual(outcome.redirects, []);
+    });
+
     describe("redirects", () => {
         it("follows a redirect, as mybinder.org's federation sends /build/ to a member, and records it", async () => {
             const h = await start((req, res) => {
@@ -253,6 +260,11 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
                 (h) => `${h.url}/build/gh/o/r/main: redirect to a URL with credentials`,
             ],
             ["a redirect without a Location", (_req, res) => (res.writeHead(302), res.end()), (h) => `${h.url}/build/gh/o/r/main: HTTP 302 without a Location`],
+            [
+                "a redirect to plain http on a host that is not loopback",
+                (_req, res) => (res.writeHead(302, { location: "http://hub.example/build/gh/o/r/main" }), res.end()),
+                (h) => `${h.url}/build/gh/o/r/main: plain http to hub.example, which is not a loopback host: only https is asked`,
+            ],
         ];
         for (const [what, script, message] of refused) {
             it(`refuses ${what} as unreachable`, async () => {

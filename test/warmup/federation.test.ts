@@ -247,6 +247,11 @@ describe("uw3-binder warmup", () => {
             '--binder-url: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"',
         ],
         [
+            "a plain-http hub that is not on loopback",
+            ["o/r", "main", "--hubs", "https://a.example,http://notebooks.example.org"],
+            '--hubs: expected https; plain http only to a loopback host such as http://127.0.0.1:8585, found "http://notebooks.example.org"',
+        ],
+        [
             "a hostile hub",
             ["o/r", "main", "--hubs", "https://a.example,https://b.example/$(touch x)"],
             '--hubs: expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters), found "https://b.example/$(touch x)"',
