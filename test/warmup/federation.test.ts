@@ -139,6 +139,15 @@ describe("uw3-binder warmup", () => {
         assert.ok(phases.includes(`${b.url} main: failed: Error resolving ref`), io.err);
     });
 
+    it("prints a ref with line separators or bidi overrides escaped, in the report and in the progress lines", async () => {
+        const a = await start(stream(BUILD));
+        const io = bufferIo(dir);
+        assert.equal(await runWarmup(["o/r", "fix\u2028x\u202e", "--hubs", a.url, "--timeout-s", "10"], io), 0);
+        assert.equal(io.out.split("\n")[0], "warmup o/r@fix\\u2028x\\u202e:");
+        assert.ok(io.err.includes(`${a.url} fix\\u2028x\\u202e: building: Step 1/3`), io.err);
+        assert.doesNotMatch(io.out + io.err, /[\u2028\u202e]/);
+    });
+
     it("--json prints the per-member results of the ref", async () => {
         const a = await start(stream(FOUND));
         const io = bufferIo(dir);
