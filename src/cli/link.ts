@@ -5,7 +5,7 @@
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch } from "../links/binder";
 import { parseRepositorySlug } from "../names/github";
 import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
-import { escapeUnprintable } from "../text/printable";
+import { escapeUnprintable, printableJson } from "../text/printable";
 import { shown } from "../text/quotedValue";
 import { choiceOption, CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";
@@ -69,7 +69,7 @@ async function link(command: CliCommand): Promise<number> {
             ? undefined
             : renderLink(options.format, { url, content: { ...content, branch: options.branch, path: options.path }, app: options.app, launcher });
     if (options.json) {
-        io.stdout(JSON.stringify(text === undefined ? { url, badge } : { url, badge, format: options.format, text }) + "\n");
+        io.stdout(printableJson(text === undefined ? { url, badge } : { url, badge, format: options.format, text }) + "\n");
         return 0;
     }
     if (text !== undefined) {

@@ -20,6 +20,15 @@ function escapeChar(c: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
+/**
+ * `value` as JSON a terminal shows as plain text: what JSON.stringify leaves raw of the characters above
+ * (DEL, C1 controls, line separators, bidi marks) written as `\uNNNN` escapes, which every JSON reader
+ * decodes back to the same value.
+ */
+export function printableJson(value: unknown): string {
+    return JSON.stringify(value).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** `text` with every character a terminal would act on escaped as `\xNN` / `\uNNNN`; nothing cut. */
 export function escapeUnprintable(text: string): string {
     return text.replace(UNPRINTABLE, escapeChar);

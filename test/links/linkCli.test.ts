@@ -68,6 +68,14 @@ describe("uw3-binder link", () => {
         assert.doesNotMatch(io.out, /[\u0085\u2028\u2029\u202e\u2066]/);
     });
 
+    it("--json with --format writes the text's raw line separators and bidi overrides as \\u escapes", async () => {
+        const io = bufferIo(dir);
+        assert.equal(await runLink(["jane-doe/my-course", "--branch", "fix\u202ex", "--format", "myst", "--json"], io), 0);
+        assert.doesNotMatch(io.out, /[\u0085\u2028\u2029\u202e]/);
+        const printed = JSON.parse(io.out) as { text: string };
+        assert.ok(printed.text.startsWith("[![Binder]"), printed.text);
+    });
+
     it("--json prints exactly url and badge", async () => {
         const io = bufferIo(dir);
         assert.equal(await runLink(["jane-doe/my-course", "--branch", "week/1", "--app", "notebook", "--json"], io), 0);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { printableLines, printableLine } from "../../src/text/printable";
+import { printableJson, printableLines, printableLine } from "../../src/text/printable";
 import { redactSecrets } from "../../src/text/redaction";
 import { capped, shown } from "../../src/text/quotedValue";
 
@@ -72,12 +72,21 @@ describe("one escaper for every printed value", () => {
     it("never lets a raw control, separator or bidi character through, whatever the text (property)", () => {
         fc.assert(
             fc.property(hostile, (text) => {
-                for (const out of [printableLine(text), shown(text), capped(text), shown({ [text]: text }), printableLines(text)]) {
+                for (const out of [
+                    printableLine(text),
+                    shown(text),
+                    capped(text),
+                    shown({ [text]: text }),
+                    printableLines(text),
+                    printableJson({ [text]: [text] }),
+                ]) {
                     assert.ok(!RAW_CONTROL.test(out.replace(/\n/g, "")), JSON.stringify(out));
                 }
                 // printableLines keeps the lines it was given apart, and no others.
                 assert.ok(printableLines(text).split("\n").length <= text.split("\n").length + 1);
                 assert.ok(!printableLine(text).includes("\n"));
+                // JSON that reads back as the same value.
+                assert.deepEqual(JSON.parse(printableJson({ [text]: [text] })), { [text]: [text] });
             }),
             { numRuns: 500 },
         );

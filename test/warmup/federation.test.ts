@@ -148,6 +148,15 @@ describe("uw3-binder warmup", () => {
         assert.doesNotMatch(io.out + io.err, /[\u2028\u202e]/);
     });
 
+    it("--json writes a ref's line separators and bidi overrides as \\u escapes, reading back as the ref", async () => {
+        const a = await start(stream(FOUND));
+        const io = bufferIo(dir);
+        assert.equal(await runWarmup(["o/r", "fix\u2028x\u202e", "--binder-url", a.url, "--json"], io), 0);
+        assert.doesNotMatch(io.out, /[\u2028\u202e]/);
+        assert.ok(io.out.includes('"ref":"fix\\u2028x\\u202e"'), io.out);
+        assert.equal((JSON.parse(io.out) as PrintedRef).ref, "fix\u2028x\u202e");
+    });
+
     it("--json prints the per-member results of the ref", async () => {
         const a = await start(stream(FOUND));
         const io = bufferIo(dir);
