@@ -88,7 +88,7 @@ export const HUB_IDLE_TIMEOUT_S = 120;
  * Phase changes reported per member: a real build has about seven (waiting, fetching, building, pushing,
  * built, launching, ready); a hub alternating phases must not fill a log (16.5 MB in 30 s was seen).
  */
-export const MAX_PHASE_REPORTS = 20;
+const MAX_PHASE_REPORTS = 20;
 
 const FINAL_PHASES = new Set(["ready", "built"]);
 const FAILED_PHASES = new Set(["failed", "failure"]);
