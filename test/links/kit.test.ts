@@ -1,4 +1,5 @@
 import * as assert from "assert/strict";
+import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { ContentLink, contentLaunchUrl, decodeContentLaunchUrl } from "../../src/links/binder";
 import { HOSTILE_PAGES } from "./hostilePages";
@@ -103,6 +104,32 @@ describe("link kit renderers", () => {
         assert.equal(
             jupyterBookConfig(attack).split("\n")[0],
             "# _config.yml: opens o/r@main (x\\u2028sphinx:\\u2028  extra: [evil]\\x85y) in JupyterLab, on the Underworld3 launcher underworldcode/uw3-binder-launcher@main, through nbgitpuller.",
+        );
+    });
+
+    it("any branch and path a link accepts: every format is free of raw controls, separators and bidi marks, and the YAML reads back (property)", () => {
+        const unit = fc.constantFrom("a", "/", ".", "-", "#", "é", " ", ":", "\u0085", "\u009b", "\u061c", "\u2028", "\u2029", "\u202e", "\u2066", "\\", '"');
+        fc.assert(
+            fc.property(fc.string({ unit, minLength: 1, maxLength: 16 }), fc.option(fc.string({ unit, minLength: 1, maxLength: 16 })), (branch, path) => {
+                const content = { owner: "o", repository: "r", branch, ...(path === null ? {} : { path }) };
+                let p: KitPage;
+                try {
+                    p = page(content);
+                } catch (err) {
+                    assert.equal((err as Error).name, "LinkInputError");
+                    return;
+                }
+                for (const format of LINK_FORMATS) {
+                    assert.doesNotMatch(
+                        renderLink(format, p),
+                        /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/,
+                        format,
+                    );
+                }
+                assert.equal(parseYaml(jupyterBookConfig(p)).repository.branch, branch);
+                assert.equal(parseYaml(mystConfig(p)).project.binder, p.url);
+            }),
+            { numRuns: 300 },
         );
     });
 
