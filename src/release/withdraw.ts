@@ -131,7 +131,7 @@ function imageOf(config: BinderConfig, ref: ImageReference): ImageConfig | undef
 function replacementFrom(outputs: { name: string; value: unknown }, image: ImageConfig, config: BinderConfig, digest: string): string {
     const verified = (outputs.value as { verifiedReferences?: Record<string, unknown> } | null)?.verifiedReferences;
     const where = `--from-outputs ${outputs.name}: \`verifiedReferences.${image.name}\``;
-    if (typeof verified !== "object" || verified === null || !(image.name in verified)) {
+    if (typeof verified !== "object" || verified === null || !Object.hasOwn(verified, image.name)) {
         throw new WithdrawError(`${where} is missing; expected an earlier stack's \`pulumi stack output --json\``);
     }
     const reference = verified[image.name];
