@@ -10,6 +10,7 @@ import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPres
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
 import { MONTHLY_STACK_FILE_PATTERN } from "../names/release";
 import { capped, shown } from "../text/quotedValue";
+import { InputFileError, readInputFile, STACK_FILE_MAX_BYTES } from "./inputFile";
 
 export interface StackFile {
     /** Plain config values by full key; secure values are replaced by the placeholder. */
@@ -41,7 +42,8 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
     }
     if (typeof value === "object" && value !== null) {
         let secret = false;
-        const out: Record<string, unknown> = {};
+        // Null-prototype: a key such as `__proto__` stays an own key (and is refused by name), never a prototype.
+        const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
         for (const [k, v] of Object.entries(value)) {
             const r = replaceSecure(v);
             secret ||= r.secret;
@@ -118,7 +120,7 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
     }
     const doubled = doubledKeyProblems(Object.keys(config), fileName);
     if (doubled.length > 0) throw new ConfigError(doubled);
-    const values: Record<string, unknown> = {};
+    const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const fullKey = fullConfigKey(key);
@@ -208,20 +210,17 @@ export function readStackOfFlag(stack: string, dir: string): { fileName: string;
     }
 }
 
-/** A stack file's text; a missing file, a directory or an unreadable file is a ConfigError naming it. */
+/**
+ * A stack file's text (read by the one reader of given files: a regular file, at most STACK_FILE_MAX_BYTES,
+ * UTF-8); a missing file, a directory, a FIFO, a file too large or not UTF-8 is a ConfigError naming it.
+ */
 export function readStackFileText(file: string): string {
-    let stat: fs.Stats;
+    if (!fs.existsSync(file)) throw new ConfigError([`${file}: no such stack file`]);
     try {
-        stat = fs.statSync(file);
-    } catch {
-        throw new ConfigError([`${file}: no such stack file`]);
-    }
-    if (!stat.isFile())
-        throw new ConfigError([`${file}: is a ${stat.isDirectory() ? "directory" : "special file"}, expected a stack file (Pulumi.<stack>.yaml)`]);
-    try {
-        return fs.readFileSync(file, "utf8");
+        return readInputFile(file, file, "a stack file (Pulumi.<stack>.yaml)", STACK_FILE_MAX_BYTES).text;
     } catch (err) {
-        throw new ConfigError([`${file}: cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+        if (err instanceof InputFileError) throw new ConfigError([err.message]);
+        throw err;
     }
 }
 

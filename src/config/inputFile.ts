@@ -1,0 +1,129 @@
+/**
+ * The one reader of a file a command is given (a stack file, an outputs file): a regular file (a symlink
+ * to one is followed), at most a bounded number of bytes, valid UTF-8. Anything else is one line naming
+ * the file, what it is and what was expected; a FIFO or a device is refused before it is opened for
+ * reading, so nothing blocks and nothing grows without bound.
+ */
+import * as fs from "fs";
+
+/** The most bytes a stack file may hold (1 MiB; the production stacks are under 8 KiB). */
+export const STACK_FILE_MAX_BYTES = 1024 * 1024;
+
+/** The most bytes an outputs file (`pulumi stack output --json`) may hold: 16 MiB. */
+export const OUTPUTS_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A file that is not a readable, bounded, UTF-8 regular file: `message` is one line naming it. */
+export class InputFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "InputFileError";
+    }
+}
+
+export interface InputText {
+    /** The text, without a leading byte order mark. */
+    text: string;
+    /** Whether the file began with a UTF-8 byte order mark (an edit writes it back). */
+    bom: boolean;
+}
+
+function kindOf(stat: fs.Stats): string {
+    if (stat.isDirectory()) return "a directory";
+    if (stat.isFIFO()) return "a FIFO";
+    if (stat.isSocket()) return "a socket";
+    if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+    return "not a regular file";
+}
+
+/**
+ * `file`'s text. `name` is how messages name it (`--from-outputs jan.json`, `Pulumi.2025-02.yaml`),
+ * `expected` what it should be ("a stack file (Pulumi.<stack>.yaml)").
+ */
+export function readInputFile(file: string, name: string, expected: string, maxBytes: number): InputText {
+    const problem = (what: string) => new InputFileError(`${name}: ${what}, expected ${expected}`);
+    let fd: number;
+    try {
+        const stat = fs.statSync(file);
+        if (!stat.isFile()) throw problem(`is ${kindOf(stat)}`);
+        // O_NONBLOCK: were the file swapped for a FIFO since the stat, opening it does not wait for a writer.
+        fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (err) {
+        if (err instanceof InputFileError) throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        throw problem(code === "ENOENT" ? "no such file" : `cannot read it (${code ?? "unknown error"})`);
+    }
+    try {
+        const stat = fs.fstatSync(fd);
+        if (!stat.isFile()) throw problem(`is ${kindOf(stat)}`);
+        if (stat.size > maxBytes) throw problem(`is ${stat.size} bytes, over the limit of ${maxBytes}`);
+        // Read one byte past the bound: a file that grew since the stat is refused, not read on.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        for (;;) {
+            const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+            if (n === 0) break;
+            length += n;
+            if (length > maxBytes) throw problem(`is over the limit of ${maxBytes} bytes`);
+        }
+        return decodeUtf8(buffer.subarray(0, length), problem);
+    } catch (err) {
+        if (err instanceof InputFileError) throw err;
+        throw problem(`cannot read it (${(err as NodeJS.ErrnoException).code ?? "unknown error"})`);
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+function decodeUtf8(bytes: Buffer, problem: (what: string) => InputFileError): InputText {
+    const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const body = bom ? bytes.subarray(3) : bytes;
+    try {
+        return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body), bom };
+    } catch {
+        // The first offending byte: the longest prefix that decodes.
+        let good = 0;
+        let bad = body.length;
+        const decodes = (n: number) => {
+            try {
+                new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body.subarray(0, n), { stream: true });
+                return true;
+            } catch {
+                return false;
+            }
+        };
+        while (bad - good > 1) {
+            const mid = (good + bad) >> 1;
+            if (decodes(mid)) good = mid;
+            else bad = mid;
+        }
+        throw problem(`is not valid UTF-8 (at byte ${good + (bom ? 3 : 0)})`);
+    }
+}
+
+/** The deepest nesting of arrays and objects a JSON file read here may have. */
+export const MAX_JSON_DEPTH = 64;
+
+function depthOver(value: unknown, max: number): boolean {
+    const stack: [unknown, number][] = [[value, 0]];
+    while (stack.length > 0) {
+        const [v, depth] = stack.pop()!;
+        if (typeof v !== "object" || v === null) continue;
+        if (depth >= max) return true;
+        for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+    return false;
+}
+
+/** A JSON file's value, read as readInputFile reads it; not JSON, or nested deeper than MAX_JSON_DEPTH, is one line. */
+export function readJsonFile(file: string, name: string, expected: string, maxBytes: number): unknown {
+    const { text } = readInputFile(file, name, expected, maxBytes);
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (err) {
+        const reason = err instanceof RangeError ? "nested too deeply" : "not JSON";
+        throw new InputFileError(`${name}: ${reason}, expected ${expected}`);
+    }
+    if (depthOver(value, MAX_JSON_DEPTH)) throw new InputFileError(`${name}: nested deeper than ${MAX_JSON_DEPTH} levels, expected ${expected}`);
+    return value;
+}
