@@ -100,6 +100,9 @@ function decodeUtf8(bytes: Buffer, problem: (what: string) => InputFileError): I
     }
 }
 
+/** What an outputs file is expected to be, as messages say it. */
+export const OUTPUTS_EXPECTED = "the output of `pulumi stack output --json`";
+
 /** The deepest nesting of arrays and objects a JSON file read here may have. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -122,8 +125,8 @@ export function readJsonFile(file: string, name: string, expected: string, maxBy
         value = JSON.parse(text);
     } catch (err) {
         const reason = err instanceof RangeError ? "nested too deeply" : "not JSON";
-        throw new InputFileError(`${name}: ${reason}, expected ${expected}`);
+        throw new InputFileError(`${name}: ${reason}; expected ${expected}`);
     }
-    if (depthOver(value, MAX_JSON_DEPTH)) throw new InputFileError(`${name}: nested deeper than ${MAX_JSON_DEPTH} levels, expected ${expected}`);
+    if (depthOver(value, MAX_JSON_DEPTH)) throw new InputFileError(`${name}: nested deeper than ${MAX_JSON_DEPTH} levels; expected ${expected}`);
     return value;
 }

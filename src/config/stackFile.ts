@@ -21,6 +21,17 @@ export interface StackFile {
     registryPasswordServers: string[];
 }
 
+/**
+ * How a stack file's YAML is read: as Pulumi reads it (Go's yaml.v3), which merges `<<: *anchor` keys.
+ * Every parse of a stack file's text uses it, so the CLI sees the values `pulumi up` sees.
+ */
+export const STACK_YAML_OPTIONS = { merge: true } as const;
+
+/** A stack file's text parsed to its values, as Pulumi reads them. */
+export function stackYamlValues(text: string): unknown {
+    return parseDocument(text, STACK_YAML_OPTIONS).toJS();
+}
+
 /** What a secret shows as wherever uw3-binder prints config or plans. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -93,7 +104,7 @@ export interface StackDocument {
  * naming the file.
  */
 export function openStackDocument(text: string, fileName: string, fail: (message: string) => Error, options: { block?: boolean } = {}): StackDocument {
-    const doc = parseDocument(text, { keepSourceTokens: true });
+    const doc = parseDocument(text, { ...STACK_YAML_OPTIONS, keepSourceTokens: true });
     if (doc.errors.length > 0) throw fail(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
     const config = doc.get("config", true);
     if (options.block && (!isMap(config) || config.flow || config.items.length === 0)) throw fail(`${fileName}: expected a top-level block \`config:\` map`);
@@ -110,7 +121,7 @@ export function openStackDocument(text: string, fileName: string, fail: (message
 export function parseStackFileText(text: string, fileName: string): StackFile {
     let doc: unknown;
     try {
-        doc = parseYaml(text);
+        doc = parseYaml(text, STACK_YAML_OPTIONS);
     } catch (err) {
         throw new ConfigError([`${fileName}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
     }
@@ -262,10 +273,4 @@ export function parseValidStackFileText(text: string, fileName: string): { stack
 
 export function loadPlanConfig(file: string): { stack: StackFile; config: BinderConfig } {
     return parseValidStackFileText(readStackFileText(file), file);
-}
-
-/** A stack file's text and its config validated as `pulumi up` would see it; a ConfigError names every problem. */
-export function readValidStackFile(file: string, fileName: string): { text: string; config: BinderConfig } {
-    const text = readStackFileText(file);
-    return { text, config: parseValidStackFileText(text, fileName).config };
 }

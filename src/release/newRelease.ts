@@ -19,10 +19,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { isAlias, isScalar, parseDocument, Scalar } from "yaml";
+import { isAlias, isScalar, Scalar } from "yaml";
 import { KEYS } from "../config/schema";
 import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, releaseOfStack, stackOfRelease } from "../names/release";
-import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, validateStackFileText } from "../config/stackFile";
+import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, stackYamlValues, validateStackFileText } from "../config/stackFile";
 import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
 import { capped, shown } from "../text/quotedValue";
@@ -175,7 +175,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
         });
     }
     // The splice must change that one value and nothing else the parser sees.
-    const after = parseDocument(text).toJS() as { config: Record<string, unknown> };
+    const after = stackYamlValues(text) as { config: Record<string, unknown> };
     const previousName = previousPair ? String((previousPair.key as Scalar).value) : previousKey;
     const expected = { ...top, config: { ...(top.config as object), [releaseKey]: release, [previousName]: previousRelease } };
     if (!isDeepStrictEqual(after, expected)) throw new Error(`internal: replacing the release in ${sourceName} changed other values`);

@@ -11,12 +11,21 @@
  * The write is a splice, as in new-release: the YAML parser only locates each branch entry, and the pin is
  * inserted into (or replaces) exactly those bytes, so every other byte of the stack file stays as it was.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS } from "../config/schema";
 import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, stackOfRelease } from "../names/release";
-import { fullConfigKey, openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
+import {
+    fullConfigKey,
+    openStackDocument,
+    stackYamlValues,
+    parseValidStackFileText,
+    stackFileName,
+    stackFileToWrite,
+    validateStackFileText,
+} from "../config/stackFile";
+import { editStackFile } from "../config/stackEdit";
+import { InputFileError, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES, readJsonFile } from "../config/inputFile";
 import { capped, shown } from "../text/quotedValue";
 import { parseImageReference } from "../names/oci";
 
@@ -178,7 +187,7 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
     let out = text;
     for (const s of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
     // The splices must set those pins and change nothing else the parser sees.
-    if (JSON.stringify(parseDocument(out).toJS()) !== JSON.stringify(expected)) throw new Error(`internal: setting pins in ${fileName} changed other values`);
+    if (JSON.stringify(stackYamlValues(out)) !== JSON.stringify(expected)) throw new Error(`internal: setting pins in ${fileName} changed other values`);
     return out;
 }
 
@@ -203,19 +212,11 @@ export interface RollbackResult {
 }
 
 function readOutputs(file: string, name: string): unknown {
-    let text: string;
     try {
-        if (!fs.statSync(file).isFile())
-            throw new RollbackError(`--from-outputs ${name}: is not a file; expected the output of \`pulumi stack output --json\``);
-        text = fs.readFileSync(file, "utf8");
+        return readJsonFile(file, `--from-outputs ${name}`, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES);
     } catch (err) {
-        if (err instanceof RollbackError) throw err;
-        throw new RollbackError(`--from-outputs ${name}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    try {
-        return JSON.parse(text);
-    } catch (err) {
-        throw new RollbackError(`--from-outputs ${name}: not JSON (${capped((err as Error).message)}); expected the output of \`pulumi stack output --json\``);
+        if (err instanceof InputFileError) throw new RollbackError(err.message);
+        throw err;
     }
 }
 
@@ -236,32 +237,32 @@ export function rollback(request: RollbackRequest): RollbackResult {
             `--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`,
         );
     }
-    let text: string;
-    let config: BinderConfig;
-    try {
-        ({ text, config } = readValidStackFile(file, fileName));
-    } catch (err) {
-        if (err instanceof ConfigError) throw new RollbackError(problemsMessage(`${fileName} is not a valid stack file, so nothing was written`, err.problems));
-        throw err;
-    }
     const outputsName = request.outputsName ?? request.outputsFile;
-    const pins = rollbackPins(config, readOutputs(path.resolve(dir, request.outputsFile), outputsName), outputsName, request.to);
-
-    const changed = pins.some((p) => p.pin !== p.previousPin);
-    if (!changed) return { stack, file, pins, changed };
-    const updated = setLauncherPins(text, fileName, new Map(pins.map((p) => [p.branch, p.pin])));
-    const problems = validateStackFileText(updated, fileName);
-    if (problems.length > 0)
-        throw new RollbackError(problemsMessage(`${fileName} would not be a valid stack file with these pins, so nothing was written`, problems));
-    // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
-    const temporary = path.join(dir, `.${fileName}.rollback-${process.pid}`);
-    try {
-        fs.writeFileSync(temporary, updated, { flag: "wx", mode: fs.statSync(file).mode & 0o777 });
-        fs.renameSync(temporary, file);
-    } finally {
-        fs.rmSync(temporary, { force: true });
-    }
-    return { stack, file, pins, changed };
+    const outputs = readOutputs(path.resolve(dir, request.outputsFile), outputsName);
+    // Read, decided and written under the stack file's lock: an edit another command made meanwhile is kept.
+    return editStackFile<RollbackResult>(
+        file,
+        fileName,
+        (message) => new RollbackError(message),
+        (text) => {
+            let config: BinderConfig;
+            try {
+                config = parseValidStackFileText(text, fileName).config;
+            } catch (err) {
+                if (err instanceof ConfigError)
+                    throw new RollbackError(problemsMessage(`${fileName} is not a valid stack file, so nothing was written`, err.problems));
+                throw err;
+            }
+            const pins = rollbackPins(config, outputs, outputsName, request.to);
+            const changed = pins.some((p) => p.pin !== p.previousPin);
+            if (!changed) return { text, result: { stack, file, pins, changed } };
+            const updated = setLauncherPins(text, fileName, new Map(pins.map((p) => [p.branch, p.pin])));
+            const problems = validateStackFileText(updated, fileName);
+            if (problems.length > 0)
+                throw new RollbackError(problemsMessage(`${fileName} would not be a valid stack file with these pins, so nothing was written`, problems));
+            return { text: updated, result: { stack, file, pins, changed } };
+        },
+    );
 }
 
 /** What `rollback` prints: each branch's new pin, and the commands that apply it. */

@@ -264,7 +264,7 @@ describe("rollback", function () {
                 "an outputs file that is not JSON",
                 () => outputs("Current stack outputs (3):"),
                 ["--to", "2025.01", "--from-outputs", "jan.json"],
-                "uw3-binder rollback: --from-outputs jan.json: not JSON (Unexpected token 'C', \"Current st\"... is not valid JSON); expected the output of `pulumi stack output --json`\n",
+                "uw3-binder rollback: --from-outputs jan.json: not JSON; expected the output of `pulumi stack output --json`\n",
             ],
             [
                 "a --to not before the stack",
