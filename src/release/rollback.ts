@@ -111,9 +111,19 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
         }
         // An outputs file of another month is the likely mistake: where the image's tags carry the release,
         // the tag says which month the reference is from.
-        if (parsed.tag !== undefined && image.tags.some((t) => t.includes(config.release)) && !parsed.tag.includes(release)) {
-            problems.push(`${where}: tag ${shown(parsed.tag)} is not release ${release}'s; is ${outputsName} the output of stack ${stackOfRelease(release)}?`);
-            continue;
+        // The release must be a whole word of the tag (`2025.01-slim`, not `2025.011-slim` nor `x2025.01y`), and
+        // a reference without a tag cannot say its month at all.
+        if (image.tags.some((t) => namesRelease(t, config.release))) {
+            if (parsed.tag === undefined) {
+                problems.push(`${where}: expected a reference tagged with release ${release} (<repository>:<tag>@sha256:<64 hex>), found ${shown(reference)}`);
+                continue;
+            }
+            if (!namesRelease(parsed.tag, release)) {
+                problems.push(
+                    `${where}: tag ${shown(parsed.tag)} is not release ${release}'s; is ${outputsName} the output of stack ${stackOfRelease(release)}?`,
+                );
+                continue;
+            }
         }
         pins.push({
             branch: branch.name,
@@ -125,6 +135,16 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
     }
     if (problems.length > 0) throw new RollbackError(problemsMessage("nothing was written", problems));
     return pins;
+}
+
+/** Whether `tag` names `release` as a whole word: not inside a longer run of letters, digits or dots. */
+function namesRelease(tag: string, release: string): boolean {
+    for (let at = tag.indexOf(release); at >= 0; at = tag.indexOf(release, at + 1)) {
+        const before = tag[at - 1];
+        const after = tag[at + release.length];
+        if ((before === undefined || /[-_]/.test(before)) && (after === undefined || /[-_]/.test(after))) return true;
+    }
+    return false;
 }
 
 /** One problem on one line after the heading; several as a list under it. */
