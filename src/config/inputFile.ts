@@ -80,24 +80,41 @@ function decodeUtf8(bytes: Buffer, problem: (what: string) => InputFileError): I
     try {
         return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body), bom };
     } catch {
-        // The first offending byte: the longest prefix that decodes.
-        let good = 0;
-        let bad = body.length;
-        const decodes = (n: number) => {
-            try {
-                new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body.subarray(0, n), { stream: true });
-                return true;
-            } catch {
-                return false;
-            }
-        };
-        while (bad - good > 1) {
-            const mid = (good + bad) >> 1;
-            if (decodes(mid)) good = mid;
-            else bad = mid;
-        }
-        throw problem(`is not valid UTF-8 (at byte ${good + (bom ? 3 : 0)})`);
+        throw problem(`is not valid UTF-8 (at byte ${firstInvalidUtf8(body) + (bom ? 3 : 0)})`);
     }
+}
+
+/** The offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+    for (let i = 0; i < bytes.length;) {
+        const c = bytes[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        // The continuation bytes a lead byte takes, and the range of the first (no overlongs, no surrogates).
+        const [n, low, high] =
+            c >= 0xc2 && c <= 0xdf
+                ? [1, 0x80, 0xbf]
+                : c === 0xe0
+                  ? [2, 0xa0, 0xbf]
+                  : c === 0xed
+                    ? [2, 0x80, 0x9f]
+                    : c >= 0xe1 && c <= 0xef
+                      ? [2, 0x80, 0xbf]
+                      : c === 0xf0
+                        ? [3, 0x90, 0xbf]
+                        : c >= 0xf1 && c <= 0xf3
+                          ? [3, 0x80, 0xbf]
+                          : c === 0xf4
+                            ? [3, 0x80, 0x8f]
+                            : [0, 0, 0];
+        if (n === 0 || i + n >= bytes.length) return i;
+        if (bytes[i + 1] < low || bytes[i + 1] > high) return i;
+        for (let k = 2; k <= n; k++) if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return i;
+        i += n + 1;
+    }
+    return -1;
 }
 
 /** What an outputs file is expected to be, as messages say it. */
