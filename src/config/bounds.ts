@@ -9,16 +9,16 @@ import { keyPath } from "./problems";
 import { shown } from "../text/quotedValue";
 
 /** The most images a stack may declare. */
-export const MAX_IMAGES = 100;
+const MAX_IMAGES = 100;
 /** The most launcher branches a stack may declare. */
-export const MAX_BRANCHES = 100;
+const MAX_BRANCHES = 100;
 /** The deepest nesting of maps and lists in a config value. */
-export const MAX_CONFIG_DEPTH = 32;
+const MAX_CONFIG_DEPTH = 32;
 
 const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Whether `name` is a property every JavaScript object has, so it cannot name a key, an image or a branch. */
-export function isReservedName(name: string): boolean {
+function isReservedName(name: string): boolean {
     return RESERVED_NAMES.has(name);
 }
 

@@ -121,7 +121,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 export const OUTPUTS_EXPECTED = "the output of `pulumi stack output --json`";
 
 /** The deepest nesting of arrays and objects a JSON file read here may have. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 function depthOver(value: unknown, max: number): boolean {
     const stack: [unknown, number][] = [[value, 0]];

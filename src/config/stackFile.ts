@@ -25,7 +25,7 @@ export interface StackFile {
  * How a stack file's YAML is read: as Pulumi reads it (Go's yaml.v3), which merges `<<: *anchor` keys.
  * Every parse of a stack file's text uses it, so the CLI sees the values `pulumi up` sees.
  */
-export const STACK_YAML_OPTIONS = { merge: true } as const;
+const STACK_YAML_OPTIONS = { merge: true } as const;
 
 /** A stack file's text parsed to its values, as Pulumi reads them. */
 export function stackYamlValues(text: string): unknown {

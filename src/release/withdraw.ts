@@ -160,7 +160,7 @@ function replacementFrom(outputs: { name: string; value: unknown }, image: Image
 }
 
 /** The stack file's text, read as every command reads a stack file; a problem is a WithdrawError naming it. */
-function readStackFile(file: string, fileName: string): string {
+function readStackFile(file: string): string {
     try {
         return readStackFileText(file);
     } catch (err) {
@@ -187,7 +187,7 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
     if ("problem" in choice) throw new WithdrawError(choice.problem);
     const { stack, fileName, file } = choice;
     // Read once to resolve the target (which may ask a registry); the edit reads it again under the lock.
-    const config = validConfig(readStackFile(file, fileName), fileName);
+    const config = validConfig(readStackFile(file), fileName);
 
     const target = request.target.trim();
     let digest: string;
