@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, isMap, isScalar, Pair, parse as parseYaml, parseDocument, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, Pair, parseDocument, YAMLMap } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
 import { MONTHLY_STACK_FILE_PATTERN } from "../names/release";
@@ -121,7 +121,11 @@ export function openStackDocument(text: string, fileName: string, fail: (message
 export function parseStackFileText(text: string, fileName: string): StackFile {
     let doc: unknown;
     try {
-        doc = parseYaml(text, STACK_YAML_OPTIONS);
+        const parsed = parseDocument(text, STACK_YAML_OPTIONS);
+        const problem = parsed.errors[0] ?? parsed.warnings[0];
+        // A warning (an unknown tag, say) means a value read otherwise than Pulumi reads it: refused, never printed raw.
+        if (problem) throw problem;
+        doc = parsed.toJS();
     } catch (err) {
         throw new ConfigError([`${fileName}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
     }

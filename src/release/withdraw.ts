@@ -38,10 +38,19 @@ export interface WithdrawalEntry {
     replacement?: string;
 }
 
-/** The entry as one YAML flow map; strings JSON-quoted (a JSON string is a YAML double-quoted scalar). */
+// What JSON.stringify leaves raw but a YAML reader or a terminal must not see: DEL and the C1 controls (U+0085
+// NEL ends a line for yaml.v3 and PyYAML), the line and paragraph separators, and the bidi controls.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as a JSON string with every control, separator and bidi character escaped: a YAML double-quoted scalar. */
+function quoted(value: string): string {
+    return JSON.stringify(value).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The entry as one YAML flow map; strings quoted (an escaped JSON string is a YAML double-quoted scalar). */
 function entryText(entry: WithdrawalEntry): string {
-    const fields = [`digest: ${JSON.stringify(entry.digest)}`, `reason: ${JSON.stringify(entry.reason)}`, `date: ${JSON.stringify(entry.date)}`];
-    if (entry.replacement !== undefined) fields.push(`replacement: ${JSON.stringify(entry.replacement)}`);
+    const fields = [`digest: ${quoted(entry.digest)}`, `reason: ${quoted(entry.reason)}`, `date: ${quoted(entry.date)}`];
+    if (entry.replacement !== undefined) fields.push(`replacement: ${quoted(entry.replacement)}`);
     return `{ ${fields.join(", ")} }`;
 }
 

@@ -101,3 +101,20 @@ describe("YAML as Pulumi reads it (issue 20, finding 12)", () => {
         );
     });
 });
+
+describe("YAML warnings (issue 20, findings 10 and 12)", () => {
+    it("a value YAML only warns about (an unknown tag) is refused in one line, not read otherwise and warned about on stderr", () => {
+        const emitted: string[] = [];
+        const listener = (w: Error) => emitted.push(w.message);
+        process.on("warning", listener);
+        try {
+            const line = PRODUCTION.slice(0, PRODUCTION.indexOf("uw3-binder:release:")).split("\n").length;
+            assert.deepEqual(problemsOf(PRODUCTION.replace('uw3-binder:release: "2025.01"', 'uw3-binder:release: !month "2025.01"')), [
+                `Pulumi.x.yaml: not valid YAML: Unresolved tag: !month at line ${line}, column 23:`,
+            ]);
+        } finally {
+            process.off("warning", listener);
+        }
+        assert.deepEqual(emitted, []);
+    });
+});
