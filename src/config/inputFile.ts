@@ -6,8 +6,8 @@
  */
 import * as fs from "fs";
 
-/** The most bytes a stack file may hold (1 MiB; the production stacks are under 8 KiB). */
-export const STACK_FILE_MAX_BYTES = 1024 * 1024;
+/** The most bytes a stack file may hold (256 KiB, parsed well under a second; the production stacks are under 8 KiB). */
+export const STACK_FILE_MAX_BYTES = 256 * 1024;
 
 /** The most bytes an outputs file (`pulumi stack output --json`) may hold: 16 MiB. */
 export const OUTPUTS_FILE_MAX_BYTES = 16 * 1024 * 1024;

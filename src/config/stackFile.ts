@@ -27,9 +27,28 @@ export interface StackFile {
  */
 const STACK_YAML_OPTIONS = { merge: true } as const;
 
+/** The most YAML aliases (`*name`) a stack file may use: each costs the parser a search, a million cost minutes. */
+const MAX_YAML_ALIASES = 100;
+
+/** A token that reads as an alias: `*` and a name, after a space, a line start or a flow indicator. */
+const ALIAS_TOKEN = /(?:^|[\s[{,])\*[^\s,[\]{}]+/g;
+
+/**
+ * `text` parsed as a stack file's YAML document, as Pulumi reads it; a text with more alias-like tokens than
+ * MAX_YAML_ALIASES (comments and quoted strings counted too: the bound is far above any real stack file) is
+ * refused before the parser runs, by `fail`.
+ */
+function parseStackYaml(text: string, fail: (message: string) => Error, options: { keepSourceTokens?: boolean } = {}): Document.Parsed {
+    let aliases = 0;
+    for (ALIAS_TOKEN.lastIndex = 0; ALIAS_TOKEN.exec(text) !== null;) {
+        if (++aliases > MAX_YAML_ALIASES) throw fail(`more than ${MAX_YAML_ALIASES} YAML aliases (*name), expected at most ${MAX_YAML_ALIASES}`);
+    }
+    return parseDocument(text, { ...STACK_YAML_OPTIONS, ...options });
+}
+
 /** A stack file's text parsed to its values, as Pulumi reads them. */
 export function stackYamlValues(text: string): unknown {
-    return parseDocument(text, STACK_YAML_OPTIONS).toJS();
+    return parseStackYaml(text, (message) => new Error(message)).toJS();
 }
 
 /** What a secret shows as wherever uw3-binder prints config or plans. */
@@ -104,7 +123,7 @@ export interface StackDocument {
  * naming the file.
  */
 export function openStackDocument(text: string, fileName: string, fail: (message: string) => Error, options: { block?: boolean } = {}): StackDocument {
-    const doc = parseDocument(text, { ...STACK_YAML_OPTIONS, keepSourceTokens: true });
+    const doc = parseStackYaml(text, (message) => fail(`${fileName}: ${message}`), { keepSourceTokens: true });
     if (doc.errors.length > 0) throw fail(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
     const config = doc.get("config", true);
     if (options.block && (!isMap(config) || config.flow || config.items.length === 0)) throw fail(`${fileName}: expected a top-level block \`config:\` map`);
@@ -121,7 +140,7 @@ export function openStackDocument(text: string, fileName: string, fail: (message
 export function parseStackFileText(text: string, fileName: string): StackFile {
     let doc: unknown;
     try {
-        const parsed = parseDocument(text, STACK_YAML_OPTIONS);
+        const parsed = parseStackYaml(text, (message) => new Error(message));
         const problem = parsed.errors[0] ?? parsed.warnings[0];
         // A warning (an unknown tag, say) means a value read otherwise than Pulumi reads it: refused, never printed raw.
         if (problem) throw problem;

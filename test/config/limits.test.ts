@@ -118,3 +118,18 @@ describe("YAML warnings (issue 20, findings 10 and 12)", () => {
         assert.deepEqual(emitted, []);
     });
 });
+
+describe("YAML aliases (issue 20, finding 9)", () => {
+    const withAliases = (count: number) => `${PRODUCTION.trimEnd()}\n  uw3-binder:extra: { base: &a 1, uses: [${Array(count).fill("*a").join(", ")}] }\n`;
+
+    it("refuses more than 100 aliases before the parser expands any, naming the bound", () => {
+        assert.deepEqual(problemsOf(withAliases(101)), ["Pulumi.x.yaml: not valid YAML: more than 100 YAML aliases (*name), expected at most 100"]);
+    });
+
+    it("reads a stack with aliases under the bound (and then reports the key as unknown, as for any other)", () => {
+        assert.deepEqual(
+            problemsOf(withAliases(20)).map((p) => p.split(";")[0]),
+            ["`uw3-binder:extra`: unknown key"],
+        );
+    });
+});

@@ -211,13 +211,13 @@ describe("stack file edits (issue 20)", function () {
             assert.equal(r.stderr, `uw3-binder plan: ${file()}: is a FIFO, expected a stack file (Pulumi.<stack>.yaml)\n`);
         });
 
-        it("a stack file over 1 MiB is refused naming the limit", () => {
-            fs.writeFileSync(file(), `${FEBRUARY}\n#${"x".repeat(1024 * 1024)}\n`);
+        it("a stack file over 256 KiB is refused naming the limit", () => {
+            fs.writeFileSync(file(), `${FEBRUARY}\n#${"x".repeat(256 * 1024)}\n`);
             const r = cli(["plan", "--stack", "2025-02"], dir);
             assert.equal(r.code, 2);
             assert.match(
                 r.stderr,
-                /^uw3-binder plan: \S+Pulumi\.2025-02\.yaml: is \d+ bytes, over the limit of 1048576, expected a stack file \(Pulumi\.<stack>\.yaml\)\n$/,
+                /^uw3-binder plan: \S+Pulumi\.2025-02\.yaml: is \d+ bytes, over the limit of 262144, expected a stack file \(Pulumi\.<stack>\.yaml\)\n$/,
             );
         });
 
