@@ -222,7 +222,16 @@ export function stackFileToWrite(dir: string, stack: string | undefined, purpose
         const problem = stackNameProblem(stack);
         if (problem) return { problem: `--stack ${problem}` };
     } else {
-        stack = latestStackBefore(fs.existsSync(dir) ? fs.readdirSync(dir) : [], "9999-99");
+        let names: string[];
+        try {
+            names = fs.readdirSync(dir);
+        } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === "ENOTDIR") return { problem: `--dir ${dir}: not a directory` };
+            if (code !== "ENOENT") return { problem: `--dir ${dir}: cannot read it (${code ?? "unknown error"})` };
+            names = [];
+        }
+        stack = latestStackBefore(names, "9999-99");
         if (stack === undefined) return { problem: `no Pulumi.YYYY-MM.yaml in ${dir} ${purpose}; pass --stack <stack>` };
     }
     return { stack, fileName: stackFileName(stack), file: path.join(dir, stackFileName(stack)) };

@@ -159,6 +159,14 @@ describe("stack file edits (issue 20)", function () {
             assert.deepEqual(withdrawnDigests(fs.readFileSync(target, "utf8")), [digest("d")]);
         });
 
+        it("--dir that is a file is named in one line (was a raw ENOTDIR), for withdraw and rollback", () => {
+            fs.writeFileSync(path.join(dir, "afile"), "");
+            const withdrawn = cli(["withdraw", digest("d"), "--reason", "x", "--dir", "afile"], dir);
+            assert.deepEqual([withdrawn.code, withdrawn.stderr], [2, `uw3-binder withdraw: --dir ${path.join(dir, "afile")}: not a directory\n`]);
+            const rolled = cli(["rollback", "--to", "2025.01", "--from-outputs", "x.json", "--dir", "afile"], dir);
+            assert.deepEqual([rolled.code, rolled.stderr], [2, `uw3-binder rollback: --dir ${path.join(dir, "afile")}: not a directory\n`]);
+        });
+
         it("withdraw <repository> without a tag or digest is refused, not read as :latest", () => {
             const r = cli(["withdraw", "ghcr.io/underworldcode/uw3-base", "--reason", "x"], dir);
             assert.equal(r.code, 2);
