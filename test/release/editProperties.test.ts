@@ -12,6 +12,7 @@ import * as path from "path";
 import { parseValidStackFileText } from "../../src/config/stackFile";
 import { PROGRAM_DIR } from "../../src/plan/program";
 import { addWithdrawal, withdraw, WithdrawError } from "../../src/release/withdraw";
+import { rollback, RollbackError } from "../../src/release/rollback";
 
 const PRODUCTION = fs.readFileSync(path.join(PROGRAM_DIR, "Pulumi.2025-01.yaml"), "utf8");
 const DIGEST = `sha256:${"d".repeat(64)}`;
@@ -43,6 +44,44 @@ describe("stack-file editors, any input (issue 20, property tests)", function ()
             }),
             { numRuns: 300 },
         );
+    });
+
+    it("rollback: any outputs file (any JSON, any bytes) pins every branch or leaves the stack file byte for byte with a RollbackError", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-rollprop-"));
+        const file = path.join(dir, "Pulumi.2025-02.yaml");
+        const february = PRODUCTION.replace('uw3-binder:release: "2025.01"', 'uw3-binder:release: "2025.02"');
+        const reference = fc.oneof(
+            anyText,
+            fc.constantFrom("2025.01-slim", "2025.011-slim", "x2025.01y", "2024.12-slim").map((tag) => `ghcr.io/underworldcode/uw3-base:${tag}@${DIGEST}`),
+            fc.constant(`ghcr.io/underworldcode/uw3-base@${DIGEST}`),
+        );
+        const outputs = fc.oneof(
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+            fc.record({ verifiedReferences: fc.record({ slim: fc.oneof(reference, fc.jsonValue()) }) }).map((v) => JSON.stringify(v)),
+            fc.record({ launchers: fc.dictionary(anyText, fc.record({ pinnedReference: reference })) }).map((v) => JSON.stringify(v)),
+            anyText,
+        );
+        try {
+            fc.assert(
+                fc.property(outputs, (text) => {
+                    fs.writeFileSync(file, february);
+                    fs.writeFileSync(path.join(dir, "jan.json"), text);
+                    try {
+                        const result = rollback({ to: "2025.01", outputsFile: "jan.json", dir });
+                        const pins = parseValidStackFileText(fs.readFileSync(file, "utf8"), "f").config.launcher!.branches.map((b) => b.pin?.tag);
+                        assert.deepEqual(pins, ["2025.01-slim", "2025.01-slim", "2025.01-slim"]);
+                        assert.equal(result.changed, true);
+                    } catch (err) {
+                        assert.ok(err instanceof RollbackError, `not a RollbackError: ${String(err)}`);
+                        assert.equal(fs.readFileSync(file, "utf8"), february);
+                    }
+                    assert.deepEqual(fs.readdirSync(dir).sort(), ["Pulumi.2025-02.yaml", "jan.json"], "no lock or temporary file is left");
+                }),
+                { numRuns: 300 },
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("withdraw: any stack file (random bytes, or the production file with bytes changed) gets the entry or stays byte for byte, with a one-line WithdrawError", async () => {
