@@ -98,6 +98,22 @@ describe("stack file edits (issue 20)", function () {
             assert.ok(fs.existsSync(lock), "another command's lock is left alone");
         });
 
+        it("rollback takes the same lock: refused in one line while another command holds it, nothing written", () => {
+            const lock = stackLockFile(fs.realpathSync(file()));
+            fs.writeFileSync(lock, "12345\n");
+            fs.writeFileSync(
+                path.join(dir, "jan.json"),
+                JSON.stringify({ verifiedReferences: { slim: `ghcr.io/underworldcode/uw3-base:2025.01-slim@${digest("b")}` } }),
+            );
+            const r = cli(["rollback", "--to", "2025.01", "--from-outputs", "jan.json"], dir);
+            assert.equal(r.code, 2);
+            assert.equal(
+                r.stderr,
+                `uw3-binder rollback: Pulumi.2025-02.yaml is being edited by another command (lock ${lock}), so nothing was written; retry, or remove the lock if no uw3-binder command is running\n`,
+            );
+            assert.equal(fs.readFileSync(file(), "utf8"), FEBRUARY);
+        });
+
         it("two withdraws at once, eight times over: every one that says it recorded its digest did, the others are refused in one line", async () => {
             for (let round = 0; round < 8; round++) {
                 fs.writeFileSync(file(), FEBRUARY);
