@@ -141,7 +141,7 @@ function imageRules(img: RawImage): RuleIssue[] {
         if (bp) issues.push(ruleIssue([...parent.path, "arg"], `${bp}, found ${shown(parent.arg)}`));
         else if (parents.findIndex((p) => p.arg === parent.arg) !== i)
             issues.push(ruleIssue([...parent.path, "arg"], `build arg ${shown(parent.arg)} already carries another parent`));
-        if (img.args && parent.arg in img.args)
+        if (img.args && Object.hasOwn(img.args, parent.arg))
             issues.push(ruleIssue(["args", parent.arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
     });
     for (const arg of Object.keys(img.args ?? {})) {

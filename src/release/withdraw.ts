@@ -6,11 +6,18 @@
  * The write is a splice, as in rollback: the YAML parser only locates the list (or the end of `config:`),
  * the entry is inserted there, and every other byte of the stack file stays as it was.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { isSeq, parseDocument } from "yaml";
+import { isSeq } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
-import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
+import {
+    openStackDocument,
+    parseValidStackFileText,
+    stackYamlValues,
+    readStackFileText,
+    stackFileName,
+    stackFileToWrite,
+    validateStackFileText,
+} from "../config/stackFile";
+import { editStackFile } from "../config/stackEdit";
 import { capped, shown } from "../text/quotedValue";
 import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../names/oci";
 
@@ -31,10 +38,19 @@ export interface WithdrawalEntry {
     replacement?: string;
 }
 
-/** The entry as one YAML flow map; strings JSON-quoted (a JSON string is a YAML double-quoted scalar). */
+// What JSON.stringify leaves raw but a YAML reader or a terminal must not see: DEL and the C1 controls (U+0085
+// NEL ends a line for yaml.v3 and PyYAML), the line and paragraph separators, and the bidi controls.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as a JSON string with every control, separator and bidi character escaped: a YAML double-quoted scalar. */
+function quoted(value: string): string {
+    return JSON.stringify(value).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The entry as one YAML flow map; strings quoted (an escaped JSON string is a YAML double-quoted scalar). */
 function entryText(entry: WithdrawalEntry): string {
-    const fields = [`digest: ${JSON.stringify(entry.digest)}`, `reason: ${JSON.stringify(entry.reason)}`, `date: ${JSON.stringify(entry.date)}`];
-    if (entry.replacement !== undefined) fields.push(`replacement: ${JSON.stringify(entry.replacement)}`);
+    const fields = [`digest: ${quoted(entry.digest)}`, `reason: ${quoted(entry.reason)}`, `date: ${quoted(entry.date)}`];
+    if (entry.replacement !== undefined) fields.push(`replacement: ${quoted(entry.replacement)}`);
     return `{ ${fields.join(", ")} }`;
 }
 
@@ -93,7 +109,7 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     }
     const out = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
     // The splice must add that entry and change nothing else the parser sees.
-    if (JSON.stringify(parseDocument(out).toJS()) !== JSON.stringify(expected)) throw cannot("the list's layout is not one this command edits");
+    if (JSON.stringify(stackYamlValues(out)) !== JSON.stringify(expected)) throw cannot("the list's layout is not one this command edits");
     return out;
 }
 
@@ -131,7 +147,7 @@ function imageOf(config: BinderConfig, ref: ImageReference): ImageConfig | undef
 function replacementFrom(outputs: { name: string; value: unknown }, image: ImageConfig, config: BinderConfig, digest: string): string {
     const verified = (outputs.value as { verifiedReferences?: Record<string, unknown> } | null)?.verifiedReferences;
     const where = `--from-outputs ${outputs.name}: \`verifiedReferences.${image.name}\``;
-    if (typeof verified !== "object" || verified === null || !(image.name in verified)) {
+    if (typeof verified !== "object" || verified === null || !Object.hasOwn(verified, image.name)) {
         throw new WithdrawError(`${where} is missing; expected an earlier stack's \`pulumi stack output --json\``);
     }
     const reference = verified[image.name];
@@ -152,6 +168,26 @@ function replacementFrom(outputs: { name: string; value: unknown }, image: Image
     return `${parsed.tag}@${parsed.digest}`;
 }
 
+/** The stack file's text, read as every command reads a stack file; a problem is a WithdrawError naming it. */
+function readStackFile(file: string): string {
+    try {
+        return readStackFileText(file);
+    } catch (err) {
+        if (err instanceof ConfigError) throw new WithdrawError(`${err.problems.join("; ")}, so nothing was written`);
+        throw err;
+    }
+}
+
+/** The stack file's config, validated; an invalid one is a WithdrawError listing its problems. */
+function validConfig(text: string, fileName: string): BinderConfig {
+    try {
+        return parseValidStackFileText(text, fileName).config;
+    } catch (err) {
+        if (err instanceof ConfigError) throw new WithdrawError(`${fileName} is not a valid stack file, so nothing was written: ${err.problems.join("; ")}`);
+        throw err;
+    }
+}
+
 /** Records the withdrawal in the stack file, or writes nothing: the entry and the result are validated first. */
 export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
     const reason = request.reason.replace(/\s+/g, " ").trim();
@@ -159,23 +195,16 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
     const choice = stackFileToWrite(request.dir, request.stack, "to record the withdrawal in");
     if ("problem" in choice) throw new WithdrawError(choice.problem);
     const { stack, fileName, file } = choice;
-    let text: string;
-    let config: BinderConfig;
-    try {
-        ({ text, config } = readValidStackFile(file, fileName));
-    } catch (err) {
-        if (err instanceof ConfigError) throw new WithdrawError(`${fileName} is not a valid stack file, so nothing was written: ${err.problems.join("; ")}`);
-        throw err;
-    }
+    // Read once to resolve the target (which may ask a registry); the edit reads it again under the lock.
+    const config = validConfig(readStackFile(file), fileName);
 
     const target = request.target.trim();
     let digest: string;
-    let image: ImageConfig | undefined;
+    let ref: ImageReference | undefined;
     let resolvedFrom: string | undefined;
     if (DIGEST_PATTERN.test(target)) {
         digest = target;
     } else {
-        let ref: ImageReference;
         if (!target.includes("/") && !target.includes("@") && TAG_PATTERN.test(target)) {
             // A bare tag: the stack's image that is published under it.
             const tagged = config.images.filter((i) => i.tags.includes(target));
@@ -191,41 +220,49 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
             } catch (err) {
                 throw new WithdrawError(`${capped((err as Error).message)}; expected sha256:<64 hex>, <repository>:<tag> or a tag of the stack's images`);
             }
+            // `docker pull` reads a repository without a tag as `:latest`; a withdrawal names what it withdraws.
+            if (!target.includes("@") && !target.split("/").pop()!.includes(":")) {
+                throw new WithdrawError(
+                    `${shown(target)} names a repository but no tag or digest; expected <repository>:<tag>, <repository>@sha256:<64 hex> or sha256:<64 hex>`,
+                );
+            }
         }
-        image = imageOf(config, ref);
         resolvedFrom = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}`;
         digest = ref.digest ?? (await request.resolve(ref));
     }
-    const already = config.withdrawn.find((w) => w.digest === digest);
-    if (already) throw new WithdrawError(`${digest} is already withdrawn in ${fileName} (on ${already.date}: ${capped(already.reason)}); nothing was written`);
-    const pinnedBranches = (config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.name);
-
-    let replacement: string | undefined;
-    if (request.outputs) {
-        // A digest alone does not say its image; the branches pinned to it do.
-        const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
-        if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
-        if (!image) {
-            throw new WithdrawError(
-                `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
-            );
-        }
-        replacement = replacementFrom(request.outputs, image, config, digest);
-    }
-    const entry: WithdrawalEntry = { digest, reason, date: request.today, ...(replacement ? { replacement } : {}) };
-    const updated = addWithdrawal(text, fileName, entry);
-    const problems = validateStackFileText(updated, fileName);
-    if (problems.length > 0)
-        throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
-    // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
-    const temporary = path.join(request.dir, `.${fileName}.withdraw-${process.pid}`);
-    try {
-        fs.writeFileSync(temporary, updated, { flag: "wx", mode: fs.statSync(file).mode & 0o777 });
-        fs.renameSync(temporary, file);
-    } finally {
-        fs.rmSync(temporary, { force: true });
-    }
-    return { stack, file, entry, resolvedFrom, pinnedBranches };
+    // The edit itself runs under the stack file's lock, on its text as it is then: a withdrawal recorded by
+    // another command meanwhile is kept, and one of the same digest is refused.
+    return editStackFile(
+        file,
+        fileName,
+        (message) => new WithdrawError(message),
+        (current) => {
+            const config = validConfig(current, fileName);
+            const already = config.withdrawn.find((w) => w.digest === digest);
+            if (already)
+                throw new WithdrawError(`${digest} is already withdrawn in ${fileName} (on ${already.date}: ${capped(already.reason)}); nothing was written`);
+            const pinnedBranches = (config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.name);
+            let image = ref && imageOf(config, ref);
+            let replacement: string | undefined;
+            if (request.outputs) {
+                // A digest alone does not say its image; the branches pinned to it do.
+                const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
+                if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
+                if (!image) {
+                    throw new WithdrawError(
+                        `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
+                    );
+                }
+                replacement = replacementFrom(request.outputs, image, config, digest);
+            }
+            const entry: WithdrawalEntry = { digest, reason, date: request.today, ...(replacement ? { replacement } : {}) };
+            const updated = addWithdrawal(current, fileName, entry);
+            const problems = validateStackFileText(updated, fileName);
+            if (problems.length > 0)
+                throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
+            return { text: updated, result: { stack, file, entry, resolvedFrom, pinnedBranches } };
+        },
+    );
 }
 
 /** What `withdraw` prints: the entry, what the next `up` does with it, and the commands. */
