@@ -12,8 +12,9 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
     const [target] = command.processedArgs as [string];
     const options = command.opts<{ reason: string; stack?: string; fromOutputs?: string; dir: string }>();
     const credentials = credentialsFromEnv(process.env);
-    const [{ RegistryClient }, { RegistryError }, { formatImageReference }, { WithdrawError, withdraw, withdrawText }] = await Promise.all([
+    const [{ RegistryClient }, { boundTo }, { RegistryError }, { formatImageReference }, { WithdrawError, withdraw, withdrawText }] = await Promise.all([
         import("../registry/client"),
+        import("../registry/session"),
         import("../registry/errors"),
         import("../names/oci"),
         import("../release/withdraw"),
@@ -39,9 +40,9 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
         dir: path.resolve(io.cwd, options.dir),
         today: new Date().toISOString().slice(0, 10),
         outputs: outputsFile === undefined ? undefined : { name: outputsFile, value: readOutputs(path.resolve(io.cwd, outputsFile), outputsFile) },
-        resolve: async (ref) => {
+        resolve: async (ref, registry) => {
             try {
-                const manifests = await new RegistryClient(ref, credentials).manifests();
+                const manifests = await new RegistryClient(ref, boundTo(credentials, registry)).manifests();
                 return manifests.indexDigest ?? manifests.platforms[0].digest;
             } catch (err) {
                 if (!(err instanceof RegistryError)) throw err;

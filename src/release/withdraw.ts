@@ -12,7 +12,7 @@ import { isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../text/quotedValue";
-import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../names/oci";
+import { ImageReference, parseDigestArgument, parseImageReference, TAG_PATTERN } from "../names/oci";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
 export class WithdrawError extends Error {
@@ -108,8 +108,12 @@ export interface WithdrawRequest {
     today: string;
     /** An earlier stack's `pulumi stack output --json`, parsed: where the replacement comes from. */
     outputs?: { name: string; value: unknown };
-    /** Resolves a reference by tag to its digest (the registry client); not called for a digest. */
-    resolve(reference: ImageReference): Promise<string>;
+    /**
+     * Resolves a reference by tag to its digest (the registry client); not called for a digest. Only ever
+     * called for a reference in one of the stack's image repositories; `registry` is the server that image
+     * is configured on, the only one the registry credentials may be sent to.
+     */
+    resolve(reference: ImageReference, registry: string): Promise<string>;
 }
 
 export interface WithdrawResult {
@@ -172,8 +176,10 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
     let digest: string;
     let image: ImageConfig | undefined;
     let resolvedFrom: string | undefined;
-    if (DIGEST_PATTERN.test(target)) {
-        digest = target;
+    const claimed = parseDigestArgument(target);
+    if (claimed && "problem" in claimed) throw new WithdrawError(`${claimed.problem}; nothing was written`);
+    if (claimed) {
+        digest = claimed.digest;
     } else {
         let ref: ImageReference;
         if (!target.includes("/") && !target.includes("@") && TAG_PATTERN.test(target)) {
@@ -193,8 +199,14 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
             }
         }
         image = imageOf(config, ref);
+        // Only the stack's own repositories are looked up: the registry credentials are for its registry.
+        if (!image) {
+            throw new WithdrawError(
+                `${shown(target)} is in none of ${fileName}'s image repositories (${config.images.map((i) => i.repositoryUrl).join(", ")}); give <repository>:<tag> of one of them, or sha256:<64 hex>`,
+            );
+        }
         resolvedFrom = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}`;
-        digest = ref.digest ?? (await request.resolve(ref));
+        digest = ref.digest ?? (await request.resolve(ref, image.registry.server));
     }
     const already = config.withdrawn.find((w) => w.digest === digest);
     if (already) throw new WithdrawError(`${digest} is already withdrawn in ${fileName} (on ${already.date}: ${capped(already.reason)}); nothing was written`);

@@ -182,7 +182,7 @@ describe("registry client (scripted registry on loopback)", () => {
                 }
                 return open(req, url);
             };
-            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret" });
+            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret", registry: registry.host });
             assert.deepEqual(
                 result.platforms[0].layers.map((l) => l.digest),
                 [LAYER_A],
@@ -198,7 +198,7 @@ describe("registry client (scripted registry on loopback)", () => {
         it("sends the credentials to the token service as Basic, and accepts `access_token`", async () => {
             const basic = `Basic ${Buffer.from("robot:s3cret").toString("base64")}`;
             registry.route = bearerRoute((auth) => (auth === basic ? { body: JSON.stringify({ access_token: "good-token" }) } : { status: 401 }));
-            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret" });
+            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret", registry: registry.host });
             assert.equal(result.platforms.length, 1);
             // Credentials go to the token service only, never to the manifest endpoint.
             assert.deepEqual(
@@ -222,7 +222,7 @@ describe("registry client (scripted registry on loopback)", () => {
 
         it("the token service refusing credentials is a `denied` error naming the user", async () => {
             registry.route = bearerRoute(() => ({ status: 401, body: JSON.stringify({ errors: [{ code: "DENIED", message: "bad password" }] }) }));
-            await assert.rejects(fetchImageManifests(ref(), { username: "robot", password: "wrong" }), (err: RegistryError) => {
+            await assert.rejects(fetchImageManifests(ref(), { username: "robot", password: "wrong", registry: registry.host }), (err: RegistryError) => {
                 assert.equal(err.kind, "denied");
                 assert.equal(
                     err.message,
@@ -372,7 +372,13 @@ describe("registry client (scripted registry on loopback)", () => {
 
     describe("credentials go only where they should (issue 10, item 15)", () => {
         const body = manifest([{ digest: LAYER_A, size: 100 }]);
-        const creds = { username: "robot", password: "s3cret-password" };
+        const creds = {
+            username: "robot",
+            password: "s3cret-password",
+            get registry() {
+                return registry.host;
+            },
+        };
         const basic = `Basic ${Buffer.from("robot:s3cret-password").toString("base64")}`;
         /** Another host: 127.0.0.2 is loopback too, but not the registry's host. */
         const elsewhere = new FakeRegistry();
@@ -400,9 +406,43 @@ describe("registry client (scripted registry on loopback)", () => {
                 name: "RegistryError",
                 message:
                     `registry ${registry.host}, repository uw3/base, reference 1: the Bearer challenge sends credentials to http://${elsewhere.host},` +
-                    " which is neither https nor the registry's own loopback host; not sending them",
+                    ` which is not the token service of ${registry.host} (its own host over https, or a loopback registry's own host); not sending them`,
             });
             assert.deepEqual(elsewhere.requests, []);
+        });
+
+        it("issue 20, finding 1: refuses to send credentials to an https realm on another host than the registry's own", async () => {
+            const requested: string[] = [];
+            const recording: typeof fetch = (input, init) => {
+                requested.push(input instanceof Request ? input.url : input.toString());
+                return fetch(input, init);
+            };
+            registry.route = challengeRoute("https://auth.docker.io/token");
+            await assert.rejects(fetchImageManifests(ref(), creds, { fetch: recording }), {
+                name: "RegistryError",
+                message:
+                    `registry ${registry.host}, repository uw3/base, reference 1: the Bearer challenge sends credentials to https://auth.docker.io,` +
+                    ` which is not the token service of ${registry.host} (its own host over https, or a loopback registry's own host); not sending them`,
+            });
+            assert.deepEqual(requested, [`http://${registry.host}/v2/uw3/base/manifests/1`]);
+        });
+
+        it("issue 20, finding 1: credentials bound to one registry are never sent to another", async () => {
+            const basicAnswer = (req: http.IncomingMessage, url: URL): Answer | undefined =>
+                req.headers.authorization ? openRoute(body)(req, url) : { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
+            registry.route = basicAnswer;
+            await assert.rejects(fetchImageManifests(ref(), { ...creds, registry: "ghcr.io" }), { name: "RegistryError", message: /none were given$/ });
+            assert.deepEqual(
+                registry.requests.map((r) => r.headers.authorization),
+                [undefined],
+            );
+            // Bound to this registry (host names are case-insensitive), the same login is used.
+            const result = await fetchImageManifests(ref(), { ...creds, registry: registry.host.toUpperCase() });
+            assert.equal(result.platforms.length, 1);
+            assert.deepEqual(
+                registry.requests.slice(1).map((r) => r.headers.authorization),
+                [undefined, basic, basic],
+            );
         });
 
         it("an anonymous check may still use another host's token service (nothing secret goes there)", async () => {
