@@ -3,11 +3,14 @@
  * reference; only the stack's own image repositories are looked up, with the credentials bound to the
  * registry that image is configured on; and a `--from-outputs` replacement comes from the image's own
  * repository. The lookup is the request's `resolve`, recorded here; the stack file must stay unchanged
- * whenever the command refuses.
+ * whenever the command refuses. And (finding 4) what a registry echoes is printed without the login.
  */
 import * as assert from "assert/strict";
+import { spawn } from "child_process";
 import fc from "fast-check";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { ImageReference } from "../../src/names/oci";
@@ -148,5 +151,56 @@ describe("withdraw: the target (issue 20, finding 1)", () => {
             }),
             { numRuns: 300 },
         );
+    });
+});
+
+describe("withdraw: a registry's error text is printed without the credentials (issue 20, finding 4)", function () {
+    this.timeout(60000);
+    const PASSWORD = "ghp_s3cret-registry-password";
+    const BASIC = Buffer.from(`robot:${PASSWORD}`).toString("base64");
+    let dir: string;
+    let server: http.Server;
+    let host: string;
+    before(async () => {
+        // A registry that echoes what it was sent in its error text, as some do.
+        server = http.createServer((req, res) => {
+            const auth = req.headers.authorization;
+            const body = JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: `refused ${auth ?? "nothing"} (robot:${PASSWORD})` }] });
+            res.writeHead(401, { "Content-Type": "application/json", ...(auth ? {} : { "WWW-Authenticate": 'Basic realm="registry"' }) });
+            res.end(body);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-withdraw-redact-"));
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.2025-02.yaml"),
+            PRODUCTION.replace('uw3-binder:release: "2025.01"', 'uw3-binder:release: "2025.02"').replace("server: ghcr.io", `server: ${host}`),
+        );
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("exits 2 in one line that names the refusal but neither the password nor its Basic encoding", async () => {
+        const before = fs.readFileSync(path.join(dir, "Pulumi.2025-02.yaml"), "utf8");
+        const child = spawn(process.execPath, [path.join(PROGRAM_DIR, "bin", "uw3-binder.js"), "withdraw", "2025.02-slim", "--reason", "x"], {
+            cwd: dir,
+            env: { ...process.env, GITHUB_TOKEN: "", UW3_BINDER_REGISTRY_USERNAME: "robot", UW3_BINDER_REGISTRY_PASSWORD: PASSWORD },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        assert.equal(code, 2, stderr);
+        assert.equal(stdout, "");
+        assert.equal(
+            stderr,
+            `uw3-binder withdraw: cannot resolve ${host}/underworldcode/uw3-base:2025.02-slim to a digest: registry ${host}, repository underworldcode/uw3-base, reference 2025.02-slim:` +
+                ` GET http://${host}/v2/underworldcode/uw3-base/manifests/2025.02-slim answered HTTP 401 (UNAUTHORIZED refused Basic *** (robot:***)): the credentials of user "robot" were refused\n`,
+        );
+        assert.equal(fs.readFileSync(path.join(dir, "Pulumi.2025-02.yaml"), "utf8"), before);
+        assert.ok(!stderr.includes(PASSWORD) && !stderr.includes(BASIC));
     });
 });
