@@ -62,7 +62,7 @@ function hostName(registry: string): string {
  * token service a known registry names (KNOWN_TOKEN_HOSTS). Any other realm, https or not, is not that
  * registry's token service: a challenge naming one would hand the password to whoever runs it.
  */
-export function tokenServiceMayReceive(realm: URL, registry: string): boolean {
+function tokenServiceMayReceive(realm: URL, registry: string): boolean {
     const own = hostName(registry);
     const realmHost = realm.hostname.toLowerCase();
     if (realm.protocol === "http:") return isLoopbackHost(realmHost) && realmHost === own;

@@ -12,6 +12,7 @@ import { isSeq, parseDocument } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
 import { capped, shown } from "../text/quotedValue";
+import { withdrawalReasonProblem } from "../check/options";
 import { ImageReference, parseDigestArgument, parseImageReference, TAG_PATTERN } from "../names/oci";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
@@ -160,6 +161,8 @@ function replacementFrom(outputs: { name: string; value: unknown }, image: Image
 export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
     const reason = request.reason.replace(/\s+/g, " ").trim();
     if (reason === "") throw new WithdrawError('--reason must say why the release is withdrawn, found ""');
+    const reasonProblem = withdrawalReasonProblem(reason);
+    if (reasonProblem) throw new WithdrawError(`--reason: ${reasonProblem}; nothing was written`);
     const choice = stackFileToWrite(request.dir, request.stack, "to record the withdrawal in");
     if ("problem" in choice) throw new WithdrawError(choice.problem);
     const { stack, fileName, file } = choice;
