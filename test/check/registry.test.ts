@@ -427,6 +427,28 @@ describe("registry client (scripted registry on loopback)", () => {
             assert.deepEqual(requested, [`http://${registry.host}/v2/uw3/base/manifests/1`]);
         });
 
+        it("the image's credentials are not sent to a --baseline on another registry, and are to one on the same registry", async () => {
+            // Both registries serve the image only with the login, as a private package would.
+            const basicOnly: Route = (req, url) =>
+                req.headers.authorization === basic ? openRoute(body)(req, url) : { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
+            registry.route = basicOnly;
+            elsewhere.route = basicOnly;
+            const limits = { maxLayerMb: 800, maxImageMb: 4096, baseline: `${elsewhere.host}/uw3/base:1` };
+            const other = await checkLayers(ref(), limits, creds);
+            assert.equal(other.ok, true, other.detail);
+            assert.match(
+                other.detail,
+                new RegExp(`baseline ${elsewhere.host}/uw3/base:1 could not be read \\(.*requires credentials.*none were given\\): new layers not measured$`),
+            );
+            assert.ok(elsewhere.requests.length > 0);
+            assert.deepEqual(
+                elsewhere.requests.map((r) => r.headers.authorization),
+                elsewhere.requests.map(() => undefined),
+            );
+            const same = await checkLayers(ref(), { ...limits, baseline: `${registry.host}/uw3/base:1` }, creds);
+            assert.match(same.detail, new RegExp(`against ${registry.host}/uw3/base:1: 0 B new in 0 of 1 layers`));
+        });
+
         it("issue 20, finding 1: credentials bound to one registry are never sent to another", async () => {
             const basicAnswer = (req: http.IncomingMessage, url: URL): Answer | undefined =>
                 req.headers.authorization ? openRoute(body)(req, url) : { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
