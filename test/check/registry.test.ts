@@ -449,6 +449,60 @@ describe("registry client (scripted registry on loopback)", () => {
             assert.match(same.detail, new RegExp(`against ${registry.host}/uw3/base:1: 0 B new in 0 of 1 layers`));
         });
 
+        it("issue 20, finding 1: Docker Hub's login goes to the token service its challenge names, auth.docker.io", async () => {
+            // Docker Hub's answers as its token authentication spec describes them
+            // (https://distribution.github.io/distribution/spec/auth/token/): the registry is registry-1.docker.io,
+            // its challenge names realm="https://auth.docker.io/token",service="registry.docker.io".
+            const hub: { url: string; authorization?: string }[] = [];
+            const hubLogin = { username: "uw3bot", password: "hub-token-4444", registry: "docker.io" };
+            const hubBasic = `Basic ${Buffer.from("uw3bot:hub-token-4444").toString("base64")}`;
+            const dockerHub: typeof fetch = (input, init) => {
+                const url = new URL(input instanceof Request ? input.url : input.toString());
+                const authorization = (init?.headers as Record<string, string> | undefined)?.Authorization;
+                hub.push({ url: url.toString(), authorization });
+                const json = (status: number, value: unknown, headers: Record<string, string> = {}) =>
+                    Promise.resolve(new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", ...headers } }));
+                if (url.host === "auth.docker.io" && url.pathname === "/token") {
+                    return authorization === hubBasic
+                        ? json(200, { token: "hub-token", access_token: "hub-token" })
+                        : json(401, { details: "incorrect username or password" });
+                }
+                if (url.host !== "registry-1.docker.io") return Promise.reject(new TypeError(`fetch failed: ${url.host} is not Docker Hub`));
+                if (authorization !== "Bearer hub-token") {
+                    return json(
+                        401,
+                        { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] },
+                        {
+                            "WWW-Authenticate":
+                                'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:underworldcode/base:pull"',
+                        },
+                    );
+                }
+                if (url.pathname === "/v2/underworldcode/base/manifests/1")
+                    return Promise.resolve(new Response(body, { headers: { "Content-Type": DOCKER_MANIFEST } }));
+                if (url.pathname === `/v2/underworldcode/base/blobs/${sha256(CONFIG)}`) return Promise.resolve(new Response(CONFIG));
+                return json(404, { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
+            };
+            const result = await fetchImageManifests(parseImageReference("docker.io/underworldcode/base:1"), hubLogin, { fetch: dockerHub });
+            assert.equal(result.platforms[0].platform, "linux/amd64");
+            assert.deepEqual(
+                hub.filter((r) => r.authorization?.startsWith("Basic")).map((r) => new URL(r.url).host),
+                ["auth.docker.io"],
+            );
+            // The same challenge from another registry is not that registry's token service.
+            await assert.rejects(
+                fetchImageManifests(
+                    parseImageReference("ghcr.io/underworldcode/base:1"),
+                    { ...hubLogin, registry: "ghcr.io" },
+                    {
+                        fetch: (input, init) =>
+                            dockerHub(new URL(new URL(input instanceof Request ? input.url : input.toString()).pathname, "https://registry-1.docker.io"), init),
+                    },
+                ),
+                { message: /the Bearer challenge sends credentials to https:\/\/auth\.docker\.io, which is not the token service of ghcr\.io/ },
+            );
+        });
+
         it("issue 20, finding 1: credentials bound to one registry are never sent to another", async () => {
             const basicAnswer = (req: http.IncomingMessage, url: URL): Answer | undefined =>
                 req.headers.authorization ? openRoute(body)(req, url) : { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
