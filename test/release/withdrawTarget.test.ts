@@ -116,6 +116,40 @@ describe("withdraw: the target (issue 20, finding 1)", () => {
         assert.equal(result.entry.replacement, `2025.01-slim@${GOOD}`);
     });
 
+    it("whatever --from-outputs holds, the replacement is the image's own, or the request is refused in one line (property)", async () => {
+        const reference = fc.oneof(
+            fc.constantFrom(
+                `${SLIM}:2025.01-slim@${GOOD}`,
+                `${SLIM}:2025.01-slim@${BAD}`,
+                `${SLIM}@${GOOD}`,
+                `${SLIM}:2025.01-slim`,
+                `ghcr.io/underworldcode/uw3-deps:2025.01@${GOOD}`,
+                `sha256:${"e".repeat(12)}`,
+            ),
+            fc.string({ maxLength: 40 }),
+            fc.jsonValue({ maxDepth: 2 }),
+        );
+        const value = fc.oneof(
+            fc.jsonValue({ maxDepth: 3 }),
+            reference.map((slim) => ({ verifiedReferences: { slim } })),
+        );
+        const before = fs.readFileSync(file(), "utf8");
+        await fc.assert(
+            fc.asyncProperty(value, async (v) => {
+                try {
+                    const result = await request(`${SLIM}:2025.02-slim@${BAD}`, { outputs: { name: "jan.json", value: v } });
+                    assert.equal(result.entry.replacement, `2025.01-slim@${GOOD}`);
+                    fs.writeFileSync(file(), before);
+                } catch (err) {
+                    assert.ok(err instanceof WithdrawError, `${(err as Error).name}: ${(err as Error).message}`);
+                    assert.ok(err.message.startsWith("--from-outputs jan.json: ") && !CONTROL.test(err.message), err.message);
+                    assert.equal(fs.readFileSync(file(), "utf8"), before);
+                }
+            }),
+            { numRuns: 300 },
+        );
+    });
+
     it("whatever the target, it is refused in one line or looked up only in the stack's repositories (property)", async () => {
         const repositories = new Map([
             ["ghcr.io/underworldcode/uw3-deps", "ghcr.io"],
