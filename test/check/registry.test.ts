@@ -262,6 +262,16 @@ describe("registry client (scripted registry on loopback)", () => {
         });
     });
 
+    it("a layer size past 2^53 bytes is refused naming the field, not summed", async () => {
+        registry.route = openRoute(manifest([{ digest: LAYER_A, size: 1e300 }]));
+        await assert.rejects(fetchImageManifests(ref()), {
+            name: "RegistryError",
+            message:
+                `registry ${registry.host}, repository uw3/base, reference 1: the manifest 1 is malformed (layers.0.size: Too big: expected int to be <=9007199254740991);` +
+                ' expected {"config": {...}, "layers": [{mediaType, digest, size}]}',
+        });
+    });
+
     it("a manifest without layer sizes says which field is wrong", async () => {
         const body = JSON.stringify({
             mediaType: OCI_MANIFEST,
