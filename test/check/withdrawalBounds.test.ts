@@ -5,11 +5,13 @@
  * entries, and the largest list they accept is one argument a program can be started with.
  */
 import * as assert from "node:assert/strict";
+import fc from "fast-check";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gateArgs } from "../../src/check/gateArgs";
+import { DEFAULT_CHECK_OPTIONS } from "../../src/check/options";
 import { parseCheckArgs } from "../../src/cli/check";
 import { loadPlanConfig, validateStackFileText } from "../../src/config/stackFile";
 import { PROGRAM_DIR } from "../../src/plan/program";
@@ -65,6 +67,34 @@ describe("withdrawal bounds: what every gate receives fits one argument (issue 2
         assert.throws(
             () => parseCheckArgs([REF, `--withdrawn=${many}`]),
             (err: Error) => err.message.startsWith(expected),
+        );
+    });
+
+    it("any reason the config accepts reaches the check whole, in at most 6,072 bytes of argument (property)", () => {
+        const reason = fc.oneof(
+            fc.string({ unit: "binary", maxLength: 520 }),
+            fc.string({ unit: "grapheme", maxLength: 520 }),
+            fc.string({ maxLength: 40 }),
+            fc
+                .array(fc.constantFrom("a", " ", "\t", "\r\n", "\u0085", "\u2028", "\u2029", "\ufeff", "\u202e", "%", ",", "=", "é", "😀", "\ud800"), {
+                    maxLength: 12,
+                })
+                .map((parts) => parts.join("")),
+        );
+        fc.assert(
+            fc.property(reason, (r) => {
+                const problems = validateStackFileText(withList([entry(1, r)]), "Pulumi.2025-01.yaml");
+                if (problems.length > 0) {
+                    assert.equal(problems.length, 1, problems.join("\n"));
+                    assert.ok(problems[0].startsWith("`uw3-binder:withdrawn[0].reason`: expected "), problems[0]);
+                    return;
+                }
+                const withdrawn = [{ digest: digest(1), reason: r.trim() }];
+                const word = gateArgs({ ...DEFAULT_CHECK_OPTIONS, withdrawn }).find((a) => a.startsWith("--withdrawn="))!;
+                assert.ok(Buffer.byteLength(word) <= "--withdrawn=".length + 72 + 6000, `${Buffer.byteLength(word)} bytes`);
+                assert.deepEqual(parseCheckArgs([REF, word]).options.withdrawn, withdrawn);
+            }),
+            { numRuns: 300 },
         );
     });
 
