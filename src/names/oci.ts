@@ -45,6 +45,8 @@ export function parseDigestArgument(text: string): { digest: string } | { proble
 }
 /** What a registry accepts as a tag (OCI distribution spec). */
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** The longest name (host and repository path) Docker's reference grammar accepts. */
+const NAME_MAX_CHARS = 255;
 /** A repository path component (OCI distribution spec, lowercase only). */
 const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
@@ -104,6 +106,11 @@ export function parseImageReference(text: string): ImageReference {
         if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
             throw new Error(`invalid image reference ${shown(text)}: repository component ${shown(part)} must be lowercase letters, digits and separators`);
         }
+    }
+    // Docker's reference grammar caps a name (host and path) at 255 characters (NameTotalLengthMax).
+    const name = `${registry}/${parts.join("/")}`;
+    if (name.length > NAME_MAX_CHARS) {
+        throw new Error(`invalid image reference ${shown(text)}: the name is ${name.length} characters; a registry accepts at most ${NAME_MAX_CHARS}`);
     }
     if (!tag && !digest) tag = "latest";
     return { registry, repository: parts.join("/"), tag, digest };

@@ -23,6 +23,14 @@ describe("OCI names: digests are never references (issue 20, finding 1)", () => 
         assert.deepEqual(parseImageReference("sha256:5000/uw3/base:1"), { registry: "sha256:5000", repository: "uw3/base", tag: "1", digest: undefined });
     });
 
+    it("issue 20: a name over 255 characters (Docker's limit) is refused in one line, before anything uses it", () => {
+        const path = `underworldcode/${"a".repeat(232)}`;
+        assert.equal(parseImageReference(`ghcr.io/${path}:1`).repository, path);
+        assert.throws(() => parseImageReference(`ghcr.io/${path}b:1`), {
+            message: `invalid image reference "ghcr.io/${path}b:1": the name is 256 characters; a registry accepts at most 255`,
+        });
+    });
+
     it("parseDigestArgument: exactly sha256:<64 lowercase hex>, a problem for any other sha*: text, nothing for the rest (property)", () => {
         fc.assert(
             fc.property(fc.oneof(fc.string({ maxLength: 90 }), fc.stringMatching(/^[sS][hH][aA]\d{0,3}:[0-9a-fA-Fx]{0,70}$/)), (text) => {
