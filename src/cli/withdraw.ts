@@ -13,12 +13,14 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
     const credentials = credentialsFromEnv(process.env);
     const [
         { RegistryClient },
+        { boundTo },
         { RegistryError },
         { formatImageReference },
         { WithdrawError, withdraw, withdrawText },
         { InputFileError, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES, readJsonFile },
     ] = await Promise.all([
         import("../registry/client"),
+        import("../registry/session"),
         import("../registry/errors"),
         import("../names/oci"),
         import("../release/withdraw"),
@@ -40,9 +42,9 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
         dir: path.resolve(io.cwd, options.dir),
         today: new Date().toISOString().slice(0, 10),
         outputs: outputsFile === undefined ? undefined : { name: outputsFile, value: readOutputs(path.resolve(io.cwd, outputsFile), outputsFile) },
-        resolve: async (ref) => {
+        resolve: async (ref, registry) => {
             try {
-                const manifests = await new RegistryClient(ref, credentials).manifests();
+                const manifests = await new RegistryClient(ref, boundTo(credentials, registry)).manifests();
                 return manifests.indexDigest ?? manifests.platforms[0].digest;
             } catch (err) {
                 if (!(err instanceof RegistryError)) throw err;

@@ -5,7 +5,17 @@
  * normalisation (./schema.ts) read from a value of the right shape.
  */
 import { z } from "zod";
-import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";
+import {
+    CHECK_NAMES,
+    CheckOptions,
+    DEFAULT_CHECK_OPTIONS,
+    PLATFORM_PATTERN,
+    STACK_CHECKS,
+    optionSchema,
+    optionsOf,
+    withdrawalCountProblem,
+    withdrawalReasonProblem,
+} from "../check/options";
 import { BINDER_PLATFORM, FEDERATION_MEMBERS, MYBINDER_URL } from "../mybinder/facts";
 import { branchNameProblem, uw3BranchProblem } from "../names/git";
 import { githubOwnerProblem, githubRepositoryProblem, splitOwnerRepository } from "../names/github";
@@ -255,7 +265,12 @@ type RawWithdrawal = z.output<typeof withdrawalShape>;
 
 function withdrawnRules(list: RawWithdrawal[]): RuleIssue[] {
     const issues: RuleIssue[] = [];
+    // Bounds of what every gate receives in one argument (src/check/options.ts).
+    const count = withdrawalCountProblem(list.length);
+    if (count) issues.push(ruleIssue([], count));
     list.forEach((w, i) => {
+        const reason = withdrawalReasonProblem(w.reason);
+        if (reason) issues.push(ruleIssue([i, "reason"], reason));
         if (list.findIndex((o) => o.digest === w.digest) !== i)
             issues.push(ruleIssue([i, "digest"], `${w.digest} is already withdrawn; each digest is listed once`));
         if (w.replacement === undefined) return;

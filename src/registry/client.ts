@@ -186,8 +186,11 @@ export class RegistryClient {
         return this.session.http.requests;
     }
 
+    /** The manifests; a RegistryError never quotes the credentials (RegistrySession.redacted). */
     manifests(): Promise<ImageManifests> {
-        this.manifestsRead ??= this.readManifests();
+        this.manifestsRead ??= this.readManifests().catch((err: unknown) => {
+            throw this.session.redacted(err);
+        });
         return this.manifestsRead;
     }
 
@@ -195,7 +198,9 @@ export class RegistryClient {
     config(digest: string): Promise<ImageConfigBlob> {
         let read = this.configs.get(digest);
         if (!read) {
-            read = this.readConfig(digest);
+            read = this.readConfig(digest).catch((err: unknown) => {
+                throw this.session.redacted(err);
+            });
             this.configs.set(digest, read);
         }
         return read;

@@ -19,7 +19,8 @@ import {
 } from "../config/stackFile";
 import { editStackFile } from "../config/stackEdit";
 import { capped, shown } from "../text/quotedValue";
-import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../names/oci";
+import { withdrawalReasonProblem } from "../check/options";
+import { ImageReference, parseDigestArgument, parseImageReference, TAG_PATTERN } from "../names/oci";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
 export class WithdrawError extends Error {
@@ -124,8 +125,12 @@ export interface WithdrawRequest {
     today: string;
     /** An earlier stack's `pulumi stack output --json`, parsed: where the replacement comes from. */
     outputs?: { name: string; value: unknown };
-    /** Resolves a reference by tag to its digest (the registry client); not called for a digest. */
-    resolve(reference: ImageReference): Promise<string>;
+    /**
+     * Resolves a reference by tag to its digest (the registry client); not called for a digest. Only ever
+     * called for a reference in one of the stack's image repositories; `registry` is the server that image
+     * is configured on, the only one the registry credentials may be sent to.
+     */
+    resolve(reference: ImageReference, registry: string): Promise<string>;
 }
 
 export interface WithdrawResult {
@@ -192,6 +197,8 @@ function validConfig(text: string, fileName: string): BinderConfig {
 export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
     const reason = request.reason.replace(/\s+/g, " ").trim();
     if (reason === "") throw new WithdrawError('--reason must say why the release is withdrawn, found ""');
+    const reasonProblem = withdrawalReasonProblem(reason);
+    if (reasonProblem) throw new WithdrawError(`--reason: ${reasonProblem}; nothing was written`);
     const choice = stackFileToWrite(request.dir, request.stack, "to record the withdrawal in");
     if ("problem" in choice) throw new WithdrawError(choice.problem);
     const { stack, fileName, file } = choice;
@@ -202,8 +209,10 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
     let digest: string;
     let ref: ImageReference | undefined;
     let resolvedFrom: string | undefined;
-    if (DIGEST_PATTERN.test(target)) {
-        digest = target;
+    const claimed = parseDigestArgument(target);
+    if (claimed && "problem" in claimed) throw new WithdrawError(`${claimed.problem}; nothing was written`);
+    if (claimed) {
+        digest = claimed.digest;
     } else {
         if (!target.includes("/") && !target.includes("@") && TAG_PATTERN.test(target)) {
             // A bare tag: the stack's image that is published under it.
@@ -227,8 +236,15 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
                 );
             }
         }
+        const image = imageOf(config, ref);
+        // Only the stack's own repositories are looked up: the registry credentials are for its registry.
+        if (!image) {
+            throw new WithdrawError(
+                `${shown(target)} is in none of ${fileName}'s image repositories (${config.images.map((i) => i.repositoryUrl).join(", ")}); give <repository>:<tag> of one of them, or sha256:<64 hex>`,
+            );
+        }
         resolvedFrom = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}`;
-        digest = ref.digest ?? (await request.resolve(ref));
+        digest = ref.digest ?? (await request.resolve(ref, image.registry.server));
     }
     // The edit itself runs under the stack file's lock, on its text as it is then: a withdrawal recorded by
     // another command meanwhile is kept, and one of the same digest is refused.

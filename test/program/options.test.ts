@@ -42,6 +42,39 @@ describe("program: resource options and config errors", () => {
         }
     });
 
+    it("retains every platform build and every manifest list of a multi-platform stack on delete (Underworld2 stack)", async () => {
+        const seen: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
+        await runStack(
+            stackConfig("uw2"),
+            { "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-token-4444" }) },
+            {
+                transformation: (args) => {
+                    seen.push({ type: args.type, name: args.name, opts: args.opts });
+                    return undefined;
+                },
+            },
+        );
+        // A manifest list is shared with every month that pushed its tag, and launchers pin its members'
+        // digests through it: an old month's `destroy` must delete neither from the registry.
+        const pushed = seen.filter((s) => s.type === TYPES.image || s.type === TYPES.index);
+        assert.deepStrictEqual(
+            pushed.map((s) => [s.type, s.name, s.opts.retainOnDelete]),
+            ["lavavu", "petsc", "base"]
+                .flatMap((image) => [
+                    [TYPES.image, `${image}-image-linux-amd64`, true],
+                    [TYPES.image, `${image}-image-linux-arm64`, true],
+                    [TYPES.index, `${image}-index-2025.01`, true],
+                    [TYPES.index, `${image}-index-latest`, true],
+                ])
+                .concat([
+                    [TYPES.image, "underworld2-image-linux-amd64", true],
+                    [TYPES.image, "underworld2-image-linux-arm64", true],
+                    [TYPES.index, "underworld2-index-2.16.0", true],
+                    [TYPES.index, "underworld2-index-2025.01", true],
+                ]),
+        );
+    });
+
     it("rejects an invalid config before declaring any resource, with all problems in one message", async () => {
         const config = stackConfig();
         config["uw3-binder:release"] = "25.1";
