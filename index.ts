@@ -27,7 +27,8 @@ const gates: Record<string, BinderGate> = {};
 for (const image of config.images) {
     // A run that builds needs the checkout; a dry run (preview, `uw3-binder plan`) builds nothing
     // (`buildOnPreview: false`), so it stages what it can and only shows a missing checkout.
-    const build = prepareBuild(image, source, !pulumi.runtime.isDryRun());
+    const build = prepareBuild(image, source, !pulumi.runtime.isDryRun(), config.images);
+    for (const warning of build.warnings) void pulumi.log.warn(warning);
     const login = secrets.login(image.registry.server);
     // Each parent by digest, as its `from.arg` build arg: config order puts every parent first.
     const parents = image.parents.map((p) => [p.arg, images[p.image].digestReference] as const);
