@@ -34,6 +34,10 @@ export interface ImageConfig {
     platforms: string[];
     target?: string;
     checks: CheckOptions;
+    /** `always`, `on-request` (not built in this run: the program declares nothing for it) or `requested`. */
+    build: "always" | "on-request" | "requested";
+    /** Its tags are written once: a build is refused when the registry already holds any of them. */
+    writeOnce: boolean;
 }
 
 export interface PinConfig {

@@ -344,6 +344,8 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
         platforms: img.platforms,
         target: img.target,
         checks,
+        build: img.build,
+        writeOnce: img.writeOnce,
     };
 }
 

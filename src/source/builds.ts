@@ -29,6 +29,8 @@ export interface PreparedBuild {
     dockerfile: string;
     /** `sha256:<hex>` over the image's `rebuildOn` files. */
     fingerprint: string;
+    /** `sha256:<hex>` over the files of its staged context (what docker-build hashes to decide a rebuild). */
+    contextFingerprint: string;
     /** The OCI labels the build sets on the image (`docker build --label`). */
     labels: Record<string, string>;
     /** What the Dockerfile does that the stack cannot vouch for (a parent reached by tag), one line each. */
@@ -102,6 +104,7 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
             contextDir,
             dockerfile,
             fingerprint: `(no checkout at ${source.path})`,
+            contextFingerprint: `(no checkout at ${source.path})`,
             labels: ociLabels({ sourceUrl, release: source.release, revision: "unknown", created: "unknown" }),
             warnings: [],
         };
@@ -120,5 +123,6 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     const facts = readDockerfile(fs.readFileSync(stagedDockerfile, "utf8"));
     const problems = [...missingCopyProblems(image, facts, staged.files), ...undeclaredArgProblems(image, facts)];
     if (problems.length > 0) throw new ConfigError(problems);
-    return { contextDir, dockerfile, fingerprint, labels, warnings: parentByTagReports(image, facts, stack) };
+    const contextFingerprint = fingerprintSources(checkout, image.context).fingerprint;
+    return { contextDir, dockerfile, fingerprint, contextFingerprint, labels, warnings: parentByTagReports(image, facts, stack) };
 }

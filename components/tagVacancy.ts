@@ -1,0 +1,38 @@
+/**
+ * The pre-build check of a written-once image (`writeOnce: true`): a dynamic resource its builds depend on,
+ * which asks the registry, before anything is pushed, whether one of the image's tags already exists
+ * (src/source/writeOnce.ts decides). It runs again whenever the build's inputs change, since docker-build
+ * would then push the tags again; unchanged inputs mean no build and no check.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { checkTagsVacant } from "../src/source/writeOnce";
+
+export interface TagVacancyInputs {
+    /** `<repository>:<tag>` of every tag the build pushes. */
+    references: string[];
+    /** What the build is made from (context fingerprint, build args, platforms): a change re-checks. */
+    build: string;
+    username?: string;
+    password?: string;
+}
+
+class TagVacancyProvider implements pulumi.dynamic.ResourceProvider<TagVacancyInputs, TagVacancyInputs> {
+    diff(_id: pulumi.ID, olds: TagVacancyInputs, news: TagVacancyInputs): Promise<pulumi.dynamic.DiffResult> {
+        const changed = (["references", "build"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        return Promise.resolve({ changes: changed.length > 0, replaces: changed, deleteBeforeReplace: true });
+    }
+
+    async create(inputs: TagVacancyInputs): Promise<pulumi.dynamic.CreateResult<TagVacancyInputs>> {
+        const credentials =
+            inputs.username !== undefined && inputs.password !== undefined ? { username: inputs.username, password: inputs.password } : undefined;
+        await checkTagsVacant(inputs.references, credentials);
+        return { id: inputs.references.join(","), outs: inputs };
+    }
+}
+
+/** The check in the stack; a build `dependsOn` it. */
+export class TagVacancy extends pulumi.dynamic.Resource {
+    constructor(name: string, inputs: pulumi.Input<{ [K in keyof TagVacancyInputs]: pulumi.Input<TagVacancyInputs[K]> }>, opts?: pulumi.CustomResourceOptions) {
+        super(new TagVacancyProvider(), name, inputs, opts, "uw3-binder", "TagVacancy");
+    }
+}
