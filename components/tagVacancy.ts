@@ -4,8 +4,20 @@
  * (src/source/writeOnce.ts decides). It runs again whenever the build's inputs change, since docker-build
  * would then push the tags again; unchanged inputs mean no build and no check.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { checkTagsVacant } from "../src/source/writeOnce";
+
+type WriteOnceModule = typeof import("../src/source/writeOnce");
+
+/**
+ * The check's module, loaded when the provider runs, from the compiled program (`npm ci` builds dist/, as the
+ * gate runs bin/uw3-binder.js): Pulumi serializes a dynamic provider with what it captures, and the registry
+ * client's zod schemas cannot be serialized. The provider process starts in the program's directory.
+ */
+function writeOnceModule(): WriteOnceModule {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(path.resolve("dist", "src", "source", "writeOnce.js")) as WriteOnceModule;
+}
 
 export interface TagVacancyInputs {
     /** `<repository>:<tag>` of every tag the build pushes. */
@@ -25,7 +37,7 @@ class TagVacancyProvider implements pulumi.dynamic.ResourceProvider<TagVacancyIn
     async create(inputs: TagVacancyInputs): Promise<pulumi.dynamic.CreateResult<TagVacancyInputs>> {
         const credentials =
             inputs.username !== undefined && inputs.password !== undefined ? { username: inputs.username, password: inputs.password } : undefined;
-        await checkTagsVacant(inputs.references, credentials);
+        await writeOnceModule().checkTagsVacant(inputs.references, credentials);
         return { id: inputs.references.join(","), outs: inputs };
     }
 }
