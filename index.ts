@@ -20,6 +20,7 @@ const source = {
     repository: config.source.repository,
     release: config.release,
     stagingRoot: `.uw3-binder/contexts/${pulumi.getStack()}`,
+    branch: config.source.branch,
 };
 
 const images: Record<string, BinderImage> = {};

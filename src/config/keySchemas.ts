@@ -60,10 +60,15 @@ export function splitRepository(repository: string): { owner: string; name: stri
     return { owner: split.owner, name: split.repository };
 }
 
-export const sourceSchema = z.strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().default(true) }).superRefine(
-    rules((source) =>
-        splitRepository(source.repository) ? [] : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)],
-    ),
+export const sourceSchema = z.strictObject({ repository: text, path: text, branch: text.optional(), launcherPatSecret: z.boolean().default(true) }).superRefine(
+    rules((source) => [
+        ...(splitRepository(source.repository)
+            ? []
+            : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)]),
+        ...(source.branch !== undefined && branchNameProblem(source.branch)
+            ? [ruleIssue(["branch"], `${branchNameProblem(source.branch)}, found ${shown(source.branch)}`)]
+            : []),
+    ]),
     SHAPED,
 );
 

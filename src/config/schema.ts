@@ -387,6 +387,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
             owner: repository.owner,
             name: repository.name,
             path: source.path,
+            ...(source.branch !== undefined ? { branch: source.branch } : {}),
             launcherPatSecret: source.launcherPatSecret,
         },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),

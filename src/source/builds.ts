@@ -13,7 +13,7 @@ import { stageBuildContext } from "./context";
 import { readDockerfile } from "./dockerfile";
 import { fingerprintSources, listSourceFiles, unmatchedPatterns } from "./fingerprint";
 import { missingCopyProblems, parentByTagReports, undeclaredArgProblems, unmatchedPatternProblems } from "./sourceChecks";
-import { findWorktree, runGit } from "../git/commands";
+import { currentBranch, findWorktree, runGit } from "../git/commands";
 import { toGitPathspecs } from "../names/globs";
 
 /** The build arg that carries the source fingerprint, so a changed trigger file busts Docker's layer cache. */
@@ -73,6 +73,8 @@ export interface BuildSource {
     release: string;
     /** Where staged contexts go (one subdirectory per image), relative to the program's directory. */
     stagingRoot: string;
+    /** `source.branch`: the branch a git checkout must be on, when set. */
+    branch?: string;
 }
 
 /** Throws a ConfigError listing every pattern of `image` that matches no file of the checkout. */
@@ -108,6 +110,14 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
             labels: ociLabels({ sourceUrl, release: source.release, revision: "unknown", created: "unknown" }),
             warnings: [],
         };
+    }
+    if (source.branch !== undefined && findWorktree(checkout)) {
+        const found = currentBranch(checkout);
+        if (found !== source.branch) {
+            throw new ConfigError([
+                `\`${KEYS.source}.branch\`: expected the checkout ${checkout} on ${source.branch}, found ${found === undefined ? "a detached HEAD" : found}; its images' tags say they hold ${source.branch}`,
+            ]);
+        }
     }
     const { fingerprint, unmatchedPatterns: rebuildOnUnmatched } = fingerprintSources(checkout, image.rebuildOn);
     checkPatternsMatch(image, checkout, rebuildOnUnmatched);

@@ -212,6 +212,16 @@ describe("program: the uw2 stack on a checkout laid out like underworld2", funct
             }
         });
 
+        it("a checkout on another branch than development, which `dev` says it holds", async () => {
+            checkout.git(["checkout", "-q", "-b", "main"]);
+            try {
+                const message = await refusal(() => {});
+                assert.match(message, new RegExp(`\`uw3-binder:source\\.branch\`: expected the checkout ${checkout.dir} on development, found main`));
+            } finally {
+                checkout.git(["checkout", "-q", "development"]);
+            }
+        });
+
         it("a context lacking a directory the Dockerfile copies", async () => {
             const message = await refusal((images) => {
                 images["underworld2-mpich"].context = images["underworld2-mpich"].context.filter((p: string) => p !== "docs/test/**");
