@@ -114,11 +114,12 @@ export function parentByTagReports(
         const reference = given ? image.args[reach.args[0]] : reach.resolved;
         if (reference === "" || isDigestReference(reference)) continue;
         const repository = repositoryOf(reference);
-        const built = stack.find((other) => repositoryOf(other.repositoryUrl) === repository);
-        if (!built) continue;
+        // Several images may share a repository (petsc-ompi and petsc-mpich push to petsc): name them all.
+        const built = stack.filter((other) => repositoryOf(other.repositoryUrl) === repository).map((other) => shown(other.name));
+        if (built.length === 0) continue;
         const via = reach.args.length > 0 ? ` (through ARG ${reach.args.join(", ")})` : "";
         reports.push(
-            `image ${shown(image.name)}: ${image.dockerfile}:${reach.line} ${reach.instruction} ${shown(reference)}${via} reaches ${shown(built.name)} by tag, which this stack builds: the digest pin does not reach it`,
+            `image ${shown(image.name)}: ${image.dockerfile}:${reach.line} ${reach.instruction} ${shown(reference)}${via} reaches ${built.join(" or ")} by tag, which this stack builds: the digest pin does not reach it`,
         );
     }
     return reports;
