@@ -208,6 +208,14 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                     ),
                 );
             }
+            if (images?.[b.image]?.build === "on-request" && b.pin === undefined) {
+                issues.push(
+                    ruleIssue(
+                        [...at, "image"],
+                        `${shown(b.image)} is built only on request and not requested, so this run has no build of it for launcher branch ${shown(b.name)}; request it (\`build: requested\`) or give the branch a \`pin:\``,
+                    ),
+                );
+            }
             const pinned = resolvePin(b.pin, withdrawn);
             if (pinned.withdrawn && !pinned.withdrawn.replacement) {
                 issues.push(
