@@ -209,6 +209,14 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                     ),
                 );
             }
+            if (images?.[b.image]?.build === "on-request" && b.pin === undefined) {
+                issues.push(
+                    ruleIssue(
+                        [...at, "image"],
+                        `${shown(b.image)} is built only on request and not requested, so this run has no build of it for launcher branch ${shown(b.name)}; request it (\`build: requested\`) or give the branch a \`pin:\``,
+                    ),
+                );
+            }
             const pinned = resolvePin(b.pin, withdrawn);
             if (pinned.withdrawn && !pinned.withdrawn.replacement) {
                 issues.push(
@@ -348,6 +356,8 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
         platforms: img.platforms,
         target: img.target,
         checks,
+        build: img.build,
+        writeOnce: img.writeOnce,
     };
 }
 
@@ -389,6 +399,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
             owner: repository.owner,
             name: repository.name,
             path: source.path,
+            ...(source.branch !== undefined ? { branch: source.branch } : {}),
             launcherPatSecret: source.launcherPatSecret,
         },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),
