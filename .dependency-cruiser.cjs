@@ -11,7 +11,7 @@ const CHECK_DECLARATIONS = "(options|gateArgs|types|result|gate)[.]ts$";
 
 const FLOORS = [
     { name: "text", paths: ["^src/text/"], holds: "quoting and escaping untrusted text, one redaction, shell quoting; imports nothing of the project" },
-    { name: "names", paths: ["^src/names/"], holds: "git, OCI and GitHub name rules, image references, releases, hub URLs, globs" },
+    { name: "names", paths: ["^src/names/"], holds: "git, OCI and GitHub name rules, image references, releases, hub URLs, loopback hosts, globs" },
     {
         name: "facts and protocols",
         paths: ["^src/mybinder/", "^src/http/", "^src/registry/", "^src/hub/", "^src/docker/", "^src/git/"],

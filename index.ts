@@ -20,14 +20,17 @@ const source = {
     repository: config.source.repository,
     release: config.release,
     stagingRoot: `.uw3-binder/contexts/${pulumi.getStack()}`,
+    branch: config.source.branch,
 };
 
 const images: Record<string, BinderImage> = {};
 const gates: Record<string, BinderGate> = {};
-for (const image of config.images) {
+// An image built only on request is declared in the runs that request it (`build: requested`), not in others.
+for (const image of config.images.filter((i) => i.build !== "on-request")) {
     // A run that builds needs the checkout; a dry run (preview, `uw3-binder plan`) builds nothing
     // (`buildOnPreview: false`), so it stages what it can and only shows a missing checkout.
-    const build = prepareBuild(image, source, !pulumi.runtime.isDryRun());
+    const build = prepareBuild(image, source, !pulumi.runtime.isDryRun(), config.images);
+    for (const warning of build.warnings) void pulumi.log.warn(warning);
     const login = secrets.login(image.registry.server);
     // Each parent by digest, as its `from.arg` build arg: config order puts every parent first.
     const parents = image.parents.map((p) => [p.arg, images[p.image].digestReference] as const);
@@ -41,6 +44,7 @@ for (const image of config.images) {
         buildArgs: { ...image.args, [FINGERPRINT_ARG]: build.fingerprint, ...Object.fromEntries(parents) },
         labels: build.labels,
         registry: login && { address: image.registry.server, ...login },
+        writeOnce: image.writeOnce ? { contextFingerprint: build.contextFingerprint } : undefined,
     });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,

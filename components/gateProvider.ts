@@ -22,7 +22,7 @@ export const GATE_RESOURCE_TYPE = `pulumi-nodejs:dynamic/${GATE_MODULE}:${GATE_T
 export type StoredGateOutputs = Omit<GateOutputs, keyof GateFigures> & { [K in keyof GateFigures]-?: GateFigures[K] | null };
 
 /** Every figure of `outs`, `null` where the check measured none. */
-export function storedGateOutputs(outs: GateOutputs): StoredGateOutputs {
+function storedGateOutputs(outs: GateOutputs): StoredGateOutputs {
     return { ...outs, imageBytes: outs.imageBytes ?? null, newBytes: outs.newBytes ?? null, baseline: outs.baseline ?? null };
 }
 

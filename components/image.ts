@@ -1,6 +1,7 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/launcher/pins";
+import { TagVacancy } from "./tagVacancy";
 
 /** A registry login as docker-build takes it; the password is made a secret again here. */
 export interface RegistryLogin {
@@ -27,6 +28,11 @@ export interface BinderImageArgs {
     readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** The registry login, or undefined to push without one (a local registry). */
     readonly registry?: RegistryLogin;
+    /**
+     * Set for a written-once image: what its build is made from (its staged context's fingerprint). Before
+     * each build the registry is asked whether a tag already exists, and the build is refused if one does.
+     */
+    readonly writeOnce?: { readonly contextFingerprint: string };
 }
 
 /**
@@ -50,6 +56,22 @@ export class BinderImage extends pulumi.ComponentResource {
             ? { address: args.registry.address, username: args.registry.username, password: pulumi.secret(args.registry.password) }
             : undefined;
         const registries = registry ? [registry] : undefined;
+        const vacancy = args.writeOnce
+            ? new TagVacancy(
+                  `${name}-tags-vacant`,
+                  {
+                      // With several platforms, each member build also pushes its own `<tag>-<arch>` tag.
+                      references: [...args.tags, ...(args.platforms.length > 1 ? args.platforms.map((p) => platformTag(args.tags[0], p)) : [])].map(tagged),
+                      build: pulumi
+                          .all([args.writeOnce.contextFingerprint, args.dockerfile, args.target, args.platforms, args.buildArgs])
+                          .apply((parts) => JSON.stringify(parts)),
+                      registry: registry?.address,
+                      username: registry?.username,
+                      password: registry?.password,
+                  },
+                  { parent: this },
+              )
+            : undefined;
         // One build per platform: the daemon's own BuildKit (the `docker` driver) builds one platform at a
         // time and needs no builder image pulled; several platforms are joined by a manifest list below.
         const build = (resourceName: string, tags: readonly string[], platform: string) =>
@@ -70,7 +92,7 @@ export class BinderImage extends pulumi.ComponentResource {
                 },
                 // docker-build deletes an image's pushed digests from the registry when the resource is deleted:
                 // an old month's `destroy` must not take away what launchers (or a rollback) pin.
-                { parent: this, retainOnDelete: true },
+                { parent: this, retainOnDelete: true, dependsOn: vacancy ? [vacancy] : [] },
             );
 
         const digests: pulumi.Output<string>[] = [];

@@ -3,7 +3,7 @@
  * baseline does not have (what a mybinder.org node that ran it must pull now) and the growth of the
  * whole image, per platform, from manifests alone.
  */
-import { ImageReference, parseImageReference } from "../names/oci";
+import { parseImageReference } from "../names/oci";
 import { ImageManifests, PlatformManifest, RegistryClient } from "../registry/client";
 import { RegistryError } from "../registry/errors";
 import { HttpOptions } from "../registry/http";
@@ -100,13 +100,11 @@ export function evaluateBaseline(
 /** Reads the baseline's manifests; a baseline that cannot be read is a sentence, not an error. */
 export async function readBaseline(
     reference: string,
-    image: ImageReference,
     credentials: RegistryCredentials | undefined,
     fetchOptions: HttpOptions | undefined,
 ): Promise<BaselineRead> {
-    const ref = parseImageReference(reference);
-    // The image's credentials are for the image's registry; another registry gets none.
-    const client = new RegistryClient(ref, ref.registry === image.registry ? credentials : undefined, fetchOptions);
+    // The image's credentials are bound to the image's registry: a baseline on another one is read anonymously.
+    const client = new RegistryClient(parseImageReference(reference), credentials, fetchOptions);
     try {
         return { reference, manifests: await client.manifests() };
     } catch (err) {

@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { CheckResultV1, parseCheckResult } from "./result";
 import { CREDENTIAL_ENV } from "./types";
+import { redactSecrets } from "../text/redaction";
 
 /** What the engine stores for a gate. The password is a secret input: encrypted in state, never an output. */
 export interface GateInputs {
@@ -127,7 +128,10 @@ export async function runGate(inputs: GateInputs, cli = path.resolve("bin", "uw3
         const resultFile = path.join(dir, "result.json");
         const run = await runNode([cli, "check", "--result-file", resultFile, ...inputs.args, inputs.reference], env);
         const text = readResultFile(resultFile, inputs.reference);
-        if (inputs.password && [run.stdout, run.stderr, text ?? ""].some((out) => out.includes(inputs.password!))) {
+        // The password, or the Basic header a registry may echo (src/text/redaction.ts says what counts).
+        const password = inputs.password;
+        const login = password ? { username: inputs.username ?? "", password } : undefined;
+        if (login && [run.stdout, run.stderr, text ?? ""].some((out) => out.includes(login.password) || redactSecrets(out, login) !== out)) {
             throw new Error(`the gate for ${inputs.reference} failed (exit ${run.code}); its output is withheld because it contained the registry password`);
         }
         const failed = () =>

@@ -30,6 +30,34 @@ export interface Withdrawal {
     reason: string;
 }
 
+/**
+ * Every gate receives the whole `uw3-binder:withdrawn` list (the check cannot be switched off) in one
+ * argv word, `--withdrawn=<digest>=<URI-encoded reason>,...`, and Linux refuses to start a program with
+ * a word over 128 KiB (MAX_ARG_STRLEN): an unbounded list would fail every gate of every `pulumi up`.
+ * URI-encoding writes a character as at most 12 bytes (a 4-byte UTF-8 character as %XX%XX%XX%XX), so
+ * 20 entries of 500 characters stay under 122 KB.
+ */
+const MAX_WITHDRAWAL_REASON_CHARS = 500;
+const MAX_WITHDRAWALS = 20;
+
+/** Why a withdrawal reason cannot travel to a gate (empty, too long, not valid Unicode), or undefined. */
+export function withdrawalReasonProblem(reason: string): string | undefined {
+    if (reason.trim() === "") return "expected a non-empty reason";
+    const chars = [...reason].length;
+    if (chars > MAX_WITHDRAWAL_REASON_CHARS)
+        return `expected a reason of at most ${MAX_WITHDRAWAL_REASON_CHARS} characters (every gate receives it), found ${chars}`;
+    // encodeURIComponent throws on half a surrogate pair, which a YAML "\ud800" escape can produce.
+    if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(reason)) return "expected valid Unicode, found half a surrogate pair";
+    return undefined;
+}
+
+/** Why a list of withdrawals cannot travel to a gate (too many), or undefined. */
+export function withdrawalCountProblem(count: number): string | undefined {
+    return count > MAX_WITHDRAWALS
+        ? `expected at most ${MAX_WITHDRAWALS} withdrawals (every gate receives them all in one argument), found ${count}`
+        : undefined;
+}
+
 /** A dotted Python module name: the only thing interpolated into `python -c "import ..."`. */
 export const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** The Linux platforms an image may be built for (BuildKit's names). */
@@ -120,16 +148,17 @@ export const OPTIONS = [
         configKey: "withdrawn",
         flag: "withdrawn",
         kind: "withdrawals",
-        expected: "a list of sha256:<64 hex>=<reason> entries (the reason URI-encoded, non-empty)",
+        expected: `a list of at most ${MAX_WITHDRAWALS} sha256:<64 hex>=<reason> entries (the reason URI-encoded, non-empty, at most ${MAX_WITHDRAWAL_REASON_CHARS} characters)`,
         valid: (v) =>
             Array.isArray(v) &&
+            withdrawalCountProblem(v.length) === undefined &&
             (v as unknown[]).every(
                 (w) =>
                     typeof w === "object" &&
                     w !== null &&
                     DIGEST_PATTERN.test((w as Withdrawal).digest) &&
                     typeof (w as Withdrawal).reason === "string" &&
-                    (w as Withdrawal).reason.trim() !== "" &&
+                    withdrawalReasonProblem((w as Withdrawal).reason) === undefined &&
                     Object.keys(w).length === 2,
             ),
         default: [],

@@ -10,9 +10,10 @@ import { RegistryClient } from "../registry/client";
 import { CheckContext, CheckNotRunError } from "./checkContext";
 import { plannedChecks } from "./checks";
 import { CHECK_RESULT_VERSION } from "./result";
-import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials } from "./types";
+import { CheckName, CheckOptions, CheckReport, CheckResult, RegistryCredentials, RegistryLogin } from "./types";
 import { printableLines } from "../text/printable";
 import { redactSecrets } from "../text/redaction";
+import { boundTo } from "../registry/session";
 
 export interface CheckRun {
     /** The versioned result (result.ts): what `--json` prints and `--result-file` writes. */
@@ -76,10 +77,12 @@ export function pinFromRepoDigests(ref: ImageReference, repoDigests: string[]): 
  * `docker image inspect`: when the image is not in the local engine (or Docker is unreachable) each of
  * them fails with that reason, while the registry checks still report. Every container a check started
  * is removed when the run ends or is interrupted (SIGINT/SIGTERM exit 130/143). Throws only for an
- * invalid `imageRef` (the CLI validates it first).
+ * invalid `imageRef` (the CLI validates it first). `login` is the image's registry login: it is bound to
+ * that registry, and a baseline on another one is read without it.
  */
-export async function runChecks(imageRef: string, options: CheckOptions, creds?: RegistryCredentials): Promise<CheckRun> {
+export async function runChecks(imageRef: string, options: CheckOptions, login?: RegistryLogin): Promise<CheckRun> {
     const ref = parseImageReference(imageRef);
+    const creds = boundTo(login, ref.registry);
     return whileRemovingOnSignal(CHECK_CONTAINER_PREFIX, (containers) => runPlanned(imageRef, ref, options, creds, containers));
 }
 

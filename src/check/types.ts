@@ -12,8 +12,8 @@ export type { CheckName, CheckOptions } from "./options";
  */
 export type { CheckOutcome as CheckResult, CheckResultV1 as CheckReport } from "./result";
 
-/** Registry credentials; read from the environment (never from argv). */
-export type { RegistryCredentials } from "../registry/session";
+/** Registry credentials: a login (read from the environment, never from argv) and the one registry it is for. */
+export type { RegistryCredentials, RegistryLogin } from "../registry/session";
 
 /** Environment variables a gate uses to hand credentials to `uw3-binder check`. */
 export const CREDENTIAL_ENV = {

@@ -13,7 +13,7 @@ import { Option } from "commander";
 import * as path from "path";
 import { parseImageReference } from "../names/oci";
 import { CHECK_NAMES, CheckName, CheckOptions, DEFAULT_CHECK_OPTIONS, OPTIONS, OptionDeclaration, optionFlags, optionHelp, readOption } from "../check/options";
-import { CREDENTIAL_ENV, RegistryCredentials } from "../check/types";
+import { CREDENTIAL_ENV, RegistryLogin } from "../check/types";
 import { shown } from "../text/quotedValue";
 import { CliCommand, parsedOption } from "./command";
 import { bufferIo } from "./commandIo";
@@ -129,7 +129,7 @@ export function parseCheckArgs(argv: string[]): CheckArgs {
 }
 
 /** Credentials from CREDENTIAL_ENV: both set, or neither (an empty value counts as unset). */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv): RegistryCredentials | undefined {
+export function credentialsFromEnv(env: NodeJS.ProcessEnv): RegistryLogin | undefined {
     const username = env[CREDENTIAL_ENV.username] ?? "";
     const password = env[CREDENTIAL_ENV.password] ?? "";
     if (username === "" && password === "") return undefined;

@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { shown, capped } from "../text/quotedValue";
+import { CREDENTIAL_ENV } from "../check/types";
 import { printableLines } from "../text/printable";
+import { redactSecrets } from "../text/redaction";
 import { CommandIo } from "./commandIo";
 import { refusalMessage, UsageError } from "./errors";
 
@@ -145,9 +147,14 @@ export function parsedOption<T>(flags: string, description: string, parse: (text
     return new Option(flags, description).argParser((text: string) => parse(text));
 }
 
-/** An error's text as a terminal shows it: control characters escaped, each line and the line count bounded. */
+/**
+ * An error's text as a terminal shows it: the registry credentials this process was given blanked (a
+ * registry, or a hub behind one, may echo what it was sent, and every command's refusals are printed here),
+ * control characters escaped, each line and the line count bounded.
+ */
 function printable(text: string): string {
-    return printableLines(text, 2000);
+    const credentials = { username: process.env[CREDENTIAL_ENV.username] ?? "", password: process.env[CREDENTIAL_ENV.password] ?? "" };
+    return printableLines(redactSecrets(text, credentials), 2000);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { badgeMarkdown, contentLaunchUrl, JUPYTER_APPS, JupyterApp, LauncherBranch } from "../links/binder";
 import { parseRepositorySlug } from "../names/github";
 import { LINK_FORMATS, LinkFormat, renderLink } from "../links/kit";
+import { escapeUnprintable, printableJson } from "../text/printable";
 import { shown } from "../text/quotedValue";
 import { choiceOption, CliCommand, execute, parsedOption } from "./command";
 import { CommandIo } from "./commandIo";
@@ -68,7 +69,7 @@ async function link(command: CliCommand): Promise<number> {
             ? undefined
             : renderLink(options.format, { url, content: { ...content, branch: options.branch, path: options.path }, app: options.app, launcher });
     if (options.json) {
-        io.stdout(JSON.stringify(text === undefined ? { url, badge } : { url, badge, format: options.format, text }) + "\n");
+        io.stdout(printableJson(text === undefined ? { url, badge } : { url, badge, format: options.format, text }) + "\n");
         return 0;
     }
     if (text !== undefined) {
@@ -76,10 +77,13 @@ async function link(command: CliCommand): Promise<number> {
         return 0;
     }
     const opens = options.path ?? "the repository folder";
+    // The branch and path as given (git allows U+2028 or a bidi override in a branch name): escaped for the terminal.
     io.stdout(
         [
-            `Opens ${content.owner}/${content.repository}@${options.branch} (${opens}) in ${options.app === "lab" ? "JupyterLab" : "the classic notebook"}`,
-            `on the Underworld3 launcher ${launcher.owner}/${launcher.repository}@${launcher.branch}.`,
+            escapeUnprintable(
+                `Opens ${content.owner}/${content.repository}@${options.branch} (${opens}) in ${options.app === "lab" ? "JupyterLab" : "the classic notebook"}`,
+            ),
+            escapeUnprintable(`on the Underworld3 launcher ${launcher.owner}/${launcher.repository}@${launcher.branch}.`),
             "",
             "Launch URL:",
             url,

@@ -6,6 +6,7 @@
 import { WARMUP_OUTCOMES } from "../hub/build";
 import { FEDERATION_MEMBERS } from "../mybinder/facts";
 import { parseRepositorySlug } from "../names/github";
+import { escapeUnprintable, printableJson } from "../text/printable";
 import { shown } from "../text/quotedValue";
 import { DEFAULT_WARMUP_TIMEOUT_S, warmupHubs, warmupTimeoutProblem } from "../warmup/options";
 import { CliCommand, execute, parsedOption } from "./command";
@@ -98,12 +99,13 @@ async function warmup(command: CliCommand): Promise<number> {
         timeoutS: options.timeoutS ?? target.timeoutS,
         onPhase: options.json
             ? undefined
-            : (hub, ref, phase, message, s) => io.stderr(`[${s.toFixed(1).padStart(6)} s] ${hub} ${ref}: ${phase}${message ? `: ${message}` : ""}\n`),
+            : (hub, ref, phase, message, s) =>
+                  io.stderr(`${escapeUnprintable(`[${s.toFixed(1).padStart(6)} s] ${hub} ${ref}: ${phase}${message ? `: ${message}` : ""}`)}\n`),
     });
     if (options.json) {
         const document =
             options.stack === undefined ? results[0] : { stack: options.stack, repository: `${target.owner}/${target.repository}`, branches: results };
-        io.stdout(JSON.stringify(document) + "\n");
+        io.stdout(printableJson(document) + "\n");
     } else {
         io.stdout(results.map(describeBranchWarmup).join("\n") + "\n");
     }

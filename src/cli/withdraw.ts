@@ -1,6 +1,5 @@
 /** `uw3-binder withdraw <digest-or-tag> --reason "..."`: records a bad release in the stack's `uw3-binder:withdrawn`. */
 import { Option } from "commander";
-import * as fs from "fs";
 import * as path from "path";
 import { CREDENTIAL_ENV } from "../check/types";
 import { shown } from "../text/quotedValue";
@@ -12,23 +11,27 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
     const [target] = command.processedArgs as [string];
     const options = command.opts<{ reason: string; stack?: string; fromOutputs?: string; dir: string }>();
     const credentials = credentialsFromEnv(process.env);
-    const [{ RegistryClient }, { RegistryError }, { formatImageReference }, { WithdrawError, withdraw, withdrawText }] = await Promise.all([
+    const [
+        { RegistryClient },
+        { boundTo },
+        { RegistryError },
+        { formatImageReference },
+        { WithdrawError, withdraw, withdrawText },
+        { InputFileError, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES, readJsonFile },
+    ] = await Promise.all([
         import("../registry/client"),
+        import("../registry/session"),
         import("../registry/errors"),
         import("../names/oci"),
         import("../release/withdraw"),
+        import("../config/inputFile"),
     ]);
     const readOutputs = (file: string, name: string): unknown => {
-        let text: string;
         try {
-            text = fs.readFileSync(file, "utf8");
+            return readJsonFile(file, `--from-outputs ${name}`, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES);
         } catch (err) {
-            throw new WithdrawError(`--from-outputs ${name}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-        }
-        try {
-            return JSON.parse(text);
-        } catch {
-            throw new WithdrawError(`--from-outputs ${name}: not JSON; expected the output of \`pulumi stack output --json\``);
+            if (err instanceof InputFileError) throw new WithdrawError(err.message);
+            throw err;
         }
     };
     const outputsFile = options.fromOutputs;
@@ -39,9 +42,9 @@ async function withdrawRelease(command: CliCommand): Promise<number> {
         dir: path.resolve(io.cwd, options.dir),
         today: new Date().toISOString().slice(0, 10),
         outputs: outputsFile === undefined ? undefined : { name: outputsFile, value: readOutputs(path.resolve(io.cwd, outputsFile), outputsFile) },
-        resolve: async (ref) => {
+        resolve: async (ref, registry) => {
             try {
-                const manifests = await new RegistryClient(ref, credentials).manifests();
+                const manifests = await new RegistryClient(ref, boundTo(credentials, registry)).manifests();
                 return manifests.indexDigest ?? manifests.platforms[0].digest;
             } catch (err) {
                 if (!(err instanceof RegistryError)) throw err;

@@ -34,6 +34,10 @@ export interface ImageConfig {
     platforms: string[];
     target?: string;
     checks: CheckOptions;
+    /** `always`, `on-request` (not built in this run: the program declares nothing for it) or `requested`. */
+    build: "always" | "on-request" | "requested";
+    /** Its tags are written once: a build is refused when the registry already holds any of them. */
+    writeOnce: boolean;
 }
 
 export interface PinConfig {
@@ -91,7 +95,8 @@ export interface BinderConfig {
     /** The release this stack was copied from (`new-release`), whose tags are each image's baseline. */
     previousRelease?: string;
     registry: RegistryConfig;
-    source: { repository: string; owner: string; name: string; path: string; launcherPatSecret: boolean };
+    /** `branch`: the branch the checkout must be on (the images' tags say what it holds, e.g. `dev` = development). */
+    source: { repository: string; owner: string; name: string; path: string; branch?: string; launcherPatSecret: boolean };
     /** In dependency order: every parent before its children. */
     images: ImageConfig[];
     /** Undefined when the stack publishes images only. */

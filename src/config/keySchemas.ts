@@ -5,7 +5,17 @@
  * normalisation (./schema.ts) read from a value of the right shape.
  */
 import { z } from "zod";
-import { CHECK_NAMES, CheckOptions, DEFAULT_CHECK_OPTIONS, PLATFORM_PATTERN, STACK_CHECKS, optionSchema, optionsOf } from "../check/options";
+import {
+    CHECK_NAMES,
+    CheckOptions,
+    DEFAULT_CHECK_OPTIONS,
+    PLATFORM_PATTERN,
+    STACK_CHECKS,
+    optionSchema,
+    optionsOf,
+    withdrawalCountProblem,
+    withdrawalReasonProblem,
+} from "../check/options";
 import { BINDER_PLATFORM, FEDERATION_MEMBERS, MYBINDER_URL } from "../mybinder/facts";
 import { branchNameProblem, uw3BranchProblem } from "../names/git";
 import { githubOwnerProblem, githubRepositoryProblem, splitOwnerRepository } from "../names/github";
@@ -60,10 +70,15 @@ export function splitRepository(repository: string): { owner: string; name: stri
     return { owner: split.owner, name: split.repository };
 }
 
-export const sourceSchema = z.strictObject({ repository: text, path: text, launcherPatSecret: z.boolean().default(true) }).superRefine(
-    rules((source) =>
-        splitRepository(source.repository) ? [] : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)],
-    ),
+export const sourceSchema = z.strictObject({ repository: text, path: text, branch: text.optional(), launcherPatSecret: z.boolean().default(true) }).superRefine(
+    rules((source) => [
+        ...(splitRepository(source.repository)
+            ? []
+            : [ruleIssue(["repository"], `expected <owner>/<repository> on GitHub, found ${shown(source.repository)}`)]),
+        ...(source.branch !== undefined && branchNameProblem(source.branch)
+            ? [ruleIssue(["branch"], `${branchNameProblem(source.branch)}, found ${shown(source.branch)}`)]
+            : []),
+    ]),
     SHAPED,
 );
 
@@ -103,6 +118,9 @@ export function checkOptions(raw: RawChecks | undefined): CheckOptions {
     return options;
 }
 
+/** When an image is built: on every run (`always`), or only in a run that asks for it (`on-request`, asked by `requested`). */
+const BUILD_WHEN = ["always", "on-request", "requested"] as const;
+
 const parentShape = z.strictObject({ image: text, arg: text });
 const imageShape = z.strictObject({
     repository: text,
@@ -120,6 +138,8 @@ const imageShape = z.strictObject({
     target: text.optional(),
     registry: registrySchema.optional(),
     checks: checksSchema.optional(),
+    build: z.enum(BUILD_WHEN, { error: `expected one of ${BUILD_WHEN.join(", ")}` }).default("always"),
+    writeOnce: z.boolean().default(false),
 });
 export type RawImage = z.output<typeof imageShape>;
 
@@ -141,7 +161,7 @@ function imageRules(img: RawImage): RuleIssue[] {
         if (bp) issues.push(ruleIssue([...parent.path, "arg"], `${bp}, found ${shown(parent.arg)}`));
         else if (parents.findIndex((p) => p.arg === parent.arg) !== i)
             issues.push(ruleIssue([...parent.path, "arg"], `build arg ${shown(parent.arg)} already carries another parent`));
-        if (img.args && parent.arg in img.args)
+        if (img.args && Object.hasOwn(img.args, parent.arg))
             issues.push(ruleIssue(["args", parent.arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
     });
     for (const arg of Object.keys(img.args ?? {})) {
@@ -162,6 +182,9 @@ function imageRules(img: RawImage): RuleIssue[] {
     }
     if (img.dockerfile.startsWith("/") || img.dockerfile.split("/").includes("..")) {
         issues.push(ruleIssue(["dockerfile"], `paths are relative to \`${KEYS.source}.path\` and stay inside it, found ${shown(img.dockerfile)}`));
+    }
+    if (img.writeOnce && img.build === "always") {
+        issues.push(ruleIssue(["writeOnce"], "a written-once image refuses every build after its first push; build it only on request (`build: on-request`)"));
     }
     if (checkOptions(img.checks as RawChecks | undefined).enabled.every((n) => STACK_CHECKS.includes(n))) {
         issues.push(ruleIssue(["checks"], "every check is off, so nothing would gate this image; keep at least `layers`"));
@@ -188,6 +211,19 @@ function imagesRules(images: Record<string, RawImage>): RuleIssue[] {
         issues.push(
             ruleIssue(parentPath(image, index), `expected the name of another image (${names.map((n) => shown(n)).join(", ")}), found ${shown(parent)}`),
         );
+    }
+    // A run builds an image from its parents' digests of that run: a parent it does not build has none.
+    for (const name of names) {
+        if (images[name].build === "on-request") continue;
+        parentsOf(images[name]).forEach((parent, index) => {
+            if (images[parent.image]?.build !== "on-request") return;
+            issues.push(
+                ruleIssue(
+                    parentPath(name, index),
+                    `${shown(parent.image)} is built only on request and not requested (\`build: on-request\`), so this run has no digest of it to build ${shown(name)} from; request it (\`build: requested\`) or build ${shown(name)} on request too`,
+                ),
+            );
+        });
     }
     for (const { image, index, path } of fromCycles(nodes)) {
         issues.push(ruleIssue(parentPath(image, index), `images form a cycle: ${path.join(" -> ")} (an image cannot be built FROM itself)`));
@@ -255,7 +291,12 @@ type RawWithdrawal = z.output<typeof withdrawalShape>;
 
 function withdrawnRules(list: RawWithdrawal[]): RuleIssue[] {
     const issues: RuleIssue[] = [];
+    // Bounds of what every gate receives in one argument (src/check/options.ts).
+    const count = withdrawalCountProblem(list.length);
+    if (count) issues.push(ruleIssue([], count));
     list.forEach((w, i) => {
+        const reason = withdrawalReasonProblem(w.reason);
+        if (reason) issues.push(ruleIssue([i, "reason"], reason));
         if (list.findIndex((o) => o.digest === w.digest) !== i)
             issues.push(ruleIssue([i, "digest"], `${w.digest} is already withdrawn; each digest is listed once`));
         if (w.replacement === undefined) return;

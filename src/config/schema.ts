@@ -14,6 +14,7 @@ import { normaliseHubUrl } from "../names/hubUrl";
 import { registryServerProblem } from "../names/oci";
 import { capped, shown } from "../text/quotedValue";
 import type { BinderConfig, ImageConfig, LauncherConfig, RegistryConfig, RegistryLogin, SecretPresence, WithdrawnRelease } from "./binderConfig";
+import { boundProblems } from "./bounds";
 import { inDependencyOrder } from "./graph";
 import {
     binderHubs,
@@ -180,7 +181,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
     const serverOf = (img: RawImage): string | undefined => (img.registry ?? registry)?.server;
     for (const [name, img] of Object.entries(images ?? {})) {
         for (const parent of parentsOf(img)) {
-            const parentImage = images?.[parent.image];
+            const parentImage = images && Object.hasOwn(images, parent.image) ? images[parent.image] : undefined;
             const [parentServer, server] = [parentImage && serverOf(parentImage), serverOf(img)];
             if (parentServer !== undefined && server !== undefined && parentServer !== server && !logins.servers.has(parentServer)) {
                 issues.push(
@@ -198,13 +199,21 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
         const withdrawn = withdrawnReleases(config[KEYS.withdrawn] ?? []);
         launcher.branches.forEach((b, i) => {
             const at = [KEYS.launcher, "branches", i];
-            if (images && !(b.image in images)) {
+            if (images && !Object.hasOwn(images, b.image)) {
                 issues.push(
                     ruleIssue(
                         [...at, "image"],
                         `expected one of the images (${Object.keys(images)
                             .map((n) => shown(n))
                             .join(", ")}), found ${shown(b.image)}`,
+                    ),
+                );
+            }
+            if (images?.[b.image]?.build === "on-request" && b.pin === undefined) {
+                issues.push(
+                    ruleIssue(
+                        [...at, "image"],
+                        `${shown(b.image)} is built only on request and not requested, so this run has no build of it for launcher branch ${shown(b.name)}; request it (\`build: requested\`) or give the branch a \`pin:\``,
                     ),
                 );
             }
@@ -315,6 +324,9 @@ function sortedProblems(issues: readonly z.core.$ZodIssue[], raw: Record<string,
  * to their values, structured values already parsed from YAML/JSON. A ConfigError lists every problem.
  */
 export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretPresence): BinderConfig {
+    // Reserved names and sizes first: cheap, and the schema never sees a value past its bounds.
+    const bounds = boundProblems(raw);
+    if (bounds.length > 0) throw new ConfigError(bounds);
     const result = configSchema(raw, secrets).safeParse(raw);
     if (!result.success) throw new ConfigError(sortedProblems(result.error.issues, raw));
     return normalised(result.data, secrets);
@@ -347,6 +359,8 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
         platforms: img.platforms,
         target: img.target,
         checks,
+        build: img.build,
+        writeOnce: img.writeOnce,
     };
 }
 
@@ -388,6 +402,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
             owner: repository.owner,
             name: repository.name,
             path: source.path,
+            ...(source.branch !== undefined ? { branch: source.branch } : {}),
             launcherPatSecret: source.launcherPatSecret,
         },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),

@@ -5,11 +5,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, isMap, isScalar, Pair, parse as parseYaml, parseDocument, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, Pair, parseDocument, YAMLMap } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
 import { MONTHLY_STACK_FILE_PATTERN } from "../names/release";
 import { capped, shown } from "../text/quotedValue";
+import { InputFileError, readInputFile, STACK_FILE_MAX_BYTES } from "./inputFile";
 
 export interface StackFile {
     /** Plain config values by full key; secure values are replaced by the placeholder. */
@@ -18,6 +19,36 @@ export interface StackFile {
     secretKeys: string[];
     /** Map keys of `uw3-binder:registryPasswords`, when the stack file holds it. */
     registryPasswordServers: string[];
+}
+
+/**
+ * How a stack file's YAML is read: as Pulumi reads it (Go's yaml.v3), which merges `<<: *anchor` keys.
+ * Every parse of a stack file's text uses it, so the CLI sees the values `pulumi up` sees.
+ */
+const STACK_YAML_OPTIONS = { merge: true } as const;
+
+/** The most YAML aliases (`*name`) a stack file may use: each costs the parser a search, a million cost minutes. */
+const MAX_YAML_ALIASES = 100;
+
+/** A token that reads as an alias: `*` and a name, after a space, a line start or a flow indicator. */
+const ALIAS_TOKEN = /(?:^|[\s[{,])\*[^\s,[\]{}]+/g;
+
+/**
+ * `text` parsed as a stack file's YAML document, as Pulumi reads it; a text with more alias-like tokens than
+ * MAX_YAML_ALIASES (comments and quoted strings counted too: the bound is far above any real stack file) is
+ * refused before the parser runs, by `fail`.
+ */
+function parseStackYaml(text: string, fail: (message: string) => Error, options: { keepSourceTokens?: boolean } = {}): Document.Parsed {
+    let aliases = 0;
+    for (ALIAS_TOKEN.lastIndex = 0; ALIAS_TOKEN.exec(text) !== null;) {
+        if (++aliases > MAX_YAML_ALIASES) throw fail(`more than ${MAX_YAML_ALIASES} YAML aliases (*name), expected at most ${MAX_YAML_ALIASES}`);
+    }
+    return parseDocument(text, { ...STACK_YAML_OPTIONS, ...options });
+}
+
+/** A stack file's text parsed to its values, as Pulumi reads them. */
+export function stackYamlValues(text: string): unknown {
+    return parseStackYaml(text, (message) => new Error(message)).toJS();
 }
 
 /** What a secret shows as wherever uw3-binder prints config or plans. */
@@ -41,7 +72,8 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
     }
     if (typeof value === "object" && value !== null) {
         let secret = false;
-        const out: Record<string, unknown> = {};
+        // Null-prototype: a key such as `__proto__` stays an own key (and is refused by name), never a prototype.
+        const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
         for (const [k, v] of Object.entries(value)) {
             const r = replaceSecure(v);
             secret ||= r.secret;
@@ -91,7 +123,7 @@ export interface StackDocument {
  * naming the file.
  */
 export function openStackDocument(text: string, fileName: string, fail: (message: string) => Error, options: { block?: boolean } = {}): StackDocument {
-    const doc = parseDocument(text, { keepSourceTokens: true });
+    const doc = parseStackYaml(text, (message) => fail(`${fileName}: ${message}`), { keepSourceTokens: true });
     if (doc.errors.length > 0) throw fail(`${fileName}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
     const config = doc.get("config", true);
     if (options.block && (!isMap(config) || config.flow || config.items.length === 0)) throw fail(`${fileName}: expected a top-level block \`config:\` map`);
@@ -108,7 +140,11 @@ export function openStackDocument(text: string, fileName: string, fail: (message
 export function parseStackFileText(text: string, fileName: string): StackFile {
     let doc: unknown;
     try {
-        doc = parseYaml(text);
+        const parsed = parseStackYaml(text, (message) => new Error(message));
+        const problem = parsed.errors[0] ?? parsed.warnings[0];
+        // A warning (an unknown tag, say) means a value read otherwise than Pulumi reads it: refused, never printed raw.
+        if (problem) throw problem;
+        doc = parsed.toJS();
     } catch (err) {
         throw new ConfigError([`${fileName}: not valid YAML: ${(err as Error).message.split("\n")[0]}`]);
     }
@@ -118,7 +154,7 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
     }
     const doubled = doubledKeyProblems(Object.keys(config), fileName);
     if (doubled.length > 0) throw new ConfigError(doubled);
-    const values: Record<string, unknown> = {};
+    const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const fullKey = fullConfigKey(key);
@@ -186,7 +222,16 @@ export function stackFileToWrite(dir: string, stack: string | undefined, purpose
         const problem = stackNameProblem(stack);
         if (problem) return { problem: `--stack ${problem}` };
     } else {
-        stack = latestStackBefore(fs.existsSync(dir) ? fs.readdirSync(dir) : [], "9999-99");
+        let names: string[];
+        try {
+            names = fs.readdirSync(dir);
+        } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === "ENOTDIR") return { problem: `--dir ${dir}: not a directory` };
+            if (code !== "ENOENT") return { problem: `--dir ${dir}: cannot read it (${code ?? "unknown error"})` };
+            names = [];
+        }
+        stack = latestStackBefore(names, "9999-99");
         if (stack === undefined) return { problem: `no Pulumi.YYYY-MM.yaml in ${dir} ${purpose}; pass --stack <stack>` };
     }
     return { stack, fileName: stackFileName(stack), file: path.join(dir, stackFileName(stack)) };
@@ -208,20 +253,17 @@ export function readStackOfFlag(stack: string, dir: string): { fileName: string;
     }
 }
 
-/** A stack file's text; a missing file, a directory or an unreadable file is a ConfigError naming it. */
+/**
+ * A stack file's text (read by the one reader of given files: a regular file, at most STACK_FILE_MAX_BYTES,
+ * UTF-8); a missing file, a directory, a FIFO, a file too large or not UTF-8 is a ConfigError naming it.
+ */
 export function readStackFileText(file: string): string {
-    let stat: fs.Stats;
+    if (!fs.existsSync(file)) throw new ConfigError([`${file}: no such stack file`]);
     try {
-        stat = fs.statSync(file);
-    } catch {
-        throw new ConfigError([`${file}: no such stack file`]);
-    }
-    if (!stat.isFile())
-        throw new ConfigError([`${file}: is a ${stat.isDirectory() ? "directory" : "special file"}, expected a stack file (Pulumi.<stack>.yaml)`]);
-    try {
-        return fs.readFileSync(file, "utf8");
+        return readInputFile(file, file, "a stack file (Pulumi.<stack>.yaml)", STACK_FILE_MAX_BYTES).text;
     } catch (err) {
-        throw new ConfigError([`${file}: cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+        if (err instanceof InputFileError) throw new ConfigError([err.message]);
+        throw err;
     }
 }
 
@@ -263,10 +305,4 @@ export function parseValidStackFileText(text: string, fileName: string): { stack
 
 export function loadPlanConfig(file: string): { stack: StackFile; config: BinderConfig } {
     return parseValidStackFileText(readStackFileText(file), file);
-}
-
-/** A stack file's text and its config validated as `pulumi up` would see it; a ConfigError names every problem. */
-export function readValidStackFile(file: string, fileName: string): { text: string; config: BinderConfig } {
-    const text = readStackFileText(file);
-    return { text, config: parseValidStackFileText(text, fileName).config };
 }

@@ -101,6 +101,16 @@ export function findWorktree(dir: string): GitWorktree | undefined {
     return { top: path.resolve(out[1]), prefix: out[2] ?? "", objectFormat };
 }
 
+/** The branch checked out in the work tree at `dir`, or undefined for a detached HEAD. */
+export function currentBranch(dir: string): string | undefined {
+    try {
+        return runGit(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]).toString("utf8").trim();
+    } catch (err) {
+        if (err instanceof GitError) return undefined; // exit 1: HEAD is not a symbolic ref
+        throw err;
+    }
+}
+
 /**
  * Paths that differ between `base` and `head` (a commit, branch or tag), or between `base` and the work
  * tree (including untracked, non-ignored files) when `head` is omitted. Relative to `checkoutDir`, limited

@@ -25,6 +25,7 @@ import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, redirectTarget } fro
 import { MYBINDER_URL } from "../mybinder/facts";
 import { printableLine } from "../text/printable";
 import { encodeRefPath } from "../names/git";
+import { isPlainHttpOffLoopback } from "../names/host";
 import { checkBranch, checkRepository } from "../names/github";
 import { EventStreamOverflow, EventStreamParser } from "./eventStream";
 import { HubAllowance, RateLimitHeaders } from "./rateLimit";
@@ -42,9 +43,14 @@ export interface MemberWarmupRequest {
     hub: string;
     /** Give up after this many seconds, rate-limit waits included. */
     timeoutS: number;
+    /** Hang up on a hub that sends nothing (no head, no event, no keepalive) for this long; HUB_IDLE_TIMEOUT_S when omitted. */
+    idleTimeoutS?: number;
     /** The hub's allowance, shared by every request to it in one run; a fresh one when omitted. */
     allowance?: HubAllowance;
-    /** Called on each change of phase, for progress output; phase and message are printable. */
+    /**
+     * Called on each change of phase, for progress output; phase and message are printable. At most
+     * MAX_PHASE_REPORTS times, then once more to say that further changes are not shown.
+     */
     onPhase?: (phase: string, message: string, elapsedSeconds: number) => void;
 }
 
@@ -71,6 +77,18 @@ export interface MemberWarmup {
 const MAX_RATE_LIMITED_ATTEMPTS = 4;
 /** A hub message is shown on one line; longer is cut. */
 const MAX_MESSAGE_CHARS = 500;
+/**
+ * Seconds of silence after which a hub is taken for gone. BinderHub writes a `:keepalive` comment every 25 s
+ * (binderhub/builder.py, BuildHandler.KEEPALIVE_INTERVAL) however long a build takes, so a hub that accepts
+ * and then says nothing for this long (nearly five keepalives missed) would otherwise hold the member for
+ * the whole timeout.
+ */
+export const HUB_IDLE_TIMEOUT_S = 120;
+/**
+ * Phase changes reported per member: a real build has about seven (waiting, fetching, building, pushing,
+ * built, launching, ready); a hub alternating phases must not fill a log (16.5 MB in 30 s was seen).
+ */
+const MAX_PHASE_REPORTS = 20;
 
 const FINAL_PHASES = new Set(["ready", "built"]);
 const FAILED_PHASES = new Set(["failed", "failure"]);
@@ -149,10 +167,16 @@ function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
     });
 }
 
-/** GET with redirects followed by hand, each hop by the one redirect rule. Each followed URL is added to `redirects`. */
+/**
+ * GET with redirects followed by hand, each hop by the one redirect rule, and plain http to loopback hosts
+ * only (the config refuses such a hub; a redirect could still point there). Each followed URL is added to `redirects`.
+ */
 async function getFollowingRedirects(url: string, signal: AbortSignal, redirects: string[]): Promise<http.IncomingMessage> {
     let current = url;
     for (let hop = 0; ; hop++) {
+        if (isPlainHttpOffLoopback(new URL(current))) {
+            throw new RedirectRefused(`plain http to ${firstPrintableLine(new URL(current).host, 200)}, which is not a loopback host: only https is asked`);
+        }
         const response = await get(current, signal);
         const status = response.statusCode ?? 0;
         if (!REDIRECT_STATUSES.has(status)) return response;
@@ -183,6 +207,18 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
     const started = Date.now();
     const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
     const timeoutS = request.timeoutS;
+    const idleTimeoutS = request.idleTimeoutS ?? HUB_IDLE_TIMEOUT_S;
+    let phaseReports = 0;
+    const reportPhase = () => {
+        phaseReports++;
+        if (phaseReports <= MAX_PHASE_REPORTS) request.onPhase?.(firstPrintableLine(phase ?? "", 40), message(), elapsed());
+        else if (phaseReports === MAX_PHASE_REPORTS + 1)
+            request.onPhase?.(
+                firstPrintableLine(phase ?? "", 40),
+                `further phase changes are not shown (at most ${MAX_PHASE_REPORTS} per hub and ref)`,
+                elapsed(),
+            );
+    };
     const deadline = started + timeoutS * 1000;
     const url = buildEndpoint(request.owner, request.repository, request.ref, request.hub);
     const allowance = request.allowance ?? new HubAllowance();
@@ -222,6 +258,17 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
         const stop = () => attempt.abort();
         controller.signal.addEventListener("abort", stop);
         let connected = false;
+        // Restarted by every answer and every chunk: a hub silent for idleTimeoutS is hung up on.
+        let idleTimer: NodeJS.Timeout | undefined;
+        let idle = false;
+        const heard = () => {
+            clearTimeout(idleTimer);
+            idleTimer = setTimeout(() => {
+                idle = true;
+                attempt.abort();
+            }, idleTimeoutS * 1000);
+        };
+        heard();
         try {
             let response: http.IncomingMessage;
             try {
@@ -230,6 +277,7 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
                 if (err instanceof RedirectRefused) return { final: "unreachable", why: `${url}: ${err.message}` };
                 throw err;
             }
+            heard();
             const status = response.statusCode ?? 0;
             const headers = rateLimitHeaders(response);
             if (status === 429) {
@@ -248,6 +296,7 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
             const parser = new EventStreamParser();
             let builtNow = false;
             for await (const chunk of response) {
+                heard();
                 for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
                     let parsed: unknown;
                     try {
@@ -261,7 +310,7 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
                     const changed = data.phase !== phase;
                     phase = data.phase;
                     rawMessage = typeof data.message === "string" ? data.message : "";
-                    if (changed) request.onPhase?.(firstPrintableLine(phase, 40), message(), elapsed());
+                    if (changed) reportPhase();
                     if (BUILD_PHASES.has(phase)) builtNow = true;
                     if (FINAL_PHASES.has(phase)) return { final: builtNow ? "built" : "already built" };
                     if (FAILED_PHASES.has(phase)) {
@@ -275,10 +324,12 @@ export async function warmMember(request: MemberWarmupRequest): Promise<MemberWa
         } catch (err) {
             if (err instanceof EventStreamOverflow) return { final: "closed", why: `${err.message} ${lastPhase()}; hung up` };
             if (timedOut) return { final: "timeout", why: `no ready, built or failed within ${timeoutS} s (${lastPhase()})` };
+            if (idle) return { final: "timeout", why: `the hub sent nothing for ${idleTimeoutS} s ${lastPhase()}; hung up` };
             if (connected) return { final: "closed", why: `the event stream broke ${lastPhase()}: ${firstPrintableLine(reasonOf(err), 200)}` };
             return { final: "unreachable", why: `could not reach ${url}: ${firstPrintableLine(reasonOf(err), 200)}` };
         } finally {
             // Hang up: after `built` the hub would go on to launch a server nobody uses.
+            clearTimeout(idleTimer);
             attempt.abort();
             controller.signal.removeEventListener("abort", stop);
         }

@@ -19,6 +19,18 @@ export interface RateLimitHeaders {
 /** Epoch seconds from here on are a timestamp; smaller `X-RateLimit-Reset` values are seconds from now. */
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 
+/**
+ * The last instant a JavaScript Date holds (ECMAScript's time value range, ±8.64e15 ms). A hub's
+ * `Retry-After: 9999999999999` or an `X-RateLimit-Reset` past it is a time no date can name: such a time is
+ * kept as a number (never reached within any timeout) and worded by `instant`, never turned into a Date.
+ */
+const LAST_DATE_MS = 8.64e15;
+
+/** A time for a message: ISO 8601, or what it is when no date can name it. */
+function instant(ms: number): string {
+    return ms <= LAST_DATE_MS ? new Date(ms).toISOString() : "a time past the last date JavaScript can name (year 275760)";
+}
+
 /** When `Retry-After` allows the next request (epoch ms), or undefined when the header is absent or unreadable. */
 function retryAfterAt(value: string | null | undefined, nowMs: number): number | undefined {
     if (value === null || value === undefined) return undefined;
@@ -81,7 +93,7 @@ export class HubAllowance {
         }
         if (untilMs === undefined) return { kind: "ask" };
         if (untilMs > deadlineMs) {
-            return { kind: "refused", reason: `the hub allows the next build at ${new Date(untilMs).toISOString()}, after the timeout` };
+            return { kind: "refused", reason: `the hub allows the next build at ${instant(untilMs)}, after the timeout` };
         }
         return { kind: "wait", untilMs };
     }

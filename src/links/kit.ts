@@ -9,6 +9,7 @@
  * source links, leave `binderhub_url` unset, and put the encoded launch link where the page can show it.
  */
 import { BADGE_IMAGE_URL } from "../mybinder/facts";
+import { escapeUnprintable } from "../text/printable";
 import { badgeMarkdown } from "./binder";
 
 export const LINK_FORMATS = ["url", "markdown", "rst", "html", "myst", "jupyter-book"] as const;
@@ -27,9 +28,21 @@ function escapeHtmlAttribute(text: string): string {
     return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-/** A YAML double-quoted scalar: JSON's string syntax is valid YAML. */
+/**
+ * A YAML double-quoted scalar: JSON's string syntax is valid YAML, and what JSON leaves raw that a YAML 1.1
+ * reader (PyYAML, which Jupyter Book reads `_config.yml` with) takes as a line end (U+0085, U+2028, U+2029)
+ * or refuses (DEL, C1 controls) goes through the one escaper, whose `\xNN` and `\uNNNN` are YAML escapes too.
+ */
 function yamlString(text: string): string {
-    return JSON.stringify(text);
+    return escapeUnprintable(JSON.stringify(text));
+}
+
+/**
+ * A YAML comment line: `#` and `text` with everything that could end the line early escaped. PyYAML ends a
+ * comment at U+0085, U+2028 and U+2029 too, so a branch or path holding one would turn the rest into config.
+ */
+function yamlComment(text: string): string {
+    return `# ${escapeUnprintable(text)}`;
 }
 
 /**
@@ -67,7 +80,7 @@ function opens(page: KitPage): string {
 export function jupyterBookConfig(page: KitPage): string {
     const name = substitutionName(page.content.path);
     return [
-        `# _config.yml: opens ${opens(page)}.`,
+        yamlComment(`_config.yml: opens ${opens(page)}.`),
         `# Show the badge on the page with {{ ${name} }}. No launch_buttons.binderhub_url: Jupyter Book's own`,
         "# Binder button would start this repository's environment instead of the Underworld3 image.",
         "repository:",
@@ -89,7 +102,7 @@ export function jupyterBookConfig(page: KitPage): string {
  */
 export function mystConfig(page: KitPage): string {
     return [
-        `# myst.yml: opens ${opens(page)}.`,
+        yamlComment(`myst.yml: opens ${opens(page)}.`),
         "version: 1",
         "project:",
         `  github: ${yamlString(`https://github.com/${page.content.owner}/${page.content.repository}`)}`,

@@ -15,8 +15,38 @@ export interface ImageReference {
 }
 
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/**
+ * Text that claims to be a digest: a digest algorithm's name (`sha256`, `SHA512`, `sha384`, in any case)
+ * and a colon, with no `/` or `@`. Docker would read `sha256:8cbaba94226c` (the short id `docker images`
+ * shows) as the tag `8cbaba94226c` of `docker.io/library/sha256`; this project never does.
+ */
+const DIGEST_CLAIM = /^sha\d+:[^/@]*$/i;
+
+/**
+ * A digest argument: `{ digest }` when `text` is exactly `sha256:<64 lowercase hex>`, `{ problem }` (one
+ * line, naming what was found) when it claims to be a digest but is not that, undefined when it does not
+ * claim to be one (it may be a reference or a tag).
+ */
+export function parseDigestArgument(text: string): { digest: string } | { problem: string } | undefined {
+    if (DIGEST_PATTERN.test(text)) return { digest: text };
+    if (!DIGEST_CLAIM.test(text)) return undefined;
+    const colon = text.indexOf(":");
+    const algorithm = text.slice(0, colon);
+    const hex = text.slice(colon + 1);
+    let found: string;
+    if (algorithm.toLowerCase() !== "sha256") found = `the algorithm ${shown(algorithm)}`;
+    else if (algorithm !== "sha256") found = `the algorithm written ${shown(algorithm)}`;
+    else if (/^[0-9a-fA-F]*$/.test(hex) && hex.length < 64)
+        found = `${hex.length} hex digits (a short id, as \`docker images\` shows; \`docker images --digests\` shows the digest)`;
+    else if (/^[0-9a-fA-F]*$/.test(hex) && hex.length > 64) found = `${hex.length} hex digits`;
+    else if (/^[0-9a-fA-F]*$/.test(hex)) found = "uppercase hex digits";
+    else found = "characters that are not hex digits";
+    return { problem: `${shown(text)} is not a digest: expected sha256:<64 lowercase hex>, found ${found}` };
+}
 /** What a registry accepts as a tag (OCI distribution spec). */
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** The longest name (host and repository path) Docker's reference grammar accepts. */
+const NAME_MAX_CHARS = 255;
 /** A repository path component (OCI distribution spec, lowercase only). */
 const REPOSITORY_COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
@@ -36,6 +66,12 @@ export function parseImageReference(text: string): ImageReference {
     const input = text.trim();
     if (input === "" || /\s/.test(input)) {
         throw new Error(`invalid image reference ${shown(text)}: expected [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
+    }
+    // A digest (or what claims to be one) is never read as a repository `sha256` with a tag.
+    const claimed = parseDigestArgument(input);
+    if (claimed) {
+        const why = "problem" in claimed ? claimed.problem : `${claimed.digest} is a digest`;
+        throw new Error(`invalid image reference ${shown(text)}: ${why}; a reference is [host/]namespace/repository[:tag][@sha256:<64 hex>]`);
     }
     let rest = input;
     let digest: string | undefined;
@@ -70,6 +106,11 @@ export function parseImageReference(text: string): ImageReference {
         if (!REPOSITORY_COMPONENT_PATTERN.test(part)) {
             throw new Error(`invalid image reference ${shown(text)}: repository component ${shown(part)} must be lowercase letters, digits and separators`);
         }
+    }
+    // Docker's reference grammar caps a name (host and path) at 255 characters (NameTotalLengthMax).
+    const name = `${registry}/${parts.join("/")}`;
+    if (name.length > NAME_MAX_CHARS) {
+        throw new Error(`invalid image reference ${shown(text)}: the name is ${name.length} characters; a registry accepts at most ${NAME_MAX_CHARS}`);
     }
     if (!tag && !digest) tag = "latest";
     return { registry, repository: parts.join("/"), tag, digest };

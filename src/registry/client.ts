@@ -186,8 +186,27 @@ export class RegistryClient {
         return this.session.http.requests;
     }
 
+    /**
+     * The digest of the manifest (or index) the registry holds under this reference's tag — the sha256 of
+     * the exact bytes it serves — or undefined when it answers that there is none (HTTP 404).
+     */
+    async tagDigest(): Promise<string | undefined> {
+        const { ref, session } = this;
+        if (!ref.tag) throw new RegistryError("protocol", `${session.where}: the reference has no tag`);
+        try {
+            const top = await session.get(`manifests/${ref.tag}`, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES);
+            return `sha256:${createHash("sha256").update(top.body).digest("hex")}`;
+        } catch (err) {
+            if (err instanceof RegistryError && err.kind === "not-found") return undefined;
+            throw session.redacted(err);
+        }
+    }
+
+    /** The manifests; a RegistryError never quotes the credentials (RegistrySession.redacted). */
     manifests(): Promise<ImageManifests> {
-        this.manifestsRead ??= this.readManifests();
+        this.manifestsRead ??= this.readManifests().catch((err: unknown) => {
+            throw this.session.redacted(err);
+        });
         return this.manifestsRead;
     }
 
@@ -195,7 +214,9 @@ export class RegistryClient {
     config(digest: string): Promise<ImageConfigBlob> {
         let read = this.configs.get(digest);
         if (!read) {
-            read = this.readConfig(digest);
+            read = this.readConfig(digest).catch((err: unknown) => {
+                throw this.session.redacted(err);
+            });
             this.configs.set(digest, read);
         }
         return read;

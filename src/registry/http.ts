@@ -5,6 +5,7 @@
  * read with a byte cap and counted. Failures are RegistryErrors prefixed with `where`.
  */
 import * as tls from "node:tls";
+import { isLoopbackHost } from "../names/host";
 import { printableLine } from "../text/printable";
 import { RegistryError } from "./errors";
 import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectTarget } from "../http/redirects";
@@ -16,10 +17,7 @@ export interface HttpOptions {
     fetch?: typeof fetch;
 }
 
-/** Loopback hosts may be spoken to over plain http when they do not speak TLS (a local mirror). */
-export function isLoopbackHost(hostname: string): boolean {
-    return hostname === "localhost" || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === "[::1]" || hostname === "::1";
-}
+export { isLoopbackHost };
 
 /**
  * `https://127.0.0.1:5000`, `https://ghcr.io`, `https://registry-1.docker.io` for `docker.io`: always https;

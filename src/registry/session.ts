@@ -2,20 +2,35 @@
  * One conversation with one repository of one registry: the first 401 is answered once (the distribution
  * token handshake for a Bearer challenge, anonymous or with Basic credentials; the credentials themselves
  * for a Basic challenge) and the Authorization header won is kept for every later request. Credentials
- * are only sent after a challenge asks for them, only to https or the registry's own loopback host, and
- * the token asked for is always pull on this repository.
+ * are bound to the registry they were configured for: only sent after a challenge asks for them, only to
+ * that registry or its own token service, and the token asked for is always pull on this repository.
  */
 import { z } from "zod";
 import { printableLine } from "../text/printable";
+import { redactSecrets } from "../text/redaction";
 import { ImageReference } from "../names/oci";
 import { RegistryError } from "./errors";
 import { BoundedHttp, HttpOptions, isLoopbackHost, registryBaseUrl, snippet } from "./http";
 import { AuthChallenge, parseChallenges, preferredChallenge } from "./wwwAuthenticate";
 
-/** Registry credentials; read from the environment (never from argv). */
-export interface RegistryCredentials {
+/** A username and password as configured (read from the environment, never from argv), not yet bound to a registry. */
+export interface RegistryLogin {
     username: string;
     password: string;
+}
+
+/**
+ * A login bound to the registry host it was configured for (`ghcr.io`, `docker.io`, `127.0.0.1:5000`): a
+ * session for any other registry sends none of it, and a Bearer handshake sends it only to that host's
+ * own token service (tokenServiceMayReceive).
+ */
+export interface RegistryCredentials extends RegistryLogin {
+    registry: string;
+}
+
+/** `login` bound to `registry`: the only registry a session will send it to. */
+export function boundTo(login: RegistryLogin | undefined, registry: string): RegistryCredentials | undefined {
+    return login && { username: login.username, password: login.password, registry };
 }
 
 /** Token answers are small JSON documents; error bodies are only read for their message. */
@@ -25,13 +40,39 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const tokenSchema = z.union([z.object({ token: z.string().min(1) }), z.object({ access_token: z.string().min(1) })]);
 
 /**
- * Where Basic credentials may go as part of a Bearer handshake: a token realm over https, or a realm on
- * the registry's own loopback host. A plain-http realm elsewhere would put them on the wire in clear, and
- * a realm on another loopback host than the registry's is not the registry's own token service.
+ * Token services on another host than the registry's own that known registries name in their challenge
+ * (Docker Hub: `Bearer realm="https://auth.docker.io/token"`, also for `registry-1.docker.io`; GitLab:
+ * `https://gitlab.com/jwt/auth`). GHCR, Quay and most others name their own host.
  */
-function realmMayReceiveCredentials(realm: URL, registryHost: string): boolean {
-    if (realm.protocol === "https:") return true;
-    return realm.protocol === "http:" && isLoopbackHost(realm.hostname) && realm.hostname === registryHost;
+const KNOWN_TOKEN_HOSTS: Readonly<Record<string, readonly string[]>> = {
+    "docker.io": ["auth.docker.io"],
+    "index.docker.io": ["auth.docker.io"],
+    "registry-1.docker.io": ["auth.docker.io"],
+    "registry.gitlab.com": ["gitlab.com"],
+};
+
+/** A registry host without its port, lower-cased (host names are case-insensitive). */
+function hostName(registry: string): string {
+    return registry.replace(/:\d+$/, "").toLowerCase();
+}
+
+/**
+ * Whether Basic credentials for `registry` may go to a Bearer challenge's token `realm`: the registry's own
+ * host (over https, or plain http on loopback, as the registry itself is spoken to), or, over https, the
+ * token service a known registry names (KNOWN_TOKEN_HOSTS). Any other realm, https or not, is not that
+ * registry's token service: a challenge naming one would hand the password to whoever runs it.
+ */
+function tokenServiceMayReceive(realm: URL, registry: string): boolean {
+    const own = hostName(registry);
+    const realmHost = realm.hostname.toLowerCase();
+    if (realm.protocol === "http:") return isLoopbackHost(realmHost) && realmHost === own;
+    if (realm.protocol !== "https:") return false;
+    return realmHost === own || (KNOWN_TOKEN_HOSTS[own] ?? []).includes(realmHost);
+}
+
+/** The credentials a session for `registry` may use: those bound to it, never another registry's. */
+function credentialsFor(credentials: RegistryCredentials | undefined, registry: string): RegistryCredentials | undefined {
+    return credentials && credentials.registry.toLowerCase() === registry.toLowerCase() ? credentials : undefined;
 }
 
 function basicToken(credentials: RegistryCredentials): string {
@@ -54,12 +95,16 @@ export class RegistrySession {
     readonly http: BoundedHttp;
     private authorization?: string;
     private readonly base: string;
+    /** The credentials bound to this session's registry; another registry's are never used. */
+    private readonly credentials: RegistryCredentials | undefined;
 
     constructor(
         private readonly ref: ImageReference,
-        private readonly credentials: RegistryCredentials | undefined,
+        /** The login as given, whichever registry it is bound to: what `redacted` blanks. */
+        private readonly given: RegistryCredentials | undefined,
         opts: HttpOptions,
     ) {
+        this.credentials = credentialsFor(given, ref.registry);
         this.base = registryBaseUrl(ref.registry);
         this.http = new BoundedHttp(`registry ${ref.registry}, repository ${ref.repository}, reference ${ref.digest ?? ref.tag ?? "(none)"}`, opts);
     }
@@ -67,6 +112,15 @@ export class RegistrySession {
     /** "registry 127.0.0.1:5000, repository a/b, reference 1.0" — the start of every message. */
     get where(): string {
         return this.http.where;
+    }
+
+    /**
+     * `err` as it may be shown: a RegistryError's message without the login (a registry may echo the
+     * Authorization header it was sent, or the password, in its error text). Anything else is passed on.
+     */
+    redacted(err: unknown): unknown {
+        if (!(err instanceof RegistryError) || !this.given) return err;
+        return new RegistryError(err.kind, redactSecrets(err.message, this.given), err.status);
     }
 
     /** GET `path` below `/v2/<repository>/`, answering an auth challenge once. */
@@ -139,10 +193,10 @@ export class RegistrySession {
         if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") {
             throw new RegistryError("protocol", `${this.where}: Bearer realm "${printableLine(realm)}" is not an http(s) URL`);
         }
-        if (this.credentials && !realmMayReceiveCredentials(tokenUrl, new URL(this.base).hostname)) {
+        if (this.credentials && !tokenServiceMayReceive(tokenUrl, this.credentials.registry)) {
             throw new RegistryError(
                 "protocol",
-                `${this.where}: the Bearer challenge sends credentials to ${printableLine(tokenUrl.origin)}, which is neither https nor the registry's own loopback host; not sending them`,
+                `${this.where}: the Bearer challenge sends credentials to ${printableLine(tokenUrl.origin)}, which is not the token service of ${this.credentials.registry} (its own host over https, or a loopback registry's own host); not sending them`,
             );
         }
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);

@@ -19,10 +19,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { isAlias, isScalar, parseDocument, Scalar } from "yaml";
+import { isAlias, isScalar, Scalar } from "yaml";
+import { InputFileError, InputText, readInputFile, STACK_FILE_MAX_BYTES } from "../config/inputFile";
 import { KEYS } from "../config/schema";
 import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, releaseOfStack, stackOfRelease } from "../names/release";
-import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, validateStackFileText } from "../config/stackFile";
+import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, stackYamlValues, validateStackFileText } from "../config/stackFile";
 import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
 import { capped, shown } from "../text/quotedValue";
@@ -175,7 +176,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
         });
     }
     // The splice must change that one value and nothing else the parser sees.
-    const after = parseDocument(text).toJS() as { config: Record<string, unknown> };
+    const after = stackYamlValues(text) as { config: Record<string, unknown> };
     const previousName = previousPair ? String((previousPair.key as Scalar).value) : previousKey;
     const expected = { ...top, config: { ...(top.config as object), [releaseKey]: release, [previousName]: previousRelease } };
     if (!isDeepStrictEqual(after, expected)) throw new Error(`internal: replacing the release in ${sourceName} changed other values`);
@@ -228,7 +229,14 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
     }
     if (!fs.existsSync(fromFile)) throw new NewReleaseError(`--from ${fromStack}: no ${stackFileName(fromStack)} in ${dir}`);
 
-    const copy = copyWithRelease(fs.readFileSync(fromFile, "utf8"), stackFileName(fromStack), request.release);
+    let from: InputText;
+    try {
+        from = readInputFile(fromFile, `--from ${stackFileName(fromStack)}`, "a stack file (Pulumi.<stack>.yaml)", STACK_FILE_MAX_BYTES);
+    } catch (err) {
+        if (err instanceof InputFileError) throw new NewReleaseError(err.message);
+        throw err;
+    }
+    const copy = copyWithRelease(from.text, stackFileName(fromStack), request.release);
     const problems = validateStackFileText(copy.text, fileName);
     if (problems.length > 0) {
         throw new NewReleaseError(
@@ -240,7 +248,7 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
     }
     try {
         // `wx`: fail rather than overwrite a file that appeared since the check above.
-        fs.writeFileSync(file, copy.text, { flag: "wx" });
+        fs.writeFileSync(file, (from.bom ? "\ufeff" : "") + copy.text, { flag: "wx" });
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "EEXIST")
             throw new NewReleaseError(`${fileName} already exists in ${dir}; new-release never overwrites a stack file`);

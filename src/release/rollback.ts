@@ -11,12 +11,21 @@
  * The write is a splice, as in new-release: the YAML parser only locates each branch entry, and the pin is
  * inserted into (or replaces) exactly those bytes, so every other byte of the stack file stays as it was.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS } from "../config/schema";
 import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, stackOfRelease } from "../names/release";
-import { fullConfigKey, openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
+import {
+    fullConfigKey,
+    openStackDocument,
+    stackYamlValues,
+    parseValidStackFileText,
+    stackFileName,
+    stackFileToWrite,
+    validateStackFileText,
+} from "../config/stackFile";
+import { editStackFile } from "../config/stackEdit";
+import { InputFileError, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES, readJsonFile } from "../config/inputFile";
 import { capped, shown } from "../text/quotedValue";
 import { parseImageReference } from "../names/oci";
 
@@ -102,9 +111,19 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
         }
         // An outputs file of another month is the likely mistake: where the image's tags carry the release,
         // the tag says which month the reference is from.
-        if (parsed.tag !== undefined && image.tags.some((t) => t.includes(config.release)) && !parsed.tag.includes(release)) {
-            problems.push(`${where}: tag ${shown(parsed.tag)} is not release ${release}'s; is ${outputsName} the output of stack ${stackOfRelease(release)}?`);
-            continue;
+        // The release must be a whole word of the tag (`2025.01-slim`, not `2025.011-slim` nor `x2025.01y`), and
+        // a reference without a tag cannot say its month at all.
+        if (image.tags.some((t) => namesRelease(t, config.release))) {
+            if (parsed.tag === undefined) {
+                problems.push(`${where}: expected a reference tagged with release ${release} (<repository>:<tag>@sha256:<64 hex>), found ${shown(reference)}`);
+                continue;
+            }
+            if (!namesRelease(parsed.tag, release)) {
+                problems.push(
+                    `${where}: tag ${shown(parsed.tag)} is not release ${release}'s; is ${outputsName} the output of stack ${stackOfRelease(release)}?`,
+                );
+                continue;
+            }
         }
         pins.push({
             branch: branch.name,
@@ -116,6 +135,16 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
     }
     if (problems.length > 0) throw new RollbackError(problemsMessage("nothing was written", problems));
     return pins;
+}
+
+/** Whether `tag` names `release` as a whole word: not inside a longer run of letters, digits or dots. */
+function namesRelease(tag: string, release: string): boolean {
+    for (let at = tag.indexOf(release); at >= 0; at = tag.indexOf(release, at + 1)) {
+        const before = tag[at - 1];
+        const after = tag[at + release.length];
+        if ((before === undefined || /[-_]/.test(before)) && (after === undefined || /[-_]/.test(after))) return true;
+    }
+    return false;
 }
 
 /** One problem on one line after the heading; several as a list under it. */
@@ -178,7 +207,7 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
     let out = text;
     for (const s of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
     // The splices must set those pins and change nothing else the parser sees.
-    if (JSON.stringify(parseDocument(out).toJS()) !== JSON.stringify(expected)) throw new Error(`internal: setting pins in ${fileName} changed other values`);
+    if (JSON.stringify(stackYamlValues(out)) !== JSON.stringify(expected)) throw new Error(`internal: setting pins in ${fileName} changed other values`);
     return out;
 }
 
@@ -203,19 +232,11 @@ export interface RollbackResult {
 }
 
 function readOutputs(file: string, name: string): unknown {
-    let text: string;
     try {
-        if (!fs.statSync(file).isFile())
-            throw new RollbackError(`--from-outputs ${name}: is not a file; expected the output of \`pulumi stack output --json\``);
-        text = fs.readFileSync(file, "utf8");
+        return readJsonFile(file, `--from-outputs ${name}`, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES);
     } catch (err) {
-        if (err instanceof RollbackError) throw err;
-        throw new RollbackError(`--from-outputs ${name}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    try {
-        return JSON.parse(text);
-    } catch (err) {
-        throw new RollbackError(`--from-outputs ${name}: not JSON (${capped((err as Error).message)}); expected the output of \`pulumi stack output --json\``);
+        if (err instanceof InputFileError) throw new RollbackError(err.message);
+        throw err;
     }
 }
 
@@ -236,32 +257,32 @@ export function rollback(request: RollbackRequest): RollbackResult {
             `--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`,
         );
     }
-    let text: string;
-    let config: BinderConfig;
-    try {
-        ({ text, config } = readValidStackFile(file, fileName));
-    } catch (err) {
-        if (err instanceof ConfigError) throw new RollbackError(problemsMessage(`${fileName} is not a valid stack file, so nothing was written`, err.problems));
-        throw err;
-    }
     const outputsName = request.outputsName ?? request.outputsFile;
-    const pins = rollbackPins(config, readOutputs(path.resolve(dir, request.outputsFile), outputsName), outputsName, request.to);
-
-    const changed = pins.some((p) => p.pin !== p.previousPin);
-    if (!changed) return { stack, file, pins, changed };
-    const updated = setLauncherPins(text, fileName, new Map(pins.map((p) => [p.branch, p.pin])));
-    const problems = validateStackFileText(updated, fileName);
-    if (problems.length > 0)
-        throw new RollbackError(problemsMessage(`${fileName} would not be a valid stack file with these pins, so nothing was written`, problems));
-    // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
-    const temporary = path.join(dir, `.${fileName}.rollback-${process.pid}`);
-    try {
-        fs.writeFileSync(temporary, updated, { flag: "wx", mode: fs.statSync(file).mode & 0o777 });
-        fs.renameSync(temporary, file);
-    } finally {
-        fs.rmSync(temporary, { force: true });
-    }
-    return { stack, file, pins, changed };
+    const outputs = readOutputs(path.resolve(dir, request.outputsFile), outputsName);
+    // Read, decided and written under the stack file's lock: an edit another command made meanwhile is kept.
+    return editStackFile<RollbackResult>(
+        file,
+        fileName,
+        (message) => new RollbackError(message),
+        (text) => {
+            let config: BinderConfig;
+            try {
+                config = parseValidStackFileText(text, fileName).config;
+            } catch (err) {
+                if (err instanceof ConfigError)
+                    throw new RollbackError(problemsMessage(`${fileName} is not a valid stack file, so nothing was written`, err.problems));
+                throw err;
+            }
+            const pins = rollbackPins(config, outputs, outputsName, request.to);
+            const changed = pins.some((p) => p.pin !== p.previousPin);
+            if (!changed) return { text, result: { stack, file, pins, changed } };
+            const updated = setLauncherPins(text, fileName, new Map(pins.map((p) => [p.branch, p.pin])));
+            const problems = validateStackFileText(updated, fileName);
+            if (problems.length > 0)
+                throw new RollbackError(problemsMessage(`${fileName} would not be a valid stack file with these pins, so nothing was written`, problems));
+            return { text: updated, result: { stack, file, pins, changed } };
+        },
+    );
 }
 
 /** What `rollback` prints: each branch's new pin, and the commands that apply it. */

@@ -6,13 +6,21 @@
  * The write is a splice, as in rollback: the YAML parser only locates the list (or the end of `config:`),
  * the entry is inserted there, and every other byte of the stack file stays as it was.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { isSeq, parseDocument } from "yaml";
+import { isSeq } from "yaml";
 import { BinderConfig, ConfigError, ImageConfig, KEYS } from "../config/schema";
-import { openStackDocument, readValidStackFile, stackFileName, stackFileToWrite, validateStackFileText } from "../config/stackFile";
+import {
+    openStackDocument,
+    parseValidStackFileText,
+    stackYamlValues,
+    readStackFileText,
+    stackFileName,
+    stackFileToWrite,
+    validateStackFileText,
+} from "../config/stackFile";
+import { editStackFile } from "../config/stackEdit";
 import { capped, shown } from "../text/quotedValue";
-import { DIGEST_PATTERN, ImageReference, parseImageReference, TAG_PATTERN } from "../names/oci";
+import { withdrawalReasonProblem } from "../check/options";
+import { ImageReference, parseDigestArgument, parseImageReference, TAG_PATTERN } from "../names/oci";
 
 /** A bad request, registry answer, outputs file or stack file: nothing was written. One line. */
 export class WithdrawError extends Error {
@@ -31,10 +39,19 @@ export interface WithdrawalEntry {
     replacement?: string;
 }
 
-/** The entry as one YAML flow map; strings JSON-quoted (a JSON string is a YAML double-quoted scalar). */
+// What JSON.stringify leaves raw but a YAML reader or a terminal must not see: DEL and the C1 controls (U+0085
+// NEL ends a line for yaml.v3 and PyYAML), the line and paragraph separators, and the bidi controls.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as a JSON string with every control, separator and bidi character escaped: a YAML double-quoted scalar. */
+function quoted(value: string): string {
+    return JSON.stringify(value).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The entry as one YAML flow map; strings quoted (an escaped JSON string is a YAML double-quoted scalar). */
 function entryText(entry: WithdrawalEntry): string {
-    const fields = [`digest: ${JSON.stringify(entry.digest)}`, `reason: ${JSON.stringify(entry.reason)}`, `date: ${JSON.stringify(entry.date)}`];
-    if (entry.replacement !== undefined) fields.push(`replacement: ${JSON.stringify(entry.replacement)}`);
+    const fields = [`digest: ${quoted(entry.digest)}`, `reason: ${quoted(entry.reason)}`, `date: ${quoted(entry.date)}`];
+    if (entry.replacement !== undefined) fields.push(`replacement: ${quoted(entry.replacement)}`);
     return `{ ${fields.join(", ")} }`;
 }
 
@@ -93,7 +110,7 @@ export function addWithdrawal(text: string, fileName: string, entry: WithdrawalE
     }
     const out = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
     // The splice must add that entry and change nothing else the parser sees.
-    if (JSON.stringify(parseDocument(out).toJS()) !== JSON.stringify(expected)) throw cannot("the list's layout is not one this command edits");
+    if (JSON.stringify(stackYamlValues(out)) !== JSON.stringify(expected)) throw cannot("the list's layout is not one this command edits");
     return out;
 }
 
@@ -108,8 +125,12 @@ export interface WithdrawRequest {
     today: string;
     /** An earlier stack's `pulumi stack output --json`, parsed: where the replacement comes from. */
     outputs?: { name: string; value: unknown };
-    /** Resolves a reference by tag to its digest (the registry client); not called for a digest. */
-    resolve(reference: ImageReference): Promise<string>;
+    /**
+     * Resolves a reference by tag to its digest (the registry client); not called for a digest. Only ever
+     * called for a reference in one of the stack's image repositories; `registry` is the server that image
+     * is configured on, the only one the registry credentials may be sent to.
+     */
+    resolve(reference: ImageReference, registry: string): Promise<string>;
 }
 
 export interface WithdrawResult {
@@ -131,7 +152,7 @@ function imageOf(config: BinderConfig, ref: ImageReference): ImageConfig | undef
 function replacementFrom(outputs: { name: string; value: unknown }, image: ImageConfig, config: BinderConfig, digest: string): string {
     const verified = (outputs.value as { verifiedReferences?: Record<string, unknown> } | null)?.verifiedReferences;
     const where = `--from-outputs ${outputs.name}: \`verifiedReferences.${image.name}\``;
-    if (typeof verified !== "object" || verified === null || !(image.name in verified)) {
+    if (typeof verified !== "object" || verified === null || !Object.hasOwn(verified, image.name)) {
         throw new WithdrawError(`${where} is missing; expected an earlier stack's \`pulumi stack output --json\``);
     }
     const reference = verified[image.name];
@@ -152,30 +173,47 @@ function replacementFrom(outputs: { name: string; value: unknown }, image: Image
     return `${parsed.tag}@${parsed.digest}`;
 }
 
-/** Records the withdrawal in the stack file, or writes nothing: the entry and the result are validated first. */
-export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
-    const reason = request.reason.replace(/\s+/g, " ").trim();
-    if (reason === "") throw new WithdrawError('--reason must say why the release is withdrawn, found ""');
-    const choice = stackFileToWrite(request.dir, request.stack, "to record the withdrawal in");
-    if ("problem" in choice) throw new WithdrawError(choice.problem);
-    const { stack, fileName, file } = choice;
-    let text: string;
-    let config: BinderConfig;
+/** The stack file's text, read as every command reads a stack file; a problem is a WithdrawError naming it. */
+function readStackFile(file: string): string {
     try {
-        ({ text, config } = readValidStackFile(file, fileName));
+        return readStackFileText(file);
+    } catch (err) {
+        if (err instanceof ConfigError) throw new WithdrawError(`${err.problems.join("; ")}, so nothing was written`);
+        throw err;
+    }
+}
+
+/** The stack file's config, validated; an invalid one is a WithdrawError listing its problems. */
+function validConfig(text: string, fileName: string): BinderConfig {
+    try {
+        return parseValidStackFileText(text, fileName).config;
     } catch (err) {
         if (err instanceof ConfigError) throw new WithdrawError(`${fileName} is not a valid stack file, so nothing was written: ${err.problems.join("; ")}`);
         throw err;
     }
+}
+
+/** Records the withdrawal in the stack file, or writes nothing: the entry and the result are validated first. */
+export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult> {
+    const reason = request.reason.replace(/\s+/g, " ").trim();
+    if (reason === "") throw new WithdrawError('--reason must say why the release is withdrawn, found ""');
+    const reasonProblem = withdrawalReasonProblem(reason);
+    if (reasonProblem) throw new WithdrawError(`--reason: ${reasonProblem}; nothing was written`);
+    const choice = stackFileToWrite(request.dir, request.stack, "to record the withdrawal in");
+    if ("problem" in choice) throw new WithdrawError(choice.problem);
+    const { stack, fileName, file } = choice;
+    // Read once to resolve the target (which may ask a registry); the edit reads it again under the lock.
+    const config = validConfig(readStackFile(file), fileName);
 
     const target = request.target.trim();
     let digest: string;
-    let image: ImageConfig | undefined;
+    let ref: ImageReference | undefined;
     let resolvedFrom: string | undefined;
-    if (DIGEST_PATTERN.test(target)) {
-        digest = target;
+    const claimed = parseDigestArgument(target);
+    if (claimed && "problem" in claimed) throw new WithdrawError(`${claimed.problem}; nothing was written`);
+    if (claimed) {
+        digest = claimed.digest;
     } else {
-        let ref: ImageReference;
         if (!target.includes("/") && !target.includes("@") && TAG_PATTERN.test(target)) {
             // A bare tag: the stack's image that is published under it.
             const tagged = config.images.filter((i) => i.tags.includes(target));
@@ -191,41 +229,56 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
             } catch (err) {
                 throw new WithdrawError(`${capped((err as Error).message)}; expected sha256:<64 hex>, <repository>:<tag> or a tag of the stack's images`);
             }
+            // `docker pull` reads a repository without a tag as `:latest`; a withdrawal names what it withdraws.
+            if (!target.includes("@") && !target.split("/").pop()!.includes(":")) {
+                throw new WithdrawError(
+                    `${shown(target)} names a repository but no tag or digest; expected <repository>:<tag>, <repository>@sha256:<64 hex> or sha256:<64 hex>`,
+                );
+            }
         }
-        image = imageOf(config, ref);
-        resolvedFrom = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}`;
-        digest = ref.digest ?? (await request.resolve(ref));
-    }
-    const already = config.withdrawn.find((w) => w.digest === digest);
-    if (already) throw new WithdrawError(`${digest} is already withdrawn in ${fileName} (on ${already.date}: ${capped(already.reason)}); nothing was written`);
-    const pinnedBranches = (config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.name);
-
-    let replacement: string | undefined;
-    if (request.outputs) {
-        // A digest alone does not say its image; the branches pinned to it do.
-        const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
-        if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
+        const image = imageOf(config, ref);
+        // Only the stack's own repositories are looked up: the registry credentials are for its registry.
         if (!image) {
             throw new WithdrawError(
-                `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
+                `${shown(target)} is in none of ${fileName}'s image repositories (${config.images.map((i) => i.repositoryUrl).join(", ")}); give <repository>:<tag> of one of them, or sha256:<64 hex>`,
             );
         }
-        replacement = replacementFrom(request.outputs, image, config, digest);
+        resolvedFrom = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}`;
+        digest = ref.digest ?? (await request.resolve(ref, image.registry.server));
     }
-    const entry: WithdrawalEntry = { digest, reason, date: request.today, ...(replacement ? { replacement } : {}) };
-    const updated = addWithdrawal(text, fileName, entry);
-    const problems = validateStackFileText(updated, fileName);
-    if (problems.length > 0)
-        throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
-    // One rename: a reader (or a crash) sees the old file or the new one, never half of it.
-    const temporary = path.join(request.dir, `.${fileName}.withdraw-${process.pid}`);
-    try {
-        fs.writeFileSync(temporary, updated, { flag: "wx", mode: fs.statSync(file).mode & 0o777 });
-        fs.renameSync(temporary, file);
-    } finally {
-        fs.rmSync(temporary, { force: true });
-    }
-    return { stack, file, entry, resolvedFrom, pinnedBranches };
+    // The edit itself runs under the stack file's lock, on its text as it is then: a withdrawal recorded by
+    // another command meanwhile is kept, and one of the same digest is refused.
+    return editStackFile(
+        file,
+        fileName,
+        (message) => new WithdrawError(message),
+        (current) => {
+            const config = validConfig(current, fileName);
+            const already = config.withdrawn.find((w) => w.digest === digest);
+            if (already)
+                throw new WithdrawError(`${digest} is already withdrawn in ${fileName} (on ${already.date}: ${capped(already.reason)}); nothing was written`);
+            const pinnedBranches = (config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.name);
+            let image = ref && imageOf(config, ref);
+            let replacement: string | undefined;
+            if (request.outputs) {
+                // A digest alone does not say its image; the branches pinned to it do.
+                const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
+                if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
+                if (!image) {
+                    throw new WithdrawError(
+                        `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
+                    );
+                }
+                replacement = replacementFrom(request.outputs, image, config, digest);
+            }
+            const entry: WithdrawalEntry = { digest, reason, date: request.today, ...(replacement ? { replacement } : {}) };
+            const updated = addWithdrawal(current, fileName, entry);
+            const problems = validateStackFileText(updated, fileName);
+            if (problems.length > 0)
+                throw new WithdrawError(`${fileName} would not be a valid stack file with this withdrawal, so nothing was written: ${problems.join("; ")}`);
+            return { text: updated, result: { stack, file, entry, resolvedFrom, pinnedBranches } };
+        },
+    );
 }
 
 /** What `withdraw` prints: the entry, what the next `up` does with it, and the commands. */

@@ -8,14 +8,19 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ImageConfig, KEYS } from "../config/schema";
+import { ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { stageBuildContext } from "./context";
-import { fingerprintSources } from "./fingerprint";
-import { findWorktree, runGit } from "../git/commands";
+import { readDockerfile } from "./dockerfile";
+import { fingerprintSources, listSourceFiles, unmatchedPatterns } from "./fingerprint";
+import { missingCopyProblems, parentByTagReports, undeclaredArgProblems, unmatchedPatternProblems } from "./sourceChecks";
+import { currentBranch, findWorktree, runGit } from "../git/commands";
 import { toGitPathspecs } from "../names/globs";
 
 /** The build arg that carries the source fingerprint, so a changed trigger file busts Docker's layer cache. */
 export const FINGERPRINT_ARG = "UW3_SOURCE_FINGERPRINT";
+
+/** A Dockerfile is read whole to check it; a larger file is not one. */
+const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 
 export interface PreparedBuild {
     /** The build context directory, relative to the program's directory. */
@@ -24,8 +29,12 @@ export interface PreparedBuild {
     dockerfile: string;
     /** `sha256:<hex>` over the image's `rebuildOn` files. */
     fingerprint: string;
+    /** `sha256:<hex>` over the files of its staged context (what docker-build hashes to decide a rebuild). */
+    contextFingerprint: string;
     /** The OCI labels the build sets on the image (`docker build --label`). */
     labels: Record<string, string>;
+    /** What the Dockerfile does that the stack cannot vouch for (a parent reached by tag), one line each. */
+    warnings: string[];
 }
 
 /**
@@ -64,14 +73,27 @@ export interface BuildSource {
     release: string;
     /** Where staged contexts go (one subdirectory per image), relative to the program's directory. */
     stagingRoot: string;
+    /** `source.branch`: the branch a git checkout must be on, when set. */
+    branch?: string;
+}
+
+/** Throws a ConfigError listing every pattern of `image` that matches no file of the checkout. */
+function checkPatternsMatch(image: ImageConfig, checkout: string, rebuildOnUnmatched: readonly string[]): void {
+    const contextFiles = listSourceFiles(checkout, image.context).files.map((f) => f.path);
+    if (unmatchedPatterns(image.context, contextFiles).length === 0 && rebuildOnUnmatched.length === 0) return;
+    // Only now the whole tree: the problem names the directories that do exist.
+    const all = listSourceFiles(checkout, ["**"]).files.map((f) => f.path);
+    throw new ConfigError(unmatchedPatternProblems(image, all));
 }
 
 /**
  * Stages one image's context and reads its labels. Without a checkout, `required` decides: a run
  * that builds needs one (a one-line error naming the path), a dry run (preview, `uw3-binder plan`) shows
- * its absence in the fingerprint and stages nothing.
+ * its absence in the fingerprint and stages nothing. With one, every run (plan, preview, up) refuses
+ * patterns that match nothing, COPY sources the staged context lacks and build args no ARG declares.
+ * `stack` is every image of the stack: a Dockerfile reaching one of them by tag is a warning.
  */
-export function prepareBuild(image: ImageConfig, source: BuildSource, required: boolean): PreparedBuild {
+export function prepareBuild(image: ImageConfig, source: BuildSource, required: boolean, stack: readonly ImageConfig[] = []): PreparedBuild {
     const checkout = path.resolve(source.programDir, source.path);
     const sourceUrl = `https://github.com/${source.repository}`;
     const contextDir = path.join(source.stagingRoot, image.name);
@@ -84,14 +106,33 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
             contextDir,
             dockerfile,
             fingerprint: `(no checkout at ${source.path})`,
+            contextFingerprint: `(no checkout at ${source.path})`,
             labels: ociLabels({ sourceUrl, release: source.release, revision: "unknown", created: "unknown" }),
+            warnings: [],
         };
     }
-    const { fingerprint } = fingerprintSources(checkout, image.rebuildOn);
+    if (source.branch !== undefined && findWorktree(checkout)) {
+        const found = currentBranch(checkout);
+        if (found !== source.branch) {
+            throw new ConfigError([
+                `\`${KEYS.source}.branch\`: expected the checkout ${checkout} on ${source.branch}, found ${found === undefined ? "a detached HEAD" : found}; its images' tags say they hold ${source.branch}`,
+            ]);
+        }
+    }
+    const { fingerprint, unmatchedPatterns: rebuildOnUnmatched } = fingerprintSources(checkout, image.rebuildOn);
+    checkPatternsMatch(image, checkout, rebuildOnUnmatched);
     const labels = ociLabels({ sourceUrl, release: source.release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn]) });
     const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir));
     if (!staged.files.includes(image.dockerfile)) {
         throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: expected ${image.dockerfile} in ${checkout}, found none`);
     }
-    return { contextDir, dockerfile, fingerprint, labels };
+    const stagedDockerfile = path.join(staged.dir, image.dockerfile);
+    if (fs.statSync(stagedDockerfile).size > MAX_DOCKERFILE_BYTES) {
+        throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: ${image.dockerfile} is over ${MAX_DOCKERFILE_BYTES} bytes; expected a Dockerfile`);
+    }
+    const facts = readDockerfile(fs.readFileSync(stagedDockerfile, "utf8"));
+    const problems = [...missingCopyProblems(image, facts, staged.files), ...undeclaredArgProblems(image, facts)];
+    if (problems.length > 0) throw new ConfigError(problems);
+    const contextFingerprint = fingerprintSources(checkout, image.context).fingerprint;
+    return { contextDir, dockerfile, fingerprint, contextFingerprint, labels, warnings: parentByTagReports(image, facts, stack) };
 }

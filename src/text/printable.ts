@@ -1,6 +1,7 @@
 /**
- * Text written by someone else (a registry's answer, a container's log, `docker`'s stderr relaying either)
- * as it may appear in what `check` prints. A failing gate's whole stderr lands in `pulumi up`'s error and
+ * Text written by someone else (a registry's or a hub's answer, a container's log, `docker`'s stderr
+ * relaying either, a value from a stack file or the command line) as any command prints or writes it:
+ * `escapeUnprintable` is the one escaper of such text, which every other helper here goes through. A failing gate's whole stderr lands in `pulumi up`'s error and
  * CI logs, so a hostile answer must not move the cursor, recolour the terminal, hide text behind a bidi
  * override, or fill the log with a megabyte. Pure.
  */
@@ -8,13 +9,24 @@
 /** How much of one quoted value a message shows. */
 const QUOTED_VALUE_MAX = 200;
 
-// C0 controls (newline and tab included: a quoted value is one line), DEL, C1 controls, and the Unicode
-// bidirectional overrides and isolates, which reorder what a reader sees.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls (newline and tab included: a quoted value is one line), DEL, C1 controls (U+0085 NEL among
+// them), the Unicode line and paragraph separators U+2028/U+2029 (line ends to YAML 1.1 readers such as
+// PyYAML, to JavaScript before ES2019, and to some terminals and log viewers), and the bidirectional marks,
+// embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-E, U+2066-9), which reorder what a reader sees.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(c: string): string {
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * `value` as JSON a terminal shows as plain text: what JSON.stringify leaves raw of the characters above
+ * (DEL, C1 controls, line separators, bidi marks) written as `\uNNNN` escapes, which every JSON reader
+ * decodes back to the same value.
+ */
+export function printableJson(value: unknown): string {
+    return JSON.stringify(value).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** `text` with every character a terminal would act on escaped as `\xNN` / `\uNNNN`; nothing cut. */

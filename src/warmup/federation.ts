@@ -7,6 +7,7 @@
  */
 import { HubAllowance } from "../hub/rateLimit";
 import { buildEndpoint, MemberWarmup, warmMember } from "../hub/build";
+import { escapeUnprintable } from "../text/printable";
 import { DEFAULT_WARMUP_TIMEOUT_S } from "./options";
 
 export interface BranchWarmup {
@@ -59,12 +60,12 @@ export async function warmFederation(request: FederationWarmupRequest): Promise<
     return request.refs.map((ref, i) => ({ repository: `${request.owner}/${request.repository}`, ref, members: perHub.map((results) => results[i]) }));
 }
 
-/** Lines for people: the branch, then one line per member with its outcome and time. */
+/** Lines for people: the branch, then one line per member with its outcome and time; a ref as git allows it, escaped. */
 export function describeBranchWarmup(warm: BranchWarmup): string {
-    const lines = [`warmup ${warm.repository}@${warm.ref}:`];
+    const lines = [escapeUnprintable(`warmup ${warm.repository}@${warm.ref}:`)];
     for (const m of warm.members) {
         const waited = m.waitedSeconds > 0 ? `, ${m.waitedSeconds.toFixed(1)} s of it waiting for the rate limit` : "";
-        lines.push(`  ${m.hub}: ${m.outcome} after ${m.elapsedSeconds.toFixed(1)} s${waited}`);
+        lines.push(escapeUnprintable(`  ${m.hub}: ${m.outcome} after ${m.elapsedSeconds.toFixed(1)} s${waited}`));
         if (m.message !== "") lines.push(`    ${m.message}`);
     }
     return lines.join("\n");

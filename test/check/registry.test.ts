@@ -182,7 +182,7 @@ describe("registry client (scripted registry on loopback)", () => {
                 }
                 return open(req, url);
             };
-            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret" });
+            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret", registry: registry.host });
             assert.deepEqual(
                 result.platforms[0].layers.map((l) => l.digest),
                 [LAYER_A],
@@ -198,7 +198,7 @@ describe("registry client (scripted registry on loopback)", () => {
         it("sends the credentials to the token service as Basic, and accepts `access_token`", async () => {
             const basic = `Basic ${Buffer.from("robot:s3cret").toString("base64")}`;
             registry.route = bearerRoute((auth) => (auth === basic ? { body: JSON.stringify({ access_token: "good-token" }) } : { status: 401 }));
-            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret" });
+            const result = await fetchImageManifests(ref(), { username: "robot", password: "s3cret", registry: registry.host });
             assert.equal(result.platforms.length, 1);
             // Credentials go to the token service only, never to the manifest endpoint.
             assert.deepEqual(
@@ -222,7 +222,7 @@ describe("registry client (scripted registry on loopback)", () => {
 
         it("the token service refusing credentials is a `denied` error naming the user", async () => {
             registry.route = bearerRoute(() => ({ status: 401, body: JSON.stringify({ errors: [{ code: "DENIED", message: "bad password" }] }) }));
-            await assert.rejects(fetchImageManifests(ref(), { username: "robot", password: "wrong" }), (err: RegistryError) => {
+            await assert.rejects(fetchImageManifests(ref(), { username: "robot", password: "wrong", registry: registry.host }), (err: RegistryError) => {
                 assert.equal(err.kind, "denied");
                 assert.equal(
                     err.message,
@@ -259,6 +259,16 @@ describe("registry client (scripted registry on loopback)", () => {
         registry.route = () => ({ headers: { "Content-Type": DOCKER_MANIFEST }, body: "{not json" });
         await assert.rejects(fetchImageManifests(ref()), {
             message: `registry ${registry.host}, repository uw3/base, reference 1: the manifest 1 is not JSON ("{not json"); expected a manifest document`,
+        });
+    });
+
+    it("a layer size past 2^53 bytes is refused naming the field, not summed", async () => {
+        registry.route = openRoute(manifest([{ digest: LAYER_A, size: 1e300 }]));
+        await assert.rejects(fetchImageManifests(ref()), {
+            name: "RegistryError",
+            message:
+                `registry ${registry.host}, repository uw3/base, reference 1: the manifest 1 is malformed (layers.0.size: Too big: expected int to be <=9007199254740991);` +
+                ' expected {"config": {...}, "layers": [{mediaType, digest, size}]}',
         });
     });
 
@@ -372,7 +382,13 @@ describe("registry client (scripted registry on loopback)", () => {
 
     describe("credentials go only where they should (issue 10, item 15)", () => {
         const body = manifest([{ digest: LAYER_A, size: 100 }]);
-        const creds = { username: "robot", password: "s3cret-password" };
+        const creds = {
+            username: "robot",
+            password: "s3cret-password",
+            get registry() {
+                return registry.host;
+            },
+        };
         const basic = `Basic ${Buffer.from("robot:s3cret-password").toString("base64")}`;
         /** Another host: 127.0.0.2 is loopback too, but not the registry's host. */
         const elsewhere = new FakeRegistry();
@@ -400,9 +416,119 @@ describe("registry client (scripted registry on loopback)", () => {
                 name: "RegistryError",
                 message:
                     `registry ${registry.host}, repository uw3/base, reference 1: the Bearer challenge sends credentials to http://${elsewhere.host},` +
-                    " which is neither https nor the registry's own loopback host; not sending them",
+                    ` which is not the token service of ${registry.host} (its own host over https, or a loopback registry's own host); not sending them`,
             });
             assert.deepEqual(elsewhere.requests, []);
+        });
+
+        it("issue 20, finding 1: refuses to send credentials to an https realm on another host than the registry's own", async () => {
+            const requested: string[] = [];
+            const recording: typeof fetch = (input, init) => {
+                requested.push(input instanceof Request ? input.url : input.toString());
+                return fetch(input, init);
+            };
+            registry.route = challengeRoute("https://auth.docker.io/token");
+            await assert.rejects(fetchImageManifests(ref(), creds, { fetch: recording }), {
+                name: "RegistryError",
+                message:
+                    `registry ${registry.host}, repository uw3/base, reference 1: the Bearer challenge sends credentials to https://auth.docker.io,` +
+                    ` which is not the token service of ${registry.host} (its own host over https, or a loopback registry's own host); not sending them`,
+            });
+            assert.deepEqual(requested, [`http://${registry.host}/v2/uw3/base/manifests/1`]);
+        });
+
+        it("the image's credentials are not sent to a --baseline on another registry, and are to one on the same registry", async () => {
+            // Both registries serve the image only with the login, as a private package would.
+            const basicOnly: Route = (req, url) =>
+                req.headers.authorization === basic ? openRoute(body)(req, url) : { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
+            registry.route = basicOnly;
+            elsewhere.route = basicOnly;
+            const limits = { maxLayerMb: 800, maxImageMb: 4096, baseline: `${elsewhere.host}/uw3/base:1` };
+            const other = await checkLayers(ref(), limits, creds);
+            assert.equal(other.ok, true, other.detail);
+            assert.match(
+                other.detail,
+                new RegExp(`baseline ${elsewhere.host}/uw3/base:1 could not be read \\(.*requires credentials.*none were given\\): new layers not measured$`),
+            );
+            assert.ok(elsewhere.requests.length > 0);
+            assert.deepEqual(
+                elsewhere.requests.map((r) => r.headers.authorization),
+                elsewhere.requests.map(() => undefined),
+            );
+            const same = await checkLayers(ref(), { ...limits, baseline: `${registry.host}/uw3/base:1` }, creds);
+            assert.match(same.detail, new RegExp(`against ${registry.host}/uw3/base:1: 0 B new in 0 of 1 layers`));
+        });
+
+        it("issue 20, finding 1: Docker Hub's login goes to the token service its challenge names, auth.docker.io", async () => {
+            // Docker Hub's answers as its token authentication spec describes them
+            // (https://distribution.github.io/distribution/spec/auth/token/): the registry is registry-1.docker.io,
+            // its challenge names realm="https://auth.docker.io/token",service="registry.docker.io".
+            const hub: { url: string; authorization?: string }[] = [];
+            const hubLogin = { username: "uw3bot", password: "hub-token-4444", registry: "docker.io" };
+            const hubBasic = `Basic ${Buffer.from("uw3bot:hub-token-4444").toString("base64")}`;
+            const dockerHub: typeof fetch = (input, init) => {
+                const url = new URL(input instanceof Request ? input.url : input.toString());
+                const authorization = (init?.headers as Record<string, string> | undefined)?.Authorization;
+                hub.push({ url: url.toString(), authorization });
+                const json = (status: number, value: unknown, headers: Record<string, string> = {}) =>
+                    Promise.resolve(new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", ...headers } }));
+                if (url.host === "auth.docker.io" && url.pathname === "/token") {
+                    return authorization === hubBasic
+                        ? json(200, { token: "hub-token", access_token: "hub-token" })
+                        : json(401, { details: "incorrect username or password" });
+                }
+                if (url.host !== "registry-1.docker.io") return Promise.reject(new TypeError(`fetch failed: ${url.host} is not Docker Hub`));
+                if (authorization !== "Bearer hub-token") {
+                    return json(
+                        401,
+                        { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] },
+                        {
+                            "WWW-Authenticate":
+                                'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:underworldcode/base:pull"',
+                        },
+                    );
+                }
+                if (url.pathname === "/v2/underworldcode/base/manifests/1")
+                    return Promise.resolve(new Response(body, { headers: { "Content-Type": DOCKER_MANIFEST } }));
+                if (url.pathname === `/v2/underworldcode/base/blobs/${sha256(CONFIG)}`) return Promise.resolve(new Response(CONFIG));
+                return json(404, { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] });
+            };
+            const result = await fetchImageManifests(parseImageReference("docker.io/underworldcode/base:1"), hubLogin, { fetch: dockerHub });
+            assert.equal(result.platforms[0].platform, "linux/amd64");
+            assert.deepEqual(
+                hub.filter((r) => r.authorization?.startsWith("Basic")).map((r) => new URL(r.url).host),
+                ["auth.docker.io"],
+            );
+            // The same challenge from another registry is not that registry's token service.
+            await assert.rejects(
+                fetchImageManifests(
+                    parseImageReference("ghcr.io/underworldcode/base:1"),
+                    { ...hubLogin, registry: "ghcr.io" },
+                    {
+                        fetch: (input, init) =>
+                            dockerHub(new URL(new URL(input instanceof Request ? input.url : input.toString()).pathname, "https://registry-1.docker.io"), init),
+                    },
+                ),
+                { message: /the Bearer challenge sends credentials to https:\/\/auth\.docker\.io, which is not the token service of ghcr\.io/ },
+            );
+        });
+
+        it("issue 20, finding 1: credentials bound to one registry are never sent to another", async () => {
+            const basicAnswer = (req: http.IncomingMessage, url: URL): Answer | undefined =>
+                req.headers.authorization ? openRoute(body)(req, url) : { status: 401, headers: { "WWW-Authenticate": 'Basic realm="r"' } };
+            registry.route = basicAnswer;
+            await assert.rejects(fetchImageManifests(ref(), { ...creds, registry: "ghcr.io" }), { name: "RegistryError", message: /none were given$/ });
+            assert.deepEqual(
+                registry.requests.map((r) => r.headers.authorization),
+                [undefined],
+            );
+            // Bound to this registry (host names are case-insensitive), the same login is used.
+            const result = await fetchImageManifests(ref(), { ...creds, registry: registry.host.toUpperCase() });
+            assert.equal(result.platforms.length, 1);
+            assert.deepEqual(
+                registry.requests.slice(1).map((r) => r.headers.authorization),
+                [undefined, basic, basic],
+            );
         });
 
         it("an anonymous check may still use another host's token service (nothing secret goes there)", async () => {

@@ -39,7 +39,8 @@ describe("withdrawn check (pure)", () => {
         for (const bad of [d("a"), `${d("a")}=`, `sha256:abc=why`, `${d("a")}=%E0%A4%A`]) {
             assert.throws(
                 () => parseCheckArgs([REF, `--withdrawn=${bad}`]),
-                (err: Error) => err instanceof UsageError && err.message.startsWith("--withdrawn must be a list of sha256:<64 hex>=<reason> entries"),
+                (err: Error) =>
+                    err instanceof UsageError && err.message.startsWith("--withdrawn must be a list of at most 20 sha256:<64 hex>=<reason> entries"),
                 bad,
             );
         }

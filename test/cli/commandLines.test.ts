@@ -92,13 +92,23 @@ describe("launcher.binderUrl: a plain http(s) URL", () => {
         ["ftp://mybinder.org", "expected an http(s) URL such as https://mybinder.org"],
         ["mybinder.org", "expected an http(s) URL such as https://mybinder.org"],
         ["https:mybinder.org", "expected an http(s) URL such as https://mybinder.org"],
+        ["http://mybinder.org", "expected https; plain http only to a loopback host such as http://127.0.0.1:8585"],
+        ["http://10.0.0.1:8585/binder", "expected https; plain http only to a loopback host such as http://127.0.0.1:8585"],
+        ["http://localhost.example.org", "expected https; plain http only to a loopback host such as http://127.0.0.1:8585"],
     ];
     for (const [url, reason] of refused) {
         it(`refuses ${JSON.stringify(url)}`, () => assert.equal(binderUrlProblem(url, "https://mybinder.org"), reason));
     }
 
     it("accepts mybinder.org, a hub under a path and a loopback hub with a port", () => {
-        for (const url of ["https://mybinder.org", "https://binder.example.org/hub/", "http://127.0.0.1:8585", "https://gke.mybinder.org/%7Euser"])
+        for (const url of [
+            "https://mybinder.org",
+            "https://binder.example.org/hub/",
+            "http://127.0.0.1:8585",
+            "http://127.1.2.3/binder",
+            "http://localhost:8585",
+            "https://gke.mybinder.org/%7Euser",
+        ])
             assert.equal(binderUrlProblem(url, "https://mybinder.org"), undefined, url);
     });
 

@@ -457,3 +457,43 @@ describe("config: launcher.warmupTimeoutS by the warm-up's one rule", () => {
         );
     });
 });
+
+describe("config problems: images built only on request (issue 19)", () => {
+    it("refuses an unknown `build`, and a launcher branch or a child that needs a build no run makes", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].deps.build = "sometimes")),
+            ['`uw3-binder:images.deps.build`: expected one of always, on-request, requested, found "sometimes"'],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.build = "on-request")),
+            [
+                '`uw3-binder:launcher.branches[0].image`: "slim" is built only on request and not requested, so this run has no build of it for launcher branch "main"; request it (`build: requested`) or give the branch a `pin:`',
+                '`uw3-binder:launcher.branches[1].image`: "slim" is built only on request and not requested, so this run has no build of it for launcher branch "uw3-release-candidate"; request it (`build: requested`) or give the branch a `pin:`',
+                '`uw3-binder:launcher.branches[2].image`: "slim" is built only on request and not requested, so this run has no build of it for launcher branch "development"; request it (`build: requested`) or give the branch a `pin:`',
+            ],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].slim.build = "requested")),
+            [],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].deps.build = "on-request")),
+            [
+                '`uw3-binder:images.slim.from.image`: "deps" is built only on request and not requested (`build: on-request`), so this run has no digest of it to build "slim" from; request it (`build: requested`) or build "slim" on request too',
+            ],
+        );
+    });
+
+    it("refuses a written-once image built on every run, and a source branch git would not accept", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:images"].deps.writeOnce = true)),
+            [
+                "`uw3-binder:images.deps.writeOnce`: a written-once image refuses every build after its first push; build it only on request (`build: on-request`)",
+            ],
+        );
+        assert.deepStrictEqual(
+            configProblems((c) => (c["uw3-binder:source"].branch = "dev elopment")),
+            ['`uw3-binder:source.branch`: it contains a space, a control character or one of ~ ^ : ? * [ \\, found "dev elopment"'],
+        );
+    });
+});

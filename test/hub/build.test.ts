@@ -1,5 +1,5 @@
 import * as assert from "assert/strict";
-import { buildEndpoint, firstPrintableLine as printableLine, MemberWarmup, warmMember } from "../../src/hub/build";
+import { buildEndpoint, firstPrintableLine as printableLine, HUB_IDLE_TIMEOUT_S, MemberWarmup, warmMember } from "../../src/hub/build";
 import { HubAllowance } from "../../src/hub/rateLimit";
 import { BUILD, endless, event, EVENT_STREAM, FOUND, hub, Hub, Script, stream } from "../warmup/hub";
 
@@ -176,6 +176,50 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
         });
     });
 
+    describe("idle: a hub that accepts and then says nothing", () => {
+        it("before any answer: hung up after the idle time, not the whole timeout", async () => {
+            const h = await start(() => undefined);
+            const outcome = await ask(h, { timeoutS: 600, idleTimeoutS: 0.2 });
+            assert.equal(outcome.outcome, "timeout");
+            assert.equal(outcome.message, "the hub sent nothing for 0.2 s before any phase; hung up");
+            await h.seen[0].closed;
+        });
+
+        it("after a phase: hung up after the idle time, naming the phase", async () => {
+            const h = await start(stream([event("building", "Step 1/9\n")]));
+            const outcome = await ask(h, { timeoutS: 600, idleTimeoutS: 0.2 });
+            assert.equal(outcome.outcome, "timeout");
+            assert.equal(outcome.phase, "building");
+            assert.equal(outcome.message, 'the hub sent nothing for 0.2 s after phase "building"; hung up');
+        });
+
+        it("keepalive comments, as BinderHub writes them, keep a long build alive until the timeout", async () => {
+            const h = await start((_req, res) => {
+                res.writeHead(200, EVENT_STREAM);
+                res.write(event("building", "Step 1/9\n"));
+                const beat = setInterval(() => res.write(":keepalive\n\n"), 20);
+                res.on("close", () => clearInterval(beat));
+            });
+            const outcome = await ask(h, { timeoutS: 1.5, idleTimeoutS: 1 });
+            assert.equal(outcome.message, 'no ready, built or failed within 1.5 s (after phase "building")');
+        });
+
+        it("defaults to 120 s, nearly five of BinderHub's 25 s keepalives", () => {
+            assert.equal(HUB_IDLE_TIMEOUT_S, 120);
+        });
+    });
+
+    it("reports at most 20 phase changes, then says that further ones are not shown", async () => {
+        const alternating = Array.from({ length: 2000 }, (_, i) => event(i % 2 === 0 ? "fetching" : "building", `line ${i}\n`)).join("");
+        const h = await start(stream([alternating, event("built", "Built image, launching...\n")]));
+        const reports: string[] = [];
+        const outcome = await ask(h, { onPhase: (phase, message) => reports.push(`${phase}: ${message}`) });
+        assert.equal(outcome.outcome, "built");
+        assert.equal(reports.length, 21);
+        assert.deepEqual(reports.slice(0, 2), ["fetching: line 0", "building: line 1"]);
+        assert.equal(reports[20], "fetching: further phase changes are not shown (at most 20 per hub and ref)");
+    });
+
     describe("unreachable", () => {
         it("a refused connection, without throwing", async () => {
             const h = await hub(() => undefined);
@@ -205,6 +249,13 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
             assert.equal(outcome.outcome, "unreachable");
             assert.equal(outcome.message, `${h.url}/build/gh/o/r/main answered text/html; charset=utf-8, not an event stream`);
         });
+    });
+
+    it("refuses a plain-http hub that is not on loopback without sending anything", async () => {
+        const outcome = await warmMember({ owner: "o", repository: "r", ref: "main", hub: "http://hub.example", timeoutS: 10 });
+        assert.equal(outcome.outcome, "unreachable");
+        assert.equal(outcome.message, "http://hub.example/build/gh/o/r/main: plain http to hub.example, which is not a loopback host: only https is asked");
+        assert.deepEqual(outcome.redirects, []);
     });
 
     describe("redirects", () => {
@@ -253,6 +304,11 @@ describe("warmMember (one BinderHub's build endpoint on loopback)", () => {
                 (h) => `${h.url}/build/gh/o/r/main: redirect to a URL with credentials`,
             ],
             ["a redirect without a Location", (_req, res) => (res.writeHead(302), res.end()), (h) => `${h.url}/build/gh/o/r/main: HTTP 302 without a Location`],
+            [
+                "a redirect to plain http on a host that is not loopback",
+                (_req, res) => (res.writeHead(302, { location: "http://hub.example/build/gh/o/r/main" }), res.end()),
+                (h) => `${h.url}/build/gh/o/r/main: plain http to hub.example, which is not a loopback host: only https is asked`,
+            ],
         ];
         for (const [what, script, message] of refused) {
             it(`refuses ${what} as unreachable`, async () => {

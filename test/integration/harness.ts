@@ -171,7 +171,7 @@ async function detect(): Promise<IntegrationEnv> {
         servicesDir: dir,
         registry: OPEN_REGISTRY,
         authRegistry: AUTH_REGISTRY,
-        authCredentials: { username: "", password: "" },
+        authCredentials: { username: "", password: "", registry: AUTH_REGISTRY },
         trustEnv: {},
     };
 
@@ -198,7 +198,7 @@ async function detect(): Promise<IntegrationEnv> {
     } else {
         const values = readEnvFile(authFile);
         env.authRegistry = values.AUTH_REGISTRY || AUTH_REGISTRY;
-        env.authCredentials = { username: values.AUTH_REGISTRY_USERNAME ?? "", password: values.AUTH_REGISTRY_PASSWORD ?? "" };
+        env.authCredentials = { username: values.AUTH_REGISTRY_USERNAME ?? "", password: values.AUTH_REGISTRY_PASSWORD ?? "", registry: env.authRegistry };
         try {
             const basic = Buffer.from(`${env.authCredentials.username}:${env.authCredentials.password}`).toString("base64");
             const res = await probe(`https://${env.authRegistry}/v2/`, { Authorization: `Basic ${basic}` });

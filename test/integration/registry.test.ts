@@ -135,7 +135,7 @@ describeIntegration("layers and visibility checks against real registries", (ctx
 
         it("fails layers with a clear error for wrong credentials", async () => {
             const ref = parseImageReference(privateImage.reference);
-            const result = await checkLayers(ref, LIMITS, { username: ctx.env.authCredentials.username, password: "wrong-password" });
+            const result = await checkLayers(ref, LIMITS, { ...ctx.env.authCredentials, password: "wrong-password" });
             assert.equal(result.ok, false);
             assert.equal(
                 result.detail,

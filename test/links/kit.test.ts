@@ -1,4 +1,5 @@
 import * as assert from "assert/strict";
+import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { ContentLink, contentLaunchUrl, decodeContentLaunchUrl } from "../../src/links/binder";
 import { HOSTILE_PAGES } from "./hostilePages";
@@ -88,6 +89,48 @@ describe("link kit renderers", () => {
         assert.equal(blank, "");
         assert.deepEqual(parseYaml(block.join("\n")), { version: 1, project: { github: "https://github.com/jane-doe/my-course", binder: intro.url } });
         assert.equal(mystConfig(intro), block.join("\n"));
+    });
+
+    it("jupyter-book and myst: a line end for YAML 1.1 (U+0085, U+2028, U+2029) in a branch or path stays escaped in its comment and string", () => {
+        for (const content of HOSTILE_PAGES) {
+            const p = page(content);
+            for (const text of [jupyterBookConfig(p), mystConfig(p)]) {
+                assert.doesNotMatch(text, /[\u007f-\u009f\u2028\u2029\u202a-\u202e]/, JSON.stringify(text));
+            }
+            assert.deepEqual(Object.keys(parseYaml(jupyterBookConfig(p))), ["repository", "launch_buttons", "parse"]);
+            assert.equal(parseYaml(jupyterBookConfig(p)).repository.branch, content.branch);
+        }
+        const attack = page({ owner: "o", repository: "r", branch: "main", path: "x\u2028sphinx:\u2028  extra: [evil]\u0085y" });
+        assert.equal(
+            jupyterBookConfig(attack).split("\n")[0],
+            "# _config.yml: opens o/r@main (x\\u2028sphinx:\\u2028  extra: [evil]\\x85y) in JupyterLab, on the Underworld3 launcher underworldcode/uw3-binder-launcher@main, through nbgitpuller.",
+        );
+    });
+
+    it("any branch and path a link accepts: every format is free of raw controls, separators and bidi marks, and the YAML reads back (property)", () => {
+        const unit = fc.constantFrom("a", "/", ".", "-", "#", "é", " ", ":", "\u0085", "\u009b", "\u061c", "\u2028", "\u2029", "\u202e", "\u2066", "\\", '"');
+        fc.assert(
+            fc.property(fc.string({ unit, minLength: 1, maxLength: 16 }), fc.option(fc.string({ unit, minLength: 1, maxLength: 16 })), (branch, path) => {
+                const content = { owner: "o", repository: "r", branch, ...(path === null ? {} : { path }) };
+                let p: KitPage;
+                try {
+                    p = page(content);
+                } catch (err) {
+                    assert.equal((err as Error).name, "LinkInputError");
+                    return;
+                }
+                for (const format of LINK_FORMATS) {
+                    assert.doesNotMatch(
+                        renderLink(format, p),
+                        /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/,
+                        format,
+                    );
+                }
+                assert.equal(parseYaml(jupyterBookConfig(p)).repository.branch, branch);
+                assert.equal(parseYaml(mystConfig(p)).project.binder, p.url);
+            }),
+            { numRuns: 300 },
+        );
     });
 
     it("names substitutions after the page", () => {

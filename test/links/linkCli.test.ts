@@ -56,6 +56,26 @@ describe("uw3-binder link", () => {
         assert.equal(io.err, "");
     });
 
+    it("prints a branch, path and launcher branch for people with their line ends, controls and bidi overrides escaped", async () => {
+        const io = bufferIo(dir);
+        const argv = ["jane-doe/my-course", "--branch", "fix\u2028x\u202e", "--path", "a\u0085b\u2029c.ipynb", "--launcher-branch", "dev\u2066"];
+        assert.equal(await runLink(argv, io), 0);
+        assert.deepEqual(io.out.split("\n").slice(0, 3), [
+            "Opens jane-doe/my-course@fix\\u2028x\\u202e (a\\x85b\\u2029c.ipynb) in JupyterLab",
+            "on the Underworld3 launcher underworldcode/uw3-binder-launcher@dev\\u2066.",
+            "",
+        ]);
+        assert.doesNotMatch(io.out, /[\u0085\u2028\u2029\u202e\u2066]/);
+    });
+
+    it("--json with --format writes the text's raw line separators and bidi overrides as \\u escapes", async () => {
+        const io = bufferIo(dir);
+        assert.equal(await runLink(["jane-doe/my-course", "--branch", "fix\u202ex", "--format", "myst", "--json"], io), 0);
+        assert.doesNotMatch(io.out, /[\u0085\u2028\u2029\u202e]/);
+        const printed = JSON.parse(io.out) as { text: string };
+        assert.ok(printed.text.startsWith("[![Binder]"), printed.text);
+    });
+
     it("--json prints exactly url and badge", async () => {
         const io = bufferIo(dir);
         assert.equal(await runLink(["jane-doe/my-course", "--branch", "week/1", "--app", "notebook", "--json"], io), 0);

@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contentLaunchUrl, decodeContentLaunchUrl } from "../../src/links/binder";
+import { badgeMarkdown, contentLaunchUrl, decodeContentLaunchUrl } from "../../src/links/binder";
+import { jupyterBookConfig, mystConfig, substitutionName } from "../../src/links/kit";
 import { HOSTILE_PAGES } from "./hostilePages";
 
 const CHECK = path.join(__dirname, "nbgitpuller_check.py");
@@ -65,6 +66,27 @@ describe("nbgitpuller from PyPI agrees with our content links", function () {
             );
             // And our own decoder agrees with theirs.
             assert.equal(decodeContentLaunchUrl(url).content.branch, found[i].branch);
+        });
+    });
+
+    it("PyYAML (Jupyter Book's reader of _config.yml) reads the jupyter-book and myst blocks of every hostile page as written", () => {
+        const pages = HOSTILE_PAGES.map((content) => {
+            const url = contentLaunchUrl({ launcher: LAUNCHER, content, app: "lab" });
+            return { content, page: { url, content, app: "lab" as const, launcher: LAUNCHER } };
+        });
+        const documents = pages.flatMap(({ page }) => [jupyterBookConfig(page), mystConfig(page)]);
+        const script = "import json, sys, yaml\nprint(json.dumps([yaml.safe_load(d) for d in json.load(sys.stdin)]))";
+        const result = spawnSync(python, ["-c", script], { input: JSON.stringify(documents), encoding: "utf8" });
+        assert.equal(result.status, 0, result.stderr);
+        const read: any[] = JSON.parse(result.stdout);
+        pages.forEach(({ content, page }, i) => {
+            const github = `https://github.com/${content.owner}/${content.repository}`;
+            assert.deepEqual(read[2 * i], {
+                repository: { url: github, branch: content.branch },
+                launch_buttons: { notebook_interface: "jupyterlab" },
+                parse: { myst_enable_extensions: ["substitution"], myst_substitutions: { [substitutionName(content.path)]: badgeMarkdown(page.url) } },
+            });
+            assert.deepEqual(read[2 * i + 1], { version: 1, project: { github, binder: page.url } });
         });
     });
 

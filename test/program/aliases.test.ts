@@ -88,11 +88,11 @@ function everyLauncherResource(): Record<string, any> {
     return config;
 }
 
+// uw2 is not here: it has no launcher (LauncherBranch never touched it), and issue 19 rewrote its chain.
 const STACKS: [string, () => Record<string, any>][] = [
     ["2025-01", () => stackConfig()],
     ["demo", () => stackConfig("demo")],
     ["dev", () => stackConfig("dev")],
-    ["uw2", () => stackConfig("uw2")],
     ["2025-01 with create, warmup and a pin: branch", everyLauncherResource],
 ];
 

@@ -14,79 +14,77 @@ function indexDigest(repository: string, firstTag: string): string {
     return mockIndexDigest([memberRef(repository, firstTag, "amd64"), memberRef(repository, firstTag, "arm64")]);
 }
 
+/** The uw2 stack with lavavu also tagged `{release}`: one multi-arch image with two tags, for the mechanics. */
+function uw2TwoLavavuTags(): Record<string, any> {
+    const config = stackConfig("uw2");
+    config["uw3-binder:images"].lavavu.tags = ["latest", "{release}"];
+    return config;
+}
+
 describe("program: image graphs, tags and multi-arch (Underworld2 stack)", () => {
     let run: Awaited<ReturnType<typeof runStack>>;
     before(async () => {
-        run = await runStack(stackConfig("uw2"), HUB_SECRETS);
+        run = await runStack(uw2TwoLavavuTags(), HUB_SECRETS);
     });
 
     it("builds one docker-build Image per platform and one manifest list per tag, no launcher", () => {
         assert.deepStrictEqual(
             ofType(run, TYPES.image).map((r) => [r.name, inputsOf(r).tags, inputsOf(r).platforms]),
             [
-                ["lavavu-image-linux-amd64", ["docker.io/underworldcode/lavavu:2025.01-amd64"], ["linux/amd64"]],
-                ["lavavu-image-linux-arm64", ["docker.io/underworldcode/lavavu:2025.01-arm64"], ["linux/arm64"]],
-                ["petsc-image-linux-amd64", ["docker.io/underworldcode/petsc:2025.01-amd64"], ["linux/amd64"]],
-                ["petsc-image-linux-arm64", ["docker.io/underworldcode/petsc:2025.01-arm64"], ["linux/arm64"]],
-                ["base-image-linux-amd64", ["docker.io/underworldcode/base:2025.01-amd64"], ["linux/amd64"]],
-                ["base-image-linux-arm64", ["docker.io/underworldcode/base:2025.01-arm64"], ["linux/arm64"]],
-                ["underworld2-image-linux-amd64", ["docker.io/underworldcode/underworld2:2.16.0-amd64"], ["linux/amd64"]],
-                ["underworld2-image-linux-arm64", ["docker.io/underworldcode/underworld2:2.16.0-arm64"], ["linux/arm64"]],
+                ["openmpi-image", ["docker.io/underworldcode/openmpi:4.1.4"], ["linux/amd64"]],
+                ["mpich-image", ["docker.io/underworldcode/mpich:3.4.3"], ["linux/amd64"]],
+                ["lavavu-image-linux-amd64", ["docker.io/underworldcode/lavavu:latest-amd64"], ["linux/amd64"]],
+                ["lavavu-image-linux-arm64", ["docker.io/underworldcode/lavavu:latest-arm64"], ["linux/arm64"]],
+                ["petsc-ompi-image", ["docker.io/underworldcode/petsc:3.22.2-ompi"], ["linux/amd64"]],
+                ["petsc-mpich-image", ["docker.io/underworldcode/petsc:3.22.2-mpich"], ["linux/amd64"]],
+                ["underworld2-image", ["docker.io/underworldcode/underworld2:dev"], ["linux/amd64"]],
+                ["underworld2-mpich-image", ["docker.io/underworldcode/underworld2:dev-mpich"], ["linux/amd64"]],
             ],
         );
         assert.deepStrictEqual(
             ofType(run, TYPES.index).map((r) => inputsOf(r).tag),
-            [
-                "docker.io/underworldcode/lavavu:2025.01",
-                "docker.io/underworldcode/lavavu:latest",
-                "docker.io/underworldcode/petsc:2025.01",
-                "docker.io/underworldcode/petsc:latest",
-                "docker.io/underworldcode/base:2025.01",
-                "docker.io/underworldcode/base:latest",
-                "docker.io/underworldcode/underworld2:2.16.0",
-                "docker.io/underworldcode/underworld2:2025.01",
-            ],
+            ["docker.io/underworldcode/lavavu:latest", "docker.io/underworldcode/lavavu:2025.01"],
         );
         assert.strictEqual(ofType(run, TYPES.file).length + ofType(run, TYPES.branch).length + ofType(run, TYPES.actionsSecret).length, 0);
         assert.deepStrictEqual(run.outputs.launchers, {});
     });
 
     it("joins each image's platform builds by digest in its manifest list", () => {
-        const index = inputsOf(byName(run, "base-index-2025.01"));
+        const index = inputsOf(byName(run, "lavavu-index-latest"));
         assert.deepStrictEqual(index.sources, [
-            `docker.io/underworldcode/base:2025.01-amd64@${mockImageDigest("docker.io/underworldcode/base", "linux/amd64")}`,
-            `docker.io/underworldcode/base:2025.01-arm64@${mockImageDigest("docker.io/underworldcode/base", "linux/arm64")}`,
+            `docker.io/underworldcode/lavavu:latest-amd64@${mockImageDigest("docker.io/underworldcode/lavavu", "linux/amd64")}`,
+            `docker.io/underworldcode/lavavu:latest-arm64@${mockImageDigest("docker.io/underworldcode/lavavu", "linux/arm64")}`,
         ]);
-        assert.deepStrictEqual(inputsOf(byName(run, "base-index-latest")).sources, index.sources, "every tag's manifest list joins the same builds");
+        assert.deepStrictEqual(inputsOf(byName(run, "lavavu-index-2025.01")).sources, index.sources, "every tag's manifest list joins the same builds");
         assert.strictEqual(index.push, true);
     });
 
-    it("pins every parent by its manifest list's digest, through the named build args", () => {
-        const base = inputsOf(byName(run, "base-image-linux-arm64")).buildArgs;
-        assert.strictEqual(base.PETSC_IMAGE, `docker.io/underworldcode/petsc@${indexDigest("docker.io/underworldcode/petsc", "2025.01")}`);
-        assert.strictEqual(base.LAVAVU_IMAGE, `docker.io/underworldcode/lavavu@${indexDigest("docker.io/underworldcode/lavavu", "2025.01")}`);
-        const uw2 = inputsOf(byName(run, "underworld2-image-linux-amd64")).buildArgs;
-        assert.strictEqual(uw2.BASE_IMAGE, `docker.io/underworldcode/base@${indexDigest("docker.io/underworldcode/base", "2025.01")}`);
+    it("pins every parent by its digest (a manifest list's for a multi-arch one), through the named build args", () => {
+        const uw2 = inputsOf(byName(run, "underworld2-image")).buildArgs;
+        assert.strictEqual(uw2.LAVAVU_IMAGE, `docker.io/underworldcode/lavavu@${indexDigest("docker.io/underworldcode/lavavu", "latest")}`);
+        assert.strictEqual(uw2.PETSC_IMAGE, `docker.io/underworldcode/petsc@${mockImageDigest("docker.io/underworldcode/petsc", "linux/amd64")}`);
+        const petsc = inputsOf(byName(run, "petsc-mpich-image")).buildArgs;
+        assert.strictEqual(petsc.MPI_IMAGE, `docker.io/underworldcode/mpich@${mockImageDigest("docker.io/underworldcode/mpich", "linux/amd64")}`);
     });
 
     it("reports every tag pinned to the manifest list, and gates the first tag", () => {
-        const digest = indexDigest("docker.io/underworldcode/underworld2", "2.16.0");
-        assert.deepStrictEqual((run.outputs.imageReferences as any).underworld2, [
-            `docker.io/underworldcode/underworld2:2.16.0@${digest}`,
-            `docker.io/underworldcode/underworld2:2025.01@${digest}`,
+        const digest = indexDigest("docker.io/underworldcode/lavavu", "latest");
+        assert.deepStrictEqual((run.outputs.imageReferences as any).lavavu, [
+            `docker.io/underworldcode/lavavu:latest@${digest}`,
+            `docker.io/underworldcode/lavavu:2025.01@${digest}`,
         ]);
-        assert.strictEqual(inputsOf(byName(run, "underworld2-gate-check")).reference, `docker.io/underworldcode/underworld2:2.16.0@${digest}`);
+        assert.strictEqual(inputsOf(byName(run, "lavavu-gate-check")).reference, `docker.io/underworldcode/lavavu:latest@${digest}`);
     });
 
     it("pushes images and manifest lists with the docker.io password from registryPasswords, as a secret", () => {
         for (const r of ofType(run, TYPES.image)) assert.ok(isSecretValue(r.inputs.registries), `${r.name}: registry credentials must be secret`);
         for (const r of ofType(run, TYPES.index)) assert.ok(isSecretValue(r.inputs.registry), `${r.name}: registry credentials must be secret`);
-        assert.deepStrictEqual(inputsOf(byName(run, "petsc-index-latest")).registry, {
+        assert.deepStrictEqual(inputsOf(byName(run, "lavavu-index-latest")).registry, {
             address: "docker.io",
             username: "underworldcode",
             password: "hub-token-4444",
         });
-        assert.deepStrictEqual(inputsOf(byName(run, "petsc-image-linux-amd64")).registries, [
+        assert.deepStrictEqual(inputsOf(byName(run, "petsc-ompi-image")).registries, [
             { address: "docker.io", username: "underworldcode", password: "hub-token-4444" },
         ]);
     });

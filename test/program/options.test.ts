@@ -66,6 +66,37 @@ describe("program: resource options and config errors", () => {
         assert.strictEqual(unwrapSecrets(both.resources.find((r) => r.type === TYPES.actionsSecret)!.inputs.value), configured);
     });
 
+    it("retains every platform build and every manifest list of a multi-platform stack on delete (Underworld2 stack)", async () => {
+        const seen: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
+        await runStack(
+            stackConfig("uw2"),
+            { "uw3-binder:registryPasswords": JSON.stringify({ "docker.io": "hub-token-4444" }) },
+            {
+                transformation: (args) => {
+                    seen.push({ type: args.type, name: args.name, opts: args.opts });
+                    return undefined;
+                },
+            },
+        );
+        // A manifest list is shared with every month that pushed its tag, and launchers pin its members'
+        // digests through it: an old month's `destroy` must delete neither from the registry.
+        const pushed = seen.filter((s) => s.type === TYPES.image || s.type === TYPES.index);
+        // lavavu is the stack's multi-platform image (amd64 and arm64, one manifest list per tag).
+        assert.deepStrictEqual(
+            pushed.filter((s) => s.name.startsWith("lavavu-")).map((s) => [s.type, s.name]),
+            [
+                [TYPES.image, "lavavu-image-linux-amd64"],
+                [TYPES.image, "lavavu-image-linux-arm64"],
+                [TYPES.index, "lavavu-index-latest"],
+            ],
+        );
+        assert.ok(pushed.length > 3, `the stack's other builds: ${pushed.map((s) => s.name).join(", ")}`);
+        assert.deepStrictEqual(
+            pushed.filter((s) => s.opts.retainOnDelete !== true).map((s) => s.name),
+            [],
+        );
+    });
+
     it("rejects an invalid config before declaring any resource, with all problems in one message", async () => {
         const config = stackConfig();
         config["uw3-binder:release"] = "25.1";

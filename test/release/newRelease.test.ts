@@ -165,6 +165,30 @@ describe("new-release", () => {
             });
         }
 
+        // Issue 20, finding 11: EISDIR without the file's name.
+        it("refuses a --from stack file that is a directory in one line naming it, writing nothing", () => {
+            fs.rmSync(path.join(dir, "Pulumi.2025-01.yaml"));
+            fs.mkdirSync(path.join(dir, "Pulumi.2025-01.yaml"));
+            assert.throws(() => newRelease({ release: "2025.02", dir }), {
+                name: "NewReleaseError",
+                message: "--from Pulumi.2025-01.yaml: is a directory, expected a stack file (Pulumi.<stack>.yaml)",
+            });
+            assert.equal(exists("Pulumi.2025-02.yaml"), false);
+        });
+
+        // Issue 20, finding 9: a FIFO was read forever (the run is bounded, so a hang fails the test).
+        it("refuses a --from stack file that is a FIFO instead of waiting on it, exit 2, writing nothing", () => {
+            fs.rmSync(path.join(dir, "Pulumi.2025-01.yaml"));
+            spawnSync("mkfifo", [path.join(dir, "Pulumi.2025-01.yaml")]);
+            const result = spawnSync(process.execPath, [BIN, "new-release", "2025.02"], { cwd: dir, encoding: "utf8", timeout: 15000 });
+            assert.equal(result.status, 2, result.stderr);
+            assert.equal(
+                result.stderr.split("\n")[0],
+                "uw3-binder new-release: --from Pulumi.2025-01.yaml: is a FIFO, expected a stack file (Pulumi.<stack>.yaml)",
+            );
+            assert.equal(exists("Pulumi.2025-02.yaml"), false);
+        });
+
         it("never overwrites an existing file, and says which", () => {
             write("Pulumi.2025-02.yaml", "# mine\n");
             assert.throws(() => newRelease({ release: "2025.02", dir }), {

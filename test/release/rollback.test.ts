@@ -254,6 +254,19 @@ describe("rollback", function () {
                 ["--to", "2025.01", "--from-outputs", "jan.json"],
                 'uw3-binder rollback: nothing was written: launcher branch "main": `launchers.main.pinnedReference` in jan.json: tag "2024.12-slim" is not release 2025.01\'s; is jan.json the output of stack 2025-01?\n',
             ],
+            // Issue 20, finding 8: the release is a whole word of the tag, and a reference without a tag says no month.
+            ...["2025.011-slim", "x2025.01y", "2025.01.1-slim"].map((tag): [string, () => void, string[], string] => [
+                `a tag that only contains the release (${tag})`,
+                () => outputs(januaryOutputs({ main: `${SLIM}:${tag}@${A}` })),
+                ["--to", "2025.01", "--from-outputs", "jan.json"],
+                `uw3-binder rollback: nothing was written: launcher branch "main": \`launchers.main.pinnedReference\` in jan.json: tag "${tag}" is not release 2025.01's; is jan.json the output of stack 2025-01?\n`,
+            ]),
+            [
+                "a reference pinned by digest with no tag (finding 8)",
+                () => outputs(januaryOutputs({ main: `${SLIM}@${A}` })),
+                ["--to", "2025.01", "--from-outputs", "jan.json"],
+                `uw3-binder rollback: nothing was written: launcher branch "main": \`launchers.main.pinnedReference\` in jan.json: expected a reference tagged with release 2025.01 (<repository>:<tag>@sha256:<64 hex>), found "${SLIM}@${A}"\n`,
+            ],
             [
                 "a reference shown as [secret]",
                 () => outputs(januaryOutputs({ main: "[secret]" })),
@@ -264,7 +277,7 @@ describe("rollback", function () {
                 "an outputs file that is not JSON",
                 () => outputs("Current stack outputs (3):"),
                 ["--to", "2025.01", "--from-outputs", "jan.json"],
-                "uw3-binder rollback: --from-outputs jan.json: not JSON (Unexpected token 'C', \"Current st\"... is not valid JSON); expected the output of `pulumi stack output --json`\n",
+                "uw3-binder rollback: --from-outputs jan.json: not JSON; expected the output of `pulumi stack output --json`\n",
             ],
             [
                 "a --to not before the stack",

@@ -139,6 +139,24 @@ describe("uw3-binder warmup", () => {
         assert.ok(phases.includes(`${b.url} main: failed: Error resolving ref`), io.err);
     });
 
+    it("prints a ref with line separators or bidi overrides escaped, in the report and in the progress lines", async () => {
+        const a = await start(stream(BUILD));
+        const io = bufferIo(dir);
+        assert.equal(await runWarmup(["o/r", "fix\u2028x\u202e", "--hubs", a.url, "--timeout-s", "10"], io), 0);
+        assert.equal(io.out.split("\n")[0], "warmup o/r@fix\\u2028x\\u202e:");
+        assert.ok(io.err.includes(`${a.url} fix\\u2028x\\u202e: building: Step 1/3`), io.err);
+        assert.doesNotMatch(io.out + io.err, /[\u2028\u202e]/);
+    });
+
+    it("--json writes a ref's line separators and bidi overrides as \\u escapes, reading back as the ref", async () => {
+        const a = await start(stream(FOUND));
+        const io = bufferIo(dir);
+        assert.equal(await runWarmup(["o/r", "fix\u2028x\u202e", "--binder-url", a.url, "--json"], io), 0);
+        assert.doesNotMatch(io.out, /[\u2028\u202e]/);
+        assert.ok(io.out.includes('"ref":"fix\\u2028x\\u202e"'), io.out);
+        assert.equal((JSON.parse(io.out) as PrintedRef).ref, "fix\u2028x\u202e");
+    });
+
     it("--json prints the per-member results of the ref", async () => {
         const a = await start(stream(FOUND));
         const io = bufferIo(dir);
@@ -247,6 +265,11 @@ describe("uw3-binder warmup", () => {
             '--binder-url: expected an http(s) URL such as https://2i2c.mybinder.org, found "mybinder.org"',
         ],
         [
+            "a plain-http hub that is not on loopback",
+            ["o/r", "main", "--hubs", "https://a.example,http://notebooks.example.org"],
+            '--hubs: expected https; plain http only to a loopback host such as http://127.0.0.1:8585, found "http://notebooks.example.org"',
+        ],
+        [
             "a hostile hub",
             ["o/r", "main", "--hubs", "https://a.example,https://b.example/$(touch x)"],
             '--hubs: expected only letters, digits and . _ ~ : / % - (no spaces, quotes or shell characters), found "https://b.example/$(touch x)"',
@@ -279,6 +302,28 @@ describe("uw3-binder warmup", () => {
         await assert.rejects(runWarmup(["--stack", "none"], bufferIo(dir)), {
             message: "Pulumi.none.yaml: the stack has no `uw3-binder:launcher`, so there is nothing to warm",
         });
+    });
+
+    it("exit 0 with a JSON outcome per member when a hub's 429 names a time past JavaScript's dates (Retry-After, X-RateLimit-Reset)", async () => {
+        const retryAfter = await start((_req, res) => {
+            res.writeHead(429, { "retry-after": "9999999999999" });
+            res.end();
+        });
+        const reset = await start((_req, res) => {
+            res.writeHead(429, { "x-ratelimit-reset": "9".repeat(30) });
+            res.end();
+        });
+        const io = bufferIo(dir);
+        assert.equal(await runWarmup(["o/r", "main", "--hubs", `${retryAfter.url},${reset.url}`, "--timeout-s", "10", "--json"], io), 0);
+        const printed = JSON.parse(io.out) as PrintedRef;
+        assert.deepEqual(
+            printed.members.map((m) => [m.hub, m.outcome, m.message]),
+            [retryAfter, reset].map((h) => [
+                h.url,
+                "rate limited",
+                `${h.url}/build/gh/o/r/main answered HTTP 429 Too Many Requests; the hub allows the next build at a time past the last date JavaScript can name (year 275760), after the timeout`,
+            ]),
+        );
     });
 
     it("from the command line: exit 0 when every hub is unreachable, exit 2 for a usage error", async () => {

@@ -27,13 +27,26 @@ describe("warm-up options: one declaration for the config and the CLI", () => {
             "https://a.example",
             "https://a.example/",
             "http://127.0.0.1:8585",
+            "http://localhost:8585",
             "https://x.example/binder",
             "mybinder.org",
             "https://u:p@x.example",
         ),
-        fc.constantFrom("https://x.example/?q=1", "https://x.example/$(touch x)", "https://b.example", "ftp://x.example"),
+        fc.constantFrom("https://x.example/?q=1", "https://x.example/$(touch x)", "https://b.example", "ftp://x.example", "http://hub.example"),
     );
     const timeout = fc.oneof(fc.constantFrom(1, 600, 1.5, 0, -1, 2147483, 2147484), fc.integer({ min: 1, max: 100000 }));
+
+    it("refuses a plain-http hub that is not on loopback in launcher.binderHubs and launcher.binderUrl, naming the key", () => {
+        const reason = 'expected https; plain http only to a loopback host such as http://127.0.0.1:8585, found "http://hub.example"';
+        assert.deepEqual(
+            configProblems((c) => Object.assign(c["uw3-binder:launcher"], { binderHubs: ["https://a.example", "http://hub.example"] })),
+            [`\`uw3-binder:launcher.binderHubs[1]\`: ${reason}`],
+        );
+        assert.deepEqual(
+            configProblems((c) => Object.assign(c["uw3-binder:launcher"], { binderUrl: "http://hub.example" })),
+            [`\`uw3-binder:launcher.binderUrl\`: ${reason}`],
+        );
+    });
 
     it("round-trips the hubs and timeout the config accepts through the launcher's command line; refuses what it refuses (property)", () => {
         fc.assert(

@@ -164,7 +164,7 @@ export async function checkLayers(
         maxNewMb: limits.maxNewMb ?? DEFAULT_CHECK_OPTIONS.maxNewMb,
         maxGrowthPercent: limits.maxGrowthPercent ?? DEFAULT_CHECK_OPTIONS.maxGrowthPercent,
     };
-    const baseline = limits.baseline ? await readBaseline(limits.baseline, image, credentials, fetchOptions) : undefined;
+    const baseline = limits.baseline ? await readBaseline(limits.baseline, credentials, fetchOptions) : undefined;
     // Only a platform with a layer over the limit, or new bytes over the budget, costs a config read (a
     // few KiB) for the attribution.
     const instructions: Record<string, string[]> = {};
