@@ -26,6 +26,7 @@ import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, releaseOfStack, stackOfRelease 
 import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, stackYamlValues, validateStackFileText } from "../config/stackFile";
 import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
+import { printableText } from "../text/printable";
 import { capped, shown } from "../text/quotedValue";
 
 /** A release or stack name the user gave is wrong, or a file is missing or in the way. */
@@ -306,5 +307,5 @@ export function nextStepsText(result: NewReleaseResult): string {
         ...steps.map((s, i) => `  ${i + 1}. ${s}`),
         `  ${steps.length + 1}. point CI at it: echo ${stack} > ${CI_STACK_FILE}, and commit it with ${stackFileName(stack)}`,
     );
-    return lines.join("\n") + "\n";
+    return printableText(lines);
 }

@@ -26,6 +26,7 @@ import {
 } from "../config/stackFile";
 import { editStackFile } from "../config/stackEdit";
 import { InputFileError, OUTPUTS_EXPECTED, OUTPUTS_FILE_MAX_BYTES, readJsonFile } from "../config/inputFile";
+import { printableText } from "../text/printable";
 import { capped, shown } from "../text/quotedValue";
 import { parseImageReference } from "../names/oci";
 
@@ -304,5 +305,5 @@ export function rollbackText(result: RollbackResult, request: { to: string; outp
         `  2. pulumi up --stack ${result.stack}`,
         `  3. commit ${fileName}; remove the pin: lines to let the branches follow ${result.stack}'s images again`,
     ];
-    return lines.join("\n") + "\n";
+    return printableText(lines);
 }

@@ -18,6 +18,7 @@ import {
     validateStackFileText,
 } from "../config/stackFile";
 import { editStackFile } from "../config/stackEdit";
+import { printableText } from "../text/printable";
 import { capped, shown } from "../text/quotedValue";
 import { withdrawalReasonProblem } from "../check/options";
 import { ImageReference, parseDigestArgument, parseImageReference, TAG_PATTERN } from "../names/oci";
@@ -296,5 +297,5 @@ export function withdrawText(result: WithdrawResult): string {
         lines.push(`A branch whose pin: is this digest is repinned to ${result.entry.replacement}.`);
     }
     lines.push("", "Next steps:", `  1. pulumi preview --stack ${result.stack}`, `  2. pulumi up --stack ${result.stack}`, `  3. commit ${fileName}`);
-    return lines.join("\n") + "\n";
+    return printableText(lines);
 }

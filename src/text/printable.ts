@@ -35,6 +35,14 @@ export function escapeUnprintable(text: string): string {
 }
 
 /**
+ * What a command prints on stdout, line by line: each line through the one escaper, so a reason, key or
+ * reference taken from input cannot end a line early, move the cursor or reorder what the reader sees.
+ */
+export function printableText(lines: readonly string[]): string {
+    return lines.map(escapeUnprintable).join("\n") + "\n";
+}
+
+/**
  * One line a terminal shows as plain text: control characters escaped as `\xNN` / `\uNNNN`, then cut
  * to `max` characters with how much was left out.
  */
