@@ -13,25 +13,9 @@
 # Idempotent: `start` leaves a server that already answers alone; `stop` stops only the process it recorded.
 set -euo pipefail
 
-usage() {
-    echo "usage: $0 start|stop|status [--dir DIR]" >&2
-    exit 2
-}
-
-action="${1:-}"
-[[ "$action" == start || "$action" == stop || "$action" == status ]] || usage
-shift
-dir="${UW3_BINDER_SERVICES_DIR:-/tmp/uw3-binder-services}"
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --dir)
-            [[ $# -ge 2 ]] || usage
-            dir="$2"
-            shift 2
-            ;;
-        *) usage ;;
-    esac
-done
+# shellcheck source=lib/service-args.sh
+source "$(dirname "$0")/lib/service-args.sh"
+parse_service_args "start stop status" "$@"
 
 port="${LOCAL_GITHUB_PORT:-5080}"
 [[ "$port" =~ ^[0-9]{1,5}$ ]] && ((port > 0 && port < 65536)) || {

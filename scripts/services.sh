@@ -25,25 +25,9 @@
 # script started (recorded in $DIR/*.pid), so a dockerd somebody else runs is never touched.
 set -euo pipefail
 
-usage() {
-    echo "usage: $0 start|stop|status|env [--dir DIR]" >&2
-    exit 2
-}
-
-action="${1:-}"
-[[ "$action" == start || "$action" == stop || "$action" == status || "$action" == env ]] || usage
-shift
-dir="${UW3_BINDER_SERVICES_DIR:-/tmp/uw3-binder-services}"
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --dir)
-            [[ $# -ge 2 ]] || usage
-            dir="$2"
-            shift 2
-            ;;
-        *) usage ;;
-    esac
-done
+# shellcheck source=lib/service-args.sh
+source "$(dirname "$0")/lib/service-args.sh"
+parse_service_args "start stop status env" "$@"
 
 OPEN_ADDR=127.0.0.1:5000
 AUTH_ADDR=127.0.0.1:5001
