@@ -53,8 +53,11 @@ describe("rehearsal options", () => {
                 const options = { memory: mem, cpus, startTimeoutS };
                 const configAccepts =
                     accepted((c) => {
-                        c["uw3-binder:launcher"].branches[0].name = branch;
-                        c["uw3-binder:launcher"].defaultBranch = branch;
+                        // The launcher's only branch, so a word that names another fixture branch ("development")
+                        // is judged by the name rule, not refused as a duplicate.
+                        const launcher = c["uw3-binder:launcher"];
+                        launcher.branches = [{ ...launcher.branches[0], name: branch }];
+                        launcher.defaultBranch = branch;
                     }) &&
                     accepted((c) => (c["uw3-binder:launcher"].branches[0].uw3Branch = uw3Branch)) &&
                     accepted((c) => {
