@@ -10,7 +10,9 @@
  *
  * urnsBefore.json holds those URNs: every registration of the program at commit 4a5e491 (before
  * LauncherBranch), for each committed stack and a 2025-01 variant with every kind of launcher resource,
- * run under the mock runtime as `runStack` runs it (stack "test").
+ * run under the mock runtime as `runStack` runs it (stack "test"). The demo's entry is the demo with its
+ * launcher (which came in beside LauncherBranch): the URNs the real engine stored for it after an `up` of
+ * the program before LauncherBranch (commit 3cabf17), renamed to stack "test".
  */
 import * as assert from "assert";
 import * as fs from "fs";
