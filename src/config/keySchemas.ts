@@ -29,9 +29,9 @@ import { DEFAULT_WARMUP_TIMEOUT_S, warmupHubs, warmupTimeoutProblem } from "../w
 import type { PinConfig, WithdrawnRelease } from "./binderConfig";
 import { fromCycles, unknownParents } from "./graph";
 import { KEYS } from "./keys";
+import { allowedPlaceholdersText, expandPlaceholders } from "./placeholders";
 import { addRuleIssues, isRuleIssue, RuleIssue, ruleIssue } from "./problems";
 
-const TAG_PLACEHOLDER = /\{([^}]*)\}/g;
 const PIN_EXPECTED = "expected sha256:<64 hex> or <tag>@sha256:<64 hex>";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -235,13 +235,8 @@ export const imagesSchema = z.record(z.string(), imageSchema).superRefine(rules(
 
 /** Expands `{release}` in a tag; any other placeholder is a problem. */
 export function expandTag(template: string, release: string): { tag: string; unknown: string[] } {
-    const unknown: string[] = [];
-    const tag = template.replace(TAG_PLACEHOLDER, (whole, name: string) => {
-        if (name === "release") return release;
-        unknown.push(whole);
-        return whole;
-    });
-    return { tag, unknown };
+    const { text, unknown } = expandPlaceholders(template, { release });
+    return { tag: text, unknown };
 }
 
 /** An image's tag templates: `tags`, or the one `tag`, `{release}` by default. */
@@ -257,7 +252,7 @@ export function imageTags(img: RawImage, release: string): { tags: string[]; iss
         const path = img.tags ? ["tags", i] : ["tag"];
         const { tag, unknown } = expandTag(template, release);
         if (unknown.length > 0) {
-            issues.push(ruleIssue(path, `unknown placeholder ${unknown.join(", ")}; the only placeholder is {release}`));
+            issues.push(ruleIssue(path, `unknown placeholder ${unknown.join(", ")}; ${allowedPlaceholdersText(["release"])}`));
             return;
         }
         const tp = tagProblem(tag);
