@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { adoptedPin } from "./components/adoption";
 import { BinderGate } from "./components/gate";
 import { BinderImage } from "./components/image";
 import { Launcher } from "./components/launcher";
@@ -55,11 +56,25 @@ for (const image of config.images.filter((i) => i.build !== "on-request")) {
     });
 }
 
-// A branch pins its image's verified build, or with `pin:` a published digest its own gate re-checks.
-const pins = config.launcher
-    ? launcherPins<LauncherBranchImage>(config.launcher, config.images, {
+// A branch pins its image's verified build, or with `pin:` a published digest its own gate re-checks; a
+// frozen branch this stack builds nothing for adopts the digest its launcher branch names, gated as a `pin:`.
+const launcherConfig = config.launcher;
+const pins = launcherConfig
+    ? launcherPins<LauncherBranchImage>(launcherConfig, config.images, config.release, {
           built: (image) => ({ gate: gates[image] }),
           pinned: (_slug, reference, image) => ({ pin: { reference, checks: registryOnlyChecks(image.checks), ...secrets.login(image.registry.server) } }),
+          adopted: (branch, image) => {
+              const login = secrets.login(image.registry.server);
+              const reference = adoptedPin({
+                  owner: launcherConfig.owner,
+                  repository: launcherConfig.repository,
+                  branch: branch.name,
+                  repositoryUrl: image.repositoryUrl,
+                  server: image.registry.server,
+                  login,
+              });
+              return { pin: { reference, checks: registryOnlyChecks(image.checks), ...login } };
+          },
       })
     : {};
 const launcher = config.launcher
@@ -74,6 +89,7 @@ const launcher = config.launcher
               name: b.name,
               uw3Branch: b.uw3Branch,
               image: pins[b.name],
+              frozen: b.frozen,
               withdrawn: b.withdrawn && { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date },
           })),
           rehearsal: config.launcher.rehearsal.enabled ? config.launcher.rehearsal : undefined,

@@ -10,6 +10,8 @@ export interface LauncherBranchSpec {
     readonly name: string;
     readonly uw3Branch: string;
     readonly image: LauncherBranchImage;
+    /** A frozen release branch: its files never name the stack's release (src/render/launcher.ts). */
+    readonly frozen: boolean;
     /** The withdrawn release its `pin:` moved it away from, for its README. */
     readonly withdrawn?: pulumi.Input<WithdrawnNote>;
 }
@@ -70,7 +72,7 @@ export class Launcher extends pulumi.ComponentResource {
                   { parent: this, retainOnDelete: true },
               )
             : undefined;
-        const branchList = args.branches.map((b) => ({ name: b.name, uw3Branch: b.uw3Branch }));
+        const branchList = args.branches.map((b) => ({ name: b.name, uw3Branch: b.uw3Branch, frozen: b.frozen }));
         for (const b of args.branches) {
             const branch = new LauncherBranch(
                 `${name}-${branchSlug(b.name)}`,
@@ -83,6 +85,7 @@ export class Launcher extends pulumi.ComponentResource {
                     defaultBranch: args.defaultBranch,
                     branch: b.name,
                     uw3Branch: b.uw3Branch,
+                    frozen: b.frozen,
                     release: args.release,
                     branches: branchList,
                     commitAuthor: args.commitAuthor,

@@ -5,7 +5,17 @@ import { rehearseCommand } from "../src/rehearsal/commandLine";
 import { warmupCommand } from "../src/warmup/commandLine";
 import { printedReference } from "../src/launcher/pins";
 import { badgeMarkdown, contentLinkTemplate, launchUrl } from "../src/links/binder";
-import { branchSlug, launcherCommitMessage, launcherDockerfile, launcherReadme, LauncherPin, pinSize } from "../src/render/launcher";
+import {
+    BranchListing,
+    branchSlug,
+    launcherCommitMessage,
+    launcherDockerfile,
+    launcherReadme,
+    LauncherPin,
+    pinSize,
+    UPDATE_WORKFLOW_FILE,
+    updateWorkflow,
+} from "../src/render/launcher";
 import { RehearsalOptions } from "../src/rehearsal/options";
 import { BinderGate, BinderGateArgs, GateResult, WithdrawnNote } from "./gate";
 
@@ -29,9 +39,11 @@ export interface LauncherBranchArgs {
     /** The launcher branch and the Underworld3 branch it launches. */
     readonly branch: string;
     readonly uw3Branch: string;
+    /** A frozen release branch: its files never name `release` and list only the following branches. */
+    readonly frozen: boolean;
     readonly release: pulumi.Input<string>;
     /** Every launcher branch, for the default branch's README. */
-    readonly branches: pulumi.Input<{ name: string; uw3Branch: string }[]>;
+    readonly branches: pulumi.Input<BranchListing[]>;
     readonly commitAuthor: { name: pulumi.Input<string>; email: pulumi.Input<string> };
     readonly image: LauncherBranchImage;
     /** The withdrawn release this branch's `pin:` moved it away from, for its README. */
@@ -94,6 +106,7 @@ export class LauncherBranch extends pulumi.ComponentResource {
                     uw3Branch: args.uw3Branch,
                     release,
                     reference,
+                    ...(args.frozen ? { frozen: true } : {}),
                     ...(figures ? { size: pinSize(figures) } : {}),
                     ...(withdrawn ? { withdrawn } : {}),
                 };
@@ -108,6 +121,17 @@ export class LauncherBranch extends pulumi.ComponentResource {
             commitEmail: args.commitAuthor.email,
             overwriteOnCreate: true,
         });
+        // The launcher's old update workflow would strip the pins on its next dispatch: replaced first, so the
+        // README stays the branch's last commit (the one the warm-up builds).
+        const workflow = new github.RepositoryFile(
+            `${prefix}-workflow-${slug}`,
+            fileArgs(
+                UPDATE_WORKFLOW_FILE,
+                pulumi.output(updateWorkflow()),
+                pin.apply((p) => launcherCommitMessage("workflow", p)),
+            ),
+            { ...keep, dependsOn: [branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r) },
+        );
         const dockerfile = new github.RepositoryFile(
             `${prefix}-dockerfile-${slug}`,
             fileArgs(
@@ -115,7 +139,7 @@ export class LauncherBranch extends pulumi.ComponentResource {
                 pin.apply(launcherDockerfile),
                 pin.apply((p) => launcherCommitMessage("Dockerfile", p)),
             ),
-            { ...keep, dependsOn: [branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r) },
+            { ...keep, dependsOn: [workflow] },
         );
         // The contents API makes one commit per file and answers 409 to parallel writes on one branch:
         // the README waits for the Dockerfile.

@@ -51,6 +51,11 @@ export interface LauncherBranchConfig {
     uw3Branch: string;
     image: string;
     pin?: PinConfig;
+    /**
+     * A frozen branch keeps its pin across releases: its `pin:`, else this stack's build of its ref, else
+     * the digest its `.binder/Dockerfile` already names (adopted). Its files never name the stack's release.
+     */
+    frozen: boolean;
     /** Set when the branch's `pin:` was withdrawn: `pin` is then the withdrawal's replacement. */
     withdrawn?: WithdrawnRelease;
 }

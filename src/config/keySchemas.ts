@@ -329,12 +329,40 @@ export function resolvePin(pinText: string | undefined, withdrawn: readonly With
 // ---------------------------------------------------------------------------------------------------------
 // Launcher
 
-export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional() }).superRefine(
+/** The placeholders a launcher branch's `name` and `uw3Branch` take. */
+const BRANCH_PLACEHOLDERS = ["release"] as const;
+
+/**
+ * A branch's `name` and `uw3Branch` for a release, `{release}` expanded; `unknown` lists any other
+ * placeholder (the key is refused). Every release name is a valid branch name, so the rules below check
+ * a template through one sample release.
+ */
+export function branchNames(b: { name: string; uw3Branch: string }, release: string): { name: string; uw3Branch: string; unknown: [BranchKey, string[]][] } {
+    const name = expandPlaceholders(b.name, { release });
+    const uw3Branch = expandPlaceholders(b.uw3Branch, { release });
+    const unknown = (
+        [
+            ["name", name.unknown],
+            ["uw3Branch", uw3Branch.unknown],
+        ] as [BranchKey, string[]][]
+    ).filter(([, found]) => found.length > 0);
+    return { name: name.text, uw3Branch: uw3Branch.text, unknown };
+}
+type BranchKey = "name" | "uw3Branch";
+
+const SAMPLE_RELEASE = "0000.00";
+
+export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional(), frozen: z.boolean().default(false) }).superRefine(
     rules((b) => {
         const issues: RuleIssue[] = [];
-        const bp = branchNameProblem(b.name);
+        const expanded = branchNames(b, SAMPLE_RELEASE);
+        for (const [key, found] of expanded.unknown) {
+            issues.push(ruleIssue([key], `unknown placeholder ${found.join(", ")}; ${allowedPlaceholdersText(BRANCH_PLACEHOLDERS)}`));
+        }
+        if (expanded.unknown.length > 0) return issues;
+        const bp = branchNameProblem(expanded.name);
         if (bp) issues.push(ruleIssue(["name"], `git refuses this branch name: ${bp}, found ${shown(b.name)}`));
-        const up = uw3BranchProblem(b.uw3Branch);
+        const up = uw3BranchProblem(expanded.uw3Branch);
         if (up) issues.push(ruleIssue(["uw3Branch"], `launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`));
         if (b.pin !== undefined && !parsePin(b.pin)) issues.push(ruleIssue(["pin"], `${PIN_EXPECTED}, found ${shown(b.pin)}`));
         return issues;

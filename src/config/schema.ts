@@ -18,6 +18,7 @@ import { boundProblems } from "./bounds";
 import { inDependencyOrder } from "./graph";
 import {
     binderHubs,
+    branchNames,
     checkOptions,
     expandTag,
     imagesSchema,
@@ -45,7 +46,7 @@ export { KEYS, PROJECT } from "./keys";
 export { ConfigError } from "./problems";
 
 // The validated, normalised config: its types are declared apart (./binderConfig.ts), for the key schemas too.
-export type { BinderConfig, ImageConfig, LauncherConfig, SecretPresence, WithdrawnRelease } from "./binderConfig";
+export type { BinderConfig, ImageConfig, LauncherBranchConfig, LauncherConfig, SecretPresence, WithdrawnRelease } from "./binderConfig";
 
 /**
  * The image a mybinder.org node that ran the previous release has: the image's primary tag with
@@ -199,6 +200,19 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
         const withdrawn = withdrawnReleases(config[KEYS.withdrawn] ?? []);
         launcher.branches.forEach((b, i) => {
             const at = [KEYS.launcher, "branches", i];
+            // `{release}` expanded: a literal branch may name the release a `{release}` branch becomes.
+            if (release !== undefined && b.name.includes("{release}")) {
+                const name = branchNames(b, release).name;
+                const other = launcher.branches.findIndex((o, j) => j !== i && branchNames(o, release).name === name);
+                if (other >= 0) {
+                    issues.push(
+                        ruleIssue(
+                            [...at, "name"],
+                            `${shown(b.name)} is ${shown(name)} in release ${shown(release)}, which branch ${other} already is; each branch is listed once`,
+                        ),
+                    );
+                }
+            }
             if (images && !Object.hasOwn(images, b.image)) {
                 issues.push(
                     ruleIssue(
@@ -209,7 +223,8 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                     ),
                 );
             }
-            if (images?.[b.image]?.build === "on-request" && b.pin === undefined) {
+            // A frozen branch without a build here adopts the pin its launcher branch already has.
+            if (images?.[b.image]?.build === "on-request" && b.pin === undefined && !b.frozen) {
                 issues.push(
                     ruleIssue(
                         [...at, "image"],
@@ -364,7 +379,7 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
     };
 }
 
-function launcherConfig(launcher: RawLauncher, owner: string, withdrawn: readonly WithdrawnRelease[]): LauncherConfig {
+function launcherConfig(launcher: RawLauncher, owner: string, release: string, withdrawn: readonly WithdrawnRelease[]): LauncherConfig {
     return {
         owner,
         repository: launcher.repository,
@@ -372,7 +387,8 @@ function launcherConfig(launcher: RawLauncher, owner: string, withdrawn: readonl
         defaultBranch: launcher.defaultBranch,
         branches: launcher.branches.map((b) => {
             const { pin, withdrawn: withdrawal } = resolvePin(b.pin, withdrawn);
-            return { name: b.name, uw3Branch: b.uw3Branch, image: b.image, pin, ...(withdrawal ? { withdrawn: withdrawal } : {}) };
+            const { name, uw3Branch } = branchNames(b, release);
+            return { name, uw3Branch, image: b.image, pin, frozen: b.frozen, ...(withdrawal ? { withdrawn: withdrawal } : {}) };
         }),
         warmup: launcher.warmup,
         warmupTimeoutS: launcher.warmupTimeoutS,
@@ -406,7 +422,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
             launcherPatSecret: source.launcherPatSecret,
         },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),
-        launcher: launcher && launcherConfig(launcher, owner, withdrawn),
+        launcher: launcher && launcherConfig(launcher, owner, config[KEYS.release], withdrawn),
         logins: registryLogins(config, secrets).logins,
         withdrawn,
     };

@@ -5,7 +5,7 @@
  * built or pinned reference becomes a verified one.
  */
 import { CheckOptions, REGISTRY_CHECKS } from "../check/options";
-import { ImageConfig, LauncherConfig, WithdrawnRelease } from "../config/schema";
+import { ImageConfig, LauncherBranchConfig, LauncherConfig, WithdrawnRelease } from "../config/schema";
 import { branchSlug } from "../names/git";
 import { pinnedReference } from "./pins";
 
@@ -47,15 +47,40 @@ export function withdrawnReplacements(
     );
 }
 
+/**
+ * The image build a launcher branch takes from this stack, or undefined when the stack builds none for it.
+ * The one lookup of "the build for this branch": a following branch takes its image's build; a frozen
+ * branch only the build of its own ref, which for an image built per release (no refs) is the release's.
+ */
+export function branchBuild(branch: LauncherBranchConfig, images: readonly ImageConfig[], release: string): string | undefined {
+    const image = images.find((i) => i.name === branch.image);
+    if (!image || image.build === "on-request") return undefined;
+    if (!branch.frozen) return image.name;
+    return branch.uw3Branch === release ? image.name : undefined;
+}
+
+/**
+ * What each launcher branch pins, in order: its `pin:`; else the build of its image this stack makes
+ * for it (branchBuild); else, for a frozen branch, the digest its launcher branch already names (adopted).
+ */
 export function launcherPins<T>(
     launcher: LauncherConfig,
     images: ImageConfig[],
-    verify: { built: (image: string) => T; pinned: (branch: string, reference: string, image: ImageConfig) => T },
+    release: string,
+    verify: {
+        built: (image: string) => T;
+        pinned: (branch: string, reference: string, image: ImageConfig) => T;
+        adopted: (branch: LauncherBranchConfig, image: ImageConfig) => T;
+    },
 ): Record<string, T> {
     const pins: Record<string, T> = {};
     for (const branch of launcher.branches) {
         const image = images.find((i) => i.name === branch.image)!;
-        pins[branch.name] = branch.pin ? verify.pinned(branchSlug(branch.name), pinOverrideReference(image, branch.pin), image) : verify.built(image.name);
+        const build = branchBuild(branch, images, release);
+        if (branch.pin) pins[branch.name] = verify.pinned(branchSlug(branch.name), pinOverrideReference(image, branch.pin), image);
+        else if (build !== undefined) pins[branch.name] = verify.built(build);
+        else if (branch.frozen) pins[branch.name] = verify.adopted(branch, image);
+        else throw new Error(`launcher branch ${branch.name}: the stack builds no ${branch.image} for it (the config rules refuse this)`);
     }
     return pins;
 }

@@ -76,7 +76,15 @@ export interface MockBehaviour {
     gateVerifies?: (reference: string) => string;
     /** What a gate's `layers` check measured for a reference; by default nothing. */
     gateMeasures?: (reference: string) => GateFigures;
+    /**
+     * What the GitHub provider's `getRepositoryFile` invoke reads (a frozen launcher branch's adoption):
+     * the file's content, or undefined for a missing branch or file (an error, as the provider answers 404).
+     * Without it the invoke is unexpected.
+     */
+    repositoryFile?: (args: { repository: string; branch: string; file: string }) => string | undefined;
 }
+
+const GET_REPOSITORY_FILE = "github:index/getRepositoryFile:getRepositoryFile";
 
 /** The inputs of the resource types whose outputs the mocks compute, secrets unwrapped. */
 interface MockedInputs {
@@ -196,6 +204,27 @@ export class BinderMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        throw new Error(`unexpected invoke ${args.token}: uw3-binder declares no data-source lookups`);
+        const read = this.behaviour.repositoryFile;
+        if (args.token !== GET_REPOSITORY_FILE || !read) {
+            throw new Error(`unexpected invoke ${args.token}: uw3-binder reads only a frozen launcher branch's file, and this run expects none`);
+        }
+        const { repository, branch, file } = args.inputs as { repository: string; branch: string; file: string };
+        const content = read({ repository, branch, file });
+        if (content === undefined) throw new Error(`GET https://api.github.com/repos/${repository}/contents/${file}?ref=${branch}: 404 Not Found []`);
+        // The data source's outputs (schema.json, getRepositoryFile), with the content as read.
+        const sha = createHash("sha1").update(content).digest("hex");
+        return {
+            repository,
+            branch,
+            file,
+            content,
+            ref: branch,
+            sha,
+            commitSha: sha,
+            commitAuthor: "",
+            commitEmail: "",
+            commitMessage: "",
+            id: `${repository}/${file}`,
+        };
     }
 }

@@ -2,9 +2,11 @@
  * The files uw3-binder writes to each launcher branch, and their commit messages.
  * Pure functions: the same inputs give byte-identical text, so a no-change `pulumi up` commits nothing.
  * Every text here depends only on that branch's own pin and the branch list, so repinning one branch
- * never commits to another (mybinder.org caches a launcher by its commit).
+ * never commits to another (mybinder.org caches a launcher by its commit). A frozen branch's texts depend
+ * only on its own pin, name and Underworld3 branch and on the following branches: never on the stack's
+ * release or on the other frozen branches, so no later release commits to it.
  */
-import { badgeMarkdown, launchUrl } from "../links/binder";
+import { badgeMarkdown, contentLaunchUrl, contentLinkTemplate, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../names/oci";
 import { uw3BranchProblem } from "../names/git";
 import { shown } from "../text/quotedValue";
@@ -23,6 +25,15 @@ export interface LauncherPin {
     size?: PinSize;
     /** The withdrawn release this branch was repinned from (its `pin:` named it, or its build came out as it). */
     withdrawn?: { digest: string; reason: string; date: string };
+    /** A frozen release branch: its files leave out `release` and `size` (see the module comment). */
+    frozen?: boolean;
+}
+
+/** A launcher branch as the READMEs list it. */
+export interface BranchListing {
+    name: string;
+    uw3Branch: string;
+    frozen?: boolean;
 }
 
 /** What `check --baseline` measured for a pin: what a mybinder.org node pulls. */
@@ -82,7 +93,9 @@ export function launcherDockerfile(pin: LauncherPin): string {
     const problem = uw3BranchProblem(pin.uw3Branch);
     if (problem) throw new Error(`launcher branch ${shown(pin.branch)}: uw3Branch ${shown(pin.uw3Branch)}: ${problem}`);
     return [
-        `# Binder launcher for Underworld3 - ${pin.branch} branch (release ${pin.release})`,
+        pin.frozen
+            ? `# Binder launcher for Underworld3 - ${pin.branch}, a frozen release: its image never changes`
+            : `# Binder launcher for Underworld3 - ${pin.branch} branch (release ${pin.release})`,
         "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",
         `FROM ${pin.reference}`,
         `ENV UW3_BRANCH=${pin.uw3Branch}`,
@@ -95,12 +108,70 @@ function badgeFor(repo: LauncherRepo, branch: string): { url: string; badge: str
     return { url, badge: badgeMarkdown(url) };
 }
 
+/** The example content repository the README's nbgitpuller section opens (the real launcher's example). */
+const EXAMPLE_CONTENT = { owner: "myuser", repository: "geodynamics-course", branch: "main", path: "tutorials/intro.ipynb" };
+
+/** "Launch your own notebooks": nbgitpuller, with the link `uw3-binder link` makes for this branch. */
+function ownNotebooksSection(repo: LauncherRepo, branch: string): string[] {
+    const launcher = { owner: repo.owner, repository: repo.repository, branch };
+    const example = contentLaunchUrl({ launcher, content: EXAMPLE_CONTENT, app: "lab" });
+    const { owner, repository, branch: contentBranch, path } = EXAMPLE_CONTENT;
+    return [
+        "## Launch your own notebooks",
+        "",
+        "This launcher opens **any public GitHub repository** in the Underworld3 environment with",
+        "[nbgitpuller](https://nbgitpuller.readthedocs.io/): the repository needs no `.binder/` directory, Dockerfile",
+        "or other configuration. nbgitpuller clones it into the session on each launch, so its updates are picked up.",
+        "",
+        `To open \`${owner}/${repository}\` (branch \`${contentBranch}\`) at \`${path}\` on this branch:`,
+        "",
+        "```",
+        example,
+        "```",
+        "",
+        "`uw3-binder link` (in the uw3-binder repository) makes these links and their badges, encoded exactly:",
+        "",
+        "```bash",
+        `uw3-binder link ${owner}/${repository} --branch ${contentBranch} --path ${path} --launcher ${repo.owner}/${repo.repository} --launcher-branch ${branch}`,
+        "uw3-binder link YOUR_USER/YOUR_REPO --format markdown   # a badge for your README",
+        "```",
+        "",
+        "The link with the parts to fill in (a plain owner, repository, branch and path):",
+        "",
+        "```",
+        contentLinkTemplate(launcher),
+        "```",
+        "",
+        "When someone clicks such a link:",
+        "",
+        "1. mybinder.org starts the pre-built Underworld3 image this branch pins (cached, fast);",
+        "2. nbgitpuller clones the repository into the JupyterLab workspace (or pulls it, keeping local changes);",
+        "3. JupyterLab opens at the given notebook or folder.",
+        "",
+        "Your repository must be public on GitHub; notebooks use the `python3` kernel and `import underworld3 as uw`.",
+        "",
+    ];
+}
+
+/** The badge table of every branch (the default branch's README): branch names only, never digests. */
+function badgeTable(repo: LauncherRepo, branches: readonly BranchListing[]): string[] {
+    const lines = ["## Launch badges", "", "| Launcher branch | Underworld3 branch | Kind | Launch |", "|---|---|---|---|"];
+    for (const b of branches) {
+        lines.push(`| \`${b.name}\` | \`${b.uw3Branch}\` | ${b.frozen ? "frozen release" : "follows its branch"} | ${badgeFor(repo, b.name).badge} |`);
+    }
+    lines.push("");
+    return lines;
+}
+
 /**
- * `README.md`. Every branch states what it runs; the default branch also has one badge row per launcher
- * branch (the rows name branches only, never digests, so repinning another branch leaves it alone).
+ * `README.md`. Every branch states what it runs and how to launch your own repository on it; the default
+ * branch also has one badge row per launcher branch (the rows name branches only, never digests, so
+ * repinning another branch leaves it alone). A frozen branch's README names the following branches
+ * only, so adding a frozen release leaves every other frozen branch's README alone.
  */
-export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: { name: string; uw3Branch: string }[]): string {
+export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: readonly BranchListing[]): string {
     const own = badgeFor(repo, pin.branch);
+    const following = branches.filter((b) => !b.frozen && b.name !== pin.branch);
     const lines = [
         `# ${repo.repository}`,
         "",
@@ -112,11 +183,24 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: {
         "",
         `- Launch: ${own.url}`,
         `- Underworld3 branch: \`${pin.uw3Branch}\``,
-        `- Release: ${pin.release}`,
+        ...(pin.frozen ? [] : [`- Release: ${pin.release}`]),
         `- Image: \`${pin.reference}\``,
-        ...(pin.size ? [`- Size: ${sizeLine(pin.size)}`] : []),
+        ...(pin.size && !pin.frozen ? [`- Size: ${sizeLine(pin.size)}`] : []),
         "",
     ];
+    if (pin.frozen) {
+        lines.push(
+            "## A frozen release",
+            "",
+            `This branch is a frozen release: it launches the image above, by its digest, and the Underworld3 code`,
+            `built into it (\`${pin.uw3Branch}\`), on every launch and for good. Link to it from teaching material and`,
+            "published notebooks that must keep working as they are.",
+            ...(following.length > 0
+                ? ["", `For the latest Underworld3, launch ${following.map((b) => `[\`${b.name}\`](${badgeFor(repo, b.name).url})`).join(" or ")}.`]
+                : []),
+            "",
+        );
+    }
     if (pin.withdrawn) {
         lines.push(
             "## Withdrawn release",
@@ -127,14 +211,55 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: {
             "",
         );
     }
-    if (pin.branch === repo.defaultBranch) {
-        lines.push("## Launch badges", "", "| Launcher branch | Underworld3 branch | Launch |", "|---|---|---|");
-        for (const b of branches) {
-            lines.push(`| \`${b.name}\` | \`${b.uw3Branch}\` | ${badgeFor(repo, b.name).badge} |`);
-        }
-        lines.push("");
-    }
+    if (pin.branch === repo.defaultBranch) lines.push(...badgeTable(repo, branches));
+    lines.push(...ownNotebooksSection(repo, pin.branch));
+    lines.push(
+        "## Pinning to a release",
+        "",
+        "Each Underworld3 release has a launcher branch named after its tag (such as `v3.0.1`): a frozen release,",
+        "pinned to the digest of the image built and checked for that release. Its files never change again, so",
+        "mybinder.org keeps its build cached. The following branches (such as `main` and `development`) are",
+        "repinned to each new verified build of their Underworld3 branch.",
+        "",
+        "## How this repository is updated",
+        "",
+        "uw3-binder (a Pulumi program run by the Underworld3 maintainers) builds each image, checks it, rehearses",
+        "its launch as mybinder.org starts it, and only then commits the pinned `.binder/Dockerfile` and this README.",
+        `It also writes \`${UPDATE_WORKFLOW_FILE}\`, which no longer edits anything: the old workflow rewrote the`,
+        "`FROM` line to a mutable tag, which lost the digest pin.",
+        "",
+    );
     return lines.join("\n");
+}
+
+/**
+ * The launcher's old `repository_dispatch` workflow rewrote `.binder/Dockerfile` FROM to a mutable tag
+ * with sed, stripping every pin; uw3-binder writes this in its place on every branch, so a dispatch that
+ * still arrives does nothing but say why.
+ */
+export const UPDATE_WORKFLOW_FILE = ".github/workflows/update-image.yml";
+
+export function updateWorkflow(): string {
+    return [
+        "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",
+        "# This workflow used to rewrite .binder/Dockerfile's FROM to a mutable tag on each image-updated dispatch,",
+        "# which stripped the digest pin. uw3-binder now pins every branch itself, after checking and rehearsing",
+        "# the image; a dispatch that still arrives changes nothing.",
+        "name: Update Image Reference",
+        "",
+        "on:",
+        "  repository_dispatch:",
+        "    types: [image-updated]",
+        "",
+        "permissions: {}",
+        "",
+        "jobs:",
+        "  managed-by-uw3-binder:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        '      - run: echo "uw3-binder pins this launcher\'s branches; the image-updated dispatch is no longer used."',
+        "",
+    ].join("\n");
 }
 
 /** `3.3 GB compressed; this repin added 57.0 MB that 2025.01 did not have`. */
@@ -146,10 +271,13 @@ export function sizeLine(size: PinSize): string {
     return `${formatSize(size.imageBytes)} compressed${added}`;
 }
 
-/** Names the release and the short digest; depends on nothing the file's content does not, so it never changes alone. */
-export function launcherCommitMessage(file: "Dockerfile" | "README", pin: LauncherPin): string {
+/**
+ * Names the release and the short digest; depends on nothing the file's content does not, so it never
+ * changes alone. A frozen branch's name no release (its files name none).
+ */
+export function launcherCommitMessage(file: "Dockerfile" | "README" | "workflow", pin: LauncherPin): string {
+    if (file === "workflow") return `Replace ${UPDATE_WORKFLOW_FILE}: uw3-binder pins ${pin.branch}`;
     const short = shortReference(pin.reference);
-    return file === "Dockerfile"
-        ? `Pin ${pin.branch} to ${short} (release ${pin.release})`
-        : `Update ${pin.branch} README for ${short} (release ${pin.release})`;
+    const release = pin.frozen ? "frozen release" : `release ${pin.release}`;
+    return file === "Dockerfile" ? `Pin ${pin.branch} to ${short} (${release})` : `Update ${pin.branch} README for ${short} (${release})`;
 }
