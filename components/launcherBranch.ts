@@ -130,7 +130,8 @@ export class LauncherBranch extends pulumi.ComponentResource {
                 pulumi.output(updateWorkflow()),
                 pin.apply((p) => launcherCommitMessage("workflow", p)),
             ),
-            { ...keep, dependsOn: [branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r) },
+            // New with this component: no alias, nothing was declared elsewhere before.
+            { parent: this, retainOnDelete: true, dependsOn: [branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r) },
         );
         const dockerfile = new github.RepositoryFile(
             `${prefix}-dockerfile-${slug}`,

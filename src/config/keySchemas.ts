@@ -356,14 +356,19 @@ export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image:
     rules((b) => {
         const issues: RuleIssue[] = [];
         const expanded = branchNames(b, SAMPLE_RELEASE);
-        for (const [key, found] of expanded.unknown) {
-            issues.push(ruleIssue([key], `unknown placeholder ${found.join(", ")}; ${allowedPlaceholdersText(BRANCH_PLACEHOLDERS)}`));
+        const unknown = new Map(expanded.unknown);
+        const checks: [BranchKey, (text: string) => string | undefined][] = [
+            ["name", (text) => branchNameProblem(text) && `git refuses this branch name: ${branchNameProblem(text)}`],
+            ["uw3Branch", (text) => uw3BranchProblem(text) && `launcher branch ${shown(b.name)}: ${uw3BranchProblem(text)}`],
+        ];
+        // A character the value cannot hold outside its placeholders is the problem to name; else an unknown placeholder.
+        for (const [key, check] of checks) {
+            const found = unknown.get(key) ?? [];
+            const problem = check(found.reduce((text, placeholder) => text.split(placeholder).join(""), expanded[key]));
+            if (problem) issues.push(ruleIssue([key], `${problem}, found ${shown(b[key])}`));
+            else if (found.length > 0)
+                issues.push(ruleIssue([key], `unknown placeholder ${found.join(", ")}; ${allowedPlaceholdersText(BRANCH_PLACEHOLDERS)}`));
         }
-        if (expanded.unknown.length > 0) return issues;
-        const bp = branchNameProblem(expanded.name);
-        if (bp) issues.push(ruleIssue(["name"], `git refuses this branch name: ${bp}, found ${shown(b.name)}`));
-        const up = uw3BranchProblem(expanded.uw3Branch);
-        if (up) issues.push(ruleIssue(["uw3Branch"], `launcher branch ${shown(b.name)}: ${up}, found ${shown(b.uw3Branch)}`));
         if (b.pin !== undefined && !parsePin(b.pin)) issues.push(ruleIssue(["pin"], `${PIN_EXPECTED}, found ${shown(b.pin)}`));
         return issues;
     }),

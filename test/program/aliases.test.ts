@@ -106,7 +106,10 @@ describe("program: a stack from before LauncherBranch keeps every resource (alia
             const created = resolved.filter((r) => r.old === undefined).map((r) => r.urn);
             assert.deepStrictEqual(
                 created,
-                resolved.filter((r) => r.registration.type === "uw3-binder:index:LauncherBranch").map((r) => r.urn),
+                // ... and each branch's replacement of the launcher's old update workflow (new with frozen branches).
+                resolved
+                    .filter((r) => r.registration.type === "uw3-binder:index:LauncherBranch" || r.registration.name.startsWith("launcher-workflow-"))
+                    .map((r) => r.urn),
             );
             const found = resolved.map((r) => r.old).filter((u): u is string => u !== undefined);
             assert.deepStrictEqual([...found].sort(), [...BEFORE[stack]].sort(), "an old resource no new one takes over would be deleted");
@@ -140,11 +143,10 @@ describe("program: a stack from before LauncherBranch keeps every resource (alia
         const GATE = "uw3-binder:index:BinderGate";
         const expected = [
             { urn: LAUNCHER, aliases: [], old: LAUNCHER },
-            ...["development", "main", "uw3-release-candidate"].map((slug) => ({
-                urn: `${branch}::launcher-${slug}`,
-                aliases: [],
-                old: undefined,
-            })),
+            ...["development", "main", "uw3-release-candidate"].flatMap((slug) => [
+                { urn: `${branch}::launcher-${slug}`, aliases: [], old: undefined },
+                { urn: under(FILE, `launcher-workflow-${slug}`), aliases: [], old: undefined },
+            ]),
             // The pin gate was at the top of the stack; its check follows it through the engine's inherited alias.
             {
                 urn: under(GATE, "launcher-pin-development-gate"),

@@ -22,7 +22,8 @@ describe("program: resource options and config errors", () => {
             },
         });
         const github = seen.filter((s) => s.type.startsWith("github:") && s.type !== TYPES.actionsSecret);
-        assert.strictEqual(github.length, 8);
+        // Per launcher branch (3) its Dockerfile, README and update-workflow replacement, and the 2 non-default Branches.
+        assert.strictEqual(github.length, 11);
         for (const s of github) assert.strictEqual(s.opts.retainOnDelete, true, `${s.name} must survive \`pulumi destroy\` of an old month`);
         // LAUNCHER_PAT is shared by every month's stack (components/secrets.ts): destroying an old month must not delete it.
         const secret = seen.find((s) => s.type === TYPES.actionsSecret)!;
@@ -39,6 +40,10 @@ describe("program: resource options and config errors", () => {
             const deps = ([] as any[]).concat(readme.opts.dependsOn ?? []);
             assert.strictEqual(deps.length, 1);
             assert.strictEqual(await deps[0].urn.promise(), urnOf(run, `launcher-dockerfile-${branch}`));
+            const dockerfile = seen.find((s) => s.name === `launcher-dockerfile-${branch}`)!;
+            const before = ([] as any[]).concat(dockerfile.opts.dependsOn ?? []);
+            assert.strictEqual(before.length, 1);
+            assert.strictEqual(await before[0].urn.promise(), urnOf(run, `launcher-workflow-${branch}`));
         }
     });
 

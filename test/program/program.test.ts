@@ -29,7 +29,8 @@ describe("program (2025-01 stack under mocks)", () => {
             // a launch rehearsal per launcher branch
             [TYPES.command]: 3,
             [TYPES.branch]: 2,
-            [TYPES.file]: 6,
+            // per launcher branch: .binder/Dockerfile, README.md and the update workflow's replacement
+            [TYPES.file]: 9,
             [TYPES.actionsSecret]: 1,
         });
     });
@@ -121,7 +122,7 @@ describe("program (2025-01 stack under mocks)", () => {
         for (const branch of ["main", "uw3-release-candidate", "development"]) {
             const url = `https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/${branch}`;
             assert.ok(
-                main.includes(`| \`${branch}\` | \`${branch}\` | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`),
+                main.includes(`| \`${branch}\` | \`${branch}\` | follows its branch | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`),
                 `main README row for ${branch}`,
             );
         }
