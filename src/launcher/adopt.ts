@@ -48,7 +48,9 @@ export function adoptedImage(branch: string, content: string | undefined, reposi
     } catch {
         parsed = undefined;
     }
-    if (!parsed?.tag) throw new AdoptionError(branch, `${ADOPTED_FILE} has ${shown(froms[0])}, ${expected}`);
+    // A FROM without a tag means `latest` to Docker; a launcher names its tag (mybinder.org needs one).
+    const tagged = words.length === 2 && words[1].split("@")[0].split("/").pop()!.includes(":");
+    if (!parsed?.tag || !tagged) throw new AdoptionError(branch, `${ADOPTED_FILE} has ${shown(froms[0])}, ${expected}`);
     const found = `${parsed.registry}/${parsed.repository}`;
     if (found !== repositoryUrl) {
         throw new AdoptionError(branch, `${ADOPTED_FILE} runs ${shown(found)}, another repository than the branch's image: ${expected}`);
