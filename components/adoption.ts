@@ -25,6 +25,15 @@ function firstLine(err: unknown): string {
 }
 
 /**
+ * Fails the run with `message`: logged as the engine's own error line (a failure inside an Output reaches
+ * the engine wrapped in "error serializing property ..." for every input it flows into), then thrown.
+ */
+function refuse(message: string): never {
+    void pulumi.log.error(message);
+    throw new pulumi.RunError(message);
+}
+
+/**
  * The pinned reference a frozen launcher branch already runs: its `.binder/Dockerfile`, read through the
  * GitHub provider (the `getRepositoryFile` invoke, also in a preview), FROM the branch's image. A digest is
  * taken as it is; a tag alone is resolved once to the digest the registry serves for it (the branch is then
@@ -39,7 +48,7 @@ export function adoptedPin(args: AdoptedPinArgs, opts: pulumi.InvokeOptions = {}
                 const file = await github.getRepositoryFile({ repository: `${args.owner}/${args.repository}`, branch: args.branch, file: ADOPTED_FILE }, opts);
                 content = file.content;
             } catch (err) {
-                throw new pulumi.RunError(new AdoptionError(args.branch, `reading ${ADOPTED_FILE} failed (${firstLine(err)})`).message);
+                refuse(new AdoptionError(args.branch, `reading ${ADOPTED_FILE} failed (${firstLine(err)})`).message);
             }
             try {
                 const image = adoptedImage(args.branch, content, args.repositoryUrl);
@@ -54,7 +63,7 @@ export function adoptedPin(args: AdoptedPinArgs, opts: pulumi.InvokeOptions = {}
                 if (!digest) throw new AdoptionError(args.branch, `its FROM ${reference} names a tag the registry does not have`);
                 return pinnedReference(image.repositoryUrl, image.tag, digest);
             } catch (err) {
-                if (err instanceof AdoptionError) throw new pulumi.RunError(err.message);
+                if (err instanceof AdoptionError) refuse(err.message);
                 throw err;
             }
         }),

@@ -78,7 +78,7 @@ export interface MockBehaviour {
     gateMeasures?: (reference: string) => GateFigures;
     /**
      * What the GitHub provider's `getRepositoryFile` invoke reads (a frozen launcher branch's adoption):
-     * the file's content, or undefined for a missing branch or file (an error, as the provider answers 404).
+     * the file's content, or undefined for a missing branch or file.
      * Without it the invoke is unexpected.
      */
     repositoryFile?: (args: { repository: string; branch: string; file: string }) => string | undefined;
@@ -210,7 +210,9 @@ export class BinderMocks implements pulumi.runtime.Mocks {
         }
         const { repository, branch, file } = args.inputs as { repository: string; branch: string; file: string };
         const content = read({ repository, branch, file });
-        if (content === undefined) throw new Error(`GET https://api.github.com/repos/${repository}/contents/${file}?ref=${branch}: 404 Not Found []`);
+        // The provider answers GitHub's 404 (no branch, no file) without an error: an empty id and no content
+        // (terraform-provider-github, data_source_github_repository_file.go: "Missing GitHub repository file").
+        if (content === undefined) return { repository, branch, file, id: "" };
         // The data source's outputs (schema.json, getRepositoryFile), with the content as read.
         const sha = createHash("sha1").update(content).digest("hex");
         return {

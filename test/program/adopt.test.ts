@@ -1,0 +1,112 @@
+/**
+ * Frozen launcher branches under mocks: the branch a stack builds pins its build; a frozen branch it
+ * does not build adopts the digest its `.binder/Dockerfile` names (the GitHub provider's getRepositoryFile
+ * invoke, mocked as the provider answers), gated as a `pin:` is; an unadoptable branch fails the run with
+ * one line naming it. Every branch's update workflow is replaced.
+ */
+import * as assert from "assert/strict";
+import { BinderMocks, mockImageDigest } from "../../src/plan/mocks";
+import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
+
+const BASE = "ghcr.io/underworldcode/uw3-base";
+const OLD = `${BASE}:2024.12-slim@sha256:${"b".repeat(64)}`;
+const SLIM_DIGEST = mockImageDigest(BASE, "linux/amd64");
+
+/** The 2025-01 stack with main following, the release it builds frozen, and an older release frozen. */
+function frozenStack(): Record<string, any> {
+    const config = stackConfig();
+    config["uw3-binder:launcher"].branches = [
+        { name: "main", uw3Branch: "main", image: "slim" },
+        { name: "2024.12", uw3Branch: "2024.12", image: "slim", frozen: true },
+        { name: "{release}", uw3Branch: "{release}", image: "slim", frozen: true },
+    ];
+    return config;
+}
+
+/** A launcher repository whose 2024.12 branch holds `dockerfile`; every read is recorded. */
+function launcherHolding(dockerfile: string | undefined) {
+    const reads: { repository: string; branch: string; file: string }[] = [];
+    const mocks = new BinderMocks({
+        repositoryFile: (args) => {
+            reads.push(args);
+            return args.branch === "2024.12" ? dockerfile : undefined;
+        },
+    });
+    return { mocks, reads };
+}
+
+describe("program: frozen launcher branches (adoption under mocks)", () => {
+    it("adopts the pinned FROM of a frozen branch it does not build, gates it as a pin, and pins its build for the release it builds", async () => {
+        const { mocks, reads } = launcherHolding(`# by hand\nFROM ${OLD}\nENV UW3_BRANCH=2024.12\n`);
+        const run = await runStack(frozenStack(), SECRETS, { mocks });
+        // Only the branch nothing else pins is read, from the launcher repository of the stack's owner.
+        assert.deepEqual(reads, [{ repository: "underworldcode/uw3-binder-launcher", branch: "2024.12", file: ".binder/Dockerfile" }]);
+        assert.equal(inputsOf(byName(run, "launcher-pin-2024-12-gate-check")).reference, OLD);
+        assert.deepEqual(
+            ofType(run, TYPES.gate)
+                .map((g) => inputsOf(g).reference)
+                .sort(),
+            [
+                `${BASE.replace("uw3-base", "uw3-deps")}:2025.01@${mockImageDigest(BASE.replace("uw3-base", "uw3-deps"), "linux/amd64")}`,
+                `${BASE}:2025.01-slim@${SLIM_DIGEST}`,
+                OLD,
+            ].sort(),
+        );
+        const dockerfile = (branch: string) => inputsOf(byName(run, `launcher-dockerfile-${branch.replace(/\./g, "-")}`)).content as string;
+        assert.equal(
+            dockerfile("2024.12"),
+            `# Binder launcher for Underworld3 - 2024.12, a frozen release: its image never changes\n# Managed by uw3-binder; edits by hand are overwritten by the next \`pulumi up\`.\nFROM ${OLD}\nENV UW3_BRANCH=2024.12\n`,
+        );
+        assert.ok(dockerfile("2025.01").includes(`\nFROM ${BASE}:2025.01-slim@${SLIM_DIGEST}\nENV UW3_BRANCH=2025.01\n`));
+        assert.ok(dockerfile("main").startsWith("# Binder launcher for Underworld3 - main branch (release 2025.01)\n"));
+        assert.equal((run.outputs.launchers as Record<string, { pinnedReference: string }>)["2024.12"].pinnedReference, OLD);
+        for (const slug of ["main", "2024-12", "2025-01"]) {
+            const workflow = inputsOf(byName(run, `launcher-workflow-${slug}`));
+            assert.equal(workflow.file, ".github/workflows/update-image.yml");
+            assert.equal(workflow.overwriteOnCreate, true);
+            assert.ok(!/sed|checkout|git push/.test(workflow.content), workflow.content);
+        }
+    });
+
+    const refusals: [string, string | undefined, string][] = [
+        [
+            "a branch without the file",
+            undefined,
+            `launcher branch "2024.12" cannot be adopted: found no .binder/Dockerfile on the branch (or no branch), expected FROM ${BASE}:<tag> or FROM ${BASE}:<tag>@sha256:<64 hex>; or give the branch a \`pin:\``,
+        ],
+        [
+            "a FROM of another image",
+            `FROM ghcr.io/someone/else:2024.12@sha256:${"b".repeat(64)}\n`,
+            `launcher branch "2024.12" cannot be adopted: .binder/Dockerfile runs "ghcr.io/someone/else", another repository than the branch's image: expected FROM ${BASE}:<tag> or FROM ${BASE}:<tag>@sha256:<64 hex>; or give the branch a \`pin:\``,
+        ],
+        [
+            "the broken bot commit's FROM",
+            `FROM ${BASE}:-slim\n`,
+            `launcher branch "2024.12" cannot be adopted: .binder/Dockerfile has "FROM ${BASE}:-slim", expected FROM ${BASE}:<tag> or FROM ${BASE}:<tag>@sha256:<64 hex>; or give the branch a \`pin:\``,
+        ],
+    ];
+    for (const [what, content, message] of refusals) {
+        it(`refuses ${what}, in one line, before any of that branch's files is written`, async () => {
+            const { mocks } = launcherHolding(content);
+            await assert.rejects(runStack(frozenStack(), SECRETS, { mocks }), (err: Error) => {
+                // The SDK prefixes the inputs the failed Output flowed into; the engine also logs the line alone.
+                assert.ok(!err.message.includes("\n") && err.message.endsWith(`: ${message}`), err.message);
+                return true;
+            });
+            assert.equal(
+                mocks.resources.filter((r) => r.type === TYPES.file && String(r.name).endsWith("-2024-12")).length,
+                0,
+                "no file of the refused branch",
+            );
+        });
+    }
+
+    it("a frozen branch with a `pin:` reads nothing from GitHub", async () => {
+        const config = frozenStack();
+        config["uw3-binder:launcher"].branches[1].pin = `2024.12-slim@sha256:${"b".repeat(64)}`;
+        const { mocks, reads } = launcherHolding(undefined);
+        const run = await runStack(config, SECRETS, { mocks });
+        assert.deepEqual(reads, []);
+        assert.equal(inputsOf(byName(run, "launcher-pin-2024-12-gate-check")).reference, OLD);
+    });
+});
