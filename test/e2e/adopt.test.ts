@@ -204,4 +204,19 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
         const launchers = result.outputs.launchers.value as Record<string, { pinnedReference: string }>;
         assert.strictEqual(launchers["v3.0.1"].pinnedReference, `${image}:v3.0.1-slim@${digests["v3.0.1"]}`);
     });
+
+    it("a frozen branch the launcher does not have fails the preview with one line naming it (the provider's 404 as the engine gives it)", async function () {
+        this.timeout(STEP_TIMEOUT);
+        for (const [key, value] of Object.entries({ name: "v9.9", uw3Branch: "v9.9", image: "slim", frozen: "true" })) {
+            await project!.stack.setConfig(`uw3-binder:launcher.branches[${REFS.length}].${key}`, { value }, true);
+        }
+        const events: EngineEvent[] = [];
+        await assert.rejects(project!.preview({ onEvent: (e) => events.push(e) }));
+        const errors = events
+            .map((e) => e.diagnosticEvent)
+            .filter((d): d is NonNullable<typeof d> => !!d && d.severity === "error")
+            .map((d) => d.message.trim());
+        const expected = `launcher branch "v9.9" cannot be adopted: found no .binder/Dockerfile on the branch (or no branch), expected FROM ${image}:<tag> or FROM ${image}:<tag>@sha256:<64 hex>; or give the branch a \`pin:\``;
+        assert.ok(errors.includes(expected), errors.join("\n---\n"));
+    });
 });
