@@ -39,13 +39,13 @@ function refuse(message: string): never {
  * taken as it is; a tag alone is resolved once to the digest the registry serves for it (the branch is then
  * written pinned, so later runs read the digest back). Anything else fails the run with a one-line refusal.
  */
-export function adoptedPin(args: AdoptedPinArgs, opts: pulumi.InvokeOptions = {}): pulumi.Output<string> {
+export function adoptedPin(args: AdoptedPinArgs): pulumi.Output<string> {
     // The login is a secret and so would be anything computed with it; the reference holds none of it.
     return pulumi.unsecret(
         pulumi.output(args.login).apply(async (login) => {
             let content: string | undefined;
             try {
-                const file = await github.getRepositoryFile({ repository: `${args.owner}/${args.repository}`, branch: args.branch, file: ADOPTED_FILE }, opts);
+                const file = await github.getRepositoryFile({ repository: `${args.owner}/${args.repository}`, branch: args.branch, file: ADOPTED_FILE });
                 content = file.content;
             } catch (err) {
                 refuse(new AdoptionError(args.branch, `reading ${ADOPTED_FILE} failed (${firstLine(err)})`).message);

@@ -9,10 +9,10 @@ import { shown } from "../text/quotedValue";
 
 /** The file adoption reads, and the longest one it reads (a launcher Dockerfile is a few lines). */
 export const ADOPTED_FILE = ".binder/Dockerfile";
-export const MAX_ADOPTED_FILE_CHARS = 64 * 1024;
+const MAX_ADOPTED_FILE_CHARS = 64 * 1024;
 
 /** What a launcher branch's FROM names: the branch image's repository, its tag, and the digest when pinned. */
-export interface AdoptedImage {
+interface AdoptedImage {
     repositoryUrl: string;
     tag: string;
     digest?: string;

@@ -52,7 +52,7 @@ export function withdrawnReplacements(
  * The one lookup of "the build for this branch": a following branch takes its image's build; a frozen
  * branch only the build of its own ref, which for an image built per release (no refs) is the release's.
  */
-export function branchBuild(branch: LauncherBranchConfig, images: readonly ImageConfig[], release: string): string | undefined {
+function branchBuild(branch: LauncherBranchConfig, images: readonly ImageConfig[], release: string): string | undefined {
     const image = images.find((i) => i.name === branch.image);
     if (!image || image.build === "on-request") return undefined;
     if (!branch.frozen) return image.name;

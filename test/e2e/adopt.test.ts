@@ -205,18 +205,38 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
         assert.strictEqual(launchers["v3.0.1"].pinnedReference, `${image}:v3.0.1-slim@${digests["v3.0.1"]}`);
     });
 
-    it("a frozen branch the launcher does not have fails the preview with one line naming it (the provider's 404 as the engine gives it)", async function () {
+    it("a frozen branch the launcher lacks, or whose tag the registry lacks, fails the preview with one line naming it", async function () {
         this.timeout(STEP_TIMEOUT);
-        for (const [key, value] of Object.entries({ name: "v9.9", uw3Branch: "v9.9", image: "slim", frozen: "true" })) {
-            await project!.stack.setConfig(`uw3-binder:launcher.branches[${REFS.length}].${key}`, { value }, true);
-        }
-        const events: EngineEvent[] = [];
-        await assert.rejects(project!.preview({ onEvent: (e) => events.push(e) }));
-        const errors = events
-            .map((e) => e.diagnosticEvent)
-            .filter((d): d is NonNullable<typeof d> => !!d && d.severity === "error")
-            .map((d) => d.message.trim());
-        const expected = `launcher branch "v9.9" cannot be adopted: found no .binder/Dockerfile on the branch (or no branch), expected FROM ${image}:<tag> or FROM ${image}:<tag>@sha256:<64 hex>; or give the branch a \`pin:\``;
-        assert.ok(errors.includes(expected), errors.join("\n---\n"));
+        /** The error lines a preview of the stack with one more frozen branch, `ref`, logs; the preview must fail. */
+        const refusals = async (ref: string): Promise<string[]> => {
+            for (const [key, value] of Object.entries({ name: ref, uw3Branch: ref, image: "slim", frozen: "true" })) {
+                await project!.stack.setConfig(`uw3-binder:launcher.branches[${REFS.length}].${key}`, { value }, true);
+            }
+            const events: EngineEvent[] = [];
+            await assert.rejects(project!.preview({ onEvent: (e) => events.push(e) }));
+            return events
+                .map((e) => e.diagnosticEvent)
+                .filter((d): d is NonNullable<typeof d> => !!d && d.severity === "error")
+                .map((d) => d.message.trim());
+        };
+        const expected = `expected FROM ${image}:<tag> or FROM ${image}:<tag>@sha256:<64 hex>; or give the branch a \`pin:\``;
+        // The provider answers GitHub's 404 with no content, not an error.
+        const missing = await refusals("v9.9");
+        assert.ok(
+            missing.includes(`launcher branch "v9.9" cannot be adopted: found no .binder/Dockerfile on the branch (or no branch), ${expected}`),
+            missing.join("\n---\n"),
+        );
+        // A branch FROM a tag never pushed.
+        const main = await githubApi(github, "GET", `/repos/${github.owner}/${repository}/branches/main`);
+        const created = await githubApi(github, "POST", `/repos/${github.owner}/${repository}/git/refs`, { ref: "refs/heads/v9.8", sha: main.body.commit.sha });
+        assert.strictEqual(created.status, 201, JSON.stringify(created.body));
+        await putFile("v9.8", ".binder/Dockerfile", todaysDockerfile(image, "v9.8"));
+        const untagged = await refusals("v9.8");
+        assert.ok(
+            untagged.includes(
+                `launcher branch "v9.8" cannot be adopted: its FROM ${image}:v9.8-slim names a tag the registry does not have; or give the branch a \`pin:\``,
+            ),
+            untagged.join("\n---\n"),
+        );
     });
 });
