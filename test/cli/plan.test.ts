@@ -76,7 +76,7 @@ describe("uw3-binder plan", function () {
     it("prints a readable table by default", () => {
         const r = cli(["plan", "--stack", "2025-01"]);
         assert.strictEqual(r.code, 0, r.stderr);
-        assert.match(r.stdout, /^stack 2025-01: 25 resources\n/);
+        assert.match(r.stdout, /^stack 2025-01: 28 resources\n/);
         assert.match(r.stdout, /\ndocker-build:index:Image +slim-image +ghcr\.io\/underworldcode\/uw3-base:2025\.01-slim \(linux\/amd64\)\n/);
         assert.match(
             r.stdout,
