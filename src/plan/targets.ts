@@ -63,9 +63,7 @@ export function branchTargets(registrations: readonly Registration[], resources:
         if (subtree) for (const child of children.get(urn) ?? []) add(child, true);
     };
     for (const branch of branches) {
-        const written = resources.filter(
-            (r) => BRANCH_RESOURCE_TYPES.includes(r.type) && (unwrapSecrets(r.inputs) as { branch?: unknown }).branch === branch,
-        );
+        const written = resources.filter((r) => BRANCH_RESOURCE_TYPES.includes(r.type) && (unwrapSecrets(r.inputs) as { branch?: unknown }).branch === branch);
         const roots = new Set(written.map((r) => ancestorOfType(urnOf(r.type, r.name), [LAUNCHER_BRANCH_TYPE])));
         roots.delete(undefined);
         if (roots.size === 0) throw new Error(`no launcher branch resources write branch ${JSON.stringify(branch)}`);

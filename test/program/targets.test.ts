@@ -77,7 +77,8 @@ describe("targets: one source ref's share of the stack", function () {
 describe("uw3-binder targets (CLI)", function () {
     this.timeout(60000);
     const CLI = path.join(PROGRAM_DIR, "bin", "uw3-binder.js");
-    const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, GITHUB_TOKEN: "" } });
+    const cli = (args: string[], cwd: string) =>
+        spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, GITHUB_TOKEN: "" } });
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-binder-targets-"));
