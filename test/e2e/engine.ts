@@ -293,6 +293,14 @@ export class EngineProject {
         return new EngineProject(root, programDir, stack);
     }
 
+    /**
+     * Another stack of this program copy, in the same backend, from its stack file in the program folder (a
+     * later release's, written there by `uw3-binder new-release`). It shares this project's folder: remove() one.
+     */
+    async addStack(name: string): Promise<EngineProject> {
+        return new EngineProject(this.root, this.programDir, await Stack.create(name, this.stack.workspace));
+    }
+
     /** Copies the example source tree into a git repository beside the program and points the stack at it. */
     async useExampleSource(): Promise<SourceRepo> {
         const source = await SourceRepo.fromExample(this.root);
