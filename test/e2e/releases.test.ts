@@ -7,7 +7,9 @@
  *   2. `uw3-binder new-release v3.0.2`, up: one new image tag, one new frozen branch, no commit on any frozen
  *      branch, main pinned to this stack's verified build;
  *   3. a commit on main, `new-release v3.0.3`, up: still no commit on any frozen branch (v3.0.2 included), main
- *      repinned, and the image main now pins holds the new commit's file.
+ *      repinned, and the image main now pins holds the new commit's file;
+ *   4. a push to development, updated as examples/source-repository/binder-image.yml does (`pulumi up` with the
+ *      `--target`s of `uw3-binder targets --ref development` and `--target-dependents`): only development repins.
  * One program copy and backend, one stack per release, steps in order (stepsInOrder, stopAfterFailure).
  *
  * The source repository is a git repository with main, development and the tags v0.99, v3.0.0, v3.0.1 (then
@@ -23,7 +25,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
+import { EngineEvent, UpOptions, UpResult } from "@pulumi/pulumi/automation";
 import { validateStackFileText } from "../../src/config/stackFile";
 import { docker, run } from "../integration/harness";
 import { describeEngine, EngineProject, REPO_ROOT, registryManifest, RUN_ID, SourceRepo, stopAfterFailure } from "./engine";
@@ -154,13 +156,15 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
     const heads: Record<string, string>[] = [];
     /** What main pinned after each step. */
     const mainPins: string[] = [];
+    /** The latest release's stack (v3.0.3), which the source repository's workflow updates. */
+    let releaseStack: EngineProject | undefined;
     stepsInOrder();
     stopAfterFailure(() => current);
 
-    async function up(stack: EngineProject): Promise<{ result: UpResult; events: EngineEvent[] }> {
+    async function up(stack: EngineProject, opts: UpOptions = {}): Promise<{ result: UpResult; events: EngineEvent[] }> {
         current = stack;
         const events: EngineEvent[] = [];
-        const result = await stack.up({ onEvent: (e) => events.push(e) });
+        const result = await stack.up({ ...opts, onEvent: (e) => events.push(e) });
         return { result, events };
     }
 
@@ -356,5 +360,39 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         // The second main build holds the new commit's code; the first did not.
         assert.strictEqual(await fileInImage(pins.main, `${CODE}/_news.py`), news);
         assert.strictEqual(await fileInImage(mainPins[1], `${CODE}/_news.py`), undefined);
+        heads.push(after);
+        mainPins.push(pins.main);
+        releaseStack = stack;
+    });
+
+    it("a push to development, as the source repository's workflow runs it: `pulumi up` of `uw3-binder targets --ref development` only repins development", async function () {
+        this.timeout(STEP_TIMEOUT);
+        const marker = `PUSHED = "${randomBytes(8).toString("hex")}"\n`;
+        await git(source.dir, ["checkout", "-q", "development"]);
+        await source.write("src/underworld3/_pushed.py", marker);
+        await source.commitAll("a push to development");
+        await git(source.dir, ["checkout", "-q", "main"]);
+        const targets = await run(
+            process.execPath,
+            [path.join(project!.programDir, "bin", "uw3-binder.js"), "targets", "--stack", "v3.0.3", "--ref", "development"],
+            {
+                cwd: project!.programDir,
+            },
+        );
+        assert.strictEqual(targets.code, 0, targets.stderr);
+        const urns = targets.stdout
+            .trimEnd()
+            .split("\n")
+            .map((l) => l.replace(/^--target=/, ""));
+        await up(releaseStack!, { target: urns, targetDependents: true });
+
+        const after = await branchHeads(github, launcher);
+        for (const branch of ["main", ...ADOPTED, "v3.0.1", "v3.0.2"])
+            assert.strictEqual(after[branch], heads[2][branch], `${branch}: not this ref's, no commit`);
+        assert.notStrictEqual(after.development, heads[2].development, "development repinned");
+        const pins = await pinned(releaseStack!);
+        assert.strictEqual(pins.main, mainPins[2], "main's pin is untouched");
+        assert.strictEqual(fromLine((await dockerfileOf("development")).dockerfile), pins.development);
+        assert.strictEqual(await fileInImage(pins.development, `${CODE}/_pushed.py`), marker);
     });
 });
