@@ -52,9 +52,10 @@ async function targets(command: CliCommand): Promise<number> {
 export function declareTargets(command: CliCommand): CliCommand {
     command
         .description(
-            "Prints, one a line, the --target=<urn> options with which `pulumi up --target-dependents` updates only " +
+            "Prints, one a line, the --target=<urn> options with which `pulumi up` updates only " +
                 "what builds and pins one ref of the source repository: the launcher branches whose uw3Branch is <ref>, " +
-                "with the images and gates they pin. Offline (the program under Pulumi's mock runtime, as `plan`). " +
+                "with the images and gates they pin (and their parent images). Not for --target-dependents: that adds " +
+                "every other ref's image built on a shared parent. Offline (the program under Pulumi's mock runtime, as `plan`). " +
                 "Exit 0, or 2 for a bad command line, an invalid config or a ref no launcher branch launches.",
         )
         .usage("--stack <name> --ref <ref>")

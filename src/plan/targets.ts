@@ -5,8 +5,11 @@
  * A ref's share of the stack is the launcher branches that launch it (`uw3Branch`), each with everything
  * under it, and everything those resources depend on: the image and gate that build and verify what the
  * branch pins (each with everything under it, so an image's vacancy check and index come with it), and
- * their parent images. Nothing of another ref is chosen unless the ref's own resources depend on it; the
- * shared Launcher component is not chosen (with `--target-dependents` it would pull in every branch).
+ * their parent images. Nothing of another ref is chosen unless the ref's own resources depend on it (a
+ * parent image, such as the deps image of a deps/slim chain), and the shared Launcher component is not chosen.
+ * Used WITHOUT `--target-dependents`: that would add whatever depends on a chosen resource, so a parent image
+ * would bring in every other ref's image built on it, and with them their branches. Every chosen resource's
+ * dependencies are chosen too, so none is missing from the update; what is not chosen keeps its state.
  */
 import { RecordedResource, Registration, unwrapSecrets } from "./mocks";
 

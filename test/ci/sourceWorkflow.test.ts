@@ -117,7 +117,7 @@ describe("examples/source-repository/binder-image.yml", function () {
         fs.writeFileSync(path.join(bin, "pulumi"), '#!/bin/bash\n[[ "$1" == login ]] && exit 0\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
         const up = runStep("pulumi up for", dir, { PATH: `${bin}:${process.env.PATH}`, STACK: "v3.0.1", PULUMI_BACKEND_URL: "" });
         assert.equal(up.status, 0, up.stderr);
-        assert.deepEqual(up.stdout.trimEnd().split("\n"), ["up", "--stack", "v3.0.1", "--yes", "--refresh", ...lines, "--target-dependents"]);
+        assert.deepEqual(up.stdout.trimEnd().split("\n"), ["up", "--stack", "v3.0.1", "--yes", "--refresh", ...lines]);
         // The registry login is this run's token; nothing dispatches to the launcher any more.
         assert.deepEqual(
             { user: step("pulumi up for").env!.UW3_BINDER_REGISTRY_USERNAME, password: step("pulumi up for").env!.UW3_BINDER_REGISTRY_PASSWORD },

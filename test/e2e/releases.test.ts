@@ -9,7 +9,7 @@
  *   3. a commit on main, `new-release v3.0.3`, up: still no commit on any frozen branch (v3.0.2 included), main
  *      repinned, and the image main now pins holds the new commit's file;
  *   4. a push to development, updated as examples/source-repository/binder-image.yml does (`pulumi up` with the
- *      `--target`s of `uw3-binder targets --ref development` and `--target-dependents`): only development repins.
+ *      `--target`s of `uw3-binder targets --ref development`): only development repins.
  * One program copy and backend, one stack per release, steps in order (stepsInOrder, stopAfterFailure).
  *
  * The source repository is a git repository with main, development and the tags v0.99, v3.0.0, v3.0.1 (then
@@ -384,7 +384,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
             .trimEnd()
             .split("\n")
             .map((l) => l.replace(/^--target=/, ""));
-        await up(releaseStack!, { target: urns, targetDependents: true });
+        await up(releaseStack!, { target: urns });
 
         const after = await branchHeads(github, launcher);
         for (const branch of ["main", ...ADOPTED, "v3.0.1", "v3.0.2"])
