@@ -13,7 +13,7 @@
  */
 import { RecordedResource, Registration, unwrapSecrets } from "./mocks";
 
-export const LAUNCHER_BRANCH_TYPE = "uw3-binder:index:LauncherBranch";
+const LAUNCHER_BRANCH_TYPE = "uw3-binder:index:LauncherBranch";
 /** The components whose whole subtree goes with any resource of theirs that a chosen resource depends on. */
 const UNIT_TYPES = ["uw3-binder:index:BinderImage", "uw3-binder:index:BinderGate"];
 /** The resources that say which launcher branch they write (their `branch` input). */
