@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { PROGRAM_DIR } from "../../src/plan/programDir";
-import { stackConfig } from "../program/fixtures";
+import { perRefConfig } from "../program/fixtures";
 
 const FILE = path.join(PROGRAM_DIR, "examples", "source-repository", "binder-image.yml");
 interface Step {
@@ -59,18 +59,7 @@ describe("examples/source-repository/binder-image.yml", function () {
         // A uw3-binder checkout: the CLI and a stack with one image per launched ref.
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-source-workflow-"));
         fs.symlinkSync(path.join(PROGRAM_DIR, "bin"), path.join(dir, "bin"));
-        const config = stackConfig();
-        const slim = config["uw3-binder:images"].slim;
-        config["uw3-binder:images"] = {
-            deps: config["uw3-binder:images"].deps,
-            main: { ...slim, tag: "main-slim", args: { UW3_BRANCH: "main" } },
-            dev: { ...slim, tag: "development-slim", args: { UW3_BRANCH: "development" } },
-        };
-        config["uw3-binder:launcher"].branches = [
-            { name: "main", uw3Branch: "main", image: "main" },
-            { name: "development", uw3Branch: "development", image: "dev" },
-        ];
-        fs.writeFileSync(path.join(dir, "Pulumi.v3.0.1.yaml"), stringify({ config }));
+        fs.writeFileSync(path.join(dir, "Pulumi.v3.0.1.yaml"), stringify({ config: perRefConfig() }));
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

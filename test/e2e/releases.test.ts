@@ -187,7 +187,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
 
     /** `uw3-binder new-release <release>` in the program folder, as a maintainer runs it in the repository. */
     async function newRelease(release: string): Promise<string> {
-        const r = await run(process.execPath, [path.join(project!.programDir, "bin", "uw3-binder.js"), "new-release", release], { cwd: project!.programDir });
+        const r = await project!.cli(["new-release", release]);
         assert.strictEqual(r.code, 0, r.stderr);
         return fs.promises.readFile(path.join(project!.programDir, `Pulumi.${release}.yaml`), "utf8");
     }
@@ -372,19 +372,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         await source.write("src/underworld3/_pushed.py", marker);
         await source.commitAll("a push to development");
         await git(source.dir, ["checkout", "-q", "main"]);
-        const targets = await run(
-            process.execPath,
-            [path.join(project!.programDir, "bin", "uw3-binder.js"), "targets", "--stack", "v3.0.3", "--ref", "development"],
-            {
-                cwd: project!.programDir,
-            },
-        );
-        assert.strictEqual(targets.code, 0, targets.stderr);
-        const urns = targets.stdout
-            .trimEnd()
-            .split("\n")
-            .map((l) => l.replace(/^--target=/, ""));
-        await up(releaseStack!, { target: urns });
+        await up(releaseStack!, { target: await project!.refTargets("v3.0.3", "development") });
 
         const after = await branchHeads(github, launcher);
         for (const branch of ["main", ...ADOPTED, "v3.0.1", "v3.0.2"])

@@ -5,9 +5,7 @@
  * ref (main, development), its launcher on the local GitHub (scripts/services.sh); steps in order.
  */
 import * as assert from "assert";
-import * as path from "node:path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { run } from "../integration/harness";
 import { changes, describeEngine, EngineProject, RUN_ID, SourceRepo, stopAfterFailure, touched } from "./engine";
 import { branchHeads, LocalGitHub, requireLocalGitHub } from "./github";
 import { stepsInOrder } from "./ordered";
@@ -72,18 +70,7 @@ describeEngine("engine: pulumi up of one ref's targets (uw3-binder targets)", (e
         this.timeout(STEP_TIMEOUT);
         await source.append("src/underworld3/__init__.py", "CHANGED = True\n");
         await source.commitAll("a change both refs' images are built from");
-        const printed = await run(
-            process.execPath,
-            [path.join(project!.programDir, "bin", "uw3-binder.js"), "targets", "--stack", "demo", "--ref", "development"],
-            {
-                cwd: project!.programDir,
-            },
-        );
-        assert.strictEqual(printed.code, 0, printed.stderr);
-        const urns = printed.stdout
-            .trimEnd()
-            .split("\n")
-            .map((l) => l.replace(/^--target=/, ""));
+        const urns = await project!.refTargets("demo", "development");
         const before = (await project!.stack.outputs()).verifiedReferences.value as Record<string, string>;
         const events: EngineEvent[] = [];
         const result = await project!.up({ target: urns, onEvent: (e) => events.push(e) });

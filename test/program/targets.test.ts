@@ -11,25 +11,9 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { branchTargets } from "../../src/plan/targets";
 import { PROGRAM_DIR } from "../../src/plan/program";
-import { runStack, stackConfig } from "./fixtures";
+import { perRefConfig, runStack } from "./fixtures";
 
 const PREFIX = "urn:pulumi:test::uw3-binder::";
-
-/** 2025-01 with one image per launched ref: `main` from image main, `development` from image dev. */
-function perRefConfig(): Record<string, any> {
-    const config = stackConfig();
-    const slim = config["uw3-binder:images"].slim;
-    config["uw3-binder:images"] = {
-        deps: config["uw3-binder:images"].deps,
-        main: { ...slim, tag: "main-slim", args: { UW3_BRANCH: "main" } },
-        dev: { ...slim, tag: "development-slim", args: { UW3_BRANCH: "development" } },
-    };
-    config["uw3-binder:launcher"].branches = [
-        { name: "main", uw3Branch: "main", image: "main" },
-        { name: "development", uw3Branch: "development", image: "dev" },
-    ];
-    return config;
-}
 
 describe("targets: one source ref's share of the stack", function () {
     this.timeout(60000);
