@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT } from "./src/config/schema";
-import { LAUNCHER_PAT_ENV, SECRET_KEYS } from "./src/config/keys";
+import { LAUNCHER_PAT_ENV, REGISTRY_PASSWORD_ENV, REGISTRY_USERNAME_ENV, SECRET_KEYS } from "./src/config/keys";
 import { registryPasswordServers } from "./src/config/secrets";
 
 export interface RegistryLoginSecret {
@@ -54,6 +54,7 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
             registryPasswordServers: passwordServers ?? [],
             githubTokenFromEnv: !!process.env.GITHUB_TOKEN,
             launcherPatFromEnv: !!process.env[LAUNCHER_PAT_ENV],
+            registryLoginFromEnv: process.env[REGISTRY_PASSWORD_ENV] ? { username: process.env[REGISTRY_USERNAME_ENV] || undefined } : undefined,
         });
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -66,8 +67,13 @@ export function loadConfig(): { config: BinderConfig; secrets: BinderSecrets } {
         ? uw3.requireSecretObject<Record<string, string>>("registryPasswords")
         : undefined;
     for (const login of config.logins) {
+        // The environment's password is a secret from here on, as the config's is.
         registryPasswords[login.server] =
-            login.secret.entry !== undefined ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!])) : uw3.requireSecret("registryPassword");
+            login.secret.env !== undefined
+                ? pulumi.secret(process.env[login.secret.env] ?? "")
+                : login.secret.entry !== undefined
+                  ? pulumi.secret(passwordMap!.apply((m) => m[login.secret.entry!]))
+                  : uw3.requireSecret("registryPassword");
     }
     // The stack's secret, else the environment's (a secret from here on, as the config's is).
     const launcherPatFromConfig = all[KEYS.launcherPat] !== undefined;

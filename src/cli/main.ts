@@ -14,6 +14,11 @@ type Declare = (command: CliCommand) => CliCommand;
 const COMMANDS: readonly { name: string; summary: string; declare: () => Promise<Declare> }[] = [
     { name: "plan", summary: "show what the program declares for a stack, offline", declare: async () => (await import("./plan")).declarePlan },
     {
+        name: "targets",
+        summary: "print the `pulumi up --target` options that update one source ref only (its branches, images and gates)",
+        declare: async () => (await import("./targets")).declareTargets,
+    },
+    {
         name: "check",
         summary: "check an image is ready for mybinder.org: from the registry, and run in the local Docker engine",
         declare: async () => (await import("./check")).declareCheck,

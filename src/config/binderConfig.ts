@@ -90,8 +90,11 @@ export interface LauncherConfig {
 export interface RegistryLogin {
     server: string;
     username: string;
-    /** The secret config key, and the map key inside it when the key holds a map. */
-    secret: { key: string; entry?: string };
+    /**
+     * The secret config key, and the map key inside it when the key holds a map; or `env`, the environment
+     * variable that stands in for the key (UW3_BINDER_REGISTRY_PASSWORD).
+     */
+    secret: { key: string; entry?: string; env?: string };
 }
 
 export interface BinderConfig {
@@ -121,4 +124,9 @@ export interface SecretPresence {
     githubTokenFromEnv: boolean;
     /** `UW3_BINDER_LAUNCHER_PAT` in the environment stands in for `uw3-binder:launcherPat`. */
     launcherPatFromEnv?: boolean;
+    /**
+     * UW3_BINDER_REGISTRY_PASSWORD is set: it stands in for `uw3-binder:registryPassword`, paired with
+     * UW3_BINDER_REGISTRY_USERNAME (`username`, as the environment gave it) or else `registry.username`.
+     */
+    registryLoginFromEnv?: { username?: string };
 }

@@ -28,6 +28,15 @@ export const KEYS = {
  */
 export const LAUNCHER_PAT_ENV = "UW3_BINDER_LAUNCHER_PAT";
 
+/**
+ * The environment variables that stand in for the default registry's login when the stack sets no
+ * `uw3-binder:registryPassword`: a CI job's short-lived token (GitHub Actions: `github.actor` and the
+ * workflow's `GITHUB_TOKEN` with `packages: write`) instead of a stored password. The password is made a
+ * secret the moment the program reads it; the user name, when given, replaces `registry.username`.
+ */
+export const REGISTRY_USERNAME_ENV = "UW3_BINDER_REGISTRY_USERNAME";
+export const REGISTRY_PASSWORD_ENV = "UW3_BINDER_REGISTRY_PASSWORD";
+
 /** The keys set with `pulumi config set --secret`; their values are never read as plain text. */
 export const SECRET_KEYS: readonly string[] = [KEYS.token, KEYS.registryPassword, KEYS.registryPasswords, KEYS.launcherPat];
 /** The plain keys, in the order problems with them are reported (the secrets' problems come last). */

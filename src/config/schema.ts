@@ -38,7 +38,7 @@ import {
     withdrawnReleases,
     withdrawnSchema,
 } from "./keySchemas";
-import { KEYS, LAUNCHER_PAT_ENV, PLAIN_KEYS, PROJECT, SECRET_KEYS } from "./keys";
+import { KEYS, LAUNCHER_PAT_ENV, PLAIN_KEYS, PROJECT, REGISTRY_PASSWORD_ENV, REGISTRY_USERNAME_ENV, SECRET_KEYS } from "./keys";
 import { addRuleIssues, ConfigError, isRuleIssue, issueProblems, keyPath, RuleIssue, ruleIssue } from "./problems";
 import { secretCommand, secretMapEntry } from "./secrets";
 
@@ -96,35 +96,61 @@ function writesGithub(raw: Record<string, unknown>): boolean {
     return raw[KEYS.launcher] !== undefined || writesLauncherPat(raw);
 }
 
-/** One login per registry server with a username, each with its password secret; the problems name the key. */
+/** A user name as registries take them (GitHub's are at most 39 characters), from outside: bounded. */
+const REGISTRY_USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * One login per registry server with a username, each with its password secret; the problems name the key.
+ * The default registry's login may come from the environment (REGISTRY_PASSWORD_ENV) when the stack holds
+ * no password for it.
+ */
 function registryLogins(config: Shaped, secrets: SecretPresence): { logins: RegistryLogin[]; servers: Set<string>; issues: RuleIssue[] } {
     const logins: RegistryLogin[] = [];
     const issues: RuleIssue[] = [];
     const usernames = new Map<string, { username: string; path: PropertyKey[] }>();
     const registry = config[KEYS.registry];
+    const fromEnv =
+        registry !== undefined && !secrets.keys.includes(KEYS.registryPassword) && !secrets.registryPasswordServers.includes(registry.server)
+            ? secrets.registryLoginFromEnv
+            : undefined;
+    if (fromEnv?.username !== undefined && !REGISTRY_USERNAME.test(fromEnv.username)) {
+        issues.push(
+            ruleIssue(
+                [KEYS.registry, "username"],
+                `${REGISTRY_USERNAME_ENV}: expected a registry user name (letters, digits, ".", "_", "-", at most 100), found ${shown(capped(fromEnv.username))}`,
+            ),
+        );
+        return { logins, servers: new Set(), issues };
+    }
     const add = (reg: RawRegistry, path: PropertyKey[]): void => {
-        if (!reg.username) return;
+        const envLogin = fromEnv !== undefined && reg.server === registry!.server;
+        const username = (envLogin ? fromEnv.username : undefined) ?? reg.username;
+        if (!username) return;
         const seen = usernames.get(reg.server);
-        if (seen && seen.username !== reg.username) {
+        if (seen && seen.username !== username) {
             issues.push(
                 ruleIssue(
                     [...path, "username"],
-                    `registry ${shown(reg.server)} already has username ${shown(seen.username)} (${keyPath(seen.path)}), found ${shown(reg.username)}; one login per registry`,
+                    `registry ${shown(reg.server)} already has username ${shown(seen.username)} (${keyPath(seen.path)}), found ${shown(username)}; one login per registry`,
                 ),
             );
             return;
         }
         if (seen) return;
-        usernames.set(reg.server, { username: reg.username, path });
+        usernames.set(reg.server, { username, path });
         const inMap = secrets.registryPasswordServers.includes(reg.server);
         const isDefault = registry !== undefined && reg.server === registry.server;
-        if (inMap) logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPasswords, entry: reg.server } });
+        if (inMap) logins.push({ server: reg.server, username, secret: { key: KEYS.registryPasswords, entry: reg.server } });
         else if (isDefault && secrets.keys.includes(KEYS.registryPassword))
-            logins.push({ server: reg.server, username: reg.username, secret: { key: KEYS.registryPassword } });
+            logins.push({ server: reg.server, username, secret: { key: KEYS.registryPassword } });
+        else if (envLogin) logins.push({ server: reg.server, username, secret: { key: KEYS.registryPassword, env: REGISTRY_PASSWORD_ENV } });
         // A server that is not a host name is reported by the registry's rules; it would only make a wrong command here.
         else if (!registryServerProblem(reg.server)) {
             const fix = isDefault ? secretCommand(KEYS.registryPassword) : secretCommand(secretMapEntry(KEYS.registryPasswords, reg.server), { path: true });
-            issues.push(ruleIssue([...path, "username"], `registry ${shown(reg.server)} has a username but no password secret; set it with \`${fix}\``));
+            const orEnv = isDefault ? ` (or ${REGISTRY_PASSWORD_ENV})` : "";
+            issues.push(
+                ruleIssue([...path, "username"], `registry ${shown(reg.server)} has a username but no password secret; set it with \`${fix}\`${orEnv}`),
+            );
         }
     };
     if (registry) add(registry, [KEYS.registry]);

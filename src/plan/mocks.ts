@@ -110,6 +110,8 @@ export interface Registration {
     /** The parent's URN; "" for a resource without one. */
     parent: string;
     aliases: RegisteredAlias[];
+    /** The URNs of the resources its inputs and `dependsOn` depend on, as the SDK sent them. */
+    dependencies: string[];
 }
 
 /** The parts of a RegisterResourceRequest (the SDK's protobuf message) read here. */
@@ -117,6 +119,7 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getDependenciesList(): string[];
     getAliasesList(): {
         getUrn(): string;
         getSpec():
@@ -145,6 +148,7 @@ export class BinderMocks implements pulumi.runtime.Mocks {
                         type: req.getType(),
                         name: req.getName(),
                         parent: req.getParent(),
+                        dependencies: req.getDependenciesList(),
                         aliases: req.getAliasesList().map((alias): RegisteredAlias => {
                             const spec = alias.getSpec();
                             return spec

@@ -6,7 +6,7 @@ import { KEYS } from "../config/schema";
 import { loadPlanConfig, planSecretPresence, SECRET_PLACEHOLDER, stackNameOfFile } from "../config/stackFile";
 import { GATE_RESOURCE_TYPE } from "../../components/gateProvider";
 import { secretsAsPlaceholders } from "./mocks";
-import { runProgram } from "./program";
+import { ProgramRun, runProgram } from "./program";
 
 export interface Plan {
     stack: string;
@@ -31,7 +31,11 @@ function dropUndefined(value: unknown): unknown {
     return value;
 }
 
-export async function computePlan(file: string): Promise<Plan> {
+/**
+ * The program run for a stack file under the mocks, as `plan` and `targets` compute it: the config validated
+ * first (a bad config never reaches the program), every secret standing as "[secret]".
+ */
+export async function runStackFile(file: string): Promise<ProgramRun> {
     const { stack } = loadPlanConfig(file); // validates first: a bad config never reaches the program
     const presence = planSecretPresence(stack, stack.values);
     const config: Record<string, string> = {};
@@ -45,7 +49,11 @@ export async function computePlan(file: string): Promise<Plan> {
                 ? JSON.stringify(Object.fromEntries(presence.registryPasswordServers.map((s) => [s, SECRET_PLACEHOLDER])))
                 : SECRET_PLACEHOLDER;
     }
-    const run = await runProgram({ stack: stackNameOfFile(file), config, secretKeys: presence.keys, plan: true });
+    return runProgram({ stack: stackNameOfFile(file), config, secretKeys: presence.keys, plan: true });
+}
+
+export async function computePlan(file: string): Promise<Plan> {
+    const run = await runStackFile(file);
     return {
         stack: stackNameOfFile(file),
         resources: run.resources.map((r) => ({

@@ -20,7 +20,7 @@ describe("CLI parse errors (commander through its public API)", () => {
         [
             "an unknown command",
             ["bake"],
-            'uw3-binder: unknown command "bake"; expected one of plan, check, link, new-release, warmup, rollback, withdraw, rehearse, help',
+            'uw3-binder: unknown command "bake"; expected one of plan, targets, check, link, new-release, warmup, rollback, withdraw, rehearse, help',
         ],
         ["a flag close to a known one (no suggestion)", ["check", REF, "--jsn"], "uw3-binder check: unknown option --jsn; expected one of --json,"],
         ["a value on a boolean flag", ["check", REF, "--print-ref=yes"], "uw3-binder check: --print-ref takes no value"],

@@ -96,9 +96,45 @@ describe("config schema", () => {
         assert.deepStrictEqual(
             problems(() => undefined, { keys: [], registryPasswordServers: [], githubTokenFromEnv: false }),
             [
-                '`uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
+                '`uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>` (or UW3_BINDER_REGISTRY_PASSWORD)',
                 "`github:token`: missing secret (the GitHub token that writes the launcher repository); set it with `pulumi config set --secret github:token <value>`",
                 "`uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>` (or UW3_BINDER_LAUNCHER_PAT)",
+            ],
+        );
+    });
+
+    it("takes the default registry's login from UW3_BINDER_REGISTRY_USERNAME/PASSWORD when the stack holds no password for it", () => {
+        const NO_PASSWORD = { keys: ["github:token", "uw3-binder:launcherPat"], registryPasswordServers: [], githubTokenFromEnv: false };
+        // A CI job's token: the user name from the environment replaces registry.username.
+        assert.deepStrictEqual(parseBinderConfig(stackConfig(), { ...NO_PASSWORD, registryLoginFromEnv: { username: "octocat" } }).logins, [
+            { server: "ghcr.io", username: "octocat", secret: { key: "uw3-binder:registryPassword", env: "UW3_BINDER_REGISTRY_PASSWORD" } },
+        ]);
+        // Only the password in the environment: the stack's username.
+        assert.deepStrictEqual(parseBinderConfig(stackConfig(), { ...NO_PASSWORD, registryLoginFromEnv: {} }).logins, [
+            { server: "ghcr.io", username: "underworld-bot", secret: { key: "uw3-binder:registryPassword", env: "UW3_BINDER_REGISTRY_PASSWORD" } },
+        ]);
+        // A registry with no username in the stack logs in with the environment's.
+        const noUsername = stackConfig();
+        delete noUsername["uw3-binder:registry"].username;
+        assert.deepStrictEqual(parseBinderConfig(noUsername, { ...NO_PASSWORD, registryLoginFromEnv: { username: "octocat" } }).logins, [
+            { server: "ghcr.io", username: "octocat", secret: { key: "uw3-binder:registryPassword", env: "UW3_BINDER_REGISTRY_PASSWORD" } },
+        ]);
+        // The stack's own password wins, with the stack's username.
+        assert.deepStrictEqual(parseBinderConfig(stackConfig(), { ...ALL_SECRETS, registryLoginFromEnv: { username: "octocat" } }).logins, [
+            { server: "ghcr.io", username: "underworld-bot", secret: { key: "uw3-binder:registryPassword" } },
+        ]);
+    });
+
+    it("refuses a UW3_BINDER_REGISTRY_USERNAME that is no registry user name, naming the variable", () => {
+        assert.deepStrictEqual(
+            problems(() => undefined, {
+                keys: ["github:token", "uw3-binder:launcherPat"],
+                registryPasswordServers: [],
+                githubTokenFromEnv: false,
+                registryLoginFromEnv: { username: "bot; rm -rf /" },
+            }),
+            [
+                '`uw3-binder:registry.username`: UW3_BINDER_REGISTRY_USERNAME: expected a registry user name (letters, digits, ".", "_", "-", at most 100), found "bot; rm -rf /"',
             ],
         );
     });

@@ -293,6 +293,29 @@ export class EngineProject {
         return new EngineProject(root, programDir, stack);
     }
 
+    /**
+     * Another stack of this program copy, in the same backend, from its stack file in the program folder (a
+     * later release's, written there by `uw3-binder new-release`). It shares this project's folder: remove() one.
+     */
+    async addStack(name: string): Promise<EngineProject> {
+        return new EngineProject(this.root, this.programDir, await Stack.create(name, this.stack.workspace));
+    }
+
+    /** `uw3-binder <args>` of this program copy, run in its folder as a maintainer runs it in the repository. */
+    cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+        return run(process.execPath, [path.join(this.programDir, "bin", "uw3-binder.js"), ...args], { cwd: this.programDir, timeoutMs: 120000 });
+    }
+
+    /** The URNs `uw3-binder targets --stack <stack> --ref <ref>` prints, for `up({ target })`; throws when it fails. */
+    async refTargets(stack: string, ref: string): Promise<string[]> {
+        const printed = await this.cli(["targets", "--stack", stack, "--ref", ref]);
+        if (printed.code !== 0) throw new Error(`uw3-binder targets --stack ${stack} --ref ${ref}: exit ${printed.code}: ${printed.stderr}`);
+        return printed.stdout
+            .trimEnd()
+            .split("\n")
+            .map((l) => l.replace(/^--target=/, ""));
+    }
+
     /** Copies the example source tree into a git repository beside the program and points the stack at it. */
     async useExampleSource(): Promise<SourceRepo> {
         const source = await SourceRepo.fromExample(this.root);

@@ -27,6 +27,25 @@ export function stackConfig(stack = "2025-01"): Record<string, any> {
     return JSON.parse(JSON.stringify(doc.config));
 }
 
+/**
+ * Pulumi.2025-01.yaml with one image per launched ref on the deps image: `main` (image main) and `development`
+ * (image dev), as the source repository's workflow updates them one at a time (uw3-binder targets).
+ */
+export function perRefConfig(): Record<string, any> {
+    const config = stackConfig();
+    const slim = config["uw3-binder:images"].slim;
+    config["uw3-binder:images"] = {
+        deps: config["uw3-binder:images"].deps,
+        main: { ...slim, tag: "main-slim", args: { UW3_BRANCH: "main" } },
+        dev: { ...slim, tag: "development-slim", args: { UW3_BRANCH: "development" } },
+    };
+    config["uw3-binder:launcher"].branches = [
+        { name: "main", uw3Branch: "main", image: "main" },
+        { name: "development", uw3Branch: "development", image: "dev" },
+    ];
+    return config;
+}
+
 function toPulumiConfig(values: Record<string, any>): Record<string, string> {
     return Object.fromEntries(
         Object.entries(values)

@@ -71,6 +71,37 @@ describe("program: resource options and config errors", () => {
         assert.strictEqual(unwrapSecrets(both.resources.find((r) => r.type === TYPES.actionsSecret)!.inputs.value), configured);
     });
 
+    it("with no uw3-binder:registryPassword, logs in to the default registry as UW3_BINDER_REGISTRY_USERNAME with UW3_BINDER_REGISTRY_PASSWORD, a secret", async () => {
+        const { "uw3-binder:registryPassword": _stored, ...others } = SECRETS;
+        const saved = { user: process.env.UW3_BINDER_REGISTRY_USERNAME, password: process.env.UW3_BINDER_REGISTRY_PASSWORD };
+        process.env.UW3_BINDER_REGISTRY_USERNAME = "octocat";
+        process.env.UW3_BINDER_REGISTRY_PASSWORD = "ghs_short-lived-workflow-token";
+        let run: Awaited<ReturnType<typeof runStack>>;
+        try {
+            run = await runStack(stackConfig(), others, { mocks: new BinderMocks() });
+        } finally {
+            for (const [name, value] of [
+                ["UW3_BINDER_REGISTRY_USERNAME", saved.user],
+                ["UW3_BINDER_REGISTRY_PASSWORD", saved.password],
+            ] as const) {
+                if (value === undefined) delete process.env[name];
+                else process.env[name] = value;
+            }
+        }
+        const images = run.resources.filter((r) => r.type === TYPES.image);
+        assert.strictEqual(images.length, 2);
+        for (const image of images) {
+            assert.deepStrictEqual(unwrapSecrets(image.inputs.registries), [
+                { address: "ghcr.io", username: "octocat", password: "ghs_short-lived-workflow-token" },
+            ]);
+        }
+        const gates = run.resources.filter((r) => r.type === TYPES.gate);
+        assert.ok(gates.length > 0);
+        for (const gate of gates) assert.strictEqual(unwrapSecrets(gate.inputs.password), "ghs_short-lived-workflow-token");
+        // A secret from the moment it is read: nowhere in the inputs as plain text.
+        assert.ok(!JSON.stringify(secretsAsPlaceholders(run.resources.map((r) => r.inputs))).includes("ghs_short-lived-workflow-token"));
+    });
+
     it("retains every platform build and every manifest list of a multi-platform stack on delete (Underworld2 stack)", async () => {
         const seen: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
         await runStack(
@@ -115,7 +146,7 @@ describe("program: resource options and config errors", () => {
                     [
                         "invalid uw3-binder stack config (4 problems):",
                         '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "25.1"',
-                        '  - `uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>`',
+                        '  - `uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>` (or UW3_BINDER_REGISTRY_PASSWORD)',
                         '  - `uw3-binder:launcher.branches[2].name`: duplicate launcher branch "main"; each branch is listed once',
                         "  - `uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>` (or UW3_BINDER_LAUNCHER_PAT)",
                     ].join("\n"),
