@@ -14,7 +14,7 @@
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS } from "../config/schema";
-import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, stackOfRelease } from "../names/release";
+import { isReleaseStack, previousReleaseProblem, RELEASE_EXPECTED, releaseOfStack, releaseProblem, releasesBefore, stackOfRelease } from "../names/release";
 import {
     fullConfigKey,
     openStackDocument,
@@ -213,13 +213,13 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
 }
 
 export interface RollbackRequest {
-    /** The month rolled back to, `YYYY.MM`. */
+    /** The release rolled back to: a month `YYYY.MM` or a version (`v3.0.1`). */
     to: string;
     /** The path of `pulumi stack output --json -s <month>`'s output (relative to `dir`). */
     outputsFile: string;
     /** How messages name it; default: `outputsFile`. */
     outputsName?: string;
-    /** The stack whose file gets the pins; default: the latest Pulumi.YYYY-MM.yaml in `dir`. */
+    /** The stack whose file gets the pins; default: the current release's stack file in `dir` (see stackFileToWrite). */
     stack?: string;
     dir: string;
 }
@@ -246,16 +246,14 @@ function readOutputs(file: string, name: string): unknown {
  * first, and the file is replaced in one rename.
  */
 export function rollback(request: RollbackRequest): RollbackResult {
-    if (!RELEASE_PATTERN.test(request.to)) {
-        throw new RollbackError(`invalid --to ${shown(request.to)}: expected the release month to roll back to, YYYY.MM, e.g. 2025.01`);
-    }
+    if (releaseProblem(request.to)) throw new RollbackError(`invalid --to ${shown(request.to)}: expected the release to roll back to, ${RELEASE_EXPECTED}`);
     const dir = path.resolve(request.dir);
     const choice = stackFileToWrite(dir, request.stack, "to write the pins into");
     if ("problem" in choice) throw new RollbackError(choice.problem);
     const { stack, fileName, file } = choice;
-    if (MONTHLY_STACK_PATTERN.test(stack) && stack <= stackOfRelease(request.to)) {
+    if (isReleaseStack(stack) && previousReleaseProblem(request.to, releaseOfStack(stack))) {
         throw new RollbackError(
-            `--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`,
+            `--to ${request.to} is not before --stack ${stack}: a rollback pins the current release's launchers to the references of ${releasesBefore(releaseOfStack(stack))}`,
         );
     }
     const outputsName = request.outputsName ?? request.outputsFile;

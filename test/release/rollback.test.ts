@@ -289,7 +289,7 @@ describe("rollback", function () {
                 "a --stack that is a path",
                 () => outputs(januaryOutputs({})),
                 ["--to", "2025.01", "--from-outputs", "jan.json", "--stack", "../2025-02"],
-                'uw3-binder rollback: --stack expects a stack name such as 2025-01, found "../2025-02"\n',
+                'uw3-binder rollback: --stack expects a stack name such as 2025-01 or v3.0.2, found "../2025-02"\n',
             ],
         ];
         for (const [what, setUp, argv, message] of refusals) {
