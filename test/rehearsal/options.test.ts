@@ -120,7 +120,7 @@ describe("rehearsal options", () => {
         assert.strictEqual(usageError([REF, "--branch", "x"]), "missing --uw3-branch, e.g. --uw3-branch development");
         assert.strictEqual(
             usageError([REF, ...target.slice(0, 4), "--release", "2025-13"]),
-            '--release: expected a release month YYYY.MM (for example "2025.01"), found "2025-13"',
+            '--release: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025-13"',
         );
         assert.strictEqual(usageError([REF, "--branch", "a..b", ...target.slice(2)]), '--branch: git refuses this branch name: it contains "..", found "a..b"');
         assert.strictEqual(usageError([REF, ...target, "--cpus", "0"]), '--cpus: expected a number of CPUs of at least 0.01 (for example 1 or 0.5), found "0"');
