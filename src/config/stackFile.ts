@@ -229,17 +229,19 @@ export function stackFileToWrite(dir: string, stack: string | undefined, purpose
 }
 
 /**
- * `--stack <name>` of a command that reads the stack: `Pulumi.<name>.yaml` in `dir` and its text. A bad
- * name, a missing or an unreadable file is a ConfigError naming the flag.
+ * `--stack <name>` (or another `flag`) of a command that reads the stack: `Pulumi.<name>.yaml` in `dir` and
+ * its text. A bad name, a missing or an unreadable file is a ConfigError naming the flag.
  */
-export function readStackOfFlag(stack: string, dir: string): { fileName: string; file: string; text: string } {
-    const file = stackFilePath(stack, dir);
+export function readStackOfFlag(stack: string, dir: string, flag = "--stack"): { fileName: string; file: string; text: string } {
+    const problem = stackNameProblem(stack);
+    if (problem) throw new ConfigError([`${flag} ${problem}`]);
+    const file = path.join(dir, stackFileName(stack));
     const fileName = stackFileName(stack);
-    if (!fs.existsSync(file)) throw new ConfigError([`--stack ${stack}: no ${fileName} in ${dir}`]);
+    if (!fs.existsSync(file)) throw new ConfigError([`${flag} ${stack}: no ${fileName} in ${dir}`]);
     try {
         return { fileName, file, text: readStackFileText(file) };
     } catch (err) {
-        if (err instanceof ConfigError) throw new ConfigError([`--stack ${stack}: ${err.problems.join("; ")}`]);
+        if (err instanceof ConfigError) throw new ConfigError([`${flag} ${stack}: ${err.problems.join("; ")}`]);
         throw err;
     }
 }
