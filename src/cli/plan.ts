@@ -51,7 +51,10 @@ async function plan(command: CliCommand): Promise<number> {
     const io = command.io;
     const options = command.opts<{ stack?: string; configFile?: string; json?: true; since?: string; against?: string }>();
     if (options.stack === undefined && options.configFile === undefined) throw new UsageError("give exactly one of --stack <name> or --config-file <path>");
-    const [{ readStackFileText, readStackOfFlag, stackFilePath }, { ConfigError }] = await Promise.all([import("../config/stackFile"), import("../config/schema")]);
+    const [{ readStackFileText, readStackOfFlag, stackFilePath }, { ConfigError }] = await Promise.all([
+        import("../config/stackFile"),
+        import("../config/schema"),
+    ]);
     const target = options.configFile !== undefined ? path.resolve(io.cwd, options.configFile) : stackFilePath(options.stack!, io.cwd);
     // A missing file or a directory is one line naming it (a refusal), not a config report.
     readStackFileText(target);
@@ -102,7 +105,11 @@ export function declarePlan(command: CliCommand): CliCommand {
             'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs"} instead of the table ({"stack", "against", "images", "branches"} with --against)',
         )
         .exclusive("--stack", "--config-file", "give exactly one of --stack <name> or --config-file <path>")
-        .exclusive("--since", "--against", "--since and --against are mutually exclusive: --since asks what a source change rebuilds, --against what a stack changes")
+        .exclusive(
+            "--since",
+            "--against",
+            "--since and --against are mutually exclusive: --since asks what a source change rebuilds, --against what a stack changes",
+        )
         .runs(plan);
     command.errorsWithoutUsage = true;
     return command;

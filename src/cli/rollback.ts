@@ -43,7 +43,10 @@ export function declareRollback(command: CliCommand): CliCommand {
                 return `missing --from-outputs <file>: save that release's outputs with \`pulumi stack output --json -s ${stackOfRelease(to)} > outputs.json\``;
             },
         )
-        .option("--stack <stack>", "the stack file to write (default: the current release's: the latest Pulumi.v<version>.yaml, else the latest Pulumi.YYYY-MM.yaml in --dir)")
+        .option(
+            "--stack <stack>",
+            "the stack file to write (default: the current release's: the latest Pulumi.v<version>.yaml, else the latest Pulumi.YYYY-MM.yaml in --dir)",
+        )
         .option("--dir <dir>", "directory holding the stack files", ".")
         .addHelpText("after", "\nexit status: 0 pinned (or already pinned), 2 a usage error or an invalid reference or stack file")
         .runs(rollback);

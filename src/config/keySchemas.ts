@@ -329,7 +329,7 @@ export function resolvePin(pinText: string | undefined, withdrawn: readonly With
 // ---------------------------------------------------------------------------------------------------------
 // Launcher
 
-export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional() }).superRefine(
+export const branchSchema = z.strictObject({ name: text, uw3Branch: text, image: text, pin: text.optional(), frozen: z.boolean().default(false) }).superRefine(
     rules((b) => {
         const issues: RuleIssue[] = [];
         const bp = branchNameProblem(b.name);

@@ -223,7 +223,8 @@ export function stackFileToWrite(dir: string, stack: string | undefined, purpose
             names = [];
         }
         stack = latestReleaseStack(releaseStacksOfFiles(names));
-        if (stack === undefined) return { problem: `no release's stack file (Pulumi.YYYY-MM.yaml or Pulumi.v3.0.2.yaml) in ${dir} ${purpose}; pass --stack <stack>` };
+        if (stack === undefined)
+            return { problem: `no release's stack file (Pulumi.YYYY-MM.yaml or Pulumi.v3.0.2.yaml) in ${dir} ${purpose}; pass --stack <stack>` };
     }
     return { stack, fileName: stackFileName(stack), file: path.join(dir, stackFileName(stack)) };
 }

@@ -47,7 +47,7 @@ export interface PlanComparison {
     branches: BranchChange[];
 }
 
-const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value) ?? "");
+const text = (value: unknown): string => (typeof value === "string" ? value : (JSON.stringify(value) ?? ""));
 const tagsOf = (inputs: Record<string, unknown>): string[] => (Array.isArray(inputs.tags) ? inputs.tags.map(text) : []);
 
 /** Keys in first-seen order across both sides, the plan's own order first. */
@@ -97,7 +97,13 @@ function compareBranches(plan: Plan, against: Plan): BranchChange[] {
             ];
             return { file, change: what.length === 0 ? "unchanged" : "changed", what };
         });
-        const change: Change = !before.has(branch) ? "new" : !after.has(branch) ? "gone" : files.every((f) => f.change === "unchanged") ? "unchanged" : "changed";
+        const change: Change = !before.has(branch)
+            ? "new"
+            : !after.has(branch)
+              ? "gone"
+              : files.every((f) => f.change === "unchanged")
+                ? "unchanged"
+                : "changed";
         return { branch, change, files };
     });
 }
@@ -118,20 +124,18 @@ function counts(changes: { change: Change }[]): string {
 
 /** The readable form: per image and per launcher branch, what is new, changed, gone or unchanged. */
 export function renderComparison(c: PlanComparison): string {
+    const row = (change: Change, name: string, width: number, detail: string) => `  ${change.padEnd(9)}  ${name.padEnd(width)}  ${detail}`.trimEnd();
+    const imageWidth = Math.max(0, ...c.images.map((i) => i.name.length));
+    const branchWidth = Math.max(0, ...c.branches.map((b) => b.branch.length));
     const imageLine = (i: ImageChange): string => {
         const tags = (list: string[] | undefined) => (list ?? []).join(", ") || "(no tags)";
-        switch (i.change) {
-            case "new":
-                return `new        ${i.name}  ${tags(i.tags)}`;
-            case "gone":
-                return `gone       ${i.name}  ${tags(i.tagsBefore)}`;
-            case "unchanged":
-                return `unchanged  ${i.name}  ${tags(i.tags)}`;
-            case "changed": {
-                const tagPart = text(i.tags) === text(i.tagsBefore) ? tags(i.tags) : `${tags(i.tagsBefore)} -> ${tags(i.tags)}`;
-                return `changed    ${i.name}  ${tagPart}${i.otherInputs.length > 0 ? `  (also ${i.otherInputs.join(", ")})` : ""}`;
-            }
-        }
+        const detail =
+            i.change === "gone"
+                ? tags(i.tagsBefore)
+                : i.change !== "changed" || text(i.tags) === text(i.tagsBefore)
+                  ? tags(i.tags)
+                  : `${tags(i.tagsBefore)} -> ${tags(i.tags)}`;
+        return row(i.change, i.name, imageWidth, `${detail}${i.otherInputs.length > 0 ? `  (also ${i.otherInputs.join(", ")})` : ""}`);
     };
     const branchLine = (b: BranchChange): string => {
         const detail =
@@ -141,15 +145,15 @@ export function renderComparison(c: PlanComparison): string {
                       .map((f) => (f.change === "changed" ? `${f.file} (${f.what.join(", ")})` : `${f.file} ${f.change}`))
                       .join("; ")
                 : b.files.map((f) => f.file).join(", ");
-        return `${b.change.padEnd(9)}  ${b.branch}  ${detail}`;
+        return row(b.change, b.branch, branchWidth, detail);
     };
     return printableText([
         `stack ${c.stack} against ${c.against}:`,
         "",
         `images (${counts(c.images) || "none"}):`,
-        ...c.images.map((i) => `  ${imageLine(i)}`),
+        ...c.images.map(imageLine),
         "",
         `launcher branches (${counts(c.branches) || "none"}):`,
-        ...c.branches.map((b) => `  ${branchLine(b)}`),
+        ...c.branches.map(branchLine),
     ]);
 }

@@ -146,9 +146,7 @@ function frozenBranchOfPrevious(
     if (!lead) throw cannot('its entry does not start on the line of its "-"');
     const fields = [`name: ${yamlText(branch.name)}`, `uw3Branch: ${yamlText(branch.uw3Branch)}`, `image: ${yamlText(image)}`, "frozen: true"];
     const keyIndent = " ".repeat(at - lineStart);
-    const text = entry.flow
-        ? `${lead[0]}{ ${fields.join(", ")} }\n`
-        : `${lead[0]}${fields.join(`\n${keyIndent}`)}\n`;
+    const text = entry.flow ? `${lead[0]}{ ${fields.join(", ")} }\n` : `${lead[0]}${fields.join(`\n${keyIndent}`)}\n`;
     return { splice: { start: lineStart, end: lineStart, with: text }, index, branch };
 }
 
@@ -379,7 +377,13 @@ export function nextStepsText(result: NewReleaseResult): string {
     if (copy.mentionsOfPrevious.length > 0) {
         lines.push("", `Still mentioning ${copy.previousRelease}, left as they were: ${copy.mentionsOfPrevious.join(", ")}`);
     }
-    const steps = [init, ...(copy.keyMaterial.kind === "service" ? resetCommands : []), `uw3-binder plan --stack ${stack} --against ${fromStack}`, `pulumi preview --stack ${stack}`, `pulumi up --stack ${stack}`];
+    const steps = [
+        init,
+        ...(copy.keyMaterial.kind === "service" ? resetCommands : []),
+        `uw3-binder plan --stack ${stack} --against ${fromStack}`,
+        `pulumi preview --stack ${stack}`,
+        `pulumi up --stack ${stack}`,
+    ];
     lines.push(
         "",
         "Next steps:",

@@ -424,7 +424,9 @@ describe("config schema: previousRelease and the baseline (issue 11, item 5)", (
             }
             return [];
         };
-        assert.deepStrictEqual(bad("2025-01"), ['`uw3-binder:previousRelease`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025-01"']);
+        assert.deepStrictEqual(bad("2025-01"), [
+            '`uw3-binder:previousRelease`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025-01"',
+        ]);
         assert.deepStrictEqual(bad("2025.02"), ['`uw3-binder:previousRelease`: expected a month before 2025.02 (`uw3-binder:release`), found "2025.02"']);
         assert.deepStrictEqual(bad("2025.03"), ['`uw3-binder:previousRelease`: expected a month before 2025.02 (`uw3-binder:release`), found "2025.03"']);
         assert.deepStrictEqual(bad("v3.0.1"), ['`uw3-binder:previousRelease`: expected a month before 2025.02 (`uw3-binder:release`), found "v3.0.1"']);

@@ -29,8 +29,24 @@ const anyText = fc.oneof(monthText, versionText, fc.string({ unit: fc.constantFr
 describe("release names", () => {
     it("accepts months and versions, as the config and the commands document them", () => {
         for (const month of ["2025.01", "2025.12", "1999.07"]) assert.equal(releaseKind(month), "month", month);
-        for (const version of ["v3.0.2", "3.0.2", "v0.99", "0.99", "v3.0", "v10.20.30", "v999.999999.999999", "25.1"]) assert.equal(releaseKind(version), "version", version);
-        for (const bad of ["2025.13", "2025.00", "2025-01", "2025.1", "v3", "3", "v3.0.2.1", "v03.0.2", "v3.01.2", "V3.0.2", "v3.0.2-rc1", "v1000.0.0", "x", ""]) {
+        for (const version of ["v3.0.2", "3.0.2", "v0.99", "0.99", "v3.0", "v10.20.30", "v999.999999.999999", "25.1"])
+            assert.equal(releaseKind(version), "version", version);
+        for (const bad of [
+            "2025.13",
+            "2025.00",
+            "2025-01",
+            "2025.1",
+            "v3",
+            "3",
+            "v3.0.2.1",
+            "v03.0.2",
+            "v3.01.2",
+            "V3.0.2",
+            "v3.0.2-rc1",
+            "v1000.0.0",
+            "x",
+            "",
+        ]) {
             assert.equal(releaseKind(bad), undefined, bad);
             assert.equal(releaseProblem(bad), REFUSAL, bad);
         }
@@ -66,7 +82,15 @@ describe("release names", () => {
 
     it("finds the release stacks among a directory's files, and only those", () => {
         assert.deepEqual(
-            releaseStacksOfFiles(["Pulumi.yaml", "Pulumi.2025-01.yaml", "Pulumi.v3.0.2.yaml", "Pulumi.demo.yaml", "Pulumi.2025.01.yaml", "Pulumi.v3.0.2.yml", "README.md"]),
+            releaseStacksOfFiles([
+                "Pulumi.yaml",
+                "Pulumi.2025-01.yaml",
+                "Pulumi.v3.0.2.yaml",
+                "Pulumi.demo.yaml",
+                "Pulumi.2025.01.yaml",
+                "Pulumi.v3.0.2.yml",
+                "README.md",
+            ]),
             ["2025-01", "v3.0.2"],
         );
     });

@@ -106,7 +106,6 @@ describe("new-release", () => {
         });
     });
 
-
     describe("newRelease", () => {
         it("writes the next month's file from --from", () => {
             const result = newRelease({ release: "2025.02", from: "2025-01", dir });
@@ -129,14 +128,26 @@ describe("new-release", () => {
             ["a one-digit month", { release: "2025.2" }, `invalid release "2025.2": expected ${RELEASE}`],
             ["a version with a suffix", { release: "v3.0.2-rc1" }, `invalid release "v3.0.2-rc1": expected ${RELEASE}`],
             ["a version with four numbers", { release: "v3.0.2.1" }, `invalid release "v3.0.2.1": expected ${RELEASE}`],
-            ["the same month as --from", { release: "2025.01", from: "2025-01" }, "release 2025.01 is not after --from 2025-01: a new release copies the stack of a month before 2025.01"],
-            ["an earlier month than --from", { release: "2024.12", from: "2025-01" }, "release 2024.12 is not after --from 2025-01: a new release copies the stack of a month before 2024.12"],
+            [
+                "the same month as --from",
+                { release: "2025.01", from: "2025-01" },
+                "release 2025.01 is not after --from 2025-01: a new release copies the stack of a month before 2025.01",
+            ],
+            [
+                "an earlier month than --from",
+                { release: "2024.12", from: "2025-01" },
+                "release 2024.12 is not after --from 2025-01: a new release copies the stack of a month before 2024.12",
+            ],
             [
                 "an earlier version than --from (v3.0.9 is before v3.0.10)",
                 { release: "v3.0.9", from: "v3.0.10" },
                 "release v3.0.9 is not after --from v3.0.10: a new release copies the stack of a version before v3.0.9, or a month (a switch from months to versions)",
             ],
-            ["a month after a version", { release: "2026.04", from: "v3.0.1" }, "release 2026.04 is not after --from v3.0.1: a new release copies the stack of a month before 2026.04"],
+            [
+                "a month after a version",
+                { release: "2026.04", from: "v3.0.1" },
+                "release 2026.04 is not after --from v3.0.1: a new release copies the stack of a month before 2026.04",
+            ],
             [
                 "a --from in release form",
                 { release: "2025.02", from: "2025.01" },
