@@ -35,7 +35,7 @@ const COMMANDS: readonly { name: string; summary: string; declare: () => Promise
     },
     {
         name: "rollback",
-        summary: "pin every launcher branch to an earlier month's verified references (no rebuild)",
+        summary: "pin every launcher branch to an earlier release's verified references (no rebuild)",
         declare: async () => (await import("./rollback")).declareRollback,
     },
     {

@@ -1,6 +1,7 @@
 /**
- * `new-release`: the next month's stack file, copied from an earlier one with only `uw3-binder:release`
- * changed.
+ * `new-release`: the next release's stack file (a month `2025.02` or a version `v3.0.2`), copied from an
+ * earlier one with only `uw3-binder:release` and `previousRelease` changed, and, where the launcher has a frozen
+ * branch named "{release}", the previous release's frozen branch added before it.
  *
  * The copy is a splice, not a re-serialisation: the YAML parser only locates the release scalar, and the
  * new value replaces exactly those bytes, so every comment, blank line, quote style and key order of the
@@ -167,7 +168,7 @@ function walk(value: unknown, parts: (string | number)[], visitLeaf: (parts: (st
 }
 
 /**
- * The new stack file's text: `source` with the release value replaced and the month it had recorded as
+ * The new stack file's text: `source` with the release value replaced and the release it had recorded as
  * `previousRelease` (replaced where the source has one, else on the line after the release). Throws a NewReleaseError when the
  * source is not YAML or has no release key.
  */
@@ -259,9 +260,9 @@ export function copyWithRelease(source: string, sourceName: string, release: str
 }
 
 export interface NewReleaseRequest {
-    /** `YYYY.MM` */
+    /** A month `YYYY.MM` or a version (`v3.0.2`). */
     release: string;
-    /** The stack to copy (`YYYY-MM`); default: the latest stack file before the new month. */
+    /** The stack to copy (`2025-01`, `v3.0.1`); default: latestStackBeforeRelease among the stack files. */
     from?: string;
     dir: string;
 }
@@ -276,7 +277,7 @@ export interface NewReleaseResult {
 
 /**
  * Writes `Pulumi.<new stack>.yaml` in `dir`. Refuses (NewReleaseError, nothing written) a bad release or
- * --from, a month not after --from's, a missing --from file, an existing target, and a result that
+ * --from, a release not after --from's (see previousReleaseProblem), a missing --from file, an existing target, and a result that
  * `validateStackFileText` rejects.
  */
 export function newRelease(request: NewReleaseRequest): NewReleaseResult {
