@@ -24,7 +24,8 @@ function cli(args: string[], cwd: string) {
 }
 
 describe("releases by version tag", function () {
-    this.timeout(60000);
+    // Each CLI run of `plan` loads the Pulumi SDK; --against plans two stacks.
+    this.timeout(120000);
     let dir: string;
     const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
     const read = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
@@ -274,6 +275,16 @@ describe("releases by version tag", function () {
             assert.match(table.stdout, /\n {2}new {8}v3\.0\.1 {17}\.binder\/Dockerfile, README\.md\n/);
             const missing = cli(["plan", "--stack", "v3.0.2", "--against", "v2.9.9"], dir);
             assert.equal([missing.code, missing.stderr.split("\n")[0]].join(" "), `2 uw3-binder plan: --against v2.9.9: no Pulumi.v2.9.9.yaml in ${dir}`);
+            const outside = cli(["plan", "--stack", "v3.0.2", "--against", "../v3.0.1"], dir);
+            assert.equal(
+                [outside.code, outside.stderr.split("\n")[0]].join(" "),
+                '2 uw3-binder plan: --against expects a stack name such as 2025-01 or v3.0.2, found "../v3.0.1"',
+            );
+            const both = cli(["plan", "--stack", "v3.0.2", "--against", "v3.0.1", "--since", "HEAD"], dir);
+            assert.equal(
+                [both.code, both.stderr.split("\n")[0]].join(" "),
+                "2 uw3-binder plan: --since and --against are mutually exclusive: --since asks what a source change rebuilds, --against what a stack changes",
+            );
         });
     });
 });
