@@ -24,6 +24,7 @@ import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, Scalar, YAMLMap } 
 import { InputFileError, InputText, readInputFile, STACK_FILE_MAX_BYTES } from "../config/inputFile";
 import { KEYS } from "../config/schema";
 import {
+    compareReleases,
     isReleaseStack,
     latestStackBeforeRelease,
     previousReleaseProblem,
@@ -284,6 +285,13 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
     const stack = stackNameOfRelease(request.release);
     const dir = path.resolve(request.dir);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new NewReleaseError(`--dir ${request.dir}: not a directory`);
+    const stacks = releaseStacksOfFiles(fs.readdirSync(dir));
+    // `3.0.2` and `v3.0.2` are one release: a second stack of it would tag and pin the same images again.
+    const same = stacks.find((s) => s !== stack && compareReleases(releaseOfStack(s), request.release) === 0);
+    if (same !== undefined)
+        throw new NewReleaseError(
+            `release ${request.release} is ${releaseOfStack(same)}, which has its stack file ${stackFileName(same)} in ${dir} already; one release has one stack`,
+        );
     let fromStack: string;
     if (request.from !== undefined) {
         fromStack = checkStackName(request.from);
@@ -293,7 +301,7 @@ export function newRelease(request: NewReleaseRequest): NewReleaseResult {
             );
         }
     } else {
-        const latest = latestStackBeforeRelease(releaseStacksOfFiles(fs.readdirSync(dir)), request.release);
+        const latest = latestStackBeforeRelease(stacks, request.release);
         if (latest === undefined) throw new NewReleaseError(`no stack file of ${releasesBefore(request.release)} in ${dir} to copy; pass --from <stack>`);
         fromStack = latest;
     }

@@ -60,6 +60,19 @@ describe("releases by version tag", function () {
             assert.match(read("Pulumi.3.0.3.yaml"), /uw3-binder:release: "3\.0\.3"\n {2}uw3-binder:previousRelease: "v3\.0\.2"\n/);
         });
 
+        it("refuses a second spelling of a release that has its stack (3.0.1 is v3.0.1), writing nothing", () => {
+            const before = fs.readdirSync(dir).sort();
+            assert.throws(
+                () => newRelease({ release: "3.0.1", dir }),
+                new NewReleaseError(`release 3.0.1 is v3.0.1, which has its stack file Pulumi.v3.0.1.yaml in ${dir} already; one release has one stack`),
+            );
+            assert.throws(
+                () => newRelease({ release: "v3.0", from: "2026-02", dir }),
+                new NewReleaseError(`release v3.0 is v3.0.0, which has its stack file Pulumi.v3.0.0.yaml in ${dir} already; one release has one stack`),
+            );
+            assert.deepEqual(fs.readdirSync(dir).sort(), before);
+        });
+
         it("orders versions by number: v3.0.10 copies v3.0.9, not v3.0.1", () => {
             write("Pulumi.v3.0.9.yaml", V301.replace("release: v3.0.1", "release: v3.0.9"));
             assert.equal(newRelease({ release: "v3.0.10", dir }).fromStack, "v3.0.9");
