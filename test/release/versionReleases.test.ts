@@ -7,6 +7,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import fc from "fast-check";
+import { stackYamlValues } from "../../src/config/stackFile";
 import { PROGRAM_DIR } from "../../src/plan/program";
 import { copyWithRelease, NewReleaseError, newRelease, nextStepsText } from "../../src/release/newRelease";
 
@@ -171,6 +173,36 @@ describe("releases by version tag", function () {
                         "      frozen: true",
                     ].join("\n"),
                 ).replace("release: v3.0.1   # the release", "release: 'v3.0.0'   # the release\n  uw3-binder:previousRelease: '0.99'"),
+            );
+        });
+
+        it("the splice adds exactly one branch, the previous release's, at any indentation, in either style, after any versions (property)", () => {
+            const version = fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999)).map((n) => `v${n.join(".")}`);
+            fc.assert(
+                fc.property(
+                    version,
+                    fc.integer({ min: 0, max: 8 }),
+                    fc.boolean(),
+                    fc.constantFrom("base", "uw3", "0.5"),
+                    (previous, extra, flow, imageName) => {
+                        const pad = " ".repeat(4 + extra);
+                        const image = imageName === "0.5" ? '"0.5"' : imageName;
+                        const entry = flow
+                            ? `${pad}- { name: "{release}", uw3Branch: "{release}", image: ${image}, frozen: true }`
+                            : `${pad}- name: "{release}"\n${pad}  uw3Branch: "{release}"\n${pad}  image: ${image}\n${pad}  frozen: true`;
+                        const source = `config:\n  uw3-binder:release: ${previous}\n  uw3-binder:launcher:\n    branches:\n${pad}- { name: main, uw3Branch: main, image: ${image} }\n${entry}\n`;
+                        const copy = copyWithRelease(source, "f", "v999.1000.0");
+                        const values = stackYamlValues(copy.text) as { config: Record<string, { branches: unknown[] }> };
+                        assert.deepEqual(values.config["uw3-binder:launcher"].branches, [
+                            { name: "main", uw3Branch: "main", image: imageName },
+                            { name: previous, uw3Branch: previous, image: imageName, frozen: true },
+                            { name: "{release}", uw3Branch: "{release}", image: imageName, frozen: true },
+                        ]);
+                        // Every line of the source is still there, in order; the new ones are the previous release and the frozen branch.
+                        const added = copy.text.split("\n").filter((line) => !source.split("\n").includes(line));
+                        assert.equal(added.filter((line) => line.includes(previous) && !line.includes("uw3-binder:")).length, flow ? 1 : 2);
+                    },
+                ),
             );
         });
 
