@@ -33,7 +33,7 @@ export const RELEASE_EXPECTED = 'a release: a month YYYY.MM (for example "2025.0
 /** What a release's stack looks like, as the end of "expected ...". */
 export const RELEASE_STACK_EXPECTED = 'a release\'s stack: a month YYYY-MM (for example "2025-01") or a version such as "v3.0.2"';
 
-export type ReleaseKind = "month" | "version";
+type ReleaseKind = "month" | "version";
 
 /** A release's kind, or undefined when `release` is not a release. */
 export function releaseKind(release: unknown): ReleaseKind | undefined {
@@ -105,20 +105,25 @@ export function previousReleaseProblem(previous: string, release: string): strin
     return allowed ? undefined : `expected ${releasesBefore(release)}`;
 }
 
+/** The latest release of `kind` among `stacks` (release stack names), before `before` when given, as its stack. */
+function latestStack(stacks: string[], kind: ReleaseKind, before?: string): string | undefined {
+    const latest = stacks
+        .filter(isReleaseStack)
+        .map(releaseOfStack)
+        .filter((r) => releaseKind(r) === kind && (before === undefined || compareReleases(r, before)! < 0))
+        .sort((a, b) => compareReleases(a, b)!)
+        .at(-1);
+    return latest === undefined ? undefined : stackOfRelease(latest);
+}
+
 /**
  * The latest of `stacks` (release stack names) of `release`'s kind that is before it; for a version with no
  * earlier version stack, the latest month (a switch from months to versions). Undefined when there is none.
  */
 export function latestStackBeforeRelease(stacks: string[], release: string): string | undefined {
     const kind = releaseKind(release);
-    const releases = stacks.filter(isReleaseStack).map(releaseOfStack);
-    const latestOf = (k: ReleaseKind, before?: string) =>
-        releases
-            .filter((r) => releaseKind(r) === k && (before === undefined || compareReleases(r, before)! < 0))
-            .sort((a, b) => compareReleases(a, b)!)
-            .at(-1);
-    const found = kind === undefined ? undefined : (latestOf(kind, release) ?? (kind === "version" ? latestOf("month") : undefined));
-    return found === undefined ? undefined : stackOfRelease(found);
+    if (kind === undefined) return undefined;
+    return latestStack(stacks, kind, release) ?? (kind === "version" ? latestStack(stacks, "month") : undefined);
 }
 
 /**
@@ -126,13 +131,5 @@ export function latestStackBeforeRelease(stacks: string[], release: string): str
  * versions never goes back to months), else the latest month.
  */
 export function latestReleaseStack(stacks: string[]): string | undefined {
-    const releases = stacks.filter(isReleaseStack).map(releaseOfStack);
-    for (const kind of ["version", "month"] as const) {
-        const latest = releases
-            .filter((r) => releaseKind(r) === kind)
-            .sort((a, b) => compareReleases(a, b)!)
-            .at(-1);
-        if (latest !== undefined) return stackOfRelease(latest);
-    }
-    return undefined;
+    return latestStack(stacks, "version") ?? latestStack(stacks, "month");
 }
