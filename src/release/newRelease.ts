@@ -22,6 +22,7 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, Scalar, YAMLMap } from "yaml";
 import { InputFileError, InputText, readInputFile, STACK_FILE_MAX_BYTES } from "../config/inputFile";
+import { expandPlaceholders } from "../config/placeholders";
 import { KEYS } from "../config/schema";
 import {
     compareReleases,
@@ -141,7 +142,7 @@ function frozenBranchOfPrevious(
     const uw3Branch = entry.get("uw3Branch");
     const image = entry.get("image");
     if (typeof uw3Branch !== "string" || typeof image !== "string") throw cannot("its `uw3Branch` or `image` is not a plain value");
-    const branch = { name: previous, uw3Branch: uw3Branch.split(RELEASE_BRANCH).join(previous), image, frozen: true as const };
+    const branch = { name: previous, uw3Branch: expandPlaceholders(uw3Branch, { release: previous }).text, image, frozen: true as const };
     const at = entry.range![0];
     const lineStart = source.lastIndexOf("\n", at - 1) + 1;
     const lead = /^( *)- +$/.exec(source.slice(lineStart, at));
