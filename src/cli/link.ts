@@ -116,7 +116,10 @@ export function declareLink(command: CliCommand): CliCommand {
             parsedOption("--launcher <owner/repo>", `launcher repository (default: ${DEFAULT_LAUNCHER})`, (slug) => parseRepositorySlug(slug, "--launcher")),
         )
         .option("--launcher-branch <name>", "launcher branch, which picks the image (default: main, or the stack's launcher.defaultBranch with --stack)")
-        .option("--stack <name>", "take the launcher from Pulumi.<name>.yaml in this directory: <github:owner>/<launcher.repository>")
+        .option(
+            "--stack <name>",
+            "take the launcher from Pulumi.<name>.yaml in this directory (a release's stack, 2025-01 or v3.0.2): <github:owner>/<launcher.repository>",
+        )
         .addOption(
             choiceOption(
                 "--format <format>",

@@ -30,7 +30,7 @@ const COMMANDS: readonly { name: string; summary: string; declare: () => Promise
     },
     {
         name: "new-release",
-        summary: "write next month's Pulumi.<YYYY-MM>.yaml from the previous one, comments and all",
+        summary: "write the next release's stack file (Pulumi.<YYYY-MM>.yaml or Pulumi.<v3.0.2>.yaml) from the previous one, comments and all",
         declare: async () => (await import("./newRelease")).declareNewRelease,
     },
     {
@@ -40,7 +40,7 @@ const COMMANDS: readonly { name: string; summary: string; declare: () => Promise
     },
     {
         name: "rollback",
-        summary: "pin every launcher branch to an earlier month's verified references (no rebuild)",
+        summary: "pin every launcher branch to an earlier release's verified references (no rebuild)",
         declare: async () => (await import("./rollback")).declareRollback,
     },
     {

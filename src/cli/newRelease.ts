@@ -1,4 +1,4 @@
-/** `uw3-binder new-release YYYY.MM`: the next month's stack file, copied from the previous one. */
+/** `uw3-binder new-release <release>`: the next release's stack file (a month or a version), copied from the previous one. */
 import * as path from "path";
 import { shown } from "../text/quotedValue";
 import { CliCommand, execute } from "./command";
@@ -17,16 +17,22 @@ async function newRelease(command: CliCommand): Promise<number> {
 export function declareNewRelease(command: CliCommand): CliCommand {
     return command
         .description(
-            "Writes Pulumi.<YYYY-MM>.yaml from an earlier month's stack file with uw3-binder:release set to " +
-                "<YYYY.MM>; every other setting and every comment is copied byte for byte. Never overwrites.",
+            "Writes the new release's stack file from an earlier release's, with uw3-binder:release set to <release> and " +
+                "uw3-binder:previousRelease to the release copied; every other setting and every comment is copied byte for byte. " +
+                "A release is a month YYYY.MM (stack file Pulumi.YYYY-MM.yaml) or a version such as v3.0.2 (Pulumi.v3.0.2.yaml). " +
+                'Where the launcher has a frozen branch named "{release}", a frozen branch of the previous release is added before it. ' +
+                "Never overwrites.",
         )
-        .usage("<YYYY.MM> [--from <YYYY-MM>] [--dir <dir>]")
-        .argument("<YYYY.MM>", "the new release month")
+        .usage("<release> [--from <stack>] [--dir <dir>]")
+        .argument("<release>", "the new release: a month YYYY.MM or a version such as v3.0.2")
         .argumentsWorded({
-            missing: () => "expected one release YYYY.MM, found none",
-            excess: (args) => `expected one release YYYY.MM, found ${args.map((p) => shown(p)).join(" ")}`,
+            missing: () => "expected one release (a month YYYY.MM or a version such as v3.0.2), found none",
+            excess: (args) => `expected one release (a month YYYY.MM or a version such as v3.0.2), found ${args.map((p) => shown(p)).join(" ")}`,
         })
-        .option("--from <YYYY-MM>", "stack to copy (default: the latest Pulumi.YYYY-MM.yaml before the new month)")
+        .option(
+            "--from <stack>",
+            "stack to copy (default: the latest stack file of an earlier release of the same kind; for a version with none, the latest month's)",
+        )
         .option("--dir <dir>", "directory holding the stack files", ".")
         .runs(newRelease);
 }

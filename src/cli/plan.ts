@@ -49,17 +49,28 @@ async function rebuildsSince(command: CliCommand, target: string, since: string)
 
 async function plan(command: CliCommand): Promise<number> {
     const io = command.io;
-    const options = command.opts<{ stack?: string; configFile?: string; json?: true; since?: string }>();
+    const options = command.opts<{ stack?: string; configFile?: string; json?: true; since?: string; against?: string }>();
     if (options.stack === undefined && options.configFile === undefined) throw new UsageError("give exactly one of --stack <name> or --config-file <path>");
-    const [{ readStackFileText, stackFilePath }, { ConfigError }] = await Promise.all([import("../config/stackFile"), import("../config/schema")]);
+    const [{ readStackFileText, readStackOfFlag, stackFilePath }, { ConfigError }] = await Promise.all([
+        import("../config/stackFile"),
+        import("../config/schema"),
+    ]);
     const target = options.configFile !== undefined ? path.resolve(io.cwd, options.configFile) : stackFilePath(options.stack!, io.cwd);
     // A missing file or a directory is one line naming it (a refusal), not a config report.
     readStackFileText(target);
+    const against = options.against !== undefined ? readStackOfFlag(options.against, io.cwd, "--against").file : undefined;
     try {
         if (options.since !== undefined) return await rebuildsSince(command, target, options.since);
         (await import("../plan/deferSdk")).deferUnusedSdkModules();
         const { computePlan, renderPlanTable } = await import("../plan/plan");
         const result = await computePlan(target);
+        if (against !== undefined) {
+            // The stack compared against is planned second: a config problem in it names its file.
+            const { comparePlans, renderComparison } = await import("../plan/compare");
+            const comparison = comparePlans(result, await computePlan(against));
+            io.stdout(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderComparison(comparison));
+            return 0;
+        }
         io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderPlanTable(result)}\n`);
         return 0;
     } catch (err) {
@@ -80,12 +91,25 @@ export function declarePlan(command: CliCommand): CliCommand {
                 'declares: no credentials, network or Pulumi CLI. Secrets show as "[secret]"; image digests are the ' +
                 "sha256 of the image name. Exit 0, or 2 for a bad command line or an invalid config.",
         )
-        .usage("(--stack <name> | --config-file <path>) [--since <rev>] [--json]")
+        .usage("(--stack <name> | --config-file <path>) [--since <rev> | --against <stack>] [--json]")
         .option("--stack <name>", "the stack whose Pulumi.<name>.yaml (in this directory) to plan")
         .option("--config-file <path>", "a stack file to plan")
         .option("--since <rev>", "instead: which images a change in the checkout since <rev> (a commit, branch or tag) rebuilds, and why")
-        .option("--json", 'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs"} instead of the table')
+        .option(
+            "--against <stack>",
+            "instead: what the stack changes against Pulumi.<stack>.yaml (the previous release's): per image new, changed, gone or unchanged " +
+                "(its tags), per launcher branch the same (its files)",
+        )
+        .option(
+            "--json",
+            'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs"} instead of the table ({"stack", "against", "images", "branches"} with --against)',
+        )
         .exclusive("--stack", "--config-file", "give exactly one of --stack <name> or --config-file <path>")
+        .exclusive(
+            "--since",
+            "--against",
+            "--since and --against are mutually exclusive: --since asks what a source change rebuilds, --against what a stack changes",
+        )
         .runs(plan);
     command.errorsWithoutUsage = true;
     return command;

@@ -1,5 +1,5 @@
 /**
- * `uw3-binder rehearse <pinned-reference> --branch B --uw3-branch U --release YYYY.MM`: builds the launcher
+ * `uw3-binder rehearse <pinned-reference> --branch B --uw3-branch U --release R` (R a month YYYY.MM or a version v3.0.2): builds the launcher
  * branch's `.binder/Dockerfile` as mybinder.org's repo2docker would and starts it as BinderHub does.
  *
  * The launcher component runs it with `--print-ref` before it repins a branch and pins only what it
@@ -64,7 +64,7 @@ function declareRehearseLine(command: CliCommand): CliCommand {
                 `network, "${describedLaunchCommand()}" through the image's entrypoint) and waits for HTTP 200 on port ${BINDER_PORT}. ` +
                 "The image and the container are removed afterwards.",
         )
-        .usage("<pinned-reference> --branch NAME --uw3-branch NAME --release YYYY.MM [options]")
+        .usage("<pinned-reference> --branch NAME --uw3-branch NAME --release <YYYY.MM|v3.0.2> [options]")
         .argument("<pinned-reference>", "<repository>:<tag>@sha256:<64 hex>, the launcher's FROM", pinnedReference)
         .argumentsWorded({
             missing: () => "missing <pinned-reference>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
@@ -79,8 +79,8 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             () => "missing --uw3-branch, e.g. --uw3-branch development",
         )
         .mandatory(
-            fieldOption(REHEARSAL_TARGET_FIELDS, "release", "the release month (in the Dockerfile's comment)"),
-            () => "missing --release, e.g. --release 2025.01",
+            fieldOption(REHEARSAL_TARGET_FIELDS, "release", "the release: a month YYYY.MM or a version such as v3.0.2 (in the Dockerfile's comment)"),
+            () => "missing --release, e.g. --release 2025.01 or --release v3.0.2",
         )
         .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "memory", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`))
         .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`))

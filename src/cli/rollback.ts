@@ -1,8 +1,9 @@
-/** `uw3-binder rollback --to YYYY.MM --from-outputs <file>`: pins every launcher branch to an earlier month's references. */
+/** `uw3-binder rollback --to <release> --from-outputs <file>`: pins every launcher branch to an earlier release's references. */
 import { Option } from "commander";
 import * as path from "path";
 import { CliCommand, execute } from "./command";
 import { CommandIo } from "./commandIo";
+import { stackOfRelease } from "../names/release";
 
 async function rollback(command: CliCommand): Promise<number> {
     const io = command.io;
@@ -19,26 +20,33 @@ async function rollback(command: CliCommand): Promise<number> {
 export function declareRollback(command: CliCommand): CliCommand {
     command
         .description(
-            "Pins every launcher branch of the current month's stack to the image references release <YYYY.MM>'s\n" +
+            "Pins every launcher branch of the current release's stack to the image references release <release>'s\n" +
                 "gates verified, by writing `pin:` entries into its Pulumi.<stack>.yaml; every other byte of the file\n" +
                 "is kept. Nothing is rebuilt: `pulumi up` then only re-checks each pinned digest in the registry and\n" +
                 "rewrites the launcher files. Writes nothing if any reference or the resulting file is invalid.\n\n" +
                 "  pulumi stack output --json -s 2025-01 > jan.json\n" +
-                "  uw3-binder rollback --to 2025.01 --from-outputs jan.json --stack 2025-02",
+                "  uw3-binder rollback --to 2025.01 --from-outputs jan.json --stack 2025-02\n\n" +
+                "A release is a month YYYY.MM (stack YYYY-MM) or a version such as v3.0.1 (stack v3.0.1).",
         )
-        .usage("--to <YYYY.MM> --from-outputs <file> [--stack <stack>] [--dir <dir>]")
-        .mandatory(new Option("--to <YYYY.MM>", "the release month to roll back to"), () => "missing --to <YYYY.MM>, the release month to roll back to")
+        .usage("--to <release> --from-outputs <file> [--stack <stack>] [--dir <dir>]")
+        .mandatory(
+            new Option("--to <release>", "the release to roll back to: a month YYYY.MM or a version such as v3.0.1"),
+            () => "missing --to <release>, the release to roll back to (a month YYYY.MM or a version such as v3.0.1)",
+        )
         .mandatory(
             new Option(
                 "--from-outputs <file>",
-                "that month's `pulumi stack output --json -s <YYYY-MM>`: each branch's launchers.<branch>.pinnedReference, else verifiedReferences.<image>",
+                "that release's `pulumi stack output --json -s <its stack>`: each branch's launchers.<branch>.pinnedReference, else verifiedReferences.<image>",
             ),
             () => {
                 const to = command.opts<{ to: string }>().to;
-                return `missing --from-outputs <file>: save that month's outputs with \`pulumi stack output --json -s ${to.replace(".", "-")} > outputs.json\``;
+                return `missing --from-outputs <file>: save that release's outputs with \`pulumi stack output --json -s ${stackOfRelease(to)} > outputs.json\``;
             },
         )
-        .option("--stack <stack>", "the stack file to write (default: the latest Pulumi.YYYY-MM.yaml in --dir)")
+        .option(
+            "--stack <stack>",
+            "the stack file to write (default: the current release's: the latest Pulumi.v<version>.yaml, else the latest Pulumi.YYYY-MM.yaml in --dir)",
+        )
         .option("--dir <dir>", "directory holding the stack files", ".")
         .addHelpText("after", "\nexit status: 0 pinned (or already pinned), 2 a usage error or an invalid reference or stack file")
         .runs(rollback);

@@ -80,7 +80,10 @@ export function declareWithdraw(command: CliCommand): CliCommand {
             new Option("--reason <text>", "why (required); the launcher README of a repinned branch quotes it"),
             () => 'missing --reason "<why>": the launcher README says why a release was withdrawn',
         )
-        .option("--stack <stack>", "the stack file to write (default: the latest Pulumi.YYYY-MM.yaml in --dir)")
+        .option(
+            "--stack <stack>",
+            "the stack file to write (default: the current release's: the latest Pulumi.v<version>.yaml, else the latest Pulumi.YYYY-MM.yaml in --dir)",
+        )
         .option(
             "--from-outputs <file>",
             "an earlier stack's `pulumi stack output --json`: its verifiedReferences.<image> becomes the withdrawal's `replacement`, which branches pinned to the digest get",

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { CheckOptions } from "../check/options";
 import { BINDER_PLATFORM, MYBINDER_URL } from "../mybinder/facts";
 import { DEFAULT_REBUILD_ON } from "../names/globs";
+import { previousReleaseProblem } from "../names/release";
 import { normaliseHubUrl } from "../names/hubUrl";
 import { registryServerProblem } from "../names/oci";
 import { capped, shown } from "../text/quotedValue";
@@ -180,10 +181,9 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
 
     const release = config[KEYS.release];
     const previous = config[KEYS.previousRelease];
-    // The month `new-release` copied this stack from: each image's size is judged against its tag of that month.
-    if (release !== undefined && previous !== undefined && previous >= release) {
-        issues.push(ruleIssue([KEYS.previousRelease], `expected a month before \`${KEYS.release}\` (${shown(release)}), found ${shown(previous)}`));
-    }
+    // The release `new-release` copied this stack from: each image's size is judged against its tag of that release.
+    const previousProblem = release !== undefined && previous !== undefined ? previousReleaseProblem(previous, release) : undefined;
+    if (previousProblem) issues.push(ruleIssue([KEYS.previousRelease], `${previousProblem} (\`${KEYS.release}\`), found ${shown(previous)}`));
 
     const source = config[KEYS.source];
     const sourceRepository = source && splitRepository(source.repository);

@@ -8,7 +8,7 @@ import * as path from "path";
 import { Document, isMap, isScalar, Pair, parseDocument, YAMLMap } from "yaml";
 import { BinderConfig, ConfigError, KEYS, parseBinderConfig, PROJECT, SecretPresence } from "./schema";
 import { registryPasswordServers as registryPasswordServersOf } from "./secrets";
-import { MONTHLY_STACK_FILE_PATTERN } from "../names/release";
+import { latestReleaseStack, releaseStacksOfFiles } from "../names/release";
 import { capped, shown } from "../text/quotedValue";
 import { InputFileError, readInputFile, STACK_FILE_MAX_BYTES } from "./inputFile";
 
@@ -174,7 +174,7 @@ export function parseStackFileText(text: string, fileName: string): StackFile {
  */
 export function stackNameProblem(stack: string): string | undefined {
     if (/^[A-Za-z0-9_.-]{1,100}$/.test(stack) && !stack.includes("..")) return undefined;
-    return `expects a stack name such as 2025-01, found ${shown(stack)}`;
+    return `expects a stack name such as 2025-01 or v3.0.2, found ${shown(stack)}`;
 }
 
 /** The file a stack's config lives in. */
@@ -196,15 +196,6 @@ export function stackFilePath(stack: string, dir: string): string {
     return path.join(dir, stackFileName(stack));
 }
 
-/** The latest monthly stack among `fileNames` (`Pulumi.YYYY-MM.yaml`) whose month is before `stack`'s. */
-export function latestStackBefore(fileNames: string[], stack: string): string | undefined {
-    const months = fileNames
-        .map((f) => MONTHLY_STACK_FILE_PATTERN.exec(f)?.[1])
-        .filter((m): m is string => m !== undefined && m < stack)
-        .sort();
-    return months.at(-1);
-}
-
 interface StackFileChoice {
     stack: string;
     fileName: string;
@@ -213,9 +204,9 @@ interface StackFileChoice {
 }
 
 /**
- * The stack file a command writes into: `--stack`'s, or else the latest monthly one in `dir` (the current
- * month's). A bad `--stack` or no monthly file is a `problem`; `purpose` completes "no Pulumi.YYYY-MM.yaml
- * in <dir> ...".
+ * The stack file a command writes into: `--stack`'s, or else the current release's in `dir` (the latest
+ * version's, else the latest month's: see latestReleaseStack). A bad `--stack` or no release's stack file is a
+ * `problem`; `purpose` completes "no release's stack file ... in <dir> ...".
  */
 export function stackFileToWrite(dir: string, stack: string | undefined, purpose: string): StackFileChoice | { problem: string } {
     if (stack !== undefined) {
@@ -231,24 +222,27 @@ export function stackFileToWrite(dir: string, stack: string | undefined, purpose
             if (code !== "ENOENT") return { problem: `--dir ${dir}: cannot read it (${code ?? "unknown error"})` };
             names = [];
         }
-        stack = latestStackBefore(names, "9999-99");
-        if (stack === undefined) return { problem: `no Pulumi.YYYY-MM.yaml in ${dir} ${purpose}; pass --stack <stack>` };
+        stack = latestReleaseStack(releaseStacksOfFiles(names));
+        if (stack === undefined)
+            return { problem: `no release's stack file (Pulumi.YYYY-MM.yaml or Pulumi.v3.0.2.yaml) in ${dir} ${purpose}; pass --stack <stack>` };
     }
     return { stack, fileName: stackFileName(stack), file: path.join(dir, stackFileName(stack)) };
 }
 
 /**
- * `--stack <name>` of a command that reads the stack: `Pulumi.<name>.yaml` in `dir` and its text. A bad
- * name, a missing or an unreadable file is a ConfigError naming the flag.
+ * `--stack <name>` (or another `flag`) of a command that reads the stack: `Pulumi.<name>.yaml` in `dir` and
+ * its text. A bad name, a missing or an unreadable file is a ConfigError naming the flag.
  */
-export function readStackOfFlag(stack: string, dir: string): { fileName: string; file: string; text: string } {
-    const file = stackFilePath(stack, dir);
+export function readStackOfFlag(stack: string, dir: string, flag = "--stack"): { fileName: string; file: string; text: string } {
+    const problem = stackNameProblem(stack);
+    if (problem) throw new ConfigError([`${flag} ${problem}`]);
+    const file = path.join(dir, stackFileName(stack));
     const fileName = stackFileName(stack);
-    if (!fs.existsSync(file)) throw new ConfigError([`--stack ${stack}: no ${fileName} in ${dir}`]);
+    if (!fs.existsSync(file)) throw new ConfigError([`${flag} ${stack}: no ${fileName} in ${dir}`]);
     try {
         return { fileName, file, text: readStackFileText(file) };
     } catch (err) {
-        if (err instanceof ConfigError) throw new ConfigError([`--stack ${stack}: ${err.problems.join("; ")}`]);
+        if (err instanceof ConfigError) throw new ConfigError([`${flag} ${stack}: ${err.problems.join("; ")}`]);
         throw err;
     }
 }

@@ -91,7 +91,7 @@ export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<keyof RehearsalTar
     },
     // The launcher Dockerfile's rule, stricter than git's: the one the config applies to `uw3Branch`.
     { key: "uw3Branch", flag: "--uw3-branch", placeholder: "<name>", read: asText, problem: uw3BranchProblem },
-    { key: "release", flag: "--release", placeholder: "<YYYY.MM>", read: asText, problem: releaseProblem },
+    { key: "release", flag: "--release", placeholder: "<release>", read: asText, problem: releaseProblem },
 ];
 
 /** The options, in the order the command line writes them. */

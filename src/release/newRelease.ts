@@ -1,6 +1,7 @@
 /**
- * `new-release`: the next month's stack file, copied from an earlier one with only `uw3-binder:release`
- * changed.
+ * `new-release`: the next release's stack file (a month `2025.02` or a version `v3.0.2`), copied from an
+ * earlier one with only `uw3-binder:release` and `previousRelease` changed, and, where the launcher has a frozen
+ * branch named "{release}", the previous release's frozen branch added before it.
  *
  * The copy is a splice, not a re-serialisation: the YAML parser only locates the release scalar, and the
  * new value replaces exactly those bytes, so every comment, blank line, quote style and key order of the
@@ -19,11 +20,24 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { isAlias, isScalar, Scalar } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, Scalar, YAMLMap } from "yaml";
 import { InputFileError, InputText, readInputFile, STACK_FILE_MAX_BYTES } from "../config/inputFile";
+import { expandPlaceholders } from "../config/placeholders";
 import { KEYS } from "../config/schema";
-import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, releaseOfStack, stackOfRelease } from "../names/release";
-import { fullConfigKey, isSecure, latestStackBefore, openStackDocument, stackFileName, stackYamlValues, validateStackFileText } from "../config/stackFile";
+import {
+    compareReleases,
+    isReleaseStack,
+    latestStackBeforeRelease,
+    previousReleaseProblem,
+    RELEASE_EXPECTED,
+    RELEASE_STACK_EXPECTED,
+    releaseOfStack,
+    releaseProblem,
+    releasesBefore,
+    releaseStacksOfFiles,
+    stackOfRelease,
+} from "../names/release";
+import { fullConfigKey, isSecure, openStackDocument, stackFileName, stackYamlValues, validateStackFileText } from "../config/stackFile";
 import { shellQuote } from "../text/shellQuote";
 import { secretCommand } from "../config/secrets";
 import { printableText } from "../text/printable";
@@ -37,19 +51,15 @@ export class NewReleaseError extends Error {
     }
 }
 
-/** `2025.02` → `2025-02`, or a NewReleaseError saying what a release looks like. */
+/** `2025.02` → `2025-02`, `v3.0.2` → `v3.0.2`, or a NewReleaseError saying what a release looks like. */
 function stackNameOfRelease(release: string): string {
-    if (!RELEASE_PATTERN.test(release)) {
-        throw new NewReleaseError(`invalid release ${shown(release)}: expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02`);
-    }
+    if (releaseProblem(release)) throw new NewReleaseError(`invalid release ${shown(release)}: expected ${RELEASE_EXPECTED}`);
     return stackOfRelease(release);
 }
 
-/** Checks a `--from` stack name (`2025-01`). */
+/** Checks a `--from` stack name (`2025-01`, `v3.0.1`). */
 function checkStackName(stack: string, what = "--from"): string {
-    if (!MONTHLY_STACK_PATTERN.test(stack)) {
-        throw new NewReleaseError(`invalid ${what} ${shown(stack)}: expected a monthly stack name YYYY-MM, e.g. 2025-01`);
-    }
+    if (!isReleaseStack(stack)) throw new NewReleaseError(`invalid ${what} ${shown(stack)}: expected ${RELEASE_STACK_EXPECTED}`);
     return stack;
 }
 
@@ -77,6 +87,70 @@ export interface ReleaseCopy {
     keyMaterial: SecretsKeyMaterial;
     /** Settings (as key paths) whose values still mention the previous release; left as they were. */
     mentionsOfPrevious: string[];
+    /** The frozen launcher branch added for the previous release (before the `{release}` branch), if any. */
+    frozenBranch?: string;
+}
+
+/** Replace the bytes from `start` to `end` with `with`. */
+interface Splice {
+    start: number;
+    end: number;
+    with: string;
+}
+
+/** The branch entry that stands for each release: `name: "{release}"`, built in its stack and then frozen. */
+const RELEASE_BRANCH = "{release}";
+
+/** A YAML scalar's text for `value`: plain when YAML reads it back as that string (`v3.0.2`), else double-quoted (`"0.99"`). */
+function yamlText(value: string): string {
+    let plain: unknown;
+    try {
+        plain = parseYaml(value);
+    } catch {
+        plain = undefined;
+    }
+    return plain === value && !/[#:{}[\],&*!|>'"%@`]/.test(value) ? value : JSON.stringify(value);
+}
+
+/**
+ * The splice that freezes the previous release's launcher branch: where the launcher has a frozen branch named
+ * "{release}" (the branch each release builds, then freezes), a literal frozen branch for `previous` goes
+ * right before it, at its indentation and in its style (a flow map on one line, or a block map), with its image
+ * and its `uw3Branch` (`{release}` read as `previous`). None when there is no such branch or `previous` already
+ * has one. A "{release}" entry the splice cannot follow (a flow list, a map on the line after its `-`) is a
+ * NewReleaseError.
+ */
+function frozenBranchOfPrevious(
+    source: string,
+    sourceName: string,
+    launcher: unknown,
+    previous: string,
+): { splice: Splice; index: number; branch: { name: string; uw3Branch: string; image: string; frozen: true } } | undefined {
+    if (!isMap(launcher)) return undefined;
+    const branches = launcher.get("branches", true);
+    if (!isSeq(branches)) return undefined;
+    const entries = branches.items.filter((item): item is YAMLMap => isMap(item));
+    if (entries.some((item) => item.get("name") === previous)) return undefined;
+    const index = branches.items.findIndex((item) => isMap(item) && item.get("name") === RELEASE_BRANCH && item.get("frozen") === true);
+    if (index < 0) return undefined;
+    const entry = branches.items[index] as YAMLMap;
+    const cannot = (why: string) =>
+        new NewReleaseError(
+            `${sourceName}: cannot add the frozen branch of ${previous} before the "${RELEASE_BRANCH}" branch: ${why}; write \`${KEYS.launcher}.branches\` as a block list with "- { name: ... }" or "- name: ..." entries`,
+        );
+    if (branches.flow) throw cannot("the branch list is a flow list ([...])");
+    const uw3Branch = entry.get("uw3Branch");
+    const image = entry.get("image");
+    if (typeof uw3Branch !== "string" || typeof image !== "string") throw cannot("its `uw3Branch` or `image` is not a plain value");
+    const branch = { name: previous, uw3Branch: expandPlaceholders(uw3Branch, { release: previous }).text, image, frozen: true as const };
+    const at = entry.range![0];
+    const lineStart = source.lastIndexOf("\n", at - 1) + 1;
+    const lead = /^( *)- +$/.exec(source.slice(lineStart, at));
+    if (!lead) throw cannot('its entry does not start on the line of its "-"');
+    const fields = [`name: ${yamlText(branch.name)}`, `uw3Branch: ${yamlText(branch.uw3Branch)}`, `image: ${yamlText(image)}`, "frozen: true"];
+    const keyIndent = " ".repeat(at - lineStart);
+    const text = entry.flow ? `${lead[0]}{ ${fields.join(", ")} }\n` : `${lead[0]}${fields.join(`\n${keyIndent}`)}\n`;
+    return { splice: { start: lineStart, end: lineStart, with: text }, index, branch };
 }
 
 function pathKey(parts: (string | number)[]): string {
@@ -96,7 +170,7 @@ function walk(value: unknown, parts: (string | number)[], visitLeaf: (parts: (st
 }
 
 /**
- * The new stack file's text: `source` with the release value replaced and the month it had recorded as
+ * The new stack file's text: `source` with the release value replaced and the release it had recorded as
  * `previousRelease` (replaced where the source has one, else on the line after the release). Throws a NewReleaseError when the
  * source is not YAML or has no release key.
  */
@@ -122,12 +196,12 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     const [start, end] = scalar.range!;
     // A plain 2025.10 is a YAML float (2025.1); quote the new value unless the source single-quoted it.
     const quote = (value: string) => (scalar.type === Scalar.QUOTE_SINGLE ? `'${value}'` : `"${value}"`);
-    // The month copied from is recorded as `previousRelease`: each image's gate then measures what its
-    // new layers cost the mybinder.org nodes that ran that month's image (its tag of that month).
+    // The release copied from is recorded as `previousRelease`: each image's gate then measures what its
+    // new layers cost the mybinder.org nodes that ran that release's image (its tag of that release).
     const releaseKey = String((pair.key as Scalar).value);
     const previousKey = `${releaseKey.slice(0, releaseKey.length - "release".length)}previousRelease`;
     const previousPair = pairOf(KEYS.previousRelease);
-    let text: string;
+    const edits: Splice[] = [{ start, end, with: quote(release) }];
     if (previousPair) {
         if (
             !isScalar(previousPair.value) ||
@@ -140,12 +214,7 @@ export function copyWithRelease(source: string, sourceName: string, release: str
             );
         }
         const [pStart, pEnd] = previousPair.value.range;
-        const edits = [
-            { start, end, with: quote(release) },
-            { start: pStart, end: pEnd, with: quote(previousRelease) },
-        ].sort((a, b) => b.start - a.start);
-        text = source;
-        for (const edit of edits) text = text.slice(0, edit.start) + edit.with + text.slice(edit.end);
+        edits.push({ start: pStart, end: pEnd, with: quote(previousRelease) });
     } else {
         const keyStart = (pair.key as Scalar).range![0];
         const lineStart = source.lastIndexOf("\n", keyStart - 1) + 1;
@@ -155,9 +224,12 @@ export function copyWithRelease(source: string, sourceName: string, release: str
         }
         const lineEnd = source.indexOf("\n", end);
         const at = lineEnd < 0 ? source.length : lineEnd;
-        const line = `\n${indent}${previousKey}: ${quote(previousRelease)}`;
-        text = source.slice(0, start) + quote(release) + source.slice(end, at) + line + source.slice(at);
+        edits.push({ start: at, end: at, with: `\n${indent}${previousKey}: ${quote(previousRelease)}` });
     }
+    const frozen = frozenBranchOfPrevious(source, sourceName, pairOf(KEYS.launcher)?.value, previousRelease);
+    if (frozen) edits.push(frozen.splice);
+    let text = source;
+    for (const edit of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, edit.start) + edit.with + text.slice(edit.end);
 
     const top = doc.toJS() as Record<string, unknown>;
     const keyMaterial: SecretsKeyMaterial =
@@ -180,14 +252,19 @@ export function copyWithRelease(source: string, sourceName: string, release: str
     const after = stackYamlValues(text) as { config: Record<string, unknown> };
     const previousName = previousPair ? String((previousPair.key as Scalar).value) : previousKey;
     const expected = { ...top, config: { ...(top.config as object), [releaseKey]: release, [previousName]: previousRelease } };
+    if (frozen) {
+        const launcherKey = Object.keys(expected.config).find((k) => fullConfigKey(k) === KEYS.launcher)!;
+        const launcher = expected.config[launcherKey as keyof typeof expected.config] as unknown as { branches: unknown[] };
+        launcher.branches.splice(frozen.index, 0, frozen.branch);
+    }
     if (!isDeepStrictEqual(after, expected)) throw new Error(`internal: replacing the release in ${sourceName} changed other values`);
-    return { text, previousRelease, secureValues, keyMaterial, mentionsOfPrevious };
+    return { text, previousRelease, secureValues, keyMaterial, mentionsOfPrevious, ...(frozen ? { frozenBranch: frozen.branch.name } : {}) };
 }
 
 export interface NewReleaseRequest {
-    /** `YYYY.MM` */
+    /** A month `YYYY.MM` or a version (`v3.0.2`). */
     release: string;
-    /** The stack to copy (`YYYY-MM`); default: the latest stack file before the new month. */
+    /** The stack to copy (`2025-01`, `v3.0.1`); default: latestStackBeforeRelease among the stack files. */
     from?: string;
     dir: string;
 }
@@ -202,24 +279,31 @@ export interface NewReleaseResult {
 
 /**
  * Writes `Pulumi.<new stack>.yaml` in `dir`. Refuses (NewReleaseError, nothing written) a bad release or
- * --from, a month not after --from's, a missing --from file, an existing target, and a result that
+ * --from, a release not after --from's (see previousReleaseProblem), a missing --from file, an existing target, and a result that
  * `validateStackFileText` rejects.
  */
 export function newRelease(request: NewReleaseRequest): NewReleaseResult {
     const stack = stackNameOfRelease(request.release);
     const dir = path.resolve(request.dir);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new NewReleaseError(`--dir ${request.dir}: not a directory`);
+    const stacks = releaseStacksOfFiles(fs.readdirSync(dir));
+    // `3.0.2` and `v3.0.2` are one release: a second stack of it would tag and pin the same images again.
+    const same = stacks.find((s) => s !== stack && compareReleases(releaseOfStack(s), request.release) === 0);
+    if (same !== undefined)
+        throw new NewReleaseError(
+            `release ${request.release} is ${releaseOfStack(same)}, which has its stack file ${stackFileName(same)} in ${dir} already; one release has one stack`,
+        );
     let fromStack: string;
     if (request.from !== undefined) {
         fromStack = checkStackName(request.from);
-        if (fromStack >= stack) {
-            throw new NewReleaseError(`release ${request.release} is not after --from ${fromStack}: a new release is a later month than the stack it copies`);
+        if (previousReleaseProblem(releaseOfStack(fromStack), request.release)) {
+            throw new NewReleaseError(
+                `release ${request.release} is not after --from ${fromStack}: a new release copies the stack of ${releasesBefore(request.release)}`,
+            );
         }
     } else {
-        const latest = latestStackBefore(fs.readdirSync(dir), stack);
-        if (latest === undefined) {
-            throw new NewReleaseError(`no Pulumi.YYYY-MM.yaml before ${stack} in ${dir} to copy; pass --from <stack>`);
-        }
+        const latest = latestStackBeforeRelease(stacks, request.release);
+        if (latest === undefined) throw new NewReleaseError(`no stack file of ${releasesBefore(request.release)} in ${dir} to copy; pass --from <stack>`);
         fromStack = latest;
     }
     const fileName = stackFileName(stack);
@@ -268,6 +352,9 @@ export function nextStepsText(result: NewReleaseResult): string {
     const fromName = stackFileName(fromStack);
     const lines = [
         `Wrote ${stackFileName(stack)}: ${KEYS.release} "${copy.previousRelease}" -> "${releaseOfStack(stack)}", ${KEYS.previousRelease} "${copy.previousRelease}" (each image's size is checked against its ${copy.previousRelease} tag); everything else as in ${fromName}.`,
+        ...(copy.frozenBranch
+            ? [`Added the frozen launcher branch ${copy.frozenBranch} before the "${RELEASE_BRANCH}" branch: it keeps ${copy.frozenBranch}'s image and files.`]
+            : []),
     ];
     const init =
         copy.keyMaterial.kind === "passphrase"
@@ -300,7 +387,13 @@ export function nextStepsText(result: NewReleaseResult): string {
     if (copy.mentionsOfPrevious.length > 0) {
         lines.push("", `Still mentioning ${copy.previousRelease}, left as they were: ${copy.mentionsOfPrevious.join(", ")}`);
     }
-    const steps = [init, ...(copy.keyMaterial.kind === "service" ? resetCommands : []), `pulumi preview --stack ${stack}`, `pulumi up --stack ${stack}`];
+    const steps = [
+        init,
+        ...(copy.keyMaterial.kind === "service" ? resetCommands : []),
+        `uw3-binder plan --stack ${stack} --against ${fromStack}`,
+        `pulumi preview --stack ${stack}`,
+        `pulumi up --stack ${stack}`,
+    ];
     lines.push(
         "",
         "Next steps:",

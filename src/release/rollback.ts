@@ -1,12 +1,12 @@
 /**
- * `rollback`: repins every launcher branch of the current month's stack to the references an earlier month's
+ * `rollback`: repins every launcher branch of the current release's stack to the references an earlier release's
  * gates verified, by writing `pin:` entries into the current stack file. Nothing is rebuilt: a pinned branch
- * only has its digest re-checked in the registry (see launcherPins), where `pulumi up -s <old month>` would
+ * only has its digest re-checked in the registry (see launcherPins), where `pulumi up -s <old release's stack>` would
  * rebuild today's checkout and push a new digest over the old tag.
  *
- * The old month's references come from its stack outputs, which only the Pulumi CLI can read: the user hands
- * in `pulumi stack output --json -s <month>`. Each branch takes `launchers.<branch>.pinnedReference`, or,
- * for a branch that month did not have, `verifiedReferences.<its image>`.
+ * The old release's references come from its stack outputs, which only the Pulumi CLI can read: the user hands
+ * in `pulumi stack output --json -s <its stack>`. Each branch takes `launchers.<branch>.pinnedReference`, or,
+ * for a branch that release did not have, `verifiedReferences.<its image>`.
  *
  * The write is a splice, as in new-release: the YAML parser only locates each branch entry, and the pin is
  * inserted into (or replaces) exactly those bytes, so every other byte of the stack file stays as it was.
@@ -14,7 +14,7 @@
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, Scalar } from "yaml";
 import { BinderConfig, ConfigError, KEYS } from "../config/schema";
-import { MONTHLY_STACK_PATTERN, RELEASE_PATTERN, stackOfRelease } from "../names/release";
+import { isReleaseStack, previousReleaseProblem, RELEASE_EXPECTED, releaseOfStack, releaseProblem, releasesBefore, stackOfRelease } from "../names/release";
 import {
     fullConfigKey,
     openStackDocument,
@@ -110,10 +110,10 @@ function rollbackPins(config: BinderConfig, outputs: unknown, outputsName: strin
             );
             continue;
         }
-        // An outputs file of another month is the likely mistake: where the image's tags carry the release,
-        // the tag says which month the reference is from.
+        // An outputs file of another release is the likely mistake: where the image's tags carry the release,
+        // the tag says which release the reference is from.
         // The release must be a whole word of the tag (`2025.01-slim`, not `2025.011-slim` nor `x2025.01y`), and
-        // a reference without a tag cannot say its month at all.
+        // a reference without a tag cannot say its release at all.
         if (image.tags.some((t) => namesRelease(t, config.release))) {
             if (parsed.tag === undefined) {
                 problems.push(`${where}: expected a reference tagged with release ${release} (<repository>:<tag>@sha256:<64 hex>), found ${shown(reference)}`);
@@ -213,13 +213,13 @@ export function setLauncherPins(text: string, fileName: string, pins: Map<string
 }
 
 export interface RollbackRequest {
-    /** The month rolled back to, `YYYY.MM`. */
+    /** The release rolled back to: a month `YYYY.MM` or a version (`v3.0.1`). */
     to: string;
-    /** The path of `pulumi stack output --json -s <month>`'s output (relative to `dir`). */
+    /** The path of `pulumi stack output --json -s <its stack>`'s output (relative to `dir`). */
     outputsFile: string;
     /** How messages name it; default: `outputsFile`. */
     outputsName?: string;
-    /** The stack whose file gets the pins; default: the latest Pulumi.YYYY-MM.yaml in `dir`. */
+    /** The stack whose file gets the pins; default: the current release's stack file in `dir` (see stackFileToWrite). */
     stack?: string;
     dir: string;
 }
@@ -246,16 +246,14 @@ function readOutputs(file: string, name: string): unknown {
  * first, and the file is replaced in one rename.
  */
 export function rollback(request: RollbackRequest): RollbackResult {
-    if (!RELEASE_PATTERN.test(request.to)) {
-        throw new RollbackError(`invalid --to ${shown(request.to)}: expected the release month to roll back to, YYYY.MM, e.g. 2025.01`);
-    }
+    if (releaseProblem(request.to)) throw new RollbackError(`invalid --to ${shown(request.to)}: expected the release to roll back to, ${RELEASE_EXPECTED}`);
     const dir = path.resolve(request.dir);
     const choice = stackFileToWrite(dir, request.stack, "to write the pins into");
     if ("problem" in choice) throw new RollbackError(choice.problem);
     const { stack, fileName, file } = choice;
-    if (MONTHLY_STACK_PATTERN.test(stack) && stack <= stackOfRelease(request.to)) {
+    if (isReleaseStack(stack) && previousReleaseProblem(request.to, releaseOfStack(stack))) {
         throw new RollbackError(
-            `--to ${request.to} is not before --stack ${stack}: a rollback pins the current month's launchers to an earlier month's references`,
+            `--to ${request.to} is not before --stack ${stack}: a rollback pins the current release's launchers to the references of ${releasesBefore(releaseOfStack(stack))}`,
         );
     }
     const outputsName = request.outputsName ?? request.outputsFile;

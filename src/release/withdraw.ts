@@ -119,7 +119,7 @@ export interface WithdrawRequest {
     /** `sha256:<hex>`, a reference (`<repository>:<tag>[@sha256:<hex>]`) or a tag of one of the stack's images. */
     target: string;
     reason: string;
-    /** The stack whose file gets the entry; default: the latest Pulumi.YYYY-MM.yaml in `dir`. */
+    /** The stack whose file gets the entry; default: the current release's stack file in `dir` (see stackFileToWrite). */
     stack?: string;
     dir: string;
     /** YYYY-MM-DD */

@@ -78,7 +78,7 @@ describe("bad input at the command line", function () {
     describe("stack names that are paths", () => {
         for (const name of ["../x", "a/b", "..", "x..y", "/etc/passwd", "a\\b", ""]) {
             it(`refuses ${JSON.stringify(name)}`, () => {
-                assert.equal(stackNameProblem(name), `expects a stack name such as 2025-01, found ${JSON.stringify(name)}`);
+                assert.equal(stackNameProblem(name), `expects a stack name such as 2025-01 or v3.0.2, found ${JSON.stringify(name)}`);
             });
         }
 
@@ -90,7 +90,7 @@ describe("bad input at the command line", function () {
             fs.writeFileSync(path.join(dir, "x.yaml"), "config: {}\n");
             const r = cli(["plan", "--stack", "../x"], path.join(PROGRAM_DIR));
             assert.equal(r.code, 2);
-            assert.equal(firstLine(r.stderr), 'uw3-binder plan: --stack expects a stack name such as 2025-01, found "../x"');
+            assert.equal(firstLine(r.stderr), 'uw3-binder plan: --stack expects a stack name such as 2025-01 or v3.0.2, found "../x"');
         });
     });
 

@@ -29,7 +29,11 @@ describe("CLI parse errors (commander through its public API)", () => {
         ["an extra argument", ["check", REF, "more"], `uw3-binder check: expected one <image-ref>, found 2: "${REF}", "more"`],
         ["an extra argument where none are worded", ["help", "check", "more"], 'uw3-binder help: unexpected argument "more"'],
         ["exclusive options", ["check", REF, "--only", "user", "--skip", "jit"], "uw3-binder check: --skip and --only are mutually exclusive"],
-        ["a missing mandatory option", ["rollback"], "uw3-binder rollback: missing --to <YYYY.MM>, the release month to roll back to"],
+        [
+            "a missing mandatory option",
+            ["rollback"],
+            "uw3-binder rollback: missing --to <release>, the release to roll back to (a month YYYY.MM or a version such as v3.0.1)",
+        ],
     ];
     for (const [what, argv, first] of cases) {
         it(`${what}: one line, exit 2`, async () => {

@@ -127,7 +127,7 @@ describe("uw3-binder plan", function () {
             r.stderr,
             [
                 "invalid uw3-binder stack config (2 problems):",
-                '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "2025-13"',
+                '  - `uw3-binder:release`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025-13"',
                 '  - `uw3-binder:launcher.branches[1].image`: expected one of the images ("deps", "slim"), found "full"',
                 "",
             ].join("\n"),

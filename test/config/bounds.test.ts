@@ -80,7 +80,9 @@ describe("values too large to echo", () => {
     it("config: a 10 MB release is named in one short line", () => {
         assert.deepEqual(
             problems((c) => (c["uw3-binder:release"] = TEN_MB)),
-            [`\`uw3-binder:release\`: expected a release month YYYY.MM (for example "2025.01"), found "${"x".repeat(512)}"... (10485760 characters)`],
+            [
+                `\`uw3-binder:release\`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "${"x".repeat(512)}"... (10485760 characters)`,
+            ],
         );
     });
 

@@ -21,11 +21,11 @@ describe("config schema", () => {
         assert.deepStrictEqual(config.images[1].context, [...config.images[1].rebuildOn, "container/Dockerfile.branch"]);
     });
 
-    it("refuses a release that is not YYYY.MM", () => {
-        for (const release of ["2025-13", "25.1", "2025.13", "2025.1"]) {
+    it("refuses a release that is neither a month YYYY.MM nor a version", () => {
+        for (const release of ["2025-13", "2025.13", "2025.1", "v3", "v3.0.2-rc1", "v03.0.2"]) {
             assert.deepStrictEqual(
                 problems((c) => (c["uw3-binder:release"] = release)),
-                [`\`uw3-binder:release\`: expected a release month YYYY.MM (for example "2025.01"), found "${release}"`],
+                [`\`uw3-binder:release\`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "${release}"`],
             );
         }
     });
@@ -429,7 +429,29 @@ describe("config schema: previousRelease and the baseline (issue 11, item 5)", (
         );
     });
 
-    it("refuses a previousRelease that is not a month before the release, and bad budgets, naming the key", () => {
+    it("orders releases, not strings: a version's previous release is an earlier version (v3.0.9 before v3.0.10) or a month", () => {
+        const versions = (release: string, previous: string) => {
+            const config = stackConfig();
+            config["uw3-binder:release"] = release;
+            config["uw3-binder:previousRelease"] = previous;
+            try {
+                return parseBinderConfig(config, ALL_SECRETS).previousRelease;
+            } catch (err) {
+                return (err as ConfigError).problems;
+            }
+        };
+        assert.strictEqual(versions("v3.0.10", "v3.0.9"), "v3.0.9");
+        assert.strictEqual(versions("v3.0.0", "v0.99"), "v0.99");
+        assert.strictEqual(versions("v3.0.2", "2026.02"), "2026.02");
+        assert.deepStrictEqual(versions("v3.0.9", "v3.0.10"), [
+            '`uw3-binder:previousRelease`: expected a version before v3.0.9, or a month (a switch from months to versions) (`uw3-binder:release`), found "v3.0.10"',
+        ]);
+        assert.deepStrictEqual(versions("3.0.2", "v3.0.2"), [
+            '`uw3-binder:previousRelease`: expected a version before 3.0.2, or a month (a switch from months to versions) (`uw3-binder:release`), found "v3.0.2"',
+        ]);
+    });
+
+    it("refuses a previousRelease that is not a release before the release, and bad budgets, naming the key", () => {
         const bad = (value: unknown) => {
             try {
                 parseBinderConfig(withPrevious(value), ALL_SECRETS);
@@ -438,8 +460,12 @@ describe("config schema: previousRelease and the baseline (issue 11, item 5)", (
             }
             return [];
         };
-        assert.deepStrictEqual(bad("2025-01"), ['`uw3-binder:previousRelease`: expected a release month YYYY.MM (for example "2025.01"), found "2025-01"']);
-        assert.deepStrictEqual(bad("2025.02"), ['`uw3-binder:previousRelease`: expected a month before `uw3-binder:release` ("2025.02"), found "2025.02"']);
+        assert.deepStrictEqual(bad("2025-01"), [
+            '`uw3-binder:previousRelease`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025-01"',
+        ]);
+        assert.deepStrictEqual(bad("2025.02"), ['`uw3-binder:previousRelease`: expected a month before 2025.02 (`uw3-binder:release`), found "2025.02"']);
+        assert.deepStrictEqual(bad("2025.03"), ['`uw3-binder:previousRelease`: expected a month before 2025.02 (`uw3-binder:release`), found "2025.03"']);
+        assert.deepStrictEqual(bad("v3.0.1"), ['`uw3-binder:previousRelease`: expected a month before 2025.02 (`uw3-binder:release`), found "v3.0.1"']);
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:images"].slim.checks = { layers: { maxNewMb: -1, maxGrowthPercent: "10" } })),
             [

@@ -128,10 +128,10 @@ describeEngine("engine: preview of every committed stack", (engine) => {
 
     const badConfigs: { name: string; edit: (c: Record<string, any>) => void; message: RegExp }[] = [
         {
-            name: "a release that is not YYYY.MM",
+            name: "a release that is neither a month YYYY.MM nor a version",
             edit: (c) => (c["uw3-binder:release"] = "2025-13"),
             message:
-                /invalid uw3-binder stack config \(1 problem\):\n\s+- `uw3-binder:release`: expected a release month YYYY\.MM \(for example "2025\.01"\), found "2025-13"/,
+                /invalid uw3-binder stack config \(1 problem\):\n\s+- `uw3-binder:release`: expected a release: a month YYYY\.MM \(for example "2025\.01"\) or a version such as "v3\.0\.2", found "2025-13"/,
         },
         {
             name: "a parent that is not an image",

@@ -119,7 +119,7 @@ describe("uw3-binder link", () => {
             "--stack and --launcher are mutually exclusive: --stack takes the launcher from the stack file",
         ],
         ["a missing stack file", ["a/b", "--stack", "2024-12"], "--stack 2024-12: no Pulumi.2024-12.yaml in DIR"],
-        ["a stack name with a path", ["a/b", "--stack", "../x"], '--stack expects a stack name such as 2025-01, found "../x"'],
+        ["a stack name with a path", ["a/b", "--stack", "../x"], '--stack expects a stack name such as 2025-01 or v3.0.2, found "../x"'],
         ["no repository", [], "expected one <owner>/<repo>, found none"],
         ["two repositories", ["a/b", "c/d"], 'expected one <owner>/<repo>, found "a/b" "c/d"'],
         [

@@ -135,7 +135,7 @@ describe("program: resource options and config errors", () => {
 
     it("rejects an invalid config before declaring any resource, with all problems in one message", async () => {
         const config = stackConfig();
-        config["uw3-binder:release"] = "25.1";
+        config["uw3-binder:release"] = "2025.1";
         config["uw3-binder:launcher"].branches[2].name = "main";
         const mocks = new BinderMocks();
         await assert.rejects(
@@ -145,7 +145,7 @@ describe("program: resource options and config errors", () => {
                     err.message,
                     [
                         "invalid uw3-binder stack config (4 problems):",
-                        '  - `uw3-binder:release`: expected a release month YYYY.MM (for example "2025.01"), found "25.1"',
+                        '  - `uw3-binder:release`: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025.1"',
                         '  - `uw3-binder:registry.username`: registry "ghcr.io" has a username but no password secret; set it with `pulumi config set --secret uw3-binder:registryPassword <value>` (or UW3_BINDER_REGISTRY_PASSWORD)',
                         '  - `uw3-binder:launcher.branches[2].name`: duplicate launcher branch "main"; each branch is listed once',
                         "  - `uw3-binder:launcherPat`: missing secret (stored as the LAUNCHER_PAT Actions secret); set it with `pulumi config set --secret uw3-binder:launcherPat <value>` (or UW3_BINDER_LAUNCHER_PAT)",

@@ -43,7 +43,10 @@ describe("rehearsal options", () => {
             fc.constantFrom("development", "main", "feature/a", "v3.0", "a..b", "feat-${HOME}", 'a"b', "dev;x", "x y", "-x", "a.lock", "@", "fix+1", "r@2"),
             fc.string({ unit: fc.constantFrom(..."ab/.-_$;@+ "), minLength: 1, maxLength: 8 }),
         );
-        const release = fc.oneof(fc.constantFrom("2025.01", "2026.12", "2025.13", "2025-01", "25.01"), fc.string({ maxLength: 7 }));
+        const release = fc.oneof(
+            fc.constantFrom("2025.01", "2026.12", "2025.13", "2025-01", "25.01", "v3.0.2", "3.0.2", "v0.99", "v3.0.2-rc1", "v03.0"),
+            fc.string({ maxLength: 7 }),
+        );
         const memory = fc.oneof(fc.constantFrom("2g", "512m", "6m", "5m", "6144k", "2G", "1.5g"), fc.string({ maxLength: 5 }));
         const number = fc.oneof(fc.constantFrom(1, 0.5, 0.25, 0.005, 1.005, 2, 30, 3600, 3601, 120.5), fc.double({ min: 0.01, max: 4000, noNaN: true }));
         const accepted = (mutate: (c: Record<string, any>) => void) => configProblems(mutate).length === 0;
@@ -112,6 +115,10 @@ describe("rehearsal options", () => {
             "2025.01",
         ]);
         assert.deepStrictEqual(rehearsalArgs(TARGET, { ...DEFAULT_REHEARSAL_OPTIONS, cpus: 2 }).slice(6), ["--cpus", "2"]);
+        // A release by version tag, as the launcher's frozen branch of v3.0.2 rehearses it.
+        const version = { branch: "v3.0.2", uw3Branch: "v3.0.2", release: "v3.0.2" };
+        assert.deepStrictEqual(rehearsalArgs(version, DEFAULT_REHEARSAL_OPTIONS), ["--branch", "v3.0.2", "--uw3-branch", "v3.0.2", "--release", "v3.0.2"]);
+        assert.deepStrictEqual(parseRehearseArgs([REF, ...rehearsalArgs(version, DEFAULT_REHEARSAL_OPTIONS)]).target, version);
     });
 
     it("refuses bad command lines with the flag, what it expects and what it got", () => {
@@ -120,7 +127,7 @@ describe("rehearsal options", () => {
         assert.strictEqual(usageError([REF, "--branch", "x"]), "missing --uw3-branch, e.g. --uw3-branch development");
         assert.strictEqual(
             usageError([REF, ...target.slice(0, 4), "--release", "2025-13"]),
-            '--release: expected a release month YYYY.MM (for example "2025.01"), found "2025-13"',
+            '--release: expected a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2", found "2025-13"',
         );
         assert.strictEqual(usageError([REF, "--branch", "a..b", ...target.slice(2)]), '--branch: git refuses this branch name: it contains "..", found "a..b"');
         assert.strictEqual(usageError([REF, ...target, "--cpus", "0"]), '--cpus: expected a number of CPUs of at least 0.01 (for example 1 or 0.5), found "0"');

@@ -7,7 +7,6 @@ import { bufferIo } from "../../src/cli/commandIo";
 import { runNewRelease } from "../../src/cli/newRelease";
 import { UsageError } from "../../src/cli/errors";
 import { validateStackFileText } from "../../src/config/stackFile";
-import { latestStackBefore } from "../../src/config/stackFile";
 import { copyWithRelease, NewReleaseError, newRelease, nextStepsText } from "../../src/release/newRelease";
 import { JANUARY, RELEASE_LINE } from "./fixtures";
 
@@ -107,15 +106,6 @@ describe("new-release", () => {
         });
     });
 
-    describe("latestStackBefore", () => {
-        it("picks the latest monthly stack file before the month, ignoring other stacks", () => {
-            const files = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.2024-11.yaml", "Pulumi.2025-01.yaml", "Pulumi.2025-03.yaml", "Pulumi.2025-13.yaml"];
-            assert.equal(latestStackBefore(files, "2025-02"), "2025-01");
-            assert.equal(latestStackBefore(files, "2025-06"), "2025-03");
-            assert.equal(latestStackBefore(files, "2024-11"), undefined);
-        });
-    });
-
     describe("newRelease", () => {
         it("writes the next month's file from --from", () => {
             const result = newRelease({ release: "2025.02", from: "2025-01", dir });
@@ -132,27 +122,40 @@ describe("new-release", () => {
             assert.equal(newRelease({ release: "2025.06", dir }).fromStack, "2025-05");
         });
 
+        const RELEASE = 'a release: a month YYYY.MM (for example "2025.01") or a version such as "v3.0.2"';
         const refusals: [string, { release: string; from?: string }, string][] = [
-            ["a month 13", { release: "2025-13" }, 'invalid release "2025-13": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02'],
-            ["a two-digit year", { release: "25.1" }, 'invalid release "25.1": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02'],
-            ["a one-digit month", { release: "2025.2" }, 'invalid release "2025.2": expected YYYY.MM with a two-digit month 01-12, e.g. 2025.02'],
+            ["a month 13", { release: "2025-13" }, `invalid release "2025-13": expected ${RELEASE}`],
+            ["a one-digit month", { release: "2025.2" }, `invalid release "2025.2": expected ${RELEASE}`],
+            ["a version with a suffix", { release: "v3.0.2-rc1" }, `invalid release "v3.0.2-rc1": expected ${RELEASE}`],
+            ["a version with four numbers", { release: "v3.0.2.1" }, `invalid release "v3.0.2.1": expected ${RELEASE}`],
             [
                 "the same month as --from",
                 { release: "2025.01", from: "2025-01" },
-                "release 2025.01 is not after --from 2025-01: a new release is a later month than the stack it copies",
+                "release 2025.01 is not after --from 2025-01: a new release copies the stack of a month before 2025.01",
             ],
             [
                 "an earlier month than --from",
                 { release: "2024.12", from: "2025-01" },
-                "release 2024.12 is not after --from 2025-01: a new release is a later month than the stack it copies",
+                "release 2024.12 is not after --from 2025-01: a new release copies the stack of a month before 2024.12",
+            ],
+            [
+                "an earlier version than --from (v3.0.9 is before v3.0.10)",
+                { release: "v3.0.9", from: "v3.0.10" },
+                "release v3.0.9 is not after --from v3.0.10: a new release copies the stack of a version before v3.0.9, or a month (a switch from months to versions)",
+            ],
+            [
+                "a month after a version",
+                { release: "2026.04", from: "v3.0.1" },
+                "release 2026.04 is not after --from v3.0.1: a new release copies the stack of a month before 2026.04",
             ],
             [
                 "a --from in release form",
                 { release: "2025.02", from: "2025.01" },
-                'invalid --from "2025.01": expected a monthly stack name YYYY-MM, e.g. 2025-01',
+                'invalid --from "2025.01": expected a release\'s stack: a month YYYY-MM (for example "2025-01") or a version such as "v3.0.2"',
             ],
             ["a missing --from file", { release: "2025.02", from: "2024-12" }, "--from 2024-12: no Pulumi.2024-12.yaml in DIR"],
-            ["no earlier stack file to copy", { release: "2024.06" }, "no Pulumi.YYYY-MM.yaml before 2024-06 in DIR to copy; pass --from <stack>"],
+            ["a missing version --from file", { release: "v3.0.2", from: "v3.0.1" }, "--from v3.0.1: no Pulumi.v3.0.1.yaml in DIR"],
+            ["no earlier stack file to copy", { release: "2024.06" }, "no stack file of a month before 2024.06 in DIR to copy; pass --from <stack>"],
         ];
         for (const [what, request, message] of refusals) {
             it(`refuses ${what}, writing nothing`, () => {
@@ -230,9 +233,10 @@ describe("new-release", () => {
                     "",
                     "Next steps:",
                     "  1. pulumi stack init 2025-02 --secrets-provider passphrase",
-                    "  2. pulumi preview --stack 2025-02",
-                    "  3. pulumi up --stack 2025-02",
-                    "  4. point CI at it: echo 2025-02 > .github/uw3-binder-stack, and commit it with Pulumi.2025-02.yaml",
+                    "  2. uw3-binder plan --stack 2025-02 --against 2025-01",
+                    "  3. pulumi preview --stack 2025-02",
+                    "  4. pulumi up --stack 2025-02",
+                    "  5. point CI at it: echo 2025-02 > .github/uw3-binder-stack, and commit it with Pulumi.2025-02.yaml",
                     "",
                 ].join("\n"),
             );
@@ -254,9 +258,10 @@ describe("new-release", () => {
                     "  3. pulumi config set --secret --stack 2025-02 uw3-binder:registryPassword",
                     "  4. pulumi config set --secret --path --stack 2025-02 'uw3-binder:registryPasswords[\"docker.io\"]'",
                     "  5. pulumi config set --secret --stack 2025-02 uw3-binder:launcherPat",
-                    "  6. pulumi preview --stack 2025-02",
-                    "  7. pulumi up --stack 2025-02",
-                    "  8. point CI at it: echo 2025-02 > .github/uw3-binder-stack, and commit it with Pulumi.2025-02.yaml",
+                    "  6. uw3-binder plan --stack 2025-02 --against 2025-01",
+                    "  7. pulumi preview --stack 2025-02",
+                    "  8. pulumi up --stack 2025-02",
+                    "  9. point CI at it: echo 2025-02 > .github/uw3-binder-stack, and commit it with Pulumi.2025-02.yaml",
                     "",
                 ].join("\n"),
             );
@@ -286,7 +291,7 @@ describe("new-release", () => {
         it("turns refusals into usage errors", async () => {
             await assert.rejects(
                 runNewRelease([], bufferIo(dir)),
-                (err: unknown) => err instanceof UsageError && err.message === "expected one release YYYY.MM, found none",
+                (err: unknown) => err instanceof UsageError && err.message === "expected one release (a month YYYY.MM or a version such as v3.0.2), found none",
             );
             await assert.rejects(
                 runNewRelease(["2025.13"], bufferIo(dir)),

@@ -283,13 +283,13 @@ describe("rollback", function () {
                 "a --to not before the stack",
                 () => outputs(januaryOutputs({})),
                 ["--to", "2025.02", "--from-outputs", "jan.json"],
-                "uw3-binder rollback: --to 2025.02 is not before --stack 2025-02: a rollback pins the current month's launchers to an earlier month's references\n",
+                "uw3-binder rollback: --to 2025.02 is not before --stack 2025-02: a rollback pins the current release's launchers to the references of a month before 2025.02\n",
             ],
             [
                 "a --stack that is a path",
                 () => outputs(januaryOutputs({})),
                 ["--to", "2025.01", "--from-outputs", "jan.json", "--stack", "../2025-02"],
-                'uw3-binder rollback: --stack expects a stack name such as 2025-01, found "../2025-02"\n',
+                'uw3-binder rollback: --stack expects a stack name such as 2025-01 or v3.0.2, found "../2025-02"\n',
             ],
         ];
         for (const [what, setUp, argv, message] of refusals) {
@@ -308,13 +308,13 @@ describe("rollback", function () {
         it("a missing --from-outputs is a usage error that says how to make the file; exit 2 from the command line", async () => {
             await assert.rejects(
                 runRollback(["--to", "2025.01"], bufferIo(dir)),
-                new UsageError("missing --from-outputs <file>: save that month's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`"),
+                new UsageError("missing --from-outputs <file>: save that release's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`"),
             );
             const r = cli(["rollback", "--to", "2025.01"], dir);
             assert.equal(r.code, 2);
             assert.equal(
                 r.stderr.split("\n")[0],
-                "uw3-binder rollback: missing --from-outputs <file>: save that month's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`",
+                "uw3-binder rollback: missing --from-outputs <file>: save that release's outputs with `pulumi stack output --json -s 2025-01 > outputs.json`",
             );
         });
     });

@@ -104,7 +104,7 @@ describe("uw3-binder withdraw (CLI)", function () {
             "a bad stack name",
             [BAD, "--reason", "x", "--stack", "../etc"],
             () => {},
-            'uw3-binder withdraw: --stack expects a stack name such as 2025-01, found "../etc"',
+            'uw3-binder withdraw: --stack expects a stack name such as 2025-01 or v3.0.2, found "../etc"',
         ],
         [
             "a tag of no image",

@@ -284,7 +284,7 @@ describe("uw3-binder warmup", () => {
             ["o/r", "main", "--stack", "2025-02"],
             '--stack takes the launcher and its branches from the stack file; expected no <owner>/<repo> <ref>, found "o/r" "main"',
         ],
-        ["a stack name with a path", ["--stack", "../x"], '--stack expects a stack name such as 2025-01, found "../x"'],
+        ["a stack name with a path", ["--stack", "../x"], '--stack expects a stack name such as 2025-01 or v3.0.2, found "../x"'],
         ["a missing stack file", ["--stack", "2024-12"], "--stack 2024-12: no Pulumi.2024-12.yaml in DIR"],
     ];
     for (const [what, argv, message] of usage) {
