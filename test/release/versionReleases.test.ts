@@ -309,6 +309,7 @@ describe("releases by version tag", function () {
                 [
                     "new",
                     [
+                        [".github/workflows/update-image.yml", "new"],
                         [".binder/Dockerfile", "new"],
                         ["README.md", "new"],
                     ],
