@@ -13,13 +13,20 @@ export interface RegistryConfig {
 }
 
 export interface ImageConfig {
-    /** The key under `uw3-binder:images`. */
+    /**
+     * The build's name, for its resources and outputs: the key under `uw3-binder:images`, or for an image with
+     * `refs` its build of one ref (`refImageName` in ./refs.ts: `base-main`).
+     */
     name: string;
+    /** The key under `uw3-binder:images` (problems name it): `name`, or the image a ref build is of. */
+    key: string;
+    /** For a build of an image with `refs`: the branch or tag of the source repository it is built from. */
+    ref?: string;
     registry: RegistryConfig;
     repository: string;
     /** `<server>/<namespace>/<repository>` */
     repositoryUrl: string;
-    /** Tags with `{release}` expanded; the first is the primary one. */
+    /** Tags with `{release}` (and a ref build's `{ref}`) expanded; the first is the primary one. */
     tags: string[];
     /** `<repositoryUrl>:<tags[0]>` */
     imageName: string;
@@ -28,7 +35,7 @@ export interface ImageConfig {
     context: string[];
     /** Source paths (globs) whose fingerprint is a build arg: a change to them forces a rebuild. */
     rebuildOn: string[];
-    /** The images this one is built FROM, each handed in by digest through its build arg. */
+    /** The builds this one is built FROM (a ref build: its parents' builds of the same ref), each by digest through its build arg. */
     parents: { image: string; arg: string }[];
     args: Record<string, string>;
     platforms: string[];
