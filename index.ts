@@ -40,6 +40,7 @@ for (const image of config.images.filter((i) => i.build !== "on-request")) {
         platforms: image.platforms,
         context: build.contextDir,
         dockerfile: build.dockerfile,
+        inlineDockerfile: build.inlineDockerfile,
         target: image.target,
         buildArgs: { ...image.args, [FINGERPRINT_ARG]: build.fingerprint, ...Object.fromEntries(parents) },
         labels: build.labels,

@@ -20,6 +20,8 @@ export interface BinderImageArgs {
     /** The staged build context and its Dockerfile, relative to the program's directory (docker-build resolves both from there). */
     readonly context: pulumi.Input<string>;
     readonly dockerfile: pulumi.Input<string>;
+    /** The Dockerfile's text to build instead of the file (docker-build's inline Dockerfile), when set. */
+    readonly inlineDockerfile?: string;
     /** The Dockerfile stage to build; its last one when undefined. */
     readonly target?: pulumi.Input<string>;
     /** Build args: the image's own, its source fingerprint and each parent's digest reference. */
@@ -80,7 +82,7 @@ export class BinderImage extends pulumi.ComponentResource {
                 {
                     tags: tags.map(tagged),
                     context: { location: args.context },
-                    dockerfile: { location: args.dockerfile },
+                    dockerfile: args.inlineDockerfile !== undefined ? { inline: args.inlineDockerfile } : { location: args.dockerfile },
                     platforms: [platform as dockerBuild.Platform],
                     buildArgs: args.buildArgs,
                     labels: args.labels,

@@ -38,6 +38,11 @@ export interface ImageConfig {
     /** The builds this one is built FROM (a ref build: its parents' builds of the same ref), each by digest through its build arg. */
     parents: { image: string; arg: string }[];
     args: Record<string, string>;
+    /**
+     * The build args whose configured value carries `{ref}` (a ref build's source fetched inside the build):
+     * the Dockerfile BuildKit gets declares the fingerprint arg before their first use (src/source/builds.ts).
+     */
+    refArgs: string[];
     platforms: string[];
     target?: string;
     checks: CheckOptions;

@@ -446,6 +446,7 @@ function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn:
             rebuildOn,
             parents: parentsOf(img).map(({ image, arg }) => ({ image: parentBuildName(image, images[image]?.refs !== undefined, build?.ref), arg })),
             args: buildArgs(img, release, build),
+            refArgs: build ? Object.keys(build.args).filter((arg) => build.args[arg].includes("{ref}")) : [],
             platforms: img.platforms,
             target: img.target,
             checks,

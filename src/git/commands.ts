@@ -193,7 +193,12 @@ export function readBlobs(dir: string, oids: readonly string[]): Map<string, Buf
     if (unique.length === 0) return blobs;
     let out: Buffer;
     try {
-        out = execFileSync("git", ["cat-file", "--batch"], { cwd: dir, env: gitEnv(), input: `${unique.join("\n")}\n`, maxBuffer: MAX_BLOB_BYTES + unique.length * 100 });
+        out = execFileSync("git", ["cat-file", "--batch"], {
+            cwd: dir,
+            env: gitEnv(),
+            input: `${unique.join("\n")}\n`,
+            maxBuffer: MAX_BLOB_BYTES + unique.length * 100,
+        });
     } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === "ENOBUFS") throw new Error(`the files to read from git in ${dir} are over ${MAX_BLOB_BYTES} bytes; expected a build context of sources`);

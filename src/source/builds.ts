@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { stageBuildContext } from "./context";
-import { readDockerfile } from "./dockerfile";
+import { declareFingerprintArg, readDockerfile } from "./dockerfile";
 import { fingerprintSources, listSourceFiles, unmatchedPatterns } from "./fingerprint";
 import { missingCopyProblems, parentByTagReports, undeclaredArgProblems, unmatchedPatternProblems } from "./sourceChecks";
 import { currentBranch, findWorktree, refCandidates, resolveRef, runGit } from "../git/commands";
@@ -28,6 +28,11 @@ export interface PreparedBuild {
     contextDir: string;
     /** The staged Dockerfile: docker-build resolves it against the program's directory, not the context. */
     dockerfile: string;
+    /**
+     * For a ref build whose args carry `{ref}`: the Dockerfile to hand BuildKit instead (inline), the staged one
+     * with FINGERPRINT_ARG declared before the first use of such an arg in each stage (`declareFingerprintArg`).
+     */
+    inlineDockerfile?: string;
     /** `sha256:<hex>` over the image's `rebuildOn` files. */
     fingerprint: string;
     /** `sha256:<hex>` over the files of its staged context (what docker-build hashes to decide a rebuild). */
@@ -154,9 +159,21 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     if (fs.statSync(stagedDockerfile).size > MAX_DOCKERFILE_BYTES) {
         throw new Error(`\`${KEYS.images}.${image.key}.dockerfile\`: ${image.dockerfile} is over ${MAX_DOCKERFILE_BYTES} bytes; expected a Dockerfile`);
     }
-    const facts = readDockerfile(fs.readFileSync(stagedDockerfile, "utf8"));
+    const dockerfileText = fs.readFileSync(stagedDockerfile, "utf8");
+    const facts = readDockerfile(dockerfileText);
     const problems = [...missingCopyProblems(image, facts, staged.files), ...undeclaredArgProblems(image, facts)];
     if (problems.length > 0) throw new ConfigError(problems);
     const contextFingerprint = fingerprintSources(checkout, image.context).fingerprint;
-    return { contextDir, dockerfile, fingerprint, contextFingerprint, labels, warnings: parentByTagReports(image, facts, stack) };
+    // A Dockerfile that fetches the ref inside the build (`git clone --branch ${UW3_BRANCH}`) never sees the
+    // fingerprint unless it declares it: BuildKit would reuse the fetching layer and ship the old code.
+    const inlineDockerfile = image.refArgs.length > 0 ? declareFingerprintArg(dockerfileText, FINGERPRINT_ARG, image.refArgs).text : undefined;
+    return {
+        contextDir,
+        dockerfile,
+        ...(inlineDockerfile !== undefined ? { inlineDockerfile } : {}),
+        fingerprint,
+        contextFingerprint,
+        labels,
+        warnings: parentByTagReports(image, facts, stack),
+    };
 }

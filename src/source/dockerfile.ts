@@ -260,7 +260,7 @@ export function declareFingerprintArg(text: string, fingerprintArg: string, refA
     const inserted: number[] = [];
     let declared = false; // in this stage, before here
     let inStage = false;
-    for (let i = 0; i < lines.length; ) {
+    for (let i = 0; i < lines.length;) {
         const first = lines[i].trim();
         if (first === "" || first.startsWith("#")) {
             i++;
