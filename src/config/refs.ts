@@ -43,6 +43,10 @@ interface RefImage {
 /** One build of an image with `refs`: the ref (its `{release}` expanded) and what its entry overrides. */
 export interface RefBuild {
     ref: string;
+    /** The ref as written (`{release}`). */
+    template: string;
+    /** The ref holds a placeholder a `refs` entry does not take (reported by the walk over the config): no build. */
+    unresolved: boolean;
     /** The entry's path below the image: `["refs", i]`. */
     path: PropertyKey[];
     /** The entry's own tag templates and the path of each; undefined: the image's. */
@@ -70,8 +74,11 @@ export function refBuilds(img: RefImage, release: string): RefBuild[] {
     return (img.refs ?? []).map((entry, i) => {
         const raw: RawRefEntry = typeof entry === "string" ? { ref: entry } : entry;
         const templates = raw.tags ?? (raw.tag !== undefined ? [raw.tag] : undefined);
+        const { text: ref, unknown } = expandPlaceholders(raw.ref, { release });
         return {
-            ref: expandPlaceholders(raw.ref, { release }).text,
+            ref,
+            template: raw.ref,
+            unresolved: unknown.length > 0,
             path: typeof entry === "string" ? ["refs", i] : ["refs", i, "ref"],
             tags: templates?.map((template, j) => ({ template, path: raw.tags ? ["refs", i, "tags", j] : ["refs", i, "tag"] })),
             args: { ...img.args, ...raw.args },
@@ -114,7 +121,7 @@ export function refRules(images: Readonly<Record<string, RefImage>>, release: st
             .map((n) => [n, `image ${shown(n)}`]),
     );
     for (const [name, img] of Object.entries(images)) {
-        const builds = refBuilds(img, release);
+        const builds = refBuilds(img, release).filter((b) => !b.unresolved);
         builds.forEach((build, i) => {
             const at = [name, ...build.path];
             const problem = uw3BranchProblem(build.ref);
@@ -137,7 +144,9 @@ export function refRules(images: Readonly<Record<string, RefImage>>, release: st
         parentNames(img).forEach((parent, index) => {
             const parentImage = Object.hasOwn(images, parent) ? images[parent] : undefined;
             if (parentImage?.refs === undefined) return;
-            const parentRefs = refBuilds(parentImage, release).map((b) => b.ref);
+            const parentBuilds = refBuilds(parentImage, release);
+            if (parentBuilds.some((b) => b.unresolved)) return;
+            const parentRefs = parentBuilds.map((b) => b.ref);
             if (img.refs === undefined) {
                 issues.push(
                     ruleIssue(

@@ -222,7 +222,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
         }
         // The ref builds of one image push to one repository: a tag two of them would push is refused.
         const pushedBy = new Map<string, string>();
-        for (const build of refBuilds(img, tagRelease)) {
+        for (const build of refBuilds(img, tagRelease).filter((b) => !b.unresolved)) {
             const { tags, issues: tagIssues } = imageTags(img, tagRelease, build);
             issues.push(...tagIssues.map(below));
             for (const tag of tags) {
@@ -276,8 +276,8 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                     ),
                 );
             }
-            const refsOfImage =
-                images && Object.hasOwn(images, b.image) && images[b.image].refs ? refBuilds(images[b.image], tagRelease).map((r) => r.ref) : undefined;
+            const builds = images && Object.hasOwn(images, b.image) && images[b.image].refs ? refBuilds(images[b.image], tagRelease) : undefined;
+            const refsOfImage = builds?.some((r) => r.unresolved) ? undefined : builds?.map((r) => r.ref);
             if (refsOfImage && !refsOfImage.includes(b.uw3Branch)) {
                 issues.push(
                     ruleIssue(
@@ -455,10 +455,7 @@ function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn:
         };
     };
     if (img.refs === undefined) return [one(undefined, undefined)];
-    return refBuilds(img, release).map((build, i) => {
-        const entry = img.refs![i];
-        return one(build, typeof entry === "string" ? entry : entry.ref);
-    });
+    return refBuilds(img, release).map((build) => one(build, build.template));
 }
 
 function launcherConfig(launcher: RawLauncher, owner: string, withdrawn: readonly WithdrawnRelease[], refImages: ReadonlySet<string>): LauncherConfig {
