@@ -265,7 +265,7 @@ function buildTagTemplates(img: RawImage, build?: RefBuild): { template: string;
 }
 
 /** The placeholders' values in a build: the release, and the ref of a ref build. */
-export function placeholderValues(release: string, build?: RefBuild): Partial<Record<Placeholder, string>> {
+function placeholderValues(release: string, build?: RefBuild): Partial<Record<Placeholder, string>> {
     return build ? { release, ref: build.ref } : { release };
 }
 

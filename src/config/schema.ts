@@ -23,7 +23,6 @@ import {
     expandTag,
     imagesSchema,
     imageTags,
-    placeholderValues,
     launcherSchema,
     ownerSchema,
     parentsOf,

@@ -201,7 +201,8 @@ export function readBlobs(dir: string, oids: readonly string[]): Map<string, Buf
         });
     } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e.code === "ENOBUFS") throw new Error(`the files to read from git in ${dir} are over ${MAX_BLOB_BYTES} bytes; expected a build context of sources`);
+        if (e.code === "ENOBUFS")
+            throw new Error(`the files to read from git in ${dir} are over ${MAX_BLOB_BYTES} bytes; expected a build context of sources`, { cause: err });
         throw err;
     }
     let at = 0;

@@ -66,7 +66,7 @@ describeEngine("a rebuild fetches the ref's new source with a warm BuildKit (iss
             {
                 stackName: "fetch",
                 projectName: "fetch-in-build",
-                program: async () => {
+                program: () => {
                     const image = new dockerBuild.Image("fetch", {
                         tags: [`${repository}:${current.tag}`],
                         context: { location: path.join(root, "context") },
@@ -76,7 +76,7 @@ describeEngine("a rebuild fetches the ref's new source with a warm BuildKit (iss
                         builder: { name: "uw3-binder" },
                         push: true,
                     });
-                    return { ref: image.ref };
+                    return Promise.resolve({ ref: image.ref });
                 },
             },
             {
@@ -122,12 +122,12 @@ describeEngine("a rebuild fetches the ref's new source with a warm BuildKit (iss
         this.timeout(600000);
         assert.deepStrictEqual(await build({ commit: "commit A\n", fingerprint: "sha256:a", rewrite: false, tag: "stale-1" }), {
             holds: "commit A\n",
-            fetched: 1,
+            fetched: FETCH,
         });
         // A tag of its own, so docker-build builds again although the Dockerfile is the same.
         assert.deepStrictEqual(await build({ commit: "commit B\n", fingerprint: "sha256:b", rewrite: false, tag: "stale-2" }), {
             holds: "commit A\n",
-            fetched: 0,
+            fetched: [],
         });
     });
 
@@ -135,16 +135,16 @@ describeEngine("a rebuild fetches the ref's new source with a warm BuildKit (iss
         this.timeout(600000);
         assert.deepStrictEqual(await build({ commit: "commit C\n", fingerprint: "sha256:c", rewrite: true, tag: "fresh-1" }), {
             holds: "commit C\n",
-            fetched: 1,
+            fetched: FETCH,
         });
         assert.deepStrictEqual(await build({ commit: "commit D\n", fingerprint: "sha256:d", rewrite: true, tag: "fresh-2" }), {
             holds: "commit D\n",
-            fetched: 1,
+            fetched: FETCH,
         });
         // Same fingerprint (nothing the rebuild decision reads changed): the fetch layer is reused.
         assert.deepStrictEqual(await build({ commit: "commit E\n", fingerprint: "sha256:d", rewrite: true, tag: "fresh-3" }), {
             holds: "commit D\n",
-            fetched: 0,
+            fetched: [],
         });
     });
 });
