@@ -45,16 +45,21 @@ export interface DockerfileFacts {
     copies: ContextCopy[];
 }
 
-/** Logical instructions, continuation lines joined and comments dropped. */
-export function dockerfileInstructions(text: string): Instruction[] {
-    const lines = text.split(/\r?\n/);
+/** The line-continuation character: `\`, or what an `# escape=` parser directive (the top lines only) sets. */
+function escapeCharacter(lines: readonly string[]): string {
     let escape = "\\";
-    // Parser directives: `# key=value` lines at the very top, before any other line.
     for (const line of lines) {
         const directive = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(line);
         if (!directive) break;
         if (directive[1].toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) escape = directive[2];
     }
+    return escape;
+}
+
+/** Logical instructions, continuation lines joined and comments dropped. */
+export function dockerfileInstructions(text: string): Instruction[] {
+    const lines = text.split(/\r?\n/);
+    const escape = escapeCharacter(lines);
     const out: Instruction[] = [];
     let current: { line: number; text: string } | undefined;
     const flush = (): void => {
@@ -250,12 +255,7 @@ const HEREDOC = /<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/g;
  */
 export function declareFingerprintArg(text: string, fingerprintArg: string, refArgs: readonly string[]): { text: string; inserted: number[] } {
     const lines = text.split("\n");
-    let escape = "\\";
-    for (const line of lines) {
-        const directive = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(line);
-        if (!directive) break;
-        if (directive[1].toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) escape = directive[2];
-    }
+    const escape = escapeCharacter(lines);
     const uses = (body: string, names: readonly string[]) => names.some((n) => new RegExp(`\\$\\{?${n}(?![A-Za-z0-9_])`).test(body));
     const inserted: number[] = [];
     let declared = false; // in this stage, before here
