@@ -4,7 +4,8 @@
  */
 import { KEYS } from "./keys";
 
-const PLACEHOLDER = /\{([^}]*)\}/g;
+// `${NAME}` is a shell or Dockerfile variable, which the key's own rules judge, not a placeholder.
+const PLACEHOLDER = /(?<!\$)\{([^}]*)\}/g;
 
 /** Every placeholder name, as the config spells it between braces. */
 const PLACEHOLDERS = ["release", "ref"] as const;
