@@ -45,7 +45,7 @@ for (const image of config.images.filter((i) => i.build !== "on-request")) {
         buildArgs: { ...image.args, [FINGERPRINT_ARG]: build.fingerprint, ...Object.fromEntries(parents) },
         labels: build.labels,
         registry: login && { address: image.registry.server, ...login },
-        writeOnce: image.writeOnce ? { contextFingerprint: build.contextFingerprint } : undefined,
+        writeOnce: image.writeOnce ? { contextFingerprint: build.contextFingerprint, tags: image.writeOnceTags } : undefined,
     });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,

@@ -50,6 +50,11 @@ export interface ImageConfig {
     build: "always" | "on-request" | "requested";
     /** Its tags are written once: a build is refused when the registry already holds any of them. */
     writeOnce: boolean;
+    /**
+     * The tags a written-once build checks: all of them, but for a ref build only those naming its ref or the
+     * release (`{ref}-slim`); a tag naming neither (`latest-slim`) moves to each new release. [] when not written once.
+     */
+    writeOnceTags: string[];
 }
 
 export interface PinConfig {

@@ -422,6 +422,8 @@ function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn:
     const images = config[KEYS.images];
     const one = (build: RefBuild | undefined, refTemplate: string | undefined): ImageConfig => {
         const { tags } = imageTags(img, release, build);
+        const templates = build?.tags?.map((t) => t.template) ?? tagTemplates(img);
+        const writeOnce = build ? build.writeOnce : img.writeOnce;
         const checks: CheckOptions = { ...checkOptions(img.checks), withdrawn: withdrawn.map(({ digest, reason }) => ({ digest, reason })) };
         // An explicit `checks.layers.baseline` wins; otherwise the previous release's tag of this build.
         if (previousRelease && checks.baseline === "" && checks.enabled.includes("layers")) {
@@ -450,7 +452,8 @@ function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn:
             target: img.target,
             checks,
             build: img.build,
-            writeOnce: build ? build.writeOnce : img.writeOnce,
+            writeOnce,
+            writeOnceTags: !writeOnce ? [] : build ? tags.filter((_, i) => /\{(ref|release)\}/.test(templates[i])) : tags,
         };
     };
     if (img.refs === undefined) return [one(undefined, undefined)];

@@ -4,13 +4,13 @@ import { makeTempRoot, makeUnderworld3Checkout, Checkout } from "../source/check
 import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
 /** The 2025-01 stack with `slim` built per ref (main, development) from a checkout the test makes. */
-async function refRun(checkout: Checkout) {
+async function refRun(checkout: Checkout, refs: unknown[] = ["main", "development"]) {
     const config = stackConfig();
     config["uw3-binder:source"].path = checkout.dir;
     const slim = config["uw3-binder:images"].slim;
     slim.tag = "{ref}-slim";
     slim.args = { UW3_BRANCH: "{ref}" };
-    slim.refs = ["main", "development"];
+    slim.refs = refs;
     config["uw3-binder:launcher"].branches = [
         { name: "main", uw3Branch: "main", image: "slim" },
         { name: "development", uw3Branch: "development", image: "slim" },
@@ -28,6 +28,7 @@ describe("program: an image built per ref (issue 18, item 2)", function () {
         checkout.append("src/underworld3/cython/petsc_types.pyx", "# development\n");
         checkout.commitAll("development");
         checkout.git(["checkout", "-q", "main"]);
+        checkout.git(["tag", "v1"]);
     });
     after(() => temp.cleanup());
 
@@ -66,6 +67,18 @@ describe("program: an image built per ref (issue 18, item 2)", function () {
         assert.deepStrictEqual(froms, [
             ["main", ["ghcr.io/underworldcode/uw3-base", "main-slim"]],
             ["development", ["ghcr.io/underworldcode/uw3-base", "development-slim"]],
+        ]);
+    });
+
+    it("checks, for a written-once release tag built every run, only the tags naming its ref: latest-slim moves to each release", async () => {
+        const run = await refRun(checkout, ["main", "development", { ref: "v1", tags: ["{ref}-slim", "latest-slim"], writeOnce: true }]);
+        assert.deepStrictEqual(
+            run.resources.filter((r) => r.name.endsWith("-tags-vacant")).map((r) => [r.name, inputsOf(r).references]),
+            [["slim-v1-tags-vacant", ["ghcr.io/underworldcode/uw3-base:v1-slim"]]],
+        );
+        assert.deepStrictEqual(inputsOf(byName(run, "slim-v1-image")).tags, [
+            "ghcr.io/underworldcode/uw3-base:v1-slim",
+            "ghcr.io/underworldcode/uw3-base:latest-slim",
         ]);
     });
 });

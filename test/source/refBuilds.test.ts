@@ -61,14 +61,15 @@ describe("images per ref: each build from its ref's own tree (issue 18, item 2)"
         };
     });
 
-    it("expands one build per ref: names from refImageName, {ref} in tags and args, a ref's own tags and writeOnce", () => {
+    it("expands one build per ref: names from refImageName, {ref} in tags and args, a ref's own tags and writeOnce (its ref's tags only)", () => {
         const config = refStack(["main", "development", { ref: "v1", tags: ["{ref}-slim", "latest-slim"], writeOnce: true }]);
         assert.deepStrictEqual(
-            config.images.map((i) => [i.name, i.key, i.ref, i.tags, i.args, i.refArgs, i.writeOnce]),
+            config.images.map((i) => [i.name, i.key, i.ref, i.tags, i.args, i.refArgs, i.writeOnce, i.writeOnceTags]),
             [
-                ["base-main", "base", "main", ["main-slim"], { UW3_BRANCH: "main" }, ["UW3_BRANCH"], false],
-                ["base-development", "base", "development", ["development-slim"], { UW3_BRANCH: "development" }, ["UW3_BRANCH"], false],
-                ["base-v1", "base", "v1", ["v1-slim", "latest-slim"], { UW3_BRANCH: "v1" }, ["UW3_BRANCH"], true],
+                ["base-main", "base", "main", ["main-slim"], { UW3_BRANCH: "main" }, ["UW3_BRANCH"], false, []],
+                ["base-development", "base", "development", ["development-slim"], { UW3_BRANCH: "development" }, ["UW3_BRANCH"], false, []],
+                // latest-slim moves to each new release: only the tag naming the ref is written once.
+                ["base-v1", "base", "v1", ["v1-slim", "latest-slim"], { UW3_BRANCH: "v1" }, ["UW3_BRANCH"], true, ["v1-slim"]],
             ],
         );
     });
