@@ -41,11 +41,12 @@ for (const image of config.images.filter((i) => i.build !== "on-request")) {
         platforms: image.platforms,
         context: build.contextDir,
         dockerfile: build.dockerfile,
+        inlineDockerfile: build.inlineDockerfile,
         target: image.target,
         buildArgs: { ...image.args, [FINGERPRINT_ARG]: build.fingerprint, ...Object.fromEntries(parents) },
         labels: build.labels,
         registry: login && { address: image.registry.server, ...login },
-        writeOnce: image.writeOnce ? { contextFingerprint: build.contextFingerprint } : undefined,
+        writeOnce: image.writeOnce ? { contextFingerprint: build.contextFingerprint, tags: image.writeOnceTags } : undefined,
     });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,

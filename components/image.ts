@@ -20,6 +20,8 @@ export interface BinderImageArgs {
     /** The staged build context and its Dockerfile, relative to the program's directory (docker-build resolves both from there). */
     readonly context: pulumi.Input<string>;
     readonly dockerfile: pulumi.Input<string>;
+    /** The Dockerfile's text to build instead of the file (docker-build's inline Dockerfile), when set. */
+    readonly inlineDockerfile?: string;
     /** The Dockerfile stage to build; its last one when undefined. */
     readonly target?: pulumi.Input<string>;
     /** Build args: the image's own, its source fingerprint and each parent's digest reference. */
@@ -32,7 +34,7 @@ export interface BinderImageArgs {
      * Set for a written-once image: what its build is made from (its staged context's fingerprint). Before
      * each build the registry is asked whether a tag already exists, and the build is refused if one does.
      */
-    readonly writeOnce?: { readonly contextFingerprint: string };
+    readonly writeOnce?: { readonly contextFingerprint: string; /** The tags checked (default: every tag). */ readonly tags?: readonly string[] };
 }
 
 /**
@@ -61,7 +63,7 @@ export class BinderImage extends pulumi.ComponentResource {
                   `${name}-tags-vacant`,
                   {
                       // With several platforms, each member build also pushes its own `<tag>-<arch>` tag.
-                      references: [...args.tags, ...(args.platforms.length > 1 ? args.platforms.map((p) => platformTag(args.tags[0], p)) : [])].map(tagged),
+                      references: writtenOnce(args.tags, args.writeOnce.tags ?? args.tags, args.platforms).map(tagged),
                       build: pulumi
                           .all([args.writeOnce.contextFingerprint, args.dockerfile, args.target, args.platforms, args.buildArgs])
                           .apply((parts) => JSON.stringify(parts)),
@@ -80,7 +82,7 @@ export class BinderImage extends pulumi.ComponentResource {
                 {
                     tags: tags.map(tagged),
                     context: { location: args.context },
-                    dockerfile: { location: args.dockerfile },
+                    dockerfile: args.inlineDockerfile !== undefined ? { inline: args.inlineDockerfile } : { location: args.dockerfile },
                     platforms: [platform as dockerBuild.Platform],
                     buildArgs: args.buildArgs,
                     labels: args.labels,
@@ -125,6 +127,12 @@ export class BinderImage extends pulumi.ComponentResource {
         this.digestReference = digests[0].apply((d) => parentBuildArg(args.repositoryUrl, d));
         this.registerOutputs({ reference: this.reference, references: this.references, digestReference: this.digestReference });
     }
+}
+
+/** The tags a written-once build checks: `checked`, and with several platforms each member's `<tag>-<arch>` of a checked first tag. */
+function writtenOnce(tags: readonly string[], checked: readonly string[], platforms: readonly string[]): string[] {
+    const members = platforms.length > 1 && checked.includes(tags[0]) ? platforms.map((p) => platformTag(tags[0], p)) : [];
+    return [...checked, ...members];
 }
 
 /**

@@ -9,12 +9,19 @@ import { UsageError } from "./errors";
 
 /**
  * `--since <rev>`: which images `pulumi up` would rebuild for what changed in the stack's checkout
- * (`source.path`, resolved as the program resolves it) since <rev>, uncommitted changes included. Offline,
- * no Pulumi SDK: the image graph and the rebuild rules of src/source/rebuild.ts.
+ * (`source.path`, resolved as the program resolves it) since <rev>, uncommitted changes included; a build of
+ * one ref (an image with `refs`), for what changed from <rev> to that ref's commit, as the program builds it.
+ * Offline, no Pulumi SDK: the image graph and the rebuild rules of src/source/rebuild.ts.
  */
 async function rebuildsSince(command: CliCommand, target: string, since: string): Promise<number> {
     const io = command.io;
-    const [{ loadPlanConfig }, { configImageNodes, describeRebuilds, planRebuilds }, { changedPathsSince }, { PROGRAM_DIR }, { shown }] = await Promise.all([
+    const [
+        { loadPlanConfig },
+        { configImageNodes, describeRebuilds, planRebuilds },
+        { changedPathsSince, refCandidates, resolveRef },
+        { PROGRAM_DIR },
+        { shown },
+    ] = await Promise.all([
         import("../config/stackFile"),
         import("../source/rebuild"),
         import("../git/commands"),
@@ -26,22 +33,38 @@ async function rebuildsSince(command: CliCommand, target: string, since: string)
     if (!fs.existsSync(checkout)) {
         throw new UsageError(`--since: no checkout of ${config.source.repository} at ${shown(checkout)} (uw3-binder:source.path); clone it there first`);
     }
-    let changed: string[];
-    try {
-        changed = changedPathsSince(checkout, since);
-    } catch (err) {
-        const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-        throw new UsageError(`--since ${shown(since)}: cannot compare the checkout ${shown(checkout)} with it (${reason})`);
+    const compare = (head?: string): string[] => {
+        try {
+            return changedPathsSince(checkout, since, head);
+        } catch (err) {
+            const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+            throw new UsageError(`--since ${shown(since)}: cannot compare the checkout ${shown(checkout)} with it (${reason})`);
+        }
+    };
+    const worktreeImages = config.images.filter((i) => i.ref === undefined);
+    const changed = worktreeImages.length > 0 ? compare() : [];
+    const refs = new Map<string, { commit: string; changed: string[] }>();
+    for (const image of config.images) {
+        if (image.ref === undefined || refs.has(image.ref)) continue;
+        const found = resolveRef(checkout, image.ref);
+        if (!found) {
+            throw new UsageError(
+                `--since: image ${shown(image.key)} is built from ref ${shown(image.ref)}, which the checkout ${shown(checkout)} does not have (looked for ${refCandidates(image.ref).join(", ")}); fetch it first`,
+            );
+        }
+        refs.set(image.ref, { commit: found.commit, changed: compare(found.commit) });
     }
-    const decisions = planRebuilds(configImageNodes(config.images), changed);
+    const decisions = planRebuilds(configImageNodes(config.images), changed, new Map([...refs].map(([ref, r]) => [ref, r.changed])));
     if (command.opts<{ json?: true }>().json) {
-        io.stdout(`${JSON.stringify({ since, checkout, changedPaths: changed.length, rebuilds: decisions }, null, 2)}\n`);
+        const perRef = Object.fromEntries([...refs].map(([ref, r]) => [ref, { commit: r.commit, changedPaths: r.changed.length }]));
+        io.stdout(`${JSON.stringify({ since, checkout, changedPaths: changed.length, refs: perRef, rebuilds: decisions }, null, 2)}\n`);
     } else {
+        const sources = [
+            ...(worktreeImages.length > 0 ? [`${changed.length} changed paths in ${shown(checkout)}`] : []),
+            ...[...refs].map(([ref, r]) => `ref ${shown(ref)} at ${r.commit.slice(0, 12)}: ${r.changed.length} changed paths`),
+        ];
         io.stdout(
-            [
-                `images a change since ${shown(since)} rebuilds (${changed.length} changed paths in ${shown(checkout)}):`,
-                ...describeRebuilds(decisions).map((l) => `  ${l}`),
-            ].join("\n") + "\n",
+            [`images a change since ${shown(since)} rebuilds (${sources.join("; ")}):`, ...describeRebuilds(decisions).map((l) => `  ${l}`)].join("\n") + "\n",
         );
     }
     return 0;

@@ -13,13 +13,20 @@ export interface RegistryConfig {
 }
 
 export interface ImageConfig {
-    /** The key under `uw3-binder:images`. */
+    /**
+     * The build's name, for its resources and outputs: the key under `uw3-binder:images`, or for an image with
+     * `refs` its build of one ref (`refImageName` in ./refs.ts: `base-main`).
+     */
     name: string;
+    /** The key under `uw3-binder:images` (problems name it): `name`, or the image a ref build is of. */
+    key: string;
+    /** For a build of an image with `refs`: the branch or tag of the source repository it is built from. */
+    ref?: string;
     registry: RegistryConfig;
     repository: string;
     /** `<server>/<namespace>/<repository>` */
     repositoryUrl: string;
-    /** Tags with `{release}` expanded; the first is the primary one. */
+    /** Tags with `{release}` (and a ref build's `{ref}`) expanded; the first is the primary one. */
     tags: string[];
     /** `<repositoryUrl>:<tags[0]>` */
     imageName: string;
@@ -28,9 +35,14 @@ export interface ImageConfig {
     context: string[];
     /** Source paths (globs) whose fingerprint is a build arg: a change to them forces a rebuild. */
     rebuildOn: string[];
-    /** The images this one is built FROM, each handed in by digest through its build arg. */
+    /** The builds this one is built FROM (a ref build: its parents' builds of the same ref), each by digest through its build arg. */
     parents: { image: string; arg: string }[];
     args: Record<string, string>;
+    /**
+     * The build args whose configured value carries `{ref}` (a ref build's source fetched inside the build):
+     * the Dockerfile BuildKit gets declares the fingerprint arg before their first use (src/source/builds.ts).
+     */
+    refArgs: string[];
     platforms: string[];
     target?: string;
     checks: CheckOptions;
@@ -38,6 +50,11 @@ export interface ImageConfig {
     build: "always" | "on-request" | "requested";
     /** Its tags are written once: a build is refused when the registry already holds any of them. */
     writeOnce: boolean;
+    /**
+     * The tags a written-once build checks: all of them, but for a ref build only those naming its ref or the
+     * release (`{ref}-slim`); a tag naming neither (`latest-slim`) moves to each new release. [] when not written once.
+     */
+    writeOnceTags: string[];
 }
 
 export interface PinConfig {

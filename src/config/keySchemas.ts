@@ -29,8 +29,9 @@ import { DEFAULT_WARMUP_TIMEOUT_S, warmupHubs, warmupTimeoutProblem } from "../w
 import type { PinConfig, WithdrawnRelease } from "./binderConfig";
 import { fromCycles, unknownParents } from "./graph";
 import { KEYS } from "./keys";
-import { allowedPlaceholdersText, expandPlaceholders } from "./placeholders";
+import { expandPlaceholders, Placeholder } from "./placeholders";
 import { addRuleIssues, isRuleIssue, RuleIssue, ruleIssue } from "./problems";
+import { RefBuild, refEntryIssues, refsSchema } from "./refs";
 
 const PIN_EXPECTED = "expected sha256:<64 hex> or <tag>@sha256:<64 hex>";
 
@@ -140,6 +141,7 @@ const imageShape = z.strictObject({
     checks: checksSchema.optional(),
     build: z.enum(BUILD_WHEN, { error: `expected one of ${BUILD_WHEN.join(", ")}` }).default("always"),
     writeOnce: z.boolean().default(false),
+    refs: refsSchema,
 });
 export type RawImage = z.output<typeof imageShape>;
 
@@ -164,10 +166,22 @@ function imageRules(img: RawImage): RuleIssue[] {
         if (img.args && Object.hasOwn(img.args, parent.arg))
             issues.push(ruleIssue(["args", parent.arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
     });
-    for (const arg of Object.keys(img.args ?? {})) {
-        const bp = buildArgProblem(arg);
-        if (bp) issues.push(ruleIssue(["args", arg], bp));
+    const argMaps: [PropertyKey[], Record<string, string> | undefined][] = [
+        [["args"], img.args],
+        ...(img.refs ?? []).map((r, i): [PropertyKey[], Record<string, string> | undefined] => [
+            ["refs", i, "args"],
+            typeof r === "string" ? undefined : r.args,
+        ]),
+    ];
+    for (const [at, args] of argMaps) {
+        for (const arg of Object.keys(args ?? {})) {
+            const bp = buildArgProblem(arg);
+            if (bp) issues.push(ruleIssue([...at, arg], bp));
+            else if (at.length > 1 && parents.some((p) => p.arg === arg))
+                issues.push(ruleIssue([...at, arg], "this build arg carries the parent's digest (`from.arg`); remove it from `args`"));
+        }
     }
+    issues.push(...refEntryIssues(img));
     const platforms = img.platforms;
     platforms.forEach((p, i) => {
         if (!PLATFORM_PATTERN.test(p))
@@ -183,7 +197,8 @@ function imageRules(img: RawImage): RuleIssue[] {
     if (img.dockerfile.startsWith("/") || img.dockerfile.split("/").includes("..")) {
         issues.push(ruleIssue(["dockerfile"], `paths are relative to \`${KEYS.source}.path\` and stay inside it, found ${shown(img.dockerfile)}`));
     }
-    if (img.writeOnce && img.build === "always") {
+    // A ref build's written-once tags are checked when its ref resolves: allowed for a tag, which does not move.
+    if (img.writeOnce && img.build === "always" && img.refs === undefined) {
         issues.push(ruleIssue(["writeOnce"], "a written-once image refuses every build after its first push; build it only on request (`build: on-request`)"));
     }
     if (checkOptions(img.checks as RawChecks | undefined).enabled.every((n) => STACK_CHECKS.includes(n))) {
@@ -244,23 +259,40 @@ export function tagTemplates(img: RawImage): string[] {
     return img.tags ?? [img.tag ?? "{release}"];
 }
 
-/** An image's tags for a release, and the problems of its templates (paths below the image). */
-export function imageTags(img: RawImage, release: string): { tags: string[]; issues: RuleIssue[] } {
+/** The tag templates of a build (a ref's own, else the image's), each with its path below the image. */
+function buildTagTemplates(img: RawImage, build?: RefBuild): { template: string; path: PropertyKey[] }[] {
+    return build?.tags ?? tagTemplates(img).map((template, i) => ({ template, path: img.tags ? ["tags", i] : ["tag"] }));
+}
+
+/** The placeholders' values in a build: the release, and the ref of a ref build. */
+function placeholderValues(release: string, build?: RefBuild): Partial<Record<Placeholder, string>> {
+    return build ? { release, ref: build.ref } : { release };
+}
+
+/**
+ * A build's tags for a release (an image's one build, or a ref build), and the problems of its templates
+ * (paths below the image). A template with an unknown placeholder is left out: the walk over the whole
+ * config (./schema.ts) reports it.
+ */
+export function imageTags(img: RawImage, release: string, build?: RefBuild): { tags: string[]; issues: RuleIssue[] } {
     const tags: string[] = [];
     const issues: RuleIssue[] = [];
-    tagTemplates(img).forEach((template, i) => {
-        const path = img.tags ? ["tags", i] : ["tag"];
-        const { tag, unknown } = expandTag(template, release);
-        if (unknown.length > 0) {
-            issues.push(ruleIssue(path, `unknown placeholder ${unknown.join(", ")}; ${allowedPlaceholdersText(["release"])}`));
-            return;
-        }
+    const forRef = build ? ` for ref ${shown(build.ref)}` : "";
+    for (const { template, path } of buildTagTemplates(img, build)) {
+        const { text: tag, unknown } = expandPlaceholders(template, placeholderValues(release, build));
+        if (unknown.length > 0) continue;
         const tp = tagProblem(tag);
-        if (tp) issues.push(ruleIssue(path, `${shown(template)} expands to ${shown(tag)}, which ${tp}`));
-        else if (tags.includes(tag)) issues.push(ruleIssue(path, `duplicate tag ${shown(tag)}`));
+        if (tp) issues.push(ruleIssue(path, `${shown(template)} expands to ${shown(tag)}${forRef}, which ${tp}`));
+        else if (tags.includes(tag)) issues.push(ruleIssue(path, `duplicate tag ${shown(tag)}${forRef}`));
         else tags.push(tag);
-    });
+    }
     return { tags, issues };
+}
+
+/** A build's args, `{release}` (and a ref build's `{ref}`) expanded. */
+export function buildArgs(img: RawImage, release: string, build?: RefBuild): Record<string, string> {
+    const args = build ? build.args : (img.args ?? {});
+    return Object.fromEntries(Object.entries(args).map(([name, value]) => [name, expandPlaceholders(value, placeholderValues(release, build)).text]));
 }
 
 // ---------------------------------------------------------------------------------------------------------

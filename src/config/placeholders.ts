@@ -2,8 +2,10 @@
  * The placeholders a config string may hold, and their expansion: the one home of the rule "an unknown
  * `{placeholder}` is refused, naming the key". Each key declares which placeholders it takes.
  */
+import { KEYS } from "./keys";
 
-const PLACEHOLDER = /\{([^}]*)\}/g;
+// `${NAME}` is a shell or Dockerfile variable, which the key's own rules judge, not a placeholder.
+const PLACEHOLDER = /(?<!\$)\{([^}]*)\}/g;
 
 /** Every placeholder name, as the config spells it between braces. */
 const PLACEHOLDERS = ["release", "ref"] as const;
@@ -29,4 +31,38 @@ export function allowedPlaceholdersText(allowed: readonly Placeholder[]): string
     if (allowed.length === 0) return "this key takes no placeholder";
     const list = allowed.map((p) => `{${p}}`).join(", ");
     return allowed.length === 1 ? `the only placeholder is ${list}` : `the placeholders here are ${list}`;
+}
+
+/**
+ * The keys that take placeholders, as paths from the full config key ("*": any map key or list index), and
+ * which. Every other string of the config takes none. `{ref}` is the ref an image with `refs` is built from,
+ * so it is known only in such an image (`needsRefs`); a `refs` entry itself takes `{release}` only.
+ */
+const PLACEHOLDER_KEYS: readonly { path: readonly string[]; takes: readonly Placeholder[] }[] = [
+    { path: [KEYS.images, "*", "tag"], takes: ["ref", "release"] },
+    { path: [KEYS.images, "*", "tags", "*"], takes: ["ref", "release"] },
+    { path: [KEYS.images, "*", "args", "*"], takes: ["ref", "release"] },
+    { path: [KEYS.images, "*", "refs", "*"], takes: ["release"] },
+    { path: [KEYS.images, "*", "refs", "*", "ref"], takes: ["release"] },
+    { path: [KEYS.images, "*", "refs", "*", "tag"], takes: ["ref", "release"] },
+    { path: [KEYS.images, "*", "refs", "*", "tags", "*"], takes: ["ref", "release"] },
+    { path: [KEYS.images, "*", "refs", "*", "args", "*"], takes: ["ref", "release"] },
+    { path: [KEYS.launcher, "branches", "*", "name"], takes: ["release"] },
+    { path: [KEYS.launcher, "branches", "*", "uw3Branch"], takes: ["release"] },
+];
+
+/**
+ * The placeholders the string at `path` (full config key first) takes; `inRefImage` says whether the image
+ * the path is below has `refs` (`{ref}` is only known there).
+ */
+export function placeholdersAt(path: readonly PropertyKey[], inRefImage: boolean): readonly Placeholder[] {
+    const entry = PLACEHOLDER_KEYS.find((k) => k.path.length === path.length && k.path.every((p, i) => p === "*" || p === String(path[i])));
+    if (!entry) return [];
+    return entry.takes.filter((p) => p !== "ref" || inRefImage);
+}
+
+/** The `{...}` spelled in `text` that `allowed` does not hold, as found. */
+export function unknownPlaceholders(text: string, allowed: readonly Placeholder[]): string[] {
+    const values = Object.fromEntries(allowed.map((p) => [p, ""]));
+    return expandPlaceholders(text, values).unknown;
 }

@@ -20,6 +20,7 @@ import { inDependencyOrder } from "./graph";
 import {
     binderHubs,
     branchNames,
+    buildArgs,
     checkOptions,
     expandTag,
     imagesSchema,
@@ -40,6 +41,8 @@ import {
     withdrawnSchema,
 } from "./keySchemas";
 import { KEYS, LAUNCHER_PAT_ENV, PLAIN_KEYS, PROJECT, REGISTRY_PASSWORD_ENV, REGISTRY_USERNAME_ENV, SECRET_KEYS } from "./keys";
+import { allowedPlaceholdersText, expandPlaceholders, placeholdersAt, unknownPlaceholders } from "./placeholders";
+import { parentBuildName, RefBuild, refBuilds, refImageName, refRules } from "./refs";
 import { addRuleIssues, ConfigError, isRuleIssue, issueProblems, keyPath, RuleIssue, ruleIssue } from "./problems";
 import { secretCommand, secretMapEntry } from "./secrets";
 
@@ -57,6 +60,43 @@ export type { BinderConfig, ImageConfig, LauncherBranchConfig, LauncherConfig, S
 export function baselineReference(repositoryUrl: string, tagTemplate: string, previousRelease: string): string | undefined {
     if (!tagTemplate.includes("{release}")) return undefined;
     return `${repositoryUrl}:${expandTag(tagTemplate, previousRelease).tag}`;
+}
+
+/**
+ * A ref build's baseline: its primary tag as the previous release wrote it, the ref's own `{release}`
+ * expanded to the previous release too (`{ref}-slim` of ref `{release}` -> `v3.0.1-slim`). None when that is
+ * the tag itself (`main-slim`: the previous release's image under it is gone, replaced by this build's).
+ */
+function refBaselineReference(repositoryUrl: string, tagTemplate: string, refTemplate: string, release: string, previousRelease: string): string | undefined {
+    const expand = (r: string) => expandPlaceholders(tagTemplate, { release: r, ref: expandPlaceholders(refTemplate, { release: r }).text }).text;
+    const before = expand(previousRelease);
+    return before === expand(release) ? undefined : `${repositoryUrl}:${before}`;
+}
+
+/**
+ * Every string of the config holding a `{placeholder}` its key does not take (./placeholders.ts declares
+ * which keys take which), one problem per string, naming the key. `raw`'s depth is bounded (./bounds.ts).
+ */
+function placeholderIssues(raw: Record<string, unknown>): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const images = raw[KEYS.images];
+    const hasRefs = (name: PropertyKey): boolean => {
+        const img = typeof images === "object" && images !== null && Object.hasOwn(images, name) ? (images as Record<PropertyKey, unknown>)[name] : undefined;
+        return typeof img === "object" && img !== null && (img as { refs?: unknown }).refs !== undefined;
+    };
+    const visit = (value: unknown, path: PropertyKey[]): void => {
+        if (typeof value === "string") {
+            const allowed = placeholdersAt(path, path[0] === KEYS.images && hasRefs(path[1]));
+            const unknown = unknownPlaceholders(value, allowed);
+            if (unknown.length === 0) return;
+            const hint = unknown.includes("{ref}") && placeholdersAt(path, true).includes("ref") ? " ({ref} is known only in an image with `refs`)" : "";
+            issues.push(ruleIssue(path, `unknown placeholder ${unknown.join(", ")}; ${allowedPlaceholdersText(allowed)}${hint}`));
+        } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i]));
+        else if (typeof value === "object" && value !== null)
+            for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], [...path, key]);
+    };
+    for (const key of Object.keys(raw)) visit(raw[key], [key]);
+    return issues;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -196,11 +236,37 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
         );
     }
 
+    issues.push(...placeholderIssues(raw));
     const images = config[KEYS.images];
     const registry = config[KEYS.registry];
+    const tagRelease = release ?? "0000.00";
     for (const [name, img] of Object.entries(images ?? {})) {
-        issues.push(...imageTags(img, release ?? "0000.00").issues.map((i) => ruleIssue([KEYS.images, name, ...i.path], i.message)));
+        const below = (i: RuleIssue) => ruleIssue([KEYS.images, name, ...i.path], i.message);
+        if (img.refs === undefined) {
+            issues.push(...imageTags(img, tagRelease).issues.map(below));
+            continue;
+        }
+        // The ref builds of one image push to one repository: a tag two of them would push is refused.
+        const pushedBy = new Map<string, string>();
+        for (const build of refBuilds(img, tagRelease).filter((b) => !b.unresolved)) {
+            const { tags, issues: tagIssues } = imageTags(img, tagRelease, build);
+            issues.push(...tagIssues.map(below));
+            for (const tag of tags) {
+                const other = pushedBy.get(tag);
+                if (other !== undefined && other !== build.ref)
+                    issues.push(
+                        below(
+                            ruleIssue(
+                                build.path,
+                                `ref ${shown(build.ref)} would push tag ${shown(tag)}, which ref ${shown(other)} pushes; give each ref its own tags (\`{ref}\`)`,
+                            ),
+                        ),
+                    );
+                else pushedBy.set(tag, build.ref);
+            }
+        }
     }
+    if (images) issues.push(...refRules(images, tagRelease).map((i) => ruleIssue([KEYS.images, ...i.path], i.message)));
 
     const logins = registryLogins(config, secrets);
     issues.push(...logins.issues);
@@ -246,6 +312,18 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                         `expected one of the images (${Object.keys(images)
                             .map((n) => shown(n))
                             .join(", ")}), found ${shown(b.image)}`,
+                    ),
+                );
+            }
+            const builds = images && Object.hasOwn(images, b.image) && images[b.image].refs ? refBuilds(images[b.image], tagRelease) : undefined;
+            const refsOfImage = builds?.some((r) => r.unresolved) ? undefined : builds?.map((r) => r.ref);
+            const uw3Branch = release === undefined ? b.uw3Branch : branchNames(b, release).uw3Branch;
+            // A frozen branch whose ref this stack does not build adopts the pin its launcher branch already has.
+            if (refsOfImage && !b.frozen && !refsOfImage.includes(uw3Branch)) {
+                issues.push(
+                    ruleIssue(
+                        [...at, "uw3Branch"],
+                        `${shown(b.image)} is built per ref (${refsOfImage.map((r) => shown(r)).join(", ")}), and launcher branch ${shown(b.name)} launches ${shown(uw3Branch)}, which is not one of them; add it to the image's \`refs\`, or freeze the branch (`frozen: true`) to keep the image its launcher branch names`,
                     ),
                 );
             }
@@ -373,39 +451,59 @@ export function parseBinderConfig(raw: Record<string, unknown>, secrets: SecretP
     return normalised(result.data, secrets);
 }
 
-function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: readonly WithdrawnRelease[]): ImageConfig {
+/**
+ * The builds of one configured image: itself, or with `refs` one per ref (named by `refImageName`), each with
+ * its tags, args and written-once rule, and FROM its parents' builds of the same ref.
+ */
+function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn: readonly WithdrawnRelease[]): ImageConfig[] {
     const registry: RegistryConfig = img.registry ?? config[KEYS.registry];
     const rebuildOn = img.rebuildOn ?? [...DEFAULT_REBUILD_ON];
     const context = img.context ?? rebuildOn;
     const repositoryUrl = `${registry.server}/${registry.namespace}/${img.repository}`;
-    const { tags } = imageTags(img, config[KEYS.release]);
-    const checks: CheckOptions = { ...checkOptions(img.checks), withdrawn: withdrawn.map(({ digest, reason }) => ({ digest, reason })) };
-    // An explicit `checks.layers.baseline` wins; otherwise the previous release's tag of this image.
+    const release = config[KEYS.release];
     const previousRelease = config[KEYS.previousRelease];
-    if (previousRelease && checks.baseline === "" && checks.enabled.includes("layers")) {
-        checks.baseline = baselineReference(repositoryUrl, tagTemplates(img)[0], previousRelease) ?? "";
-    }
-    return {
-        name,
-        registry,
-        repository: img.repository,
-        repositoryUrl,
-        tags,
-        imageName: `${repositoryUrl}:${tags[0]}`,
-        dockerfile: img.dockerfile,
-        context: context.includes(img.dockerfile) ? context : [...context, img.dockerfile],
-        rebuildOn,
-        parents: parentsOf(img).map(({ image, arg }) => ({ image, arg })),
-        args: img.args ?? {},
-        platforms: img.platforms,
-        target: img.target,
-        checks,
-        build: img.build,
-        writeOnce: img.writeOnce,
+    const images = config[KEYS.images];
+    const one = (build: RefBuild | undefined, refTemplate: string | undefined): ImageConfig => {
+        const { tags } = imageTags(img, release, build);
+        const templates = build?.tags?.map((t) => t.template) ?? tagTemplates(img);
+        const writeOnce = build ? build.writeOnce : img.writeOnce;
+        const checks: CheckOptions = { ...checkOptions(img.checks), withdrawn: withdrawn.map(({ digest, reason }) => ({ digest, reason })) };
+        // An explicit `checks.layers.baseline` wins; otherwise the previous release's tag of this build.
+        if (previousRelease && checks.baseline === "" && checks.enabled.includes("layers")) {
+            const template = build?.tags?.[0].template ?? tagTemplates(img)[0];
+            checks.baseline =
+                (refTemplate === undefined
+                    ? baselineReference(repositoryUrl, template, previousRelease)
+                    : refBaselineReference(repositoryUrl, template, refTemplate, release, previousRelease)) ?? "";
+        }
+        return {
+            name: build ? refImageName(name, build.ref) : name,
+            key: name,
+            ...(build ? { ref: build.ref } : {}),
+            registry,
+            repository: img.repository,
+            repositoryUrl,
+            tags,
+            imageName: `${repositoryUrl}:${tags[0]}`,
+            dockerfile: img.dockerfile,
+            context: context.includes(img.dockerfile) ? context : [...context, img.dockerfile],
+            rebuildOn,
+            parents: parentsOf(img).map(({ image, arg }) => ({ image: parentBuildName(image, images[image]?.refs !== undefined, build?.ref), arg })),
+            args: buildArgs(img, release, build),
+            refArgs: build ? Object.keys(build.args).filter((arg) => build.args[arg].includes("{ref}")) : [],
+            platforms: img.platforms,
+            target: img.target,
+            checks,
+            build: img.build,
+            writeOnce,
+            writeOnceTags: !writeOnce ? [] : build ? tags.filter((_, i) => /\{(ref|release)\}/.test(templates[i])) : tags,
+        };
     };
+    if (img.refs === undefined) return [one(undefined, undefined)];
+    return refBuilds(img, release).map((build) => one(build, build.template));
 }
 
-function launcherConfig(launcher: RawLauncher, owner: string, release: string, withdrawn: readonly WithdrawnRelease[]): LauncherConfig {
+function launcherConfig(launcher: RawLauncher, owner: string, release: string, withdrawn: readonly WithdrawnRelease[], builds: readonly ImageConfig[]): LauncherConfig {
     return {
         owner,
         repository: launcher.repository,
@@ -414,7 +512,11 @@ function launcherConfig(launcher: RawLauncher, owner: string, release: string, w
         branches: launcher.branches.map((b) => {
             const { pin, withdrawn: withdrawal } = resolvePin(b.pin, withdrawn);
             const { name, uw3Branch } = branchNames(b, release);
-            return { name, uw3Branch, image: b.image, pin, frozen: b.frozen, ...(withdrawal ? { withdrawn: withdrawal } : {}) };
+            // A branch of an image built per ref runs its build of the branch's ref; a frozen branch whose ref
+            // this stack does not build (adopted) names one of the image's builds, for its repository and checks.
+            const perRef = builds.filter((i) => i.key === b.image && i.ref !== undefined);
+            const image = perRef.length === 0 ? b.image : (perRef.find((i) => i.ref === uw3Branch) ?? perRef[0]).name;
+            return { name, uw3Branch, image, pin, frozen: b.frozen, ...(withdrawal ? { withdrawn: withdrawal } : {}) };
         }),
         warmup: launcher.warmup,
         warmupTimeoutS: launcher.warmupTimeoutS,
@@ -431,7 +533,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
     const source = config[KEYS.source];
     const repository = splitRepository(source.repository) ?? { owner: "", name: "" };
     const withdrawn = withdrawnReleases(config[KEYS.withdrawn] ?? []);
-    const images = Object.entries(config[KEYS.images]).map(([name, img]) => imageConfig(name, img, config, withdrawn));
+    const images = Object.entries(config[KEYS.images]).flatMap(([name, img]) => imageConfigs(name, img, config, withdrawn));
     const launcher = config[KEYS.launcher];
     const previousRelease = config[KEYS.previousRelease];
     return {
@@ -448,7 +550,7 @@ function normalised(config: RawConfig, secrets: SecretPresence): BinderConfig {
             launcherPatSecret: source.launcherPatSecret,
         },
         images: inDependencyOrder(images.map((image) => ({ name: image.name, parents: image.parents.map((p) => p.image), image }))).map((n) => n.image),
-        launcher: launcher && launcherConfig(launcher, owner, config[KEYS.release], withdrawn),
+        launcher: launcher && launcherConfig(launcher, owner, config[KEYS.release], withdrawn, images),
         logins: registryLogins(config, secrets).logins,
         withdrawn,
     };

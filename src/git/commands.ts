@@ -130,3 +130,89 @@ export function changedPathsSince(checkoutDir: string, base: string, head?: stri
     }
     return [...changed].sort();
 }
+
+/** Where a ref of an image's `refs` is looked for, in this order: a local branch, a tag, a branch of `origin`. */
+const REF_NAMESPACES = ["refs/heads/", "refs/tags/", "refs/remotes/origin/"] as const;
+
+export interface ResolvedRef {
+    /** The commit the ref names. */
+    commit: string;
+    /** The full ref it was found as (`refs/tags/v3.0.2`). */
+    fullName: string;
+    /** Found under refs/tags: a release tag, which does not move. */
+    isTag: boolean;
+}
+
+/** Where `resolveRef` looks for `ref`, for an error naming them. */
+export function refCandidates(ref: string): string[] {
+    return REF_NAMESPACES.map((ns) => `${ns}${ref}`);
+}
+
+/** The commit `ref` names in the repository at `checkout` (see REF_NAMESPACES), or undefined when none does. */
+export function resolveRef(checkout: string, ref: string): ResolvedRef | undefined {
+    for (const fullName of refCandidates(ref)) {
+        let out: string;
+        try {
+            out = runGit(checkout, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${fullName}^{commit}`])
+                .toString("utf8")
+                .trim();
+        } catch (err) {
+            // exit 1 with nothing on stderr: no such ref. Anything else (not a repository) is thrown.
+            if (err instanceof GitError && err.stderr === "") continue;
+            throw err;
+        }
+        if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(out)) return { commit: out, fullName, isTag: fullName.startsWith("refs/tags/") };
+    }
+    return undefined;
+}
+
+export interface TreeEntry {
+    /** POSIX path relative to the directory git ran in. */
+    path: string;
+    mode: string;
+    /** Object id: a blob, or the commit of a submodule. */
+    oid: string;
+}
+
+/** Every file of `commit`'s tree below `dir` (relative to it, as `ls-files` lists the work tree), from git's objects. */
+export function treeEntries(dir: string, commit: string): TreeEntry[] {
+    return splitNul(runGit(dir, ["ls-tree", "-r", "-z", "--end-of-options", commit, "--", "."])).map((record) => {
+        const tab = record.indexOf("\t");
+        const [mode, , oid] = record.slice(0, tab).split(" ");
+        return { path: record.slice(tab + 1), mode, oid };
+    });
+}
+
+/** The most bytes of blobs one `readBlobs` reads: a build context of sources, not a data set. */
+const MAX_BLOB_BYTES = 256 * 1024 * 1024;
+
+/** The contents of the blobs `oids` names, by oid, read from git's objects (one `cat-file --batch`). */
+export function readBlobs(dir: string, oids: readonly string[]): Map<string, Buffer> {
+    const unique = [...new Set(oids)];
+    const blobs = new Map<string, Buffer>();
+    if (unique.length === 0) return blobs;
+    let out: Buffer;
+    try {
+        out = execFileSync("git", ["cat-file", "--batch"], {
+            cwd: dir,
+            env: gitEnv(),
+            input: `${unique.join("\n")}\n`,
+            maxBuffer: MAX_BLOB_BYTES + unique.length * 100,
+        });
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === "ENOBUFS")
+            throw new Error(`the files to read from git in ${dir} are over ${MAX_BLOB_BYTES} bytes; expected a build context of sources`, { cause: err });
+        throw err;
+    }
+    let at = 0;
+    for (const oid of unique) {
+        const newline = out.indexOf(10, at);
+        const header = out.subarray(at, newline).toString("utf8").split(" ");
+        if (header[0] !== oid || header[1] !== "blob") throw new Error(`git cat-file in ${dir}: expected blob ${oid}, found ${header.join(" ")}`);
+        const size = Number(header[2]);
+        blobs.set(oid, out.subarray(newline + 1, newline + 1 + size));
+        at = newline + 1 + size + 1;
+    }
+    return blobs;
+}

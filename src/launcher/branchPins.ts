@@ -50,12 +50,14 @@ export function withdrawnReplacements(
 /**
  * The image build a launcher branch takes from this stack, or undefined when the stack builds none for it.
  * The one lookup of "the build for this branch": a following branch takes its image's build; a frozen
- * branch only the build of its own ref, which for an image built per release (no refs) is the release's.
+ * branch only the build of its own ref (an image built per ref: that ref's build; one built per release, no refs: the release's).
  */
 function branchBuild(branch: LauncherBranchConfig, images: readonly ImageConfig[], release: string): string | undefined {
     const image = images.find((i) => i.name === branch.image);
     if (!image || image.build === "on-request") return undefined;
     if (!branch.frozen) return image.name;
+    // An image built per ref: the build of the branch's own ref, if this stack makes one.
+    if (image.ref !== undefined) return image.ref === branch.uw3Branch ? image.name : undefined;
     return branch.uw3Branch === release ? image.name : undefined;
 }
 

@@ -10,10 +10,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, ImageConfig, KEYS } from "../config/schema";
 import { stageBuildContext } from "./context";
-import { readDockerfile } from "./dockerfile";
+import { declareFingerprintArg, readDockerfile } from "./dockerfile";
 import { fingerprintSources, listSourceFiles, unmatchedPatterns } from "./fingerprint";
 import { missingCopyProblems, parentByTagReports, undeclaredArgProblems, unmatchedPatternProblems } from "./sourceChecks";
-import { currentBranch, findWorktree, runGit } from "../git/commands";
+import { currentBranch, findWorktree, refCandidates, resolveRef, runGit } from "../git/commands";
+import { shown } from "../text/quotedValue";
 import { toGitPathspecs } from "../names/globs";
 
 /** The build arg that carries the source fingerprint, so a changed trigger file busts Docker's layer cache. */
@@ -27,6 +28,11 @@ export interface PreparedBuild {
     contextDir: string;
     /** The staged Dockerfile: docker-build resolves it against the program's directory, not the context. */
     dockerfile: string;
+    /**
+     * For a ref build whose args carry `{ref}`: the Dockerfile to hand BuildKit instead (inline), the staged one
+     * with FINGERPRINT_ARG declared before the first use of such an arg in each stage (`declareFingerprintArg`).
+     */
+    inlineDockerfile?: string;
     /** `sha256:<hex>` over the image's `rebuildOn` files. */
     fingerprint: string;
     /** `sha256:<hex>` over the files of its staged context (what docker-build hashes to decide a rebuild). */
@@ -51,15 +57,35 @@ function ociLabels(args: { sourceUrl: string; release: string; revision: string;
     };
 }
 
-/** The newest commit touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
-function lastCommitTouching(checkout: string, patterns: readonly string[]): { revision: string; created: string } {
+/** The newest commit (up to `at`, HEAD by default) touching any of the patterns: `{revision, created}`, or "unknown" outside git. */
+function lastCommitTouching(checkout: string, patterns: readonly string[], at?: string): { revision: string; created: string } {
     if (!findWorktree(checkout)) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
-    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", "--", ...toGitPathspecs(patterns)])
+    const out = runGit(checkout, ["log", "-1", "--format=%H%x00%cI", ...(at !== undefined ? ["--end-of-options", at] : []), "--", ...toGitPathspecs(patterns)])
         .toString("utf8")
         .trim();
     if (!out) return { revision: "unknown", created: "1970-01-01T00:00:00Z" };
     const [revision, created] = out.split("\0");
     return { revision, created };
+}
+
+/**
+ * The commit a ref build is made from: its ref in the checkout (a local branch, a tag, a branch of `origin`).
+ * A missing ref, and a written-once build of a ref that is not a tag, are one line naming the image and ref.
+ */
+function refCommit(image: ImageConfig, ref: string, checkout: string): string {
+    const found = resolveRef(checkout, ref);
+    if (!found) {
+        throw new Error(
+            `\`${KEYS.images}.${image.key}.refs\`: image ${shown(image.key)} is built from ref ${shown(ref)}, which the checkout ${checkout} does not have (looked for ${refCandidates(ref).join(", ")}); fetch it (git fetch origin ${ref}) or remove it from \`refs\``,
+        );
+    }
+    // A tag does not move, so its build is decided once; a branch moves, and each move would be refused.
+    if (image.writeOnce && image.build === "always" && !found.isTag) {
+        throw new Error(
+            `\`${KEYS.images}.${image.key}.refs\`: ref ${shown(ref)} of image ${shown(image.key)} is written once and built on every run, which only a tag allows (it does not move); found ${found.fullName}`,
+        );
+    }
+    return found.commit;
 }
 
 /** Where an image's sources come from and where they are staged: plain values from the config. */
@@ -77,12 +103,12 @@ export interface BuildSource {
     branch?: string;
 }
 
-/** Throws a ConfigError listing every pattern of `image` that matches no file of the checkout. */
-function checkPatternsMatch(image: ImageConfig, checkout: string, rebuildOnUnmatched: readonly string[]): void {
-    const contextFiles = listSourceFiles(checkout, image.context).files.map((f) => f.path);
+/** Throws a ConfigError listing every pattern of `image` that matches no file of the checkout (of commit `at`). */
+function checkPatternsMatch(image: ImageConfig, checkout: string, rebuildOnUnmatched: readonly string[], at?: string): void {
+    const contextFiles = listSourceFiles(checkout, image.context, at).files.map((f) => f.path);
     if (unmatchedPatterns(image.context, contextFiles).length === 0 && rebuildOnUnmatched.length === 0) return;
     // Only now the whole tree: the problem names the directories that do exist.
-    const all = listSourceFiles(checkout, ["**"]).files.map((f) => f.path);
+    const all = listSourceFiles(checkout, ["**"], at).files.map((f) => f.path);
     throw new ConfigError(unmatchedPatternProblems(image, all));
 }
 
@@ -111,7 +137,9 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
             warnings: [],
         };
     }
-    if (source.branch !== undefined && findWorktree(checkout)) {
+    // An image built per ref reads its ref's commit from git, whatever the work tree holds.
+    const at = image.ref === undefined ? undefined : refCommit(image, image.ref, checkout);
+    if (source.branch !== undefined && at === undefined && findWorktree(checkout)) {
         const found = currentBranch(checkout);
         if (found !== source.branch) {
             throw new ConfigError([
@@ -119,20 +147,33 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
             ]);
         }
     }
-    const { fingerprint, unmatchedPatterns: rebuildOnUnmatched } = fingerprintSources(checkout, image.rebuildOn);
-    checkPatternsMatch(image, checkout, rebuildOnUnmatched);
-    const labels = ociLabels({ sourceUrl, release: source.release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn]) });
-    const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir));
+    const { fingerprint, unmatchedPatterns: rebuildOnUnmatched } = fingerprintSources(checkout, image.rebuildOn, at);
+    checkPatternsMatch(image, checkout, rebuildOnUnmatched, at);
+    const labels = ociLabels({ sourceUrl, release: source.release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn], at) });
+    const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir), at);
     if (!staged.files.includes(image.dockerfile)) {
-        throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: expected ${image.dockerfile} in ${checkout}, found none`);
+        const where = image.ref === undefined ? checkout : `ref ${shown(image.ref)} of ${checkout}`;
+        throw new Error(`\`${KEYS.images}.${image.key}.dockerfile\`: expected ${image.dockerfile} in ${where}, found none`);
     }
     const stagedDockerfile = path.join(staged.dir, image.dockerfile);
     if (fs.statSync(stagedDockerfile).size > MAX_DOCKERFILE_BYTES) {
-        throw new Error(`\`${KEYS.images}.${image.name}.dockerfile\`: ${image.dockerfile} is over ${MAX_DOCKERFILE_BYTES} bytes; expected a Dockerfile`);
+        throw new Error(`\`${KEYS.images}.${image.key}.dockerfile\`: ${image.dockerfile} is over ${MAX_DOCKERFILE_BYTES} bytes; expected a Dockerfile`);
     }
-    const facts = readDockerfile(fs.readFileSync(stagedDockerfile, "utf8"));
+    const dockerfileText = fs.readFileSync(stagedDockerfile, "utf8");
+    const facts = readDockerfile(dockerfileText);
     const problems = [...missingCopyProblems(image, facts, staged.files), ...undeclaredArgProblems(image, facts)];
     if (problems.length > 0) throw new ConfigError(problems);
     const contextFingerprint = fingerprintSources(checkout, image.context).fingerprint;
-    return { contextDir, dockerfile, fingerprint, contextFingerprint, labels, warnings: parentByTagReports(image, facts, stack) };
+    // A Dockerfile that fetches the ref inside the build (`git clone --branch ${UW3_BRANCH}`) never sees the
+    // fingerprint unless it declares it: BuildKit would reuse the fetching layer and ship the old code.
+    const inlineDockerfile = image.refArgs.length > 0 ? declareFingerprintArg(dockerfileText, FINGERPRINT_ARG, image.refArgs).text : undefined;
+    return {
+        contextDir,
+        dockerfile,
+        ...(inlineDockerfile !== undefined ? { inlineDockerfile } : {}),
+        fingerprint,
+        contextFingerprint,
+        labels,
+        warnings: parentByTagReports(image, facts, stack),
+    };
 }

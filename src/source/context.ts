@@ -13,7 +13,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { listSourceFiles, unmatchedPatterns } from "./fingerprint";
+import { GitFileMode, listSourceFiles, unmatchedPatterns } from "./fingerprint";
+import { readBlobs } from "../git/commands";
 
 export interface StagedContext {
     /** Absolute path of the staged build context. */
@@ -77,14 +78,29 @@ function ensureReplaceable(stagingDir: string): boolean {
     return true;
 }
 
+/** Writes a blob as git checks it out (a link for 120000, 0755 for 100755), with the fixed mtime; its byte count. */
+function writeBlob(destination: string, content: Buffer, mode: GitFileMode): number {
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    if (mode === "120000") {
+        fs.symlinkSync(content, destination);
+        fs.lutimesSync(destination, STAGED_MTIME, STAGED_MTIME);
+    } else {
+        fs.writeFileSync(destination, content);
+        fs.chmodSync(destination, mode === "100755" ? 0o755 : 0o644);
+        fs.utimesSync(destination, STAGED_MTIME, STAGED_MTIME);
+    }
+    return content.length;
+}
+
 /**
  * Stages the files of `checkoutDir` matching `patterns` (the same files `fingerprintSources` lists) into
  * `stagingDir`, replacing whatever an earlier run staged there. Relative paths and the executable bit are
- * kept; symbolic links are copied as links. `stagingDir` must not be inside the checkout (the staged copy
+ * kept; symbolic links are copied as links. With `at` (a commit), the files of that commit's tree, read from
+ * git's objects. `stagingDir` must not be inside the checkout (the staged copy
  * would then be part of the source it copies, and of its fingerprint) nor contain it.
  */
-export function stageBuildContext(checkoutDir: string, patterns: readonly string[], stagingDir: string): StagedContext {
-    const listing = listSourceFiles(checkoutDir, patterns);
+export function stageBuildContext(checkoutDir: string, patterns: readonly string[], stagingDir: string, at?: string): StagedContext {
+    const listing = listSourceFiles(checkoutDir, patterns, at);
     const checkout = fs.realpathSync(listing.checkout);
     const target = path.resolve(stagingDir);
     const realTarget = realpathOfNearestExisting(target);
@@ -106,7 +122,24 @@ export function stageBuildContext(checkoutDir: string, patterns: readonly string
     let bytes = 0;
     try {
         const dirs = new Set<string>([""]);
+        // A commit's files come from git's objects (`at`): the work tree may hold another branch.
+        const blobs =
+            listing.origin === "commit"
+                ? readBlobs(
+                      listing.checkout,
+                      listing.files.filter((f) => f.mode !== "160000").map((f) => f.oid!),
+                  )
+                : undefined;
         for (const file of listing.files) {
+            if (blobs) {
+                if (file.mode === "160000") {
+                    throw new Error(`cannot stage ${file.path}: it is a git submodule; build contexts hold files, so narrow the pattern that matches it`);
+                }
+                bytes += writeBlob(path.join(building, file.path), blobs.get(file.oid!)!, file.mode!);
+                for (let dir = path.posix.dirname(file.path); dir !== "." && !dirs.has(dir); dir = path.posix.dirname(dir)) dirs.add(dir);
+                files.push(file.path);
+                continue;
+            }
             const source = path.join(listing.checkout, file.path);
             let stat: fs.Stats;
             try {

@@ -45,16 +45,21 @@ export interface DockerfileFacts {
     copies: ContextCopy[];
 }
 
-/** Logical instructions, continuation lines joined and comments dropped. */
-export function dockerfileInstructions(text: string): Instruction[] {
-    const lines = text.split(/\r?\n/);
+/** The line-continuation character: `\`, or what an `# escape=` parser directive (the top lines only) sets. */
+function escapeCharacter(lines: readonly string[]): string {
     let escape = "\\";
-    // Parser directives: `# key=value` lines at the very top, before any other line.
     for (const line of lines) {
         const directive = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(line);
         if (!directive) break;
         if (directive[1].toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) escape = directive[2];
     }
+    return escape;
+}
+
+/** Logical instructions, continuation lines joined and comments dropped. */
+export function dockerfileInstructions(text: string): Instruction[] {
+    const lines = text.split(/\r?\n/);
+    const escape = escapeCharacter(lines);
     const out: Instruction[] = [];
     let current: { line: number; text: string } | undefined;
     const flush = (): void => {
@@ -234,4 +239,68 @@ export function repositoryOf(reference: string): string {
 /** True when the reference names an image by digest (`…@sha256:…`), which no later push can change. */
 export function isDigestReference(reference: string): boolean {
     return /@sha256:[0-9a-f]{64}$/.test(reference);
+}
+
+/** A heredoc opener in an instruction (`<<EOF`, `<<-'EOF'`, `<<"EOF"`): its terminator word. */
+const HEREDOC = /<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/g;
+
+/**
+ * The Dockerfile to hand BuildKit for a build that fetches its source inside the build (`git clone --branch
+ * ${UW3_BRANCH}`): in each stage, `ARG <fingerprintArg>` is declared just before the first instruction that
+ * uses one of `refArgs` (the build args whose configured value carries `{ref}`), unless the stage already
+ * declares it before there. BuildKit keys every RUN after an ARG on its value, so the fetching step, and only
+ * it and what follows, runs again exactly when the fingerprint changes; the layers above stay cached.
+ * Continuation lines and heredoc bodies belong to their instruction (a use inside a heredoc counts, and no
+ * line is ever inserted inside one). `inserted`: the 1-based lines of the text given that now follow an ARG.
+ */
+export function declareFingerprintArg(text: string, fingerprintArg: string, refArgs: readonly string[]): { text: string; inserted: number[] } {
+    const lines = text.split("\n");
+    const escape = escapeCharacter(lines);
+    const uses = (body: string, names: readonly string[]) => names.some((n) => new RegExp(`\\$\\{?${n}(?![A-Za-z0-9_])`).test(body));
+    const inserted: number[] = [];
+    let declared = false; // in this stage, before here
+    let inStage = false;
+    for (let i = 0; i < lines.length;) {
+        const first = lines[i].trim();
+        if (first === "" || first.startsWith("#")) {
+            i++;
+            continue;
+        }
+        // One instruction: its continuation lines, then the bodies of its heredocs.
+        const start = i;
+        let instruction = "";
+        for (;;) {
+            const line = lines[i++] ?? "";
+            const trimmed = line.trim();
+            if (trimmed.startsWith("#") && instruction !== "") continue;
+            const continues = trimmed.endsWith(escape) && i < lines.length;
+            instruction += ` ${continues ? trimmed.slice(0, -1) : trimmed}`;
+            if (!continues) break;
+        }
+        let body = instruction;
+        for (const [, , word] of instruction.matchAll(HEREDOC)) {
+            while (i < lines.length) {
+                const line = lines[i++];
+                if (line.replace(/^\t+/, "") === word) break;
+                body += `\n${line}`;
+            }
+        }
+        const keyword = /^\s*(\S+)/.exec(instruction)?.[1].toUpperCase() ?? "";
+        if (keyword === "FROM") {
+            inStage = true;
+            declared = false;
+        } else if (keyword === "ARG") {
+            if (argDeclarations(instruction.trim().slice(3)).some(([name]) => name === fingerprintArg)) declared = true;
+        } else if (inStage && !declared && uses(body, refArgs)) {
+            inserted.push(start + 1);
+            declared = true;
+        }
+    }
+    if (inserted.length === 0) return { text, inserted };
+    const out: string[] = [];
+    lines.forEach((line, index) => {
+        if (inserted.includes(index + 1)) out.push(`ARG ${fingerprintArg}`);
+        out.push(line);
+    });
+    return { text: out.join("\n"), inserted };
 }

@@ -19,7 +19,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { compileGlobs, GlobSet } from "../names/globs";
-import { findWorktree, runGit, splitNul } from "../git/commands";
+import { findWorktree, runGit, splitNul, treeEntries } from "../git/commands";
 
 /** The modes git records: regular, executable, symbolic link, submodule commit. */
 export type GitFileMode = "100644" | "100755" | "120000" | "160000";
@@ -38,8 +38,8 @@ export interface SourceFingerprint {
     /** The matching files, sorted. */
     files: string[];
     entries: SourceEntry[];
-    /** `git` when the checkout is a git work tree, `directory` when files were read from disk. */
-    origin: "git" | "directory";
+    /** `git` when the checkout is a git work tree, `directory` when files were read from disk, `commit` from a commit's tree. */
+    origin: SourceListing["origin"];
     /** Patterns that matched no file: often a typo or a renamed file, worth a warning. */
     unmatchedPatterns: string[];
 }
@@ -54,7 +54,8 @@ export interface ListedFile {
 export interface SourceListing {
     /** Absolute path of the checkout. */
     checkout: string;
-    origin: "git" | "directory";
+    /** `commit`: the files of one commit's tree (`at`), from git's objects, whatever the work tree holds. */
+    origin: "git" | "directory" | "commit";
     objectFormat: "sha1" | "sha256";
     /** Candidates, sorted by path. Those without `oid` may have been deleted or turned into a directory. */
     files: ListedFile[];
@@ -88,13 +89,21 @@ function byPath(a: { path: string }, b: { path: string }): number {
 }
 
 /**
- * The files of the checkout that match `patterns` (see the module comment for which files count).
+ * The files of the checkout that match `patterns` (see the module comment for which files count), or with
+ * `at` (a commit) the files of that commit's tree below the checkout, each with the mode and blob git records.
  * Shared by the fingerprint and the build-context staging, so both always agree on the file list.
  */
-export function listSourceFiles(checkoutDir: string, patterns: readonly string[] | GlobSet): SourceListing {
+export function listSourceFiles(checkoutDir: string, patterns: readonly string[] | GlobSet, at?: string): SourceListing {
     const globs = patterns instanceof GlobSet ? patterns : compileGlobs(patterns);
     const checkout = resolveCheckout(checkoutDir);
     const worktree = findWorktree(checkout);
+    if (at !== undefined) {
+        if (!worktree) throw new Error(`source checkout ${checkout} is not a git work tree; an image built per ref reads its files from git`);
+        const files = treeEntries(checkout, at)
+            .filter((e) => globs.matches(e.path))
+            .map((e) => ({ path: e.path, mode: e.mode as GitFileMode, oid: e.oid }));
+        return { checkout, origin: "commit", objectFormat: worktree.objectFormat, files: files.sort(byPath) };
+    }
     if (!worktree) {
         return { checkout, origin: "directory", objectFormat: "sha1", files: walkDirectory(checkout, globs) };
     }
@@ -243,11 +252,11 @@ export function unmatchedPatterns(patterns: readonly string[], files: readonly s
 }
 
 /**
- * Fingerprints the files of `checkoutDir` matching `patterns`: same files with the same content and
- * executable bits give the same `sha256:…`, on any machine, whatever the mtimes.
+ * Fingerprints the files of `checkoutDir` matching `patterns` (with `at`, those of that commit's tree): same
+ * files with the same content and executable bits give the same `sha256:…`, on any machine, whatever the mtimes.
  */
-export function fingerprintSources(checkoutDir: string, patterns: readonly string[]): SourceFingerprint {
-    const listing = listSourceFiles(checkoutDir, patterns);
+export function fingerprintSources(checkoutDir: string, patterns: readonly string[], at?: string): SourceFingerprint {
+    const listing = listSourceFiles(checkoutDir, patterns, at);
     const entries = resolveEntries(listing);
     const files = entries.map((e) => e.path);
     return {

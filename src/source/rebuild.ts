@@ -30,6 +30,8 @@ export interface ImageNode {
     context: readonly string[] | "all";
     /** Further paths whose change must rebuild the image although they are not in its context. */
     rebuildOn: readonly string[];
+    /** For a build of one ref (an image with `refs`): what changed is what changed on that ref. */
+    ref?: string;
 }
 
 export type RebuildReason =
@@ -99,16 +101,27 @@ function graphOf(images: readonly ImageNode[]): (GraphNode & { image: ImageNode 
  * Dockerfile included), its `rebuildOn` triggers and its parents, as the program builds them.
  */
 export function configImageNodes(images: readonly ImageConfig[]): ImageNode[] {
-    return images.map((i) => ({ name: i.name, from: i.parents.map((p) => p.image), context: i.context, rebuildOn: i.rebuildOn }));
+    return images.map((i) => ({
+        name: i.name,
+        from: i.parents.map((p) => p.image),
+        context: i.context,
+        rebuildOn: i.rebuildOn,
+        ...(i.ref !== undefined ? { ref: i.ref } : {}),
+    }));
 }
 
 /**
  * The decision for every image, parents before children. Throws one error listing every problem of the
  * graph or of `changedPaths` (POSIX paths relative to the checkout, as `git diff --name-only` prints).
+ * A ref build's changed paths are those `changedOnRef` gives for its ref (none when it gives none).
  */
-export function planRebuilds(images: readonly ImageNode[], changedPaths: readonly string[]): RebuildDecision[] {
+export function planRebuilds(
+    images: readonly ImageNode[],
+    changedPaths: readonly string[],
+    changedOnRef: ReadonlyMap<string, readonly string[]> = new Map(),
+): RebuildDecision[] {
     const problems = imageGraphProblems(images);
-    for (const p of changedPaths) {
+    for (const p of [...changedPaths, ...[...changedOnRef.values()].flat()]) {
         try {
             checkSourcePath(p);
         } catch (err) {
@@ -117,9 +130,10 @@ export function planRebuilds(images: readonly ImageNode[], changedPaths: readonl
     }
     if (problems.length > 0) throw new Error(`cannot decide which images rebuild:\n  - ${problems.join("\n  - ")}`);
 
-    const changed = [...new Set(changedPaths)].sort();
+    const changedIn = (paths: readonly string[]) => [...new Set(paths)].sort();
     const decisions = new Map<string, RebuildDecision>();
     return inDependencyOrder(graphOf(images)).map(({ image }) => {
+        const changed = changedIn(image.ref === undefined ? changedPaths : (changedOnRef.get(image.ref) ?? []));
         const reasons: RebuildReason[] = [];
         for (const parent of parentsOf(image)) {
             if (decisions.get(parent)!.rebuild) reasons.push({ kind: "parent", parent });

@@ -14,6 +14,10 @@ import { compileGlobs } from "../names/globs";
 import { shown } from "../text/quotedValue";
 import { DockerfileFacts, isDigestReference, missingCopies, repositoryOf } from "./dockerfile";
 
+/** An image's key under `uw3-binder:images` (a ref build's is its image's), which a problem names. */
+type Keyed = Partial<Pick<ImageConfig, "key">>;
+const keyOf = (image: Pick<ImageConfig, "name"> & Keyed): string => image.key ?? image.name;
+
 /** How many directories a problem suggests. */
 const SUGGESTED = 4;
 
@@ -58,7 +62,7 @@ export function nearestDirectories(pattern: string, files: readonly string[]): s
 }
 
 /** A `context`/`rebuildOn` pattern of `image` matching none of `files` (the whole checkout), one line each. */
-export function unmatchedPatternProblems(image: Pick<ImageConfig, "name" | "context" | "rebuildOn">, files: readonly string[]): string[] {
+export function unmatchedPatternProblems(image: Pick<ImageConfig, "name" | "context" | "rebuildOn"> & Keyed, files: readonly string[]): string[] {
     const problems: string[] = [];
     for (const field of ["context", "rebuildOn"] as const) {
         image[field].forEach((pattern, i) => {
@@ -66,31 +70,31 @@ export function unmatchedPatternProblems(image: Pick<ImageConfig, "name" | "cont
             if (files.some((f) => glob.matches(f))) return;
             const near = nearestDirectories(pattern, files);
             const where = near.length > 0 ? `; nearest existing directories: ${near.join(", ")}` : "";
-            problems.push(`\`${KEYS.images}.${image.name}.${field}[${i}]\`: the pattern ${shown(pattern)} matches no file of the source checkout${where}`);
+            problems.push(`\`${KEYS.images}.${keyOf(image)}.${field}[${i}]\`: the pattern ${shown(pattern)} matches no file of the source checkout${where}`);
         });
     }
     return problems;
 }
 
 /** Each COPY/ADD source the staged context lacks, naming the image, the Dockerfile line and the path. */
-export function missingCopyProblems(image: Pick<ImageConfig, "name" | "dockerfile">, facts: DockerfileFacts, staged: readonly string[]): string[] {
+export function missingCopyProblems(image: Pick<ImageConfig, "name" | "dockerfile"> & Keyed, facts: DockerfileFacts, staged: readonly string[]): string[] {
     return missingCopies(facts, staged).map(
         (copy) =>
-            `image ${shown(image.name)}: ${image.dockerfile}:${copy.line} ${copy.instruction} ${shown(copy.source)}: the staged build context has no such path; add it to \`${KEYS.images}.${image.name}.context\``,
+            `image ${shown(image.name)}: ${image.dockerfile}:${copy.line} ${copy.instruction} ${shown(copy.source)}: the staged build context has no such path; add it to \`${KEYS.images}.${keyOf(image)}.context\``,
     );
 }
 
 /** Each build arg given to `image` (its `args`, its parents' `from.arg`) that its Dockerfile never declares. */
-export function undeclaredArgProblems(image: Pick<ImageConfig, "name" | "dockerfile" | "args" | "parents">, facts: DockerfileFacts): string[] {
+export function undeclaredArgProblems(image: Pick<ImageConfig, "name" | "dockerfile" | "args" | "parents"> & Keyed, facts: DockerfileFacts): string[] {
     const problems: string[] = [];
     for (const arg of Object.keys(image.args)) {
         if (facts.args.has(arg) || PREDEFINED_ARGS.has(arg)) continue;
-        problems.push(`\`${KEYS.images}.${image.name}.args.${arg}\`: ${image.dockerfile} never declares \`ARG ${arg}\`, so this build arg would set nothing`);
+        problems.push(`\`${KEYS.images}.${keyOf(image)}.args.${arg}\`: ${image.dockerfile} never declares \`ARG ${arg}\`, so this build arg would set nothing`);
     }
     image.parents.forEach((parent) => {
         if (facts.args.has(parent.arg)) return;
         problems.push(
-            `\`${KEYS.images}.${image.name}.from\`: ${image.dockerfile} never declares \`ARG ${parent.arg}\`, so the digest of ${shown(parent.image)} would pin nothing; name an ARG its FROM or COPY --from uses`,
+            `\`${KEYS.images}.${keyOf(image)}.from\`: ${image.dockerfile} never declares \`ARG ${parent.arg}\`, so the digest of ${shown(parent.image)} would pin nothing; name an ARG its FROM or COPY --from uses`,
         );
     });
     return problems;
