@@ -323,7 +323,7 @@ function crossKeyIssues(config: Shaped, raw: Record<string, unknown>, secrets: S
                 issues.push(
                     ruleIssue(
                         [...at, "uw3Branch"],
-                        `${shown(b.image)} is built per ref (${refsOfImage.map((r) => shown(r)).join(", ")}), and launcher branch ${shown(b.name)} launches ${shown(uw3Branch)}, which is not one of them; add it to the image's \`refs\`, or freeze the branch (`frozen: true`) to keep the image its launcher branch names`,
+                        `${shown(b.image)} is built per ref (${refsOfImage.map((r) => shown(r)).join(", ")}), and launcher branch ${shown(b.name)} launches ${shown(uw3Branch)}, which is not one of them; add it to the image's \`refs\`, or freeze the branch (\`frozen: true\`) to keep the image its launcher branch names`,
                     ),
                 );
             }
@@ -503,7 +503,13 @@ function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn:
     return refBuilds(img, release).map((build) => one(build, build.template));
 }
 
-function launcherConfig(launcher: RawLauncher, owner: string, release: string, withdrawn: readonly WithdrawnRelease[], builds: readonly ImageConfig[]): LauncherConfig {
+function launcherConfig(
+    launcher: RawLauncher,
+    owner: string,
+    release: string,
+    withdrawn: readonly WithdrawnRelease[],
+    builds: readonly ImageConfig[],
+): LauncherConfig {
     return {
         owner,
         repository: launcher.repository,
