@@ -29,7 +29,7 @@ import { DEFAULT_WARMUP_TIMEOUT_S, warmupHubs, warmupTimeoutProblem } from "../w
 import type { PinConfig, WithdrawnRelease } from "./binderConfig";
 import { fromCycles, unknownParents } from "./graph";
 import { KEYS } from "./keys";
-import { expandPlaceholders, Placeholder } from "./placeholders";
+import { allowedPlaceholdersText, expandPlaceholders, Placeholder, placeholdersAt } from "./placeholders";
 import { addRuleIssues, isRuleIssue, RuleIssue, ruleIssue } from "./problems";
 import { RefBuild, refEntryIssues, refsSchema } from "./refs";
 
@@ -362,7 +362,7 @@ export function resolvePin(pinText: string | undefined, withdrawn: readonly With
 // Launcher
 
 /** The placeholders a launcher branch's `name` and `uw3Branch` take. */
-const BRANCH_PLACEHOLDERS = ["release"] as const;
+const BRANCH_PLACEHOLDERS = placeholdersAt([KEYS.launcher, "branches", 0, "name"], false);
 
 /**
  * A branch's `name` and `uw3Branch` for a release, `{release}` expanded; `unknown` lists any other

@@ -38,7 +38,7 @@ export function allowedPlaceholdersText(allowed: readonly Placeholder[]): string
  * which. Every other string of the config takes none. `{ref}` is the ref an image with `refs` is built from,
  * so it is known only in such an image (`needsRefs`); a `refs` entry itself takes `{release}` only.
  */
-const PLACEHOLDER_KEYS: readonly { path: readonly string[]; takes: readonly Placeholder[] }[] = [
+const PLACEHOLDER_KEYS: readonly { path: readonly string[]; takes: readonly Placeholder[]; judgedByKey?: true }[] = [
     { path: [KEYS.images, "*", "tag"], takes: ["ref", "release"] },
     { path: [KEYS.images, "*", "tags", "*"], takes: ["ref", "release"] },
     { path: [KEYS.images, "*", "args", "*"], takes: ["ref", "release"] },
@@ -47,8 +47,9 @@ const PLACEHOLDER_KEYS: readonly { path: readonly string[]; takes: readonly Plac
     { path: [KEYS.images, "*", "refs", "*", "tag"], takes: ["ref", "release"] },
     { path: [KEYS.images, "*", "refs", "*", "tags", "*"], takes: ["ref", "release"] },
     { path: [KEYS.images, "*", "refs", "*", "args", "*"], takes: ["ref", "release"] },
-    { path: [KEYS.launcher, "branches", "*", "name"], takes: ["release"] },
-    { path: [KEYS.launcher, "branches", "*", "uw3Branch"], takes: ["release"] },
+    // A branch's own rules judge its placeholders with its other characters (src/config/keySchemas.ts).
+    { path: [KEYS.launcher, "branches", "*", "name"], takes: ["release"], judgedByKey: true },
+    { path: [KEYS.launcher, "branches", "*", "uw3Branch"], takes: ["release"], judgedByKey: true },
 ];
 
 /**
@@ -56,9 +57,18 @@ const PLACEHOLDER_KEYS: readonly { path: readonly string[]; takes: readonly Plac
  * the path is below has `refs` (`{ref}` is only known there).
  */
 export function placeholdersAt(path: readonly PropertyKey[], inRefImage: boolean): readonly Placeholder[] {
-    const entry = PLACEHOLDER_KEYS.find((k) => k.path.length === path.length && k.path.every((p, i) => p === "*" || p === String(path[i])));
+    const entry = entryAt(path);
     if (!entry) return [];
     return entry.takes.filter((p) => p !== "ref" || inRefImage);
+}
+
+function entryAt(path: readonly PropertyKey[]) {
+    return PLACEHOLDER_KEYS.find((k) => k.path.length === path.length && k.path.every((p, i) => p === "*" || p === String(path[i])));
+}
+
+/** Whether the key's own rules judge its placeholders (the walk over every string then leaves it alone). */
+export function placeholdersJudgedByKey(path: readonly PropertyKey[]): boolean {
+    return entryAt(path)?.judgedByKey === true;
 }
 
 /** The `{...}` spelled in `text` that `allowed` does not hold, as found. */

@@ -41,7 +41,7 @@ import {
     withdrawnSchema,
 } from "./keySchemas";
 import { KEYS, LAUNCHER_PAT_ENV, PLAIN_KEYS, PROJECT, REGISTRY_PASSWORD_ENV, REGISTRY_USERNAME_ENV, SECRET_KEYS } from "./keys";
-import { allowedPlaceholdersText, expandPlaceholders, placeholdersAt, unknownPlaceholders } from "./placeholders";
+import { allowedPlaceholdersText, expandPlaceholders, placeholdersAt, placeholdersJudgedByKey, unknownPlaceholders } from "./placeholders";
 import { parentBuildName, RefBuild, refBuilds, refImageName, refRules } from "./refs";
 import { addRuleIssues, ConfigError, isRuleIssue, issueProblems, keyPath, RuleIssue, ruleIssue } from "./problems";
 import { secretCommand, secretMapEntry } from "./secrets";
@@ -86,6 +86,7 @@ function placeholderIssues(raw: Record<string, unknown>): RuleIssue[] {
     };
     const visit = (value: unknown, path: PropertyKey[]): void => {
         if (typeof value === "string") {
+            if (placeholdersJudgedByKey(path)) return;
             const allowed = placeholdersAt(path, path[0] === KEYS.images && hasRefs(path[1]));
             const unknown = unknownPlaceholders(value, allowed);
             if (unknown.length === 0) return;

@@ -138,7 +138,7 @@ describe("config: images per ref (issue 18, item 2)", () => {
             [
                 '`uw3-binder:images.slim.refs[1]`: ref "development" of "slim" is built FROM "deps"\'s build of the same ref, but "deps" is built only for "main"; add "development" to "deps"\'s `refs`',
                 '`uw3-binder:images.slim.refs[2].ref`: ref "2025.01" of "slim" is built FROM "deps"\'s build of the same ref, but "deps" is built only for "main"; add "2025.01" to "deps"\'s `refs`',
-                '`uw3-binder:launcher.branches[2].uw3Branch`: "slim" is built per ref ("main", "development", "2025.01"), and launcher branch "v0.99" launches "v0.99", which is not one of them; add it to the image\'s `refs`',
+                '`uw3-binder:launcher.branches[2].uw3Branch`: "slim" is built per ref ("main", "development", "2025.01"), and launcher branch "v0.99" launches "v0.99", which is not one of them; add it to the image\'s `refs`, or freeze the branch (`frozen: true`) to keep the image its launcher branch names',
             ],
         );
         assert.deepStrictEqual(

@@ -318,7 +318,7 @@ describe("releases by version tag", function () {
             const table = cli(["plan", "--stack", "v3.0.2", "--against", "v3.0.1"], dir);
             assert.equal(table.code, 0, table.stderr);
             assert.match(table.stdout, /^stack v3\.0\.2 against v3\.0\.1:\n/);
-            assert.match(table.stdout, /\n {2}new {8}v3\.0\.1 {17}\.binder\/Dockerfile, README\.md\n/);
+            assert.match(table.stdout, /\n {2}new {8}v3\.0\.1 {17}\.github\/workflows\/update-image\.yml, \.binder\/Dockerfile, README\.md\n/);
             const missing = cli(["plan", "--stack", "v3.0.2", "--against", "v2.9.9"], dir);
             assert.equal([missing.code, missing.stderr.split("\n")[0]].join(" "), `2 uw3-binder plan: --against v2.9.9: no Pulumi.v2.9.9.yaml in ${dir}`);
             const outside = cli(["plan", "--stack", "v3.0.2", "--against", "../v3.0.1"], dir);
