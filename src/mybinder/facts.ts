@@ -99,7 +99,10 @@ export function binderStartCommand(): string[] {
  * random characters from a-z0-9.
  */
 export function binderServerPrefix(repositoryPath: string, suffix: string): string {
-    let prefix = repositoryPath.replace(/^\/+|\/+$/g, "").replace(/\//g, "-").toLowerCase();
+    let prefix = repositoryPath
+        .replace(/^\/+|\/+$/g, "")
+        .replace(/\//g, "-")
+        .toLowerCase();
     if (prefix.endsWith(".git")) prefix = prefix.slice(0, -4);
     if (prefix.length > 32) prefix = `${prefix.slice(0, 15)}-${prefix.slice(-15)}`;
     return `/user/${prefix}-${suffix}/`;

@@ -410,7 +410,12 @@ function describeLimits(options: RehearsalOptions): string {
 const OPEN_TIMEOUT_S = 10;
 
 /** One round of the probe inside the container: `path` on 127.0.0.1:8888, redirects followed or not. */
-async function probeOnce(name: string, path: string, redirects: "first" | "last", timeoutMs: number): Promise<{ probe: ProbeResult; code: number; stderr: string }> {
+async function probeOnce(
+    name: string,
+    path: string,
+    redirects: "first" | "last",
+    timeoutMs: number,
+): Promise<{ probe: ProbeResult; code: number; stderr: string }> {
     const ran = await docker(["exec", name, "/bin/sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(BINDER_PORT), "python3", "once", path, redirects], timeoutMs);
     return { probe: ran.timedOut ? { kind: "none" } : parseProbe(ran.code, ran.stdout), code: ran.code, stderr: ran.stderr };
 }
@@ -447,7 +452,9 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
             const until = readyAfter === undefined ? deadline : openDeadline;
             const probeTimeoutMs = Math.max(1000, Math.min(10000, until - Date.now() + 1000));
             const ran =
-                readyAfter === undefined ? await probeOnce(name, probes.ready, "first", probeTimeoutMs) : await probeOnce(name, probes.open, "last", probeTimeoutMs);
+                readyAfter === undefined
+                    ? await probeOnce(name, probes.ready, "first", probeTimeoutMs)
+                    : await probeOnce(name, probes.open, "last", probeTimeoutMs);
             const { probe } = ran;
             if (probe.kind === "noclient") {
                 return {

@@ -42,7 +42,12 @@ export async function jupyterFixtureContext(): Promise<{ dir?: string; problem?:
     const made = await run("bash", [JUPYTER_FIXTURE_SCRIPT, "context"], { timeoutMs: 900000 });
     const dir = made.stdout.trim().split("\n").pop() ?? "";
     if (made.code === 0 && fs.existsSync(path.join(dir, ".complete"))) return { dir };
-    const why = made.stderr.trim().split("\n").filter((l) => l.includes("error:")).pop() ?? `exit ${made.code}`;
+    const why =
+        made.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => l.includes("error:"))
+            .pop() ?? `exit ${made.code}`;
     return { problem: `scripts/jupyter-fixture.sh context failed: ${why}` };
 }
 

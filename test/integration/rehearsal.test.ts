@@ -75,7 +75,10 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         if (!fixture.dir) return skipWithoutServices(this, "uw3-binder rehearse on a Jupyter image", [fixture.problem!]);
         for (const variant of [undefined, "no-jupyter", "rehearsal-own-command", "rehearsal-memory"]) {
             const name = variant ?? "good";
-            images.set(name, await ctx.buildAndPush(jupyterImageSpec(fixture.dir, variant), `${ctx.env.registry}/${ctx.uniqueRepository(`rehearse-${name}`)}:fixture`));
+            images.set(
+                name,
+                await ctx.buildAndPush(jupyterImageSpec(fixture.dir, variant), `${ctx.env.registry}/${ctx.uniqueRepository(`rehearse-${name}`)}:fixture`),
+            );
         }
     });
 
@@ -83,11 +86,23 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         this.timeout(60000);
         const image = images.get("good")!.localTag;
         const versions = await docker(
-            ["run", "--rm", "--network=none", image, "python3", "-c", "import jupyterlab, jupyter_server, importlib.util as u; print(jupyterlab.__version__, jupyter_server.__version__, u.find_spec('notebook'))"],
+            [
+                "run",
+                "--rm",
+                "--network=none",
+                image,
+                "python3",
+                "-c",
+                "import jupyterlab, jupyter_server, importlib.util as u; print(jupyterlab.__version__, jupyter_server.__version__, u.find_spec('notebook'))",
+            ],
             { timeoutMs: 60000 },
         );
         assert.match(versions.trim(), /^4\.5\.\d+ 2\.17\.\d+ None$/);
-        const config = JSON.parse(await docker(["image", "inspect", "--format", "{{json .Config}}", image])) as { Entrypoint: string[]; Cmd: string[]; User: string };
+        const config = JSON.parse(await docker(["image", "inspect", "--format", "{{json .Config}}", image])) as {
+            Entrypoint: string[];
+            Cmd: string[];
+            User: string;
+        };
         assert.deepEqual(config.Entrypoint, ["/home/jovyan/start"]);
         assert.deepEqual(config.Cmd, ["jupyter", "lab", "--ip=0.0.0.0", "--no-browser"]);
         assert.equal(config.User, "jovyan");
@@ -154,7 +169,9 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         // JupyterLab's start fits in 512m: the memory failure below is the hog's own.
         assert.match(
             lines[3],
-            new RegExp(String.raw`^launch +PASS +\d+\.\d s {2}the hub's GET ${PREFIX}api .* HTTP 200 at \d+\.\d s \(UID 1000, 1\.5 CPU, 512m memory, no network\)$`),
+            new RegExp(
+                String.raw`^launch +PASS +\d+\.\d s {2}the hub's GET ${PREFIX}api .* HTTP 200 at \d+\.\d s \(UID 1000, 1\.5 CPU, 512m memory, no network\)$`,
+            ),
         );
         assert.equal(lines[4], "all 2 checks passed");
     });
