@@ -15,6 +15,8 @@ set -euo pipefail
 
 JUPYTERLAB_VERSION=4.5.5
 JUPYTER_SERVER_VERSION=2.17.0
+# Bumped when what the context holds changes, so a cache made by an older script is not reused.
+CONTEXT_FORMAT=2
 PYTHON=/usr/bin/python3
 BUSYBOX=/bin/busybox
 
@@ -31,7 +33,7 @@ context() {
     python_real=$(readlink -f "$PYTHON")
     py_version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
     local cache_root="${UW3_BINDER_JUPYTER_CACHE:-$HOME/.cache/uw3-binder-jupyter}"
-    local dir="$cache_root/lab-$JUPYTERLAB_VERSION-server-$JUPYTER_SERVER_VERSION-py$py_version"
+    local dir="$cache_root/lab-$JUPYTERLAB_VERSION-server-$JUPYTER_SERVER_VERSION-py$py_version-v$CONTEXT_FORMAT"
     if [[ -f "$dir/.complete" ]]; then
         echo "$dir"
         return 0
@@ -48,7 +50,7 @@ context() {
     # which the Dockerfile rewrites to the image's path.
     log "installing jupyterlab==$JUPYTERLAB_VERSION jupyter_server==$JUPYTER_SERVER_VERSION from PyPI into a virtual environment"
     "$PYTHON" -m venv "$tmp/env" || die "$PYTHON -m venv failed (Debian: apt-get install python3-venv)"
-    "$tmp/env/bin/pip" install -q --disable-pip-version-check --no-compile \
+    "$tmp/env/bin/pip" install -q --disable-pip-version-check \
         "jupyterlab==$JUPYTERLAB_VERSION" "jupyter_server==$JUPYTER_SERVER_VERSION" >&2 || die "pip install failed"
     if "$tmp/env/bin/python" -c 'import notebook' 2>/dev/null; then die "the environment has a notebook package; the real one has none"; fi
     "$tmp/env/bin/pip" uninstall -q -y pip setuptools >/dev/null 2>&1 || true

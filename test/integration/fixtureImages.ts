@@ -51,22 +51,25 @@ export async function jupyterFixtureContext(): Promise<{ dir?: string; problem?:
     return { problem: `scripts/jupyter-fixture.sh context failed: ${why}` };
 }
 
-/**
- * The image shaped like uw3-base's Jupyter side (test/fixtures/jupyter/Dockerfile) on `contextDir`, optionally
- * followed by one variant's lines: test/fixtures/jupyter/variants/<variant>.Dockerfile, or one of the fixture
- * images' rehearsal variants (their start scripts are in the context under variants/).
- */
-export function jupyterImageSpec(contextDir: string, variant?: string): ImageSpec {
-    let dockerfile = fs.readFileSync(path.join(JUPYTER_FIXTURE, "Dockerfile"), "utf8");
-    if (variant) {
-        const own = path.join(JUPYTER_FIXTURE, "variants", `${variant}.Dockerfile`);
-        dockerfile += "\n" + fs.readFileSync(fs.existsSync(own) ? own : path.join(FIXTURES, "variants", `${variant}.Dockerfile`), "utf8");
-    }
+/** The image shaped like uw3-base's Jupyter side (test/fixtures/jupyter/Dockerfile) on `contextDir`. */
+export function jupyterImageSpec(contextDir: string): ImageSpec {
     const files: Record<string, Buffer> = {
         "etc/passwd": fs.readFileSync(path.join(DEMO_CONTAINER, "etc", "passwd")),
         "etc/group": fs.readFileSync(path.join(DEMO_CONTAINER, "etc", "group")),
         start: fs.readFileSync(path.join(DEMO_CONTAINER, "start")),
     };
+    return { dockerfile: fs.readFileSync(path.join(JUPYTER_FIXTURE, "Dockerfile"), "utf8"), files, contextDir };
+}
+
+/**
+ * One variant on the Jupyter image built as `baseTag`: test/fixtures/jupyter/variants/<variant>.Dockerfile, or
+ * one of the fixture images' rehearsal variants (their start scripts are in the context under variants/).
+ * Only the variant's files are sent, not the whole environment again.
+ */
+export function jupyterVariantSpec(baseTag: string, variant: string): ImageSpec {
+    const own = path.join(JUPYTER_FIXTURE, "variants", `${variant}.Dockerfile`);
+    const lines = fs.readFileSync(fs.existsSync(own) ? own : path.join(FIXTURES, "variants", `${variant}.Dockerfile`), "utf8");
+    const files: Record<string, Buffer> = {};
     for (const [name, content] of Object.entries(fixtureFiles())) if (name.startsWith("variants/")) files[name] = content;
-    return { dockerfile, files, contextDir };
+    return { dockerfile: `FROM ${baseTag}\n${lines}`, files };
 }

@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import * as path from "node:path";
 import { RehearsalReport } from "../../src/rehearsal/launch";
 import { PushedImage, RunResult, describeIntegration, docker, run, skipWithoutServices } from "./harness";
-import { jupyterFixtureContext, jupyterImageSpec } from "./fixtureImages";
+import { jupyterFixtureContext, jupyterImageSpec, jupyterVariantSpec } from "./fixtureImages";
 
 const CLI = path.join(__dirname, "..", "..", "bin", "uw3-binder.js");
 const TARGET = ["--branch", "development", "--uw3-branch", "development", "--release", "2025.01"];
@@ -73,12 +73,11 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
         this.timeout(900000);
         const fixture = await jupyterFixtureContext();
         if (!fixture.dir) return skipWithoutServices(this, "uw3-binder rehearse on a Jupyter image", [fixture.problem!]);
-        for (const variant of [undefined, "no-jupyter", "rehearsal-own-command", "rehearsal-memory"]) {
-            const name = variant ?? "good";
-            images.set(
-                name,
-                await ctx.buildAndPush(jupyterImageSpec(fixture.dir, variant), `${ctx.env.registry}/${ctx.uniqueRepository(`rehearse-${name}`)}:fixture`),
-            );
+        const target = (name: string) => `${ctx.env.registry}/${ctx.uniqueRepository(`rehearse-${name}`)}:fixture`;
+        const good = await ctx.buildAndPush(jupyterImageSpec(fixture.dir), target("good"));
+        images.set("good", good);
+        for (const variant of ["no-jupyter", "rehearsal-own-command", "rehearsal-memory"]) {
+            images.set(variant, await ctx.buildAndPush(jupyterVariantSpec(good.localTag, variant), target(variant)));
         }
     });
 
