@@ -60,6 +60,20 @@ function detailOf(report: RehearsalReport, name: "build" | "launch"): string {
     return step.detail;
 }
 
+/** The report of a rehearsal whose build passed and whose launch failed (exit 1), asserted as such. */
+function failedLaunch(result: RunResult): RehearsalReport {
+    assert.equal(result.code, 1, `exit ${result.code}; stderr: ${result.stderr}`);
+    const report = parseReport(result);
+    assert.deepEqual(
+        report.checks.map((c) => [c.name, c.ok]),
+        [
+            ["build", true],
+            ["launch", false],
+        ],
+    );
+    return report;
+}
+
 describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx) => {
     const images = new Map<string, PushedImage>();
     /** `<repository>:fixture@sha256:...`: the launcher's FROM names the tag and the digest. */
@@ -137,15 +151,7 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
     it("fails the same image without any Jupyter server, naming what is missing in one line", async function () {
         this.timeout(120000);
         const result = await rehearse([pinned("no-jupyter"), ...TARGET, "--json"]);
-        assert.equal(result.code, 1, `exit ${result.code}; stderr: ${result.stderr}`);
-        const report = parseReport(result);
-        assert.deepEqual(
-            report.checks.map((c) => [c.name, c.ok]),
-            [
-                ["build", true],
-                ["launch", false],
-            ],
-        );
+        const report = failedLaunch(result);
         const [cause, ...rest] = detailOf(report, "launch").split("\n");
         assert.match(
             cause,
@@ -200,15 +206,7 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
     it("fails an image whose start needs more than the memory limit, saying it was killed for memory", async function () {
         this.timeout(120000);
         const result = await rehearse([pinned("rehearsal-memory"), ...TARGET, "--json", "--memory", "64m"]);
-        assert.equal(result.code, 1, `exit ${result.code}; stderr: ${result.stderr}`);
-        const report = parseReport(result);
-        assert.deepEqual(
-            report.checks.map((c) => [c.name, c.ok]),
-            [
-                ["build", true],
-                ["launch", false],
-            ],
-        );
+        const report = failedLaunch(result);
         assert.match(
             detailOf(report, "launch"),
             /^out of memory: the kernel killed the container's process at the 64m memory limit within \d+\.\d s of start \(exit 137\); mybinder\.org gives each user 2g, so the start script and the server must stay under it; last log lines:\n {2}start: preloading 300 MB of tutorial data$/,
