@@ -42,11 +42,13 @@ export const BINDER_CPUS = 1;
 // ---------------------------------------------------------------------------------------------------
 // How mybinder.org starts a launcher's image. Read in (bare clones, `git show <commit>:<path>`):
 //   jupyterhub/mybinder.org-deploy 95860dbc (2026-08-05): mybinder/Chart.yaml (binderhub chart
-//     1.0.0-0.dev.git.3983.h383374de), mybinder/values.yaml (BinderSpawner.cors_allow_origin "*", no
+//     1.0.0-0.dev.git.3983.h383374de: binderhub 383374de, 24 commits after the binderhub snapshot below, whose
+//     start command last changed in 2023), mybinder/values.yaml (BinderSpawner.cors_allow_origin "*", no
 //     singleuser.cmd, singleuser.defaultUrl cleared, memory 2G limit / 450M guarantee, cpu 1 / 0.01, the
 //     user-etc-jupyter ConfigMap mounted at /etc/jupyter), config/prod.yaml (no override of any of these);
 //   jupyterhub/binderhub b9fad995 (2026-04-20): helm-chart/binderhub/values.yaml (`jupyterhub.singleuser.cmd`,
-//     unchanged since 68e093fe, 2023-02-15; the BinderSpawnerMixin `get_args`/`get_env` in hub.extraConfig),
+//     unchanged since 276be908, 2023-03-01; the BinderSpawnerMixin `get_args`/`get_env` in hub.extraConfig,
+//     whose --ServerApp. copies date from 2f7189ee, 2023-02-15),
 //     binderhub/launcher.py (user names, the token, the URL the user is sent to);
 //   jupyterhub/kubespawner 4161d544 (2026-07-22): kubespawner/spawner.py (`get_pod_manifest`: container
 //     `args` = cmd + get_args(), no `command`, so the image's ENTRYPOINT runs them and its CMD is ignored;
@@ -56,7 +58,8 @@ export const BINDER_CPUS = 1;
 //   jupyterhub/jupyterhub 2841153d (2026-08-20): spawner.py (`get_env`, `http_timeout` 30), user.py
 //     (`_wait_up`: GET <server url>api), utils.py (`wait_for_http_server`: any status under 500, no redirects).
 // BinderHub runs without hub authentication (`auth_enabled` False): the server is plain jupyter-lab (or
-// jupyter-notebook) with a token, never jupyterhub-singleuser, so it never calls the hub.
+// jupyter-notebook) with a token, never jupyterhub-singleuser, so it never calls the hub. Not reproduced: the
+// pod's egress rules and bandwidth limit (a rehearsal has no network at all) and the BINDER_* request variables.
 
 /**
  * What BinderHub's `singleuser.cmd` runs (`python3 -c <this>`, then the spawner's arguments): jupyter-lab when
@@ -181,7 +184,8 @@ export const BINDER_READY_STATUS_BELOW = 500;
 
 /**
  * Where mybinder.org mounts its own Jupyter configuration (a ConfigMap, read-only) over the image: whatever the
- * image keeps in /etc/jupyter is hidden. Its jupyter_notebook_config.py (templates) is not loaded by
- * jupyter_server 2's jupyter-lab, so on the image an empty read-only directory there has the same effect.
+ * image keeps in /etc/jupyter is hidden. Its jupyter_notebook_config.py (page templates; it imports `notebook`)
+ * is not loaded by jupyter-lab 4.5 on jupyter_server 2.17 (tried: mounted there, it leaves no trace in the
+ * log and the server starts), so an empty read-only directory there has the same effect on such an image.
  */
 export const BINDER_JUPYTER_CONFIG_DIR = "/etc/jupyter";

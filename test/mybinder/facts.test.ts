@@ -71,7 +71,7 @@ describe("mybinder.org's documented defaults", () => {
     });
 
     it("launch: BinderHub's python3 start script, /user/<repo>-<8>/ prefixes, its arguments twice, JupyterHub's environment", () => {
-        // binderhub b9fad995 helm-chart/binderhub/values.yaml `jupyterhub.singleuser.cmd` (unchanged since 2023-02-15).
+        // binderhub b9fad995 helm-chart/binderhub/values.yaml `jupyterhub.singleuser.cmd` (unchanged since 276be908, 2023-03-01).
         assert.deepEqual(binderStartCommand().slice(0, 2), ["python3", "-c"]);
         const script = BINDER_START_SCRIPT.split("\n");
         for (const line of [
