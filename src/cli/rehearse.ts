@@ -60,8 +60,9 @@ function declareRehearseLine(command: CliCommand): CliCommand {
     return command
         .description(
             "Builds the launcher branch's .binder/Dockerfile (exactly as uw3-binder commits it, FROM <pinned-reference>) " +
-                `as mybinder.org's repo2docker does, starts it as BinderHub does (UID ${BINDER_UID}, its CPU and memory limits, no ` +
-                `network, "${describedLaunchCommand()}" through the image's entrypoint) and waits for HTTP 200 on port ${BINDER_PORT}. ` +
+                `as mybinder.org's repo2docker does, starts it as BinderHub does (UID ${BINDER_UID}, its CPU and memory limits, JupyterHub's ` +
+                `environment, no network, "${describedLaunchCommand()}" through the image's entrypoint), waits as the hub does for ` +
+                `an answer under HTTP 500 to GET /user/<name>/api on port ${BINDER_PORT}, then for HTTP 200 on /user/<name>/?token=<token>, where the user is sent. ` +
                 "The image and the container are removed afterwards.",
         )
         .usage("<pinned-reference> --branch NAME --uw3-branch NAME --release <YYYY.MM|v3.0.2> [options]")

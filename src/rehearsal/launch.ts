@@ -5,11 +5,23 @@
  *   1. build: repo2docker finds `.binder/Dockerfile` and runs a plain `docker build` of the repository
  *      with `NB_USER=jovyan` and `NB_UID=1000` as build args (the classic builder, as docker-py drives it);
  *      the base image is pulled anonymously when it is not in the engine, as a mybinder.org node pulls it;
- *   2. launch: BinderHub starts the result as UID 1000 with its CPU and memory limits, passing
- *      `jupyter notebook --ip=0.0.0.0 --port=8888 --NotebookApp.token=... --NotebookApp.base_url=/` to the
- *      image's entrypoint, and waits for the server to answer. Here the container has no network at all
- *      (`--network=none`), so the probe runs inside it (`docker exec`) against 127.0.0.1:8888, and
- *      parallel rehearsals never compete for a port.
+ *   2. launch: the container is started as KubeSpawner starts BinderHub's pod (src/mybinder/facts.ts has each
+ *      fact and its source): UID 1000, the CPU and memory limits, the image's ENTRYPOINT and WORKDIR, its CMD
+ *      replaced by BinderHub's start command (`python3 -c <script>`: jupyter-lab when jupyterlab>=3 imports,
+ *      else jupyter-notebook) and the spawner's arguments (`--ip=0.0.0.0 --port=8888`, base URL
+ *      `/user/<name>/`, a token, as `--NotebookApp.*` and again as `--ServerApp.*`), the JupyterHub
+ *      environment (JUPYTERHUB_*, MEM_LIMIT, CPU_LIMIT, ...), and an empty read-only /etc/jupyter where
+ *      mybinder.org mounts its own configuration.
+ *
+ * What is emulated, and why no hub is needed: mybinder.org's BinderHub runs without hub authentication, so the
+ * server is a plain jupyter-lab with a token that never calls the hub (JUPYTERHUB_API_URL points at a hub this
+ * container cannot reach, as nothing in such a server uses it). The hub's part of a launch is to wait for the
+ * server: `GET /user/<name>/api`, redirects not followed, any status under 500 within 30 s of the start (else
+ * the launch fails). The rehearsal asks exactly that, then asks what the user's browser is sent to,
+ * `/user/<name>/?token=<token>` through its redirects, which must answer 200 (a server that ignores the base
+ * URL satisfies the hub with a 404 but shows the user nothing). The proxy in between forwards the path as is.
+ * The container has no network at all (`--network=none`), so both requests run inside it (`docker exec`)
+ * against 127.0.0.1:8888, and parallel rehearsals never compete for a port.
  *
  * The built image and the container are removed on every path, including SIGINT/SIGTERM (exit
  * 130/143; see ContainerSet). Whatever the image writes is escaped and cut short before it is shown.
@@ -23,10 +35,23 @@ import { ContainerSet, containerLogTail, formatLogTail, whileRemovingOnSignal } 
 import { HTTP_PROBE_SCRIPT, parseProbeOutput } from "../docker/httpProbe";
 import { inspectLocalImage } from "../docker/image";
 import { printableLine } from "../text/printable";
-import { BINDER_PLATFORM, BINDER_PORT, BINDER_UID, BINDER_USER } from "../mybinder/facts";
+import {
+    BINDER_JUPYTER_CONFIG_DIR,
+    BINDER_NO_LAB_MESSAGE,
+    BINDER_PLATFORM,
+    BINDER_PORT,
+    BINDER_READY_PATH,
+    BINDER_READY_STATUS_BELOW,
+    BINDER_UID,
+    BINDER_USER,
+    binderServerArgs,
+    binderServerEnv,
+    binderServerPrefix,
+    binderStartCommand,
+} from "../mybinder/facts";
 import { branchSlug } from "../names/git";
 import { LauncherPin, launcherDockerfile } from "../render/launcher";
-import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget } from "./options";
+import { DEFAULT_REHEARSAL_OPTIONS, RehearsalOptions, RehearsalTarget, memoryBytes } from "./options";
 
 /** Where the launcher's Dockerfile sits in its repository (repo2docker looks there first). */
 const LAUNCHER_DOCKERFILE_PATH = ".binder/Dockerfile";
@@ -74,14 +99,38 @@ export function rehearsalReport(outcome: RehearsalOutcome): RehearsalReport {
 // ---------------------------------------------------------------------------------------------------
 // Pure parts
 
-/** BinderHub's launch command, handed to the image's entrypoint. */
-export function binderLaunchCommand(token: string): string[] {
-    return ["jupyter", "notebook", "--ip=0.0.0.0", `--port=${BINDER_PORT}`, `--NotebookApp.token=${token}`, "--NotebookApp.base_url=/"];
+/** One launch's own names and secrets: the server's URL prefix, its token and its hub API token. */
+export interface LaunchIdentity {
+    /** `/user/<name>/`, as BinderHub names a launch's user. */
+    prefix: string;
+    token: string;
+    apiToken: string;
 }
 
-/** The launch command as details show it: the token is this run's own, but it has no business in a log. */
+/** The repository path a rehearsal's user is named after, as BinderHub names users after the repository. */
+const REHEARSAL_USER_REPOSITORY = "uw3-binder/rehearsal";
+const USER_SUFFIX_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A fresh launch identity: BinderHub's eight-character suffix and its token shape (16 random bytes, URL-safe base64). */
+export function newLaunchIdentity(): LaunchIdentity {
+    const suffix = Array.from(randomBytes(8), (b) => USER_SUFFIX_CHARS[b % USER_SUFFIX_CHARS.length]).join("");
+    return {
+        prefix: binderServerPrefix(REHEARSAL_USER_REPOSITORY, suffix),
+        token: randomBytes(16).toString("base64url"),
+        apiToken: randomBytes(16).toString("hex"),
+    };
+}
+
+/** BinderHub's start command and the spawner's arguments, handed to the image's entrypoint. */
+export function binderLaunchCommand(launch: Pick<LaunchIdentity, "prefix" | "token">): string[] {
+    return [...binderStartCommand(), ...binderServerArgs(launch.prefix, launch.token)];
+}
+
+/** The launch command as details show it: the script named, not quoted; the token is this run's own, but has no business in a log. */
 export function describedLaunchCommand(): string {
-    return binderLaunchCommand("<token>").join(" ");
+    const [python, flag] = binderStartCommand();
+    const args = binderServerArgs("/user/<name>/", "<token>").filter((a) => !a.startsWith("--ServerApp."));
+    return `${python} ${flag} <BinderHub's start script: jupyter-lab if jupyterlab>=3 imports, else jupyter-notebook> ${args.join(" ")} (and each --NotebookApp. option as --ServerApp.)`;
 }
 
 /** `docker build` of the launcher context as repo2docker builds a `.binder/Dockerfile`. */
@@ -100,8 +149,12 @@ export function rehearsalBuildArgs(contextDir: string, tag: string): string[] {
     ];
 }
 
-/** `docker run` of the built image as BinderHub starts it: its user, limits and command, and no network. */
-export function rehearsalRunArgs(container: string, image: string, options: RehearsalOptions, token: string): string[] {
+/**
+ * `docker run` of the built image as KubeSpawner starts BinderHub's pod: its user, limits, environment and
+ * command, mybinder.org's /etc/jupyter mount (empty here), and no network.
+ */
+export function rehearsalRunArgs(container: string, image: string, options: RehearsalOptions, launch: LaunchIdentity): string[] {
+    const env = binderServerEnv(launch.prefix, launch.apiToken, image, memoryBytes(options.memory), options.cpus);
     return [
         "run",
         "--detach",
@@ -118,9 +171,44 @@ export function rehearsalRunArgs(container: string, image: string, options: Rehe
         String(options.cpus),
         "--network=none",
         "--pull=never",
+        "--tmpfs",
+        `${BINDER_JUPYTER_CONFIG_DIR}:ro`,
+        ...Object.entries(env).flatMap(([key, value]) => ["--env", `${key}=${value}`]),
         image,
-        ...binderLaunchCommand(token),
+        ...binderLaunchCommand(launch),
     ];
+}
+
+/** What the launch's server is asked, in order: the hub's readiness request, then the page the user is sent to. */
+export function launchProbes(launch: Pick<LaunchIdentity, "prefix" | "token">): { ready: string; open: string } {
+    return { ready: `${launch.prefix}${BINDER_READY_PATH}`, open: `${launch.prefix}?token=${launch.token}` };
+}
+
+/** Whether the hub counts an answer to its readiness request as "up" (any status under 500, even 404). */
+export function hubCountsReady(status: number): boolean {
+    return status < BINDER_READY_STATUS_BELOW;
+}
+
+/**
+ * Why a container that exited before it was ready did not start (pure): a missing python3 or a missing
+ * Jupyter server, from BinderHub's start command's own messages and exit code, or undefined when the logs do
+ * not say. `logs` is the container's output, before it is made printable.
+ */
+export function describeStartFailure(exitCode: number, logs: string): string | undefined {
+    const decided = logs.includes(BINDER_NO_LAB_MESSAGE) || logs.includes("Launching jupyter-lab");
+    if (logs.includes(BINDER_NO_LAB_MESSAGE) && /FileNotFoundError|No such file or directory/.test(logs)) {
+        return (
+            "no Jupyter server in the image: jupyterlab 3 or later does not import in its python3 and there is no jupyter-notebook on its PATH " +
+            "(BinderHub's start command runs jupyter-lab when jupyterlab>=3 imports, else jupyter-notebook)"
+        );
+    }
+    if (logs.includes("Launching jupyter-lab") && /FileNotFoundError|No such file or directory/.test(logs)) {
+        return "jupyterlab imports in the image's python3 but there is no jupyter-lab command on its PATH, which BinderHub's start command runs";
+    }
+    if (!decided && (exitCode === 127 || /python3: (not found|No such file)/.test(logs))) {
+        return "no python3 on the PATH the image's entrypoint gives its command: BinderHub's start command is python3 -c <script>, whatever the image's CMD";
+    }
+    return undefined;
 }
 
 /** What one probe found: an HTTP status, no answer, no HTTP client in the image, or no probe at all. */
@@ -318,6 +406,20 @@ function describeLimits(options: RehearsalOptions): string {
     return `UID ${BINDER_UID}, ${options.cpus} CPU, ${options.memory} memory, no network`;
 }
 
+/** Seconds the page the user is sent to has, once the hub counts the server up, to answer 200. */
+const OPEN_TIMEOUT_S = 10;
+
+/** One round of the probe inside the container: `path` on 127.0.0.1:8888, redirects followed or not. */
+async function probeOnce(
+    name: string,
+    path: string,
+    redirects: "first" | "last",
+    timeoutMs: number,
+): Promise<{ probe: ProbeResult; code: number; stderr: string }> {
+    const ran = await docker(["exec", name, "/bin/sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(BINDER_PORT), "python3", "once", path, redirects], timeoutMs);
+    return { probe: ran.timedOut ? { kind: "none" } : parseProbe(ran.code, ran.stdout), code: ran.code, stderr: ran.stderr };
+}
+
 async function launchAndProbe(name: string, image: string, options: RehearsalOptions, containers: ContainerSet): Promise<LaunchVerdict> {
     let entrypoint = "(no ENTRYPOINT)";
     try {
@@ -326,11 +428,13 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
     } catch (err) {
         return { ok: false, detail: `not run: ${(err as Error).message}` };
     }
-    const token = randomBytes(16).toString("hex");
+    const launch = newLaunchIdentity();
+    const probes = launchProbes(launch);
     const where = `127.0.0.1:${BINDER_PORT}`;
+    const openShown = `${launch.prefix}?token=<token>`;
     containers.add(name);
     try {
-        const started = await docker(rehearsalRunArgs(name, image, options, token), 120000);
+        const started = await docker(rehearsalRunArgs(name, image, options, launch), 120000);
         if (started.code !== 0 || started.timedOut) {
             // 125: the engine refused (a limit it cannot give, the image gone); 126/127: the entrypoint cannot run.
             const why = printableLine(firstLine(started.stderr.replace(/^docker: /, "")) || (started.timedOut ? "timed out" : "no output"), LINE_MAX);
@@ -339,24 +443,39 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         }
         const startedAt = Date.now();
         const deadline = startedAt + options.startTimeoutS * 1000;
+        let readyAfter: number | undefined;
+        let readyStatus = 0;
+        let openDeadline = 0;
         let last = "no answer";
         let exited: ContainerState | undefined;
-        while (Date.now() < deadline) {
-            const probeTimeoutMs = Math.max(1000, Math.min(10000, deadline - Date.now() + 1000));
-            const ran = await docker(["exec", name, "/bin/sh", "-c", HTTP_PROBE_SCRIPT, "sh", String(BINDER_PORT), "python3", "once"], probeTimeoutMs);
-            const probe = ran.timedOut ? ({ kind: "none" } as const) : parseProbe(ran.code, ran.stdout);
-            if (probe.kind === "status" && probe.status === 200) {
-                const after = secondsSince(startedAt);
-                return {
-                    ok: true,
-                    secondsToHttp200: after,
-                    detail: `HTTP 200 on ${where} ${after.toFixed(1)} s after start (limit ${options.startTimeoutS} s; ${describeLimits(options)})`,
-                };
-            }
+        while (readyAfter === undefined ? Date.now() < deadline : Date.now() < openDeadline) {
+            const until = readyAfter === undefined ? deadline : openDeadline;
+            const probeTimeoutMs = Math.max(1000, Math.min(10000, until - Date.now() + 1000));
+            const ran =
+                readyAfter === undefined
+                    ? await probeOnce(name, probes.ready, "first", probeTimeoutMs)
+                    : await probeOnce(name, probes.open, "last", probeTimeoutMs);
+            const { probe } = ran;
             if (probe.kind === "noclient") {
                 return {
                     ok: false,
                     detail: `not run: the image has none of curl, wget or python3 on its PATH, so nothing inside it can ask ${where} for an answer`,
+                };
+            }
+            if (probe.kind === "status" && readyAfter === undefined && hubCountsReady(probe.status)) {
+                readyAfter = secondsSince(startedAt);
+                readyStatus = probe.status;
+                openDeadline = Date.now() + OPEN_TIMEOUT_S * 1000;
+                continue;
+            }
+            if (probe.kind === "status" && readyAfter !== undefined && probe.status === 200) {
+                const after = secondsSince(startedAt);
+                return {
+                    ok: true,
+                    secondsToHttp200: after,
+                    detail:
+                        `the hub's GET ${probes.ready} on ${where} had HTTP ${readyStatus} ${readyAfter.toFixed(1)} s after start (limit ${options.startTimeoutS} s), ` +
+                        `${openShown} HTTP 200 at ${after.toFixed(1)} s (${describeLimits(options)})`,
                 };
             }
             if (probe.kind === "status") last = `HTTP ${probe.status}`;
@@ -378,7 +497,8 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
         }
         const ranFor = secondsSince(startedAt);
         exited ??= await containerState(name).then((s) => (s && !s.running ? s : undefined));
-        const logs = formatLogTail(printableTail((await containerLogTail(name, LOG_TAIL_LINES)).join("\n"), LOG_TAIL_LINES));
+        const rawLogs = (await containerLogTail(name, LOG_TAIL_LINES)).join("\n");
+        const logs = formatLogTail(printableTail(rawLogs, LOG_TAIL_LINES));
         if (exited?.oomKilled) {
             return {
                 ok: false,
@@ -389,15 +509,26 @@ async function launchAndProbe(name: string, image: string, options: RehearsalOpt
             };
         }
         if (exited) {
+            const cause = describeStartFailure(exited.exitCode, rawLogs);
             return {
                 ok: false,
-                detail: `the container exited with code ${exited.exitCode} within ${ranFor.toFixed(1)} s of start, before answering HTTP 200 on ${where} (ENTRYPOINT ${entrypoint})${logs}`,
+                detail: cause
+                    ? `${cause} (exit ${exited.exitCode} ${ranFor.toFixed(1)} s after start; ENTRYPOINT ${entrypoint})${logs}`
+                    : `the container exited with code ${exited.exitCode} within ${ranFor.toFixed(1)} s of start, before the hub's GET ${probes.ready} on ${where} had an answer under HTTP 500 (ENTRYPOINT ${entrypoint})${logs}`,
+            };
+        }
+        if (readyAfter !== undefined) {
+            return {
+                ok: false,
+                detail:
+                    `the hub would count it up (GET ${probes.ready}: HTTP ${readyStatus} ${readyAfter.toFixed(1)} s after start), but ${openShown}, where BinderHub ` +
+                    `sends the user, had no HTTP 200 within ${OPEN_TIMEOUT_S} s more (last: ${last}); the server must serve under the base URL it is given${logs}`,
             };
         }
         return {
             ok: false,
             detail:
-                `no HTTP 200 on ${where} within ${options.startTimeoutS} s (last: ${last}); mybinder.org passes ` +
+                `no answer under HTTP 500 to the hub's GET ${probes.ready} on ${where} within ${options.startTimeoutS} s (last: ${last}); mybinder.org passes ` +
                 `"${describedLaunchCommand()}" to the entrypoint ${entrypoint}, which must exec it so the server listens on port ${BINDER_PORT}${logs}`,
         };
     } finally {

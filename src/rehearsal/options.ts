@@ -37,11 +37,17 @@ const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3
 /** Docker refuses a memory limit under 6 MB ("Minimum memory limit allowed is 6MB"). */
 const MIN_MEMORY_BYTES = 6 * 1024 ** 2;
 
+/** The bytes a `--memory` value means (k, m, g are powers of 1024, as for Docker and JupyterHub), or NaN. */
+export function memoryBytes(memory: string): number {
+    const match = MEMORY_PATTERN.exec(memory);
+    return match ? Number(match[1]) * UNIT_BYTES[match[2]] : NaN;
+}
+
 /** Why a `--memory` value is refused, or undefined: a whole number with k, m or g, as `docker run` reads it. */
 export function memoryProblem(memory: string): string | undefined {
-    const match = MEMORY_PATTERN.exec(memory);
-    if (!match) return 'expected a whole number with a unit k, m or g (for example "2g" or "512m")';
-    if (Number(match[1]) * UNIT_BYTES[match[2]] < MIN_MEMORY_BYTES) return "Docker refuses a memory limit under 6m";
+    const bytes = memoryBytes(memory);
+    if (Number.isNaN(bytes)) return 'expected a whole number with a unit k, m or g (for example "2g" or "512m")';
+    if (bytes < MIN_MEMORY_BYTES) return "Docker refuses a memory limit under 6m";
     return undefined;
 }
 

@@ -233,7 +233,7 @@ describeEngine("engine: the demo's launcher on the local GitHub", (engine) => {
             assert.strictEqual(built.code, 0, `repo2docker failed:\n${built.stderr.slice(-3000)}`);
             const started = await rehearseStart(image, "development", BINDER_LIMITS);
             assert.ok(started.ok, started.detail);
-            assert.match(started.detail, /^HTTP 200 on 127\.0\.0\.1:8888 /);
+            assert.match(started.detail, /^the hub's GET \/user\/uw3-binder-rehearsal-[a-z0-9]{8}\/api on 127\.0\.0\.1:8888 had HTTP 200 /);
         } finally {
             await run("docker", ["image", "rm", "--force", image]);
         }

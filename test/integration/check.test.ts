@@ -199,7 +199,7 @@ describeIntegration("uw3-binder check (real CLI, Docker and registry)", (ctx) =>
             if (bad.variant === "bad-entrypoint") {
                 assert.match(
                     detail,
-                    /^the container exited \(code 0\) \d+\.\d s after start without running jupyter: the entrypoint \/home\/jovyan\/start does not run its arguments; it must end with exec "\$@", since mybinder\.org passes the jupyter command as arguments; last log lines:\n {2}start: workspace ready$/,
+                    /^the container exited \(code 0\) \d+\.\d s after start without running jupyter: the entrypoint \/home\/jovyan\/start does not run its arguments; it must end with exec "\$@", since mybinder\.org passes its start command \(python3 -c \.\.\., then jupyter-lab\) as arguments; last log lines:\n {2}start: workspace ready$/,
                 );
             } else {
                 assert.equal(detail, bad.detail(port));

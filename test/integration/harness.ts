@@ -280,6 +280,8 @@ export interface ImageSpec {
     dockerfile: string;
     /** Extra files in the build context, relative path → content. `busybox` is always added. */
     files?: Record<string, string | Buffer>;
+    /** A directory whose whole tree goes into the build context first (hard-linked where it can be). */
+    contextDir?: string;
 }
 
 /** The first lines of every test Dockerfile: busybox as `/bin/sh` and the usual applets, on an empty base. */
@@ -303,6 +305,12 @@ export async function buildAndPushImage(spec: ImageSpec, target: string, credent
     const context = await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-image-"));
     const dockerConfig = credentials ? await fs.promises.mkdtemp(path.join(os.tmpdir(), "uw3-binder-docker-config-")) : undefined;
     try {
+        if (spec.contextDir) {
+            const linked = await run("cp", ["-al", `${spec.contextDir}/.`, context], { timeoutMs: 120000 });
+            const copied = linked.code === 0 ? linked : await run("cp", ["-a", `${spec.contextDir}/.`, context], { timeoutMs: 120000 });
+            if (copied.code !== 0) throw new Error(`cp -a ${spec.contextDir}/. ${context} failed (exit ${copied.code}): ${copied.stderr.trim()}`);
+            await fs.promises.rm(path.join(context, "busybox"), { force: true });
+        }
         await fs.promises.copyFile(BUSYBOX_PATH, path.join(context, "busybox"));
         await fs.promises.chmod(path.join(context, "busybox"), 0o755);
         for (const [name, content] of Object.entries(spec.files ?? {})) {
@@ -311,7 +319,7 @@ export async function buildAndPushImage(spec: ImageSpec, target: string, credent
             await fs.promises.writeFile(file, content);
         }
         await fs.promises.writeFile(path.join(context, "Dockerfile"), spec.dockerfile);
-        await docker(["build", "--quiet", "--tag", target, context], { timeoutMs: 120000 });
+        await docker(["build", "--quiet", "--tag", target, context], { timeoutMs: 600000 });
 
         const env = dockerConfig ? { DOCKER_CONFIG: dockerConfig } : undefined;
         if (credentials) {

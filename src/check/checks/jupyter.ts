@@ -1,7 +1,10 @@
 /**
- * `jupyter`: started as mybinder.org starts it — the image's ENTRYPOINT given the jupyter command, with
- * the port appended — the server must answer HTTP 200 within `startTimeoutS` (mybinder gives up after
- * 30 s, which is why the start script must not rebuild Cython extensions).
+ * `jupyter`: the image's own server starts through its ENTRYPOINT — given the configured jupyter command,
+ * with the port appended — and must answer HTTP 200 within `startTimeoutS` (mybinder gives up after 30 s,
+ * which is why the start script must not rebuild Cython extensions). This is the gate's quick look at the
+ * image alone; the launch exactly as mybinder.org does it (BinderHub's `python3 -c` start command, the base
+ * URL, JupyterHub's environment, the hub's readiness request) is the rehearsal's (src/rehearsal/launch.ts),
+ * which runs on the launcher built FROM the gated image. Both ask with the one probe (src/docker/httpProbe.ts).
  *
  * The container has no network (`--network=none`): the image under test reaches nothing on the host. The
  * server is probed from inside its own network namespace by HTTP_PROBE_SCRIPT under `docker exec`, one
@@ -96,7 +99,7 @@ async function runJupyter(ctx: CheckContext): Promise<Verdict> {
                 detail:
                     `the container exited (code ${exitCode}) ${ranTime} s after start without running ${printableLine(options.jupyterCommand[0])}: ` +
                     `the entrypoint ${describeEntrypoint(image)} does not run its arguments; it must end with exec "$@", ` +
-                    `since mybinder.org passes the jupyter command as arguments${logs}`,
+                    `since mybinder.org passes its start command (python3 -c ..., then jupyter-lab) as arguments${logs}`,
             };
         }
         return {
