@@ -38,6 +38,16 @@ export interface ImageConfig {
     build: "always" | "on-request" | "requested";
     /** Its tags are written once: a build is refused when the registry already holds any of them. */
     writeOnce: boolean;
+    /** Its registry build cache (`cache`), in its own registry; undefined with `cache: false`. */
+    buildCache?: BuildCache;
+    /** The buildx builder that builds it (`builder`, else `uw3-binder:builder`); undefined: docker-build's default. */
+    builder?: string;
+}
+
+/** Where an image's registry build cache is read and written: `<repositoryUrl>:<tag>` (per platform: src/source/buildCache.ts). */
+export interface BuildCache {
+    repositoryUrl: string;
+    tag: string;
 }
 
 export interface PinConfig {

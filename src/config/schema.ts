@@ -18,7 +18,9 @@ import { boundProblems } from "./bounds";
 import { inDependencyOrder } from "./graph";
 import {
     binderHubs,
+    builderSchema,
     checkOptions,
+    DEFAULT_CACHE_TAG,
     expandTag,
     imagesSchema,
     imageTags,
@@ -71,6 +73,8 @@ const configShape = z.looseObject({
     // No launcher is a valid stack (the Underworld2 images have none).
     [KEYS.launcher]: launcherSchema.optional(),
     [KEYS.withdrawn]: withdrawnSchema.optional(),
+    // The buildx builder of every image that names none (docker-build's default builder when unset).
+    [KEYS.builder]: builderSchema.optional(),
 });
 type RawConfig = z.output<typeof configShape>;
 type RawRegistry = RawConfig[typeof KEYS.registry];
@@ -294,6 +298,7 @@ function reportOrder(raw: Record<string, unknown>): (issue: z.core.$ZodIssue) =>
         KEYS.images,
         KEYS.launcher,
         KEYS.withdrawn,
+        KEYS.builder,
         KEYS.token,
         KEYS.registryPassword,
         KEYS.launcherPat,
@@ -361,6 +366,15 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
         checks,
         build: img.build,
         writeOnce: img.writeOnce,
+        // In the image's own registry, so the image's login (and no other) reads and writes it.
+        buildCache:
+            img.cache === false
+                ? undefined
+                : {
+                      repositoryUrl: `${registry.server}/${registry.namespace}/${img.cache?.repository ?? img.repository}`,
+                      tag: img.cache?.tag ?? DEFAULT_CACHE_TAG,
+                  },
+        builder: img.builder ?? config[KEYS.builder],
     };
 }
 
