@@ -126,8 +126,9 @@ const parentShape = z.strictObject({ image: text, arg: text });
 /** The tag of an image's registry build cache when its `cache` names none (README "Stacks"). */
 export const DEFAULT_CACHE_TAG = "buildcache";
 /** `cache`: `false`, or where in the image's own registry the build cache goes (its repository unless `repository` says another). */
-const cacheShape = z.union([z.literal(false), z.strictObject({ repository: text.optional(), tag: text.optional() })], {
-    error: "expected false or { repository?, tag? }",
+const CACHE_EXPECTED = "expected false or { repository?, tag? }";
+const cacheShape = z.union([z.literal(false, { error: CACHE_EXPECTED }), z.strictObject({ repository: text.optional(), tag: text.optional() })], {
+    error: CACHE_EXPECTED,
 });
 
 /** A buildx builder's name (`docker buildx ls`), as `uw3-binder:builder` and an image's `builder` give it. */
