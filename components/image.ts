@@ -69,7 +69,15 @@ export class BinderImage extends pulumi.ComponentResource {
                       // With several platforms, each member build also pushes its own `<tag>-<arch>` tag.
                       references: [...args.tags, ...(args.platforms.length > 1 ? args.platforms.map((p) => platformTag(args.tags[0], p)) : [])].map(tagged),
                       build: pulumi
-                          .all([args.writeOnce.contextFingerprint, args.dockerfile, args.target, args.platforms, args.buildArgs])
+                          .all([
+                              args.writeOnce.contextFingerprint,
+                              args.dockerfile,
+                              args.target,
+                              args.platforms,
+                              args.buildArgs,
+                              // docker-build rebuilds (and pushes) for a new cache too; without one, what it was before caches existed.
+                              ...(args.buildCache ? [args.buildCache] : []),
+                          ])
                           .apply((parts) => JSON.stringify(parts)),
                       registry: registry?.address,
                       username: registry?.username,

@@ -366,9 +366,11 @@ function imageConfig(name: string, img: RawImage, config: RawConfig, withdrawn: 
         checks,
         build: img.build,
         writeOnce: img.writeOnce,
-        // In the image's own registry, so the image's login (and no other) reads and writes it.
+        // In the image's own registry, so the image's login (and no other) reads and writes it. Off by default
+        // for a written-once image: its one build gains little, and a stack that built it before caches existed
+        // would see its build inputs change, which docker-build answers by pushing its tags again.
         buildCache:
-            img.cache === false
+            img.cache === false || (img.cache === undefined && img.writeOnce)
                 ? undefined
                 : {
                       repositoryUrl: `${registry.server}/${registry.namespace}/${img.cache?.repository ?? img.repository}`,

@@ -4,7 +4,7 @@
  * image, never sharing a tag with the image; the buildx builder by name, stack-wide or per image.
  */
 import * as assert from "assert";
-import { configProblems, inputsOf, ofType, runStack, stackConfig, TYPES } from "./fixtures";
+import { byName, configProblems, inputsOf, ofType, runStack, stackConfig, TYPES } from "./fixtures";
 
 /** What docker-build is given for one build: where it reads and writes the cache, and which builder builds. */
 async function buildsOf(mutate: (config: Record<string, any>) => void = () => undefined) {
@@ -57,6 +57,27 @@ describe("program: registry build cache per image", function () {
             { registry: { ref: "ghcr.io/underworldcode/uw3-deps:buildcache-amd64", mode: "max" } },
         ]);
         assert.deepStrictEqual(builds["deps-image-linux-arm64"].cacheFrom, [{ registry: { ref: "ghcr.io/underworldcode/uw3-deps:buildcache-arm64" } }]);
+    });
+
+    it("is off by default for a written-once image, whose registry check then re-runs for a cache set on it", async () => {
+        const writeOnce = (cache?: unknown) => (c: Record<string, any>) => {
+            Object.assign(c["uw3-binder:images"].deps, { writeOnce: true, build: "requested" }, cache === undefined ? {} : { cache });
+        };
+        const config = stackConfig();
+        writeOnce()(config);
+        const run = await runStack(config);
+        assert.strictEqual(inputsOf(byName(run, "deps-image")).cacheTo, undefined);
+        const plain = inputsOf(byName(run, "deps-tags-vacant")).build;
+
+        const cached = stackConfig();
+        writeOnce({})(cached);
+        const withCache = await runStack(cached);
+        assert.deepStrictEqual(inputsOf(byName(withCache, "deps-image")).cacheTo, [
+            { registry: { ref: "ghcr.io/underworldcode/uw3-deps:buildcache", mode: "max" } },
+        ]);
+        const build = inputsOf(byName(withCache, "deps-tags-vacant")).build;
+        assert.notStrictEqual(build, plain);
+        assert.ok(build.includes("uw3-deps"), build);
     });
 
     it("refuses a cache tag that is one of the image's own tags, a bad tag or repository, and `cache: true`", () => {
