@@ -1,7 +1,7 @@
 /**
  * Bench: the registry build cache on an empty builder, as on a fresh CI runner. An image of 10 data layers
- * of 32 MiB (320 MiB of deterministic, incompressible data, generated in a temporary directory), a step
- * that writes the time and a code layer is built once, then after a code-only change rebuilt on another
+ * of 32 MiB (320 MiB of deterministic, incompressible data, made by its RUN steps from 1 MiB seeds generated
+ * in a temporary directory), a step that writes the time and a code layer is built once, then after a code-only change rebuilt on another
  * empty builder: with its registry cache (the default) and with `cache: false`, each on a stack of its own.
  * Reports the rebuild's `pulumi up` wall time, and the layers it pushed, counted from the registry (layers of
  * the rebuilt image's manifest that the first build's manifest does not have).

@@ -3,8 +3,8 @@
  * `scripts/pulumi-engine.sh` built, the registries' TLS settings of the shared one) with an empty root,
  * registered in the buildx store under a name of its own (remote driver), so a stack's
  * `uw3-binder:builder` can name it. `stop()` ends that buildkitd (by its pid) and removes its root and its
- * buildx entry. Also the image source the build-cache test and bench build: deterministic data layers, a
- * step whose output differs on every run, and a code layer.
+ * buildx entry. Also the image source the build-cache test and bench build: deterministic data layers made
+ * by its steps, a step whose output differs on every run, and a code layer.
  */
 import { spawn, ChildProcess } from "node:child_process";
 import { createCipheriv } from "node:crypto";
@@ -81,18 +81,23 @@ function deterministicBytes(seed: string, bytes: number): Buffer {
 }
 
 /**
- * Writes an image source into `dir`: `layers` data files of `layerBytes` each, copied one per layer; a RUN
- * step that writes the time (a different layer on every build, the same only when it comes from a cache);
- * and `code/`, copied last (what a code-only change touches). Its Dockerfile is `Dockerfile`.
+ * Writes an image source into `dir`: per data layer a 1 MiB seed (`seeds/part-NN`, deterministic), which a
+ * RUN step repeats `layerBytes / 1 MiB` times into one file of the image (gzip's 32 KiB window cannot shrink a
+ * repeated 1 MiB block, so each layer's compressed size is its size, as an environment's binaries are); a
+ * RUN step that writes the time (a different layer on every build, the same only when it comes from a
+ * cache); and `code/`, copied last (what a code-only change touches). The build context stays small, as the
+ * real image's does: its large layers are made by its steps. Its Dockerfile is `Dockerfile`.
  */
 export async function writeCachedImageSource(dir: string, layers: number, layerBytes: number): Promise<void> {
-    await fs.promises.mkdir(path.join(dir, "data"), { recursive: true });
+    const seedBytes = Math.min(layerBytes, 1024 * 1024);
+    await fs.promises.mkdir(path.join(dir, "seeds"), { recursive: true });
     await fs.promises.mkdir(path.join(dir, "code"), { recursive: true });
     const steps: string[] = [];
     for (let i = 0; i < layers; i++) {
-        const file = `data/part-${String(i).padStart(2, "0")}`;
-        await fs.promises.writeFile(path.join(dir, file), deterministicBytes(`uw3-binder cache ${i}`, layerBytes));
-        steps.push(`COPY ${file} /${file}`);
+        const part = `part-${String(i).padStart(2, "0")}`;
+        await fs.promises.writeFile(path.join(dir, "seeds", part), deterministicBytes(`uw3-binder cache ${i}`, seedBytes));
+        const repeats = Math.max(1, Math.round(layerBytes / seedBytes));
+        steps.push(`RUN --mount=type=bind,source=seeds/${part},target=/seed mkdir -p /data && for i in $(seq ${repeats}); do cat /seed; done > /data/${part}`);
     }
     await fs.promises.writeFile(path.join(dir, "code", "main.py"), "print('version 1')\n");
     await fs.promises.writeFile(
@@ -109,8 +114,8 @@ export function cachedImageConfig(builder: string, cache: boolean): Record<strin
         repository: "cached",
         tag: "v1",
         dockerfile: "Dockerfile",
-        context: ["Dockerfile", "data/**", "code/**"],
-        rebuildOn: ["Dockerfile", "data/**", "code/**"],
+        context: ["Dockerfile", "seeds/**", "code/**"],
+        rebuildOn: ["Dockerfile", "seeds/**", "code/**"],
         builder,
         ...(cache ? {} : { cache: false }),
         checks: { layers: { maxNewMb: 100000 }, env: false, user: false, jupyter: false, kernel: false, jit: false, import: false },
