@@ -27,9 +27,9 @@ async function rebuild(env: EngineEnv, cache: boolean): Promise<{ firstMs: numbe
     let builder = await startEmptyBuilder(`uw3-binder-bench-${label}-1-${RUN_ID}`);
     const project = await EngineProject.create(env, {
         stack: "demo",
-        edit: (config: Record<string, any>) => {
+        edit: (config: Record<string, unknown>) => {
             demoImagesOnly(config);
-            config["uw3-binder:registry"] = { ...config["uw3-binder:registry"], namespace: `bench-cache-${label}-${RUN_ID}` };
+            config["uw3-binder:registry"] = { ...(config["uw3-binder:registry"] as object), namespace: `bench-cache-${label}-${RUN_ID}` };
             config["uw3-binder:images"] = { cached: cachedImageConfig(builder.name, cache) };
         },
     });
@@ -38,14 +38,14 @@ async function rebuild(env: EngineEnv, cache: boolean): Promise<{ firstMs: numbe
         await writeCachedImageSource(source, LAYERS, LAYER_BYTES);
         await project.stack.setConfig("uw3-binder:source.path", { value: source }, true);
         const first = await timedAsync(() => project.up());
-        const before = await layersOf(first.value.outputs.verifiedReferences.value.cached as string);
+        const before = await layersOf((first.value.outputs.verifiedReferences.value as Record<string, string>).cached);
 
         await builder.stop();
         builder = await startEmptyBuilder(`uw3-binder-bench-${label}-2-${RUN_ID}`);
         await project.stack.setConfig("uw3-binder:images", { value: JSON.stringify({ cached: cachedImageConfig(builder.name, cache) }) });
         await fs.promises.writeFile(path.join(source, "code", "main.py"), "print('version 2')\n");
         const again = await timedAsync(() => project.up());
-        const after = await layersOf(again.value.outputs.verifiedReferences.value.cached as string);
+        const after = await layersOf((again.value.outputs.verifiedReferences.value as Record<string, string>).cached);
         await project.destroy();
         return {
             firstMs: first.ms,

@@ -10,7 +10,7 @@ import { platformTag } from "../launcher/pins";
  * The cache's reference for one platform's build: `<repositoryUrl>:<tag>`, and with several platforms
  * `<tag>-<arch>` (as each member build's own tag), so the platforms' caches never overwrite each other.
  */
-export function buildCacheRef(cache: BuildCache, platform: string, platformCount: number): string {
+function buildCacheRef(cache: BuildCache, platform: string, platformCount: number): string {
     return `${cache.repositoryUrl}:${platformCount > 1 ? platformTag(cache.tag, platform) : cache.tag}`;
 }
 
