@@ -47,6 +47,8 @@ for (const image of config.images.filter((i) => i.build !== "on-request")) {
         labels: build.labels,
         registry: login && { address: image.registry.server, ...login },
         writeOnce: image.writeOnce ? { contextFingerprint: build.contextFingerprint, tags: image.writeOnceTags } : undefined,
+        buildCache: image.buildCache,
+        builder: image.builder,
     });
     gates[image.name] = new BinderGate(`${image.name}-gate`, {
         reference: images[image.name].reference,

@@ -9,8 +9,10 @@
  *   - warmup: peak RSS of `uw3-binder warmup` against hubs whose event stream never ends (budget 100 MB).
  *   - rehearse: time to HTTP 200 of a rehearsed launch of the fixture image (Docker and the registry too).
  *   - cli: wall time of the compiled CLI's `--help` and `plan` (needs `npm run build`).
- * `npm run bench -- <section>...` runs only the named sections (source, layers, warmup, engine, rehearse, cli).
+ *   - cache: a code-only rebuild of a 320 MiB, 12-layer image on an empty builder, with and without the registry build cache.
+ * `npm run bench -- <section>...` runs only the named sections (source, layers, warmup, engine, rehearse, cli, cache).
  */
+import { benchCache } from "./cache";
 import { benchCli } from "./cli";
 import { benchEngine } from "./engine";
 import { benchLayers } from "./layers";
@@ -36,6 +38,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string[]> }> 
     engine: { title: "engine: the real Pulumi engine on the demo stack", run: benchEngine },
     rehearse: { title: "rehearse: a launcher's launch as mybinder.org does it", run: benchRehearsal },
     cli: { title: "cli: wall time of the compiled CLI", run: benchCli },
+    cache: { title: "cache: a code-only rebuild on an empty builder, with and without the registry build cache", run: benchCache },
 };
 
 async function main(names: string[]): Promise<number> {

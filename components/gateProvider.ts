@@ -41,6 +41,12 @@ export class GateProvider implements pulumi.dynamic.ResourceProvider<GateInputs,
     }
 }
 
+/**
+ * The one provider every gate is declared with: Pulumi serializes a dynamic provider once per provider
+ * object (a provider made per gate was serialized again, with TypeScript's parser, for each gate).
+ */
+const GATE_PROVIDER = new GateProvider();
+
 /** A gate in the stack: the provider's outputs as typed properties. */
 export class GateResource extends pulumi.dynamic.Resource {
     declare readonly verifiedReference: pulumi.Output<string>;
@@ -49,6 +55,6 @@ export class GateResource extends pulumi.dynamic.Resource {
     declare readonly baseline: pulumi.Output<string | null | undefined>;
 
     constructor(name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-        super(new GateProvider(), name, inputs, opts, GATE_MODULE, GATE_TYPE);
+        super(GATE_PROVIDER, name, inputs, opts, GATE_MODULE, GATE_TYPE);
     }
 }

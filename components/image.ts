@@ -1,6 +1,8 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { BuildCache } from "../src/config/binderConfig";
 import { checkedDigest, digestOf, parentBuildArg, pinnedReference, platformTag } from "../src/launcher/pins";
+import { cacheOptions } from "../src/source/buildCache";
 import { TagVacancy } from "./tagVacancy";
 
 /** A registry login as docker-build takes it; the password is made a secret again here. */
@@ -35,6 +37,10 @@ export interface BinderImageArgs {
      * each build the registry is asked whether a tag already exists, and the build is refused if one does.
      */
     readonly writeOnce?: { readonly contextFingerprint: string; /** The tags checked (default: every tag). */ readonly tags?: readonly string[] };
+    /** The registry build cache each build reads and writes (`mode: max`), or undefined for none. */
+    readonly buildCache?: BuildCache;
+    /** The buildx builder that builds it, by name; docker-build's default (the current builder) when undefined. */
+    readonly builder?: string;
 }
 
 /**
@@ -65,7 +71,15 @@ export class BinderImage extends pulumi.ComponentResource {
                       // With several platforms, each member build also pushes its own `<tag>-<arch>` tag.
                       references: writtenOnce(args.tags, args.writeOnce.tags ?? args.tags, args.platforms).map(tagged),
                       build: pulumi
-                          .all([args.writeOnce.contextFingerprint, args.dockerfile, args.target, args.platforms, args.buildArgs])
+                          .all([
+                              args.writeOnce.contextFingerprint,
+                              args.dockerfile,
+                              args.target,
+                              args.platforms,
+                              args.buildArgs,
+                              // docker-build rebuilds (and pushes) for a new cache too; without one, what it was before caches existed.
+                              ...(args.buildCache ? [args.buildCache] : []),
+                          ])
                           .apply((parts) => JSON.stringify(parts)),
                       registry: registry?.address,
                       username: registry?.username,
@@ -89,6 +103,9 @@ export class BinderImage extends pulumi.ComponentResource {
                     target: args.target,
                     push: true,
                     registries,
+                    // In the image's own registry: `registries` (its login, no other) reads and writes it.
+                    ...cacheOptions(args.buildCache, platform, args.platforms.length),
+                    builder: args.builder === undefined ? undefined : { name: args.builder },
                     // A preview shows what would be built; it never builds or pushes.
                     buildOnPreview: false,
                 },

@@ -46,9 +46,12 @@ class TagVacancyProvider implements pulumi.dynamic.ResourceProvider<TagVacancyIn
     }
 }
 
+/** One provider for every check: Pulumi serializes a dynamic provider once per provider object. */
+const TAG_VACANCY_PROVIDER = new TagVacancyProvider();
+
 /** The check in the stack; a build `dependsOn` it. */
 export class TagVacancy extends pulumi.dynamic.Resource {
     constructor(name: string, inputs: pulumi.Input<{ [K in keyof TagVacancyInputs]: pulumi.Input<TagVacancyInputs[K]> }>, opts?: pulumi.CustomResourceOptions) {
-        super(new TagVacancyProvider(), name, inputs, opts, "uw3-binder", "TagVacancy");
+        super(TAG_VACANCY_PROVIDER, name, inputs, opts, "uw3-binder", "TagVacancy");
     }
 }

@@ -15,11 +15,7 @@ export type { CheckOutcome as CheckResult, CheckResultV1 as CheckReport } from "
 /** Registry credentials: a login (read from the environment, never from argv) and the one registry it is for. */
 export type { RegistryCredentials, RegistryLogin } from "../registry/session";
 
-/** Environment variables a gate uses to hand credentials to `uw3-binder check`. */
-export const CREDENTIAL_ENV = {
-    username: "UW3_BINDER_REGISTRY_USERNAME",
-    password: "UW3_BINDER_REGISTRY_PASSWORD",
-} as const;
+export { CREDENTIAL_ENV } from "./credentialEnv";
 
 /** 1 MB = 1024 * 1024 bytes, as `docker history` and the setup document count them. */
 export const BYTES_PER_MB = 1024 * 1024;

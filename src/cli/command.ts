@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { shown, capped } from "../text/quotedValue";
-import { CREDENTIAL_ENV } from "../check/types";
+import { CREDENTIAL_ENV } from "../check/credentialEnv";
 import { printableLines } from "../text/printable";
 import { redactSecrets } from "../text/redaction";
 import { CommandIo } from "./commandIo";

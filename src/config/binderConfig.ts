@@ -55,6 +55,16 @@ export interface ImageConfig {
      * release (`{ref}-slim`); a tag naming neither (`latest-slim`) moves to each new release. [] when not written once.
      */
     writeOnceTags: string[];
+    /** Its registry build cache (`cache`), in its own registry; undefined with `cache: false`. */
+    buildCache?: BuildCache;
+    /** The buildx builder that builds it (`builder`, else `uw3-binder:builder`); undefined: docker-build's default. */
+    builder?: string;
+}
+
+/** Where an image's registry build cache is read and written: `<repositoryUrl>:<tag>` (per platform: src/source/buildCache.ts). */
+export interface BuildCache {
+    repositoryUrl: string;
+    tag: string;
 }
 
 export interface PinConfig {

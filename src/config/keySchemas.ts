@@ -21,7 +21,7 @@ import { branchNameProblem, uw3BranchProblem } from "../names/git";
 import { githubOwnerProblem, githubRepositoryProblem, splitOwnerRepository } from "../names/github";
 import { globProblems } from "../names/globs";
 import { binderUrlProblem, normaliseHubUrl } from "../names/hubUrl";
-import { buildArgProblem, DIGEST_PATTERN, registryServerProblem, repositoryPathProblem, tagProblem } from "../names/oci";
+import { builderNameProblem, buildArgProblem, DIGEST_PATTERN, registryServerProblem, repositoryPathProblem, tagProblem } from "../names/oci";
 import { releaseProblem } from "../names/release";
 import { DEFAULT_REHEARSAL_OPTIONS, REHEARSAL_OPTION_FIELDS, RehearsalOptions } from "../rehearsal/options";
 import { shown } from "../text/quotedValue";
@@ -123,6 +123,23 @@ export function checkOptions(raw: RawChecks | undefined): CheckOptions {
 const BUILD_WHEN = ["always", "on-request", "requested"] as const;
 
 const parentShape = z.strictObject({ image: text, arg: text });
+
+/** The tag of an image's registry build cache when its `cache` names none (README "Stacks"). */
+export const DEFAULT_CACHE_TAG = "buildcache";
+/** `cache`: `false`, or where in the image's own registry the build cache goes (its repository unless `repository` says another). */
+const CACHE_EXPECTED = "expected false or { repository?, tag? }";
+const cacheShape = z.union([z.literal(false, { error: CACHE_EXPECTED }), z.strictObject({ repository: text.optional(), tag: text.optional() })], {
+    error: CACHE_EXPECTED,
+});
+
+/** A buildx builder's name (`docker buildx ls`), as `uw3-binder:builder` and an image's `builder` give it. */
+export const builderSchema = text.superRefine(
+    rules((name: string) => {
+        const problem = builderNameProblem(name);
+        return problem ? [ruleIssue([], `${problem}, found ${shown(name)}`)] : [];
+    }),
+    SHAPED,
+);
 const imageShape = z.strictObject({
     repository: text,
     tag: text.optional(),
@@ -142,6 +159,8 @@ const imageShape = z.strictObject({
     build: z.enum(BUILD_WHEN, { error: `expected one of ${BUILD_WHEN.join(", ")}` }).default("always"),
     writeOnce: z.boolean().default(false),
     refs: refsSchema,
+    cache: cacheShape.optional(),
+    builder: builderSchema.optional(),
 });
 export type RawImage = z.output<typeof imageShape>;
 
@@ -196,6 +215,21 @@ function imageRules(img: RawImage): RuleIssue[] {
     }
     if (img.dockerfile.startsWith("/") || img.dockerfile.split("/").includes("..")) {
         issues.push(ruleIssue(["dockerfile"], `paths are relative to \`${KEYS.source}.path\` and stay inside it, found ${shown(img.dockerfile)}`));
+    }
+    if (img.cache) {
+        const cp = img.cache.repository === undefined ? undefined : repositoryPathProblem(img.cache.repository);
+        if (cp) issues.push(ruleIssue(["cache", "repository"], cp));
+        const tp = img.cache.tag === undefined ? undefined : tagProblem(img.cache.tag);
+        if (tp) issues.push(ruleIssue(["cache", "tag"], `${tp}, found ${shown(img.cache.tag)}`));
+    }
+    const cacheTag = img.cache === false ? undefined : (img.cache?.tag ?? DEFAULT_CACHE_TAG);
+    if (img.cache !== false && (img.cache?.repository ?? img.repository) === img.repository && cacheTag && tagTemplates(img).includes(cacheTag)) {
+        issues.push(
+            ruleIssue(
+                ["cache", "tag"],
+                `the build cache would overwrite the image's own tag ${shown(cacheTag)}; give the cache another \`tag\` or \`repository\``,
+            ),
+        );
     }
     // A ref build's written-once tags are checked when its ref resolves: allowed for a tag, which does not move.
     if (img.writeOnce && img.build === "always" && img.refs === undefined) {

@@ -19,6 +19,7 @@ export const KEYS = {
     registryPasswords: `${PROJECT}:registryPasswords`,
     launcherPat: `${PROJECT}:launcherPat`,
     withdrawn: `${PROJECT}:withdrawn`,
+    builder: `${PROJECT}:builder`,
 } as const;
 
 /**
@@ -49,4 +50,5 @@ export const PLAIN_KEYS: readonly string[] = [
     KEYS.images,
     KEYS.launcher,
     KEYS.withdrawn,
+    KEYS.builder,
 ];

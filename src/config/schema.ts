@@ -21,7 +21,9 @@ import {
     binderHubs,
     branchNames,
     buildArgs,
+    builderSchema,
     checkOptions,
+    DEFAULT_CACHE_TAG,
     expandTag,
     imagesSchema,
     imageTags,
@@ -114,6 +116,8 @@ const configShape = z.looseObject({
     // No launcher is a valid stack (the Underworld2 images have none).
     [KEYS.launcher]: launcherSchema.optional(),
     [KEYS.withdrawn]: withdrawnSchema.optional(),
+    // The buildx builder of every image that names none (docker-build's default builder when unset).
+    [KEYS.builder]: builderSchema.optional(),
 });
 type RawConfig = z.output<typeof configShape>;
 type RawRegistry = RawConfig[typeof KEYS.registry];
@@ -414,6 +418,7 @@ function reportOrder(raw: Record<string, unknown>): (issue: z.core.$ZodIssue) =>
         KEYS.images,
         KEYS.launcher,
         KEYS.withdrawn,
+        KEYS.builder,
         KEYS.token,
         KEYS.registryPassword,
         KEYS.launcherPat,
@@ -498,10 +503,29 @@ function imageConfigs(name: string, img: RawImage, config: RawConfig, withdrawn:
             build: img.build,
             writeOnce,
             writeOnceTags: !writeOnce ? [] : build ? tags.filter((_, i) => /\{(ref|release)\}/.test(templates[i])) : tags,
+            // In the image's own registry, so the image's login (and no other) reads and writes it. Off by default
+            // for a written-once image: its one build gains little, and a stack that built it before caches existed
+            // would see its build inputs change, which docker-build answers by pushing its tags again.
+            buildCache:
+                img.cache === false || (img.cache === undefined && writeOnce)
+                    ? undefined
+                    : {
+                          repositoryUrl: `${registry.server}/${registry.namespace}/${img.cache?.repository ?? img.repository}`,
+                          tag: img.cache?.tag ?? defaultCacheTag(build?.ref),
+                      },
+            builder: img.builder ?? config[KEYS.builder],
         };
     };
     if (img.refs === undefined) return [one(undefined, undefined)];
     return refBuilds(img, release).map((build) => one(build, build.template));
+}
+
+/**
+ * The default cache tag: `buildcache`, and for a build per ref `buildcache-<ref>` (a tag's characters), so the
+ * refs of one repository never overwrite each other's cache.
+ */
+function defaultCacheTag(ref: string | undefined): string {
+    return ref === undefined ? DEFAULT_CACHE_TAG : `${DEFAULT_CACHE_TAG}-${ref.replace(/[^A-Za-z0-9_.-]/g, "-")}`.slice(0, 128);
 }
 
 function launcherConfig(

@@ -1,6 +1,6 @@
 /**
  * OCI names: image references (`host/namespace/repo:tag@sha256:...`), parsed and rendered, the digest,
- * tag and repository patterns, registry hosts, and Dockerfile build arg names.
+ * tag and repository patterns, registry hosts, Dockerfile build arg names and buildx builder names.
  */
 import { shown } from "../text/quotedValue";
 
@@ -124,6 +124,14 @@ export function formatImageReference(ref: ImageReference): string {
 /** A tag as the OCI distribution spec accepts it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
 export function tagProblem(tag: string): string | undefined {
     return TAG_PATTERN.test(tag) ? undefined : "a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+}
+
+/** A buildx builder's name, as `docker buildx create --name` makes it (bounded here at 63 characters). */
+const BUILDER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** A buildx builder's name: what docker-build's `builder.name` and `docker buildx --builder` take. */
+export function builderNameProblem(name: string): string | undefined {
+    return BUILDER_NAME_PATTERN.test(name) ? undefined : "expected a buildx builder name: [A-Za-z0-9][A-Za-z0-9_.-]{0,62}";
 }
 
 /** A repository path (`uw3-base`, `underworldcode/uw3-base`): lowercase components, as registries require. */

@@ -89,19 +89,17 @@ describe("uw3-binder plan", function () {
         assert.strictEqual(r.code, 0, r.stderr);
         const plan = JSON.parse(r.stdout);
         const builds = plan.resources.filter((x: any) => x.type === "docker-build:index:Image");
-        assert.deepStrictEqual(
-            builds.map((x: any) => [x.name, x.inputs.tags.join(","), x.inputs.platforms.join(",")]),
-            [
-                ["openmpi-image", "docker.io/underworldcode/openmpi:4.1.4", "linux/amd64"],
-                ["mpich-image", "docker.io/underworldcode/mpich:3.4.3", "linux/amd64"],
-                ["lavavu-image-linux-amd64", "docker.io/underworldcode/lavavu:latest-amd64", "linux/amd64"],
-                ["lavavu-image-linux-arm64", "docker.io/underworldcode/lavavu:latest-arm64", "linux/arm64"],
-                ["petsc-ompi-image", "docker.io/underworldcode/petsc:3.22.2-ompi", "linux/amd64"],
-                ["petsc-mpich-image", "docker.io/underworldcode/petsc:3.22.2-mpich", "linux/amd64"],
-                ["underworld2-image", "docker.io/underworldcode/underworld2:dev", "linux/amd64"],
-                ["underworld2-mpich-image", "docker.io/underworldcode/underworld2:dev-mpich", "linux/amd64"],
-            ],
-        );
+        // Sorted: the engine (and the mock runtime) receives resources as their inputs resolve, not in declaration order.
+        assert.deepStrictEqual(builds.map((x: any) => [x.name, x.inputs.tags.join(","), x.inputs.platforms.join(",")]).sort(), [
+            ["lavavu-image-linux-amd64", "docker.io/underworldcode/lavavu:latest-amd64", "linux/amd64"],
+            ["lavavu-image-linux-arm64", "docker.io/underworldcode/lavavu:latest-arm64", "linux/arm64"],
+            ["mpich-image", "docker.io/underworldcode/mpich:3.4.3", "linux/amd64"],
+            ["openmpi-image", "docker.io/underworldcode/openmpi:4.1.4", "linux/amd64"],
+            ["petsc-mpich-image", "docker.io/underworldcode/petsc:3.22.2-mpich", "linux/amd64"],
+            ["petsc-ompi-image", "docker.io/underworldcode/petsc:3.22.2-ompi", "linux/amd64"],
+            ["underworld2-image", "docker.io/underworldcode/underworld2:dev", "linux/amd64"],
+            ["underworld2-mpich-image", "docker.io/underworldcode/underworld2:dev-mpich", "linux/amd64"],
+        ]);
         const args = (name: string) => plan.resources.find((x: any) => x.name === name).inputs.buildArgs;
         assert.match(args("petsc-ompi-image").MPI_IMAGE, /^docker\.io\/underworldcode\/openmpi@sha256:[0-9a-f]{64}$/);
         assert.match(args("petsc-mpich-image").MPI_IMAGE, /^docker\.io\/underworldcode\/mpich@sha256:[0-9a-f]{64}$/);

@@ -162,7 +162,7 @@ describe("config schema", () => {
         assert.deepStrictEqual(
             problems((c) => (c["uw3-binder:launchr"] = {})),
             [
-                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:previousRelease, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:withdrawn, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
+                "`uw3-binder:launchr`: unknown key; expected one of uw3-binder:release, uw3-binder:previousRelease, uw3-binder:registry, uw3-binder:source, uw3-binder:images, uw3-binder:launcher, uw3-binder:withdrawn, uw3-binder:builder, uw3-binder:registryPassword, uw3-binder:registryPasswords, uw3-binder:launcherPat",
             ],
         );
     });
