@@ -84,7 +84,7 @@ export function declarePlan(command: CliCommand): CliCommand {
         .option("--stack <name>", "the stack whose Pulumi.<name>.yaml (in this directory) to plan")
         .option("--config-file <path>", "a stack file to plan")
         .option("--since <rev>", "instead: which images a change in the checkout since <rev> (a commit, branch or tag) rebuilds, and why")
-        .option("--json", 'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs"} instead of the table')
+        .option("--json", 'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs", "adopted": [{"branch", "standIn"}]} instead of the table')
         .exclusive("--stack", "--config-file", "give exactly one of --stack <name> or --config-file <path>")
         .runs(plan);
     command.errorsWithoutUsage = true;
