@@ -260,11 +260,14 @@ export class LauncherBranch extends pulumi.ComponentResource {
         const rehearsal = new command.local.Command(
             name,
             {
-                create: pulumi
-                    .all([verified, options, args.release])
-                    .apply(([reference, rehearsal, release]) =>
-                        rehearseCommand({ branch: args.branch, uw3Branch: args.uw3Branch, release }, rehearsal, reference),
+                create: pulumi.all([verified, options, args.release]).apply(([reference, rehearsal, release]) =>
+                    rehearseCommand(
+                        // A frozen branch rehearses the file it commits, which names no release.
+                        { branch: args.branch, uw3Branch: args.uw3Branch, ...(args.frozen ? { release: "", frozen: true } : { release }) },
+                        rehearsal,
+                        reference,
                     ),
+                ),
                 triggers: [verified],
             },
             opts,
