@@ -68,6 +68,10 @@ describe("program: frozen launcher branches (adoption under mocks)", () => {
         assert.ok(dockerfile("2025.01").includes(`\nFROM ${BASE}:2025.01-slim@${SLIM_DIGEST}\nENV UW3_BRANCH=2025.01\n`));
         assert.ok(dockerfile("main").startsWith("# Binder launcher for Underworld3 - main branch (release 2025.01)\n"));
         assert.equal((run.outputs.launchers as Record<string, { pinnedReference: string }>)["2024.12"].pinnedReference, OLD);
+        // A frozen branch rehearses the file it commits, which names no release; a following one names it.
+        const rehearsal = (slug: string) => inputsOf(byName(run, `launcher-rehearse-${slug}`)).create as string;
+        for (const slug of ["2024-12", "2025-01"]) assert.ok(rehearsal(slug).includes(" --frozen ") && !rehearsal(slug).includes("--release"), rehearsal(slug));
+        assert.ok(rehearsal("main").includes(" --release 2025.01 ") && !rehearsal("main").includes("--frozen"), rehearsal("main"));
         for (const slug of ["main", "2024-12", "2025-01"]) {
             const workflow = inputsOf(byName(run, `launcher-workflow-${slug}`));
             assert.equal(workflow.file, ".github/workflows/update-image.yml");
