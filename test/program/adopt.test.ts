@@ -133,7 +133,7 @@ describe("program: frozen launcher branches (adoption under mocks)", () => {
         await runStack(frozenStack(), SECRETS, {
             mocks,
             transformation: (args) => {
-                if (args.type === TYPES.file) options[args.name] = args.opts as pulumi.CustomResourceOptions;
+                if (args.type === TYPES.file) options[args.name] = args.opts;
                 return undefined;
             },
         });
