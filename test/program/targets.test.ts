@@ -33,6 +33,7 @@ describe("targets: one source ref's share of the stack", function () {
             `${branch}$github:index/branch:Branch::launcher-branch-development`,
             `${branch}$github:index/repositoryFile:RepositoryFile::launcher-dockerfile-development`,
             `${branch}$github:index/repositoryFile:RepositoryFile::launcher-readme-development`,
+            `${branch}$github:index/repositoryFile:RepositoryFile::launcher-workflow-development`,
             `${branch}::launcher-development`,
         ]);
     });
@@ -74,7 +75,7 @@ describe("uw3-binder targets (CLI)", function () {
         const r = cli(["targets", "--stack", "per-ref", "--ref", "development"], dir);
         assert.strictEqual(r.status, 0, r.stderr);
         const lines = r.stdout.trimEnd().split("\n");
-        assert.strictEqual(lines.length, 11);
+        assert.strictEqual(lines.length, 12);
         for (const line of lines) assert.match(line, /^--target=urn:pulumi:per-ref::uw3-binder::\S+$/);
         assert.ok(lines.includes("--target=urn:pulumi:per-ref::uw3-binder::uw3-binder:index:BinderImage::dev"));
     });
