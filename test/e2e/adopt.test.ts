@@ -281,12 +281,11 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
         const again = await nextStack!.up();
         assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
         assert.deepStrictEqual(await branchHeads(github, repository), before);
-        // The refusals below run on the first stack again.
-        await project!.up();
     });
 
     it("a frozen branch the launcher lacks, or whose tag the registry lacks, fails the preview with one line naming it", async function () {
         this.timeout(STEP_TIMEOUT);
+        // On the first stack's config (its state is gone: a preview reads the launcher as it is).
         /** The error lines a preview of the stack with one more frozen branch, `ref`, logs; the preview must fail. */
         const refusals = async (ref: string): Promise<string[]> => {
             for (const [key, value] of Object.entries({ name: ref, uw3Branch: ref, image: "slim", frozen: "true" })) {
