@@ -6,6 +6,7 @@ import { RegistryClient } from "../src/registry/client";
 import { boundTo } from "../src/registry/session";
 import { parseImageReference } from "../src/names/oci";
 import { printableLine } from "../src/text/printable";
+import { shown } from "../src/text/quotedValue";
 
 export interface AdoptedPinArgs {
     /** The launcher repository and the branch to adopt. */
@@ -34,6 +35,37 @@ function refuse(message: string): never {
 }
 
 /**
+ * One file of a launcher branch as GitHub holds it now, read through the GitHub provider (the
+ * `getRepositoryFile` invoke, which also runs in a preview); undefined when the branch or the file is
+ * missing (the provider answers GitHub's 404 with no content, not an error).
+ */
+async function readLauncherFile(branch: { owner: string; repository: string; branch: string }, file: string): Promise<string | undefined> {
+    const read = await github.getRepositoryFile({ repository: `${branch.owner}/${branch.repository}`, branch: branch.branch, file });
+    return read.content;
+}
+
+/**
+ * `files` of a launcher branch as GitHub holds them now (undefined: missing), read before anything is
+ * written to it; a read that fails fails the run with one line naming the branch and the file.
+ */
+export function launcherFilesOnGitHub(
+    branch: { owner: string; repository: string; branch: string },
+    files: readonly string[],
+): pulumi.Output<Record<string, string | undefined>> {
+    return pulumi.output(
+        Promise.all(
+            files.map(async (file) => {
+                try {
+                    return [file, await readLauncherFile(branch, file)] as const;
+                } catch (err) {
+                    refuse(`launcher branch ${shown(branch.branch)}: reading ${file} from GitHub failed (${firstLine(err)})`);
+                }
+            }),
+        ).then((read) => Object.fromEntries(read)),
+    );
+}
+
+/**
  * The pinned reference a frozen launcher branch already runs: its `.binder/Dockerfile`, read through the
  * GitHub provider (the `getRepositoryFile` invoke, also in a preview), FROM the branch's image. A digest is
  * taken as it is; a tag alone is resolved once to the digest the registry serves for it (the branch is then
@@ -45,8 +77,7 @@ export function adoptedPin(args: AdoptedPinArgs): pulumi.Output<string> {
         pulumi.output(args.login).apply(async (login) => {
             let content: string | undefined;
             try {
-                const file = await github.getRepositoryFile({ repository: `${args.owner}/${args.repository}`, branch: args.branch, file: ADOPTED_FILE });
-                content = file.content;
+                content = await readLauncherFile(args, ADOPTED_FILE);
             } catch (err) {
                 refuse(new AdoptionError(args.branch, `reading ${ADOPTED_FILE} failed (${firstLine(err)})`).message);
             }

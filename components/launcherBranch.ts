@@ -17,7 +17,15 @@ import {
     updateWorkflow,
 } from "../src/render/launcher";
 import { RehearsalOptions } from "../src/rehearsal/options";
-import { BinderGate, BinderGateArgs, GateResult, WithdrawnNote } from "./gate";
+import { keptFileOptions } from "../src/launcher/kept";
+import { BinderGate, BinderGateArgs, GateMeasurement, GateResult, WithdrawnNote } from "./gate";
+import { launcherFilesOnGitHub } from "./adoption";
+
+const LAUNCHER_DOCKERFILE = ".binder/Dockerfile";
+const LAUNCHER_README = "README.md";
+/** A launcher branch's files, in the order they are written. */
+const LAUNCHER_FILES = [UPDATE_WORKFLOW_FILE, LAUNCHER_DOCKERFILE, LAUNCHER_README] as const;
+type LauncherFile = (typeof LAUNCHER_FILES)[number];
 
 /** What a launcher branch pins: the verified build of its image, or a published digest its own gate re-checks. */
 export type LauncherBranchImage = { gate: GateResult } | { pin: BinderGateArgs };
@@ -97,25 +105,88 @@ export class LauncherBranch extends pulumi.ComponentResource {
         const verified = pulumi.output(gate.verifiedReference);
         const pinned = args.rehearsal ? this.rehearsed(`${prefix}-rehearse-${slug}`, args, args.rehearsal, verified, moved) : verified;
         // What the README says was withdrawn: the branch's own `pin:`, or the build its gate replaced.
+        const pinOf = (
+            reference: string,
+            figures: GateMeasurement | undefined,
+            replaced: WithdrawnNote | undefined,
+            own: WithdrawnNote | undefined,
+            release: string,
+        ): LauncherPin => {
+            const withdrawn = own ?? replaced;
+            return {
+                branch: args.branch,
+                uw3Branch: args.uw3Branch,
+                release,
+                reference,
+                ...(args.frozen ? { frozen: true } : {}),
+                ...(figures ? { size: pinSize(figures) } : {}),
+                ...(withdrawn ? { withdrawn } : {}),
+            };
+        };
         const pin = pulumi
             .all([pinned, gate.figures, gate.withdrawn, args.withdrawn, args.release])
-            .apply(([reference, figures, replaced, own, release]): LauncherPin => {
-                const withdrawn = own ?? replaced;
-                return {
-                    branch: args.branch,
-                    uw3Branch: args.uw3Branch,
-                    release,
-                    reference,
-                    ...(args.frozen ? { frozen: true } : {}),
-                    ...(figures ? { size: pinSize(figures) } : {}),
-                    ...(withdrawn ? { withdrawn } : {}),
-                };
+            .apply(([reference, figures, replaced, own, release]) => pinOf(reference, figures, replaced, own, release));
+        const repo = { owner: args.owner, repository: args.repository, defaultBranch: args.defaultBranch };
+        const rendered = (p: LauncherPin, branches: BranchListing[]): Record<LauncherFile, string> => ({
+            [UPDATE_WORKFLOW_FILE]: updateWorkflow(),
+            [LAUNCHER_DOCKERFILE]: launcherDockerfile(p),
+            [LAUNCHER_README]: launcherReadme(repo, p, branches),
+        });
+        const contents = pulumi.all([pin, args.branches]).apply(([p, branches]) => rendered(p, branches));
+        const declare = (kept: Partial<Record<LauncherFile, pulumi.CustomResourceOptions>>): pulumi.Output<string> | undefined =>
+            this.files(args, { branch, branchResource, contents, pin, moved, keep, kept });
+        this.launchUrl = launchUrl({ owner: args.owner, repository: args.repository, ref: args.branch });
+        this.badge = badgeMarkdown(this.launchUrl);
+        this.contentLinkTemplate = contentLinkTemplate({ owner: args.owner, repository: args.repository, branch: args.branch });
+        this.pinnedReference = pinned;
+        if (args.frozen && "pin" in args.image) {
+            // A frozen branch this stack does not build already runs its pin: its files are what an earlier
+            // stack wrote, and a new stack keeps every one GitHub holds as rendered (src/launcher/kept.ts). The
+            // reference is the one its gate and rehearsal pass back (or they fail the run), so the files are
+            // rendered here from it before either runs. Only import-or-write waits for the reads: the files
+            // are declared once they are done, which the preview does too (invokes run in a preview).
+            const onGitHub = launcherFilesOnGitHub({ owner: args.owner, repository: args.repository, branch: args.branch }, LAUNCHER_FILES);
+            const expected = pulumi
+                .all([args.image.pin.reference, args.withdrawn, args.branches])
+                .apply(([reference, own, branches]) => rendered(pinOf(reference, undefined, undefined, own, ""), branches));
+            const warmup = pulumi.all([expected, onGitHub]).apply(([files, held]) => {
+                const kept = LAUNCHER_FILES.flatMap((file) => {
+                    const options = keptFileOptions({ repository: args.repository, branch: args.branch, file }, files[file], held[file]);
+                    return options ? [[file, options] as const] : [];
+                });
+                return pulumi.output(declare(Object.fromEntries(kept)) ?? "");
             });
-        const fileArgs = (file: string, content: pulumi.Output<string>, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
+            this.warmup = args.warmup ? warmup : undefined;
+        } else {
+            this.warmup = declare({});
+        }
+        this.registerOutputs({ launchUrl: this.launchUrl, pinnedReference: this.pinnedReference, warmup: this.warmup });
+    }
+
+    /**
+     * The branch's files, in the order the contents API takes them (one commit each, 409 to parallel writes
+     * on one branch), then the warm-up of the last commit; `kept` holds the options of a file kept as GitHub
+     * holds it. Returns the warm-up's per-member JSON; undefined without a warm-up.
+     */
+    private files(
+        args: LauncherBranchArgs,
+        on: {
+            branch: pulumi.Input<string>;
+            branchResource?: pulumi.Resource;
+            contents: pulumi.Output<Record<LauncherFile, string>>;
+            pin: pulumi.Output<LauncherPin>;
+            moved: pulumi.CustomResourceOptions;
+            keep: pulumi.CustomResourceOptions;
+            kept: Partial<Record<LauncherFile, pulumi.CustomResourceOptions>>;
+        },
+    ): pulumi.Output<string> | undefined {
+        const prefix = args.launcherName;
+        const slug = branchSlug(args.branch);
+        const fileArgs = (file: LauncherFile, message: pulumi.Output<string>): github.RepositoryFileArgs => ({
             repository: args.repositoryName,
-            branch,
+            branch: on.branch,
             file,
-            content,
+            content: on.contents.apply((c) => c[file]),
             commitMessage: message,
             commitAuthor: args.commitAuthor.name,
             commitEmail: args.commitAuthor.email,
@@ -127,56 +198,51 @@ export class LauncherBranch extends pulumi.ComponentResource {
             `${prefix}-workflow-${slug}`,
             fileArgs(
                 UPDATE_WORKFLOW_FILE,
-                pulumi.output(updateWorkflow()),
-                pin.apply((p) => launcherCommitMessage("workflow", p)),
+                on.pin.apply((p) => launcherCommitMessage("workflow", p)),
             ),
             // New with this component: no alias, nothing was declared elsewhere before.
-            { parent: this, retainOnDelete: true, dependsOn: [branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r) },
+            {
+                parent: this,
+                retainOnDelete: true,
+                dependsOn: [on.branchResource ?? args.repositoryResource].filter((r): r is pulumi.Resource => !!r),
+                ...on.kept[UPDATE_WORKFLOW_FILE],
+            },
         );
         const dockerfile = new github.RepositoryFile(
             `${prefix}-dockerfile-${slug}`,
             fileArgs(
-                ".binder/Dockerfile",
-                pin.apply(launcherDockerfile),
-                pin.apply((p) => launcherCommitMessage("Dockerfile", p)),
+                LAUNCHER_DOCKERFILE,
+                on.pin.apply((p) => launcherCommitMessage("Dockerfile", p)),
             ),
-            { ...keep, dependsOn: [workflow] },
+            { ...on.keep, dependsOn: [workflow], ...on.kept[LAUNCHER_DOCKERFILE] },
         );
         // The contents API makes one commit per file and answers 409 to parallel writes on one branch:
         // the README waits for the Dockerfile.
-        const repo = { owner: args.owner, repository: args.repository, defaultBranch: args.defaultBranch };
         const readme = new github.RepositoryFile(
             `${prefix}-readme-${slug}`,
             fileArgs(
-                "README.md",
-                pulumi.all([pin, args.branches]).apply(([p, branches]) => launcherReadme(repo, p, branches)),
-                pin.apply((p) => launcherCommitMessage("README", p)),
+                LAUNCHER_README,
+                on.pin.apply((p) => launcherCommitMessage("README", p)),
             ),
-            { ...keep, dependsOn: [dockerfile] },
+            { ...on.keep, dependsOn: [dockerfile], ...on.kept[LAUNCHER_README] },
         );
-        this.launchUrl = launchUrl({ owner: args.owner, repository: args.repository, ref: args.branch });
-        this.badge = badgeMarkdown(this.launchUrl);
-        this.contentLinkTemplate = contentLinkTemplate({ owner: args.owner, repository: args.repository, branch: args.branch });
-        this.pinnedReference = pinned;
-        if (args.warmup) {
-            // Each federation member builds a launcher commit on its first launch there; asking every member now
-            // spares the first user on each. `uw3-binder warmup` exits 0 whatever the hubs answer; its
-            // stdout, the per-member JSON, is this branch's `warmup` stack output.
-            const warm = new command.local.Command(
-                `${prefix}-warmup-${slug}`,
-                {
-                    create: pulumi
-                        .all([readme.commitSha, args.warmup])
-                        .apply(([ref, warmup]) =>
-                            warmupCommand({ owner: args.owner, repository: args.repository, ref, hubs: warmup.hubs, timeoutS: warmup.timeoutS }),
-                        ),
-                    triggers: [readme.commitSha],
-                },
-                { ...moved, dependsOn: [readme] },
-            );
-            this.warmup = warm.stdout;
-        }
-        this.registerOutputs({ launchUrl: this.launchUrl, pinnedReference: this.pinnedReference, warmup: this.warmup });
+        if (!args.warmup) return undefined;
+        // Each federation member builds a launcher commit on its first launch there; asking every member now
+        // spares the first user on each. `uw3-binder warmup` exits 0 whatever the hubs answer; its
+        // stdout, the per-member JSON, is this branch's `warmup` stack output.
+        const warm = new command.local.Command(
+            `${prefix}-warmup-${slug}`,
+            {
+                create: pulumi
+                    .all([readme.commitSha, args.warmup])
+                    .apply(([ref, warmup]) =>
+                        warmupCommand({ owner: args.owner, repository: args.repository, ref, hubs: warmup.hubs, timeoutS: warmup.timeoutS }),
+                    ),
+                triggers: [readme.commitSha],
+            },
+            { ...on.moved, dependsOn: [readme] },
+        );
+        return warm.stdout;
     }
 
     /**
@@ -194,11 +260,14 @@ export class LauncherBranch extends pulumi.ComponentResource {
         const rehearsal = new command.local.Command(
             name,
             {
-                create: pulumi
-                    .all([verified, options, args.release])
-                    .apply(([reference, rehearsal, release]) =>
-                        rehearseCommand({ branch: args.branch, uw3Branch: args.uw3Branch, release }, rehearsal, reference),
+                create: pulumi.all([verified, options, args.release]).apply(([reference, rehearsal, release]) =>
+                    rehearseCommand(
+                        // A frozen branch rehearses the file it commits, which names no release.
+                        { branch: args.branch, uw3Branch: args.uw3Branch, ...(args.frozen ? { release: "", frozen: true } : { release }) },
+                        rehearsal,
+                        reference,
                     ),
+                ),
                 triggers: [verified],
             },
             opts,

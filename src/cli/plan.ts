@@ -125,7 +125,7 @@ export function declarePlan(command: CliCommand): CliCommand {
         )
         .option(
             "--json",
-            'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs"} instead of the table ({"stack", "against", "images", "branches"} with --against)',
+            'print {"stack", "resources": [{"type", "name", "inputs"}], "outputs", "adopted": [{"branch", "standIn"}]} instead of the table ({"stack", "against", "images", "branches"} with --against)',
         )
         .exclusive("--stack", "--config-file", "give exactly one of --stack <name> or --config-file <path>")
         .exclusive(

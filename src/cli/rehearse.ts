@@ -1,5 +1,5 @@
 /**
- * `uw3-binder rehearse <pinned-reference> --branch B --uw3-branch U --release R` (R a month YYYY.MM or a version v3.0.2): builds the launcher
+ * `uw3-binder rehearse <pinned-reference> --branch B --uw3-branch U (--release R | --frozen)` (R a month YYYY.MM or a version v3.0.2): builds the launcher
  * branch's `.binder/Dockerfile` as mybinder.org's repo2docker would and starts it as BinderHub does.
  *
  * The launcher component runs it with `--print-ref` before it repins a branch and pins only what it
@@ -13,6 +13,7 @@ import { splitPinnedReference } from "../render/launcher";
 import { describedLaunchCommand } from "../rehearsal/launch";
 import {
     DEFAULT_REHEARSAL_OPTIONS,
+    FROZEN_FLAG,
     REHEARSAL_OPTION_FIELDS,
     REHEARSAL_TARGET_FIELDS,
     RehearsalField,
@@ -65,7 +66,7 @@ function declareRehearseLine(command: CliCommand): CliCommand {
                 `an answer under HTTP 500 to GET /user/<name>/api on port ${BINDER_PORT}, then for HTTP 200 on /user/<name>/?token=<token>, where the user is sent. ` +
                 "The image and the container are removed afterwards.",
         )
-        .usage("<pinned-reference> --branch NAME --uw3-branch NAME --release <YYYY.MM|v3.0.2> [options]")
+        .usage("<pinned-reference> --branch NAME --uw3-branch NAME (--release <YYYY.MM|v3.0.2> | --frozen) [options]")
         .argument("<pinned-reference>", "<repository>:<tag>@sha256:<64 hex>, the launcher's FROM", pinnedReference)
         .argumentsWorded({
             missing: () => "missing <pinned-reference>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
@@ -79,10 +80,15 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             fieldOption(REHEARSAL_TARGET_FIELDS, "uw3Branch", "the Underworld3 branch (ENV UW3_BRANCH)"),
             () => "missing --uw3-branch, e.g. --uw3-branch development",
         )
-        .mandatory(
-            fieldOption(REHEARSAL_TARGET_FIELDS, "release", "the release: a month YYYY.MM or a version such as v3.0.2 (in the Dockerfile's comment)"),
-            () => "missing --release, e.g. --release 2025.01 or --release v3.0.2",
+        .addOption(
+            fieldOption(
+                REHEARSAL_TARGET_FIELDS,
+                "release",
+                "the release: a month YYYY.MM or a version such as v3.0.2 (in the Dockerfile's comment); or --frozen",
+            ),
         )
+        .option(FROZEN_FLAG, "a frozen release branch: its Dockerfile names no release (instead of --release)")
+        .exclusive("--release", FROZEN_FLAG, `give --release <release> or ${FROZEN_FLAG}, not both`)
         .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "memory", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`))
         .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`))
         .addOption(
@@ -100,16 +106,19 @@ function rehearseArgsOf(command: CliCommand): RehearseArgs {
     const o = command.opts<{
         branch: string;
         uw3Branch: string;
-        release: string;
+        release?: string;
+        frozen?: true;
         memory?: string;
         cpus?: number;
         startTimeoutS?: number;
         json?: true;
         printRef?: true;
     }>();
+    if (o.release === undefined && !o.frozen) throw new UsageError(`missing --release, e.g. --release 2025.01 (or ${FROZEN_FLAG} for a frozen release branch)`);
+    const names = { branch: o.branch, uw3Branch: o.uw3Branch };
     return {
         reference,
-        target: { branch: o.branch, uw3Branch: o.uw3Branch, release: o.release },
+        target: o.frozen ? { ...names, release: "", frozen: true } : { ...names, release: o.release! },
         options: { memory: o.memory ?? d.memory, cpus: o.cpus ?? d.cpus, startTimeoutS: o.startTimeoutS ?? d.startTimeoutS },
         json: o.json === true,
         printRef: o.printRef === true,

@@ -83,17 +83,40 @@ function filesByBranch(plan: Plan): Map<string, Map<string, Record<string, unkno
     return branches;
 }
 
+/** `<repository>:<tag>@<digest>` split at its last `:` before the `@`; undefined for anything else. */
+function tagAndDigest(reference: string): { tag: string; digest: string } | undefined {
+    const m = /:([^:@/]+)@(sha256:[0-9a-f]{64})$/.exec(reference);
+    return m ? { tag: m[1], digest: m[2] } : undefined;
+}
+
+/**
+ * A branch the plan adopts reads, offline, FROM a stand-in; at `up` it keeps the digest its launcher branch
+ * names, which is what the stack compared against pinned it to. So its files are compared with the stand-in's
+ * tag and digest read as that pin's; and since a file equal to GitHub's is kept (imported, no commit), not
+ * written, its commit message is no change.
+ */
+function asAdopted(content: string, standIn: string, againstDockerfile: string): string {
+    const pinned = /^FROM (\S+)/m.exec(againstDockerfile)?.[1];
+    const [from, to] = [tagAndDigest(standIn), pinned && tagAndDigest(pinned)];
+    if (!from || !to) return content;
+    return content.split(from.digest).join(to.digest).split(`:${from.tag}@`).join(`:${to.tag}@`);
+}
+
 function compareBranches(plan: Plan, against: Plan): BranchChange[] {
     const [after, before] = [filesByBranch(plan), filesByBranch(against)];
+    const adopted = new Map(plan.adopted.map((a) => [a.branch, a.standIn]));
     return unionKeys(after, before).map((branch) => {
         const [a, b] = [after.get(branch) ?? new Map<string, Record<string, unknown>>(), before.get(branch) ?? new Map<string, Record<string, unknown>>()];
+        const standIn = adopted.get(branch);
+        const againstDockerfile = text(b.get(".binder/Dockerfile")?.content);
         const files: FileChange[] = unionKeys(a, b).map((file) => {
             const [x, y] = [a.get(file), b.get(file)];
             if (!y) return { file, change: "new", what: [] };
             if (!x) return { file, change: "gone", what: [] };
+            const content = standIn === undefined ? text(x.content) : asAdopted(text(x.content), standIn, againstDockerfile);
             const what = [
-                ...(text(x.content) !== text(y.content) ? ["content"] : []),
-                ...(text(x.commitMessage) !== text(y.commitMessage) ? ["commit message"] : []),
+                ...(content !== text(y.content) ? ["content"] : []),
+                ...(standIn === undefined && text(x.commitMessage) !== text(y.commitMessage) ? ["commit message"] : []),
             ];
             return { file, change: what.length === 0 ? "unchanged" : "changed", what };
         });

@@ -25,12 +25,15 @@ export const DEFAULT_REHEARSAL_OPTIONS: RehearsalOptions = {
     startTimeoutS: BINDER_START_TIMEOUT_S,
 };
 
-/** What one rehearsal renders: the launcher branch's `.binder/Dockerfile` inputs besides its pin. */
-export interface RehearsalTarget {
-    branch: string;
-    uw3Branch: string;
-    release: string;
-}
+/**
+ * What one rehearsal renders: the launcher branch's `.binder/Dockerfile` inputs besides its pin. A frozen
+ * release branch's file names no release (src/render/launcher.ts): its target says `frozen` and leaves
+ * `release` empty, so it rehearses the very file committed, with a command line no later release changes.
+ */
+export type RehearsalTarget = { branch: string; uw3Branch: string } & ({ release: string; frozen?: undefined } | { release: ""; frozen: true });
+
+/** The `rehearse` flag of a frozen release branch's target, which takes the place of `--release`. */
+export const FROZEN_FLAG = "--frozen";
 
 const MEMORY_PATTERN = /^([1-9][0-9]{0,6})([kmg])$/;
 const UNIT_BYTES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -83,8 +86,8 @@ const asText = (word: string): string => word;
 /** A plain decimal, as `docker run --cpus` is written; anything else is refused by the field's rule. */
 const asNumber = (word: string): number => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
 
-/** The target's fields, in the order the command line writes them. */
-export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<keyof RehearsalTarget, string>[] = [
+/** The target's fields, in the order the command line writes them (a frozen target writes FROZEN_FLAG for `release`). */
+export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<"branch" | "uw3Branch" | "release", string>[] = [
     {
         key: "branch",
         flag: "--branch",
@@ -113,7 +116,7 @@ export const REHEARSAL_OPTION_FIELDS: readonly RehearsalField<keyof RehearsalOpt
  * out, so `pulumi preview` shows what is unusual about a stack.
  */
 export function rehearsalArgs(target: RehearsalTarget, options: RehearsalOptions): string[] {
-    const args = REHEARSAL_TARGET_FIELDS.flatMap((f) => [f.flag, target[f.key]]);
+    const args = REHEARSAL_TARGET_FIELDS.flatMap((f) => (f.key === "release" && target.frozen ? [FROZEN_FLAG] : [f.flag, target[f.key]]));
     for (const f of REHEARSAL_OPTION_FIELDS) if (options[f.key] !== DEFAULT_REHEARSAL_OPTIONS[f.key]) args.push(f.flag, String(options[f.key]));
     return args;
 }

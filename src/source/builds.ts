@@ -121,6 +121,9 @@ function checkPatternsMatch(image: ImageConfig, checkout: string, rebuildOnUnmat
  */
 export function prepareBuild(image: ImageConfig, source: BuildSource, required: boolean, stack: readonly ImageConfig[] = []): PreparedBuild {
     const checkout = path.resolve(source.programDir, source.path);
+    // A build per ref is a version of its ref, whichever release's stack builds it: a new release must not
+    // change (and so rebuild and repin) a following branch's image.
+    const version = image.ref ?? source.release;
     const sourceUrl = `https://github.com/${source.repository}`;
     const contextDir = path.join(source.stagingRoot, image.name);
     const dockerfile = path.join(contextDir, image.dockerfile);
@@ -133,7 +136,7 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
             dockerfile,
             fingerprint: `(no checkout at ${source.path})`,
             contextFingerprint: `(no checkout at ${source.path})`,
-            labels: ociLabels({ sourceUrl, release: source.release, revision: "unknown", created: "unknown" }),
+            labels: ociLabels({ sourceUrl, release: version, revision: "unknown", created: "unknown" }),
             warnings: [],
         };
     }
@@ -149,7 +152,7 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     }
     const { fingerprint, unmatchedPatterns: rebuildOnUnmatched } = fingerprintSources(checkout, image.rebuildOn, at);
     checkPatternsMatch(image, checkout, rebuildOnUnmatched, at);
-    const labels = ociLabels({ sourceUrl, release: source.release, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn], at) });
+    const labels = ociLabels({ sourceUrl, release: version, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn], at) });
     const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir), at);
     if (!staged.files.includes(image.dockerfile)) {
         const where = image.ref === undefined ? checkout : `ref ${shown(image.ref)} of ${checkout}`;

@@ -21,8 +21,9 @@ describe("uw3-binder plan", function () {
         const r = cli(["plan", "--stack", "2025-01", "--json"]);
         assert.strictEqual(r.code, 0, r.stderr);
         const plan = JSON.parse(r.stdout);
-        assert.deepStrictEqual(Object.keys(plan), ["stack", "resources", "outputs"]);
+        assert.deepStrictEqual(Object.keys(plan), ["stack", "resources", "outputs", "adopted"]);
         assert.strictEqual(plan.stack, "2025-01");
+        assert.deepStrictEqual(plan.adopted, []);
         for (const res of plan.resources) assert.deepStrictEqual(Object.keys(res), ["type", "name", "inputs"]);
         const of = (type: string) => plan.resources.filter((x: any) => x.type === type);
         assert.deepStrictEqual(
@@ -108,6 +109,37 @@ describe("uw3-binder plan", function () {
         assert.strictEqual(args("underworld2-image").BASE_IMAGE, undefined); // the Python runtime stays the Dockerfile's own
         // The user check is on for every gate: every image runs as its non-root user.
         for (const gate of plan.resources.filter((x: any) => x.name.endsWith("-gate-check"))) assert.doesNotMatch(gate.inputs.args.join(" "), /user/);
+    });
+
+    it("shows a frozen branch adopted at up with a stand-in FROM, clearly marked, and its files as written (GitHub is not read offline)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uw3-plan-"));
+        try {
+            const text = fs
+                .readFileSync(path.join(PROGRAM_DIR, "Pulumi.2025-01.yaml"), "utf8")
+                .replace("    branches:\n", "    branches:\n      - { name: v3.0.0, uw3Branch: v3.0.0, image: slim, frozen: true }\n");
+            const file = path.join(dir, "Pulumi.adopting.yaml");
+            fs.writeFileSync(file, text);
+            const json = cli(["plan", "--config-file", file, "--json"]);
+            assert.strictEqual(json.code, 0, json.stderr);
+            const plan = JSON.parse(json.stdout);
+            const standIn = `ghcr.io/underworldcode/uw3-base:adopted-at-up@${mockImageDigest("ghcr.io/underworldcode/uw3-base v3.0.0", "adopted")}`;
+            assert.deepStrictEqual(plan.adopted, [{ branch: "v3.0.0", standIn }]);
+            const files = plan.resources.filter((r: any) => r.type === "github:index/repositoryFile:RepositoryFile" && r.inputs.branch === "v3.0.0");
+            assert.deepStrictEqual(files.map((f: any) => f.inputs.file).sort(), [".binder/Dockerfile", ".github/workflows/update-image.yml", "README.md"]);
+            assert.ok(files.find((f: any) => f.inputs.file === ".binder/Dockerfile").inputs.content.includes(`\nFROM ${standIn}\nENV UW3_BRANCH=v3.0.0\n`));
+            // The stand-in is gated as the pin it stands for.
+            assert.ok(plan.resources.some((r: any) => r.name === "launcher-pin-v3-0-0-gate-check" && r.inputs.reference === standIn));
+            const table = cli(["plan", "--config-file", file]);
+            assert.strictEqual(table.code, 0, table.stderr);
+            assert.ok(table.stdout.includes(`adopted at up (frozen, nothing pins or builds them): offline GitHub is not read`), table.stdout);
+            assert.ok(table.stdout.endsWith(`  v3.0.0: ${standIn}\n`), table.stdout);
+            // The targets of another ref do not need GitHub either.
+            const targets = cli(["targets", "--stack", "adopting", "--ref", "main"], dir);
+            assert.strictEqual(targets.code, 0, targets.stderr);
+            assert.ok(targets.stdout.includes("launcher-dockerfile-main\n") && !targets.stdout.includes("v3-0-0"), targets.stdout);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("exits 2 with every problem of an invalid stack file, before declaring anything", () => {

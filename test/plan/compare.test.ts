@@ -9,7 +9,7 @@ const file = (branch: string, path: string, content: string, commitMessage = `Pi
     name: `launcher-${path}-${branch}`,
     inputs: { branch, file: path, content, commitMessage },
 });
-const plan = (stack: string, resources: Plan["resources"]): Plan => ({ stack, resources, outputs: {} });
+const plan = (stack: string, resources: Plan["resources"]): Plan => ({ stack, resources, outputs: {}, adopted: [] });
 
 describe("plan --against (comparePlans)", () => {
     // Shaped as the images-per-ref and frozen-branch stacks will plan: one image per ref, the release's own

@@ -2,10 +2,13 @@
  * Frozen launcher branches under mocks: the branch a stack builds pins its build; a frozen branch it
  * does not build adopts the digest its `.binder/Dockerfile` names (the GitHub provider's getRepositoryFile
  * invoke, mocked as the provider answers), gated as a `pin:` is; an unadoptable branch fails the run with
- * one line naming it. Every branch's update workflow is replaced.
+ * one line naming it. Every branch's update workflow is replaced. A frozen branch's file that GitHub already
+ * holds as rendered is imported, not written (the engine e2e, adopt.test.ts, counts the commits).
  */
 import * as assert from "assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { BinderMocks, mockImageDigest } from "../../src/plan/mocks";
+import { launcherDockerfile, launcherReadme, LauncherPin, updateWorkflow } from "../../src/render/launcher";
 import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
 const BASE = "ghcr.io/underworldcode/uw3-base";
@@ -39,8 +42,13 @@ describe("program: frozen launcher branches (adoption under mocks)", () => {
     it("adopts the pinned FROM of a frozen branch it does not build, gates it as a pin, and pins its build for the release it builds", async () => {
         const { mocks, reads } = launcherHolding(`# by hand\nFROM ${OLD}\nENV UW3_BRANCH=2024.12\n`);
         const run = await runStack(frozenStack(), SECRETS, { mocks });
-        // Only the branch nothing else pins is read, from the launcher repository of the stack's owner.
-        assert.deepEqual(reads, [{ repository: "underworldcode/uw3-binder-launcher", branch: "2024.12", file: ".binder/Dockerfile" }]);
+        // Only the branch nothing else pins is read, from the launcher repository of the stack's owner: its
+        // Dockerfile to adopt, and each of its files to keep the ones GitHub already holds as rendered.
+        const launcherRepo = "underworldcode/uw3-binder-launcher";
+        assert.deepEqual(
+            reads.map((r) => `${r.repository} ${r.branch} ${r.file}`).sort(),
+            [".binder/Dockerfile", ".binder/Dockerfile", ".github/workflows/update-image.yml", "README.md"].map((f) => `${launcherRepo} 2024.12 ${f}`),
+        );
         assert.equal(inputsOf(byName(run, "launcher-pin-2024-12-gate-check")).reference, OLD);
         assert.deepEqual(
             ofType(run, TYPES.gate)
@@ -60,6 +68,10 @@ describe("program: frozen launcher branches (adoption under mocks)", () => {
         assert.ok(dockerfile("2025.01").includes(`\nFROM ${BASE}:2025.01-slim@${SLIM_DIGEST}\nENV UW3_BRANCH=2025.01\n`));
         assert.ok(dockerfile("main").startsWith("# Binder launcher for Underworld3 - main branch (release 2025.01)\n"));
         assert.equal((run.outputs.launchers as Record<string, { pinnedReference: string }>)["2024.12"].pinnedReference, OLD);
+        // A frozen branch rehearses the file it commits, which names no release; a following one names it.
+        const rehearsal = (slug: string) => inputsOf(byName(run, `launcher-rehearse-${slug}`)).create as string;
+        for (const slug of ["2024-12", "2025-01"]) assert.ok(rehearsal(slug).includes(" --frozen ") && !rehearsal(slug).includes("--release"), rehearsal(slug));
+        assert.ok(rehearsal("main").includes(" --release 2025.01 ") && !rehearsal("main").includes("--frozen"), rehearsal("main"));
         for (const slug of ["main", "2024-12", "2025-01"]) {
             const workflow = inputsOf(byName(run, `launcher-workflow-${slug}`));
             assert.equal(workflow.file, ".github/workflows/update-image.yml");
@@ -101,12 +113,62 @@ describe("program: frozen launcher branches (adoption under mocks)", () => {
         });
     }
 
-    it("a frozen branch with a `pin:` reads nothing from GitHub", async () => {
+    it("a frozen branch with a `pin:` adopts nothing: it reads only its files, to keep the ones GitHub holds as rendered", async () => {
         const config = frozenStack();
         config["uw3-binder:launcher"].branches[1].pin = `2024.12-slim@sha256:${"b".repeat(64)}`;
         const { mocks, reads } = launcherHolding(undefined);
         const run = await runStack(config, SECRETS, { mocks });
-        assert.deepEqual(reads, []);
+        assert.deepEqual(reads.map((r) => `${r.branch} ${r.file}`).sort(), [
+            "2024.12 .binder/Dockerfile",
+            "2024.12 .github/workflows/update-image.yml",
+            "2024.12 README.md",
+        ]);
         assert.equal(inputsOf(byName(run, "launcher-pin-2024-12-gate-check")).reference, OLD);
+    });
+
+    /** The options each launcher file is declared with (mocks do not see options; a stack transformation does). */
+    async function fileOptions(held: Record<string, string>): Promise<Record<string, pulumi.CustomResourceOptions>> {
+        const options: Record<string, pulumi.CustomResourceOptions> = {};
+        const mocks = new BinderMocks({ repositoryFile: (args) => (args.branch === "2024.12" ? held[args.file] : undefined) });
+        await runStack(frozenStack(), SECRETS, {
+            mocks,
+            transformation: (args) => {
+                if (args.type === TYPES.file) options[args.name] = args.opts;
+                return undefined;
+            },
+        });
+        return options;
+    }
+
+    it("a new stack keeps each file of a frozen branch that GitHub already holds as rendered: an import, which commits nothing", async () => {
+        const pin: LauncherPin = { branch: "2024.12", uw3Branch: "2024.12", release: "", reference: OLD, frozen: true };
+        const branches = [
+            { name: "main", uw3Branch: "main", frozen: false },
+            { name: "2024.12", uw3Branch: "2024.12", frozen: true },
+            { name: "2025.01", uw3Branch: "2025.01", frozen: true },
+        ];
+        const repo = { owner: "underworldcode", repository: "uw3-binder-launcher", defaultBranch: "main" };
+        const asRendered = {
+            ".binder/Dockerfile": launcherDockerfile(pin),
+            "README.md": launcherReadme(repo, pin, branches),
+            ".github/workflows/update-image.yml": updateWorkflow(),
+        };
+        const ignoreChanges = ["commitMessage", "commitAuthor", "commitEmail", "overwriteOnCreate"];
+        const kept = await fileOptions(asRendered);
+        for (const [kind, file] of [
+            ["dockerfile", ".binder/Dockerfile"],
+            ["readme", "README.md"],
+            ["workflow", ".github/workflows/update-image.yml"],
+        ]) {
+            assert.equal(kept[`launcher-${kind}-2024-12`].import, `uw3-binder-launcher:${file}:2024.12`, kind);
+            assert.deepEqual(kept[`launcher-${kind}-2024-12`].ignoreChanges, ignoreChanges, kind);
+            // A following branch and the release this stack builds are written as before.
+            for (const slug of ["main", "2025-01"]) assert.equal(kept[`launcher-${kind}-${slug}`].import, undefined, `${kind} ${slug}`);
+        }
+        // One byte more in the README: that file is written (a commit), the others still kept.
+        const oneDiffers = await fileOptions({ ...asRendered, "README.md": `${asRendered["README.md"]}\n` });
+        assert.equal(oneDiffers["launcher-readme-2024-12"].import, undefined);
+        assert.equal(oneDiffers["launcher-readme-2024-12"].ignoreChanges, undefined);
+        assert.equal(oneDiffers["launcher-dockerfile-2024-12"].import, "uw3-binder-launcher:.binder/Dockerfile:2024.12");
     });
 });

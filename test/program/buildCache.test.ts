@@ -86,6 +86,7 @@ describe("program: registry build cache per image", function () {
             [
                 '`uw3-binder:images.deps.cache.tag`: a registry accepts only [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, found "{release}"',
                 '`uw3-binder:images.deps.cache.tag`: the build cache would overwrite the image\'s own tag "{release}"; give the cache another `tag` or `repository`',
+                "`uw3-binder:images.deps.cache.tag`: unknown placeholder {release}; this key takes no placeholder",
             ],
         );
         assert.deepStrictEqual(

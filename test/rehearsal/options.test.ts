@@ -7,6 +7,7 @@ import { parseBinderConfig } from "../../src/config/schema";
 import { parseRehearseArgs } from "../../src/cli/rehearse";
 import { UsageError } from "../../src/cli/errors";
 import { DEFAULT_REHEARSAL_OPTIONS, cpusProblem, memoryProblem, rehearsalArgs } from "../../src/rehearsal/options";
+import { launcherDockerfile } from "../../src/render/launcher";
 import { ALL_SECRETS, configProblems, stackConfig } from "../program/fixtures";
 
 const REF = `ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:${"6d3894260f28".padEnd(64, "0")}`;
@@ -119,6 +120,21 @@ describe("rehearsal options", () => {
         const version = { branch: "v3.0.2", uw3Branch: "v3.0.2", release: "v3.0.2" };
         assert.deepStrictEqual(rehearsalArgs(version, DEFAULT_REHEARSAL_OPTIONS), ["--branch", "v3.0.2", "--uw3-branch", "v3.0.2", "--release", "v3.0.2"]);
         assert.deepStrictEqual(parseRehearseArgs([REF, ...rehearsalArgs(version, DEFAULT_REHEARSAL_OPTIONS)]).target, version);
+    });
+
+    it("a frozen release branch's rehearsal renders the file it commits, with --frozen for --release, the same whatever the release", () => {
+        const frozen = { branch: "v3.0.1", uw3Branch: "v3.0.1", release: "", frozen: true } as const;
+        const argv = rehearsalArgs(frozen, DEFAULT_REHEARSAL_OPTIONS);
+        assert.deepStrictEqual(argv, ["--branch", "v3.0.1", "--uw3-branch", "v3.0.1", "--frozen"]);
+        const parsed = parseRehearseArgs([...argv, "--print-ref", REF]);
+        assert.deepStrictEqual(parsed.target, frozen);
+        // What rehearseLaunch builds ({ ...target, reference }) is the committed frozen branch's Dockerfile.
+        const committed = launcherDockerfile({ branch: "v3.0.1", uw3Branch: "v3.0.1", release: "2025.01", reference: REF, frozen: true });
+        assert.strictEqual(launcherDockerfile({ ...parsed.target, reference: REF }), committed);
+        assert.ok(committed.includes("a frozen release: its image never changes") && !committed.includes("release 2025.01"), committed);
+        const names = ["--branch", "v3.0.1", "--uw3-branch", "v3.0.1"];
+        assert.strictEqual(usageError([REF, ...names, "--release", "2025.01", "--frozen"]), "give --release <release> or --frozen, not both");
+        assert.strictEqual(usageError([REF, ...names]), "missing --release, e.g. --release 2025.01 (or --frozen for a frozen release branch)");
     });
 
     it("refuses bad command lines with the flag, what it expects and what it got", () => {
