@@ -3,7 +3,7 @@
  * one uw3-base:<ref>-slim image per ref, main and development following, tagged releases frozen), against a
  * launcher repository laid out as today's on the local GitHub (scripts/services.sh):
  *   1. up (stack v3.0.1) adopts it: every branch pinned by digest, the adopted tag-pinned FROMs resolved to the
- *      digests the registry holds, the launcher's own update-image.yml gone;
+ *      digests the registry holds, the launcher's own update-image.yml replaced by the program's inert one;
  *   2. `uw3-binder new-release v3.0.2`, up: one new image tag, one new frozen branch, no commit on any frozen
  *      branch, main pinned to this stack's verified build;
  *   3. a commit on main, `new-release v3.0.3`, up: still no commit on any frozen branch (v3.0.2 included), main
@@ -28,6 +28,7 @@ import * as path from "node:path";
 import { EngineEvent, UpOptions, UpResult } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
 import { validateStackFileText } from "../../src/config/stackFile";
+import { UPDATE_WORKFLOW_FILE, updateWorkflow } from "../../src/render/launcher";
 import { docker, run } from "../integration/harness";
 import { describeEngine, EngineProject, REPO_ROOT, registryManifest, RUN_ID, SourceRepo, stopAfterFailure } from "./engine";
 import { branchHeads, cloneBranch, cloneUrl, githubApi, LocalGitHub, requireLocalGitHub } from "./github";
@@ -189,12 +190,12 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         return Object.fromEntries(Object.entries(launchers).map(([b, o]) => [b, o.pinnedReference]));
     }
 
-    async function dockerfileOf(branch: string): Promise<{ dockerfile: string; workflow: boolean }> {
+    async function dockerfileOf(branch: string): Promise<{ dockerfile: string; workflow: string | undefined }> {
         const clone = await cloneBranch(github, launcher, branch);
         try {
             return {
                 dockerfile: await clone.read(".binder/Dockerfile"),
-                workflow: fs.existsSync(path.join(clone.dir, ".github", "workflows", "update-image.yml")),
+                workflow: fs.existsSync(path.join(clone.dir, UPDATE_WORKFLOW_FILE)) ? await clone.read(UPDATE_WORKFLOW_FILE) : undefined,
             };
         } finally {
             await clone.remove();
@@ -309,7 +310,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         await project.remove();
     });
 
-    it("up (v3.0.1) adopts today's launcher: every branch pinned by digest, v0.99 and v3.0.0 to the digests their tags held, update-image.yml gone", async function () {
+    it("up (v3.0.1) adopts today's launcher: every branch pinned by digest, v0.99 and v3.0.0 to the digests their tags held, update-image.yml replaced", async function () {
         this.timeout(STEP_TIMEOUT);
         await up(project!);
         const pins = await pinned(project!);
@@ -319,7 +320,9 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
             const { dockerfile, workflow } = await dockerfileOf(branch);
             assert.strictEqual(fromLine(dockerfile), pins[branch], `${branch}: .binder/Dockerfile FROM what the stack pinned`);
             assert.match(pins[branch], /@sha256:[0-9a-f]{64}$/);
-            assert.strictEqual(workflow, false, `${branch}: update-image.yml would strip the pin on its next dispatch`);
+            // Today's update-image.yml would strip the pin on its next dispatch: the program's inert one replaces it.
+            assert.strictEqual(workflow, updateWorkflow(), `${branch}: update-image.yml is the program's`);
+            assert.ok(!/\bsed\b/.test(workflow ?? ""), `${branch}: update-image.yml rewrites no FROM`);
         }
         // The builds are this stack's own, of each ref's own tree.
         assert.strictEqual(await fileInImage(pins["v3.0.1"], `${CODE}/_release.py`), 'RELEASE = "v3.0.1"\n');

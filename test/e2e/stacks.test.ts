@@ -7,8 +7,9 @@
 import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeEngine, EngineProject } from "./engine";
-import { LocalGitHub, requireLocalGitHub } from "./github";
+import { execFileSync } from "node:child_process";
+import { describeEngine, EngineProject, RUN_ID } from "./engine";
+import { githubApi, LocalGitHub, requireLocalGitHub } from "./github";
 import { writeUnderworld3Files } from "../source/checkout";
 import { writeUnderworld2Files } from "../source/underworld2";
 
@@ -27,6 +28,59 @@ function fakeCheckout(project: EngineProject, name: "underworld2" | "underworld3
     const dir = path.join(project.root, name);
     if (name === "underworld2") writeUnderworld2Files(dir);
     else writeUnderworld3Files(dir);
+}
+
+/** A Dockerfile as the real container/Dockerfile.base.optimized starts: the ref it clones is a build arg. */
+const BASE_OPTIMIZED =
+    "FROM ubuntu:24.04 AS builder\nARG UW3_BRANCH=main\nRUN git clone --branch ${UW3_BRANCH} --depth 1 https://github.com/underworldcode/underworld3.git\n";
+
+/**
+ * The checkout of a stack built per ref (v3.0.1): a git repository with the refs the stack builds (main,
+ * development and the release's tag), since each image is read from its ref's commit, never the work tree.
+ */
+function refsCheckout(project: EngineProject, release: string): void {
+    const dir = path.join(project.root, "underworld3");
+    writeUnderworld3Files(dir);
+    fs.writeFileSync(path.join(dir, "container", "Dockerfile.base.optimized"), BASE_OPTIMIZED);
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@example.invalid" };
+    const git = (...args: string[]) =>
+        execFileSync("git", args, { cwd: dir, env: { ...env, GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@example.invalid" } });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "underworld3");
+    git("branch", "development");
+    git("tag", release);
+}
+
+/**
+ * The launcher a stack with frozen branches adopts: its own repository on the local GitHub, with the frozen
+ * branches this stack neither pins nor builds, each FROM its release's image by digest (as `up` leaves them),
+ * so adopting reads GitHub and no registry.
+ */
+async function seedLauncher(github: LocalGitHub, repository: string, frozen: string[]): Promise<void> {
+    const made = await githubApi(github, "POST", `/orgs/${github.owner}/repos`, { name: repository, auto_init: false });
+    assert.strictEqual(made.status, 201, JSON.stringify(made.body));
+    const put = async (branch: string, content: string) => {
+        const r = await githubApi(github, "PUT", `/repos/${github.owner}/${repository}/contents/.binder/Dockerfile`, {
+            message: "Pin",
+            content: Buffer.from(content).toString("base64"),
+            branch,
+            ...(branch === "main"
+                ? {}
+                : { sha: (await githubApi(github, "GET", `/repos/${github.owner}/${repository}/contents/.binder/Dockerfile?ref=${branch}`)).body.sha }),
+        });
+        assert.ok(r.status === 200 || r.status === 201, `PUT on ${branch}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    await put("main", "FROM ghcr.io/underworldcode/uw3-base:main-slim\n");
+    const main = await githubApi(github, "GET", `/repos/${github.owner}/${repository}/branches/main`);
+    for (const [i, branch] of frozen.entries()) {
+        const created = await githubApi(github, "POST", `/repos/${github.owner}/${repository}/git/refs`, {
+            ref: `refs/heads/${branch}`,
+            sha: main.body.commit.sha,
+        });
+        assert.strictEqual(created.status, 201, JSON.stringify(created.body));
+        await put(branch, `FROM ghcr.io/underworldcode/uw3-base:${branch}-slim@sha256:${String(i + 1).repeat(64)}\n`);
+    }
 }
 
 /**
@@ -64,10 +118,50 @@ describeEngine("engine: preview of every committed stack", (engine) => {
     });
 
     it("finds the committed stacks", () => {
-        assert.deepStrictEqual(STACKS, ["2025-01", "demo", "dev", "uw2"]);
+        assert.deepStrictEqual(STACKS, ["2025-01", "demo", "dev", "uw2", "v3.0.1"]);
     });
 
-    for (const stack of STACKS.filter((s) => s !== "demo")) {
+    it("v3.0.1: one image per ref, main and development following, v0.99 and v3.0.0 adopted from the launcher, v3.0.1 built and frozen", async function () {
+        this.timeout(180000);
+        const repository = `uw3-binder-launcher-stacks-${RUN_ID}`;
+        await seedLauncher(github, repository, ["v0.99", "v3.0.0"]);
+        const project = await EngineProject.create(engine(), {
+            stack: "v3.0.1",
+            edit: (config: Record<string, any>) => {
+                atLocalGitHub(github)(config);
+                config["uw3-binder:launcher"] = { ...config["uw3-binder:launcher"], repository };
+            },
+        });
+        try {
+            refsCheckout(project, "v3.0.1");
+            await setSecrets(project, "v3.0.1", github);
+            const events: string[] = [];
+            const result = await project
+                .preview({
+                    onEvent: (e) =>
+                        e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`),
+                })
+                .catch((err: Error) => err);
+            assert.ok(!(result instanceof Error), `v3.0.1 preview failed: ${result instanceof Error ? result.message : ""}`);
+            const planned = events.sort().join("\n");
+            for (const ref of ["main", "development", "v3-0-1"]) {
+                assert.ok(planned.includes(`docker-build:index:Image base-${ref}-image`), `base-${ref}-image missing from:\n${planned}`);
+            }
+            // Frozen releases this stack does not build get no image of their own; their launcher files are still declared.
+            assert.ok(!/Image base-v0-99|Image base-v3-0-0/.test(planned), planned);
+            for (const b of ["main", "development", "v0.99", "v3.0.0", "v3.0.1"]) {
+                assert.ok(
+                    planned.includes(`github:index/repositoryFile:RepositoryFile launcher-dockerfile-${b.replaceAll(".", "-")}`) ||
+                        planned.includes(`launcher-dockerfile-${b}`),
+                    `${b}'s Dockerfile missing from:\n${planned}`,
+                );
+            }
+        } finally {
+            await project.remove();
+        }
+    });
+
+    for (const stack of STACKS.filter((s) => s !== "demo" && s !== "v3.0.1")) {
         it(`${stack}: gets past config and runs the program to the end, the GitHub and command providers included`, async function () {
             this.timeout(180000);
             const project = await EngineProject.create(engine(), { stack, edit: atLocalGitHub(github) });
