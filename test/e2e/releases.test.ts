@@ -339,7 +339,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         assert.deepStrictEqual(releaseOf(text), {
             release: "v3.0.2",
             previousRelease: "v3.0.1",
-            branches: ["main", "development", "v0.99", "v3.0.0", "v3.0.1 frozen", "{release} frozen"],
+            branches: ["main", "development", "v0.99 frozen", "v3.0.0 frozen", "v3.0.1 frozen", "{release} frozen"],
         });
         const stack = await project!.addStack("v3.0.2");
         await up(stack);
@@ -370,7 +370,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         assert.deepStrictEqual(releaseOf(text), {
             release: "v3.0.3",
             previousRelease: "v3.0.2",
-            branches: ["main", "development", "v0.99", "v3.0.0", "v3.0.1 frozen", "v3.0.2 frozen", "{release} frozen"],
+            branches: ["main", "development", "v0.99 frozen", "v3.0.0 frozen", "v3.0.1 frozen", "v3.0.2 frozen", "{release} frozen"],
         });
         const stack = await project!.addStack("v3.0.3");
         await up(stack);
