@@ -119,12 +119,12 @@ async function git(cwd: string, args: string[]): Promise<string> {
     return r.stdout;
 }
 
-/** The tags a registry repository holds (GET /v2/<name>/tags/list), sorted. */
+/** The image tags a registry repository holds (GET /v2/<name>/tags/list), sorted; the build caches' `buildcache-<ref>` left out. */
 async function registryTags(repository: string): Promise<string[]> {
     const res = await fetch(`https://${REGISTRY}/v2/${repository}/tags/list`, { signal: AbortSignal.timeout(30000) });
     if (res.status === 404) return [];
     assert.strictEqual(res.status, 200, `tags of ${repository}: HTTP ${res.status}`);
-    return (((await res.json()) as { tags?: string[] }).tags ?? []).sort();
+    return (((await res.json()) as { tags?: string[] }).tags ?? []).filter((t) => !t.startsWith("buildcache")).sort();
 }
 
 /** A file in an image, read by running `cat` in it (docker pulls it from the loopback registry); undefined when absent. */
