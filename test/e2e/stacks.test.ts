@@ -97,6 +97,17 @@ function atLocalGitHub(github: LocalGitHub): (config: Record<string, any>) => vo
     };
 }
 
+/** A preview, and each resource it plans as "<type> <name>" (its result, or the error it failed with). */
+async function previewEvents(project: EngineProject): Promise<{ result: unknown; events: string[] }> {
+    const events: string[] = [];
+    const result = await project
+        .preview({
+            onEvent: (e) => e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`),
+        })
+        .catch((err: Error) => err);
+    return { result, events };
+}
+
 /** Sets every secret the stack file's header asks for, as `pulumi config set --secret` would. */
 async function setSecrets(project: EngineProject, stack: string, github: LocalGitHub): Promise<void> {
     const config = (await project.stack.getAllConfig()) as Record<string, { value: string }>;
@@ -135,13 +146,7 @@ describeEngine("engine: preview of every committed stack", (engine) => {
         try {
             refsCheckout(project, "v3.0.1");
             await setSecrets(project, "v3.0.1", github);
-            const events: string[] = [];
-            const result = await project
-                .preview({
-                    onEvent: (e) =>
-                        e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`),
-                })
-                .catch((err: Error) => err);
+            const { result, events } = await previewEvents(project);
             assert.ok(!(result instanceof Error), `v3.0.1 preview failed: ${result instanceof Error ? result.message : ""}`);
             const planned = events.sort().join("\n");
             for (const ref of ["main", "development", "v3-0-1"]) {
@@ -168,13 +173,7 @@ describeEngine("engine: preview of every committed stack", (engine) => {
             try {
                 fakeCheckout(project, stack === "uw2" ? "underworld2" : "underworld3");
                 await setSecrets(project, stack, github);
-                const events: string[] = [];
-                const result = await project
-                    .preview({
-                        onEvent: (e) =>
-                            e.resourcePreEvent && events.push(`${e.resourcePreEvent.metadata.type} ${e.resourcePreEvent.metadata.urn.split("::").pop()}`),
-                    })
-                    .catch((err: Error) => err);
+                const { result, events } = await previewEvents(project);
                 const planned = events.sort().join("\n");
                 if (stack === "uw2") {
                     // No launcher: nothing needs GitHub, and the whole preview succeeds: 7 images built every
