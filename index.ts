@@ -93,6 +93,7 @@ const launcher = config.launcher
               uw3Branch: b.uw3Branch,
               image: pins[b.name],
               frozen: b.frozen,
+              imageRef: config.images.find((i) => i.name === b.image)?.ref,
               withdrawn: b.withdrawn && { digest: b.withdrawn.digest, reason: b.withdrawn.reason, date: b.withdrawn.date },
           })),
           rehearsal: config.launcher.rehearsal.enabled ? config.launcher.rehearsal : undefined,

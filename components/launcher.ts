@@ -12,6 +12,8 @@ export interface LauncherBranchSpec {
     readonly image: LauncherBranchImage;
     /** A frozen release branch: its files never name the stack's release (src/render/launcher.ts). */
     readonly frozen: boolean;
+    /** The ref its image is built from (an image with `refs`): a following branch's files name it instead of the release. */
+    readonly imageRef?: string;
     /** The withdrawn release its `pin:` moved it away from, for its README. */
     readonly withdrawn?: pulumi.Input<WithdrawnNote>;
 }
@@ -86,6 +88,7 @@ export class Launcher extends pulumi.ComponentResource {
                     branch: b.name,
                     uw3Branch: b.uw3Branch,
                     frozen: b.frozen,
+                    imageRef: b.imageRef,
                     release: args.release,
                     branches: branchList,
                     commitAuthor: args.commitAuthor,

@@ -16,7 +16,7 @@ import {
     UPDATE_WORKFLOW_FILE,
     updateWorkflow,
 } from "../src/render/launcher";
-import { RehearsalOptions } from "../src/rehearsal/options";
+import { RehearsalOptions, RehearsalTarget } from "../src/rehearsal/options";
 import { keptFileOptions } from "../src/launcher/kept";
 import { BinderGate, BinderGateArgs, GateMeasurement, GateResult, WithdrawnNote } from "./gate";
 import { launcherFilesOnGitHub } from "./adoption";
@@ -49,6 +49,11 @@ export interface LauncherBranchArgs {
     readonly uw3Branch: string;
     /** A frozen release branch: its files never name `release` and list only the following branches. */
     readonly frozen: boolean;
+    /**
+     * The ref its image is built from, for an image built per ref (`refs`): a following branch's files name
+     * it instead of `release`, so a new release leaves them alone.
+     */
+    readonly imageRef?: string;
     readonly release: pulumi.Input<string>;
     /** Every launcher branch, for the default branch's README. */
     readonly branches: pulumi.Input<BranchListing[]>;
@@ -60,6 +65,17 @@ export interface LauncherBranchArgs {
     readonly rehearsal?: pulumi.Input<RehearsalOptions>;
     /** Ask the BinderHubs to build each new commit; undefined skips the warm-up. */
     readonly warmup?: pulumi.Input<{ hubs: string[]; timeoutS: number }>;
+}
+
+/**
+ * What a branch's files name besides its pin, which its rehearsal renders too (so it rehearses the file it
+ * commits): a frozen branch no release; a following branch of a build per ref the ref it follows; any other
+ * following branch the stack's release.
+ */
+function rehearsalTarget(args: LauncherBranchArgs, release: string): RehearsalTarget {
+    const names = { branch: args.branch, uw3Branch: args.uw3Branch };
+    if (args.frozen) return { ...names, release: "", frozen: true };
+    return args.imageRef === undefined ? { ...names, release } : { ...names, release: "", follows: args.imageRef };
 }
 
 /**
@@ -114,11 +130,8 @@ export class LauncherBranch extends pulumi.ComponentResource {
         ): LauncherPin => {
             const withdrawn = own ?? replaced;
             return {
-                branch: args.branch,
-                uw3Branch: args.uw3Branch,
-                release,
+                ...rehearsalTarget(args, release),
                 reference,
-                ...(args.frozen ? { frozen: true } : {}),
                 ...(figures ? { size: pinSize(figures) } : {}),
                 ...(withdrawn ? { withdrawn } : {}),
             };
@@ -260,14 +273,9 @@ export class LauncherBranch extends pulumi.ComponentResource {
         const rehearsal = new command.local.Command(
             name,
             {
-                create: pulumi.all([verified, options, args.release]).apply(([reference, rehearsal, release]) =>
-                    rehearseCommand(
-                        // A frozen branch rehearses the file it commits, which names no release.
-                        { branch: args.branch, uw3Branch: args.uw3Branch, ...(args.frozen ? { release: "", frozen: true } : { release }) },
-                        rehearsal,
-                        reference,
-                    ),
-                ),
+                create: pulumi
+                    .all([verified, options, args.release])
+                    .apply(([reference, rehearsal, release]) => rehearseCommand(rehearsalTarget(args, release), rehearsal, reference)),
                 triggers: [verified],
             },
             opts,

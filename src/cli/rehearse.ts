@@ -1,5 +1,5 @@
 /**
- * `uw3-binder rehearse <pinned-reference> --branch B --uw3-branch U (--release R | --frozen)` (R a month YYYY.MM or a version v3.0.2): builds the launcher
+ * `uw3-binder rehearse <pinned-reference> --branch B --uw3-branch U (--release R | --frozen | --follows REF)` (R a month YYYY.MM or a version v3.0.2): builds the launcher
  * branch's `.binder/Dockerfile` as mybinder.org's repo2docker would and starts it as BinderHub does.
  *
  * The launcher component runs it with `--print-ref` before it repins a branch and pins only what it
@@ -25,6 +25,7 @@ import { bufferIo } from "./commandIo";
 import { UsageError } from "./errors";
 
 const d = DEFAULT_REHEARSAL_OPTIONS;
+const FOLLOWS = REHEARSAL_TARGET_FIELDS.find((f) => f.key === "follows")!.flag;
 
 interface RehearseArgs {
     reference: string;
@@ -66,7 +67,7 @@ function declareRehearseLine(command: CliCommand): CliCommand {
                 `an answer under HTTP 500 to GET /user/<name>/api on port ${BINDER_PORT}, then for HTTP 200 on /user/<name>/?token=<token>, where the user is sent. ` +
                 "The image and the container are removed afterwards.",
         )
-        .usage("<pinned-reference> --branch NAME --uw3-branch NAME (--release <YYYY.MM|v3.0.2> | --frozen) [options]")
+        .usage("<pinned-reference> --branch NAME --uw3-branch NAME (--release <YYYY.MM|v3.0.2> | --frozen | --follows <ref>) [options]")
         .argument("<pinned-reference>", "<repository>:<tag>@sha256:<64 hex>, the launcher's FROM", pinnedReference)
         .argumentsWorded({
             missing: () => "missing <pinned-reference>, e.g. ghcr.io/underworldcode/uw3-base:2025.01-slim@sha256:<64 hex>",
@@ -84,11 +85,20 @@ function declareRehearseLine(command: CliCommand): CliCommand {
             fieldOption(
                 REHEARSAL_TARGET_FIELDS,
                 "release",
-                "the release: a month YYYY.MM or a version such as v3.0.2 (in the Dockerfile's comment); or --frozen",
+                `the release: a month YYYY.MM or a version such as v3.0.2 (in the Dockerfile's comment); or ${FROZEN_FLAG}, or ${FOLLOWS}`,
             ),
         )
         .option(FROZEN_FLAG, "a frozen release branch: its Dockerfile names no release (instead of --release)")
+        .addOption(
+            fieldOption(
+                REHEARSAL_TARGET_FIELDS,
+                "follows",
+                "a following branch of a build per ref: the ref it follows, which its Dockerfile names (instead of --release)",
+            ),
+        )
         .exclusive("--release", FROZEN_FLAG, `give --release <release> or ${FROZEN_FLAG}, not both`)
+        .exclusive("--release", FOLLOWS, `give --release <release> or ${FOLLOWS} <ref>, not both`)
+        .exclusive(FROZEN_FLAG, FOLLOWS, `give ${FROZEN_FLAG} or ${FOLLOWS} <ref>, not both: a frozen branch follows no ref`)
         .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "memory", `memory limit, e.g. 2g or 512m (default ${d.memory}, mybinder.org's)`))
         .addOption(fieldOption(REHEARSAL_OPTION_FIELDS, "cpus", `CPU limit (default ${d.cpus}, mybinder.org's)`))
         .addOption(
@@ -108,17 +118,27 @@ function rehearseArgsOf(command: CliCommand): RehearseArgs {
         uw3Branch: string;
         release?: string;
         frozen?: true;
+        follows?: string;
         memory?: string;
         cpus?: number;
         startTimeoutS?: number;
         json?: true;
         printRef?: true;
     }>();
-    if (o.release === undefined && !o.frozen) throw new UsageError(`missing --release, e.g. --release 2025.01 (or ${FROZEN_FLAG} for a frozen release branch)`);
+    if (o.release === undefined && !o.frozen && o.follows === undefined) {
+        throw new UsageError(
+            `missing --release, e.g. --release 2025.01 (or ${FROZEN_FLAG} for a frozen release branch, ${FOLLOWS} <ref> for a following branch of a build per ref)`,
+        );
+    }
     const names = { branch: o.branch, uw3Branch: o.uw3Branch };
+    const target: RehearsalTarget = o.frozen
+        ? { ...names, release: "", frozen: true }
+        : o.follows !== undefined
+          ? { ...names, release: "", follows: o.follows }
+          : { ...names, release: o.release! };
     return {
         reference,
-        target: o.frozen ? { ...names, release: "", frozen: true } : { ...names, release: o.release! },
+        target,
         options: { memory: o.memory ?? d.memory, cpus: o.cpus ?? d.cpus, startTimeoutS: o.startTimeoutS ?? d.startTimeoutS },
         json: o.json === true,
         printRef: o.printRef === true,

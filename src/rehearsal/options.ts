@@ -1,6 +1,6 @@
 /**
  * The options of a rehearsed launch (`uw3-binder rehearse`), declared once: what it renders (the target:
- * branch, Underworld3 branch, release) and how it starts (memory, CPUs, start timeout), each with its flag,
+ * branch, Underworld3 branch, release or followed ref) and how it starts (memory, CPUs, start timeout), each with its flag,
  * its rule and its default (mybinder.org's limits). The config's `launcher.rehearsal` and branches, the
  * `rehearse` flags and the command line the launcher component runs all derive from these declarations
  * (test/rehearsal/options.test.ts round-trips them).
@@ -29,8 +29,14 @@ export const DEFAULT_REHEARSAL_OPTIONS: RehearsalOptions = {
  * What one rehearsal renders: the launcher branch's `.binder/Dockerfile` inputs besides its pin. A frozen
  * release branch's file names no release (src/render/launcher.ts): its target says `frozen` and leaves
  * `release` empty, so it rehearses the very file committed, with a command line no later release changes.
+ * A following branch of a build per ref names the ref it follows instead: its target says `follows` and
+ * leaves `release` empty, for the same reason.
  */
-export type RehearsalTarget = { branch: string; uw3Branch: string } & ({ release: string; frozen?: undefined } | { release: ""; frozen: true });
+export type RehearsalTarget = { branch: string; uw3Branch: string } & (
+    | { release: string; frozen?: undefined; follows?: undefined }
+    | { release: ""; frozen: true; follows?: undefined }
+    | { release: ""; follows: string; frozen?: undefined }
+);
 
 /** The `rehearse` flag of a frozen release branch's target, which takes the place of `--release`. */
 export const FROZEN_FLAG = "--frozen";
@@ -86,8 +92,11 @@ const asText = (word: string): string => word;
 /** A plain decimal, as `docker run --cpus` is written; anything else is refused by the field's rule. */
 const asNumber = (word: string): number => (/^\d+(\.\d+)?$/.test(word) ? Number(word) : NaN);
 
-/** The target's fields, in the order the command line writes them (a frozen target writes FROZEN_FLAG for `release`). */
-export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<"branch" | "uw3Branch" | "release", string>[] = [
+/**
+ * The target's fields, in the order the command line writes them: `release`, FROZEN_FLAG or `follows`,
+ * whichever the target names (targetWords).
+ */
+export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<"branch" | "uw3Branch" | "release" | "follows", string>[] = [
     {
         key: "branch",
         flag: "--branch",
@@ -101,6 +110,8 @@ export const REHEARSAL_TARGET_FIELDS: readonly RehearsalField<"branch" | "uw3Bra
     // The launcher Dockerfile's rule, stricter than git's: the one the config applies to `uw3Branch`.
     { key: "uw3Branch", flag: "--uw3-branch", placeholder: "<name>", read: asText, problem: uw3BranchProblem },
     { key: "release", flag: "--release", placeholder: "<release>", read: asText, problem: releaseProblem },
+    // A ref of the source repository, as the config's `refs` takes it (src/config/refs.ts) and the Dockerfile's comment carries it.
+    { key: "follows", flag: "--follows", placeholder: "<ref>", read: asText, problem: uw3BranchProblem },
 ];
 
 /** The options, in the order the command line writes them. */
@@ -110,13 +121,26 @@ export const REHEARSAL_OPTION_FIELDS: readonly RehearsalField<keyof RehearsalOpt
     { key: "startTimeoutS", flag: "--start-timeout-s", placeholder: "<N>", read: asNumber, problem: (v) => startTimeoutProblem(Number(v)) },
 ];
 
+/** A target's words for one field: `--release` for a target naming a release, FROZEN_FLAG in its place for a frozen one, `--follows` for one following a ref. */
+function targetWords(target: RehearsalTarget, field: (typeof REHEARSAL_TARGET_FIELDS)[number]): string[] {
+    switch (field.key) {
+        case "release":
+            if (target.frozen) return [FROZEN_FLAG];
+            return target.follows === undefined ? [field.flag, target.release] : [];
+        case "follows":
+            return target.follows === undefined ? [] : [field.flag, target.follows];
+        default:
+            return [field.flag, target[field.key]];
+    }
+}
+
 /**
  * The `uw3-binder rehearse` arguments for one launcher branch, before the reference (the launcher
  * component appends it, quoted). Pure; only options that differ from mybinder.org's defaults are spelled
  * out, so `pulumi preview` shows what is unusual about a stack.
  */
 export function rehearsalArgs(target: RehearsalTarget, options: RehearsalOptions): string[] {
-    const args = REHEARSAL_TARGET_FIELDS.flatMap((f) => (f.key === "release" && target.frozen ? [FROZEN_FLAG] : [f.flag, target[f.key]]));
+    const args = REHEARSAL_TARGET_FIELDS.flatMap((f) => targetWords(target, f));
     for (const f of REHEARSAL_OPTION_FIELDS) if (options[f.key] !== DEFAULT_REHEARSAL_OPTIONS[f.key]) args.push(f.flag, String(options[f.key]));
     return args;
 }

@@ -4,7 +4,9 @@
  * Every text here depends only on that branch's own pin and the branch list, so repinning one branch
  * never commits to another (mybinder.org caches a launcher by its commit). A frozen branch's texts depend
  * only on its own pin, name and Underworld3 branch and on the following branches: never on the stack's
- * release or on the other frozen branches, so no later release commits to it.
+ * release or on the other frozen branches, so no later release commits to it. A following branch of a
+ * build per ref names the ref it follows instead of the release, so a new release commits to it only when
+ * its image changed (and to the default branch's README, whose badge table gains the release's row).
  */
 import { badgeMarkdown, contentLaunchUrl, contentLinkTemplate, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../names/oci";
@@ -27,6 +29,11 @@ export interface LauncherPin {
     withdrawn?: { digest: string; reason: string; date: string };
     /** A frozen release branch: its files leave out `release` and `size` (see the module comment). */
     frozen?: boolean;
+    /**
+     * A following branch of a build per ref (an image with `refs`): the ref it follows, which its files
+     * name in place of `release` (see the module comment).
+     */
+    follows?: string;
 }
 
 /** A launcher branch as the READMEs list it. */
@@ -86,16 +93,23 @@ export function shortReference(reference: string): string {
     return `${repository.split("/").pop()}:${tag}@${digest.slice(0, "sha256:".length + 12)}`;
 }
 
+/** What a following branch's Dockerfile comment and commit messages name: `release v3.0.2`, or `follows main` for a build per ref. */
+function releaseOrRef(pin: LauncherPin): string {
+    return pin.follows === undefined ? `release ${pin.release}` : `follows ${pin.follows}`;
+}
+
 /** `.binder/Dockerfile`: mybinder.org requires a tag; the digest makes the pin exact (and Renovate reads `tag@sha256:`). */
 export function launcherDockerfile(pin: LauncherPin): string {
     splitPinnedReference(pin.reference);
     // The config refuses these already; a value that slipped past must not reach the file.
     const problem = uw3BranchProblem(pin.uw3Branch);
     if (problem) throw new Error(`launcher branch ${shown(pin.branch)}: uw3Branch ${shown(pin.uw3Branch)}: ${problem}`);
+    const refProblem = pin.follows === undefined ? undefined : uw3BranchProblem(pin.follows);
+    if (refProblem) throw new Error(`launcher branch ${shown(pin.branch)}: the ref it follows, ${shown(pin.follows)}: ${refProblem}`);
     return [
         pin.frozen
             ? `# Binder launcher for Underworld3 - ${pin.branch}, a frozen release: its image never changes`
-            : `# Binder launcher for Underworld3 - ${pin.branch} branch (release ${pin.release})`,
+            : `# Binder launcher for Underworld3 - ${pin.branch} branch (${releaseOrRef(pin)})`,
         "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",
         `FROM ${pin.reference}`,
         `ENV UW3_BRANCH=${pin.uw3Branch}`,
@@ -183,7 +197,9 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: r
         "",
         `- Launch: ${own.url}`,
         `- Underworld3 branch: \`${pin.uw3Branch}\``,
-        ...(pin.frozen ? [] : [`- Release: ${pin.release}`]),
+        ...(pin.frozen
+            ? []
+            : [pin.follows === undefined ? `- Release: ${pin.release}` : `- Follows: \`${pin.follows}\` (repinned to each verified build of that ref)`]),
         `- Image: \`${pin.reference}\``,
         ...(pin.size && !pin.frozen ? [`- Size: ${sizeLine(pin.size)}`] : []),
         "",
@@ -272,12 +288,12 @@ export function sizeLine(size: PinSize): string {
 }
 
 /**
- * Names the release and the short digest; depends on nothing the file's content does not, so it never
- * changes alone. A frozen branch's name no release (its files name none).
+ * Names the release (or the ref a build per ref follows) and the short digest; depends on nothing the
+ * file's content does not, so it never changes alone. A frozen branch's name no release (its files name none).
  */
 export function launcherCommitMessage(file: "Dockerfile" | "README" | "workflow", pin: LauncherPin): string {
     if (file === "workflow") return `Replace ${UPDATE_WORKFLOW_FILE}: uw3-binder pins ${pin.branch}`;
     const short = shortReference(pin.reference);
-    const release = pin.frozen ? "frozen release" : `release ${pin.release}`;
+    const release = pin.frozen ? "frozen release" : releaseOrRef(pin);
     return file === "Dockerfile" ? `Pin ${pin.branch} to ${short} (${release})` : `Update ${pin.branch} README for ${short} (${release})`;
 }

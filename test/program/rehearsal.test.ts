@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { parseRehearseArgs } from "../../src/cli/rehearse";
 import { BinderMocks, mockImageDigest } from "../../src/plan/mocks";
+import { launcherDockerfile } from "../../src/render/launcher";
 import { byName, inputsOf, ofType, runStack, SECRETS, stackConfig, TYPES } from "./fixtures";
 
 const SLIM_PINNED = `ghcr.io/underworldcode/uw3-base:2025.01-slim@${mockImageDigest("ghcr.io/underworldcode/uw3-base", "linux/amd64")}`;
@@ -74,5 +76,50 @@ describe("program: a launch rehearsal before each repin", () => {
             mocks.resources.some((r) => r.name === "launcher-rehearse-development"),
             "the rehearsal itself is declared",
         );
+    });
+});
+
+describe("program: following branches of a build per ref (the committed v3.0.1 stack)", () => {
+    const BASE = "ghcr.io/underworldcode/uw3-base";
+    /** Today's launcher: each frozen branch holds a tag-pinned FROM (adopted; the registry is not asked offline). */
+    const mocks = () =>
+        new BinderMocks({
+            repositoryFile: ({ branch, file }) =>
+                file === ".binder/Dockerfile" ? `FROM ${BASE}:${branch}-slim@sha256:${"c".repeat(64)}\nENV UW3_BRANCH=${branch}\n` : undefined,
+        });
+    /** The committed stack as the release `release` would run it, with new-release's frozen line for each release before it. */
+    const stack = (release: string, frozen: string[]) => {
+        const config = stackConfig("v3.0.1");
+        config["uw3-binder:release"] = release;
+        const branches = config["uw3-binder:launcher"].branches;
+        branches.splice(-1, 0, ...frozen.map((name) => ({ name, uw3Branch: name, image: "base", frozen: true })));
+        return config;
+    };
+    const files = (run: Awaited<ReturnType<typeof runStack>>, slug: string) =>
+        ["dockerfile", "readme", "workflow"].map((kind) => {
+            const inputs = inputsOf(byName(run, `launcher-${kind}-${slug}`));
+            return [inputs.content, inputs.commitMessage];
+        });
+
+    it("names the ref each follows, rehearses exactly that file, and renders the same in the next release's stack", async () => {
+        const [v302, v303] = [
+            await runStack(stack("v3.0.2", ["v3.0.1"]), SECRETS, { mocks: mocks() }),
+            await runStack(stack("v3.0.3", ["v3.0.1", "v3.0.2"]), SECRETS, { mocks: mocks() }),
+        ];
+        for (const branch of ["main", "development"]) {
+            const dockerfile = inputsOf(byName(v302, `launcher-dockerfile-${branch}`)).content as string;
+            assert.ok(dockerfile.startsWith(`# Binder launcher for Underworld3 - ${branch} branch (follows ${branch})\n`), dockerfile);
+            // The rehearsal's command line reads back to the committed file.
+            const create = inputsOf(byName(v302, `launcher-rehearse-${branch}`)).create as string;
+            const argv = create.split(" ").slice(3);
+            assert.deepStrictEqual(argv.slice(0, 7), ["--print-ref", "--branch", branch, "--uw3-branch", branch, "--follows", branch]);
+            const { reference, target } = parseRehearseArgs(argv);
+            assert.strictEqual(launcherDockerfile({ ...target, reference }), dockerfile);
+        }
+        assert.deepStrictEqual(files(v303, "development"), files(v302, "development"));
+        // main's badge table gains the v3.0.2 row; nothing else of main changes.
+        const [before, after] = [files(v302, "main"), files(v303, "main")];
+        assert.deepStrictEqual([after[0], after[2], after[1][1]], [before[0], before[2], before[1][1]]);
+        assert.notStrictEqual(after[1][0], before[1][0]);
     });
 });

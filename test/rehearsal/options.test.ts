@@ -134,7 +134,55 @@ describe("rehearsal options", () => {
         assert.ok(committed.includes("a frozen release: its image never changes") && !committed.includes("release 2025.01"), committed);
         const names = ["--branch", "v3.0.1", "--uw3-branch", "v3.0.1"];
         assert.strictEqual(usageError([REF, ...names, "--release", "2025.01", "--frozen"]), "give --release <release> or --frozen, not both");
-        assert.strictEqual(usageError([REF, ...names]), "missing --release, e.g. --release 2025.01 (or --frozen for a frozen release branch)");
+        assert.strictEqual(
+            usageError([REF, ...names]),
+            "missing --release, e.g. --release 2025.01 (or --frozen for a frozen release branch, --follows <ref> for a following branch of a build per ref)",
+        );
+    });
+
+    it("a following branch of a build per ref rehearses the file it commits, with --follows <ref> for --release, the same whatever the release", () => {
+        const follows = { branch: "development", uw3Branch: "development", release: "", follows: "development" } as const;
+        const argv = rehearsalArgs(follows, DEFAULT_REHEARSAL_OPTIONS);
+        assert.deepStrictEqual(argv, ["--branch", "development", "--uw3-branch", "development", "--follows", "development"]);
+        const parsed = parseRehearseArgs([...argv, "--print-ref", REF]);
+        assert.deepStrictEqual(parsed.target, follows);
+        // What rehearseLaunch builds ({ ...target, reference }) is the committed branch's Dockerfile, in any release's stack.
+        const committed = (release: string) =>
+            launcherDockerfile({ branch: "development", uw3Branch: "development", release, reference: REF, follows: "development" });
+        assert.strictEqual(launcherDockerfile({ ...parsed.target, reference: REF }), committed("v3.0.2"));
+        assert.strictEqual(committed("v3.0.3"), committed("v3.0.2"));
+        assert.ok(committed("v3.0.2").startsWith("# Binder launcher for Underworld3 - development branch (follows development)\n"), committed("v3.0.2"));
+        const names = ["--branch", "development", "--uw3-branch", "development"];
+        assert.strictEqual(
+            usageError([REF, ...names, "--release", "v3.0.2", "--follows", "development"]),
+            "give --release <release> or --follows <ref>, not both",
+        );
+        assert.strictEqual(
+            usageError([REF, ...names, "--frozen", "--follows", "development"]),
+            "give --frozen or --follows <ref>, not both: a frozen branch follows no ref",
+        );
+    });
+
+    it("refuses a --follows ref exactly when the config refuses it as a ref of an image built per ref", () => {
+        const configAccepts = (ref: string) =>
+            configProblems((c) => {
+                const slim = c["uw3-binder:images"].slim;
+                // A fixed tag: a ref with "/" is a valid ref, not a valid tag.
+                Object.assign(slim, { tag: "latest-slim", args: { UW3_BRANCH: "{ref}" }, refs: [ref] });
+                c["uw3-binder:launcher"].branches = [{ name: "main", uw3Branch: ref, image: "slim" }];
+            }).length === 0;
+        const names = ["--branch", "main", "--uw3-branch", "main"];
+        for (const ref of ["main", "v3.0.2", "release/0.99", "fix+1", "feat-${HOME}", 'a"b', "x y", "a..b", "-x", "a.lock", "dev;x"]) {
+            const argv = [REF, ...names, "--follows", ref];
+            if (configAccepts(ref)) assert.deepStrictEqual(parseRehearseArgs(argv).target, { branch: "main", uw3Branch: "main", release: "", follows: ref });
+            else assert.match(usageError(argv), new RegExp(`^--follows: .+, found ${JSON.stringify(ref).replace(/[$.+]/g, "\\$&")}$`), ref);
+        }
+        assert.strictEqual(
+            usageError([REF, ...names, "--follows", "feat-${HOME}"]),
+            '--follows: it contains "$", which the launcher Dockerfile\'s `ENV UW3_BRANCH=` would expand or strip; use letters, digits and . _ - / @ +, found "feat-${HOME}"',
+        );
+        // Both sides take some and refuse some: the loop above compared both ways.
+        assert.ok(configAccepts("release/0.99") && !configAccepts("feat-${HOME}"));
     });
 
     it("refuses bad command lines with the flag, what it expects and what it got", () => {

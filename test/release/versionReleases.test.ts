@@ -18,6 +18,8 @@ const MONTH_LINE = 'uw3-binder:release: "2025.01"';
 /** The production stack as the release v3.0.1 (released three days after v3.0.0, in the same month). */
 const V301 = PRODUCTION.replace(MONTH_LINE, "uw3-binder:release: v3.0.1");
 const V300 = PRODUCTION.replace(MONTH_LINE, "uw3-binder:release: v3.0.0");
+/** Underworld3's setup as committed: one uw3-base:<ref>-slim per ref, main and development following, the releases frozen. */
+const COMMITTED_V301 = fs.readFileSync(path.join(PROGRAM_DIR, "Pulumi.v3.0.1.yaml"), "utf8");
 
 function cli(args: string[], cwd: string) {
     const env = { ...process.env, GITHUB_TOKEN: "", UW3_BINDER_REGISTRY_USERNAME: "", UW3_BINDER_REGISTRY_PASSWORD: "" };
@@ -284,6 +286,52 @@ describe("releases by version tag", function () {
             const r = cli(["link", "underworldcode/my-notebooks", "--stack", "v3.0.1", "--launcher-branch", "development"], dir);
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stdout, /underworldcode\/uw3-binder-launcher\/development/);
+        });
+
+        it("new-release v3.0.2 of the committed v3.0.1 stack, then plan --against: one new image, one new frozen branch, only main's README changes otherwise", () => {
+            write("Pulumi.v3.0.1.yaml", COMMITTED_V301);
+            assert.equal(cli(["new-release", "v3.0.2"], dir).code, 0);
+            const r = cli(["plan", "--stack", "v3.0.2", "--against", "v3.0.1", "--json"], dir);
+            assert.equal(r.code, 0, r.stderr);
+            const comparison = JSON.parse(r.stdout) as {
+                images: { name: string; change: string; tags?: string[] }[];
+                branches: { branch: string; change: string; files: { file: string; change: string; what: string[] }[] }[];
+            };
+            const newImages = comparison.images.filter((i) => i.change === "new");
+            assert.deepEqual(
+                newImages.map((i) => i.tags),
+                [["ghcr.io/underworldcode/uw3-base:v3.0.2-slim", "ghcr.io/underworldcode/uw3-base:latest-slim"]],
+            );
+            // The following builds are the same images; v3.0.1's build is its own stack's (its branch now pins it as adopted).
+            assert.deepEqual(
+                comparison.images.filter((i) => i.change !== "new").map((i) => [i.name, i.change]),
+                [
+                    ["base-main-image", "unchanged"],
+                    ["base-development-image", "unchanged"],
+                    ["base-v3-0-1-image", "gone"],
+                ],
+            );
+            const changes = Object.fromEntries(
+                comparison.branches.map((b) => [b.branch, [b.change, b.files.filter((f) => f.change !== "unchanged").map((f) => [f.file, f.what.join("+")])]]),
+            );
+            assert.deepEqual(changes, {
+                main: ["changed", [["README.md", "content"]]],
+                development: ["unchanged", []],
+                "v0.99": ["unchanged", []],
+                "v3.0.0": ["unchanged", []],
+                "v3.0.1": ["unchanged", []],
+                "v3.0.2": [
+                    "new",
+                    [
+                        [".github/workflows/update-image.yml", ""],
+                        [".binder/Dockerfile", ""],
+                        ["README.md", ""],
+                    ],
+                ],
+            });
+            const table = cli(["plan", "--stack", "v3.0.2", "--against", "v3.0.1"], dir);
+            assert.equal(table.code, 0, table.stderr);
+            assert.match(table.stdout, /\nlauncher branches \(1 new, 1 changed, 4 unchanged\):\n {2}changed {4}main {9}README\.md \(content\)\n/);
         });
 
         it("plan --against shows what v3.0.2 changes against v3.0.1: the image's tags and the new branch; --against names a missing file in one line", () => {

@@ -71,7 +71,50 @@ describe("frozen launcher branches: files", () => {
         assert.equal(launcherCommitMessage("workflow", pin), "Replace .github/workflows/update-image.yml: uw3-binder pins v3.0.1");
     });
 
-    it("a following branch still names the stack release, and a new frozen branch leaves its README alone unless it is the default branch", () => {
+    it("a following branch of a build per ref: byte-identical in the v3.0.2 and the v3.0.3 stack, naming the ref it follows, not the release", () => {
+        const dev = (release: string): LauncherPin => ({
+            branch: "development",
+            uw3Branch: "development",
+            release,
+            reference: base("development-slim", "5"),
+            follows: "development",
+            size: { imageBytes: 3.3 * 1024 ** 3 },
+        });
+        assert.deepEqual(files(dev("v3.0.3"), v303Stack), files(dev("v3.0.2"), v302Stack));
+        const { dockerfile, readme, messages } = files(dev("v3.0.2"), v302Stack);
+        assert.equal(
+            dockerfile,
+            [
+                "# Binder launcher for Underworld3 - development branch (follows development)",
+                "# Managed by uw3-binder; edits by hand are overwritten by the next `pulumi up`.",
+                `FROM ${base("development-slim", "5")}`,
+                "ENV UW3_BRANCH=development",
+                "",
+            ].join("\n"),
+        );
+        assert.deepEqual(messages, [
+            "Pin development to uw3-base:development-slim@sha256:555555555555 (follows development)",
+            "Update development README for uw3-base:development-slim@sha256:555555555555 (follows development)",
+            "Replace .github/workflows/update-image.yml: uw3-binder pins development",
+        ]);
+        assert.ok(readme.includes("\n- Follows: `development` (repinned to each verified build of that ref)\n- Image: "), readme);
+        assert.ok(readme.includes("\n- Size: 3.3 GB compressed\n"), readme);
+        assert.ok(!readme.includes("v3.0.2") && !readme.includes("- Release:"), readme);
+    });
+
+    it("the default branch following a build per ref: a new release changes only its README, by the new release's badge row", () => {
+        const main = (release: string): LauncherPin => ({ branch: "main", uw3Branch: "main", release, reference: base("main-slim", "6"), follows: "main" });
+        const [before, after] = [files(main("v3.0.2"), v302Stack), files(main("v3.0.3"), v303Stack)];
+        assert.deepEqual([after.dockerfile, after.workflow, after.messages], [before.dockerfile, before.workflow, before.messages]);
+        const row =
+            "| `v3.0.3` | `v3.0.3` | frozen release | [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/v3.0.3) |";
+        const v302Row =
+            "| `v3.0.2` | `v3.0.2` | frozen release | [![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/v3.0.2) |";
+        assert.equal(after.readme, before.readme.replace(`${v302Row}\n`, `${v302Row}\n${row}\n`));
+        assert.notEqual(after.readme, before.readme);
+    });
+
+    it("a following branch of an image without refs (a month stack) still names the stack release, and a new frozen branch leaves its README alone unless it is the default branch", () => {
         const dev: LauncherPin = { branch: "development", uw3Branch: "development", release: "v3.0.2", reference: base("development-slim", "5") };
         assert.ok(launcherDockerfile(dev).startsWith("# Binder launcher for Underworld3 - development branch (release v3.0.2)\n"));
         assert.equal(launcherReadme(REPO, dev, v302Stack), launcherReadme(REPO, dev, v303Stack));
