@@ -5,17 +5,13 @@
  * nothing and lists every branch frozen, so each one is adopted: its tag resolved once to the digest the
  * registry serves, gated as a `pin:`, written pinned; the workflow replaced. A second `up` commits nothing.
  * Main follows, repinned by a `pin:` (following branches repinned to per-ref builds are the release e2e's).
- * Then the next release's stack, a new stack with no state, over the same launcher: it repins main and
- * commits nothing to any frozen branch (their files are imported as GitHub holds them, not rewritten);
- * destroying the first stack leaves every branch as it is.
+ * (The next release's stack, a new stack over the same launcher committing nothing to a frozen branch, is
+ * test/e2e/releases.test.ts's; destroy leaving every branch, test/e2e/launcher.test.ts's.)
  *
  * Its own launcher repository, registry namespace and source repository per run, so it never meets
  * another e2e file's (launcher.test.ts uses the demo's launcher).
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import YAML from "yaml";
 import { EngineEvent, UpResult } from "@pulumi/pulumi/automation";
 import { launcherDockerfile, launcherReadme, LauncherPin, updateWorkflow } from "../../src/render/launcher";
 import { BUSYBOX_DOCKERFILE, buildAndPushImage, run } from "../integration/harness";
@@ -69,7 +65,6 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
     let github: LocalGitHub;
     let project: EngineProject | undefined;
     /** The next release's stack, over the same launcher (same program copy and backend). */
-    let nextStack: EngineProject | undefined;
     /** The digest the registry serves for each ref's tag, pushed before the first `up`. */
     const digests: Record<string, string> = {};
     const localTags: string[] = [];
@@ -149,10 +144,6 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
         this.timeout(STEP_TIMEOUT);
         if (localTags.length > 0) await run("docker", ["rmi", "--force", ...localTags]);
         if (!project) return;
-        if (nextStack) {
-            await nextStack.stop();
-            await nextStack.destroy().catch(() => undefined);
-        }
         await project.stop();
         await project.destroy().catch(() => undefined);
         await project.remove();
@@ -222,65 +213,6 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
         assert.deepStrictEqual(await branchHeads(github, repository), before);
         const launchers = result.outputs.launchers.value as Record<string, { pinnedReference: string }>;
         assert.strictEqual(launchers["v3.0.1"].pinnedReference, `${image}:v3.0.1-slim@${digests["v3.0.1"]}`);
-    });
-
-    it("the next release's stack (no state) repins main and commits nothing to any frozen branch; its second up changes nothing", async function () {
-        this.timeout(STEP_TIMEOUT);
-        // The next release: main repinned to a new image, every other branch frozen as the first stack left it.
-        const next = await buildAndPushImage({ dockerfile: `${BUSYBOX_DOCKERFILE}LABEL release=2025.02\n` }, `${image}:main-slim`);
-        localTags.push(next.localTag);
-        const stackFile = YAML.parse(await fs.promises.readFile(path.join(project!.programDir, "Pulumi.demo.yaml"), "utf8"));
-        stackFile.config["uw3-binder:release"] = "2025.02";
-        stackFile.config["uw3-binder:launcher"].branches[0] = mainPinnedTo(next.digest);
-        await fs.promises.writeFile(path.join(project!.programDir, "Pulumi.2025-02.yaml"), YAML.stringify(stackFile));
-        nextStack = await project!.addStack("2025-02");
-
-        const before = await branchHeads(github, repository);
-        const frozen = REFS.filter((ref) => ref !== "main");
-        // The preview reads the files too (invokes run in a preview): each frozen branch's files are imports.
-        const previewEvents: EngineEvent[] = [];
-        await nextStack.preview({ onEvent: (e) => previewEvents.push(e) });
-        const planned = touched(previewEvents);
-        for (const kind of ["dockerfile", "readme", "workflow"]) {
-            for (const ref of frozen) assert.ok(planned.includes(`import launcher-${kind}-${ref.replace(/\./g, "-")}`), planned.join(", "));
-            assert.ok(planned.includes(`create launcher-${kind}-main`), planned.join(", "));
-        }
-
-        const events: EngineEvent[] = [];
-        const result = await nextStack.up({ onEvent: (e) => events.push(e) });
-        assert.deepStrictEqual(warnings(events), []);
-        const after = await branchHeads(github, repository);
-        // Not one commit on a frozen branch; main's head moved, FROM its new digest.
-        assert.deepStrictEqual(
-            frozen.map((ref) => [ref, after[ref]]),
-            frozen.map((ref) => [ref, before[ref]]),
-        );
-        assert.notStrictEqual(after.main, before.main);
-        const clone = await cloneBranch(github, repository, "main");
-        try {
-            assert.ok((await clone.read(".binder/Dockerfile")).includes(`\nFROM ${image}:main-slim@${next.digest}\n`));
-        } finally {
-            await clone.remove();
-        }
-        const launchers = result.outputs.launchers.value as Record<string, { pinnedReference: string }>;
-        for (const ref of frozen) assert.strictEqual(launchers[ref].pinnedReference, `${image}:${ref}-slim@${digests[ref]}`, ref);
-        // 3 frozen files x 4 branches imported, main's 3 written.
-        assert.strictEqual(result.summary.resourceChanges?.import, 3 * frozen.length);
-
-        const again = await nextStack.up();
-        assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
-        assert.deepStrictEqual(await branchHeads(github, repository), after);
-    });
-
-    it("destroying the first release's stack leaves every branch and file as it is (retainOnDelete)", async function () {
-        this.timeout(STEP_TIMEOUT);
-        const before = await branchHeads(github, repository);
-        await project!.destroy();
-        assert.deepStrictEqual(await branchHeads(github, repository), before);
-        // The next release's stack still holds the launcher as it is.
-        const again = await nextStack!.up();
-        assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
-        assert.deepStrictEqual(await branchHeads(github, repository), before);
     });
 
     it("a frozen branch the launcher lacks, or whose tag the registry lacks, fails the preview with one line naming it", async function () {

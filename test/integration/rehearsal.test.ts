@@ -245,7 +245,10 @@ describeIntegration("uw3-binder rehearse (real CLI, Docker and registry)", (ctx)
     it("exits 2 on a usage error, naming the problem, before touching Docker", async function () {
         this.timeout(30000);
         const cases: [string[], string][] = [
-            [[pinned("good"), "--branch", "development", "--uw3-branch", "development"], "missing --release, e.g. --release 2025.01"],
+            [
+                [pinned("good"), "--branch", "development", "--uw3-branch", "development"],
+                "missing --release, e.g. --release 2025.01 (or --frozen for a frozen release branch, --follows <ref> for a following branch of a build per ref)",
+            ],
             [
                 [pinned("good"), ...TARGET, "--memory", "2 GB"],
                 '--memory: expected a whole number with a unit k, m or g (for example "2g" or "512m"), found "2 GB"',
