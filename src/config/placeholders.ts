@@ -50,6 +50,8 @@ const PLACEHOLDER_KEYS: readonly { path: readonly string[]; takes: readonly Plac
     // A branch's own rules judge its placeholders with its other characters (src/config/keySchemas.ts).
     { path: [KEYS.launcher, "branches", "*", "name"], takes: ["release"], judgedByKey: true },
     { path: [KEYS.launcher, "branches", "*", "uw3Branch"], takes: ["release"], judgedByKey: true },
+    // Free text, never expanded: a maintainer's reason may hold braces ("{see #123}"); its own rules bound it.
+    { path: [KEYS.withdrawn, "*", "reason"], takes: [], judgedByKey: true },
 ];
 
 /**
@@ -66,7 +68,10 @@ function entryAt(path: readonly PropertyKey[]) {
     return PLACEHOLDER_KEYS.find((k) => k.path.length === path.length && k.path.every((p, i) => p === "*" || p === String(path[i])));
 }
 
-/** Whether the key's own rules judge its placeholders (the walk over every string then leaves it alone). */
+/**
+ * Whether the walk over every string leaves the key alone: its own rules judge its placeholders (a branch's
+ * name), or it is free text that is never expanded (a withdrawal's reason).
+ */
 export function placeholdersJudgedByKey(path: readonly PropertyKey[]): boolean {
     return entryAt(path)?.judgedByKey === true;
 }

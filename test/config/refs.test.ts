@@ -114,6 +114,15 @@ describe("config: images per ref (issue 18, item 2)", () => {
         );
     });
 
+    it("leaves a withdrawal's reason alone: free text, never expanded, may hold braces", () => {
+        assert.deepStrictEqual(
+            configProblems((c) => {
+                c["uw3-binder:withdrawn"] = [{ digest: `sha256:${"a".repeat(64)}`, reason: "broken JIT {see #123}", date: "2025-02-01" }];
+            }),
+            [],
+        );
+    });
+
     it("refuses refs that collide: a ref twice, two refs one build name, a tag two refs push", () => {
         assert.deepStrictEqual(
             refProblems((c) => {
