@@ -144,9 +144,7 @@ describeEngine("engine: adopting today's launcher repository", (engine) => {
         this.timeout(STEP_TIMEOUT);
         if (localTags.length > 0) await run("docker", ["rmi", "--force", ...localTags]);
         if (!project) return;
-        await project.stop();
-        await project.destroy().catch(() => undefined);
-        await project.remove();
+        await project.discard();
     });
 
     it("preview reads each branch's FROM and resolves its tag, and would write every branch's files", async function () {

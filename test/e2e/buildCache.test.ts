@@ -39,11 +39,7 @@ describeEngine("engine: the registry build cache on an empty builder", (engine) 
     });
     after(async function () {
         this.timeout(600000);
-        if (project) {
-            await project.stop();
-            await project.destroy().catch(() => undefined);
-            await project.remove();
-        }
+        await project?.discard();
         for (const builder of builders) await builder.stop();
     });
 

@@ -146,9 +146,7 @@ export function demoSteps(engine: () => EngineEnv, namespace: string): DemoSteps
     after(async function () {
         this.timeout(600000);
         if (!project) return;
-        await project.stop();
-        await project.destroy().catch(() => undefined);
-        await project.remove();
+        await project.discard();
     });
     return {
         get project() {
@@ -321,6 +319,16 @@ export class EngineProject {
         const source = await SourceRepo.fromExample(this.root);
         await this.stack.setConfig("uw3-binder:source.path", { value: source.dir }, true);
         return source;
+    }
+
+    /**
+     * The end of a suite: stops what is still running, destroys the stack (what it made on the services; a
+     * destroy that fails is ignored, a hook must not hide the failure that matters) and removes its files.
+     */
+    async discard(): Promise<void> {
+        await this.stop();
+        await this.destroy().catch(() => undefined);
+        await this.remove();
     }
 
     /** Stops what is still running, then removes the project's files (the program folder, state, source). */

@@ -98,9 +98,7 @@ describeEngine("engine: the demo's launcher on the local GitHub", (engine) => {
         this.timeout(STEP_TIMEOUT);
         await warmHub?.stop();
         if (!project) return;
-        await project.stop();
-        await project.destroy().catch(() => undefined);
-        await project.remove();
+        await project.discard();
     });
 
     it("up creates the launcher repository and branches, rehearses and pins each branch, stores LAUNCHER_PAT, warms, and prints no warning", async function () {

@@ -54,9 +54,7 @@ describeEngine("engine: pulumi up of one ref's targets (uw3-binder targets)", (e
     after(async function () {
         this.timeout(STEP_TIMEOUT);
         if (!project) return;
-        await project.stop();
-        await project.destroy().catch(() => undefined);
-        await project.remove();
+        await project.discard();
     });
 
     it("a full up publishes both refs' images and branches", async function () {
