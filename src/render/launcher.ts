@@ -6,7 +6,8 @@
  * only on its own pin, name and Underworld3 branch and on the following branches: never on the stack's
  * release or on the other frozen branches, so no later release commits to it. A following branch of a
  * build per ref names the ref it follows instead of the release, so a new release commits to it only when
- * its image changed (and to the default branch's README, whose badge table gains the release's row).
+ * its image changed. The default branch's badge table lists the following branches only, as the real
+ * launcher's does: a new frozen release changes no other branch's files (issue 18).
  */
 import { badgeMarkdown, contentLaunchUrl, contentLinkTemplate, launchUrl } from "../links/binder";
 import { ImageReference, parseImageReference } from "../names/oci";
@@ -167,21 +168,31 @@ function ownNotebooksSection(repo: LauncherRepo, branch: string): string[] {
     ];
 }
 
-/** The badge table of every branch (the default branch's README): branch names only, never digests. */
+/**
+ * The badge table of the default branch's README: one row per following branch, branch names only, never
+ * digests. Frozen releases have no row (a new release would otherwise commit to the default branch); the
+ * README's "Pinning to a release" section says how to launch one.
+ */
 function badgeTable(repo: LauncherRepo, branches: readonly BranchListing[]): string[] {
-    const lines = ["## Launch badges", "", "| Launcher branch | Underworld3 branch | Kind | Launch |", "|---|---|---|---|"];
-    for (const b of branches) {
-        lines.push(`| \`${b.name}\` | \`${b.uw3Branch}\` | ${b.frozen ? "frozen release" : "follows its branch"} | ${badgeFor(repo, b.name).badge} |`);
+    const lines = ["## Launch badges", "", "| Launcher branch | Underworld3 branch | Launch |", "|---|---|---|"];
+    for (const b of branches.filter((b) => !b.frozen)) {
+        lines.push(`| \`${b.name}\` | \`${b.uw3Branch}\` (follows it) | ${badgeFor(repo, b.name).badge} |`);
     }
-    lines.push("");
+    lines.push("", "Each release also has its own frozen launcher branch: see [Pinning to a release](#pinning-to-a-release).", "");
     return lines;
+}
+
+/** The launch URL of a release's branch with `<tag>` in place of the tag (the README names no release). */
+function releaseLaunchTemplate(repo: LauncherRepo): string {
+    const stand = "TAG";
+    return `${launchUrl({ owner: repo.owner, repository: repo.repository, ref: stand }).slice(0, -stand.length)}<tag>`;
 }
 
 /**
  * `README.md`. Every branch states what it runs and how to launch your own repository on it; the default
- * branch also has one badge row per launcher branch (the rows name branches only, never digests, so
- * repinning another branch leaves it alone). A frozen branch's README names the following branches
- * only, so adding a frozen release leaves every other frozen branch's README alone.
+ * branch also has one badge row per following branch (the rows name branches only, never digests, so
+ * repinning another branch leaves it alone). No README names a frozen branch other than its own, so
+ * adding a frozen release leaves every other branch's README alone.
  */
 export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: readonly BranchListing[]): string {
     const own = badgeFor(repo, pin.branch);
@@ -236,6 +247,12 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: r
         "pinned to the digest of the image built and checked for that release. Its files never change again, so",
         "mybinder.org keeps its build cached. The following branches (such as `main` and `development`) are",
         "repinned to each new verified build of their Underworld3 branch.",
+        "",
+        "Launch a release by its tag:",
+        "",
+        "```",
+        releaseLaunchTemplate(repo),
+        "```",
         "",
         "## How this repository is updated",
         "",

@@ -122,7 +122,7 @@ describe("program (2025-01 stack under mocks)", () => {
         for (const branch of ["main", "uw3-release-candidate", "development"]) {
             const url = `https://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/${branch}`;
             assert.ok(
-                main.includes(`| \`${branch}\` | \`${branch}\` | follows its branch | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`),
+                main.includes(`| \`${branch}\` | \`${branch}\` (follows it) | [![Binder](https://mybinder.org/badge_logo.svg)](${url}) |`),
                 `main README row for ${branch}`,
             );
         }
