@@ -144,9 +144,20 @@ export interface WithdrawResult {
     pinnedBranches: string[];
 }
 
-/** The config image a reference names, by its repository. */
+/** The config images that publish to a reference's repository (several: the builds per ref of one image). */
+function imagesIn(config: BinderConfig, ref: ImageReference): ImageConfig[] {
+    return config.images.filter((i) => i.repositoryUrl === `${ref.registry}/${ref.repository}`);
+}
+
+/**
+ * The config image a reference names: the one image of its repository, or of several (builds per ref) the
+ * one published under its tag; undefined when neither tells.
+ */
 function imageOf(config: BinderConfig, ref: ImageReference): ImageConfig | undefined {
-    return config.images.find((i) => i.repositoryUrl === `${ref.registry}/${ref.repository}`);
+    const inRepository = imagesIn(config, ref);
+    if (inRepository.length === 1) return inRepository[0];
+    const tagged = inRepository.filter((i) => ref.tag !== undefined && i.tags.includes(ref.tag));
+    return tagged.length === 1 ? tagged[0] : undefined;
 }
 
 /** The replacement `<tag>@sha256:<hex>` from an earlier stack's `verifiedReferences.<image>`. */
@@ -237,8 +248,8 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
                 );
             }
         }
-        const image = imageOf(config, ref);
         // Only the stack's own repositories are looked up: the registry credentials are for its registry.
+        const image = imagesIn(config, ref)[0];
         if (!image) {
             throw new WithdrawError(
                 `${shown(target)} is in none of ${fileName}'s image repositories (${config.images.map((i) => i.repositoryUrl).join(", ")}); give <repository>:<tag> of one of them, or sha256:<64 hex>`,
@@ -266,8 +277,11 @@ export async function withdraw(request: WithdrawRequest): Promise<WithdrawResult
                 const images = new Set((config.launcher?.branches ?? []).filter((b) => b.pin?.digest === digest).map((b) => b.image));
                 if (!image && images.size === 1) image = config.images.find((i) => i.name === [...images][0]);
                 if (!image) {
+                    const several = ref ? imagesIn(config, ref) : [];
                     throw new WithdrawError(
-                        `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
+                        several.length > 1
+                            ? `--from-outputs: cannot tell which image ${digest} is of: ${several.map((i) => i.name).join(", ")} all publish to ${several[0].repositoryUrl}; give it as <repository>:<tag>@${digest} with the tag of one of them`
+                            : `--from-outputs: cannot tell which image ${digest} is of (no launcher branch pins it); give it as <repository>:<tag>@${digest}`,
                     );
                 }
                 replacement = replacementFrom(request.outputs, image, config, digest);
