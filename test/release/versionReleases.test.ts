@@ -260,14 +260,22 @@ describe("releases by version tag", function () {
             const earlier = (ref: string, hex: string) => `${repository}:${ref}-slim@sha256:${hex.repeat(64)}`;
             write(
                 "out.json",
-                JSON.stringify({ verifiedReferences: { "base-main": earlier("main", "a"), "base-development": earlier("development", "b"), "base-v3-0-0": earlier("v3.0.0", "c") } }),
+                JSON.stringify({
+                    verifiedReferences: {
+                        "base-main": earlier("main", "a"),
+                        "base-development": earlier("development", "b"),
+                        "base-v3-0-0": earlier("v3.0.0", "c"),
+                    },
+                }),
             );
             const bad = `sha256:${"d".repeat(64)}`;
             const shared = cli(["withdraw", `${repository}@${bad}`, "--reason", "x", "--from-outputs", "out.json", "--stack", "v3.0.1"], dir);
             assert.equal(shared.code, 2, shared.stderr);
             assert.match(
                 shared.stderr,
-                new RegExp(`^uw3-binder withdraw: --from-outputs: cannot tell which image ${bad} is of: base-main, base-development, base-v3-0-1 all publish to ghcr\\.io/underworldcode/uw3-base; give it as <repository>:<tag>@${bad} with the tag of one of them\n$`),
+                new RegExp(
+                    `^uw3-binder withdraw: --from-outputs: cannot tell which image ${bad} is of: base-main, base-development, base-v3-0-1 all publish to ghcr\\.io/underworldcode/uw3-base; give it as <repository>:<tag>@${bad} with the tag of one of them\n$`,
+                ),
             );
             assert.equal(read("Pulumi.v3.0.1.yaml"), COMMITTED_V301);
             const r = cli(["withdraw", `${repository}:development-slim@${bad}`, "--reason", "x", "--from-outputs", "out.json", "--stack", "v3.0.1"], dir);

@@ -132,7 +132,8 @@ describe("launcher README: what the real one gives its users", () => {
         assert.ok(readme.includes("\nEach release also has its own frozen launcher branch: see [Pinning to a release](#pinning-to-a-release).\n"), readme);
         assert.ok(readme.includes("\n## Pinning to a release\n"), readme);
         assert.ok(readme.includes("\nLaunch a release by its tag:\n\n```\nhttps://mybinder.org/v2/gh/underworldcode/uw3-binder-launcher/<tag>\n```\n"), readme);
-        for (const release of ["v0.99", "v3.0.0", "v3.0.1"]) assert.ok(!readme.includes(`/uw3-binder-launcher/${release}`), `main's README launches ${release}`);
+        for (const release of ["v0.99", "v3.0.0", "v3.0.1"])
+            assert.ok(!readme.includes(`/uw3-binder-launcher/${release}`), `main's README launches ${release}`);
     });
 
     it("a frozen branch says it is a frozen release and where the latest is, and names no other frozen branch", () => {
