@@ -91,11 +91,22 @@ function encodePathSegment(segment: string): string {
     return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (escaped) => decodeURIComponent(escaped));
 }
 
+/** `https://mybinder.org/v2/gh/<owner>/<repo>`: what every launch URL of the repository starts with. */
+function launchBase(owner: string, repository: string, binderUrl: string): string {
+    checkRepository(owner, repository, "launcher");
+    return `${binderUrl.replace(/\/+$/, "")}/v2/gh/${owner}/${repository}`;
+}
+
 /** `https://mybinder.org/v2/gh/<owner>/<repo>/<ref>` */
 export function launchUrl(target: BinderRef, binderUrl = MYBINDER_URL): string {
-    checkRepository(target.owner, target.repository, "launcher");
+    const base = launchBase(target.owner, target.repository, binderUrl);
     checkBranch(target.ref, "launcher ref");
-    return `${binderUrl.replace(/\/+$/, "")}/v2/gh/${target.owner}/${target.repository}/${encodeRefPath(target.ref)}`;
+    return `${base}/${encodeRefPath(target.ref)}`;
+}
+
+/** `https://mybinder.org/v2/gh/<owner>/<repo>/<tag>`, `<tag>` left for the reader: a release's branch, none named. */
+export function releaseLaunchUrlTemplate(owner: string, repository: string, binderUrl = MYBINDER_URL): string {
+    return `${launchBase(owner, repository, binderUrl)}/<tag>`;
 }
 
 /**

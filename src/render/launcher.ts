@@ -9,7 +9,7 @@
  * its image changed. The default branch's badge table lists the following branches only, as the real
  * launcher's does: a new frozen release changes no other branch's files (issue 18).
  */
-import { badgeMarkdown, contentLaunchUrl, contentLinkTemplate, launchUrl } from "../links/binder";
+import { badgeMarkdown, contentLaunchUrl, contentLinkTemplate, launchUrl, releaseLaunchUrlTemplate } from "../links/binder";
 import { ImageReference, parseImageReference } from "../names/oci";
 import { uw3BranchProblem } from "../names/git";
 import { shown } from "../text/quotedValue";
@@ -182,12 +182,6 @@ function badgeTable(repo: LauncherRepo, branches: readonly BranchListing[]): str
     return lines;
 }
 
-/** The launch URL of a release's branch with `<tag>` in place of the tag (the README names no release). */
-function releaseLaunchTemplate(repo: LauncherRepo): string {
-    const stand = "TAG";
-    return `${launchUrl({ owner: repo.owner, repository: repo.repository, ref: stand }).slice(0, -stand.length)}<tag>`;
-}
-
 /**
  * `README.md`. Every branch states what it runs and how to launch your own repository on it; the default
  * branch also has one badge row per following branch (the rows name branches only, never digests, so
@@ -251,7 +245,7 @@ export function launcherReadme(repo: LauncherRepo, pin: LauncherPin, branches: r
         "Launch a release by its tag:",
         "",
         "```",
-        releaseLaunchTemplate(repo),
+        releaseLaunchUrlTemplate(repo.owner, repo.repository),
         "```",
         "",
         "## How this repository is updated",
