@@ -53,6 +53,11 @@ export class LocalGitHubClient {
         await this.call("DELETE", "/_local/faults");
     }
 
+    /** Removes one fault, leaving those other clients (another test run on the same server) added. */
+    async removeFault(id: number): Promise<void> {
+        await this.call("DELETE", `/_local/faults/${id}`);
+    }
+
     /** REST and git requests seen since the last reset (control requests are not listed), oldest first. */
     async requests(): Promise<SeenRequest[]> {
         return (await this.call("GET", "/_local/requests")) as SeenRequest[];

@@ -108,6 +108,13 @@ export class Faults {
         this.rules = [];
     }
 
+    /** Removes one fault (by its id), leaving the others; false when there is none with that id. */
+    remove(id: number): boolean {
+        const before = this.rules.length;
+        this.rules = this.rules.filter((r) => r.fault.id !== id);
+        return this.rules.length < before;
+    }
+
     /** Counts the request against every matching fault; returns the one to apply to it, if any. */
     take(method: string, path: string, branch?: string): ActiveFault | undefined {
         let chosen: ActiveFault | undefined;

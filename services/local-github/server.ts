@@ -284,6 +284,11 @@ export class LocalGitHub {
                 }
             }
         }
+        const one = /^\/_local\/faults\/([1-9][0-9]{0,8})$/.exec(p);
+        if (one && method === "DELETE") {
+            if (!this.faults.remove(Number(one[1]))) throw new HttpError(404, `no fault ${one[1]}`);
+            return { status: 204 };
+        }
         const secret = /^\/_local\/secrets\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(p);
         if (secret && method === "GET") {
             const [owner, name, secretName] = secret.slice(1).map(decodeURIComponent);

@@ -349,6 +349,21 @@ describe("local-github", function () {
             await assert.rejects(f.client.addFault({ path: "/api/v3/**", branch: "", status: 502 }), /fault\.branch must be a branch name/);
         });
 
+        it("removes one fault by its id, leaving another client's; a removed or unknown id is a 404", async () => {
+            await f.repository("mine");
+            await f.repository("theirs");
+            const mine = await f.client.addFault({ method: "PUT", path: `/api/v3/repos/${ORG}/mine/contents/**`, count: 100, status: 502 });
+            const theirs = await f.client.addFault({ method: "PUT", path: `/api/v3/repos/${ORG}/theirs/contents/**`, count: 100, status: 502 });
+            await f.client.removeFault(mine.id);
+            assert.deepStrictEqual(
+                (await f.client.faults()).map((x) => x.id),
+                [theirs.id],
+            );
+            assert.strictEqual((await f.put("mine", "a", "1")).status, 201);
+            assert.strictEqual((await f.api("PUT", `/repos/${ORG}/theirs/contents/a`, { message: "m", content: "YQ==" }, {}, false)).status, 502);
+            await assert.rejects(f.client.removeFault(mine.id), /404/);
+        });
+
         it("rejects a malformed fault with the field named", async () => {
             await assert.rejects(f.client.addFault({ path: "no-slash", status: 502 }), /fault\.path must be a glob starting with/);
         });
