@@ -103,6 +103,26 @@ export interface BuildSource {
     branch?: string;
 }
 
+/**
+ * The directory an image's context is staged in, named for its content: `<image>-<12 hex of the context
+ * fingerprint>`. BuildKit keeps a client's last upload of a context directory under a key made of the
+ * directory's base name (buildx: `filepath.Base` of the context, plus the client's node id) and sends only
+ * files whose size, mode or mtime differ. Staged files all carry one fixed mtime, so under a fixed name an
+ * edit that keeps a file's size (`a = 1` to `a = 2`) was not sent, and a persistent builder built the old
+ * bytes. Named for its content, a context that differs has a key of its own; the same content, the same key.
+ */
+function stagedContextDir(source: BuildSource, imageName: string, contextFingerprint: string): string {
+    return path.join(source.stagingRoot, `${imageName}-${contextFingerprint.replace(/^sha256:/, "").slice(0, 12)}`);
+}
+
+/** Removes an image's contexts staged for other content (and nothing else) from `stagingRoot`. */
+function removeOtherStagings(stagingRoot: string, imageName: string, keep: string): void {
+    const earlier = (entry: string) => entry.startsWith(`${imageName}-`) && /^[0-9a-f]{12}$/.test(entry.slice(imageName.length + 1));
+    for (const entry of fs.readdirSync(stagingRoot)) {
+        if (entry !== keep && earlier(entry)) fs.rmSync(path.join(stagingRoot, entry), { recursive: true, force: true });
+    }
+}
+
 /** Throws a ConfigError listing every pattern of `image` that matches no file of the checkout (of commit `at`). */
 function checkPatternsMatch(image: ImageConfig, checkout: string, rebuildOnUnmatched: readonly string[], at?: string): void {
     const contextFiles = listSourceFiles(checkout, image.context, at).files.map((f) => f.path);
@@ -125,9 +145,9 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     // change (and so rebuild and repin) a following branch's image.
     const version = image.ref ?? source.release;
     const sourceUrl = `https://github.com/${source.repository}`;
-    const contextDir = path.join(source.stagingRoot, image.name);
-    const dockerfile = path.join(contextDir, image.dockerfile);
     if (!(fs.existsSync(checkout) && fs.statSync(checkout).isDirectory())) {
+        const contextDir = path.join(source.stagingRoot, image.name);
+        const dockerfile = path.join(contextDir, image.dockerfile);
         if (required) {
             throw new Error(`\`${KEYS.source}.path\`: expected a checkout of ${source.repository} at ${checkout} (resolved from "${source.path}"), found none`);
         }
@@ -153,7 +173,12 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     const { fingerprint, unmatchedPatterns: rebuildOnUnmatched } = fingerprintSources(checkout, image.rebuildOn, at);
     checkPatternsMatch(image, checkout, rebuildOnUnmatched, at);
     const labels = ociLabels({ sourceUrl, release: version, ...lastCommitTouching(checkout, [...image.context, ...image.rebuildOn], at) });
+    // What is staged: the context at the ref's commit (or the work tree).
+    const contextFingerprint = fingerprintSources(checkout, image.context, at).fingerprint;
+    const contextDir = stagedContextDir(source, image.name, contextFingerprint);
+    const dockerfile = path.join(contextDir, image.dockerfile);
     const staged = stageBuildContext(checkout, image.context, path.resolve(source.programDir, contextDir), at);
+    removeOtherStagings(path.resolve(source.programDir, source.stagingRoot), image.name, path.basename(contextDir));
     if (!staged.files.includes(image.dockerfile)) {
         const where = image.ref === undefined ? checkout : `ref ${shown(image.ref)} of ${checkout}`;
         throw new Error(`\`${KEYS.images}.${image.key}.dockerfile\`: expected ${image.dockerfile} in ${where}, found none`);
@@ -166,7 +191,6 @@ export function prepareBuild(image: ImageConfig, source: BuildSource, required: 
     const facts = readDockerfile(dockerfileText);
     const problems = [...missingCopyProblems(image, facts, staged.files), ...undeclaredArgProblems(image, facts)];
     if (problems.length > 0) throw new ConfigError(problems);
-    const contextFingerprint = fingerprintSources(checkout, image.context).fingerprint;
     // A Dockerfile that fetches the ref inside the build (`git clone --branch ${UW3_BRANCH}`) never sees the
     // fingerprint unless it declares it: BuildKit would reuse the fetching layer and ship the old code.
     const inlineDockerfile = image.refArgs.length > 0 ? declareFingerprintArg(dockerfileText, FINGERPRINT_ARG, image.refArgs).text : undefined;

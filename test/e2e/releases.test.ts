@@ -364,6 +364,11 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         this.timeout(STEP_TIMEOUT);
         const news = `NEWS = "${randomBytes(8).toString("hex")}"\n`;
         await source.write("src/underworld3/_news.py", news);
+        // An edit that keeps the file's size: BuildKit resends a context file only when its size or mtime
+        // changed, and staged files share one mtime (src/source/builds.ts, stagedContextDir).
+        const release = 'RELEASE = "v3.0.3"\n';
+        assert.strictEqual((await fs.promises.readFile(path.join(source.dir, "src/underworld3/_release.py"), "utf8")).length, release.length);
+        await source.write("src/underworld3/_release.py", release);
         await source.commitAll("news on main");
         await git(source.dir, ["tag", "v3.0.3"]);
         const text = await newRelease("v3.0.3");
@@ -384,6 +389,7 @@ describeEngine("engine: releases by tag, as Underworld3 releases today (issue 18
         assert.strictEqual(fromLine((await dockerfileOf("main")).dockerfile), pins.main);
         // The second main build holds the new commit's code; the first did not.
         assert.strictEqual(await fileInImage(pins.main, `${CODE}/_news.py`), news);
+        assert.strictEqual(await fileInImage(pins.main, `${CODE}/_release.py`), release);
         assert.strictEqual(await fileInImage(mainPins[1], `${CODE}/_news.py`), undefined);
         heads.push(after);
         mainPins.push(pins.main);

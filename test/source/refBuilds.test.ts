@@ -74,6 +74,21 @@ describe("images per ref: each build from its ref's own tree (issue 18, item 2)"
         );
     });
 
+    it("stages each content under a directory of its own name, so BuildKit never takes a same-size edit for the upload it keeps; earlier stagings of the image go", () => {
+        const work = makeUnderworld3Checkout(path.join(temp.root, "same-size"));
+        const [image] = refStack(["main"], { refs: undefined, args: {}, tag: "slim" }).images;
+        const staged = () => prepareBuild(image, source(work.dir), true);
+        work.write("setup.py", "a = 1\n");
+        const first = staged();
+        assert.match(path.basename(first.contextDir), /^base-[0-9a-f]{12}$/);
+        assert.strictEqual(staged().contextDir, first.contextDir, "the same content, the same directory");
+        work.write("setup.py", "a = 2\n");
+        const second = staged();
+        assert.notStrictEqual(second.contextDir, first.contextDir);
+        assert.strictEqual(fs.readFileSync(path.join(temp.root, second.contextDir, "setup.py"), "utf8"), "a = 2\n");
+        assert.deepStrictEqual(fs.readdirSync(path.join(temp.root, path.dirname(second.contextDir))), [path.basename(second.contextDir)]);
+    });
+
     it("fingerprints, labels and stages development's tree, though the work tree is main with uncommitted edits", () => {
         const config = refStack(["main", "development"]);
         const [main, development] = config.images.map((image) => prepareBuild(image, source(checkout.dir), true));
